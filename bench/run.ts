@@ -1,0 +1,25 @@
+// `npm run bench [-- foundation|ledger|all] [--size XS|S|M]`: benchmark scripts that print numbers (PERFORMANCE.md).
+import { parseArgs } from 'node:util';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { size: { type: 'string', default: 'S' } },
+});
+const suite = positionals[0] ?? 'all';
+const size = (['XS', 'S', 'M'].includes(values.size!) ? values.size : 'S') as 'XS' | 'S' | 'M';
+
+const suites: Record<string, () => Promise<void>> = {
+  foundation: async () => (await import('./foundation.ts')).runFoundationBench(),
+  ledger: async () => (await import('./ledger.ts')).runLedgerBench({ size }),
+};
+
+const chosen = suite === 'all' ? Object.keys(suites) : [suite];
+for (const name of chosen) {
+  const run = suites[name];
+  if (!run) {
+    process.stderr.write(`unknown bench "${name}"; choose one of: ${Object.keys(suites).join(', ')}, all\n`);
+    process.exit(2);
+  }
+  process.stdout.write(`\n### bench: ${name}${name === 'ledger' ? ` (size ${size})` : ''}\n`);
+  await run();
+}

@@ -1,0 +1,136 @@
+// buildApp(deps): the whole HTTP surface as a Fastify instance, without listen (tests use inject).
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import Fastify, { type FastifyBaseLogger } from 'fastify';
+import fastifyCookie from '@fastify/cookie';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Deps } from './deps.ts';
+import { pingDatabase } from './db/database.ts';
+import { installErrorHandler } from './http/error-handler.ts';
+import { checkCsrf } from './http/csrf.ts';
+import { installMetrics } from './http/metrics.ts';
+import { sessionCookieName, type Authenticate } from './http/principal.ts';
+import type { RegisterRoutes, ZodApp } from './http/types.ts';
+import { pathOnly } from './platform/logger.ts';
+import { registerClockRoutes } from './http/clock.routes.ts';
+import * as accounts from './modules/accounts/index.ts';
+import * as audit from './modules/audit/index.ts';
+import * as notifications from './modules/notifications/index.ts';
+
+const webDist = fileURLToPath(new URL('../web/dist/', import.meta.url));
+
+export interface AppOptions {
+  /** Serve the built UI from web/dist (main does; most tests don't need it). */
+  serveWeb?: boolean;
+  /** Rate limits are on by default; some load tests turn them off. */
+  rateLimits?: boolean;
+}
+
+const moduleRoutes: RegisterRoutes[] = [accounts.registerRoutes, audit.registerRoutes, notifications.registerRoutes];
+
+export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<ZodApp> {
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    disableRequestLogging: true,
+    genReqId: () => deps.ids.next('req'),
+    requestIdHeader: false,
+    trustProxy: deps.config.http.trustProxy,
+    bodyLimit: 1_048_576,
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandler(app);
+
+  await app.register(fastifyCookie);
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+      },
+    },
+    frameguard: { action: 'deny' },
+  });
+  await app.register(fastifyRateLimit, { global: false });
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', String(request.id));
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info({ method: request.method, url: pathOnly(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+  });
+
+  const authenticate: Authenticate = accounts.createAuthenticator(deps);
+  app.decorateRequest('principal', null);
+  app.addHook('preHandler', async (request) => {
+    const sessionToken = request.cookies[sessionCookieName];
+    const authorization = request.headers.authorization;
+    const apiKey = authorization?.startsWith('Bearer ') ? authorization.slice(7) : undefined;
+    if (sessionToken || apiKey) request.principal = await authenticate({ sessionToken, apiKey });
+    checkCsrf(request);
+  });
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Patron API', version: '1', description: 'Rewards credits, Plus membership, after-sales and privacy for direct-to-consumer stores.' },
+      servers: [{ url: deps.config.http.publicUrl }],
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: sessionCookieName },
+          apiKey: { type: 'http', scheme: 'bearer' },
+        },
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/api/v1/docs' });
+
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
+    try {
+      await pingDatabase(deps.db);
+      return { status: 'ready' };
+    } catch {
+      return reply.status(503).send({ status: 'unavailable' });
+    }
+  });
+  installMetrics(app);
+
+  await app.register(
+    async (api) => {
+      const zodApi = api.withTypeProvider<ZodTypeProvider>();
+      zodApi.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+      zodApi.get('/version', { schema: { tags: ['platform'], response: { 200: z.object({ name: z.literal('patron'), apiVersion: z.literal(1), clockMode: z.enum(['system', 'simulated']) }) } } }, async () => ({
+        name: 'patron' as const,
+        apiVersion: 1 as const,
+        clockMode: deps.clock.mode,
+      }));
+      if (deps.clock.mode === 'simulated') registerClockRoutes(zodApi, deps);
+      for (const register of moduleRoutes) await register(zodApi, deps);
+    },
+    { prefix: '/api/v1' },
+  );
+
+  if (options.serveWeb && existsSync(webDist)) {
+    await app.register(fastifyStatic, { root: webDist, wildcard: false });
+    // The UI routes (/account, /console/…) are the single-page app's; anything not under /api gets index.html.
+    app.setNotFoundHandler((request, reply) => {
+      if (request.method === 'GET' && !request.url.startsWith('/api/')) return reply.sendFile('index.html');
+      return reply.status(404).send({ error: { code: 'not_found', message: `No route ${request.method} ${pathOnly(request.url)}.`, requestId: String(request.id) } });
+    });
+  }
+
+  return app;
+}

@@ -1,0 +1,126 @@
+// The `patron` command line (PL-11): serve, worker, migrate, seed, clock, user, credits.
+import { parseArgs } from 'node:util';
+import { loadConfig, ConfigError } from '../config.ts';
+import { transact } from '../deps.ts';
+import { startWorker, runDueJobs } from '../jobs/index.ts';
+import { parseDurationMs, type SimulatedClock } from '../platform/clock.ts';
+import { isAppError } from '../platform/errors.ts';
+import { randomToken } from '../platform/ids.ts';
+import { advanceSimulatedClock } from '../platform/simulated-clock-store.ts';
+import { createRuntime } from '../runtime.ts';
+import { serve } from '../main.ts';
+import { seedDemoData } from './seed.ts';
+import * as accounts from '../modules/accounts/index.ts';
+
+const usage = `patron <command>
+
+  serve                       migrate, load demo data on first start (embedded default), serve HTTP + run the job worker
+  worker                      run only the job worker (for extra worker instances)
+  migrate                     apply database migrations and exit
+  seed                        load demo data (prints the demo sign-in details)
+  clock show                  print the simulated clock
+  clock advance <duration>    move the simulated clock forward, e.g. 30d, 12h, 1d6h (PATRON_CLOCK=simulated only)
+  jobs run                    run the jobs that are due now, once, and exit
+  user create-admin --email <email> [--role admin|agent] [--password <password>]
+                              create a staff user; a password is generated and printed when none is given
+
+Configuration comes from PATRON_* environment variables (see README.md).
+`;
+
+function print(text: string): void {
+  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+}
+
+async function run(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help' || command === '-h') {
+    print(usage);
+    return command ? 0 : 1;
+  }
+  const config = loadConfig();
+  if (command === 'serve') {
+    await serve(config);
+    return -1; // keeps running
+  }
+  const runtime = await createRuntime(config);
+  const { deps } = runtime;
+  try {
+    switch (command) {
+      case 'migrate': {
+        print(runtime.migrationsApplied.length > 0 ? `applied: ${runtime.migrationsApplied.join(', ')}` : 'database is up to date');
+        return 0;
+      }
+      case 'worker': {
+        const worker = startWorker(deps);
+        print('worker running; Ctrl-C to stop');
+        await new Promise<void>((resolve) => {
+          process.once('SIGINT', resolve);
+          process.once('SIGTERM', resolve);
+        });
+        await worker.stop();
+        return 0;
+      }
+      case 'seed': {
+        const seeded = await seedDemoData(deps);
+        print(seeded.banner);
+        return 0;
+      }
+      case 'jobs': {
+        if (rest[0] !== 'run') break;
+        const count = await runDueJobs(deps, { limit: 10_000 });
+        print(`ran ${count} job(s)`);
+        return 0;
+      }
+      case 'clock': {
+        if (deps.clock.mode !== 'simulated') {
+          print('The clock is the system clock. Start Patron with PATRON_CLOCK=simulated to move time.');
+          return 2;
+        }
+        if (rest[0] === 'show') {
+          print(new Date(deps.clock.nowMs()).toISOString());
+          return 0;
+        }
+        if (rest[0] === 'advance' && rest[1]) {
+          const nowMs = await advanceSimulatedClock(deps.db, deps.clock as SimulatedClock, parseDurationMs(rest[1]));
+          print(`simulated time is now ${new Date(nowMs).toISOString()}`);
+          return 0;
+        }
+        break;
+      }
+      case 'user': {
+        if (rest[0] !== 'create-admin') break;
+        const { values } = parseArgs({
+          args: rest.slice(1),
+          options: { email: { type: 'string' }, password: { type: 'string' }, role: { type: 'string', default: 'admin' } },
+        });
+        if (!values.email) {
+          print('--email is required');
+          return 2;
+        }
+        const role = values.role === 'agent' ? 'agent' : 'admin';
+        const password = values.password ?? `${role}-${randomToken(12)}`;
+        await transact(deps, (ctx) => accounts.createStaffUser(ctx, { email: values.email!, password, role }));
+        print(`created ${role} ${values.email}${values.password ? '' : `\npassword (shown once): ${password}`}`);
+        return 0;
+      }
+      default:
+        break;
+    }
+    print(usage);
+    return 2;
+  } finally {
+    await runtime.close();
+  }
+}
+
+run(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (error: unknown) => {
+    if (error instanceof ConfigError || isAppError(error)) process.stderr.write(`${error.message}\n`);
+    else if (error instanceof RangeError) process.stderr.write(`${error.message}\n`);
+    else process.stderr.write(`patron: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

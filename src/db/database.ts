@@ -1,0 +1,76 @@
+// Opens the database chosen by configuration: a file path (or :memory:) is SQLite, postgres://… is PostgreSQL.
+import { Kysely, PostgresAdapter, PostgresDialect, sql, type Transaction } from 'kysely';
+import pg from 'pg';
+import { NodeSqliteDialect, adaptNodeSqlite, openNodeSqlite } from './node-sqlite-adapter.ts';
+
+/**
+ * The handle modules receive. Each module narrows it to its own tables with `tables<T>()`, so no module's table
+ * types leak into another's. `any` lives here only, where the union of every module's tables would otherwise be.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Executor = Kysely<any>;
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface Database {
+  readonly db: Executor;
+  readonly dialect: Dialect;
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  url: string;
+  /** PostgreSQL only: the schema to use (tests give each suite its own). */
+  schema?: string;
+  poolSize?: number;
+}
+
+export function dialectOf(url: string): Dialect {
+  return /^postgres(ql)?:\/\//.test(url) ? 'postgres' : 'sqlite';
+}
+
+export function isPostgres(db: Executor): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
+}
+
+/** Narrows the shared handle to one module's tables. */
+export function tables<T>(db: Executor): Kysely<T> {
+  return db as Kysely<T>;
+}
+
+/** pg returns BIGINT (timestamps in ms, money, credits) and COUNT as strings; all ours fit in 2^53. */
+const pgTypes = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === 20) return (value: string) => Number(value);
+    return pg.types.getTypeParser(oid, format);
+  },
+} as pg.CustomTypesConfig;
+
+export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
+  if (dialectOf(options.url) === 'postgres') {
+    const pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.poolSize ?? 10,
+      types: pgTypes,
+      ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
+    });
+    const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) }) as Executor;
+    return { db, dialect: 'postgres', close: () => db.destroy() };
+  }
+  const database = adaptNodeSqlite(openNodeSqlite(options.url));
+  const db = new Kysely<unknown>({ dialect: new NodeSqliteDialect(database) }) as Executor;
+  return { db, dialect: 'sqlite', close: () => db.destroy() };
+}
+
+/** Runs `work` in one transaction: the caller owns the boundary (CONVENTIONS 3). */
+export function inTransaction<T>(db: Executor, work: (trx: Transaction<any>) => Promise<T>): Promise<T> {
+  return db.transaction().execute(work);
+}
+
+/** `SELECT … FOR UPDATE` on PostgreSQL; SQLite needs none because its write transactions are serial. */
+export function forUpdate<Q extends { forUpdate(): Q }>(db: Executor, query: Q): Q {
+  return isPostgres(db) ? query.forUpdate() : query;
+}
+
+export async function pingDatabase(db: Executor): Promise<void> {
+  await sql`select 1`.execute(db);
+}

@@ -1,0 +1,75 @@
+// The one ID generator (PL-3): entity prefix + time-sortable, unguessable body.
+import { randomBytes } from 'node:crypto';
+import type { Clock } from './clock.ts';
+
+export const idPrefixes = [
+  'mem', 'ses', 'key', 'oid', 'ver', 'rst', 'aud', 'job', 'msg', 'req',
+  'pol', 'ltx', 'lot', 'pst', 'hld',
+  'prd', 'rwd', 'crt', 'ord', 'oln', 'pay', 'shp', 'rfd', 'ext', 'whk', 'dsc',
+  'sub', 'cas', 'prv', 'evt',
+] as const;
+export type IdPrefix = (typeof idPrefixes)[number];
+
+export interface IdGenerator {
+  next(prefix: IdPrefix): string;
+}
+
+const alphabet = '0123456789abcdefghjkmnpqrstvwxyz'; // Crockford base32, lower case: sorts like the numbers it encodes.
+
+function encodeTime(ms: number): string {
+  let out = '';
+  let value = ms;
+  for (let i = 0; i < 10; i++) {
+    out = alphabet[value % 32] + out;
+    value = Math.floor(value / 32);
+  }
+  return out;
+}
+
+function encodeRandom(bytes: Buffer): string {
+  let out = '';
+  for (const byte of bytes) out += alphabet[byte % 32];
+  return out;
+}
+
+/**
+ * IDs sort by creation time (10 characters of milliseconds) and carry 16 random characters (80 bits), so they
+ * keep B-tree inserts at the right edge and cannot be guessed from a neighbour. Within one millisecond a
+ * counter keeps them strictly increasing from one generator.
+ */
+export function createIdGenerator(clock: Clock): IdGenerator {
+  let lastMs = -1;
+  let sequence = 0;
+  return {
+    next(prefix) {
+      const nowMs = clock.nowMs();
+      if (nowMs === lastMs) sequence++;
+      else {
+        lastMs = nowMs;
+        sequence = 0;
+      }
+      const seq = alphabet[Math.floor(sequence / 32) % 32]! + alphabet[sequence % 32]!;
+      return `${prefix}_${encodeTime(nowMs)}${seq}${encodeRandom(randomBytes(14))}`;
+    },
+  };
+}
+
+/** Predictable IDs for tests: `mem_000001`, `mem_000002`, … */
+export function createSequentialIdGenerator(): IdGenerator {
+  let counter = 0;
+  return { next: (prefix) => `${prefix}_${String(++counter).padStart(6, '0')}` };
+}
+
+/** Random bytes for secrets and tokens, in base64url. Lives here so randomness has one home (PL-3). */
+export function randomToken(byteCount = 32): string {
+  return randomBytes(byteCount).toString('base64url');
+}
+
+/** A uniformly random integer in [0, bound). */
+export function randomInt(bound: number): number {
+  const limit = Math.floor(0x1_0000_0000 / bound) * bound;
+  for (;;) {
+    const value = randomBytes(4).readUInt32BE(0);
+    if (value < limit) return value % bound;
+  }
+}

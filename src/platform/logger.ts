@@ -1,0 +1,21 @@
+// Structured JSON logs (PL-12). Personal data, secrets and tokens are redacted by path; URLs lose their query.
+import { pino, type Logger } from 'pino';
+
+export type { Logger };
+
+const redactPaths = [
+  'password', '*.password', 'newPassword', '*.newPassword', 'token', '*.token', 'code', '*.code',
+  'email', '*.email', 'phone', '*.phone', 'secret', '*.secret', 'apiKey', '*.apiKey',
+  'req.headers.cookie', 'req.headers.authorization', 'req.headers["x-csrf-token"]', 'req.headers["x-api-key"]',
+  'res.headers["set-cookie"]',
+];
+
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  return pino({ level, redact: { paths: redactPaths, censor: '[redacted]' }, base: undefined }, destination);
+}
+
+/** Drops the query string: verification and reset links carry their token there. */
+export function pathOnly(url: string): string {
+  const index = url.indexOf('?');
+  return index === -1 ? url : url.slice(0, index);
+}

@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { allocateLargestRemainder, formatMoney, mulDivFloor, mulDivRoundHalfUp } from '../../src/platform/money.ts';
+
+test('PL-2 largest remainder: parts sum exactly to the total and follow the weights', () => {
+  assert.deepEqual(allocateLargestRemainder(100, [1, 1, 1]), [34, 33, 33]);
+  assert.deepEqual(allocateLargestRemainder(500, [2999, 1000]), [375, 125]);
+  assert.deepEqual(allocateLargestRemainder(0, [5, 7]), [0, 0]);
+  fc.assert(
+    fc.property(fc.nat(10_000_000), fc.array(fc.nat(1_000_000), { minLength: 1, maxLength: 12 }), (total, weights) => {
+      fc.pre(weights.some((w) => w > 0));
+      const parts = allocateLargestRemainder(total, weights);
+      assert.equal(parts.reduce((a, b) => a + b, 0), total);
+      const sum = weights.reduce((a, b) => a + b, 0);
+      parts.forEach((part, i) => {
+        const exact = (total * weights[i]!) / sum;
+        assert.ok(part >= Math.floor(exact) && part <= Math.floor(exact) + 1, `part ${i} strays from its exact share`);
+      });
+    }),
+  );
+});
+
+test('PL-2 integer rounding rules are named and exact', () => {
+  assert.equal(mulDivFloor(1999, 1, 100), 19);
+  assert.equal(mulDivRoundHalfUp(250, 1, 100), 3);
+  assert.equal(mulDivRoundHalfUp(249, 1, 100), 2);
+  assert.equal(mulDivRoundHalfUp(-250, 1, 100), -3);
+  assert.equal(mulDivFloor(Number.MAX_SAFE_INTEGER, 3, 3), Number.MAX_SAFE_INTEGER);
+  assert.throws(() => allocateLargestRemainder(1.5, [1]), /safe integer/);
+});
+
+test('PL-2 money formats from minor units', () => {
+  assert.equal(formatMoney({ amountMinor: 123456, currency: 'USD' }), '$1234.56');
+  assert.equal(formatMoney({ amountMinor: -5, currency: 'USD' }), '-$0.05');
+});

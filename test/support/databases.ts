@@ -1,0 +1,49 @@
+// Both databases for module and HTTP tests (PL-5): SQLite always; PostgreSQL when PATRON_TEST_DATABASE_URL is set.
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { openDatabase, type Database } from '../../src/db/database.ts';
+import { migrateToLatest } from '../../src/db/migrate.ts';
+
+export type TestDialect = 'sqlite' | 'postgres';
+
+export interface TestDatabase extends Database {
+  /** Drops what the test created (the PostgreSQL schema); closes the connection. */
+  dispose(): Promise<void>;
+}
+
+export const postgresTestUrl = process.env.PATRON_TEST_DATABASE_URL;
+
+export function testDialects(): TestDialect[] {
+  return postgresTestUrl ? ['sqlite', 'postgres'] : ['sqlite'];
+}
+
+async function adminQuery(text: string): Promise<void> {
+  const client = new pg.Client({ connectionString: postgresTestUrl });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A fresh, migrated database: in-memory SQLite, or a new schema of its own in the PostgreSQL test database. */
+export async function openTestDatabase(dialect: TestDialect, options: { poolSize?: number; file?: string } = {}): Promise<TestDatabase> {
+  if (dialect === 'sqlite') {
+    const database = await openDatabase({ url: options.file ?? ':memory:' });
+    await migrateToLatest(database.db);
+    return { ...database, dispose: () => database.close() };
+  }
+  if (!postgresTestUrl) throw new Error('PATRON_TEST_DATABASE_URL is not set');
+  const schema = `t_${process.pid}_${randomBytes(5).toString('hex')}`;
+  await adminQuery(`create schema ${schema}`);
+  const database = await openDatabase({ url: postgresTestUrl, schema, poolSize: options.poolSize ?? 8 });
+  await migrateToLatest(database.db);
+  return {
+    ...database,
+    dispose: async () => {
+      await database.close();
+      await adminQuery(`drop schema ${schema} cascade`);
+    },
+  };
+}

@@ -1,0 +1,41 @@
+// Test dependencies: a real database, a simulated clock that tests move, real time-sortable IDs, silent logs.
+import { loadConfig } from '../../src/config.ts';
+import type { Deps } from '../../src/deps.ts';
+import { createSimulatedClock, type SimulatedClock } from '../../src/platform/clock.ts';
+import { createIdGenerator } from '../../src/platform/ids.ts';
+import { createLogger } from '../../src/platform/logger.ts';
+import { openTestDatabase, type TestDatabase, type TestDialect } from './databases.ts';
+
+export interface TestDeps extends Deps {
+  clock: SimulatedClock;
+  database: TestDatabase;
+}
+
+/** 2026-03-02T17:00:00Z, a Monday morning in Los Angeles; tests move the clock from here. */
+export const testStartMs = Date.parse('2026-03-02T17:00:00.000Z');
+
+export async function createTestDeps(
+  dialect: TestDialect,
+  options: { startMs?: number; environment?: Record<string, string>; poolSize?: number } = {},
+): Promise<TestDeps> {
+  const database = await openTestDatabase(dialect, { poolSize: options.poolSize });
+  const clock = createSimulatedClock(options.startMs ?? testStartMs);
+  const config = loadConfig({
+    PATRON_DATA_DIR: '/tmp/patron-test',
+    PATRON_DATABASE_URL: dialect === 'sqlite' ? ':memory:' : 'postgres://test',
+    PATRON_CLOCK: 'simulated',
+    PATRON_SECRET: 'test-secret-test-secret-test-secret-0123456789',
+    PATRON_LOG_LEVEL: 'silent',
+    PATRON_PUBLIC_URL: 'http://patron.test',
+    ...options.environment,
+  });
+  return {
+    config,
+    database,
+    db: database.db,
+    clock,
+    ids: createIdGenerator(clock),
+    logger: createLogger('silent'),
+    secret: config.secret!,
+  };
+}
