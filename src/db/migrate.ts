@@ -2,7 +2,8 @@
 import { readdir } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration';
-import type { Executor } from './database.ts';
+import { sql } from 'kysely';
+import { isPostgres, type Executor } from './database.ts';
 
 const migrationsDir = fileURLToPath(new URL('./migrations/', import.meta.url));
 
@@ -23,7 +24,18 @@ export interface MigrationReport {
 }
 
 export async function migrateToLatest(db: Executor): Promise<MigrationReport> {
-  const migrator = new Migrator({ db, provider: folderProvider, migrationTableName: 'schema_migrations', migrationLockTableName: 'schema_migrations_lock' });
+  // On PostgreSQL the bookkeeping tables live in the connection's own schema: otherwise Kysely finds another
+  // schema's tables (several installations or test suites in one database) and skips creating its own.
+  const migrationTableSchema = isPostgres(db)
+    ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema
+    : undefined;
+  const migrator = new Migrator({
+    db,
+    provider: folderProvider,
+    migrationTableName: 'schema_migrations',
+    migrationLockTableName: 'schema_migrations_lock',
+    ...(migrationTableSchema ? { migrationTableSchema } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };

@@ -1,0 +1,32 @@
+// The job queue's public face (docs/CONTRACTS.md): enqueue in the caller's transaction, run due jobs, run a worker.
+import type { Deps } from '../deps.ts';
+import { jobRegistry } from './registry.ts';
+import { runJobs, startJobWorker, type JobRegistry, type Worker } from './worker.ts';
+
+export { enqueueJob, defaultMaxAttempts, jobStates, type EnqueueJobInput, type JobHandler, type JobInfo, type JobState, type Schedule } from './queue.ts';
+export { describeErrorSafely } from './safe-error.ts';
+export { scheduleKey, slotLabel, slotStartMs } from './schedules.ts';
+export { defaultLeaseMs, retryBaseDelayMs, retryDelayMs, retryMaxDelayMs, type JobRegistry, type Worker } from './worker.ts';
+export { buildJobRegistry, jobRegistry } from './registry.ts';
+
+export interface RunDueJobsOptions {
+  /** Most jobs to run in this call (default 100). */
+  limit?: number;
+  /** Who claims the jobs (default: a fresh ID per call). */
+  workerId?: string;
+  /** Tests pass their own handlers; by default every module's (registry.ts). */
+  registry?: JobRegistry;
+  leaseMs?: number;
+}
+
+/** Runs what is due now (including the current slot of every schedule) once; returns how many jobs ran. */
+export function runDueJobs(deps: Deps, options: RunDueJobsOptions = {}): Promise<number> {
+  const { registry, ...rest } = options;
+  return runJobs(deps, registry ?? jobRegistry(), rest);
+}
+
+/** Polls every ~500 ms until stopped; `stop()` waits for the job in hand. Started by `patron serve` and `patron worker`. */
+export function startWorker(deps: Deps, options: { pollMs?: number; workerId?: string; leaseMs?: number; registry?: JobRegistry } = {}): Worker {
+  const { registry, ...rest } = options;
+  return startJobWorker(deps, () => registry ?? jobRegistry(), rest);
+}

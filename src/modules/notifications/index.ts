@@ -1,0 +1,15 @@
+// The notifications module's public face (docs/CONTRACTS.md): the email outbox, its delivery job and the mail view.
+import type { JobHandler } from '../../jobs/index.ts';
+import type { RegisterRoutes } from '../../http/types.ts';
+import { registerMailRoutes } from './mail.routes.ts';
+import { deliverEmail } from './delivery.jobs.ts';
+import { deliverEmailJobType } from './outbox.service.ts';
+
+export { queueEmail, listMessages, getMessage, deliveryJobKey, deliveryMaxAttempts, type QueueEmailInput, type Message, type MessageSummary } from './outbox.service.ts';
+export { messageIdHeader } from './delivery.jobs.ts';
+export { renderTemplate, escapeHtml, templateNames, type TemplateName, type TemplateData, type RenderedEmail } from './templates/index.ts';
+export { messageStates, type MessageState } from './outbox.table.ts';
+
+export const registerRoutes: RegisterRoutes = (app, deps) => registerMailRoutes(app, deps);
+
+export const jobHandlers: Record<string, JobHandler> = { [deliverEmailJobType]: deliverEmail };

@@ -1,0 +1,12 @@
+// Tells the member that credits have expired (NT-3).
+import { z } from 'zod';
+import { defineTemplate, formatCredits, greeting } from './layout.ts';
+import { credits, firstName } from './fields.ts';
+
+export const creditsExpired = defineTemplate(z.strictObject({ credits, firstName }), (data) => ({
+  subject: 'Some of your rewards credits have expired',
+  blocks: [
+    greeting(data.firstName),
+    { kind: 'paragraph', text: `${formatCredits(data.credits)} in your account reached their expiry date and are no longer available.` },
+  ],
+}));

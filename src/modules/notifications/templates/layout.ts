@@ -1,0 +1,95 @@
+// The shared email layout: a template describes its content as blocks, and both the HTML and the plain-text part
+// are produced from them here, so the two parts always say the same thing and all data is escaped in one place.
+import { escapeHtml } from './escape.ts';
+import type { z } from 'zod';
+
+export interface RenderedEmail {
+  subject: string;
+  html: string;
+  text: string;
+}
+
+export type Block =
+  | { kind: 'paragraph'; text: string }
+  /** A call to action carrying a link (the single-use link a message exists to carry, NT-4). */
+  | { kind: 'action'; label: string; url: string }
+  | { kind: 'note'; text: string };
+
+export interface EmailTemplate<S extends z.ZodType> {
+  readonly schema: S;
+  /** Validates `data` against the schema, then renders; invalid data is a bug in the caller and throws. */
+  render(data: unknown): RenderedEmail;
+}
+
+export function defineTemplate<S extends z.ZodType>(schema: S, compose: (data: z.output<S>) => { subject: string; blocks: Block[] }): EmailTemplate<S> {
+  return {
+    schema,
+    render(data) {
+      const { subject, blocks } = compose(schema.parse(data));
+      return renderEmail(subject, blocks);
+    },
+  };
+}
+
+export function greeting(firstName: string | undefined): Block {
+  return { kind: 'paragraph', text: firstName ? `Hi ${firstName},` : 'Hello,' };
+}
+
+export function formatCredits(credits: number): string {
+  return `${credits.toLocaleString('en-US')} ${credits === 1 ? 'credit' : 'credits'}`;
+}
+
+const dateTimeFormat = new Intl.DateTimeFormat('en-US', { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' });
+
+/** Members' time zones are not known here, so times are spelled out in UTC and say so. */
+export function formatDateTimeUtc(iso: string): string {
+  return `${dateTimeFormat.format(new Date(iso))} UTC`;
+}
+
+const footer = 'You are receiving this email because of activity on your account.';
+
+const styles = {
+  body: 'margin:0;padding:0;background:#f4f4f5;',
+  wrapper: 'max-width:560px;margin:0 auto;padding:24px 16px;font-family:-apple-system,BlinkMacSystemFont,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;',
+  card: 'background:#ffffff;border-radius:8px;padding:32px;color:#18181b;font-size:16px;line-height:1.5;',
+  paragraph: 'margin:0 0 16px;',
+  button: 'display:inline-block;background:#18181b;color:#ffffff;text-decoration:none;padding:12px 20px;border-radius:6px;font-weight:600;',
+  small: 'margin:0 0 16px;font-size:13px;color:#71717a;word-break:break-all;',
+  footer: 'margin:16px 0 0;font-size:12px;color:#71717a;text-align:center;',
+} as const;
+
+function blockHtml(block: Block): string {
+  switch (block.kind) {
+    case 'paragraph':
+      return `<p style="${styles.paragraph}">${escapeHtml(block.text)}</p>`;
+    case 'note':
+      return `<p style="${styles.small}">${escapeHtml(block.text)}</p>`;
+    case 'action': {
+      const url = escapeHtml(block.url);
+      return (
+        `<p style="${styles.paragraph}"><a href="${url}" style="${styles.button}">${escapeHtml(block.label)}</a></p>` +
+        `<p style="${styles.small}">If the button does not work, paste this address into your browser:<br>${url}</p>`
+      );
+    }
+  }
+}
+
+function blockText(block: Block): string {
+  switch (block.kind) {
+    case 'paragraph':
+    case 'note':
+      return block.text;
+    case 'action':
+      return `${block.label}:\n${block.url}`;
+  }
+}
+
+export function renderEmail(subject: string, blocks: readonly Block[]): RenderedEmail {
+  const html =
+    '<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">' +
+    `<title>${escapeHtml(subject)}</title></head>\n<body style="${styles.body}"><div style="${styles.wrapper}"><div style="${styles.card}">\n` +
+    blocks.map(blockHtml).join('\n') +
+    `\n</div><p style="${styles.footer}">${escapeHtml(footer)}</p></div></body></html>\n`;
+  const text = `${blocks.map(blockText).join('\n\n')}\n\n--\n${footer}\n`;
+  return { subject, html, text };
+}

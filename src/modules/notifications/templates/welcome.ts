@@ -1,0 +1,13 @@
+// Sent after sign-up (NT-3).
+import { z } from 'zod';
+import { defineTemplate, greeting } from './layout.ts';
+import { firstName } from './fields.ts';
+
+export const welcome = defineTemplate(z.strictObject({ firstName }), (data) => ({
+  subject: 'Welcome to your new account',
+  blocks: [
+    greeting(data.firstName),
+    { kind: 'paragraph', text: 'Your account is ready. Sign in any time to see your rewards credits, your membership and your orders.' },
+    { kind: 'note', text: 'If you did not create this account, reply to this email and we will look into it.' },
+  ],
+}));
