@@ -12,7 +12,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTyp
 import { z } from 'zod';
 import type { Deps } from './deps.ts';
 import { pingDatabase } from './db/database.ts';
-import { installErrorHandler } from './http/error-handler.ts';
+import { installErrorHandler, sendNotFound } from './http/error-handler.ts';
 import { checkCsrf } from './http/csrf.ts';
 import { installMetrics } from './http/metrics.ts';
 import { sessionCookieName, type Authenticate } from './http/principal.ts';
@@ -62,7 +62,8 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Zo
     },
     frameguard: { action: 'deny' },
   });
-  await app.register(fastifyRateLimit, { global: false });
+  // Routes declare their own limits (config.rateLimit); load tests may switch them all off.
+  if (options.rateLimits !== false) await app.register(fastifyRateLimit, { global: false });
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', String(request.id));
@@ -123,14 +124,13 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Zo
     { prefix: '/api/v1' },
   );
 
-  if (options.serveWeb && existsSync(webDist)) {
-    await app.register(fastifyStatic, { root: webDist, wildcard: false });
-    // The UI routes (/account, /console/…) are the single-page app's; anything not under /api gets index.html.
-    app.setNotFoundHandler((request, reply) => {
-      if (request.method === 'GET' && !request.url.startsWith('/api/')) return reply.sendFile('index.html');
-      return reply.status(404).send({ error: { code: 'not_found', message: `No route ${request.method} ${pathOnly(request.url)}.`, requestId: String(request.id) } });
-    });
-  }
+  const serveWeb = options.serveWeb === true && existsSync(webDist);
+  if (serveWeb) await app.register(fastifyStatic, { root: webDist, wildcard: false });
+  // The UI's routes (/account, /console/…) belong to the single-page app: a GET outside /api gets index.html.
+  app.setNotFoundHandler((request, reply) => {
+    if (serveWeb && request.method === 'GET' && !request.url.startsWith('/api/')) return reply.sendFile('index.html');
+    return sendNotFound(request, reply);
+  });
 
   return app;
 }

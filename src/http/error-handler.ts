@@ -43,5 +43,8 @@ export function installErrorHandler(app: FastifyInstance): void {
     request.log.error({ err: error }, 'unexpected error');
     return send(reply, request, 'internal', 'Something went wrong on our side. Quote the request ID if you contact support.');
   });
-  app.setNotFoundHandler((request, reply) => send(reply, request, 'not_found', `No route ${request.method} ${request.url.split('?')[0]}.`));
+}
+
+export function sendNotFound(request: FastifyRequest, reply: FastifyReply) {
+  return send(reply, request, 'not_found', `No route ${request.method} ${request.url.split('?')[0]}.`);
 }

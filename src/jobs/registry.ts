@@ -1,8 +1,10 @@
 // Collects every module's job handlers and schedules. Built on first use, not at import: modules import
 // src/jobs/index.ts to enqueue, so reading their exports while the import graph is still loading would fail.
 import * as jobsUpkeep from './prune.jobs.ts';
+import * as accounts from '../modules/accounts/index.ts';
 import * as audit from '../modules/audit/index.ts';
 import * as notifications from '../modules/notifications/index.ts';
+import * as credits from '../modules/credits/index.ts';
 import type { JobHandler, Schedule } from './queue.ts';
 import type { JobRegistry } from './worker.ts';
 
@@ -13,7 +15,7 @@ interface JobModule {
 
 /** One line per module that has jobs. */
 function jobModules(): JobModule[] {
-  return [jobsUpkeep, audit, notifications];
+  return [jobsUpkeep, accounts, audit, notifications, credits];
 }
 
 /** Refuses two handlers for one type and a schedule without a handler: both are wiring bugs found at start. */

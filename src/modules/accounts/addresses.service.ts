@@ -1,0 +1,58 @@
+// A member's postal addresses (AC-8): at most 20, each change audited by field name.
+import type { Ctx } from '../../deps.ts';
+import { AppError } from '../../platform/errors.ts';
+import { recordAudit } from '../audit/index.ts';
+import { deleteAddress, findAddress, insertAddress, listAddresses, nextAddressNumber, updateAddress, type Address, type AddressFields } from './addresses.repository.ts';
+import { isCountryCode } from './eligibility.rules.ts';
+import { findMemberById } from './members.repository.ts';
+import type { Actor } from './profile.service.ts';
+
+export const maxAddressesPerMember = 20;
+
+const addressNotFound = () => new AppError('not_found', 'Address was not found.');
+
+function assertAddressCountry(country: string | undefined): void {
+  if (country !== undefined && !isCountryCode(country)) {
+    throw new AppError('validation', 'Country must be a two-letter ISO country code such as US or FR.', [{ path: 'country', message: 'not a country code' }]);
+  }
+}
+
+export async function getAddresses(ctx: Ctx, memberId: string): Promise<Address[]> {
+  return listAddresses(ctx.db, memberId);
+}
+
+export async function getAddress(ctx: Ctx, memberId: string, addressNumber: number): Promise<Address> {
+  const address = await findAddress(ctx.db, memberId, addressNumber);
+  if (!address) throw addressNotFound();
+  return address;
+}
+
+export async function addAddress(ctx: Ctx, input: { memberId: string; actor: Actor; fields: AddressFields }): Promise<Address> {
+  assertAddressCountry(input.fields.country);
+  // The member row lock serializes a member's address writes, so the next number is theirs alone.
+  const member = await findMemberById(ctx.db, input.memberId, { lock: true });
+  if (!member) throw new AppError('not_found', 'Account was not found.');
+  const existing = await listAddresses(ctx.db, input.memberId);
+  if (existing.length >= maxAddressesPerMember) throw new AppError('invalid_state', `You can keep up to ${maxAddressesPerMember} addresses. Remove one to add another.`);
+  const nowMs = ctx.clock.nowMs();
+  const address: Address = { memberId: input.memberId, addressNumber: await nextAddressNumber(ctx.db, input.memberId), ...input.fields, createdAtMs: nowMs, updatedAtMs: nowMs };
+  await insertAddress(ctx.db, address);
+  await recordAudit(ctx, { actor: input.actor, action: 'address.added', memberId: input.memberId, subject: `address:${address.addressNumber}` });
+  return address;
+}
+
+export async function changeAddress(ctx: Ctx, input: { memberId: string; actor: Actor; addressNumber: number; fields: Partial<AddressFields> }): Promise<Address> {
+  assertAddressCountry(input.fields.country);
+  const current = await getAddress(ctx, input.memberId, input.addressNumber);
+  const changedFields = (Object.keys(input.fields) as (keyof AddressFields)[]).filter((field) => input.fields[field] !== undefined && input.fields[field] !== current[field]);
+  if (changedFields.length === 0) return current;
+  const nowMs = ctx.clock.nowMs();
+  if (!(await updateAddress(ctx.db, input.memberId, input.addressNumber, input.fields, nowMs))) throw addressNotFound();
+  await recordAudit(ctx, { actor: input.actor, action: 'address.updated', memberId: input.memberId, subject: `address:${input.addressNumber}`, details: { fields: changedFields } });
+  return getAddress(ctx, input.memberId, input.addressNumber);
+}
+
+export async function removeAddress(ctx: Ctx, input: { memberId: string; actor: Actor; addressNumber: number }): Promise<void> {
+  if (!(await deleteAddress(ctx.db, input.memberId, input.addressNumber))) throw addressNotFound();
+  await recordAudit(ctx, { actor: input.actor, action: 'address.removed', memberId: input.memberId, subject: `address:${input.addressNumber}` });
+}

@@ -1,0 +1,35 @@
+// The accounts module's public face (docs/CONTRACTS.md): sign-up, sign-in, sessions, 2-step verification,
+// OpenID Connect, profile, roles and API keys. Other modules use only what this file exports.
+import type { Ctx } from '../../deps.ts';
+import type { RegisterRoutes } from '../../http/types.ts';
+import { registerAuthRoutes } from './auth.routes.ts';
+import { findMemberById, type Member } from './members.repository.ts';
+import { registerOidcRoutes } from './oidc.routes.ts';
+import { registerProfileRoutes } from './profile.routes.ts';
+import { registerStaffRoutes } from './staff.routes.ts';
+import { registerTwoFactorRoutes } from './two-factor.routes.ts';
+
+export { createAuthenticator } from './authenticator.service.ts';
+export { countUsers, createMemberForSeed, createStaffUser, getMemberContact, getMemberWithSecurity, type MemberWithSecurity } from './members.service.ts';
+export { signUp, type SignUpInput, type SignUpResult } from './sign-up.service.ts';
+export { updateProfile, type ProfileChanges, type ProfileUpdate, type ProfileField, type Actor } from './profile.service.ts';
+export { hashNewPassword, type NewPasswordHash } from './passwords.service.ts';
+export { isProfileComplete, normalizeEmail, type ProfileCompleteness } from './profile.rules.ts';
+export { ageInYears, assertEligible, minimumAgeYears, minimumAgeYearsByCountry, defaultMinimumAgeYears, type CountryCode } from './eligibility.rules.ts';
+export { membersReadScope } from './staff.routes.ts';
+export { jobHandlers, schedules, purgeExpiredAccountState } from './accounts.jobs.ts';
+export type { Member } from './members.repository.ts';
+export type { NewSession } from './sessions.service.ts';
+
+/** A member by ID, or undefined (for modules that need the country or date of birth). */
+export async function getMember(ctx: Ctx, memberId: string): Promise<Member | undefined> {
+  return findMemberById(ctx.db, memberId);
+}
+
+export const registerRoutes: RegisterRoutes = (app, deps) => {
+  registerAuthRoutes(app, deps);
+  registerTwoFactorRoutes(app, deps);
+  registerProfileRoutes(app, deps);
+  registerStaffRoutes(app, deps);
+  registerOidcRoutes(app, deps);
+};

@@ -1,0 +1,152 @@
+// Creating members and staff users, and the small reads other modules need (docs/CONTRACTS.md).
+import type { Ctx } from '../../deps.ts';
+import type { Role } from '../../http/principal.ts';
+import { AppError } from '../../platform/errors.ts';
+import {
+  countMembers,
+  countUnusedRecoveryCodes,
+  findMemberByEmail,
+  findMemberWithSecurity,
+  insertCredentials,
+  insertMember,
+  type Member,
+  type MemberWithSecurity,
+} from './members.repository.ts';
+import { assertEligible, isCountryCode } from './eligibility.rules.ts';
+import { normalizeEmail } from './profile.rules.ts';
+import { hashNewPassword, type NewPasswordHash } from './passwords.service.ts';
+
+export const alreadyRegisteredMessage = 'An account with this email address already exists. Sign in, or reset your password if you forgot it.';
+
+/**
+ * A unique index refused the row. The check before the insert catches nearly every duplicate; this catches the
+ * two sign-ups that raced past it. PostgreSQL reports SQLSTATE 23505, SQLite a "UNIQUE constraint failed" error.
+ */
+export function isUniqueViolation(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return code === '23505' || (typeof message === 'string' && message.includes('UNIQUE constraint failed'));
+}
+
+export interface NewMemberRecord {
+  email: string;
+  role: Role;
+  passwordHash: NewPasswordHash | null;
+  country: string | null;
+  dateOfBirth: string | null;
+  firstName?: string | null;
+  lastName?: string | null;
+  language?: string | null;
+  emailVerified: boolean;
+}
+
+/**
+ * Writes a member and their credentials row. Members (role member) must have an eligible country and date of
+ * birth (AC-2); staff users have neither, since they are not in the program. The email must be new (AC-1).
+ */
+export async function createMemberRecord(ctx: Ctx, input: NewMemberRecord): Promise<Member> {
+  const nowMs = ctx.clock.nowMs();
+  const email = normalizeEmail(input.email);
+  if (input.role === 'member') {
+    if (input.country === null || !isCountryCode(input.country)) {
+      throw new AppError('validation', 'Country must be a two-letter ISO country code such as US or FR.', [{ path: 'country', message: 'not a country code' }]);
+    }
+    if (input.dateOfBirth === null) throw new AppError('validation', 'Date of birth is required.', [{ path: 'dateOfBirth', message: 'required' }]);
+    assertEligible({ country: input.country, dateOfBirth: input.dateOfBirth, nowMs });
+  }
+  if (await findMemberByEmail(ctx.db, email)) throw new AppError('already_exists', alreadyRegisteredMessage);
+  const member: Member = {
+    id: ctx.ids.next('mem'),
+    email,
+    emailVerifiedAtMs: input.emailVerified ? nowMs : null,
+    role: input.role,
+    status: 'active',
+    country: input.country,
+    dateOfBirth: input.dateOfBirth,
+    firstName: input.firstName ?? null,
+    lastName: input.lastName ?? null,
+    preferredName: null,
+    phone: null,
+    language: input.language ?? null,
+    createdAtMs: nowMs,
+    updatedAtMs: nowMs,
+  };
+  try {
+    await insertMember(ctx.db, member);
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new AppError('already_exists', alreadyRegisteredMessage);
+    throw error;
+  }
+  await insertCredentials(ctx.db, {
+    memberId: member.id,
+    passwordHash: input.passwordHash,
+    passwordChangedAtMs: input.passwordHash ? nowMs : null,
+    totpSecret: null,
+    totpPendingSecret: null,
+    totpEnabledAtMs: null,
+    totpLastTimeStep: null,
+  });
+  return member;
+}
+
+export type { MemberWithSecurity };
+
+/** A member with what their account page shows about sign-in security (2-step verification, password). */
+export async function getMemberWithSecurity(ctx: Ctx, memberId: string): Promise<MemberWithSecurity | undefined> {
+  return findMemberWithSecurity(ctx.db, memberId);
+}
+
+export interface MemberDetails extends MemberWithSecurity {
+  recoveryCodesLeft: number;
+}
+
+export async function getMemberDetails(ctx: Ctx, memberId: string): Promise<MemberDetails | undefined> {
+  const found = await findMemberWithSecurity(ctx.db, memberId);
+  if (!found) return undefined;
+  return { ...found, recoveryCodesLeft: found.twoFactorEnabled ? await countUnusedRecoveryCodes(ctx.db, memberId) : 0 };
+}
+
+/** For modules that send mail (docs/CONTRACTS.md): where to write and how to greet. */
+export async function getMemberContact(ctx: Ctx, memberId: string): Promise<{ email: string; firstName: string | null } | undefined> {
+  const member = (await findMemberWithSecurity(ctx.db, memberId))?.member;
+  if (!member || member.status !== 'active') return undefined;
+  return { email: member.email, firstName: member.preferredName ?? member.firstName };
+}
+
+/** Every user, members and staff: zero means a fresh installation (the CLI seeds demo data then). */
+export async function countUsers(ctx: Ctx): Promise<number> {
+  return countMembers(ctx.db);
+}
+
+/** An agent or admin account for the console (CLI and seeds). Staff users are not program members. */
+export async function createStaffUser(ctx: Ctx, input: { email: string; password: string; role: 'agent' | 'admin' }): Promise<{ memberId: string }> {
+  const passwordHash = await hashNewPassword(input.password, { email: input.email });
+  const member = await createMemberRecord(ctx, {
+    email: input.email,
+    role: input.role,
+    passwordHash,
+    country: null,
+    dateOfBirth: null,
+    emailVerified: true,
+  });
+  return { memberId: member.id };
+}
+
+/** A member for demo data and imports: eligibility applies as for any sign-up; no session, no emails. */
+export async function createMemberForSeed(
+  ctx: Ctx,
+  input: { email: string; password: string; country: string; dateOfBirth: string; firstName?: string; lastName?: string; emailVerified: boolean },
+): Promise<{ memberId: string }> {
+  const passwordHash = await hashNewPassword(input.password, { email: input.email });
+  const member = await createMemberRecord(ctx, {
+    email: input.email,
+    role: 'member',
+    passwordHash,
+    country: input.country,
+    dateOfBirth: input.dateOfBirth,
+    firstName: input.firstName ?? null,
+    lastName: input.lastName ?? null,
+    emailVerified: input.emailVerified,
+  });
+  return { memberId: member.id };
+}

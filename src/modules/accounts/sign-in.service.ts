@@ -1,0 +1,119 @@
+// Sign-in with email and password (AC-4), the 2-step code that may follow (AC-5), and the failure throttle.
+// These functions open their own transactions: a failed attempt must be recorded even though the answer is an error.
+import { transact, type Ctx } from '../../deps.ts';
+import { AppError } from '../../platform/errors.ts';
+import { findCredentials, findMemberById, findSignInRecord, type Member } from './members.repository.ts';
+import { verifyAgainstDummy, verifyPassword } from './passwords.service.ts';
+import { normalizeEmail } from './profile.rules.ts';
+import { startSession, type NewSession } from './sessions.service.ts';
+import { accountScopeKey, addressScopeKey, afterFailure, isLocked } from './throttle.rules.ts';
+import { clearThrottle, readThrottles, saveThrottle } from './throttles.repository.ts';
+import { checkSecondFactor, createTwoFactorChallenge, maxChallengeFailures } from './two-factor.service.ts';
+import { deleteChallenge, findChallenge, recordChallengeFailure } from './two-factor.repository.ts';
+import { hashSecret } from './tokens.rules.ts';
+
+export type SignInOutcome =
+  | { status: 'signed_in'; member: Member; session: NewSession }
+  | { status: 'two_factor_required'; challengeId: string; expiresAtMs: number };
+
+export interface SignInInput {
+  email: string;
+  password: string;
+  ip: string;
+  userAgent?: string | undefined;
+}
+
+/** One answer for an unknown email, a wrong password, a closed account and a password-less (SSO-only) account. */
+export const invalidCredentialsError = () => new AppError('invalid_credentials', 'The email address or password is not correct.');
+export const lockedError = () =>
+  new AppError('locked', 'Too many failed sign-in attempts. Wait 15 minutes and try again, or reset your password.');
+
+/** Counts one failure against every scope (the account and the address), in a transaction of its own. */
+async function recordFailure(ctx: Ctx, scopeKeys: readonly string[]): Promise<void> {
+  await transact(ctx, async (trx) => {
+    const nowMs = trx.clock.nowMs();
+    const states = await readThrottles(trx.db, scopeKeys, { lock: true });
+    for (const key of scopeKeys) await saveThrottle(trx.db, key, afterFailure(states.get(key), nowMs));
+  });
+}
+
+/** Signs a member in whose first factor is proven: a session, or a 2-step challenge when they have it on. */
+export async function completeFirstFactor(ctx: Ctx, member: Member, userAgent: string | undefined): Promise<SignInOutcome> {
+  const credentials = await findCredentials(ctx.db, member.id);
+  if (credentials?.totpEnabledAtMs != null) {
+    const challenge = await createTwoFactorChallenge(ctx, member.id);
+    return { status: 'two_factor_required', ...challenge };
+  }
+  const session = await startSession(ctx, { memberId: member.id, role: member.role, userAgent });
+  return { status: 'signed_in', member, session };
+}
+
+/**
+ * Five failures within 15 minutes, per account and per address, lock the next attempt out for 15 minutes (423,
+ * the same answer whether or not the email exists). An unknown email still costs one argon2id verification
+ * against a dummy hash, so it takes as long as a wrong password.
+ */
+export async function signIn(ctx: Ctx, input: SignInInput): Promise<SignInOutcome> {
+  const email = normalizeEmail(input.email);
+  const accountKey = accountScopeKey(email);
+  const scopeKeys = [accountKey, addressScopeKey(input.ip)];
+  const throttles = await readThrottles(ctx.db, scopeKeys);
+  if (scopeKeys.some((key) => isLocked(throttles.get(key), ctx.clock.nowMs()))) throw lockedError();
+
+  const record = await findSignInRecord(ctx.db, email);
+  const passwordHash = record && record.member.status === 'active' ? record.credentials?.passwordHash : undefined;
+  const passwordRight = passwordHash ? await verifyPassword(passwordHash, input.password) : await verifyAgainstDummy(input.password);
+  if (!record || !passwordRight) {
+    await recordFailure(ctx, scopeKeys);
+    throw invalidCredentialsError();
+  }
+  return transact(ctx, async (trx) => {
+    await clearThrottle(trx.db, accountKey);
+    return completeFirstFactor(trx, record.member, input.userAgent);
+  });
+}
+
+type TwoFactorOutcome =
+  | { kind: 'signed_in'; member: Member; session: NewSession }
+  | { kind: 'expired' }
+  | { kind: 'locked' }
+  | { kind: 'wrong' };
+
+/**
+ * The second step of a 2-step sign-in: a TOTP code or a recovery code for the challenge. Five wrong codes end the
+ * challenge; each wrong code also counts as a failed sign-in for the account and the address.
+ */
+export async function completeTwoFactorSignIn(ctx: Ctx, input: { challengeId: string; code: string; ip: string; userAgent?: string | undefined }): Promise<{ member: Member; session: NewSession }> {
+  const challengeHash = hashSecret(input.challengeId);
+  const outcome = await transact(ctx, async (trx): Promise<TwoFactorOutcome> => {
+    const nowMs = trx.clock.nowMs();
+    const challenge = await findChallenge(trx.db, challengeHash);
+    if (!challenge || nowMs >= challenge.expiresAtMs) return { kind: 'expired' };
+    const member = await findMemberById(trx.db, challenge.memberId);
+    const credentials = await findCredentials(trx.db, challenge.memberId, { lock: true });
+    if (!member || member.status !== 'active' || !credentials || credentials.totpEnabledAtMs === null) return { kind: 'expired' };
+    const scopeKeys = [accountScopeKey(member.email), addressScopeKey(input.ip)];
+    const throttles = await readThrottles(trx.db, scopeKeys, { lock: true });
+    if (scopeKeys.some((key) => isLocked(throttles.get(key), nowMs))) return { kind: 'locked' };
+    if (!(await checkSecondFactor(trx, credentials, input.code))) {
+      if (challenge.failedAttempts + 1 >= maxChallengeFailures) await deleteChallenge(trx.db, challengeHash);
+      else await recordChallengeFailure(trx.db, challengeHash);
+      for (const key of scopeKeys) await saveThrottle(trx.db, key, afterFailure(throttles.get(key), nowMs));
+      return { kind: 'wrong' };
+    }
+    if (!(await deleteChallenge(trx.db, challengeHash))) return { kind: 'expired' };
+    await clearThrottle(trx.db, scopeKeys[0]!);
+    const session = await startSession(trx, { memberId: member.id, role: member.role, userAgent: input.userAgent });
+    return { kind: 'signed_in', member, session };
+  });
+  switch (outcome.kind) {
+    case 'signed_in':
+      return { member: outcome.member, session: outcome.session };
+    case 'expired':
+      throw new AppError('invalid_credentials', 'This sign-in has expired. Please sign in again with your email and password.');
+    case 'locked':
+      throw lockedError();
+    case 'wrong':
+      throw new AppError('invalid_credentials', 'That code is not correct. Enter the 6-digit code from your authenticator app, or one of your recovery codes.');
+  }
+}
