@@ -7,7 +7,6 @@ import { NodeSqliteDialect, adaptNodeSqlite, openNodeSqlite } from './node-sqlit
  * The handle modules receive. Each module narrows it to its own tables with `tables<T>()`, so no module's table
  * types leak into another's. `any` lives here only, where the union of every module's tables would otherwise be.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Executor = Kysely<any>;
 export type Dialect = 'sqlite' | 'postgres';
 

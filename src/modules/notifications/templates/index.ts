@@ -7,6 +7,8 @@ import { passwordReset } from './password-reset.ts';
 import { creditsUnlocked } from './credits-unlocked.ts';
 import { creditsExpiring } from './credits-expiring.ts';
 import { creditsExpired } from './credits-expired.ts';
+import { redemptionConfirmation } from './redemption-confirmation.ts';
+import { redemptionShipped } from './redemption-shipped.ts';
 
 export const templates = {
   welcome,
@@ -15,6 +17,8 @@ export const templates = {
   'credits-unlocked': creditsUnlocked,
   'credits-expiring': creditsExpiring,
   'credits-expired': creditsExpired,
+  'redemption-confirmation': redemptionConfirmation,
+  'redemption-shipped': redemptionShipped,
 } as const;
 
 export type TemplateName = keyof typeof templates;
