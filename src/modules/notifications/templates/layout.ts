@@ -50,7 +50,7 @@ const footer = 'You are receiving this email because of activity on your account
 
 const styles = {
   body: 'margin:0;padding:0;background:#f4f4f5;',
-  wrapper: 'max-width:560px;margin:0 auto;padding:24px 16px;font-family:-apple-system,BlinkMacSystemFont,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;',
+  wrapper: "max-width:560px;margin:0 auto;padding:24px 16px;font-family:-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;",
   card: 'background:#ffffff;border-radius:8px;padding:32px;color:#18181b;font-size:16px;line-height:1.5;',
   paragraph: 'margin:0 0 16px;',
   button: 'display:inline-block;background:#18181b;color:#ffffff;text-decoration:none;padding:12px 20px;border-radius:6px;font-weight:600;',

@@ -1,0 +1,76 @@
+// The route table: the member center at / and /account/…, the agent console at /console/….
+import { ConsoleLayout, MemberLayout, NotFound, RequireMember, RequireStaff } from './components/layout.tsx';
+import { CreditsProgramPage } from './pages/console/credits-program.tsx';
+import { MailPage } from './pages/console/mail.tsx';
+import { MemberCreditsPage } from './pages/console/member-credits.tsx';
+import { MemberDetailPage } from './pages/console/member-detail.tsx';
+import { MemberLookupPage } from './pages/console/members.tsx';
+import { ConsoleSignInPage } from './pages/console/sign-in.tsx';
+import { CreditsPage } from './pages/member/credits.tsx';
+import { CompleteSignUpPage } from './pages/member/complete-sign-up.tsx';
+import { ForgotPasswordPage } from './pages/member/forgot-password.tsx';
+import { AccountHomePage } from './pages/member/home.tsx';
+import { ProfilePage } from './pages/member/profile.tsx';
+import { ResetPasswordPage } from './pages/member/reset-password.tsx';
+import { SecurityPage } from './pages/member/security.tsx';
+import { SignInPage } from './pages/member/sign-in.tsx';
+import { SignUpPage } from './pages/member/sign-up.tsx';
+import { VerifyEmailPage } from './pages/member/verify-email.tsx';
+import { WelcomePage } from './pages/member/welcome.tsx';
+import { Redirect, Routes, useLocation, type RouteDefinition } from './router.tsx';
+import { SessionProvider } from './session.tsx';
+import type { ReactNode } from 'react';
+
+const member = (page: ReactNode) => <RequireMember>{page}</RequireMember>;
+const staff = (page: ReactNode) => <RequireStaff>{page}</RequireStaff>;
+
+/** Member center routes. Later modules add theirs here (rewards catalog, orders, membership, cases, privacy). */
+const memberRoutes: RouteDefinition[] = [
+  { path: '/', render: () => <WelcomePage /> },
+  { path: '/sign-in', render: () => <SignInPage /> },
+  { path: '/sign-up', render: () => <SignUpPage /> },
+  { path: '/sign-up/complete', render: () => <CompleteSignUpPage /> },
+  { path: '/verify-email', render: () => <VerifyEmailPage /> },
+  { path: '/forgot-password', render: () => <ForgotPasswordPage /> },
+  { path: '/reset-password', render: () => <ResetPasswordPage /> },
+  { path: '/account', render: () => member(<AccountHomePage />) },
+  { path: '/account/credits', render: () => member(<CreditsPage />) },
+  { path: '/account/profile', render: () => member(<ProfilePage />) },
+  { path: '/account/security', render: () => member(<SecurityPage />) },
+];
+
+/** Agent console routes. Later modules add the case queue, rights requests and audit log here. */
+const consoleRoutes: RouteDefinition[] = [
+  { path: '/console', render: () => <Redirect to="/console/members" /> },
+  { path: '/console/sign-in', render: () => <ConsoleSignInPage /> },
+  { path: '/console/members', render: () => staff(<MemberLookupPage />) },
+  { path: '/console/members/:id', render: ({ id }) => staff(<MemberDetailPage key={id} memberId={id!} />) },
+  { path: '/console/members/:id/credits', render: ({ id }) => staff(<MemberCreditsPage key={id} memberId={id!} />) },
+  { path: '/console/credits', render: () => staff(<CreditsProgramPage />) },
+  { path: '/console/mail', render: () => staff(<MailPage />) },
+  { path: '/console/mail/:id', render: ({ id }) => staff(<MailPage messageId={id} />) },
+];
+
+function Screens() {
+  const { pathname } = useLocation();
+  if (pathname === '/console' || pathname.startsWith('/console/')) {
+    return (
+      <ConsoleLayout>
+        <Routes routes={consoleRoutes} fallback={<NotFound home="/console" />} />
+      </ConsoleLayout>
+    );
+  }
+  return (
+    <MemberLayout>
+      <Routes routes={memberRoutes} fallback={<NotFound home="/" />} />
+    </MemberLayout>
+  );
+}
+
+export function App() {
+  return (
+    <SessionProvider>
+      <Screens />
+    </SessionProvider>
+  );
+}

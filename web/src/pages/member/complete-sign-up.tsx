@@ -1,0 +1,87 @@
+// /sign-up/complete#token=…: a person new to Patron signed in with a provider; country and date of birth are
+// still needed before the account exists, because eligibility applies to them too (AC-2, AC-7).
+import { useState } from 'react';
+import { accountsApi } from '../../api/accounts.ts';
+import { ErrorSummary, SelectField, SubmitButton, TextField, check, useForm } from '../../components/forms.tsx';
+import { Page } from '../../components/layout.tsx';
+import { countryOptions } from '../../lib/places.ts';
+import { Link, navigate } from '../../router.tsx';
+import { useSession } from '../../session.tsx';
+
+/** The completion token rides in the URL fragment (never sent to a server); it is read once and removed. */
+function takeTokenFromFragment(): string | null {
+  const match = /^#token=([^&]+)$/.exec(window.location.hash);
+  if (!match?.[1]) return null;
+  window.history.replaceState(window.history.state, '', window.location.pathname + window.location.search);
+  return decodeURIComponent(match[1]);
+}
+
+export function CompleteSignUpPage() {
+  const [token] = useState(takeTokenFromFragment);
+  const { adopt } = useSession();
+  const form = useForm({ codeFields: { not_eligible: 'dateOfBirth' } });
+  const [country, setCountry] = useState('');
+  const [dateOfBirth, setDateOfBirth] = useState('');
+
+  return (
+    <Page title="Finish creating your account">
+      <div className="auth-layout">
+        <section className="card auth-card" aria-label="Finish creating your account">
+          {!token ? (
+            <div className="error-summary" role="alert">
+              <h2>This page needs a sign-in first</h2>
+              <p>
+                Start again from the <Link to="/sign-in">sign-in page</Link> and choose your sign-in provider.
+              </p>
+            </div>
+          ) : (
+            <>
+              <p className="muted">You are almost done. We need two more details to check that you can join the rewards program.</p>
+              <form
+                className="stack"
+                noValidate
+                aria-label="Country and date of birth"
+                onSubmit={form.handle(async () => {
+                  check([
+                    ['country', country === '', 'Choose the country you live in.'],
+                    ['dateOfBirth', dateOfBirth === '', 'Enter your date of birth.'],
+                  ]);
+                  const view = await accountsApi.completeOidcSignUp(token, country, dateOfBirth);
+                  adopt(view);
+                  navigate('/account');
+                })}
+              >
+                <ErrorSummary form={form} />
+                <SelectField
+                  form={form}
+                  name="country"
+                  label="Country of residence"
+                  value={country}
+                  onValue={setCountry}
+                  options={countryOptions}
+                  placeholder="Choose a country"
+                  autoComplete="country"
+                />
+                <TextField
+                  form={form}
+                  name="dateOfBirth"
+                  label="Date of birth"
+                  type="date"
+                  value={dateOfBirth}
+                  onValue={setDateOfBirth}
+                  autoComplete="bday"
+                  hint="The minimum age to join depends on your country."
+                />
+                <div className="actions">
+                  <SubmitButton form={form} busyText="Creating your account…">
+                    Create account
+                  </SubmitButton>
+                </div>
+              </form>
+            </>
+          )}
+        </section>
+      </div>
+    </Page>
+  );
+}

@@ -1,0 +1,113 @@
+// /sign-up: email, password, country and date of birth (AC-1, AC-2); then a verification email is on its way.
+import { useState } from 'react';
+import { accountsApi } from '../../api/accounts.ts';
+import { ErrorSummary, SelectField, SubmitButton, TextField, check, useForm } from '../../components/forms.tsx';
+import { Page } from '../../components/layout.tsx';
+import { countryOptions } from '../../lib/places.ts';
+import { Link, Redirect } from '../../router.tsx';
+import { useSession } from '../../session.tsx';
+
+const minimumPasswordLength = 10;
+
+export function SignUpPage() {
+  const form = useForm({ codeFields: { weak_password: 'password', not_eligible: 'dateOfBirth', already_exists: 'email' } });
+  const { state, adopt } = useSession();
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [country, setCountry] = useState('');
+  const [dateOfBirth, setDateOfBirth] = useState('');
+  const [createdFor, setCreatedFor] = useState<string | null>(null);
+
+  // Someone already signed in has an account; the form is for new people (the confirmation below excepted).
+  if (state.status === 'signed_in' && !createdFor) return <Redirect to="/account" />;
+
+  if (createdFor) {
+    return (
+      <Page title="Check your email">
+        <div className="auth-layout">
+          <section className="card auth-card" aria-label="Account created">
+            <p className="success-banner" role="status">
+              Your account has been created.
+            </p>
+            <p>
+              We sent a link to <strong>{createdFor}</strong>. Open it to confirm your email address. The link works once.
+            </p>
+            <p>
+              <Link to="/account">Continue to your account</Link>
+            </p>
+          </section>
+        </div>
+      </Page>
+    );
+  }
+
+  return (
+    <Page title="Create your account">
+      <div className="auth-layout">
+        <section className="card auth-card" aria-label="Create your account">
+          <p className="muted">Earn rewards credits on every order and manage your account in one place.</p>
+          <form
+            className="stack"
+            noValidate
+            aria-label="Create account"
+            onSubmit={form.handle(async () => {
+              check([
+                ['email', !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email.trim()), 'Enter an email address like name@example.com.'],
+                ['password', password.length < minimumPasswordLength, `Use at least ${minimumPasswordLength} characters.`],
+                ['country', country === '', 'Choose the country you live in.'],
+                ['dateOfBirth', dateOfBirth === '', 'Enter your date of birth.'],
+              ]);
+              // Sign-up also signs in (POST /accounts answers with the new session).
+              const view = await accountsApi.signUp({ email: email.trim(), password, country, dateOfBirth });
+              adopt(view);
+              setCreatedFor(view.member.email);
+            })}
+          >
+            <ErrorSummary form={form} />
+            <TextField form={form} name="email" label="Email address" type="email" value={email} onValue={setEmail} autoComplete="email" spellCheck={false} />
+            <TextField
+              form={form}
+              name="password"
+              label="Password"
+              type="password"
+              value={password}
+              onValue={setPassword}
+              autoComplete="new-password"
+              hint={`At least ${minimumPasswordLength} characters. Avoid common passwords; a short sentence works well.`}
+            />
+            <SelectField
+              form={form}
+              name="country"
+              label="Country of residence"
+              value={country}
+              onValue={setCountry}
+              options={countryOptions}
+              placeholder="Choose a country"
+              autoComplete="country"
+            />
+            <TextField
+              form={form}
+              name="dateOfBirth"
+              label="Date of birth"
+              type="date"
+              value={dateOfBirth}
+              onValue={setDateOfBirth}
+              autoComplete="bday"
+              hint="The minimum age to join depends on your country."
+            />
+            <div className="actions">
+              <SubmitButton form={form} busyText="Creating your account…">
+                Create account
+              </SubmitButton>
+            </div>
+          </form>
+          <div className="auth-links">
+            <span>
+              Already have an account? <Link to="/sign-in">Sign in</Link>
+            </span>
+          </div>
+        </section>
+      </div>
+    </Page>
+  );
+}
