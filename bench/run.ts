@@ -11,6 +11,7 @@ const size = (['XS', 'S', 'M'].includes(values.size!) ? values.size : 'S') as 'X
 const suites: Record<string, () => Promise<void>> = {
   foundation: async () => (await import('./foundation.ts')).runFoundationBench(),
   ledger: async () => (await import('./ledger.ts')).runLedgerBench({ size }),
+  store: async () => (await import('./store.ts')).runStoreBench(),
 };
 
 const chosen = suite === 'all' ? Object.keys(suites) : [suite];

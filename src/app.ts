@@ -1,7 +1,7 @@
 // buildApp(deps): the whole HTTP surface as a Fastify instance, without listen (tests use inject).
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import Fastify, { type FastifyBaseLogger } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
 import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
@@ -21,7 +21,9 @@ import { pathOnly } from './platform/logger.ts';
 import { registerClockRoutes } from './http/clock.routes.ts';
 import * as accounts from './modules/accounts/index.ts';
 import * as audit from './modules/audit/index.ts';
+import * as credits from './modules/credits/index.ts';
 import * as notifications from './modules/notifications/index.ts';
+import * as store from './modules/store/index.ts';
 
 const webDist = fileURLToPath(new URL('../web/dist/', import.meta.url));
 
@@ -32,12 +34,19 @@ export interface AppOptions {
   rateLimits?: boolean;
 }
 
-const moduleRoutes: RegisterRoutes[] = [accounts.registerRoutes, audit.registerRoutes, notifications.registerRoutes];
+const moduleRoutes: RegisterRoutes[] = [
+  accounts.registerRoutes,
+  audit.registerRoutes,
+  notifications.registerRoutes,
+  credits.registerRoutes,
+  store.registerRoutes,
+];
 
 export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<ZodApp> {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // Fastify's own request lines would log full URLs (tokens ride in query strings); ours log the path only.
+    logController: new LogController({ disableRequestLogging: true }),
     genReqId: () => deps.ids.next('req'),
     requestIdHeader: false,
     trustProxy: deps.config.http.trustProxy,

@@ -2,6 +2,7 @@
 import { transact, type Deps } from '../deps.ts';
 import { randomToken } from '../platform/ids.ts';
 import * as accounts from '../modules/accounts/index.ts';
+import * as store from '../modules/store/index.ts';
 
 export interface SeedResult {
   memberEmail: string;
@@ -27,6 +28,7 @@ export async function seedDemoData(deps: Deps): Promise<SeedResult> {
       emailVerified: true,
     });
     await accounts.createStaffUser(ctx, { email: agentEmail, password: agentPassword, role: 'admin' });
+    await store.seedStoreDemoData(ctx);
   });
   const banner = [
     '',

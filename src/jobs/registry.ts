@@ -5,6 +5,7 @@ import * as accounts from '../modules/accounts/index.ts';
 import * as audit from '../modules/audit/index.ts';
 import * as notifications from '../modules/notifications/index.ts';
 import * as credits from '../modules/credits/index.ts';
+import * as store from '../modules/store/index.ts';
 import type { JobHandler, Schedule } from './queue.ts';
 import type { JobRegistry } from './worker.ts';
 
@@ -15,7 +16,7 @@ interface JobModule {
 
 /** One line per module that has jobs. */
 function jobModules(): JobModule[] {
-  return [jobsUpkeep, accounts, audit, notifications, credits];
+  return [jobsUpkeep, accounts, audit, notifications, credits, store];
 }
 
 /** Refuses two handlers for one type and a schedule without a handler: both are wiring bugs found at start. */

@@ -214,6 +214,13 @@ describeEachDatabase('accounts: OpenID Connect sign-in', (suite) => {
     const noCookie = await callback(returned, undefined);
     assert.equal(noCookie.statusCode, 400, 'a callback planted in another browser is refused');
 
+    // A person's browser gets the sign-in page with the reason instead of a JSON body.
+    const inBrowser = await app.inject({ method: 'GET', url: `${tampered.pathname}${tampered.search}`, remoteAddress: nextAddress(), headers: { accept: 'text/html,application/xhtml+xml' }, cookies: { patron_oidc_state: started.stateCookie } });
+    assert.equal(inBrowser.statusCode, 302);
+    const landing = new URL(String(inBrowser.headers.location));
+    assert.equal(landing.pathname, '/sign-in');
+    assert.equal(new URLSearchParams(landing.hash.slice(1)).get('error'), 'bad_request');
+
     // The genuine callback still works once, and only once.
     const genuine = await callback(returned, started.stateCookie);
     assert.equal(genuine.statusCode, 302, genuine.body);

@@ -150,6 +150,8 @@ const sampleData: { [N in TemplateName]: unknown } = {
   'credits-unlocked': { credits: 1500 },
   'credits-expiring': { credits: 1, expiresAt: '2026-04-01T07:00:00.000Z' },
   'credits-expired': { credits: 20 },
+  'redemption-confirmation': { itemName: 'USB-C Cable', quantity: 1, credits: 1500, redemptionId: 'ord_1' },
+  'redemption-shipped': { tracking: 'PP1234567890', carrier: 'Patron Post' },
 };
 
 describeEachDatabase('notifications', (suite) => {

@@ -1,18 +1,27 @@
 // The route table: the member center at / and /account/…, the agent console at /console/….
 import { ConsoleLayout, MemberLayout, NotFound, RequireMember, RequireStaff } from './components/layout.tsx';
+import { CatalogProductsPage, CatalogRewardsPage } from './pages/console/catalog.tsx';
 import { CreditsProgramPage } from './pages/console/credits-program.tsx';
+import { ExternalOrdersPage } from './pages/console/external-orders.tsx';
 import { MailPage } from './pages/console/mail.tsx';
 import { MemberCreditsPage } from './pages/console/member-credits.tsx';
 import { MemberDetailPage } from './pages/console/member-detail.tsx';
 import { MemberLookupPage } from './pages/console/members.tsx';
+import { OrderConsolePage, OrdersConsolePage } from './pages/console/orders.tsx';
 import { ConsoleSignInPage } from './pages/console/sign-in.tsx';
+import { WebhooksPage } from './pages/console/webhooks.tsx';
+import { CartPage } from './pages/member/cart.tsx';
+import { CheckoutPage } from './pages/member/checkout.tsx';
 import { CreditsPage } from './pages/member/credits.tsx';
 import { CompleteSignUpPage } from './pages/member/complete-sign-up.tsx';
 import { ForgotPasswordPage } from './pages/member/forgot-password.tsx';
 import { AccountHomePage } from './pages/member/home.tsx';
+import { OrderPage, OrdersPage } from './pages/member/orders.tsx';
 import { ProfilePage } from './pages/member/profile.tsx';
 import { ResetPasswordPage } from './pages/member/reset-password.tsx';
+import { RewardsPage } from './pages/member/rewards.tsx';
 import { SecurityPage } from './pages/member/security.tsx';
+import { ProductPage, ShopPage } from './pages/member/shop.tsx';
 import { SignInPage } from './pages/member/sign-in.tsx';
 import { SignUpPage } from './pages/member/sign-up.tsx';
 import { VerifyEmailPage } from './pages/member/verify-email.tsx';
@@ -24,7 +33,7 @@ import type { ReactNode } from 'react';
 const member = (page: ReactNode) => <RequireMember>{page}</RequireMember>;
 const staff = (page: ReactNode) => <RequireStaff>{page}</RequireStaff>;
 
-/** Member center routes. Later modules add theirs here (rewards catalog, orders, membership, cases, privacy). */
+/** Member center routes. Later modules add theirs here (membership, cases, privacy). The catalog is public. */
 const memberRoutes: RouteDefinition[] = [
   { path: '/', render: () => <WelcomePage /> },
   { path: '/sign-in', render: () => <SignInPage /> },
@@ -34,6 +43,13 @@ const memberRoutes: RouteDefinition[] = [
   { path: '/forgot-password', render: () => <ForgotPasswordPage /> },
   { path: '/reset-password', render: () => <ResetPasswordPage /> },
   { path: '/account', render: () => member(<AccountHomePage />) },
+  { path: '/shop', render: () => <ShopPage /> },
+  { path: '/shop/products/:id', render: ({ id }) => <ProductPage key={id} productId={id!} /> },
+  { path: '/shop/cart', render: () => member(<CartPage />) },
+  { path: '/shop/checkout', render: () => member(<CheckoutPage />) },
+  { path: '/shop/rewards', render: () => member(<RewardsPage />) },
+  { path: '/account/orders', render: () => member(<OrdersPage />) },
+  { path: '/account/orders/:id', render: ({ id }) => member(<OrderPage key={id} orderId={id!} />) },
   { path: '/account/credits', render: () => member(<CreditsPage />) },
   { path: '/account/profile', render: () => member(<ProfilePage />) },
   { path: '/account/security', render: () => member(<SecurityPage />) },
@@ -46,6 +62,12 @@ const consoleRoutes: RouteDefinition[] = [
   { path: '/console/members', render: () => staff(<MemberLookupPage />) },
   { path: '/console/members/:id', render: ({ id }) => staff(<MemberDetailPage key={id} memberId={id!} />) },
   { path: '/console/members/:id/credits', render: ({ id }) => staff(<MemberCreditsPage key={id} memberId={id!} />) },
+  { path: '/console/orders', render: () => staff(<OrdersConsolePage />) },
+  { path: '/console/orders/:id', render: ({ id }) => staff(<OrderConsolePage key={id} orderId={id!} />) },
+  { path: '/console/catalog', render: () => staff(<CatalogProductsPage />) },
+  { path: '/console/catalog/rewards', render: () => staff(<CatalogRewardsPage />) },
+  { path: '/console/external-orders', render: () => staff(<ExternalOrdersPage />) },
+  { path: '/console/webhooks', render: () => staff(<WebhooksPage />) },
   { path: '/console/credits', render: () => staff(<CreditsProgramPage />) },
   { path: '/console/mail', render: () => staff(<MailPage />) },
   { path: '/console/mail/:id', render: ({ id }) => staff(<MailPage messageId={id} />) },

@@ -96,9 +96,14 @@ export function Link({ to, onClick, ...rest }: LinkProps) {
   );
 }
 
-/** A navigation link that marks itself as the current page (aria-current) when its path is the current one. */
-export function NavLink({ to, exact = false, ...rest }: LinkProps & { exact?: boolean }) {
+const within = (pathname: string, path: string) => pathname === path || pathname.startsWith(`${path}/`);
+
+/**
+ * A navigation link that marks itself as the current page (aria-current) when its path is the current one, or one
+ * below it unless `exact`; paths in `exclude` belong to another link (`/shop/rewards` is not the shop).
+ */
+export function NavLink({ to, exact = false, exclude = [], ...rest }: LinkProps & { exact?: boolean; exclude?: readonly string[] }) {
   const { pathname } = useLocation();
-  const current = exact ? pathname === to : pathname === to || pathname.startsWith(`${to}/`);
+  const current = (exact ? pathname === to : within(pathname, to)) && !exclude.some((path) => within(pathname, path));
   return <Link {...rest} to={to} aria-current={current ? 'page' : undefined} />;
 }

@@ -10,7 +10,7 @@ import { registerStaffRoutes } from './staff.routes.ts';
 import { registerTwoFactorRoutes } from './two-factor.routes.ts';
 
 export { createAuthenticator } from './authenticator.service.ts';
-export { countUsers, createMemberForSeed, createStaffUser, getMemberContact, getMemberWithSecurity, type MemberWithSecurity } from './members.service.ts';
+export { countUsers, createMemberForSeed, createStaffUser, findMemberIdByVerifiedEmail, getMemberContact, getMemberWithSecurity, type MemberWithSecurity } from './members.service.ts';
 export { signUp, type SignUpInput, type SignUpResult } from './sign-up.service.ts';
 export { updateProfile, type ProfileChanges, type ProfileUpdate, type ProfileField, type Actor } from './profile.service.ts';
 export { hashNewPassword, type NewPasswordHash } from './passwords.service.ts';

@@ -2,6 +2,7 @@
 import type { Ctx } from '../../deps.ts';
 import type { Role } from '../../http/principal.ts';
 import { AppError } from '../../platform/errors.ts';
+import { grantBonus } from '../credits/index.ts';
 import {
   countMembers,
   countUnusedRecoveryCodes,
@@ -86,6 +87,8 @@ export async function createMemberRecord(ctx: Ctx, input: NewMemberRecord): Prom
     totpEnabledAtMs: null,
     totpLastTimeStep: null,
   });
+  // CR-1: registration is membership in the rewards program, so the bonus commits with the new member.
+  if (member.role === 'member') await grantBonus(ctx, { memberId: member.id, kind: 'registration' });
   return member;
 }
 
@@ -111,6 +114,16 @@ export async function getMemberContact(ctx: Ctx, memberId: string): Promise<{ em
   const member = (await findMemberWithSecurity(ctx.db, memberId))?.member;
   if (!member || member.status !== 'active') return undefined;
   return { email: member.email, firstName: member.preferredName ?? member.firstName };
+}
+
+/**
+ * The member whose verified email address this is, for matching orders from another storefront (ST-8): only an
+ * open member account (not staff) whose address was confirmed. The email is compared in its normal form (AC-1).
+ */
+export async function findMemberIdByVerifiedEmail(ctx: Ctx, email: string): Promise<string | undefined> {
+  const member = await findMemberByEmail(ctx.db, normalizeEmail(email));
+  if (!member || member.role !== 'member' || member.status !== 'active' || member.emailVerifiedAtMs === null) return undefined;
+  return member.id;
 }
 
 /** Every user, members and staff: zero means a fresh installation (the CLI seeds demo data then). */

@@ -1,5 +1,6 @@
 // Sign-in with OpenID Connect providers (AC-7). The start and callback are browser navigations (redirects);
 // finishing a provider sign-up is a JSON call from the sign-up form.
+import { isAppError } from '../../platform/errors.ts';
 import { z } from 'zod';
 import { transact, type Deps } from '../../deps.ts';
 import type { ZodApp } from '../../http/types.ts';
@@ -51,13 +52,22 @@ export function registerOidcRoutes(app: ZodApp, deps: Deps): void {
       const queryIndex = request.url.indexOf('?');
       const callbackUrl = new URL(callbackUrlFor(publicUrl, provider.id) + (queryIndex === -1 ? '' : request.url.slice(queryIndex)));
       clearOidcStateCookie(reply, deps);
-      const identity = await receiveOidcCallback(deps, {
-        provider,
-        callbackUrl,
-        browserState: request.cookies[oidcStateCookieName],
-        onProviderError: (error) => request.log.warn({ err: error, provider: provider.id }, 'oidc callback failed'),
-      });
-      const outcome = await transact(deps, (ctx) => resolveOidcIdentity(ctx, { identity, publicUrl, userAgent: request.headers['user-agent'] }));
+      let outcome: Awaited<ReturnType<typeof resolveOidcIdentity>>;
+      try {
+        const identity = await receiveOidcCallback(deps, {
+          provider,
+          callbackUrl,
+          browserState: request.cookies[oidcStateCookieName],
+          onProviderError: (error) => request.log.warn({ err: error, provider: provider.id }, 'oidc callback failed'),
+        });
+        outcome = await transact(deps, (ctx) => resolveOidcIdentity(ctx, { identity, publicUrl, userAgent: request.headers['user-agent'] }));
+      } catch (error) {
+        // A person's browser lands here from the provider: show them the sign-in page with the reason rather
+        // than a JSON body. API clients (no text/html in Accept) keep the one error shape.
+        if (!isAppError(error) || !request.headers.accept?.includes('text/html')) throw error;
+        const fragment = new URLSearchParams({ error: error.code, message: error.message });
+        return reply.redirect(`${publicUrl}/sign-in#${fragment.toString()}`, 302);
+      }
       switch (outcome.status) {
         case 'signed_in':
           setSessionCookie(reply, deps, outcome.session);

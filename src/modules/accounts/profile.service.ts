@@ -3,6 +3,7 @@
 import type { Ctx } from '../../deps.ts';
 import { AppError } from '../../platform/errors.ts';
 import { recordAudit, type ActorRole } from '../audit/index.ts';
+import { grantBonus } from '../credits/index.ts';
 import { assertEligible, isCountryCode } from './eligibility.rules.ts';
 import { findMemberById, updateMember, type Member, type MemberChanges } from './members.repository.ts';
 import { isProfileComplete, normalizeLanguage, normalizePhone } from './profile.rules.ts';
@@ -97,5 +98,9 @@ export async function updateProfile(ctx: Ctx, input: { memberId: string; actor: 
   await updateMember(ctx.db, member.id, columns, nowMs);
   await recordAudit(ctx, { actor: input.actor, action: 'profile.updated', memberId: member.id, details: { fields: changedFields } });
   const updated: Member = { ...member, ...next, updatedAtMs: nowMs };
-  return { member: updated, changedFields, wasComplete, isComplete: isProfileComplete(updated) };
+  const isComplete = isProfileComplete(updated);
+  // CR-2: the first completion earns the bonus; the credits module keys it once per account, so clearing and
+  // refilling the profile asks again and gets the first grant back, unchanged.
+  if (member.role === 'member' && isComplete && !wasComplete) await grantBonus(ctx, { memberId: member.id, kind: 'profile_completion' });
+  return { member: updated, changedFields, wasComplete, isComplete };
 }

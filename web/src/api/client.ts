@@ -32,6 +32,12 @@ export class ApiError extends Error {
 }
 
 function readFieldIssues(details: unknown): FieldIssue[] {
+  // A business rule about one field may name it as `{ field: 'discountCode', … }` (the store's errors do): the
+  // error message is then the explanation for that field.
+  if (typeof details === 'object' && details !== null && !Array.isArray(details)) {
+    const field = (details as Record<string, unknown>).field;
+    return typeof field === 'string' && field !== '' ? [{ path: field, message: field, source: 'rule' }] : [];
+  }
   if (!Array.isArray(details)) return [];
   const issues: FieldIssue[] = [];
   for (const item of details as unknown[]) {

@@ -317,6 +317,42 @@ export function TextAreaField({ form, name, label, hint, optional, value, onValu
   );
 }
 
+/** A checkbox with its label beside it, and an error bound like the other fields. */
+export function CheckboxField({ form, name, label, hint, checked, onChecked }: { form: FormState; name: string; label: string; hint?: ReactNode; checked: boolean; onChecked: (checked: boolean) => void }) {
+  const id = form.fieldId(name);
+  form.labels.set(name, label);
+  const error = form.errorFor(name);
+  const hintId = hint ? `${id}-hint` : undefined;
+  const errorId = error ? `${id}-error` : undefined;
+  return (
+    <div className={error ? 'checkbox-field field-invalid' : 'checkbox-field'}>
+      <input
+        type="checkbox"
+        id={id}
+        name={name}
+        checked={checked}
+        onChange={(event) => onChecked(event.target.checked)}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={[hintId, errorId].filter(Boolean).join(' ') || undefined}
+      />
+      <div>
+        <label htmlFor={id}>{label}</label>
+        {hint && (
+          <p className="hint" id={hintId}>
+            {hint}
+          </p>
+        )}
+        {error && (
+          <p className="field-error" id={errorId}>
+            <span className="visually-hidden">Error: </span>
+            {error}
+          </p>
+        )}
+      </div>
+    </div>
+  );
+}
+
 export function SubmitButton({ form, children, busyText, className }: { form: FormState; children: ReactNode; busyText?: string; className?: string }) {
   return (
     <button type="submit" className={className ?? 'button primary'} disabled={form.submitting} aria-busy={form.submitting || undefined}>

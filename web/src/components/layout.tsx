@@ -93,11 +93,14 @@ function SignOutButton({ to }: { to: string }) {
 }
 
 /**
- * The member center's navigation. Later modules add their pages here (rewards catalog, orders, membership,
- * cases, privacy center), each next to its route in app.tsx.
+ * The member center's navigation. Later modules add their pages here (membership, cases, privacy center), each
+ * next to its route in app.tsx.
  */
-export const memberNavigation: ReadonlyArray<{ to: string; label: string; exact?: boolean }> = [
+export const memberNavigation: ReadonlyArray<{ to: string; label: string; exact?: boolean; exclude?: readonly string[] }> = [
   { to: '/account', label: 'Overview', exact: true },
+  { to: '/shop', label: 'Shop', exclude: ['/shop/rewards'] },
+  { to: '/account/orders', label: 'Orders' },
+  { to: '/shop/rewards', label: 'Rewards' },
   { to: '/account/credits', label: 'Credits' },
   { to: '/account/profile', label: 'Profile' },
   { to: '/account/security', label: 'Security' },
@@ -120,13 +123,17 @@ export function MemberLayout({ children }: { children: ReactNode }) {
           {signedIn ? (
             <nav aria-label="Account" className="topnav">
               {memberNavigation.map((item) => (
-                <NavLink key={item.to} to={item.to} exact={item.exact}>
+                <NavLink key={item.to} to={item.to} exact={item.exact} exclude={item.exclude}>
                   {item.label}
                 </NavLink>
               ))}
             </nav>
           ) : (
-            <span className="topnav-spacer" />
+            <nav aria-label="Store" className="topnav">
+              <NavLink to="/shop" exclude={['/shop/rewards']}>
+                Shop
+              </NavLink>
+            </nav>
           )}
           <div className="topbar-end">
             {signedIn ? (
@@ -163,6 +170,10 @@ export function MemberLayout({ children }: { children: ReactNode }) {
 /** Agent console navigation; later modules add the case queue, rights requests and audit log. */
 export const consoleNavigation: ReadonlyArray<{ to: string; label: string }> = [
   { to: '/console/members', label: 'Members' },
+  { to: '/console/orders', label: 'Orders' },
+  { to: '/console/catalog', label: 'Catalog' },
+  { to: '/console/external-orders', label: 'External orders' },
+  { to: '/console/webhooks', label: 'Webhooks' },
   { to: '/console/credits', label: 'Credits program' },
   { to: '/console/mail', label: 'Mail' },
 ];

@@ -42,10 +42,19 @@ function takeChallengeFromFragment(): string | null {
   return decodeURIComponent(match[1]);
 }
 
+/** A provider sign-in that failed lands on /sign-in#error=…&message=…; the reason is shown once. */
+function takeProviderErrorFromFragment(): string | null {
+  if (!window.location.hash.startsWith('#error=')) return null;
+  const message = new URLSearchParams(window.location.hash.slice(1)).get('message');
+  window.history.replaceState(window.history.state, '', window.location.pathname + window.location.search);
+  return message ?? 'Signing in with that provider did not work. Please try again.';
+}
+
 export function SignInPage() {
   const { state } = useSession();
   const { search } = useLocation();
   const [challengeId] = useState(takeChallengeFromFragment);
+  const [providerError] = useState(takeProviderErrorFromFragment);
   const next = safeNextPath(search.get('next'), '/account');
   if (state.status === 'signed_in') return <Redirect to={next} />;
   return (
@@ -53,6 +62,11 @@ export function SignInPage() {
       <div className="auth-layout">
         <section className="card auth-card" aria-label="Sign in to your account">
           <p className="muted">Welcome back. Sign in to see your rewards, orders and account settings.</p>
+          {providerError ? (
+            <div className="notice" role="alert">
+              <div>{providerError}</div>
+            </div>
+          ) : null}
           <SignInForm
             initialChallengeId={challengeId}
             onSignedIn={(session) => {

@@ -1,0 +1,531 @@
+// `npm run bench -- ledger [--size XS|S|M]`: the credits ledger against PF-1..PF-8 (PERFORMANCE.md). Ceilings are
+// measured first in the same run (raw node:sqlite, raw pg), then the same work through the service functions;
+// each ratio is printed next to its target, then one JSON line, then an auditor pass (LG-5) on every database used:
+// a run that breaks an invariant is a failed run. PostgreSQL parts run when PATRON_BENCH_DATABASE_URL (or
+// PATRON_TEST_DATABASE_URL) is set, in a schema of their own that is dropped at the end.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { DatabaseSync } from 'node:sqlite';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { openDatabase, type Database } from '../src/db/database.ts';
+import { migrateToLatest } from '../src/db/migrate.ts';
+import type { Ctx } from '../src/deps.ts';
+import { DAY_MS, MINUTE_MS, createSimulatedClock, type SimulatedClock } from '../src/platform/clock.ts';
+import { createIdGenerator } from '../src/platform/ids.ts';
+import { AppError } from '../src/platform/errors.ts';
+import {
+  adjustCredits, createEarnBatcher, earnForOrder, getBalance, getBalanceAt, runCreditsAudit, runCreditsSweep, spendCredits,
+} from '../src/modules/credits/index.ts';
+
+type Size = 'XS' | 'S' | 'M';
+
+const sizes: Record<Size, { members: number; lotsPerMember: number; seconds: number; backlogCapSeconds: number }> = {
+  XS: { members: 1_000, lotsPerMember: 10, seconds: 1, backlogCapSeconds: 5 },
+  S: { members: 100_000, lotsPerMember: 10, seconds: 3, backlogCapSeconds: 12 },
+  M: { members: 1_000_000, lotsPerMember: 10, seconds: 5, backlogCapSeconds: 30 },
+};
+
+/** 2026-03-02T17:00:00Z: the dataset's "now". */
+const T0 = Date.parse('2026-03-02T17:00:00.000Z');
+
+// ---------------------------------------------------------------------------------------------------------------
+// Measuring
+
+/** Deterministic pseudo-random numbers (mulberry32): the same seed gives the same workload. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface Measured {
+  perSecond: number;
+  ops: number;
+  failures: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+/** Runs `op` from `workers` concurrent loops for `seconds`; an op that throws AppError counts as a failure. */
+async function measure(seconds: number, workers: number, op: (worker: number, i: number) => Promise<unknown>): Promise<Measured> {
+  const latencies: number[] = [];
+  let failures = 0;
+  const start = performance.now();
+  const end = start + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: workers }, async (_, worker) => {
+      for (let i = 0; performance.now() < end; i++) {
+        const t = performance.now();
+        try {
+          await op(worker, i);
+          latencies.push(performance.now() - t);
+        } catch (error) {
+          if (!(error instanceof AppError)) throw error;
+          failures += 1;
+        }
+      }
+    }),
+  );
+  const elapsed = (performance.now() - start) / 1000;
+  latencies.sort((a, b) => a - b);
+  return { perSecond: latencies.length / elapsed, ops: latencies.length, failures, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
+}
+
+const memberId = (i: number) => `mem_${String(i).padStart(26, '0')}`;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Ceilings
+
+function sqliteCeiling(dir: string, synchronous: 'NORMAL' | 'FULL', seconds: number): number {
+  const db = new DatabaseSync(join(dir, `ceiling-${synchronous}.sqlite`));
+  db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${synchronous};
+    create table entries (key text primary key, amount integer not null);
+    create table balances (id integer primary key, balance integer not null);`);
+  const seed = db.prepare('insert into balances values (?, 0)');
+  db.exec('begin');
+  for (let i = 0; i < 10_000; i++) seed.run(i);
+  db.exec('commit');
+  const insert = db.prepare('insert into entries values (?, ?)');
+  const update = db.prepare('update balances set balance = balance + ? where id = ?');
+  const end = performance.now() + seconds * 1000;
+  const start = performance.now();
+  let n = 0;
+  while (performance.now() < end) {
+    for (let k = 0; k < 100; k++, n++) {
+      db.exec('begin');
+      insert.run(`key-${String(n).padStart(12, '0')}`, 1);
+      update.run(1, n % 10_000);
+      db.exec('commit');
+    }
+  }
+  const rate = n / ((performance.now() - start) / 1000);
+  db.close();
+  return rate;
+}
+
+function sqliteReadCeiling(dir: string, seconds: number): number {
+  const db = new DatabaseSync(join(dir, 'ceiling-NORMAL.sqlite'));
+  const read = db.prepare('select * from balances where id = ?');
+  const end = performance.now() + seconds * 1000;
+  const start = performance.now();
+  let n = 0;
+  while (performance.now() < end) for (let k = 0; k < 1000; k++, n++) read.get(n % 10_000);
+  const rate = n / ((performance.now() - start) / 1000);
+  db.close();
+  return rate;
+}
+
+async function pgCeilings(url: string, schema: string, seconds: number): Promise<{ cPg: number; cPgBatch: number; cRead: number }> {
+  const pool = new pg.Pool({ connectionString: url, max: 16, options: `-c search_path=${schema}` });
+  await pool.query('create table ceiling_entries (key text primary key, amount integer not null)');
+  await pool.query('create table ceiling_balances (id integer primary key, balance bigint not null)');
+  await pool.query('insert into ceiling_balances select g, 0 from generate_series(0, 9999) g');
+  await pool.query('checkpoint');
+  // Keys are time-ordered per worker (PERFORMANCE.md: random keys cost ~2.3×).
+  const single = await measure(seconds, 16, (w, i) =>
+    pool.query('with e as (insert into ceiling_entries values ($1, 1)) update ceiling_balances set balance = balance + 1 where id = $2', [`s-${String(i).padStart(10, '0')}-${w}`, (w * 7919 + i) % 10_000]),
+  );
+  const batch = await measure(seconds, 16, (w, i) => {
+    const keys = Array.from({ length: 100 }, (_, k) => `b-${String(i).padStart(10, '0')}-${w}-${k}`);
+    // Each worker owns the balance rows ≡ w (mod 16), so batches never wait on each other's rows.
+    const ids = Array.from({ length: 100 }, (_, k) => (w + 16 * ((k + 100 * i) % 625)) % 10_000);
+    return pool.query(
+      'with e as (insert into ceiling_entries select k, 1 from unnest($1::text[]) k) update ceiling_balances set balance = balance + 1 where id = any($2::int[])',
+      [keys, ids],
+    );
+  });
+  const read = await measure(seconds, 16, (w, i) => pool.query('select * from ceiling_balances where id = $1', [(w * 7919 + i) % 10_000]));
+  await pool.end();
+  return { cPg: single.perSecond, cPgBatch: batch.perSecond * 100, cRead: read.perSecond };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Dataset: members, each with one seeding transaction that issued `lotsPerMember` lots (half available, expiring
+// over the coming year; half pending, unlocking over the coming 30 days), consistent postings and account rows.
+
+export async function loadDataset(database: Database, members: number, lotsPerMember: number): Promise<void> {
+  const db = database.db;
+  const created = T0 - 400 * DAY_MS;
+  const half = Math.floor(lotsPerMember / 2);
+  const params = { members, lotsPerMember, half, day: DAY_MS, minute: MINUTE_MS, t0: T0, created, life: 365 * DAY_MS, warnBy: T0 + 30 * DAY_MS };
+  // Numbers only, inlined into set-based statements (`:name` for the parameters above, nothing else).
+  const fill = (text: string) => text.replace(/:(\w+)/g, (match, name: string) => (Object.hasOwn(params, name) ? String(params[name as keyof typeof params]) : match));
+  const pgDialect = database.dialect === 'postgres';
+  const ids = pgDialect
+    ? { member: `'mem_' || lpad(cast(m.i as text), 26, '0')`, lot: `'lot_' || lpad(cast(m.i * :lotsPerMember + k.j as text), 26, '0')`, tx: `'ltx_' || lpad(cast(m.i as text), 26, '0')`, line: `'oln_' || lpad(cast(m.i * :lotsPerMember + k.j as text), 26, '0')`, order: `'ord_' || lpad(cast(m.i as text), 26, '0')` }
+    : { member: `printf('mem_%026d', m.i)`, lot: `printf('lot_%026d', m.i * :lotsPerMember + k.j)`, tx: `printf('ltx_%026d', m.i)`, line: `printf('oln_%026d', m.i * :lotsPerMember + k.j)`, order: `printf('ord_%026d', m.i)` };
+  const series = pgDialect
+    ? `generate_series(cast(0 as bigint), :members - 1) as m(i) cross join generate_series(cast(0 as bigint), :lotsPerMember - 1) as k(j)`
+    : `m cross join k`;
+  const recursive = pgDialect ? '' : `with recursive m(i) as (select 0 union all select i + 1 from m where i < :members - 1), k(j) as (select 0 union all select j + 1 from k where j < :lotsPerMember - 1) `;
+  const amount = `((m.i * 31 + k.j * 17) % 91 + 10)`;
+  const availableExpiry = `(:t0 + ((m.i * 7 + k.j * 13) % 365 + 1) * :day - (m.i % 1000) * :minute)`;
+  const pendingUnlock = `(:t0 + ((m.i * 11 + k.j * 5) % 30 + 1) * :day - (m.i % 1000) * :minute)`;
+  await sql.raw(fill(`${recursive}insert into credit_lots (member_id, id, source, state, original, remaining, held, reversed, qualifying_minor, refunded_qualifying_minor,
+      unlock_at_ms, expires_at_ms, order_id, order_line_id, transaction_id, policy_version, warned_at_ms, created_at_ms)
+    select ${ids.member}, ${ids.lot}, 'order', case when k.j < :half then 'available' else 'pending' end, ${amount}, ${amount}, 0, 0, ${amount} * 100, 0,
+      case when k.j < :half then ${availableExpiry} - :life else ${pendingUnlock} end,
+      case when k.j < :half then ${availableExpiry} else ${pendingUnlock} + :life end,
+      ${ids.order}, ${ids.line}, ${ids.tx}, 1,
+      case when k.j < :half and ${availableExpiry} <= :warnBy then :t0 - 1 end, :created
+    from ${series}`)).execute(db);
+  await sql.raw(fill(`insert into credit_postings (member_id, version, seq, transaction_id, account, lot_id, hold_id, amount, at_ms)
+    select member_id, 1, 2 * cast(substr(id, 5) as integer) % (2 * :lotsPerMember), transaction_id, state, id, null, original, :created from credit_lots
+    union all
+    select member_id, 1, 2 * cast(substr(id, 5) as integer) % (2 * :lotsPerMember) + 1, transaction_id, 'program:issued', id, null, -original, :created from credit_lots`)).execute(db);
+  await sql.raw(fill(`insert into credit_accounts (member_id, state, version, available, pending, held, debt, lifetime_earned, next_due_at_ms, created_at_ms, updated_at_ms)
+    select member_id, 'open', 1, sum(case when state = 'available' then remaining else 0 end), sum(case when state = 'pending' then remaining else 0 end), 0, 0,
+      sum(original), min(case when state = 'pending' then unlock_at_ms else expires_at_ms end), :created, :created
+    from credit_lots group by member_id`)).execute(db);
+  await sql.raw(fill(`insert into credit_transactions (member_id, version, id, kind, reason, idem_scope, idem_key, request_hash, policy_version, at_ms, recorded_at_ms,
+      credits, available_after, pending_after, held_after, debt_after, lifetime_after, result)
+    select member_id, 1, 'ltx_' || substr(member_id, 5), 'earn', 'seed', 'seed', 'seed', '', 1, :created, :created,
+      available + pending, available, pending, 0, 0, lifetime_earned, null
+    from credit_accounts`)).execute(db);
+  // Measure through a checkpoint (PERFORMANCE.md: a cold cache right after a bulk load showed 1-second stalls).
+  if (pgDialect) {
+    await sql`analyze`.execute(db);
+    await sql`checkpoint`.execute(db);
+  } else {
+    await sql`analyze`.execute(db);
+    await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(db);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The sweep in a worker thread with its own connection, as `patron worker` runs beside the server: the online reads
+// measured meanwhile share the database, not the event loop.
+
+const sweepWorkerCode = `
+import { parentPort, workerData } from 'node:worker_threads';
+const { openDatabase } = await import(workerData.root + 'src/db/database.ts');
+const { createSimulatedClock } = await import(workerData.root + 'src/platform/clock.ts');
+const { createIdGenerator } = await import(workerData.root + 'src/platform/ids.ts');
+const { runCreditsSweep } = await import(workerData.root + 'src/modules/credits/index.ts');
+const database = await openDatabase(workerData.schema ? { url: workerData.url, schema: workerData.schema, poolSize: 2 } : { url: workerData.url });
+const clock = createSimulatedClock(workerData.nowMs);
+const ctx = { db: database.db, clock, ids: createIdGenerator(clock) };
+const started = performance.now();
+let events = 0;
+let done = false;
+while (performance.now() - started < workerData.capMs) {
+  const part = await runCreditsSweep(ctx, { batchSize: 500, maxBatches: 4 });
+  events += part.transactions;
+  if (!part.more) { done = true; break; }
+}
+const seconds = (performance.now() - started) / 1000;
+await database.close();
+parentPort.postMessage({ events, seconds, done });
+`;
+
+function sweepInWorker(url: string, schema: string | undefined, nowMs: number, capSeconds: number): Promise<{ events: number; seconds: number; done: boolean }> {
+  const root = new URL('../', import.meta.url).href;
+  const worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(sweepWorkerCode)}`), { workerData: { root, url, schema, nowMs, capMs: capSeconds * 1000 } });
+  return new Promise((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+    worker.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`the sweep worker exited with ${code}`));
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The service-level measurements, the same on both databases
+
+interface DialectResults {
+  earn: Measured;
+  spend: Measured;
+  reads: Measured;
+  pointInTime: Measured;
+  sweepDaySeconds: number;
+  sweepDayEvents: number;
+  backlogLotsPerSecond: number;
+  backlogEvents: number;
+  backlogDone: boolean;
+  onlineP99BaselineMs: number;
+  onlineP99DuringSweepMs: number;
+  hotMember?: { succeeded: number; expected: number; deadlocks: number; seconds: number };
+  batchedEarnsPerSecond?: number;
+  auditOk: boolean;
+  auditProblems: number;
+  auditSeconds: number;
+}
+
+function ctxOf(database: Database, clock: SimulatedClock): Ctx {
+  return { db: database.db, clock, ids: createIdGenerator(clock) };
+}
+
+async function runServices(
+  label: string,
+  location: { url: string; schema?: string },
+  database: Database,
+  reader: Database,
+  members: number,
+  seconds: number,
+  backlogCapSeconds: number,
+  workers: number,
+): Promise<DialectResults> {
+  const clock = createSimulatedClock(T0);
+  const ctx = ctxOf(database, clock);
+  const readerCtx = ctxOf(reader, clock);
+  const random = prng(20260302);
+  const pick = () => Math.floor(random() * members);
+  const log = (text: string) => process.stdout.write(`  [${label}] ${text}\n`);
+
+  // Warm the caches (and this process's prepared statements and policy cache).
+  for (let i = 0; i < 200; i++) await getBalance(ctx, memberId(pick()));
+
+  const earn = await measure(seconds, workers, (w, i) =>
+    earnForOrder(ctx, {
+      memberId: memberId(pick()),
+      orderId: `ord_bench_${label}_${w}_${i}`,
+      paidAtMs: clock.nowMs(),
+      plusActive: random() < 0.3,
+      lines: [
+        { lineId: `oln_bench_${label}_${w}_${i}_1`, qualifyingMinor: 500 + Math.floor(random() * 20_000), plusBonus: random() < 0.5, earnsCredits: true },
+        { lineId: `oln_bench_${label}_${w}_${i}_2`, qualifyingMinor: 500 + Math.floor(random() * 5_000), plusBonus: false, earnsCredits: true },
+      ],
+    }),
+  );
+  log(`PF-1/3 earn ${earn.perSecond.toFixed(0)}/s p99 ${earn.p99Ms.toFixed(2)} ms`);
+
+  // FIFO spends over up to 5 lots: lots hold 10–100 credits.
+  const spend = await measure(seconds, workers, (w, i) => spendCredits(ctx, { memberId: memberId(pick()), credits: 20 + Math.floor(random() * 230), idempotencyKey: `bench-spend-${label}-${w}-${i}` }));
+  log(`PF-2/4 spend ${spend.perSecond.toFixed(0)}/s (${spend.failures} refused: not enough credits) p99 ${spend.p99Ms.toFixed(2)} ms`);
+
+  const reads = await measure(seconds, workers, () => getBalance(readerCtx, memberId(pick())));
+  const pointInTime = await measure(seconds, workers, () => getBalanceAt(readerCtx, memberId(pick()), T0 - DAY_MS));
+  log(`PF-7 balance ${reads.perSecond.toFixed(0)}/s p99 ${reads.p99Ms.toFixed(2)} ms; point in time ${pointInTime.perSecond.toFixed(0)}/s p99 ${pointInTime.p99Ms.toFixed(2)} ms`);
+
+  // PF-8: one day's work, then a 30-day backlog (bounded in time), with online reads running alongside.
+  clock.setMs(T0 + DAY_MS);
+  let started = performance.now();
+  const day = await runCreditsSweep(ctx, { batchSize: 500, maxBatches: 1_000_000 });
+  const sweepDaySeconds = (performance.now() - started) / 1000;
+  log(`PF-8 one day: ${day.transactions} events for ${day.members} members in ${sweepDaySeconds.toFixed(2)} s`);
+
+  const baseline = await measure(Math.min(seconds, 2), 4, () => getBalance(readerCtx, memberId(pick())));
+  clock.setMs(T0 + 31 * DAY_MS);
+  const sweeping = sweepInWorker(location.url, location.schema, T0 + 31 * DAY_MS, backlogCapSeconds);
+  let finished = false;
+  void sweeping.finally(() => {
+    finished = true;
+  });
+  const latencies: number[] = [];
+  while (!finished) {
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        const t = performance.now();
+        await getBalance(readerCtx, memberId(pick()));
+        latencies.push(performance.now() - t);
+      }),
+    );
+  }
+  const backlog = await sweeping;
+  latencies.sort((a, b) => a - b);
+  const online = { p99Ms: percentile(latencies, 99) };
+  const backlogEvents = backlog.events;
+  const backlogDone = backlog.done;
+  const backlogSeconds = backlog.seconds;
+  log(`PF-8 30-day backlog (worker thread): ${backlogEvents} events in ${backlogSeconds.toFixed(1)} s${backlogDone ? ' (done)' : ' (stopped at the time cap)'}; online p99 ${online.p99Ms.toFixed(2)} ms vs ${baseline.p99Ms.toFixed(2)} ms`);
+
+  return {
+    earn,
+    spend,
+    reads,
+    pointInTime,
+    sweepDaySeconds,
+    sweepDayEvents: day.transactions,
+    backlogLotsPerSecond: backlogEvents / backlogSeconds,
+    backlogEvents,
+    backlogDone,
+    onlineP99BaselineMs: baseline.p99Ms,
+    onlineP99DuringSweepMs: online.p99Ms,
+    auditOk: false,
+    auditProblems: 0,
+    auditSeconds: 0,
+  };
+}
+
+async function audit(label: string, database: Database, results: DialectResults): Promise<void> {
+  const clock = createSimulatedClock(T0 + 40 * DAY_MS);
+  const started = performance.now();
+  const report = await runCreditsAudit(ctxOf(database, clock), { trigger: 'bench', actorId: null });
+  results.auditSeconds = (performance.now() - started) / 1000;
+  results.auditOk = report.ok;
+  results.auditProblems = report.problemCount;
+  process.stdout.write(`  [${label}] LG-5 auditor: ${report.ok ? 'ok' : `${report.problemCount} problems`} (${report.membersChecked} members, ${report.transactionsChecked} transactions, ${results.auditSeconds.toFixed(1)} s)\n`);
+  if (!report.ok) process.stdout.write(`  [${label}] first problems: ${JSON.stringify(report.problems.slice(0, 5))}\n`);
+}
+
+/** PF-6: 32 parallel spends of x on one member holding B: exactly min(32, ⌊B/x⌋) succeed, no deadlock. */
+async function hotMember(database: Database): Promise<NonNullable<DialectResults['hotMember']>> {
+  const clock = createSimulatedClock(T0 + 40 * DAY_MS);
+  const ctx = ctxOf(database, clock);
+  const member = 'mem_bench_hot_member_000000000';
+  const balance = 1000;
+  const x = 70;
+  for (let n = 0; n < 8; n++) {
+    await adjustCredits(ctx, { memberId: member, credits: balance / 8, reasonCode: 'correction', note: 'benchmark hot member', actor: { id: 'mem_bench', role: 'admin' }, idempotencyKey: `hot-${n}` });
+  }
+  let deadlocks = 0;
+  const started = performance.now();
+  const outcomes = await Promise.allSettled(Array.from({ length: 32 }, (_, i) => spendCredits(ctx, { memberId: member, credits: x, idempotencyKey: `hot-spend-${i}` })));
+  const seconds = (performance.now() - started) / 1000;
+  for (const outcome of outcomes) {
+    if (outcome.status === 'rejected' && !(outcome.reason instanceof AppError && outcome.reason.code === 'insufficient_credits')) deadlocks += 1;
+  }
+  return { succeeded: outcomes.filter((o) => o.status === 'fulfilled').length, expected: Math.min(32, Math.floor(balance / x)), deadlocks, seconds };
+}
+
+/** PF-5: webhook earns from many concurrent callers, micro-batched into group commits. */
+async function batchedEarns(database: Database, members: number, seconds: number): Promise<number> {
+  const clock = createSimulatedClock(T0 + 40 * DAY_MS);
+  const ctx = ctxOf(database, clock);
+  const batcher = createEarnBatcher(ctx, { maxBatch: 100, maxWaitMs: 2 });
+  const random = prng(5);
+  const result = await measure(seconds, 400, (w, i) =>
+    batcher.earn({
+      // Members of their own: the backlog sweep above may have stopped at its time cap with events still due.
+      memberId: `mem_batch_${String(Math.floor(random() * members)).padStart(21, '0')}`,
+      orderId: `ord_batch_${w}_${i}`,
+      paidAtMs: clock.nowMs(),
+      plusActive: false,
+      lines: [{ lineId: `oln_batch_${w}_${i}`, qualifyingMinor: 1000 + Math.floor(random() * 9000), plusBonus: false, earnsCredits: true }],
+    }),
+  );
+  await batcher.flush();
+  return result.perSecond;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+interface Row {
+  id: string;
+  what: string;
+  value: string;
+  ratio: number | null;
+  target: string;
+  pass: boolean | null;
+}
+
+export async function runLedgerBench(options: { size: Size }): Promise<void> {
+  const size = sizes[options.size];
+  const pgUrl = process.env.PATRON_BENCH_DATABASE_URL ?? process.env.PATRON_TEST_DATABASE_URL;
+  const dir = mkdtempSync(join(tmpdir(), 'patron-bench-ledger-'));
+  const rows: Row[] = [];
+  const json: Record<string, unknown> = { bench: 'ledger', size: options.size, members: size.members, lots: size.members * size.lotsPerMember };
+  const say = (text: string) => process.stdout.write(`${text}\n`);
+  let failed = false;
+  try {
+    say(`ceilings (${size.seconds} s each)…`);
+    const cSqlite = sqliteCeiling(dir, 'NORMAL', size.seconds);
+    const cSqliteFull = sqliteCeiling(dir, 'FULL', size.seconds);
+    const cReadSqlite = sqliteReadCeiling(dir, size.seconds);
+    say(`  C_sqlite ${cSqlite.toFixed(0)} tx/s (FULL: ${cSqliteFull.toFixed(0)}); C_read_sqlite ${cReadSqlite.toFixed(0)}/s`);
+    json.ceilings = { cSqlite, cSqliteFull, cReadSqlite };
+
+    // SQLite: a file in WAL mode (the deployment's default), a second connection for online reads.
+    say(`sqlite: loading ${size.members} members / ${size.members * size.lotsPerMember} lots…`);
+    const file = join(dir, 'ledger.sqlite');
+    const sqlite = await openDatabase({ url: file });
+    await migrateToLatest(sqlite.db);
+    let started = performance.now();
+    await loadDataset(sqlite, size.members, size.lotsPerMember);
+    say(`  loaded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    const sqliteReader = await openDatabase({ url: file });
+    const s = await runServices('sqlite', { url: file }, sqlite, sqliteReader, size.members, size.seconds, size.backlogCapSeconds, 1);
+    await audit('sqlite', sqlite, s);
+    await sqliteReader.close();
+    await sqlite.close();
+    failed ||= !s.auditOk;
+    rows.push(
+      { id: 'PF-1', what: 'earn, SQLite (service call)', value: `${s.earn.perSecond.toFixed(0)} tx/s`, ratio: s.earn.perSecond / cSqlite, target: '≥ 0.7 × C_sqlite', pass: s.earn.perSecond / cSqlite >= 0.7 },
+      { id: 'PF-2', what: 'FIFO spend ≤ 5 lots, SQLite', value: `${s.spend.perSecond.toFixed(0)} tx/s`, ratio: s.spend.perSecond / cSqlite, target: '≥ 0.5 × C_sqlite', pass: s.spend.perSecond / cSqlite >= 0.5 },
+      { id: 'PF-7s', what: 'balance read, SQLite', value: `${s.reads.perSecond.toFixed(0)}/s p99 ${s.reads.p99Ms.toFixed(2)} ms`, ratio: s.reads.perSecond / cReadSqlite, target: '≥ 0.5 × C_read; p99 ≤ 2 ms', pass: s.reads.perSecond / cReadSqlite >= 0.5 && s.reads.p99Ms <= 2 },
+      { id: 'PF-7s', what: 'point-in-time read, SQLite', value: `${s.pointInTime.perSecond.toFixed(0)}/s p99 ${s.pointInTime.p99Ms.toFixed(2)} ms`, ratio: s.pointInTime.perSecond / cReadSqlite, target: '≥ 0.5 × C_read; p99 ≤ 2 ms', pass: s.pointInTime.perSecond / cReadSqlite >= 0.5 && s.pointInTime.p99Ms <= 2 },
+      { id: 'PF-8s', what: "sweep: one day's work, SQLite", value: `${s.sweepDayEvents} events in ${s.sweepDaySeconds.toFixed(2)} s`, ratio: null, target: '≤ 10 s (at M)', pass: s.sweepDaySeconds <= 10 },
+      { id: 'PF-8s', what: 'sweep: 30-day backlog, SQLite (worker)', value: `${s.backlogLotsPerSecond.toFixed(0)} lots/s`, ratio: null, target: '≥ 15k lots/s', pass: s.backlogLotsPerSecond >= 15_000 },
+      { id: 'PF-8s', what: 'online p99 during the sweep, SQLite', value: `${s.onlineP99DuringSweepMs.toFixed(2)} ms vs ${s.onlineP99BaselineMs.toFixed(2)} ms`, ratio: s.onlineP99DuringSweepMs / Math.max(s.onlineP99BaselineMs, 0.001), target: '≤ 2 × baseline', pass: s.onlineP99DuringSweepMs <= 2 * s.onlineP99BaselineMs },
+    );
+    json.sqlite = s;
+
+    if (pgUrl) {
+      const schema = `bench_ledger_${process.pid}`;
+      const admin = new pg.Client({ connectionString: pgUrl });
+      await admin.connect();
+      await admin.query(`drop schema if exists ${schema} cascade`);
+      await admin.query(`create schema ${schema}`);
+      try {
+        const [setting] = (await admin.query('show synchronous_commit')).rows as { synchronous_commit: string }[];
+        const { cPg, cPgBatch, cRead } = await pgCeilings(pgUrl, schema, size.seconds);
+        say(`  C_pg ${cPg.toFixed(0)} tx/s (16 connections, synchronous_commit=${setting?.synchronous_commit}); C_pg_batch ${cPgBatch.toFixed(0)} rows/s; C_read ${cRead.toFixed(0)}/s`);
+        json.ceilings = { ...(json.ceilings as object), cPg, cPgBatch, cRead };
+        say(`postgres: loading ${size.members} members / ${size.members * size.lotsPerMember} lots…`);
+        const postgres = await openDatabase({ url: pgUrl, schema, poolSize: 40 });
+        try {
+          await migrateToLatest(postgres.db);
+          started = performance.now();
+          await loadDataset(postgres, size.members, size.lotsPerMember);
+          say(`  loaded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+          const p = await runServices('postgres', { url: pgUrl, schema }, postgres, postgres, size.members, size.seconds, size.backlogCapSeconds, 16);
+          p.hotMember = await hotMember(postgres);
+          say(`  [postgres] PF-6 hot member: ${p.hotMember.succeeded}/${p.hotMember.expected} succeeded, ${p.hotMember.deadlocks} deadlocks, ${p.hotMember.seconds.toFixed(3)} s`);
+          p.batchedEarnsPerSecond = await batchedEarns(postgres, size.members, size.seconds);
+          say(`  [postgres] PF-5 batched earns ${p.batchedEarnsPerSecond.toFixed(0)}/s`);
+          await audit('postgres', postgres, p);
+          failed ||= !p.auditOk;
+          rows.push(
+            { id: 'PF-3', what: 'earn, PostgreSQL, 16 connections', value: `${p.earn.perSecond.toFixed(0)} tx/s p99 ${p.earn.p99Ms.toFixed(1)} ms`, ratio: p.earn.perSecond / cPg, target: '≥ 0.6 × C_pg; p99 ≤ 20 ms', pass: p.earn.perSecond / cPg >= 0.6 && p.earn.p99Ms <= 20 },
+            { id: 'PF-4', what: 'spend, PostgreSQL, 16 connections', value: `${p.spend.perSecond.toFixed(0)} tx/s`, ratio: p.spend.perSecond / cPg, target: '≥ 0.5 × C_pg', pass: p.spend.perSecond / cPg >= 0.5 },
+            { id: 'PF-5', what: 'webhook earns, micro-batched', value: `${p.batchedEarnsPerSecond.toFixed(0)} earns/s`, ratio: p.batchedEarnsPerSecond / cPgBatch, target: '≥ 0.25 × C_pg_batch', pass: p.batchedEarnsPerSecond / cPgBatch >= 0.25 },
+            { id: 'PF-6', what: 'hot member: 32 spends of 70 on 1000', value: `${p.hotMember.succeeded} of ${p.hotMember.expected} expected, ${p.hotMember.deadlocks} deadlocks`, ratio: null, target: 'exactly min(32, ⌊B/x⌋); 0 deadlocks', pass: p.hotMember.succeeded === p.hotMember.expected && p.hotMember.deadlocks === 0 },
+            { id: 'PF-7', what: 'balance read, PostgreSQL', value: `${p.reads.perSecond.toFixed(0)}/s p99 ${p.reads.p99Ms.toFixed(2)} ms`, ratio: p.reads.perSecond / cRead, target: '≥ 0.5 × C_read; p99 ≤ 2 ms', pass: p.reads.perSecond / cRead >= 0.5 && p.reads.p99Ms <= 2 },
+            { id: 'PF-7', what: 'point-in-time read, PostgreSQL', value: `${p.pointInTime.perSecond.toFixed(0)}/s p99 ${p.pointInTime.p99Ms.toFixed(2)} ms`, ratio: p.pointInTime.perSecond / cRead, target: '≥ 0.5 × C_read; p99 ≤ 2 ms', pass: p.pointInTime.perSecond / cRead >= 0.5 && p.pointInTime.p99Ms <= 2 },
+            { id: 'PF-8', what: "sweep: one day's work, PostgreSQL", value: `${p.sweepDayEvents} events in ${p.sweepDaySeconds.toFixed(2)} s`, ratio: null, target: '≤ 10 s (at M)', pass: p.sweepDaySeconds <= 10 },
+            { id: 'PF-8', what: 'sweep: 30-day backlog, PostgreSQL (worker)', value: `${p.backlogLotsPerSecond.toFixed(0)} lots/s`, ratio: null, target: '≥ 15k lots/s', pass: p.backlogLotsPerSecond >= 15_000 },
+            { id: 'PF-8', what: 'online p99 during the sweep, PostgreSQL', value: `${p.onlineP99DuringSweepMs.toFixed(2)} ms vs ${p.onlineP99BaselineMs.toFixed(2)} ms`, ratio: p.onlineP99DuringSweepMs / Math.max(p.onlineP99BaselineMs, 0.001), target: '≤ 2 × baseline', pass: p.onlineP99DuringSweepMs <= 2 * p.onlineP99BaselineMs },
+          );
+          json.postgres = p;
+        } finally {
+          await postgres.close();
+        }
+      } finally {
+        await admin.query(`drop schema if exists ${schema} cascade`);
+        await admin.end();
+      }
+    } else {
+      say('postgres: skipped (set PATRON_BENCH_DATABASE_URL or PATRON_TEST_DATABASE_URL)');
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  const widths = [6, 42, 38, 7, 30, 5];
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ');
+  say('');
+  say(line(['id', 'what', 'measured', 'ratio', 'target', 'pass']));
+  say(widths.map((w) => '-'.repeat(w)).join('-|-'));
+  for (const row of rows) say(line([row.id, row.what, row.value, row.ratio === null ? '' : row.ratio.toFixed(2), row.target, row.pass === null ? '' : row.pass ? 'yes' : 'NO']));
+  json.results = rows;
+  json.auditOk = !failed;
+  say(JSON.stringify(json));
+  if (failed) {
+    say('FAILED: the ledger auditor found problems.');
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,341 @@
+// The ledger auditor (LG-5): proves LG-2 and the other ledger invariants for every member, page by page, each page
+// read in one snapshot, then checks global conservation in a snapshot of its own. It reports every difference it
+// finds; it never repairs anything. Runs on demand (console, CLI, benchmarks) and daily (sweep.jobs.ts).
+import { z } from 'zod';
+import type { Ctx } from '../../deps.ts';
+import { isPostgres, type Executor } from '../../db/database.ts';
+import { lotBuckets, type Lot } from './ledger.rules.ts';
+import { rawQuery, toAccount, toLot } from './ledger.repository.ts';
+import { creditTables, type CreditAccountRow, type CreditAuditRunRow, type CreditLotRow } from './ledger.table.ts';
+
+export interface AuditProblem {
+  memberId: string | null;
+  check: string;
+  detail: string;
+}
+
+export interface AuditTotals {
+  /** Credits given to members: earnings and bonuses (issued) and net agent adjustments. */
+  issued: number;
+  adjusted: number;
+  spent: number;
+  expired: number;
+  reversed: number;
+  forfeited: number;
+  /** issued + adjusted − spent − expired − reversed − forfeited. */
+  outstanding: number;
+  /** What members hold according to their postings, their account rows and their lots. */
+  memberPostings: number;
+  accountBalances: number;
+  lotRemainingMinusDebt: number;
+}
+
+export interface AuditReport {
+  id: string;
+  trigger: string;
+  actorId: string | null;
+  startedAtMs: number;
+  finishedAtMs: number;
+  ok: boolean;
+  membersChecked: number;
+  transactionsChecked: number;
+  problemCount: number;
+  /** The first problems found (at most maxStoredProblems). */
+  problems: AuditProblem[];
+  totals: AuditTotals;
+}
+
+export const maxStoredProblems = 100;
+
+export interface AuditOptions {
+  trigger: 'schedule' | 'manual' | 'cli' | 'bench' | 'test';
+  actorId: string | null;
+  pageSize?: number;
+  /** Audit one member only (skips the global checks). */
+  memberId?: string;
+}
+
+function inSnapshot<T>(db: Executor, work: (db: Executor) => Promise<T>): Promise<T> {
+  if (db.isTransaction) return work(db);
+  const builder = db.transaction();
+  return (isPostgres(db) ? builder.setIsolationLevel('repeatable read') : builder).execute(work);
+}
+
+class Findings {
+  count = 0;
+  readonly list: AuditProblem[] = [];
+  add(memberId: string | null, check: string, detail: string): void {
+    this.count += 1;
+    if (this.list.length < maxStoredProblems) this.list.push({ memberId, check, detail });
+  }
+}
+
+interface PageResult {
+  lastMemberId: string | undefined;
+  members: number;
+  transactions: number;
+}
+
+const lotChunk = 500;
+
+async function auditPage(db: Executor, afterMemberId: string, pageSize: number, findings: Findings, only?: string): Promise<PageResult> {
+  const accounts = (
+    only === undefined
+      ? await rawQuery<CreditAccountRow>(db, `select * from credit_accounts where member_id > ? order by member_id limit ?`, [afterMemberId, pageSize])
+      : await rawQuery<CreditAccountRow>(db, `select * from credit_accounts where member_id = ?`, [only])
+  ).map(toAccount);
+  if (accounts.length === 0) return { lastMemberId: undefined, members: 0, transactions: 0 };
+  const first = accounts[0]!.memberId;
+  const last = accounts.at(-1)!.memberId;
+  const range = [first, last];
+  const byMember = new Map(accounts.map((a) => [a.memberId, a]));
+
+  // LG-2: cached balances = sum of postings, bucket by bucket.
+  const bucketSums = await rawQuery<{ member_id: string; account: string; total: number }>(
+    db,
+    `select member_id, account, sum(amount) as total from credit_postings where member_id >= ? and member_id <= ? and account in ('pending', 'available', 'held', 'debt') group by member_id, account`,
+    range,
+  );
+  const fromPostings = new Map<string, { pending: number; available: number; held: number; debt: number }>();
+  for (const row of bucketSums) {
+    const entry = fromPostings.get(row.member_id) ?? { pending: 0, available: 0, held: 0, debt: 0 };
+    const total = Number(row.total);
+    if (row.account === 'debt') entry.debt -= total;
+    else entry[row.account as 'pending' | 'available' | 'held'] += total;
+    fromPostings.set(row.member_id, entry);
+  }
+  for (const memberId of fromPostings.keys()) if (!byMember.has(memberId)) findings.add(memberId, 'account-missing', 'postings exist for a member without an account row');
+  for (const account of accounts) {
+    const sums = fromPostings.get(account.memberId) ?? { pending: 0, available: 0, held: 0, debt: 0 };
+    for (const bucket of ['pending', 'available', 'held', 'debt'] as const) {
+      if (sums[bucket] !== account[bucket]) findings.add(account.memberId, 'balance-vs-postings', `${bucket}: account ${account[bucket]}, postings ${sums[bucket]}`);
+    }
+    if (account.debt > 0 && account.available > 0) findings.add(account.memberId, 'debt-settles-first', `debt ${account.debt} while ${account.available} credits are available`);
+  }
+
+  // LG-2: lot state = sum of the lot's postings; 0 ≤ held ≤ remaining ≤ original.
+  const lotSums = await rawQuery<{ member_id: string; lot_id: string; account: string; total: number }>(
+    db,
+    `select member_id, lot_id, account, sum(amount) as total from credit_postings where member_id >= ? and member_id <= ? and lot_id is not null and account in ('pending', 'available', 'held') group by member_id, lot_id, account`,
+    range,
+  );
+  const perLot = new Map<string, { pending: number; available: number; held: number }>();
+  const memberOfLot = new Map<string, string>();
+  for (const row of lotSums) {
+    memberOfLot.set(row.lot_id, row.member_id);
+    const entry = perLot.get(row.lot_id) ?? { pending: 0, available: 0, held: 0 };
+    entry[row.account as 'pending' | 'available' | 'held'] += Number(row.total);
+    perLot.set(row.lot_id, entry);
+  }
+  const liveLots = await rawQuery<CreditLotRow>(db, `select * from credit_lots where member_id >= ? and member_id <= ? and state in ('pending', 'available')`, range);
+  const lots = new Map<string, Lot>(liveLots.map((row) => [row.id, toLot(row)]));
+  // Lots that left the live set (spent, expired, voided…) but have postings: fetched by key, a page of members at a time.
+  const others = [...perLot.keys()].filter((id) => !lots.has(id));
+  for (let i = 0; i < others.length; i += lotChunk) {
+    const chunk = others.slice(i, i + lotChunk);
+    const members = [...new Set(chunk.map((id) => memberOfLot.get(id)!))];
+    const rows = await rawQuery<CreditLotRow>(
+      db,
+      `select * from credit_lots where member_id in (${members.map(() => '?').join(', ')}) and id in (${chunk.map(() => '?').join(', ')})`,
+      [...members, ...chunk],
+    );
+    for (const row of rows) lots.set(row.id, toLot(row));
+  }
+  const lotTotals = new Map<string, { pending: number; available: number; held: number }>();
+  for (const lot of lots.values()) {
+    if (!(lot.held >= 0 && lot.held <= lot.remaining && lot.remaining <= lot.original)) {
+      findings.add(lot.memberId, 'lot-bounds', `lot ${lot.id}: held ${lot.held}, remaining ${lot.remaining}, original ${lot.original}`);
+    }
+    if (lot.state === 'pending' && lot.held !== 0) findings.add(lot.memberId, 'lot-bounds', `lot ${lot.id}: a pending lot is held`);
+    const buckets = lotBuckets(lot);
+    const sums = perLot.get(lot.id) ?? { pending: 0, available: 0, held: 0 };
+    for (const bucket of ['pending', 'available', 'held'] as const) {
+      if (buckets[bucket] !== sums[bucket]) findings.add(lot.memberId, 'lot-vs-postings', `lot ${lot.id} ${bucket}: lot ${buckets[bucket]}, postings ${sums[bucket]}`);
+    }
+    const total = lotTotals.get(lot.memberId) ?? { pending: 0, available: 0, held: 0 };
+    total.pending += buckets.pending;
+    total.available += buckets.available;
+    total.held += buckets.held;
+    lotTotals.set(lot.memberId, total);
+  }
+  for (const id of perLot.keys()) if (!lots.has(id)) findings.add(null, 'lot-missing', `postings name lot ${id}, which does not exist`);
+  for (const account of accounts) {
+    const total = lotTotals.get(account.memberId) ?? { pending: 0, available: 0, held: 0 };
+    for (const bucket of ['pending', 'available', 'held'] as const) {
+      if (total[bucket] !== account[bucket]) findings.add(account.memberId, 'balance-vs-lots', `${bucket}: account ${account[bucket]}, lots ${total[bucket]}`);
+    }
+  }
+
+  // Holds: what each active hold holds on each lot = the held postings under it = the lots' held amounts.
+  const heldSums = await rawQuery<{ hold_id: string | null; lot_id: string | null; total: number }>(
+    db,
+    `select hold_id, lot_id, sum(amount) as total from credit_postings where member_id >= ? and member_id <= ? and account = 'held' group by hold_id, lot_id`,
+    range,
+  );
+  const holdLots = await rawQuery<{ hold_id: string; lot_id: string; held: number; member_id: string }>(
+    db,
+    `select hl.hold_id, hl.lot_id, hl.held, hl.member_id from credit_hold_lots hl join credit_holds h on h.id = hl.hold_id
+     where h.member_id >= ? and h.member_id <= ? and h.state = 'active'`,
+    range,
+  );
+  const expectedHeld = new Map(holdLots.map((r) => [`${r.hold_id}|${r.lot_id}`, Number(r.held)]));
+  for (const row of heldSums) {
+    const key = `${row.hold_id}|${row.lot_id}`;
+    const total = Number(row.total);
+    if (total !== (expectedHeld.get(key) ?? 0)) findings.add(null, 'hold-vs-postings', `hold ${row.hold_id} on lot ${row.lot_id}: postings ${total}, hold ${expectedHeld.get(key) ?? 0}`);
+    expectedHeld.delete(key);
+  }
+  for (const [key, held] of expectedHeld) if (held !== 0) findings.add(null, 'hold-vs-postings', `hold/lot ${key}: hold ${held}, no postings`);
+  const heldByLot = new Map<string, number>();
+  for (const row of holdLots) heldByLot.set(row.lot_id, (heldByLot.get(row.lot_id) ?? 0) + Number(row.held));
+  for (const lot of lots.values()) {
+    if ((heldByLot.get(lot.id) ?? 0) !== lot.held) findings.add(lot.memberId, 'lot-vs-holds', `lot ${lot.id}: held ${lot.held}, active holds ${heldByLot.get(lot.id) ?? 0}`);
+  }
+
+  // Double entry: every transaction's postings sum to zero.
+  const unbalanced = await rawQuery<{ member_id: string; version: number; total: number }>(
+    db,
+    `select member_id, version, sum(amount) as total from credit_postings where member_id >= ? and member_id <= ? group by member_id, version having sum(amount) <> 0`,
+    range,
+  );
+  for (const row of unbalanced) findings.add(row.member_id, 'double-entry', `transaction version ${row.version} sums to ${row.total}`);
+
+  // Gap-free versions: 1…version, one transaction each; no postings without their transaction.
+  const versions = await rawQuery<{ member_id: string; n: number; low: number; high: number }>(
+    db,
+    `select member_id, count(*) as n, min(version) as low, max(version) as high from credit_transactions where member_id >= ? and member_id <= ? group by member_id`,
+    range,
+  );
+  let transactions = 0;
+  const seen = new Set<string>();
+  for (const row of versions) {
+    const n = Number(row.n);
+    transactions += n;
+    seen.add(row.member_id);
+    const account = byMember.get(row.member_id);
+    if (!account) continue;
+    if (Number(row.low) !== 1 || Number(row.high) !== n || n !== account.version) {
+      findings.add(row.member_id, 'gap-free-versions', `${n} transactions, versions ${row.low}…${row.high}, account at version ${account.version}`);
+    }
+  }
+  for (const account of accounts) if (!seen.has(account.memberId) && account.version !== 0) findings.add(account.memberId, 'gap-free-versions', `account at version ${account.version} without transactions`);
+  const [orphans] = await rawQuery<{ n: number }>(
+    db,
+    `select count(*) as n from credit_postings p where p.member_id >= ? and p.member_id <= ?
+     and not exists (select 1 from credit_transactions t where t.member_id = p.member_id and t.version = p.version)`,
+    range,
+  );
+  if (Number(orphans?.n ?? 0) > 0) findings.add(null, 'orphan-postings', `${orphans?.n} postings have no transaction`);
+
+  return { lastMemberId: accounts.length < pageSize || only !== undefined ? undefined : last, members: accounts.length, transactions };
+}
+
+async function auditGlobal(db: Executor, findings: Findings): Promise<AuditTotals> {
+  const rows = await rawQuery<{ account: string; total: number }>(db, `select account, sum(amount) as total from credit_postings group by account`, []);
+  const sum = (name: string) => Number(rows.find((r) => r.account === name)?.total ?? 0);
+  const all = rows.reduce((s, r) => s + Number(r.total), 0);
+  if (all !== 0) findings.add(null, 'global-double-entry', `all postings sum to ${all}`);
+  const memberPostings = sum('pending') + sum('available') + sum('held') + sum('debt');
+  const [accounts] = await rawQuery<{ total: number | null }>(db, `select sum(available + pending + held - debt) as total from credit_accounts`, []);
+  const [lots] = await rawQuery<{ total: number | null }>(db, `select sum(remaining) as total from credit_lots`, []);
+  const [debt] = await rawQuery<{ total: number | null }>(db, `select sum(debt) as total from credit_accounts`, []);
+  const totals: AuditTotals = {
+    issued: 0 - sum('program:issued') + 0,
+    adjusted: 0 - sum('program:adjusted') + 0,
+    spent: sum('program:spent'),
+    expired: sum('program:expired'),
+    reversed: sum('program:reversed'),
+    forfeited: sum('program:forfeited'),
+    outstanding: 0,
+    memberPostings,
+    accountBalances: Number(accounts?.total ?? 0),
+    lotRemainingMinusDebt: Number(lots?.total ?? 0) - Number(debt?.total ?? 0),
+  };
+  totals.outstanding = totals.issued + totals.adjusted - totals.spent - totals.expired - totals.reversed - totals.forfeited;
+  if (totals.outstanding !== memberPostings) findings.add(null, 'conservation', `outstanding ${totals.outstanding}, member postings ${memberPostings}`);
+  if (totals.accountBalances !== memberPostings) findings.add(null, 'conservation', `account balances ${totals.accountBalances}, member postings ${memberPostings}`);
+  if (totals.lotRemainingMinusDebt !== memberPostings) findings.add(null, 'conservation', `lots − debt ${totals.lotRemainingMinusDebt}, member postings ${memberPostings}`);
+  return totals;
+}
+
+function emptyTotals(): AuditTotals {
+  return { issued: 0, adjusted: 0, spent: 0, expired: 0, reversed: 0, forfeited: 0, outstanding: 0, memberPostings: 0, accountBalances: 0, lotRemainingMinusDebt: 0 };
+}
+
+/** Checks everything without storing a run (tests and benchmarks use it directly too). */
+export async function auditCreditsLedger(ctx: Ctx, options: AuditOptions): Promise<AuditReport> {
+  const startedAtMs = ctx.clock.nowMs();
+  const findings = new Findings();
+  const pageSize = options.pageSize ?? 500;
+  let cursor = '';
+  let membersChecked = 0;
+  let transactionsChecked = 0;
+  for (;;) {
+    const page = await inSnapshot(ctx.db, (db) => auditPage(db, cursor, pageSize, findings, options.memberId));
+    membersChecked += page.members;
+    transactionsChecked += page.transactions;
+    if (page.lastMemberId === undefined) break;
+    cursor = page.lastMemberId;
+  }
+  const totals = options.memberId === undefined ? await inSnapshot(ctx.db, (db) => auditGlobal(db, findings)) : emptyTotals();
+  return {
+    id: ctx.ids.next('aud'),
+    trigger: options.trigger,
+    actorId: options.actorId,
+    startedAtMs,
+    finishedAtMs: ctx.clock.nowMs(),
+    ok: findings.count === 0,
+    membersChecked,
+    transactionsChecked,
+    problemCount: findings.count,
+    problems: findings.list,
+    totals,
+  };
+}
+
+/** `runCreditsAudit(deps)`: audits and stores the run for the console. */
+export async function runCreditsAudit(ctx: Ctx, options: AuditOptions = { trigger: 'manual', actorId: null }): Promise<AuditReport> {
+  const report = await auditCreditsLedger(ctx, options);
+  const row: CreditAuditRunRow = {
+    id: report.id,
+    trigger: report.trigger,
+    actor_id: report.actorId,
+    started_at_ms: report.startedAtMs,
+    finished_at_ms: report.finishedAtMs,
+    ok: report.ok ? 1 : 0,
+    members_checked: report.membersChecked,
+    transactions_checked: report.transactionsChecked,
+    problem_count: report.problemCount,
+    problems: JSON.stringify(report.problems),
+    totals: JSON.stringify(report.totals),
+  };
+  await creditTables(ctx.db).insertInto('credit_audit_runs').values(row).execute();
+  return report;
+}
+
+const storedProblems = z.array(z.object({ memberId: z.string().nullable(), check: z.string(), detail: z.string() }));
+const storedTotals = z.object({
+  issued: z.number(), adjusted: z.number(), spent: z.number(), expired: z.number(), reversed: z.number(), forfeited: z.number(),
+  outstanding: z.number(), memberPostings: z.number(), accountBalances: z.number(), lotRemainingMinusDebt: z.number(),
+});
+
+function toReport(row: CreditAuditRunRow): AuditReport {
+  return {
+    id: row.id,
+    trigger: row.trigger,
+    actorId: row.actor_id,
+    startedAtMs: Number(row.started_at_ms),
+    finishedAtMs: Number(row.finished_at_ms),
+    ok: Number(row.ok) === 1,
+    membersChecked: Number(row.members_checked),
+    transactionsChecked: Number(row.transactions_checked),
+    problemCount: Number(row.problem_count),
+    problems: storedProblems.parse(JSON.parse(row.problems)),
+    totals: storedTotals.parse(JSON.parse(row.totals)),
+  };
+}
+
+export async function listAuditRuns(ctx: Pick<Ctx, 'db'>, options: { limit?: number } = {}): Promise<AuditReport[]> {
+  const rows = await creditTables(ctx.db).selectFrom('credit_audit_runs').selectAll().orderBy('started_at_ms', 'desc').orderBy('id', 'desc').limit(options.limit ?? 20).execute();
+  return rows.map(toReport);
+}

@@ -1,0 +1,105 @@
+// The credits HTTP surface: the member's own balance and history (CR-20), the agent console's ledger view,
+// point-in-time lookup (LG-4), adjustments (CR-21), policy versions (CR-6) and auditor runs (LG-5).
+// There is deliberately no route that transfers, merges or cashes out credits (CR-19).
+import type { Deps } from '../../deps.ts';
+import { requireRole, requireSession } from '../../http/principal.ts';
+import type { ZodApp } from '../../http/types.ts';
+import { adjustCredits } from './adjust.service.ts';
+import { listAuditRuns, runCreditsAudit } from './auditor.ts';
+import { getBalance, getBalanceAt, getHistory } from './balance.service.ts';
+import { listPolicies, publishPolicy } from './policy.service.ts';
+import {
+  adjustmentBody, adjustmentView, agentHistoryView, auditRunListView, auditRunView, auditRunsQuery, balanceView, historyQuery, idempotencyHeaders,
+  memberHistoryView, memberParams, pointInTimeQuery, policyBody, policyListView, policyView, toAdjustmentView, toAgentHistoryView, toAuditRunView,
+  toBalanceView, toMemberHistoryView, toPolicyView,
+} from './credits.schemas.ts';
+
+const tags = ['credits'];
+
+export function registerCreditsRoutes(app: ZodApp, deps: Deps): void {
+  app.get('/me/credits', { schema: { tags, summary: 'My credits balance: available, pending with unlock dates, held, expiring soon, lifetime earned', response: { 200: balanceView } } }, async (request) => {
+    const principal = requireSession(request);
+    return toBalanceView(await getBalance(deps, principal.memberId));
+  });
+
+  app.get('/me/credits/history', { schema: { tags, summary: 'My credits history, newest first', querystring: historyQuery, response: { 200: memberHistoryView } } }, async (request) => {
+    const principal = requireSession(request);
+    return toMemberHistoryView(await getHistory(deps, principal.memberId, request.query));
+  });
+
+  app.get(
+    '/agent/members/:memberId/credits',
+    { schema: { tags, summary: "A member's credits balance", params: memberParams, response: { 200: balanceView } } },
+    async (request) => {
+      requireRole(request, 'agent');
+      return toBalanceView(await getBalance(deps, request.params.memberId));
+    },
+  );
+
+  app.get(
+    '/agent/members/:memberId/credits/history',
+    { schema: { tags, summary: "A member's ledger, newest first, with adjustment notes and authors", params: memberParams, querystring: historyQuery, response: { 200: agentHistoryView } } },
+    async (request) => {
+      requireRole(request, 'agent');
+      return toAgentHistoryView(await getHistory(deps, request.params.memberId, request.query));
+    },
+  );
+
+  app.get(
+    '/agent/members/:memberId/credits/at',
+    { schema: { tags, summary: "A member's balance as it was at a past moment (replayed from the postings)", params: memberParams, querystring: pointInTimeQuery, response: { 200: balanceView } } },
+    async (request) => {
+      requireRole(request, 'agent');
+      return toBalanceView(await getBalanceAt(deps, request.params.memberId, Date.parse(request.query.time)));
+    },
+  );
+
+  app.post(
+    '/agent/members/:memberId/credits/adjustments',
+    {
+      schema: {
+        tags,
+        summary: "Adjust a member's credits up or down with a reason code and a note (send an Idempotency-Key header)",
+        params: memberParams,
+        headers: idempotencyHeaders,
+        body: adjustmentBody,
+        response: { 201: adjustmentView },
+      },
+    },
+    async (request, reply) => {
+      const staff = requireRole(request, 'agent');
+      const result = await adjustCredits(deps, {
+        memberId: request.params.memberId,
+        credits: request.body.credits,
+        reasonCode: request.body.reasonCode,
+        note: request.body.note,
+        actor: { id: staff.memberId, role: staff.role === 'admin' ? 'admin' : 'agent' },
+        idempotencyKey: request.headers['idempotency-key'],
+      });
+      return reply.status(201).send(toAdjustmentView(result));
+    },
+  );
+
+  app.get('/agent/credits/policies', { schema: { tags, summary: 'Program policy versions, newest first', response: { 200: policyListView } } }, async (request) => {
+    requireRole(request, 'agent');
+    return { policies: (await listPolicies(deps)).map(toPolicyView) };
+  });
+
+  app.post('/admin/credits/policies', { schema: { tags, summary: 'Publish a new program policy version', body: policyBody, response: { 201: policyView } } }, async (request, reply) => {
+    const admin = requireRole(request, 'admin');
+    const { note, ...settings } = request.body;
+    const policy = await publishPolicy(deps, { settings, note, actor: { id: admin.memberId, role: 'admin' } });
+    return reply.status(201).send(toPolicyView(policy));
+  });
+
+  app.get('/agent/credits/audit-runs', { schema: { tags, summary: 'Recent ledger auditor runs', querystring: auditRunsQuery, response: { 200: auditRunListView } } }, async (request) => {
+    requireRole(request, 'agent');
+    return { runs: (await listAuditRuns(deps, { limit: request.query.limit })).map(toAuditRunView) };
+  });
+
+  app.post('/admin/credits/audit-runs', { schema: { tags, summary: 'Run the ledger auditor now', response: { 201: auditRunView } } }, async (request, reply) => {
+    const admin = requireRole(request, 'admin');
+    const report = await runCreditsAudit(deps, { trigger: 'manual', actorId: admin.memberId });
+    return reply.status(201).send(toAuditRunView(report));
+  });
+}

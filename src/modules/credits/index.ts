@@ -1,0 +1,24 @@
+// The credits module's public face: the ledger operations (each one transaction and one idempotency key), reads,
+// the auditor, the sweep and audit jobs, and the HTTP routes. Nothing else of this folder is imported elsewhere.
+import type { JobHandler, Schedule } from '../../jobs/index.ts';
+import type { RegisterRoutes } from '../../http/types.ts';
+import { registerCreditsRoutes } from './credits.routes.ts';
+import { creditsJobHandlers, creditsSchedules } from './sweep.jobs.ts';
+
+export { grantBonus, earnForOrder, earnForOrders, bonusKinds, type EarnOutcome, type BonusKind, type GrantBonusInput, type GrantBonusResult, type EarnForOrderInput, type EarnForOrderResult } from './earn.service.ts';
+export { createEarnBatcher, type EarnBatcher } from './earn.batcher.ts';
+export { placeHold, captureHold, releaseHold, type PlaceHoldInput, type PlaceHoldResult, type CaptureHoldInput, type CaptureHoldResult, type ReleaseHoldInput, type ReleaseHoldResult } from './holds.service.ts';
+export { spendCredits, spendCredits as spend, type SpendInput, type SpendResult } from './spend.service.ts';
+export { reverseForRefund, restoreSpend, type ReverseForRefundInput, type ReverseForRefundResult, type RestoreSpendInput, type RestoreSpendResult } from './reversal.service.ts';
+export { adjustCredits, adjustCredits as adjust, forfeitOnClosure, adjustmentReasonCodes, type AdjustmentReasonCode, type AdjustCreditsInput, type AdjustCreditsResult, type ForfeitInput, type ForfeitResult } from './adjust.service.ts';
+export { getBalance, getBalanceAt, getHistory, type CreditBalance, type HistoryEntry, type HistoryPage } from './balance.service.ts';
+export { getCurrentPolicy, getPolicyVersion, listPolicies, publishPolicy, type PublishPolicyInput } from './policy.service.ts';
+export { computeOrderEarnings, creditsToMinor, cumulativeReversalTarget, defaultPolicySettings, minorPerMajorUnit, type Policy, type PolicySettings } from './policy.rules.ts';
+export { runCreditsAudit, auditCreditsLedger, listAuditRuns, type AuditReport, type AuditProblem, type AuditTotals } from './auditor.ts';
+export { runCreditsSweep, creditsSweepJobType, creditsAuditJobType, type SweepReport } from './sweep.jobs.ts';
+
+export const registerRoutes: RegisterRoutes = (app, deps) => registerCreditsRoutes(app, deps);
+
+export const jobHandlers: Record<string, JobHandler> = creditsJobHandlers;
+
+export const schedules: Schedule[] = creditsSchedules;

@@ -1,0 +1,645 @@
+// Reading and writing the ledger tables. The hot paths are hand-written SQL sent as precompiled queries: Kysely's
+// query building costs tens of microseconds per statement (PERFORMANCE.md), and PostgreSQL pays a round trip per
+// statement, so each operation reads its member in one statement and writes everything in one more.
+import { CompiledQuery } from 'kysely';
+import { isPostgres, type Executor } from '../../db/database.ts';
+import { assert } from '../../platform/assert.ts';
+import type { Account, Book, Hold, HoldLot, HoldState, Lot, LotSource, LotState, TransactionDraft } from './ledger.rules.ts';
+import type { CreditAccountRow, CreditHoldLotRow, CreditHoldRow, CreditLotRow, CreditTransactionRow } from './ledger.table.ts';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Raw statements
+
+const pgTexts = new Map<string, string>();
+
+/** Statements are written with `?` placeholders; PostgreSQL gets `$1…$n` (converted once per text). */
+function pgText(text: string): string {
+  let converted = pgTexts.get(text);
+  if (converted === undefined) {
+    let n = 0;
+    converted = text.replace(/\?/g, () => `$${++n}`);
+    pgTexts.set(text, converted);
+  }
+  return converted;
+}
+
+export async function rawQuery<T>(db: Executor, text: string, params: readonly unknown[]): Promise<T[]> {
+  const sqlText = isPostgres(db) ? pgText(text) : text;
+  const result = await db.executeQuery<T>(CompiledQuery.raw(sqlText, params as unknown[]));
+  return result.rows as T[];
+}
+
+/** PostgreSQL-only statements already written with `$n` placeholders. */
+async function pgQuery<T>(db: Executor, text: string, params: readonly unknown[]): Promise<T[]> {
+  const result = await db.executeQuery<T>(CompiledQuery.raw(text, params as unknown[]));
+  return result.rows as T[];
+}
+
+async function rawExecute(db: Executor, text: string, params: readonly unknown[]): Promise<number> {
+  const sqlText = isPostgres(db) ? pgText(text) : text;
+  const result = await db.executeQuery(CompiledQuery.raw(sqlText, params as unknown[]));
+  return Number(result.numAffectedRows ?? 0n);
+}
+
+/** A unique constraint refused a row (PostgreSQL 23505; SQLite SQLITE_CONSTRAINT_UNIQUE / _PRIMARYKEY). */
+export function isUniqueViolation(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const e = error as { code?: unknown; errcode?: unknown; message?: unknown };
+  if (e.code === '23505') return true;
+  return e.errcode === 2067 || e.errcode === 1555 || (typeof e.message === 'string' && /UNIQUE constraint failed/.test(e.message));
+}
+
+/** PostgreSQL refused the transaction for a reason a retry cures (serialization failure, deadlock). */
+export function isRetryable(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '40001' || code === '40P01';
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Row mapping (CONVENTIONS 4: one mapper per table)
+
+export function toAccount(row: CreditAccountRow): Account {
+  return {
+    memberId: row.member_id,
+    state: row.state,
+    version: Number(row.version),
+    available: Number(row.available),
+    pending: Number(row.pending),
+    held: Number(row.held),
+    debt: Number(row.debt),
+    lifetimeEarned: Number(row.lifetime_earned),
+    nextDueAtMs: row.next_due_at_ms === null ? null : Number(row.next_due_at_ms),
+    createdAtMs: Number(row.created_at_ms),
+    updatedAtMs: Number(row.updated_at_ms),
+  };
+}
+
+export function toLot(row: CreditLotRow): Lot {
+  return {
+    id: row.id,
+    memberId: row.member_id,
+    source: row.source as LotSource,
+    state: row.state as LotState,
+    original: Number(row.original),
+    remaining: Number(row.remaining),
+    held: Number(row.held),
+    reversed: Number(row.reversed),
+    qualifyingMinor: Number(row.qualifying_minor),
+    refundedQualifyingMinor: Number(row.refunded_qualifying_minor),
+    unlockAtMs: Number(row.unlock_at_ms),
+    expiresAtMs: Number(row.expires_at_ms),
+    orderId: row.order_id,
+    orderLineId: row.order_line_id,
+    transactionId: row.transaction_id,
+    policyVersion: Number(row.policy_version),
+    warnedAtMs: row.warned_at_ms === null ? null : Number(row.warned_at_ms),
+    createdAtMs: Number(row.created_at_ms),
+  };
+}
+
+function toHoldLot(row: CreditHoldLotRow): HoldLot {
+  return { lotId: row.lot_id, allocated: Number(row.allocated), held: Number(row.held), captured: Number(row.captured) };
+}
+
+export function toHold(row: CreditHoldRow, lots: CreditHoldLotRow[]): Hold {
+  return {
+    id: row.id,
+    memberId: row.member_id,
+    state: row.state as HoldState,
+    credits: Number(row.credits),
+    captured: Number(row.captured),
+    orderId: row.order_id,
+    expiresAtMs: Number(row.expires_at_ms),
+    createdAtMs: Number(row.created_at_ms),
+    resolvedAtMs: row.resolved_at_ms === null ? null : Number(row.resolved_at_ms),
+    lots: lots.map(toHoldLot),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Loading a member for an operation
+
+export interface IdempotentHit {
+  requestHash: string;
+  result: string | null;
+}
+
+export interface LoadedMember {
+  account: Account | undefined;
+  currentPolicyVersion: number;
+  idempotent: IdempotentHit | undefined;
+  /** Present when the book was loaded: every live lot, every active hold, and the lots those holds draw on. */
+  lots: Lot[] | undefined;
+  holds: Hold[] | undefined;
+}
+
+export interface LoadOptions {
+  memberId: string;
+  idemScope: string;
+  idemKey: string;
+  /** Load the book even when no time event is due. */
+  forceBook: boolean;
+  nowMs: number;
+}
+
+const liveLotsSql = `select * from credit_lots where member_id = ? and state in ('pending', 'available')`;
+const activeHoldsSql = `select * from credit_holds where member_id = ? and state = 'active'`;
+const activeHoldLotsSql = `select hl.* from credit_hold_lots hl join credit_holds h on h.id = hl.hold_id where h.member_id = ? and h.state = 'active'`;
+const heldDeadLotsSql = `select l.* from credit_lots l where l.member_id = ? and l.id in (select hl.lot_id from credit_hold_lots hl join credit_holds h on h.id = hl.hold_id
+  where h.member_id = ? and h.state = 'active' and hl.held > 0) and l.state not in ('pending', 'available')`;
+
+function groupHolds(holdRows: CreditHoldRow[], holdLotRows: CreditHoldLotRow[]): Hold[] {
+  const byHold = new Map<string, CreditHoldLotRow[]>();
+  for (const row of holdLotRows) {
+    const list = byHold.get(row.hold_id) ?? [];
+    list.push(row);
+    byHold.set(row.hold_id, list);
+  }
+  return holdRows.map((row) => toHold(row, byHold.get(row.id) ?? []));
+}
+
+async function loadBookRows(db: Executor, memberId: string, withHolds: boolean): Promise<{ lots: Lot[]; holds: Hold[] }> {
+  const lots = (await rawQuery<CreditLotRow>(db, liveLotsSql, [memberId])).map(toLot);
+  if (!withHolds) return { lots, holds: [] };
+  const holdRows = await rawQuery<CreditHoldRow>(db, activeHoldsSql, [memberId]);
+  if (holdRows.length === 0) return { lots, holds: [] };
+  const holdLotRows = await rawQuery<CreditHoldLotRow>(db, activeHoldLotsSql, [memberId]);
+  const extra = (await rawQuery<CreditLotRow>(db, heldDeadLotsSql, [memberId, memberId])).map(toLot);
+  return { lots: [...lots, ...extra], holds: groupHolds(holdRows, holdLotRows) };
+}
+
+const sqliteHeadSql = `select a.*, (select max(version) from credit_policies) as pv, t.request_hash as idem_hash, t.result as idem_result
+  from (select 1 as one) x
+  left join credit_accounts a on a.member_id = ?
+  left join credit_transactions t on t.member_id = ? and t.idem_scope = ? and t.idem_key = ?`;
+
+interface PgBook {
+  lots: CreditLotRow[];
+  holds: { hold: CreditHoldRow; lots: CreditHoldLotRow[] }[];
+  dead_lots: CreditLotRow[];
+}
+
+function fromPgBook(book: PgBook): { lots: Lot[]; holds: Hold[] } {
+  return { lots: [...book.lots, ...book.dead_lots].map(toLot), holds: book.holds.map((h) => toHold(h.hold, h.lots)) };
+}
+
+/**
+ * Locks the member's account row (SELECT … FOR UPDATE: the serialization point; lots are only ever changed while it
+ * is held) and reads the idempotency record, the current policy version and, when needed, the book.
+ */
+export async function lockMember(db: Executor, options: LoadOptions): Promise<LoadedMember> {
+  const { memberId, idemScope, idemKey, forceBook, nowMs } = options;
+  if (isPostgres(db)) {
+    // credits_lock (migration 0401): the lock first, then every read in a statement of its own, after the lock.
+    const [row] = await pgQuery<{ r: { account: CreditAccountRow | null; pv: number; idem: [string, string | null] | null; book: PgBook | null } }>(
+      db,
+      'select credits_lock($1, $2, $3, $4, $5) as r',
+      [memberId, idemScope, idemKey, forceBook, nowMs],
+    );
+    assert(row, 'credits_lock returns one row');
+    const { account, pv, idem, book } = row.r;
+    const loaded = book ? fromPgBook(book) : undefined;
+    return {
+      account: account ? toAccount(account) : undefined,
+      currentPolicyVersion: Number(pv),
+      idempotent: idem ? { requestHash: idem[0], result: idem[1] } : undefined,
+      lots: loaded?.lots,
+      holds: loaded?.holds,
+    };
+  }
+  const [head] = await rawQuery<Partial<CreditAccountRow> & { pv: number; idem_hash: string | null; idem_result: string | null }>(db, sqliteHeadSql, [memberId, memberId, idemScope, idemKey]);
+  assert(head, 'the head read returns one row');
+  const idempotent = head.idem_hash != null ? { requestHash: head.idem_hash, result: head.idem_result ?? null } : undefined;
+  if (head.member_id == null) return { account: undefined, currentPolicyVersion: Number(head.pv), idempotent, lots: undefined, holds: undefined };
+  const account = toAccount(head as CreditAccountRow);
+  const wantBook = forceBook || (account.nextDueAtMs !== null && account.nextDueAtMs <= nowMs);
+  const book = wantBook ? await loadBookRows(db, memberId, account.held > 0) : undefined;
+  return { account, currentPolicyVersion: Number(head.pv), idempotent, lots: book?.lots, holds: book?.holds };
+}
+
+export async function insertEmptyAccount(db: Executor, memberId: string, nowMs: number): Promise<void> {
+  await rawExecute(
+    db,
+    `insert into credit_accounts (member_id, state, version, available, pending, held, debt, lifetime_earned, next_due_at_ms, created_at_ms, updated_at_ms)
+     values (?, 'open', 0, 0, 0, 0, 0, 0, null, ?, 0) on conflict (member_id) do nothing`,
+    [memberId, nowMs],
+  );
+}
+
+/** Locks many accounts in member-ID order (the sweep): a fixed order, so two sweeps never deadlock. */
+export async function lockAccounts(db: Executor, memberIds: readonly string[]): Promise<Account[]> {
+  if (memberIds.length === 0) return [];
+  const sorted = [...memberIds].sort();
+  const placeholders = sorted.map(() => '?').join(', ');
+  const rows = await rawQuery<CreditAccountRow>(db, `select * from credit_accounts where member_id in (${placeholders}) order by member_id${isPostgres(db) ? ' for update' : ''}`, sorted);
+  return rows.map(toAccount);
+}
+
+/** The books (live lots, active holds and the lots they draw on) of many members at once. */
+export async function loadBooks(db: Executor, memberIds: readonly string[]): Promise<Map<string, { lots: Lot[]; holds: Hold[] }>> {
+  const result = new Map<string, { lots: Lot[]; holds: Hold[] }>();
+  for (const id of memberIds) result.set(id, { lots: [], holds: [] });
+  if (memberIds.length === 0) return result;
+  const placeholders = memberIds.map(() => '?').join(', ');
+  const lots = await rawQuery<CreditLotRow>(db, `select * from credit_lots where member_id in (${placeholders}) and state in ('pending', 'available')`, memberIds);
+  const holdRows = await rawQuery<CreditHoldRow>(db, `select * from credit_holds where member_id in (${placeholders}) and state = 'active'`, memberIds);
+  let holdLotRows: CreditHoldLotRow[] = [];
+  let extra: CreditLotRow[] = [];
+  if (holdRows.length > 0) {
+    const holdPlaceholders = holdRows.map(() => '?').join(', ');
+    holdLotRows = await rawQuery<CreditHoldLotRow>(db, `select * from credit_hold_lots where hold_id in (${holdPlaceholders})`, holdRows.map((h) => h.id));
+    const wanted = [...new Set(holdLotRows.filter((r) => Number(r.held) > 0).map((r) => r.lot_id))];
+    if (wanted.length > 0) {
+      extra = await rawQuery<CreditLotRow>(
+        db,
+        `select * from credit_lots where member_id in (${placeholders}) and id in (${wanted.map(() => '?').join(', ')}) and state not in ('pending', 'available')`,
+        [...memberIds, ...wanted],
+      );
+    }
+  }
+  for (const row of [...lots, ...extra]) result.get(row.member_id)!.lots.push(toLot(row));
+  for (const hold of groupHolds(holdRows, holdLotRows)) result.get(hold.memberId)!.holds.push(hold);
+  return result;
+}
+
+export async function findOrderLineLot(db: Executor, memberId: string, orderLineId: string): Promise<Lot | undefined> {
+  const rows = await rawQuery<CreditLotRow>(db, `select * from credit_lots where member_id = ? and order_line_id = ? and order_line_id is not null`, [memberId, orderLineId]);
+  return rows[0] ? toLot(rows[0]) : undefined;
+}
+
+export async function findLots(db: Executor, memberId: string, lotIds: readonly string[]): Promise<Lot[]> {
+  if (lotIds.length === 0) return [];
+  const rows = await rawQuery<CreditLotRow>(db, `select * from credit_lots where member_id = ? and id in (${lotIds.map(() => '?').join(', ')})`, [memberId, ...lotIds]);
+  return rows.map(toLot);
+}
+
+/**
+ * CR-18: per lot, the credits that spends and captures for an order took, and what restores gave back so far.
+ * Restores name the order too, and their postings are program:spent with a negative amount.
+ */
+export async function spentOnOrderByLot(db: Executor, memberId: string, orderId: string): Promise<{ lotId: string; spent: number; restored: number; lastVersion: number }[]> {
+  const rows = await rawQuery<{ lot_id: string; kind: string; total: number; last_version: number }>(
+    db,
+    `select p.lot_id, t.kind, sum(p.amount) as total, max(p.version) as last_version
+     from credit_transactions t join credit_postings p on p.member_id = t.member_id and p.version = t.version
+     where t.member_id = ? and t.order_id = ? and t.kind in ('spend', 'capture', 'restore') and p.account = 'program:spent' and p.lot_id is not null
+     group by p.lot_id, t.kind`,
+    [memberId, orderId],
+  );
+  const byLot = new Map<string, { lotId: string; spent: number; restored: number; lastVersion: number }>();
+  for (const row of rows) {
+    const entry = byLot.get(row.lot_id) ?? { lotId: row.lot_id, spent: 0, restored: 0, lastVersion: 0 };
+    if (row.kind === 'restore') entry.restored += -Number(row.total);
+    else {
+      entry.spent += Number(row.total);
+      entry.lastVersion = Math.max(entry.lastVersion, Number(row.last_version));
+    }
+    byLot.set(row.lot_id, entry);
+  }
+  return [...byLot.values()];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Writing books back
+
+type PgType = 'text' | 'int4' | 'int8';
+
+interface TableWrite<Row> {
+  table: string;
+  columns: readonly (readonly [string, PgType])[];
+  /** Update only: the key columns (matched, not set). */
+  keys?: readonly string[];
+  values(row: Row): unknown[];
+}
+
+const txWrite: TableWrite<TransactionDraft> = {
+  table: 'credit_transactions',
+  columns: [
+    ['member_id', 'text'], ['version', 'int4'], ['id', 'text'], ['kind', 'text'], ['reason', 'text'], ['idem_scope', 'text'], ['idem_key', 'text'],
+    ['request_hash', 'text'], ['policy_version', 'int4'], ['at_ms', 'int8'], ['recorded_at_ms', 'int8'], ['credits', 'int4'],
+    ['available_after', 'int4'], ['pending_after', 'int4'], ['held_after', 'int4'], ['debt_after', 'int4'], ['lifetime_after', 'int4'],
+    ['order_id', 'text'], ['order_line_id', 'text'], ['case_id', 'text'], ['hold_id', 'text'], ['lot_id', 'text'], ['reason_code', 'text'],
+    ['note', 'text'], ['actor_id', 'text'], ['actor_role', 'text'], ['result', 'text'],
+  ],
+  values: (t) => [
+    t.memberId, t.version, t.id, t.kind, t.reason, t.idemScope, t.idemKey, t.requestHash, t.policyVersion, t.atMs, t.recordedAtMs, t.credits,
+    t.after.available, t.after.pending, t.after.held, t.after.debt, t.after.lifetimeEarned,
+    t.links.orderId ?? null, t.links.orderLineId ?? null, t.links.caseId ?? null, t.links.holdId ?? null, t.links.lotId ?? null,
+    t.links.reasonCode ?? null, t.links.note ?? null, t.links.actorId ?? null, t.links.actorRole ?? null, t.result,
+  ],
+};
+
+interface PostingRowDraft {
+  memberId: string;
+  version: number;
+  seq: number;
+  transactionId: string;
+  account: string;
+  lotId: string | null;
+  holdId: string | null;
+  amount: number;
+  atMs: number;
+}
+
+const postingWrite: TableWrite<PostingRowDraft> = {
+  table: 'credit_postings',
+  columns: [['member_id', 'text'], ['version', 'int4'], ['seq', 'int4'], ['transaction_id', 'text'], ['account', 'text'], ['lot_id', 'text'], ['hold_id', 'text'], ['amount', 'int4'], ['at_ms', 'int8']],
+  values: (p) => [p.memberId, p.version, p.seq, p.transactionId, p.account, p.lotId, p.holdId, p.amount, p.atMs],
+};
+
+const lotInsert: TableWrite<Lot> = {
+  table: 'credit_lots',
+  columns: [
+    ['id', 'text'], ['member_id', 'text'], ['source', 'text'], ['state', 'text'], ['original', 'int4'], ['remaining', 'int4'], ['held', 'int4'],
+    ['reversed', 'int4'], ['qualifying_minor', 'int8'], ['refunded_qualifying_minor', 'int8'], ['unlock_at_ms', 'int8'], ['expires_at_ms', 'int8'],
+    ['order_id', 'text'], ['order_line_id', 'text'], ['transaction_id', 'text'], ['policy_version', 'int4'], ['warned_at_ms', 'int8'], ['created_at_ms', 'int8'],
+  ],
+  values: (l) => [
+    l.id, l.memberId, l.source, l.state, l.original, l.remaining, l.held, l.reversed, l.qualifyingMinor, l.refundedQualifyingMinor, l.unlockAtMs,
+    l.expiresAtMs, l.orderId, l.orderLineId, l.transactionId, l.policyVersion, l.warnedAtMs, l.createdAtMs,
+  ],
+};
+
+const lotUpdate: TableWrite<Lot> = {
+  table: 'credit_lots',
+  keys: ['member_id', 'id'],
+  columns: [['member_id', 'text'], ['id', 'text'], ['state', 'text'], ['remaining', 'int4'], ['held', 'int4'], ['reversed', 'int4'], ['refunded_qualifying_minor', 'int8'], ['warned_at_ms', 'int8']],
+  values: (l) => [l.memberId, l.id, l.state, l.remaining, l.held, l.reversed, l.refundedQualifyingMinor, l.warnedAtMs],
+};
+
+const holdInsert: TableWrite<Hold> = {
+  table: 'credit_holds',
+  columns: [['id', 'text'], ['member_id', 'text'], ['state', 'text'], ['credits', 'int4'], ['captured', 'int4'], ['order_id', 'text'], ['expires_at_ms', 'int8'], ['created_at_ms', 'int8'], ['resolved_at_ms', 'int8']],
+  values: (h) => [h.id, h.memberId, h.state, h.credits, h.captured, h.orderId, h.expiresAtMs, h.createdAtMs, h.resolvedAtMs],
+};
+
+const holdUpdate: TableWrite<Hold> = {
+  table: 'credit_holds',
+  keys: ['id'],
+  columns: [['id', 'text'], ['state', 'text'], ['captured', 'int4'], ['resolved_at_ms', 'int8']],
+  values: (h) => [h.id, h.state, h.captured, h.resolvedAtMs],
+};
+
+interface HoldLotDraft extends HoldLot {
+  holdId: string;
+  memberId: string;
+}
+
+const holdLotInsert: TableWrite<HoldLotDraft> = {
+  table: 'credit_hold_lots',
+  columns: [['hold_id', 'text'], ['lot_id', 'text'], ['member_id', 'text'], ['allocated', 'int4'], ['held', 'int4'], ['captured', 'int4']],
+  values: (h) => [h.holdId, h.lotId, h.memberId, h.allocated, h.held, h.captured],
+};
+
+const holdLotUpdate: TableWrite<HoldLotDraft> = {
+  table: 'credit_hold_lots',
+  keys: ['hold_id', 'lot_id'],
+  columns: [['hold_id', 'text'], ['lot_id', 'text'], ['held', 'int4'], ['captured', 'int4']],
+  values: (h) => [h.holdId, h.lotId, h.held, h.captured],
+};
+
+const accountUpdate: TableWrite<Account> = {
+  table: 'credit_accounts',
+  keys: ['member_id'],
+  columns: [
+    ['member_id', 'text'], ['state', 'text'], ['version', 'int4'], ['available', 'int4'], ['pending', 'int4'], ['held', 'int4'], ['debt', 'int4'],
+    ['lifetime_earned', 'int4'], ['next_due_at_ms', 'int8'], ['updated_at_ms', 'int8'],
+  ],
+  values: (a) => [a.memberId, a.state, a.version, a.available, a.pending, a.held, a.debt, a.lifetimeEarned, a.nextDueAtMs, a.updatedAtMs],
+};
+
+/** A lot change outside any book (the sweep's "warned" mark). */
+export interface Writes {
+  transactions: TransactionDraft[];
+  postings: PostingRowDraft[];
+  newLots: Lot[];
+  changedLots: Lot[];
+  newHolds: Hold[];
+  changedHolds: Hold[];
+  newHoldLots: HoldLotDraft[];
+  changedHoldLots: HoldLotDraft[];
+  accounts: Account[];
+}
+
+export function collectWrites(books: readonly Book[]): Writes {
+  const writes: Writes = { transactions: [], postings: [], newLots: [], changedLots: [], newHolds: [], changedHolds: [], newHoldLots: [], changedHoldLots: [], accounts: [] };
+  for (const book of books) {
+    for (const tx of book.transactions) {
+      writes.transactions.push(tx);
+      tx.postings.forEach((p, seq) => {
+        writes.postings.push({ memberId: tx.memberId, version: tx.version, seq, transactionId: tx.id, account: p.account, lotId: p.lotId, holdId: p.holdId, amount: p.amount, atMs: tx.atMs });
+      });
+    }
+    for (const id of book.newLots) writes.newLots.push(book.lots.get(id)!);
+    for (const id of book.changedLots) if (!book.newLots.has(id)) writes.changedLots.push(book.lots.get(id)!);
+    for (const id of book.newHolds) writes.newHolds.push(book.holds.get(id)!);
+    for (const id of book.changedHolds) if (!book.newHolds.has(id)) writes.changedHolds.push(book.holds.get(id)!);
+    const holdLot = (key: string): HoldLotDraft => {
+      const [holdId, lotId] = key.split('|') as [string, string];
+      const hold = book.holds.get(holdId)!;
+      const entry = hold.lots.find((l) => l.lotId === lotId)!;
+      return { ...entry, holdId, memberId: hold.memberId };
+    };
+    for (const key of book.newHoldLots) writes.newHoldLots.push(holdLot(key));
+    for (const key of book.changedHoldLots) if (!book.newHoldLots.has(key)) writes.changedHoldLots.push(holdLot(key));
+    if (book.accountChanged) writes.accounts.push(book.account);
+  }
+  return writes;
+}
+
+const sqliteMaxParams = 32_000;
+const sqlitePrefixes = new Map<TableWrite<never>, string>();
+
+async function sqliteInsert<Row>(db: Executor, spec: TableWrite<Row>, rows: readonly Row[]): Promise<void> {
+  if (rows.length === 0) return;
+  const columns = spec.columns.map(([name]) => name);
+  const tuple = `(${columns.map(() => '?').join(', ')})`;
+  const perChunk = Math.max(1, Math.floor(sqliteMaxParams / columns.length));
+  let prefix = sqlitePrefixes.get(spec as TableWrite<never>);
+  if (!prefix) {
+    prefix = `insert into ${spec.table} (${columns.join(', ')}) values `;
+    sqlitePrefixes.set(spec as TableWrite<never>, prefix);
+  }
+  for (let start = 0; start < rows.length; start += perChunk) {
+    const chunk = rows.slice(start, start + perChunk);
+    const params: unknown[] = [];
+    for (const row of chunk) params.push(...spec.values(row));
+    await rawExecute(db, prefix + Array(chunk.length).fill(tuple).join(', '), params);
+  }
+}
+
+const sqliteUpdateTexts = new Map<TableWrite<never>, string>();
+
+async function sqliteUpdate<Row>(db: Executor, spec: TableWrite<Row>, rows: readonly Row[]): Promise<void> {
+  if (rows.length === 0) return;
+  const keys = spec.keys!;
+  let text = sqliteUpdateTexts.get(spec as TableWrite<never>);
+  if (!text) {
+    const sets = spec.columns.filter(([name]) => !keys.includes(name)).map(([name]) => `${name} = ?`);
+    text = `update ${spec.table} set ${sets.join(', ')} where ${keys.map((k) => `${k} = ?`).join(' and ')}`;
+    sqliteUpdateTexts.set(spec as TableWrite<never>, text);
+  }
+  const keyIndexes = spec.columns.flatMap(([name], i) => (keys.includes(name) ? [i] : []));
+  const setIndexes = spec.columns.flatMap(([name], i) => (keys.includes(name) ? [] : [i]));
+  for (const row of rows) {
+    const values = spec.values(row);
+    const changed = await rawExecute(db, text, [...setIndexes.map((i) => values[i]), ...keyIndexes.map((i) => values[i])]);
+    assert(changed === 1, `${spec.table}: the row to update is missing`);
+  }
+}
+
+/** Rows as JSON objects named like their columns, for credits_write's json_populate_recordset (migration 0401). */
+function asRows<Row>(spec: TableWrite<Row>, rows: readonly Row[]): Record<string, unknown>[] {
+  return rows.map((row) => {
+    const values = spec.values(row);
+    const object: Record<string, unknown> = {};
+    spec.columns.forEach(([name], i) => {
+      object[name] = values[i];
+    });
+    return object;
+  });
+}
+
+export async function writeAll(db: Executor, writes: Writes): Promise<void> {
+  if (isPostgres(db)) {
+    const payload = {
+      transactions: asRows(txWrite, writes.transactions),
+      postings: asRows(postingWrite, writes.postings),
+      newLots: asRows(lotInsert, writes.newLots),
+      changedLots: asRows(lotUpdate, writes.changedLots),
+      newHolds: asRows(holdInsert, writes.newHolds),
+      changedHolds: asRows(holdUpdate, writes.changedHolds),
+      newHoldLots: asRows(holdLotInsert, writes.newHoldLots),
+      changedHoldLots: asRows(holdLotUpdate, writes.changedHoldLots),
+      accounts: asRows(accountUpdate, writes.accounts),
+    };
+    await pgQuery(db, 'select credits_write($1::jsonb)', [JSON.stringify(payload)]);
+    return;
+  }
+  await sqliteInsert(db, txWrite, writes.transactions);
+  await sqliteInsert(db, postingWrite, writes.postings);
+  await sqliteInsert(db, lotInsert, writes.newLots);
+  await sqliteUpdate(db, lotUpdate, writes.changedLots);
+  await sqliteInsert(db, holdInsert, writes.newHolds);
+  await sqliteUpdate(db, holdUpdate, writes.changedHolds);
+  await sqliteInsert(db, holdLotInsert, writes.newHoldLots);
+  await sqliteUpdate(db, holdLotUpdate, writes.changedHoldLots);
+  await sqliteUpdate(db, accountUpdate, writes.accounts);
+}
+
+export async function persistBooks(db: Executor, books: readonly Book[]): Promise<void> {
+  await writeAll(db, collectWrites(books));
+}
+
+
+// ---------------------------------------------------------------------------------------------------------------
+// Reads without a lock (balance, history, point in time)
+
+const sqliteAccountSql = `select a.*, (select max(version) from credit_policies) as pv from credit_accounts a where a.member_id = ?`;
+
+export interface MemberSnapshot {
+  account: Account;
+  lots: Lot[];
+  holds: Hold[];
+  currentPolicyVersion: number;
+}
+
+/** One member's account and book as committed (one statement on PostgreSQL). */
+export async function readMember(db: Executor, memberId: string): Promise<MemberSnapshot | undefined> {
+  if (isPostgres(db)) {
+    const [row] = await pgQuery<{ r: { account: CreditAccountRow; pv: number; book: PgBook } | null }>(db, 'select credits_read($1) as r', [memberId]);
+    if (!row?.r) return undefined;
+    return { account: toAccount(row.r.account), ...fromPgBook(row.r.book), currentPolicyVersion: Number(row.r.pv) };
+  }
+  const [row] = await rawQuery<CreditAccountRow & { pv: number }>(db, sqliteAccountSql, [memberId]);
+  if (!row) return undefined;
+  const account = toAccount(row);
+  const book = await loadBookRows(db, memberId, account.held > 0);
+  return { account, lots: book.lots, holds: book.holds, currentPolicyVersion: Number(row.pv) };
+}
+
+export async function selectHistory(db: Executor, memberId: string, beforeVersion: number, limit: number): Promise<CreditTransactionRow[]> {
+  return rawQuery<CreditTransactionRow>(db, `select * from credit_transactions where member_id = ? and version < ? order by version desc limit ?`, [memberId, beforeVersion, limit]);
+}
+
+export interface ReplayRows {
+  sums: { lot_id: string | null; hold_id: string | null; account: string; total: number }[];
+  last: { version: number; at_ms: number; lifetime_after: number } | undefined;
+  lots: Lot[];
+  holds: CreditHoldRow[];
+  policyVersion: number;
+}
+
+/** Everything a point-in-time replay needs: posting sums by lot, hold and bucket up to `atMs` (LG-4). */
+export async function selectReplay(db: Executor, memberId: string, atMs: number): Promise<ReplayRows> {
+  if (isPostgres(db)) {
+    type PgReplay = { sums: ReplayRows['sums']; last: ReplayRows['last'] | null; lots: CreditLotRow[]; holds: CreditHoldRow[]; policy_version: number | null };
+    const [row] = await pgQuery<{ r: PgReplay }>(db, 'select credits_replay($1, $2) as r', [memberId, atMs]);
+    assert(row, 'credits_replay returns one row');
+    const r = row.r;
+    return {
+      sums: r.sums.map((s) => ({ ...s, total: Number(s.total) })),
+      last: r.last ?? undefined,
+      lots: r.lots.map(toLot),
+      holds: r.holds,
+      policyVersion: Number(r.policy_version ?? 1),
+    };
+  }
+  const sums = await rawQuery<{ lot_id: string | null; hold_id: string | null; account: string; total: number }>(
+    db,
+    `select lot_id, hold_id, account, sum(amount) as total from credit_postings
+     where member_id = ? and at_ms <= ? and account in ('pending', 'available', 'held', 'debt') group by lot_id, hold_id, account`,
+    [memberId, atMs],
+  );
+  const [last] = await rawQuery<{ version: number; at_ms: number; lifetime_after: number }>(
+    db,
+    `select version, at_ms, lifetime_after from credit_transactions where member_id = ? and at_ms <= ? order by version desc limit 1`,
+    [memberId, atMs],
+  );
+  const lotIds = [...new Set(sums.map((s) => s.lot_id).filter((x): x is string => x !== null))];
+  const holdIds = [...new Set(sums.map((s) => s.hold_id).filter((x): x is string => x !== null))];
+  const lots = await findLots(db, memberId, lotIds);
+  const holds = holdIds.length === 0 ? [] : await rawQuery<CreditHoldRow>(db, `select * from credit_holds where id in (${holdIds.map(() => '?').join(', ')})`, holdIds);
+  const [policy] = await rawQuery<{ version: number }>(db, `select max(version) as version from credit_policies where published_at_ms <= ?`, [atMs]);
+  return {
+    sums: sums.map((s) => ({ ...s, total: Number(s.total) })),
+    last: last ? { version: Number(last.version), at_ms: Number(last.at_ms), lifetime_after: Number(last.lifetime_after) } : undefined,
+    lots,
+    holds,
+    policyVersion: Number(policy?.version ?? 1),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// PostgreSQL single-call fast paths (migration 0401)
+
+export type FastAnswer =
+  | { status: 'applied'; version?: number; result?: string }
+  | { status: 'replay'; requestHash: string; result: string | null }
+  | { status: 'insufficient'; available: number }
+  | { status: 'fallback' };
+
+/** The one transaction of an append-only book, its postings and its new lots, as rows for credits_append. */
+export function appendRows(book: Book): { transaction: Record<string, unknown>; postings: Record<string, unknown>[]; lots: Record<string, unknown>[] } {
+  const writes = collectWrites([book]);
+  assert(writes.transactions.length === 1 && writes.changedLots.length === 0 && writes.newHolds.length === 0, 'an append adds one transaction and new lots only');
+  return { transaction: asRows(txWrite, writes.transactions)[0]!, postings: asRows(postingWrite, writes.postings), lots: asRows(lotInsert, writes.newLots) };
+}
+
+export async function callAppend(db: Executor, payload: Record<string, unknown>): Promise<FastAnswer> {
+  const [row] = await pgQuery<{ r: FastAnswer }>(db, 'select credits_append($1::jsonb) as r', [JSON.stringify(payload)]);
+  assert(row, 'credits_append returns one row');
+  return row.r;
+}
+
+export async function callAppendMany(db: Executor, payloads: readonly Record<string, unknown>[]): Promise<FastAnswer[]> {
+  const [row] = await pgQuery<{ r: FastAnswer[] }>(db, 'select credits_append_many($1::jsonb) as r', [JSON.stringify(payloads)]);
+  assert(row && row.r.length === payloads.length, 'credits_append_many answers each item');
+  return row.r;
+}
+
+export async function callSpend(db: Executor, payload: Record<string, unknown>): Promise<FastAnswer> {
+  const [row] = await pgQuery<{ r: FastAnswer }>(db, 'select credits_spend($1::jsonb) as r', [JSON.stringify(payload)]);
+  assert(row, 'credits_spend returns one row');
+  return row.r;
+}

@@ -1,0 +1,148 @@
+// Row types of the credits tables (migration 0400); they never leave this module's repositories.
+import type { Executor } from '../../db/database.ts';
+import { tables } from '../../db/database.ts';
+
+export interface CreditPolicyRow {
+  version: number;
+  earn_credits_per_major_unit: number;
+  spend_credits_per_major_unit: number;
+  registration_bonus_credits: number;
+  profile_bonus_credits: number;
+  pending_period_ms: number;
+  lifetime_ms: number;
+  expiry_warning_ms: number;
+  hold_timeout_ms: number;
+  plus_multiplier: number;
+  published_at_ms: number;
+  published_by: string | null;
+  note: string | null;
+}
+
+export type AccountState = 'open' | 'closed';
+
+export interface CreditAccountRow {
+  member_id: string;
+  state: AccountState;
+  version: number;
+  available: number;
+  pending: number;
+  held: number;
+  debt: number;
+  lifetime_earned: number;
+  next_due_at_ms: number | null;
+  created_at_ms: number;
+  updated_at_ms: number;
+}
+
+export interface CreditTransactionRow {
+  member_id: string;
+  version: number;
+  id: string;
+  kind: string;
+  reason: string;
+  idem_scope: string;
+  idem_key: string;
+  request_hash: string;
+  policy_version: number;
+  at_ms: number;
+  recorded_at_ms: number;
+  credits: number;
+  available_after: number;
+  pending_after: number;
+  held_after: number;
+  debt_after: number;
+  lifetime_after: number;
+  order_id: string | null;
+  order_line_id: string | null;
+  case_id: string | null;
+  hold_id: string | null;
+  lot_id: string | null;
+  reason_code: string | null;
+  note: string | null;
+  actor_id: string | null;
+  actor_role: string | null;
+  result: string | null;
+}
+
+export interface CreditPostingRow {
+  member_id: string;
+  version: number;
+  seq: number;
+  transaction_id: string;
+  account: string;
+  lot_id: string | null;
+  hold_id: string | null;
+  amount: number;
+  at_ms: number;
+}
+
+export interface CreditLotRow {
+  id: string;
+  member_id: string;
+  source: string;
+  state: string;
+  original: number;
+  remaining: number;
+  held: number;
+  reversed: number;
+  qualifying_minor: number;
+  refunded_qualifying_minor: number;
+  unlock_at_ms: number;
+  expires_at_ms: number;
+  order_id: string | null;
+  order_line_id: string | null;
+  transaction_id: string;
+  policy_version: number;
+  warned_at_ms: number | null;
+  created_at_ms: number;
+}
+
+export interface CreditHoldRow {
+  id: string;
+  member_id: string;
+  state: string;
+  credits: number;
+  captured: number;
+  order_id: string | null;
+  expires_at_ms: number;
+  created_at_ms: number;
+  resolved_at_ms: number | null;
+}
+
+export interface CreditHoldLotRow {
+  hold_id: string;
+  lot_id: string;
+  member_id: string;
+  allocated: number;
+  held: number;
+  captured: number;
+}
+
+export interface CreditAuditRunRow {
+  id: string;
+  trigger: string;
+  actor_id: string | null;
+  started_at_ms: number;
+  finished_at_ms: number;
+  ok: number;
+  members_checked: number;
+  transactions_checked: number;
+  problem_count: number;
+  problems: string;
+  totals: string;
+}
+
+export interface CreditTables {
+  credit_policies: CreditPolicyRow;
+  credit_accounts: CreditAccountRow;
+  credit_transactions: CreditTransactionRow;
+  credit_postings: CreditPostingRow;
+  credit_lots: CreditLotRow;
+  credit_holds: CreditHoldRow;
+  credit_hold_lots: CreditHoldLotRow;
+  credit_audit_runs: CreditAuditRunRow;
+}
+
+export function creditTables(db: Executor) {
+  return tables<CreditTables>(db);
+}

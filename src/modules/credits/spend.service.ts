@@ -1,0 +1,77 @@
+// Single-phase spending (CR-13: a rewards redemption is final at confirmation), FIFO by expiry (CR-11).
+import { z } from 'zod';
+import type { Ctx } from '../../deps.ts';
+import { AppError } from '../../platform/errors.ts';
+import { isPostgres } from '../../db/database.ts';
+import { spendFifo } from './ledger.rules.ts';
+import { policyHint, replayResult, requestHash, runMemberOperation } from './ledger.service.ts';
+import { callSpend } from './ledger.repository.ts';
+
+const id = z.string().min(1).max(100);
+
+const spendInput = z.strictObject({
+  memberId: id,
+  credits: z.number().int().positive().max(1_000_000_000),
+  /** The redemption order (CR-13); a later refund of a credits-paid order restores by it (CR-18). */
+  orderId: id.optional(),
+  reason: z.enum(['redemption', 'checkout']).default('redemption'),
+  idempotencyKey: z.string().min(1).max(200),
+});
+export type SpendInput = z.input<typeof spendInput>;
+
+const spendResult = z.object({
+  transactionId: z.string(),
+  memberId: z.string(),
+  credits: z.number().int(),
+  orderId: z.string().nullable(),
+  lots: z.array(z.object({ lotId: z.string(), credits: z.number().int() })),
+});
+export type SpendResult = z.infer<typeof spendResult>;
+
+export async function spendCredits(ctx: Ctx, input: SpendInput): Promise<SpendResult> {
+  const parsed = spendInput.parse(input);
+  const request = { credits: parsed.credits, orderId: parsed.orderId ?? null, reason: parsed.reason };
+  if (isPostgres(ctx.db)) {
+    // One call (PF-4): FIFO inside PostgreSQL under the account lock, when no time event is due; else the general path.
+    const policy = await policyHint(ctx);
+    const hash = requestHash('spend', request);
+    const answer = await callSpend(ctx.db, {
+      memberId: parsed.memberId,
+      nowMs: ctx.clock.nowMs(),
+      credits: parsed.credits,
+      transactionId: ctx.ids.next('ltx'),
+      orderId: parsed.orderId ?? null,
+      reason: parsed.reason,
+      idemScope: 'spend',
+      idemKey: parsed.idempotencyKey,
+      requestHash: hash,
+      policyVersion: policy.version,
+    });
+    if (answer.status === 'applied') return spendResult.parse(JSON.parse(answer.result!));
+    if (answer.status === 'replay') return replayResult('spend', parsed.idempotencyKey, spendResult, hash, answer);
+    if (answer.status === 'insufficient') {
+      throw new AppError('insufficient_credits', `Only ${answer.available} credits are available.`, { available: answer.available, requested: parsed.credits });
+    }
+  }
+  return runMemberOperation(ctx, {
+    memberId: parsed.memberId,
+    scope: 'spend',
+    key: parsed.idempotencyKey,
+    request,
+    resultSchema: spendResult,
+    createAccount: false,
+    needsBook: true,
+    whenMissing: () => {
+      throw new AppError('insufficient_credits', 'Only 0 credits are available.', { available: 0, requested: parsed.credits });
+    },
+    whenClosed: () => {
+      throw new AppError('invalid_state', 'This credits account is closed.');
+    },
+    apply({ book, open }) {
+      const tx = open('spend', parsed.reason, { orderId: parsed.orderId ?? null });
+      spendFifo(book, tx, parsed.credits);
+      const lots = tx.postings.filter((p) => p.account === 'available' && p.lotId !== null).map((p) => ({ lotId: p.lotId!, credits: -p.amount }));
+      return { transactionId: tx.id, memberId: parsed.memberId, credits: parsed.credits, orderId: parsed.orderId ?? null, lots };
+    },
+  });
+}

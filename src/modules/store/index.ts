@@ -1,0 +1,67 @@
+// The store module's public face (docs/CONTRACTS.md): catalog, checkout, orders, payments, refunds, rewards
+// redemption, external orders and storefront webhooks. Other modules and the flows use only what this file exports.
+import type { JobHandler, Schedule } from '../../jobs/index.ts';
+import type { RegisterRoutes } from '../../http/types.ts';
+import { registerStoreRoutes, registerStorefrontWebhookRoute } from './store.routes.ts';
+import { storeJobHandlers, storeSchedules } from './store.jobs.ts';
+
+export const registerRoutes: RegisterRoutes = async (app, deps) => {
+  registerStoreRoutes(app, deps);
+  await registerStorefrontWebhookRoute(app, deps);
+};
+
+export const jobHandlers: Record<string, JobHandler> = storeJobHandlers;
+export const schedules: Schedule[] = storeSchedules;
+
+export { seedStoreDemoData, demoProducts, demoRewards, demoDiscountCodes } from './store.seed.ts';
+
+// Catalog
+export { listProducts, getProduct, createProduct, changeProduct, listRewardItems, getRewardItem, createRewardItem, changeRewardItem, createDiscountCode, setTaxRate, type Actor } from './catalog.service.ts';
+export type { Product, RewardItem, DiscountCode, TaxRate } from './catalog.repository.ts';
+export { productCategories, type ProductCategory, type OrderStatus } from './store.table.ts';
+
+// Checkout and orders (the checkout flow's steps)
+export {
+  quoteCheckout,
+  createPendingOrder,
+  recordAuthorization,
+  finalizePaidOrder,
+  failOrderPayment,
+  getOrderDetail,
+  getMemberOrder,
+  listMemberOrders,
+  listOrdersForAgents,
+  shipOrder,
+  markOrderDelivered,
+  findOrderPaymentForFlow,
+  staleCheckouts,
+  orderTransitions,
+  type CheckoutQuote,
+  type CheckoutRequest,
+  type PlaceOrderInput,
+  type OrderDetail,
+  type LineRequest,
+} from './orders.service.ts';
+export type { Order, OrderLine, Shipment, Payment } from './orders.repository.ts';
+export { getCart, setCartLine, setCartOptions } from './cart.service.ts';
+
+// Payments
+export { paymentGateway } from './payments/registry.ts';
+export { useGateway, GatewayUnavailableError, type PaymentGateway, type GatewayResult, type GatewayPayment, type GatewayRefund } from './payments/gateway.port.ts';
+export { createSandboxGateway, sandboxTokens, type SandboxToken } from './payments/sandbox.gateway.ts';
+
+// Refunds (the refund flow's steps)
+export { beginRefund, completeRefund, failRefund, findRefundForFlow, gatewayPaymentIdForOrder, refundReasons, type BeginRefundInput, type RefundReason } from './refunds.service.ts';
+export type { Refund } from './refunds.repository.ts';
+
+// Rewards redemption
+export { redeemReward, listMemberRedemptions, getMemberRedemption, type Redemption } from './redemptions.service.ts';
+
+// External orders and storefront webhooks (after-sales looks orders up here)
+export { recordExternalOrder, findExternalOrder, getExternalOrder, listExternalOrders, type ExternalOrder } from './external-orders.service.ts';
+export { amazonMarketplaces, isValidAmazonOrderId } from './external-orders.rules.ts';
+export { receiveStorefrontWebhook, processStorefrontWebhook, webhookTopics } from './webhooks.service.ts';
+export { storefrontWebhookSecret, signStorefrontBody, storefrontHeaders } from './webhooks.rules.ts';
+
+// Rules other parts may show (ship-by dates, pricing previews)
+export { shippingPromise, usFederalHolidays, isBusinessDay } from './shipping-promise.rules.ts';

@@ -1,0 +1,458 @@
+// The store's HTTP face (ST-1..ST-9, CR-12, CR-13): catalog, cart, checkout, orders, refunds, rewards, external
+// orders and the storefront webhook. Writes that a caller may retry take an Idempotency-Key header (PL-4).
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { transact, type Deps } from '../../deps.ts';
+import { AppError } from '../../platform/errors.ts';
+import { MINUTE_MS } from '../../platform/clock.ts';
+import { requireRole, requireScope, requireSession, type Principal } from '../../http/principal.ts';
+import type { ZodApp } from '../../http/types.ts';
+import { checkout } from '../../flows/checkout.ts';
+import { refundOrder } from '../../flows/refund.ts';
+import {
+  archiveDiscountCode,
+  changeProduct,
+  changeRewardItem,
+  createDiscountCode,
+  createProduct,
+  createRewardItem,
+  discountCodeInputSchema,
+  getProduct,
+  listDiscountCodes,
+  listProducts,
+  listRewardItems,
+  listTaxRates,
+  productInputSchema,
+  productPatchSchema,
+  rewardItemInputSchema,
+  rewardItemPatchSchema,
+  setTaxRate,
+  taxRateInputSchema,
+  type Actor,
+} from './catalog.service.ts';
+import { getCart, setCartLine, setCartOptions } from './cart.service.ts';
+import { externalOrderInputSchema, findExternalOrder, getExternalOrder, listExternalOrders, recordExternalOrder } from './external-orders.service.ts';
+import { readIdempotencyKey, runIdempotent } from './idempotency.ts';
+import { getMemberOrder, getOrderDetail, listMemberOrders, listOrdersForAgents, markOrderDelivered, quoteCheckout, shipOrder, type LineRequest } from './orders.service.ts';
+import { getMemberRedemption, listMemberRedemptions, redeemReward } from './redemptions.service.ts';
+import type { RefundRequest } from './refunds.rules.ts';
+import {
+  agentCancelBody,
+  agentOrderList,
+  agentOrderListQuery,
+  cancelBody,
+  cartLineBody,
+  cartOptionsBody,
+  cartView,
+  categoryList,
+  categoryNames,
+  discountCodeIdParams,
+  discountCodeList,
+  discountCodeView,
+  externalOrderIdParams,
+  externalOrderList,
+  externalOrderListQuery,
+  externalOrderView,
+  idempotencyHeaders,
+  memberOrderListQuery,
+  orderIdParams,
+  orderList,
+  orderView,
+  placeOrderBody,
+  placeOrderView,
+  productIdParams,
+  productList,
+  productListQuery,
+  productView,
+  quoteBody,
+  quoteView,
+  redeemBody,
+  redemptionIdParams,
+  redemptionList,
+  redemptionView,
+  refundBody,
+  refundResult,
+  regionParams,
+  rewardIdParams,
+  rewardList,
+  rewardView,
+  shipBody,
+  taxRateList,
+  taxRateView,
+  toCartView,
+  toDiscountCodeView,
+  toExternalOrderView,
+  toOrderSummaryView,
+  toOrderView,
+  toProductView,
+  toQuoteView,
+  toRedemptionView,
+  toRefundView,
+  toRewardView,
+  toTaxRateView,
+  toWebhookEventView,
+  webhookAck,
+  webhookEventList,
+  webhookSecretView,
+} from './store.schemas.ts';
+import { productCategories } from './store.table.ts';
+import { listWebhookEvents, receiveStorefrontWebhook } from './webhooks.service.ts';
+import { storefrontHeaders, storefrontWebhookSecret, webhookToleranceMs } from './webhooks.rules.ts';
+
+const tags = ['store'];
+export const webhookPath = '/webhooks/storefront';
+/** Generous for a storefront's bursts, still a ceiling for a flood from one address (PL-16). */
+const webhookRateLimit = { max: 6000, timeWindow: MINUTE_MS };
+
+function actorOf(principal: Principal): Actor {
+  return principal.kind === 'session' ? { id: principal.memberId, role: principal.role } : { id: principal.keyId, role: 'api_key' };
+}
+
+function scopeOf(principal: Principal | null, route: string, guestEmail?: string): string {
+  if (!principal) return `guest:${guestEmail ?? ''}:${route}`;
+  return principal.kind === 'session' ? `${principal.memberId}:${route}` : `${principal.keyId}:${route}`;
+}
+
+async function answerIdempotently<T>(
+  deps: Deps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  options: { scope: string; required: boolean; body: unknown },
+  work: () => Promise<{ status: number; body: T }>,
+) {
+  const key = readIdempotencyKey(request.headers['idempotency-key'], options.required);
+  const answer = await runIdempotent(deps, { scope: options.scope, key, request: { url: request.url, body: options.body } }, work);
+  if (answer.replayed) reply.header('idempotent-replayed', 'true');
+  return reply.status(answer.status).send(answer.body);
+}
+
+export function registerStoreRoutes(app: ZodApp, deps: Deps): void {
+  // ---- Catalog (public) -------------------------------------------------------------------------------------
+  app.get('/store/categories', { schema: { tags, summary: 'Product categories (ST-1)', response: { 200: categoryList } } }, async () => ({
+    categories: productCategories.map((id) => ({ id, name: categoryNames[id] })),
+  }));
+
+  app.get('/store/products', { schema: { tags, summary: 'The catalog: products on sale (ST-1)', querystring: productListQuery, response: { 200: productList } } }, async (request) => ({
+    products: (await listProducts(deps, request.query)).map(toProductView),
+  }));
+
+  app.get('/store/products/:productId', { schema: { tags, summary: 'One product (ST-1)', params: productIdParams, response: { 200: productView } } }, async (request) =>
+    toProductView(await getProduct(deps, request.params.productId)),
+  );
+
+  app.get('/store/rewards', { schema: { tags, summary: 'The rewards catalog: items bought with credits (CR-13)', response: { 200: rewardList } } }, async () => ({
+    rewards: (await listRewardItems(deps, {})).map(toRewardView),
+  }));
+
+  // ---- Cart (member) ----------------------------------------------------------------------------------------
+  app.get('/store/cart', { schema: { tags, summary: 'Your cart', response: { 200: cartView } } }, async (request) => toCartView(await getCart(deps, requireSession(request).memberId)));
+
+  app.put(
+    '/store/cart/lines/:productId',
+    { schema: { tags, summary: 'Set the quantity of a product in your cart (0 removes it)', params: productIdParams, body: cartLineBody, response: { 200: cartView } } },
+    async (request) => {
+      const { memberId } = requireSession(request);
+      return toCartView(await transact(deps, (trx) => setCartLine(trx, memberId, request.params.productId, request.body.quantity)));
+    },
+  );
+
+  app.delete('/store/cart/lines/:productId', { schema: { tags, summary: 'Remove a product from your cart', params: productIdParams, response: { 200: cartView } } }, async (request) => {
+    const { memberId } = requireSession(request);
+    return toCartView(await transact(deps, (trx) => setCartLine(trx, memberId, request.params.productId, 0)));
+  });
+
+  app.patch('/store/cart', { schema: { tags, summary: 'Set the discount code and shipping region of your cart', body: cartOptionsBody, response: { 200: cartView } } }, async (request) => {
+    const { memberId } = requireSession(request);
+    return toCartView(await transact(deps, (trx) => setCartOptions(trx, memberId, request.body)));
+  });
+
+  // ---- Checkout ---------------------------------------------------------------------------------------------
+  /** The lines, code and region to check out: the body's, or the signed-in member's cart. */
+  async function checkoutSource(request: FastifyRequest, body: { lines?: LineRequest[]; discountCode?: string | null; region?: string }) {
+    const memberId = request.principal?.kind === 'session' ? request.principal.memberId : null;
+    if (body.lines) return { memberId, lines: body.lines, discountCode: body.discountCode ?? null, region: body.region, fromCart: false };
+    if (!memberId) throw new AppError('validation', 'Send the lines to check out, or sign in to check out your cart.', { field: 'lines' });
+    const cart = await getCart(deps, memberId);
+    return {
+      memberId,
+      lines: cart.lines.map((line) => ({ productId: line.product.id, quantity: line.quantity })),
+      discountCode: body.discountCode !== undefined ? body.discountCode : cart.discountCode,
+      region: body.region ?? cart.region ?? undefined,
+      fromCart: true,
+    };
+  }
+
+  function requireRegion(region: string | undefined): string {
+    if (!region) throw new AppError('validation', 'Choose the region the order ships to.', { field: 'region' });
+    return region;
+  }
+
+  app.post(
+    '/store/checkout/quote',
+    { schema: { tags, summary: 'Price a checkout: every component per line, credits applied, the ship-by date (ST-2, ST-5, CR-12)', body: quoteBody, response: { 200: quoteView } } },
+    async (request) => {
+      const source = await checkoutSource(request, request.body);
+      return toQuoteView(await quoteCheckout(deps, { ...source, region: requireRegion(source.region), credits: request.body.credits }));
+    },
+  );
+
+  app.post(
+    '/store/orders',
+    {
+      schema: {
+        tags,
+        summary: 'Place an order and pay for it (ST-2..ST-4, CR-12); a declined payment answers with the failed order and releases the credits hold',
+        headers: idempotencyHeaders,
+        body: placeOrderBody,
+        response: { 201: placeOrderView },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      const source = await checkoutSource(request, body);
+      if (!source.memberId && !body.email) throw new AppError('validation', 'Guests give an email address for the receipt.', { field: 'email' });
+      return answerIdempotently(deps, request, reply, { scope: scopeOf(request.principal, 'place-order', body.email), required: true, body }, async () => {
+        const result = await checkout(deps, {
+          memberId: source.memberId,
+          guestEmail: source.memberId ? null : (body.email ?? null),
+          lines: source.lines,
+          discountCode: source.discountCode,
+          region: requireRegion(source.region),
+          credits: body.credits,
+          paymentToken: body.paymentToken ?? null,
+          fromCart: source.fromCart,
+        });
+        return { status: 201, body: { order: toOrderView(result.order), payment: result.payment } };
+      });
+    },
+  );
+
+  // ---- Orders (member) --------------------------------------------------------------------------------------
+  app.get('/store/orders', { schema: { tags, summary: 'Your orders with shipments and tracking, newest first (ST-9)', querystring: memberOrderListQuery, response: { 200: orderList } } }, async (request) => {
+    const { memberId } = requireSession(request);
+    const orders = await listMemberOrders(deps, memberId, { beforeId: request.query.before, limit: request.query.limit });
+    return { orders: orders.map(toOrderView), nextBefore: orders.length === request.query.limit ? orders.at(-1)!.id : null };
+  });
+
+  app.get('/store/orders/:orderId', { schema: { tags, summary: 'One of your orders (ST-9); anyone else’s is not found (PL-15)', params: orderIdParams, response: { 200: orderView } } }, async (request) =>
+    toOrderView(await getMemberOrder(deps, requireSession(request).memberId, request.params.orderId)),
+  );
+
+  app.post(
+    '/store/orders/:orderId/cancel',
+    { schema: { tags, summary: 'Cancel your order before it ships: money back, credits restored and reversed (ST-6, CR-15, CR-18)', headers: idempotencyHeaders, params: orderIdParams, body: cancelBody, response: { 200: refundResult } } },
+    async (request, reply) => {
+      const { memberId } = requireSession(request);
+      return answerIdempotently(deps, request, reply, { scope: scopeOf(request.principal, 'cancel-order'), required: false, body: request.body }, async () => {
+        const refund = await refundOrder(deps, { orderId: request.params.orderId, memberId, request: { kind: 'cancellation' }, reason: 'cancelled_by_member', note: request.body.note, source: 'member', requestedBy: memberId });
+        return { status: 200, body: { refund: toRefundView(refund), order: toOrderView(await getMemberOrder(deps, memberId, request.params.orderId)) } };
+      });
+    },
+  );
+
+  // ---- Rewards redemption (member) --------------------------------------------------------------------------
+  app.post(
+    '/store/rewards/:rewardId/redeem',
+    { schema: { tags, summary: 'Redeem a reward with credits: final at once, ships separately (CR-13)', headers: idempotencyHeaders, params: rewardIdParams, body: redeemBody, response: { 201: redemptionView } } },
+    async (request, reply) => {
+      const { memberId } = requireSession(request);
+      return answerIdempotently(deps, request, reply, { scope: scopeOf(request.principal, 'redeem'), required: true, body: request.body }, async () => {
+        const redemption = await redeemReward(deps, { memberId, rewardItemId: request.params.rewardId, quantity: request.body.quantity, paymentToken: request.body.paymentToken ?? null });
+        return { status: 201, body: toRedemptionView(redemption) };
+      });
+    },
+  );
+
+  app.get('/store/redemptions', { schema: { tags, summary: 'Your redemptions with their shipments (CR-13, ST-9)', response: { 200: redemptionList } } }, async (request) => ({
+    redemptions: (await listMemberRedemptions(deps, requireSession(request).memberId)).map(toRedemptionView),
+  }));
+
+  app.get('/store/redemptions/:redemptionId', { schema: { tags, summary: 'One of your redemptions', params: redemptionIdParams, response: { 200: redemptionView } } }, async (request) =>
+    toRedemptionView(await getMemberRedemption(deps, requireSession(request).memberId, request.params.redemptionId)),
+  );
+
+  // ---- External orders (API key orders:write, or staff) ----------------------------------------------------
+  app.post(
+    '/store/external-orders',
+    { schema: { tags, summary: 'Record a marketplace or storefront order for after-sales; it never earns credits (ST-7)', headers: idempotencyHeaders, body: externalOrderInputSchema, response: { 201: externalOrderView } } },
+    async (request, reply) => {
+      const principal = requireScope(request, 'orders:write');
+      return answerIdempotently(deps, request, reply, { scope: scopeOf(principal, 'external-order'), required: false, body: request.body }, async () => {
+        const recorded = await transact(deps, (trx) => recordExternalOrder(trx, request.body, principal.kind === 'session' ? principal.memberId : principal.keyId));
+        return { status: 201, body: toExternalOrderView(recorded) };
+      });
+    },
+  );
+
+  // ---- Agent console ----------------------------------------------------------------------------------------
+  app.get('/agent/store/products', { schema: { tags, summary: 'All products, archived ones too', querystring: productListQuery, response: { 200: productList } } }, async (request) => {
+    requireRole(request, 'agent');
+    return { products: (await listProducts(deps, { ...request.query, includeArchived: true })).map(toProductView) };
+  });
+
+  app.post('/agent/store/products', { schema: { tags, summary: 'Add a product (ST-1)', body: productInputSchema, response: { 201: productView } } }, async (request, reply) => {
+    const actor = actorOf(requireRole(request, 'agent'));
+    return reply.status(201).send(toProductView(await transact(deps, (trx) => createProduct(trx, actor, request.body))));
+  });
+
+  app.patch('/agent/store/products/:productId', { schema: { tags, summary: 'Change a product', params: productIdParams, body: productPatchSchema, response: { 200: productView } } }, async (request) => {
+    const actor = actorOf(requireRole(request, 'agent'));
+    return toProductView(await transact(deps, (trx) => changeProduct(trx, actor, request.params.productId, request.body)));
+  });
+
+  app.get('/agent/store/rewards', { schema: { tags, summary: 'The rewards catalog, archived items too', response: { 200: rewardList } } }, async (request) => {
+    requireRole(request, 'agent');
+    return { rewards: (await listRewardItems(deps, { includeArchived: true })).map(toRewardView) };
+  });
+
+  app.post('/agent/store/rewards', { schema: { tags, summary: 'Add a reward (CR-13)', body: rewardItemInputSchema, response: { 201: rewardView } } }, async (request, reply) => {
+    const actor = actorOf(requireRole(request, 'agent'));
+    return reply.status(201).send(toRewardView(await transact(deps, (trx) => createRewardItem(trx, actor, request.body))));
+  });
+
+  app.patch('/agent/store/rewards/:rewardId', { schema: { tags, summary: 'Change a reward', params: rewardIdParams, body: rewardItemPatchSchema, response: { 200: rewardView } } }, async (request) => {
+    const actor = actorOf(requireRole(request, 'agent'));
+    return toRewardView(await transact(deps, (trx) => changeRewardItem(trx, actor, request.params.rewardId, request.body)));
+  });
+
+  app.get('/agent/store/discount-codes', { schema: { tags, summary: 'Discount codes', response: { 200: discountCodeList } } }, async (request) => {
+    requireRole(request, 'agent');
+    return { discountCodes: (await listDiscountCodes(deps)).map(toDiscountCodeView) };
+  });
+
+  app.post('/agent/store/discount-codes', { schema: { tags, summary: 'Create a discount code (percentage or fixed)', body: discountCodeInputSchema, response: { 201: discountCodeView } } }, async (request, reply) => {
+    const actor = actorOf(requireRole(request, 'agent'));
+    return reply.status(201).send(toDiscountCodeView(await transact(deps, (trx) => createDiscountCode(trx, actor, request.body))));
+  });
+
+  app.post('/agent/store/discount-codes/:discountCodeId/archive', { schema: { tags, summary: 'Stop a discount code', params: discountCodeIdParams, response: { 200: discountCodeView } } }, async (request) => {
+    const actor = actorOf(requireRole(request, 'agent'));
+    return toDiscountCodeView(await transact(deps, (trx) => archiveDiscountCode(trx, actor, request.params.discountCodeId)));
+  });
+
+  app.get('/agent/store/tax-rates', { schema: { tags, summary: 'The tax rate table (ST-2)', response: { 200: taxRateList } } }, async (request) => {
+    requireRole(request, 'agent');
+    return { taxRates: (await listTaxRates(deps)).map(toTaxRateView) };
+  });
+
+  app.put('/agent/store/tax-rates/:region', { schema: { tags, summary: 'Set the tax rate of a region', params: regionParams, body: taxRateInputSchema, response: { 200: taxRateView } } }, async (request) => {
+    const actor = actorOf(requireRole(request, 'agent'));
+    return toTaxRateView(await transact(deps, (trx) => setTaxRate(trx, actor, request.params.region, request.body)));
+  });
+
+  app.get('/agent/store/orders', { schema: { tags, summary: 'Orders, newest first', querystring: agentOrderListQuery, response: { 200: agentOrderList } } }, async (request) => {
+    requireRole(request, 'agent');
+    const orders = await listOrdersForAgents(deps, { memberId: request.query.memberId, status: request.query.status, beforeId: request.query.before, limit: request.query.limit });
+    return { orders: orders.map(toOrderSummaryView), nextBefore: orders.length === request.query.limit ? orders.at(-1)!.id : null };
+  });
+
+  app.get('/agent/store/orders/:orderId', { schema: { tags, summary: 'An order with its shipments, refunds and payment', params: orderIdParams, response: { 200: orderView } } }, async (request) => {
+    requireRole(request, 'agent');
+    return toOrderView(await getOrderDetail(deps, request.params.orderId));
+  });
+
+  app.post('/agent/store/orders/:orderId/ship', { schema: { tags, summary: 'Hand an order to the carrier with its tracking number (ST-9)', params: orderIdParams, body: shipBody, response: { 200: orderView } } }, async (request) => {
+    requireRole(request, 'agent');
+    return toOrderView(await transact(deps, (trx) => shipOrder(trx, { orderId: request.params.orderId, ...request.body })));
+  });
+
+  app.post('/agent/store/orders/:orderId/deliver', { schema: { tags, summary: 'Record that an order was delivered', params: orderIdParams, response: { 200: orderView } } }, async (request) => {
+    requireRole(request, 'agent');
+    return toOrderView(await transact(deps, (trx) => markOrderDelivered(trx, request.params.orderId)));
+  });
+
+  app.post(
+    '/agent/store/orders/:orderId/cancel',
+    { schema: { tags, summary: 'Cancel an order before it ships (ST-6, CR-15, CR-18)', headers: idempotencyHeaders, params: orderIdParams, body: agentCancelBody, response: { 200: refundResult } } },
+    async (request, reply) => {
+      const principal = requireRole(request, 'agent');
+      return answerIdempotently(deps, request, reply, { scope: scopeOf(principal, 'agent-cancel'), required: false, body: request.body }, async () => {
+        const refund = await refundOrder(deps, { orderId: request.params.orderId, request: { kind: 'cancellation' }, reason: request.body.reason, note: request.body.note, source: 'agent', requestedBy: principal.memberId });
+        return { status: 200, body: { refund: toRefundView(refund), order: toOrderView(await getOrderDetail(deps, request.params.orderId)) } };
+      });
+    },
+  );
+
+  app.post(
+    '/agent/store/orders/:orderId/refunds',
+    {
+      schema: {
+        tags,
+        summary: 'Refund lines, quantities or an amount, with a reason; money through the gateway, credits reversed and restored (ST-6, CR-15..CR-18)',
+        headers: idempotencyHeaders,
+        params: orderIdParams,
+        body: refundBody,
+        response: { 201: refundResult },
+      },
+    },
+    async (request, reply) => {
+      const principal = requireRole(request, 'agent');
+      const body = request.body;
+      const refundRequest: RefundRequest = body.kind === 'lines' ? { kind: 'lines', lines: body.lines } : { kind: 'amount', amountMinor: body.amountMinor, lineId: body.lineId };
+      return answerIdempotently(deps, request, reply, { scope: scopeOf(principal, 'agent-refund'), required: true, body }, async () => {
+        const refund = await refundOrder(deps, { orderId: request.params.orderId, request: refundRequest, reason: body.reason, note: body.note, source: 'agent', requestedBy: principal.memberId });
+        return { status: 201, body: { refund: toRefundView(refund), order: toOrderView(await getOrderDetail(deps, request.params.orderId)) } };
+      });
+    },
+  );
+
+  app.get('/agent/store/external-orders', { schema: { tags, summary: 'External orders, or one by its marketplace ID (ST-7)', querystring: externalOrderListQuery, response: { 200: externalOrderList } } }, async (request) => {
+    requireRole(request, 'agent');
+    const { source, externalOrderId, memberId, limit } = request.query;
+    if (externalOrderId) {
+      if (!source) throw new AppError('validation', 'Give the source with an external order ID.', { field: 'source' });
+      const found = await findExternalOrder(deps, { source, externalOrderId });
+      return { externalOrders: found ? [toExternalOrderView(found)] : [] };
+    }
+    return { externalOrders: (await listExternalOrders(deps, { memberId, source, limit })).map(toExternalOrderView) };
+  });
+
+  app.get('/agent/store/external-orders/:externalOrderId', { schema: { tags, summary: 'One external order', params: externalOrderIdParams, response: { 200: externalOrderView } } }, async (request) => {
+    requireRole(request, 'agent');
+    return toExternalOrderView(await getExternalOrder(deps, request.params.externalOrderId));
+  });
+
+  app.get('/agent/store/webhooks', { schema: { tags, summary: 'The storefront webhook inbox, newest first (ST-8)', response: { 200: webhookEventList } } }, async (request) => {
+    requireRole(request, 'agent');
+    return { events: (await listWebhookEvents(deps)).map(toWebhookEventView) };
+  });
+
+  app.get('/admin/webhooks/storefront/secret', { schema: { tags, summary: 'The storefront webhook signing secret (ST-8, docs/WEBHOOKS.md)', response: { 200: webhookSecretView } } }, async (request) => {
+    requireRole(request, 'admin');
+    return {
+      secret: storefrontWebhookSecret(deps.secret),
+      algorithm: 'HMAC-SHA256' as const,
+      signatureHeader: storefrontHeaders.signature,
+      endpoint: `${deps.config.http.publicUrl}/api/v1${webhookPath}`,
+      toleranceSeconds: webhookToleranceMs / 1000,
+    };
+  });
+}
+
+/**
+ * The webhook needs the raw body for its HMAC, so it lives in a scope of its own whose JSON parser keeps the bytes
+ * (the rest of the API keeps Fastify's parser). Returns a promise: register it with `await`.
+ */
+export async function registerStorefrontWebhookRoute(app: ZodApp, deps: Deps): Promise<void> {
+  await app.register(async (scope) => {
+    scope.removeContentTypeParser('application/json');
+    scope.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: 1_048_576 }, (_request, body, done) => done(null, body));
+    scope.withTypeProvider<ZodTypeProvider>().post(
+      webhookPath,
+      {
+        schema: {
+          tags,
+          summary: 'Storefront order events, signed with HMAC-SHA256 over the raw body (ST-8, docs/WEBHOOKS.md); stored and acknowledged, processed from the queue',
+          response: { 200: webhookAck },
+        },
+        config: { rateLimit: webhookRateLimit },
+      },
+      async (request) => {
+        if (!Buffer.isBuffer(request.body)) throw new AppError('bad_request', 'Send the webhook body as application/json.');
+        const received = await receiveStorefrontWebhook(deps, { rawBody: request.body, headers: request.headers });
+        return { received: true as const, eventId: received.eventId, duplicate: received.duplicate };
+      },
+    );
+  });
+}
+

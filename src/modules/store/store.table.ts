@@ -1,0 +1,341 @@
+// Row types of the store module's tables (migration 0500); they never leave the module's repositories.
+import type { Kysely } from 'kysely';
+import { tables, type Executor } from '../../db/database.ts';
+
+export const productCategories = ['power-banks', 'chargers', 'wireless', 'cables', 'hubs-and-docks', 'gift-cards'] as const;
+export type ProductCategory = (typeof productCategories)[number];
+
+export const catalogStatuses = ['active', 'archived'] as const;
+export type CatalogStatus = (typeof catalogStatuses)[number];
+
+export type Flag = 0 | 1;
+
+export interface ProductRow {
+  id: string;
+  sku: string;
+  name: string;
+  description: string;
+  category: ProductCategory;
+  price_minor: number;
+  list_price_minor: number;
+  currency: 'USD';
+  earns_credits: Flag;
+  gift_card: Flag;
+  plus_bonus: Flag;
+  serial_numbered: Flag;
+  stock: number;
+  status: CatalogStatus;
+  created_at_ms: number;
+  updated_at_ms: number;
+}
+
+export interface RewardItemRow {
+  id: string;
+  sku: string;
+  name: string;
+  description: string;
+  credits_price: number;
+  stock: number;
+  per_member_limit: number | null;
+  shipping_fee_minor: number;
+  status: CatalogStatus;
+  created_at_ms: number;
+  updated_at_ms: number;
+}
+
+export interface RewardCountRow {
+  member_id: string;
+  reward_item_id: string;
+  quantity: number;
+}
+
+export const discountKinds = ['percent', 'fixed'] as const;
+export type DiscountKind = (typeof discountKinds)[number];
+
+export interface DiscountCodeRow {
+  id: string;
+  code: string;
+  kind: DiscountKind;
+  percent_bp: number | null;
+  amount_minor: number | null;
+  min_subtotal_minor: number;
+  max_uses: number | null;
+  uses: number;
+  starts_at_ms: number | null;
+  ends_at_ms: number | null;
+  status: CatalogStatus;
+  created_at_ms: number;
+}
+
+export interface TaxRateRow {
+  region: string;
+  name: string;
+  rate_ppm: number;
+  updated_at_ms: number;
+}
+
+export interface CartRow {
+  member_id: string;
+  discount_code: string | null;
+  region: string | null;
+  updated_at_ms: number;
+}
+
+export interface CartLineRow {
+  member_id: string;
+  product_id: string;
+  quantity: number;
+  added_at_ms: number;
+}
+
+export const orderChannels = ['store', 'storefront'] as const;
+export type OrderChannel = (typeof orderChannels)[number];
+
+export const orderStatuses = ['pending_payment', 'paid', 'shipped', 'delivered', 'cancelled', 'payment_failed', 'abandoned'] as const;
+export type OrderStatus = (typeof orderStatuses)[number];
+
+export const refundStates = ['none', 'partial', 'full'] as const;
+export type RefundState = (typeof refundStates)[number];
+
+export interface OrderRow {
+  id: string;
+  member_id: string | null;
+  guest_email: string | null;
+  channel: OrderChannel;
+  external_ref: string | null;
+  status: OrderStatus;
+  refund_state: RefundState;
+  currency: 'USD';
+  region: string;
+  discount_code: string | null;
+  merchandise_minor: number;
+  discount_minor: number;
+  plus_discount_minor: number;
+  credits_applied: number;
+  credits_value_minor: number;
+  shipping_minor: number;
+  tax_minor: number;
+  total_minor: number;
+  refunded_minor: number;
+  earned_credits: number;
+  plus_active: Flag;
+  hold_id: string | null;
+  payment_failure_code: string | null;
+  placed_at_ms: number;
+  paid_at_ms: number | null;
+  ship_by_date: string | null;
+  cancelled_at_ms: number | null;
+  created_at_ms: number;
+  updated_at_ms: number;
+}
+
+export interface OrderLineRow {
+  id: string;
+  order_id: string;
+  member_id: string | null;
+  line_no: number;
+  external_ref: string | null;
+  product_id: string | null;
+  sku: string;
+  name: string;
+  category: string;
+  earns_credits: Flag;
+  gift_card: Flag;
+  plus_bonus: Flag;
+  serial_numbered: Flag;
+  list_price_minor: number;
+  unit_price_minor: number;
+  quantity: number;
+  merchandise_minor: number;
+  discount_minor: number;
+  plus_discount_minor: number;
+  credits_minor: number;
+  credits: number;
+  tax_minor: number;
+  qualifying_minor: number;
+  paid_minor: number;
+  earned_credits: number;
+  refunded_quantity: number;
+  refunded_minor: number;
+  refunded_qualifying_minor: number;
+  restored_credits: number;
+}
+
+export const paymentStatuses = ['pending', 'authorized', 'captured', 'failed', 'voided', 'refunded', 'partially_refunded'] as const;
+export type PaymentStatus = (typeof paymentStatuses)[number];
+
+export interface PaymentRow {
+  id: string;
+  member_id: string | null;
+  order_id: string | null;
+  redemption_id: string | null;
+  gateway: string;
+  gateway_payment_id: string | null;
+  amount_minor: number;
+  captured_minor: number;
+  refunded_minor: number;
+  status: PaymentStatus;
+  failure_code: string | null;
+  confirmed_at_ms: number | null;
+  created_at_ms: number;
+  updated_at_ms: number;
+}
+
+export const shipmentStatuses = ['pending', 'shipped', 'delivered', 'cancelled'] as const;
+export type ShipmentStatus = (typeof shipmentStatuses)[number];
+
+export interface ShipmentRow {
+  id: string;
+  member_id: string | null;
+  order_id: string | null;
+  redemption_id: string | null;
+  kind: 'order' | 'redemption';
+  status: ShipmentStatus;
+  ship_by_date: string;
+  carrier: string | null;
+  tracking_number: string | null;
+  shipped_at_ms: number | null;
+  delivered_at_ms: number | null;
+  created_at_ms: number;
+  updated_at_ms: number;
+}
+
+export const refundKinds = ['lines', 'amount', 'cancellation'] as const;
+export type RefundKind = (typeof refundKinds)[number];
+export const refundSources = ['agent', 'member', 'storefront', 'system'] as const;
+export type RefundSource = (typeof refundSources)[number];
+export const refundStatuses = ['pending', 'completed', 'failed'] as const;
+export type RefundStatus = (typeof refundStatuses)[number];
+
+export interface RefundRow {
+  id: string;
+  order_id: string;
+  member_id: string | null;
+  kind: RefundKind;
+  source: RefundSource;
+  reason: string;
+  note: string | null;
+  amount_minor: number;
+  credits_restored: number;
+  status: RefundStatus;
+  gateway_refund_id: string | null;
+  failure_code: string | null;
+  external_ref: string | null;
+  requested_by: string | null;
+  created_at_ms: number;
+  completed_at_ms: number | null;
+}
+
+export interface RefundLineRow {
+  refund_id: string;
+  order_line_id: string;
+  quantity: number;
+  amount_minor: number;
+  qualifying_minor: number;
+  credits_restored: number;
+}
+
+export interface RedemptionRow {
+  id: string;
+  member_id: string;
+  reward_item_id: string;
+  sku: string;
+  name: string;
+  quantity: number;
+  credits: number;
+  shipping_fee_minor: number;
+  status: 'confirmed' | 'shipped';
+  created_at_ms: number;
+}
+
+export const externalSources = ['amazon', 'storefront'] as const;
+export type ExternalSource = (typeof externalSources)[number];
+
+export interface ExternalOrderRow {
+  id: string;
+  source: ExternalSource;
+  marketplace: string | null;
+  external_order_id: string;
+  member_id: string | null;
+  customer_email: string | null;
+  currency: string;
+  total_minor: number;
+  purchased_at_ms: number;
+  items: string;
+  recorded_by: string;
+  created_at_ms: number;
+}
+
+export const webhookEventStatuses = ['received', 'processed', 'ignored', 'failed'] as const;
+export type WebhookEventStatus = (typeof webhookEventStatuses)[number];
+
+export interface WebhookEventRow {
+  id: string;
+  event_id: string;
+  topic: string;
+  shop_domain: string;
+  triggered_at_ms: number;
+  received_at_ms: number;
+  body: string;
+  status: WebhookEventStatus;
+  result: string | null;
+  processed_at_ms: number | null;
+}
+
+export interface IdempotencyKeyRow {
+  scope: string;
+  key: string;
+  request_hash: string;
+  state: 'in_progress' | 'done';
+  response_status: number | null;
+  response_body: string | null;
+  created_at_ms: number;
+}
+
+export interface SandboxPaymentRow {
+  id: string;
+  token: string;
+  currency: string;
+  amount_minor: number;
+  captured_minor: number;
+  refunded_minor: number;
+  status: 'authorized' | 'captured' | 'voided' | 'declined' | 'failed';
+  created_at_ms: number;
+  updated_at_ms: number;
+}
+
+export interface SandboxRequestRow {
+  idempotency_key: string;
+  operation: string;
+  request_hash: string;
+  response: string | null;
+  created_at_ms: number;
+}
+
+export interface StoreTables {
+  store_products: ProductRow;
+  store_reward_items: RewardItemRow;
+  store_reward_counts: RewardCountRow;
+  store_discount_codes: DiscountCodeRow;
+  store_tax_rates: TaxRateRow;
+  store_carts: CartRow;
+  store_cart_lines: CartLineRow;
+  store_orders: OrderRow;
+  store_order_lines: OrderLineRow;
+  store_payments: PaymentRow;
+  store_shipments: ShipmentRow;
+  store_refunds: RefundRow;
+  store_refund_lines: RefundLineRow;
+  store_redemptions: RedemptionRow;
+  store_external_orders: ExternalOrderRow;
+  store_webhook_events: WebhookEventRow;
+  store_idempotency_keys: IdempotencyKeyRow;
+  sandbox_gateway_payments: SandboxPaymentRow;
+  sandbox_gateway_requests: SandboxRequestRow;
+}
+
+export function storeTables(db: Executor): Kysely<StoreTables> {
+  return tables<StoreTables>(db);
+}
+
+export const flag = (value: boolean): Flag => (value ? 1 : 0);

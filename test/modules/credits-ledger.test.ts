@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { sql } from 'kysely';
+import {
+  auditCreditsLedger, captureHold, getBalance, getBalanceAt, grantBonus, jobHandlers, listAuditRuns, placeHold, restoreSpend,
+  reverseForRefund, runCreditsAudit, schedules, spendCredits, type CreditBalance,
+} from '../../src/modules/credits/index.ts';
+import { describeEachDatabase } from '../support/each-database.ts';
+import { assertLedgerSound, DAY_MS, earnOrder, MINUTE_MS, newMemberId } from './credits-fixtures.ts';
+
+describeEachDatabase('credits ledger integrity', (suite) => {
+  test('LG-1 postings and transactions are append-only: the database refuses UPDATE and DELETE', async () => {
+    const deps = suite.deps();
+    const memberId = newMemberId(deps);
+    await grantBonus(deps, { memberId, kind: 'registration' });
+    for (const statement of [
+      sql`update credit_postings set amount = amount + 1 where member_id = ${memberId}`,
+      sql`delete from credit_postings where member_id = ${memberId}`,
+      sql`update credit_transactions set credits = 0 where member_id = ${memberId}`,
+      sql`delete from credit_transactions where member_id = ${memberId}`,
+      sql`update credit_policies set registration_bonus_credits = 1000000`,
+    ]) {
+      await assert.rejects(statement.execute(deps.db), /append-only/);
+    }
+    await assertLedgerSound(deps);
+  });
+
+  test('LG-2 LG-5 the auditor finds nothing in a sound ledger and reports a tampered lot or balance', async () => {
+    const deps = suite.deps();
+    const memberId = newMemberId(deps);
+    await grantBonus(deps, { memberId, kind: 'registration' });
+    const order = await earnOrder(deps, memberId, [{ qualifyingMinor: 9000 }]);
+    deps.clock.setMs(order.unlockAtMs);
+    const hold = await placeHold(deps, { memberId, credits: 300, idempotencyKey: 'lg2-hold' });
+    await captureHold(deps, { memberId, holdId: hold.holdId, credits: 120 });
+    await reverseForRefund(deps, { memberId, orderLineId: order.lines[0]!.lineId, refundedQualifyingMinor: 4500, lineQualifyingMinor: 9000, idempotencyKey: 'lg2-refund' });
+    const sound = await auditCreditsLedger(deps, { trigger: 'test', actorId: null });
+    assert.deepEqual(sound.problems, []);
+    assert.equal(sound.totals.outstanding, sound.totals.memberPostings);
+    assert.equal(sound.totals.accountBalances, sound.totals.memberPostings);
+
+    await sql`update credit_lots set remaining = remaining - 1 where member_id = ${memberId} and state = 'available' and source = 'registration'`.execute(deps.db);
+    const tamperedLot = await auditCreditsLedger(deps, { trigger: 'test', actorId: null });
+    assert.equal(tamperedLot.ok, false);
+    assert.ok(tamperedLot.problems.some((p) => p.check === 'lot-vs-postings' && p.memberId === memberId));
+    assert.ok(tamperedLot.problems.some((p) => p.check === 'conservation'));
+    await sql`update credit_lots set remaining = remaining + 1 where member_id = ${memberId} and state = 'available' and source = 'registration'`.execute(deps.db);
+
+    await sql`update credit_accounts set available = available + 7 where member_id = ${memberId}`.execute(deps.db);
+    const tamperedAccount = await auditCreditsLedger(deps, { trigger: 'test', actorId: null });
+    assert.ok(tamperedAccount.problems.some((p) => p.check === 'balance-vs-postings' && p.memberId === memberId));
+    await sql`update credit_accounts set available = available - 7 where member_id = ${memberId}`.execute(deps.db);
+    await assertLedgerSound(deps);
+  });
+
+  test('LG-3 the same event replayed ten times changes nothing after the first', async () => {
+    const deps = suite.deps();
+    const memberId = newMemberId(deps);
+    await grantBonus(deps, { memberId, kind: 'registration' });
+    const replays = await Promise.all(Array.from({ length: 10 }, () => spendCredits(deps, { memberId, credits: 75, orderId: 'rdm_lg3', idempotencyKey: 'redemption:rdm_lg3' })));
+    for (const result of replays) assert.deepEqual(result, replays[0]);
+    assert.equal((await getBalance(deps, memberId)).spendable, 425);
+    const restored = await Promise.all(Array.from({ length: 10 }, () => restoreSpend(deps, { memberId, orderId: 'rdm_lg3', credits: 75, idempotencyKey: 'refund:lg3' })));
+    for (const result of restored) assert.deepEqual(result, restored[0]);
+    assert.equal((await getBalance(deps, memberId)).spendable, 500);
+    await assertLedgerSound(deps);
+  });
+
+  test('LG-4 the balance at any past moment, replayed from the postings, equals what the balance said then', async () => {
+    const deps = suite.deps();
+    const memberId = newMemberId(deps);
+    const said: CreditBalance[] = [];
+    // A look at moment T sees everything recorded at or before T, so every change happens a minute after a look.
+    const look = async () => said.push(await getBalance(deps, memberId));
+    const tick = () => deps.clock.advanceMs(MINUTE_MS);
+    await look();
+    tick();
+    await grantBonus(deps, { memberId, kind: 'registration' });
+    await look();
+    tick();
+    const order = await earnOrder(deps, memberId, [{ qualifyingMinor: 6000 }, { qualifyingMinor: 1234 }]);
+    await look();
+    tick();
+    const hold = await placeHold(deps, { memberId, credits: 450, idempotencyKey: 'lg4-hold' });
+    await look();
+    deps.clock.setMs(hold.expiresAtMs); // released lazily, never materialised
+    await look();
+    deps.clock.setMs(order.unlockAtMs - 1);
+    await look();
+    deps.clock.setMs(order.unlockAtMs);
+    await look();
+    tick();
+    await spendCredits(deps, { memberId, credits: 520, idempotencyKey: 'lg4-spend' });
+    await look();
+    tick();
+    await reverseForRefund(deps, { memberId, orderLineId: order.lines[0]!.lineId, refundedQualifyingMinor: 6000, lineQualifyingMinor: 6000, idempotencyKey: 'lg4-refund' });
+    await look();
+    deps.clock.advanceMs(400 * DAY_MS);
+    await look();
+    for (const balance of said) {
+      assert.deepEqual(await getBalanceAt(deps, memberId, balance.asOfMs), balance, `at ${new Date(balance.asOfMs).toISOString()}`);
+    }
+  });
+
+  test('LG-5 runCreditsAudit stores its run for the console; the job module schedules the sweep and a daily audit', async () => {
+    const deps = suite.deps();
+    const report = await runCreditsAudit(deps, { trigger: 'manual', actorId: 'mem_admin' });
+    assert.equal(report.ok, true);
+    assert.ok(report.membersChecked >= 1);
+    const [latest] = await listAuditRuns(deps, { limit: 1 });
+    assert.deepEqual(latest, report);
+    assert.deepEqual(schedules.map((s) => [s.type, s.everyMs]), [['credits-sweep', MINUTE_MS], ['credits-audit', DAY_MS]]);
+    await jobHandlers['credits-audit']!(deps, null, { id: 'job_x', type: 'credits-audit', attempt: 1 });
+    assert.equal((await listAuditRuns(deps, { limit: 5 }))[0]!.trigger, 'schedule');
+  });
+});

@@ -1,0 +1,170 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createMemberForSeed } from '../../src/modules/accounts/index.ts';
+import { listMessages } from '../../src/modules/notifications/index.ts';
+import { runDueJobs } from '../../src/jobs/index.ts';
+import { getBalance, getHistory, grantBonus, placeHold, runCreditsSweep, spendCredits } from '../../src/modules/credits/index.ts';
+import type { TestDeps } from '../support/deps.ts';
+import { describeEachDatabase } from '../support/each-database.ts';
+import { assertLedgerSound, DAY_MS, earnOrder, MINUTE_MS, newMemberId } from './credits-fixtures.ts';
+
+async function subjectsFor(deps: TestDeps, memberId: string): Promise<string[]> {
+  const messages = await listMessages(deps, { limit: 100 });
+  return messages.filter((m) => m.memberId === memberId).map((m) => m.subject).sort();
+}
+
+let emailCounter = 0;
+async function personWithEmail(deps: TestDeps): Promise<string> {
+  emailCounter += 1;
+  const { memberId } = await createMemberForSeed(deps, {
+    email: `credits-time-${emailCounter}-${deps.clock.nowMs()}@example.test`,
+    password: 'correct horse battery staple 42',
+    country: 'US',
+    dateOfBirth: '1990-01-01',
+    firstName: 'Ada',
+    emailVerified: true,
+  });
+  return memberId;
+}
+
+describeEachDatabase('credits over time', (suite) => {
+  test('CR-7 CR-9 purchase credits unlock exactly at paid + 30 days, in a read, before any sweep has run', async () => {
+    const deps = suite.deps();
+    const memberId = newMemberId(deps);
+    const paidAtMs = deps.clock.nowMs();
+    const earned = await earnOrder(deps, memberId, [{ qualifyingMinor: 12_345 }]);
+    deps.clock.setMs(earned.unlockAtMs - 1);
+    let balance = await getBalance(deps, memberId);
+    assert.equal(balance.pendingTotal, 123);
+    assert.equal(balance.spendable, 0);
+    deps.clock.setMs(paidAtMs + 30 * DAY_MS);
+    balance = await getBalance(deps, memberId);
+    assert.equal(balance.pendingTotal, 0, 'unlocked at the exact millisecond');
+    assert.equal(balance.spendable, 123);
+    assert.deepEqual(balance.pending, []);
+    assert.deepEqual((await getHistory(deps, memberId)).entries.map((e) => e.kind), ['earn'], 'nothing materialised yet');
+    // Spendable before the sweep: the spend itself first writes the unlock down.
+    await spendCredits(deps, { memberId, credits: 23, idempotencyKey: 'spend-after-unlock' });
+    assert.deepEqual((await getHistory(deps, memberId)).entries.map((e) => e.kind), ['spend', 'unlock', 'earn']);
+    assert.equal((await getBalance(deps, memberId)).spendable, 100);
+    await assertLedgerSound(deps);
+  });
+
+  test('CR-9 the sweep materialises the unlock; the balance is the same before and after it', async () => {
+    const deps = suite.deps();
+    const memberId = newMemberId(deps);
+    const earned = await earnOrder(deps, memberId, [{ qualifyingMinor: 5000 }]);
+    deps.clock.setMs(earned.unlockAtMs + 5 * MINUTE_MS);
+    const before = await getBalance(deps, memberId);
+    await runCreditsSweep(deps);
+    const after = await getBalance(deps, memberId);
+    assert.deepEqual(after, before);
+    const history = await getHistory(deps, memberId);
+    assert.equal(history.entries[0]!.kind, 'unlock');
+    assert.equal(history.entries[0]!.atMs, earned.unlockAtMs, 'dated at the unlock, not at the sweep');
+    await assertLedgerSound(deps);
+  });
+
+  test('CR-8 CR-9 a lot expires one lifetime after it unlocked; the expiry is an explicit posting in the history', async () => {
+    const deps = suite.deps();
+    const memberId = newMemberId(deps);
+    const earned = await earnOrder(deps, memberId, [{ qualifyingMinor: 7000 }]);
+    deps.clock.setMs(earned.expiresAtMs - 1);
+    assert.equal((await getBalance(deps, memberId)).spendable, 70);
+    deps.clock.setMs(earned.expiresAtMs);
+    const lazy = await getBalance(deps, memberId);
+    assert.equal(lazy.spendable, 0, 'expired at the exact millisecond, before the sweep');
+    await runCreditsSweep(deps);
+    assert.deepEqual(await getBalance(deps, memberId), lazy);
+    const kinds = (await getHistory(deps, memberId)).entries.map((e) => ({ kind: e.kind, credits: e.credits, at: e.atMs }));
+    assert.deepEqual(kinds, [
+      { kind: 'expire', credits: -70, at: earned.expiresAtMs },
+      { kind: 'unlock', credits: 0, at: earned.unlockAtMs },
+      { kind: 'earn', credits: 70, at: earned.expiresAtMs - 395 * DAY_MS },
+    ]);
+    await assertLedgerSound(deps);
+  });
+
+  test('CR-8 expiry removes only the unheld remainder; held credits expire when their hold is released', async () => {
+    const deps = suite.deps();
+    const memberId = newMemberId(deps);
+    await grantBonus(deps, { memberId, kind: 'registration' });
+    deps.clock.advanceMs(365 * DAY_MS - 10 * MINUTE_MS);
+    const hold = await placeHold(deps, { memberId, credits: 200, idempotencyKey: 'hold-at-expiry' });
+    deps.clock.advanceMs(10 * MINUTE_MS);
+    const atExpiry = await getBalance(deps, memberId);
+    assert.equal(atExpiry.spendable, 0);
+    assert.equal(atExpiry.held, 200, 'held credits survive the expiry while the hold lasts');
+    deps.clock.setMs(hold.expiresAtMs);
+    const afterTimeout = await getBalance(deps, memberId);
+    assert.equal(afterTimeout.held, 0);
+    assert.equal(afterTimeout.spendable, 0, 'released into an expired lot: expired at once');
+    await runCreditsSweep(deps);
+    assert.deepEqual(await getBalance(deps, memberId), afterTimeout);
+    await assertLedgerSound(deps);
+  });
+
+  test('CR-10 CR-8 a warning 30 days ahead, once per lot; the expired notice at expiry; the unlocked notice at unlock (job runner)', async () => {
+    const deps = suite.deps();
+    const memberId = await personWithEmail(deps);
+    // Registration grants a bonus lot (accounts wires CR-1); spend it so that only the order's lot is left to watch.
+    const bonus = (await getBalance(deps, memberId)).spendable;
+    if (bonus > 0) await spendCredits(deps, { memberId, credits: bonus, idempotencyKey: 'cr10-spend-bonus' });
+    const earned = await earnOrder(deps, memberId, [{ qualifyingMinor: 4200 }]);
+    deps.clock.setMs(earned.unlockAtMs);
+    await runDueJobs(deps);
+    assert.deepEqual(await subjectsFor(deps, memberId), ['Your rewards credits are ready to use']);
+    deps.clock.setMs(earned.expiresAtMs - 30 * DAY_MS - MINUTE_MS);
+    await runCreditsSweep(deps);
+    assert.deepEqual(await subjectsFor(deps, memberId), ["Your rewards credits are ready to use"], "not yet in the warning window");
+    deps.clock.setMs(earned.expiresAtMs - 30 * DAY_MS);
+    await runCreditsSweep(deps);
+    deps.clock.advanceMs(DAY_MS);
+    await runCreditsSweep(deps);
+    await runDueJobs(deps);
+    assert.deepEqual(await subjectsFor(deps, memberId), ['Your rewards credits are ready to use', 'Your rewards credits expire soon']);
+    const balance = await getBalance(deps, memberId);
+    assert.deepEqual(balance.expiringSoon, [{ credits: 42, expiresAtMs: earned.expiresAtMs }]);
+    deps.clock.setMs(earned.expiresAtMs);
+    await runDueJobs(deps);
+    assert.deepEqual(await subjectsFor(deps, memberId), ['Some of your rewards credits have expired', 'Your rewards credits are ready to use', 'Your rewards credits expire soon']);
+    await runCreditsSweep(deps);
+    assert.equal((await subjectsFor(deps, memberId)).length, 3);
+    await assertLedgerSound(deps);
+  });
+
+  test('CR-12 a hold left open past the timeout releases itself, lazily in a read and for good in the sweep', async () => {
+    const deps = suite.deps();
+    const memberId = newMemberId(deps);
+    await grantBonus(deps, { memberId, kind: 'registration' });
+    const hold = await placeHold(deps, { memberId, credits: 300, idempotencyKey: 'abandoned-checkout' });
+    assert.equal(hold.expiresAtMs, deps.clock.nowMs() + 30 * MINUTE_MS);
+    deps.clock.setMs(hold.expiresAtMs - 1);
+    assert.equal((await getBalance(deps, memberId)).held, 300);
+    deps.clock.setMs(hold.expiresAtMs);
+    const lazy = await getBalance(deps, memberId);
+    assert.equal(lazy.held, 0);
+    assert.equal(lazy.spendable, 500);
+    const report = await runCreditsSweep(deps);
+    assert.ok(report.transactions >= 1);
+    assert.deepEqual(await getBalance(deps, memberId), lazy);
+    assert.equal((await getHistory(deps, memberId)).entries[0]!.kind, 'hold_expired');
+    await assertLedgerSound(deps);
+  });
+
+  test('PF-8 the sweep works in bounded batches and stops when nothing is due', async () => {
+    const deps = suite.deps();
+    const members = Array.from({ length: 7 }, () => newMemberId(deps));
+    for (const memberId of members) await earnOrder(deps, memberId, [{ qualifyingMinor: 1000 }, { qualifyingMinor: 2000 }]);
+    deps.clock.advanceMs(31 * DAY_MS);
+    const first = await runCreditsSweep(deps, { batchSize: 3, maxBatches: 2 });
+    assert.equal(first.batches, 2);
+    assert.equal(first.more, true);
+    const rest = await runCreditsSweep(deps, { batchSize: 3 });
+    assert.equal(first.members + rest.members >= 7, true);
+    const idle = await runCreditsSweep(deps, { batchSize: 3 });
+    assert.equal(idle.batches, 0);
+    for (const memberId of members) assert.equal((await getBalance(deps, memberId)).spendable, 30);
+    await assertLedgerSound(deps);
+  });
+});

@@ -1,0 +1,345 @@
+// Store API (src/modules/store/store.routes.ts, shapes in store.schemas.ts): catalog, cart, checkout, orders,
+// rewards redemption; the console's catalog, orders, refunds, external orders and webhook inbox.
+import { api, query } from './client.ts';
+
+export const productCategories = ['power-banks', 'chargers', 'wireless', 'cables', 'hubs-and-docks', 'gift-cards'] as const;
+export type ProductCategory = (typeof productCategories)[number];
+
+/** productView */
+export interface Product {
+  id: string;
+  sku: string;
+  name: string;
+  description: string;
+  category: ProductCategory;
+  priceMinor: number;
+  listPriceMinor: number;
+  currency: 'USD';
+  earnsCredits: boolean;
+  giftCard: boolean;
+  plusBonus: boolean;
+  serialNumbered: boolean;
+  stock: number;
+  status: 'active' | 'archived';
+}
+
+/** rewardView */
+export interface Reward {
+  id: string;
+  sku: string;
+  name: string;
+  description: string;
+  creditsPrice: number;
+  stock: number;
+  perMemberLimit: number | null;
+  shippingFeeMinor: number;
+  status: 'active' | 'archived';
+}
+
+export interface Cart {
+  lines: Array<{ product: Product; quantity: number }>;
+  discountCode: string | null;
+  region: string | null;
+  updatedAt: string | null;
+}
+
+export interface QuoteLine {
+  lineNo: number;
+  productId: string;
+  sku: string;
+  name: string;
+  quantity: number;
+  listPriceMinor: number;
+  unitPriceMinor: number;
+  merchandiseMinor: number;
+  discountMinor: number;
+  plusDiscountMinor: number;
+  creditsMinor: number;
+  credits: number;
+  taxMinor: number;
+  qualifyingMinor: number;
+  paidMinor: number;
+  giftCard: boolean;
+}
+
+/** quoteView */
+export interface Quote {
+  currency: 'USD';
+  lines: QuoteLine[];
+  merchandiseMinor: number;
+  discountMinor: number;
+  plusDiscountMinor: number;
+  creditsApplied: number;
+  creditsValueMinor: number;
+  /** The most credits this order can take: its merchandise after discounts, gift cards aside. */
+  maxCredits: number;
+  availableCredits: number;
+  spendCreditsPerMajorUnit: number;
+  shippingMinor: number;
+  taxMinor: number;
+  totalMinor: number;
+  qualifyingMinor: number;
+  shipByDate: string;
+  sameDayShipping: boolean;
+  plusActive: boolean;
+}
+
+export const orderStatuses = ['pending_payment', 'paid', 'shipped', 'delivered', 'cancelled', 'payment_failed', 'abandoned'] as const;
+export type OrderStatus = (typeof orderStatuses)[number];
+
+export interface OrderLine {
+  id: string;
+  lineNo: number;
+  productId: string | null;
+  sku: string;
+  name: string;
+  category: string;
+  earnsCredits: boolean;
+  giftCard: boolean;
+  plusBonus: boolean;
+  serialNumbered: boolean;
+  quantity: number;
+  listPriceMinor: number;
+  unitPriceMinor: number;
+  merchandiseMinor: number;
+  discountMinor: number;
+  plusDiscountMinor: number;
+  creditsMinor: number;
+  credits: number;
+  taxMinor: number;
+  qualifyingMinor: number;
+  paidMinor: number;
+  earnedCredits: number;
+  refundedQuantity: number;
+  refundedMinor: number;
+  restoredCredits: number;
+}
+
+export interface Shipment {
+  id: string;
+  kind: 'order' | 'redemption';
+  status: 'pending' | 'shipped' | 'delivered' | 'cancelled';
+  shipByDate: string;
+  carrier: string | null;
+  trackingNumber: string | null;
+  shippedAt: string | null;
+  deliveredAt: string | null;
+}
+
+export const refundReasons = ['returned', 'damaged', 'defective', 'wrong_item', 'price_adjustment', 'cancelled_by_member', 'cancelled_by_agent', 'storefront', 'other'] as const;
+export type RefundReason = (typeof refundReasons)[number];
+
+export interface Refund {
+  id: string;
+  kind: 'lines' | 'amount' | 'cancellation';
+  source: 'agent' | 'member' | 'storefront' | 'system';
+  reason: string;
+  note: string | null;
+  amountMinor: number;
+  creditsRestored: number;
+  status: 'pending' | 'completed' | 'failed';
+  failureCode: string | null;
+  createdAt: string;
+  completedAt: string | null;
+  lines: Array<{ orderLineId: string; quantity: number; amountMinor: number; qualifyingMinor: number; creditsRestored: number }>;
+}
+
+/** orderSummaryView: what the console's order list shows. */
+export interface OrderSummary {
+  id: string;
+  memberId: string | null;
+  channel: 'store' | 'storefront';
+  status: OrderStatus;
+  refundState: 'none' | 'partial' | 'full';
+  currency: 'USD';
+  region: string;
+  discountCode: string | null;
+  merchandiseMinor: number;
+  discountMinor: number;
+  plusDiscountMinor: number;
+  creditsApplied: number;
+  creditsValueMinor: number;
+  shippingMinor: number;
+  taxMinor: number;
+  totalMinor: number;
+  refundedMinor: number;
+  /** Credits the order earned (pending until the pending period after payment ends). */
+  earnedCredits: number;
+  plusActive: boolean;
+  paymentFailureCode: string | null;
+  placedAt: string;
+  paidAt: string | null;
+  shipByDate: string | null;
+  cancelledAt: string | null;
+  lines: OrderLine[];
+}
+
+/** orderView */
+export interface Order extends OrderSummary {
+  creditsUnlockAt: string | null;
+  guestEmail: string | null;
+  shipments: Shipment[];
+  refunds: Refund[];
+  payment: { status: string; amountMinor: number; capturedMinor: number; refundedMinor: number; confirmedAt: string | null } | null;
+}
+
+export interface PlaceOrderResult {
+  order: Order;
+  payment: { outcome: 'approved' | 'not_needed' | 'declined' | 'failed'; code: string | null; message: string | null };
+}
+
+export interface RefundResult {
+  refund: Refund;
+  order: Order;
+}
+
+export interface Redemption {
+  id: string;
+  rewardId: string;
+  sku: string;
+  name: string;
+  quantity: number;
+  credits: number;
+  shippingFeeMinor: number;
+  status: 'confirmed' | 'shipped';
+  createdAt: string;
+  cancellable: false;
+  shipment: Shipment | null;
+}
+
+export const amazonMarketplaces = ['US', 'UK', 'CA', 'ES', 'IT', 'FR', 'DE'] as const;
+export const externalSources = ['amazon', 'storefront'] as const;
+export const externalCurrencies = ['USD', 'GBP', 'CAD', 'EUR'] as const;
+
+export interface ExternalOrderItem {
+  sku?: string;
+  name: string;
+  quantity: number;
+  unitPriceMinor?: number;
+  serialNumber?: string;
+}
+
+export interface ExternalOrder {
+  id: string;
+  source: (typeof externalSources)[number];
+  marketplace: (typeof amazonMarketplaces)[number] | null;
+  externalOrderId: string;
+  memberId: string | null;
+  customerEmail: string | null;
+  currency: string;
+  totalMinor: number;
+  purchasedAt: string;
+  items: ExternalOrderItem[];
+  recordedAt: string;
+  earnsCredits: false;
+}
+
+export interface ExternalOrderInput {
+  source: (typeof externalSources)[number];
+  marketplace?: (typeof amazonMarketplaces)[number];
+  externalOrderId: string;
+  memberId: string | null;
+  customerEmail: string | null;
+  purchasedAt: string;
+  currency: (typeof externalCurrencies)[number];
+  totalMinor: number;
+  items: ExternalOrderItem[];
+}
+
+export interface WebhookEvent {
+  eventId: string;
+  topic: string;
+  shopDomain: string;
+  status: string;
+  result: string | null;
+  triggeredAt: string;
+  receivedAt: string;
+  processedAt: string | null;
+}
+
+export interface ProductInput {
+  sku: string;
+  name: string;
+  description: string;
+  category: ProductCategory;
+  priceMinor: number;
+  listPriceMinor: number;
+  earnsCredits: boolean;
+  giftCard: boolean;
+  plusBonus: boolean;
+  serialNumbered: boolean;
+  stock: number;
+  status: 'active' | 'archived';
+}
+
+export type ProductPatch = Partial<Omit<ProductInput, 'sku'>>;
+
+export interface RewardInput {
+  sku: string;
+  name: string;
+  description: string;
+  creditsPrice: number;
+  stock: number;
+  perMemberLimit: number | null;
+  shippingFeeMinor: number;
+  status: 'active' | 'archived';
+}
+
+export type RewardPatch = Partial<Omit<RewardInput, 'sku'>>;
+
+export type RefundRequest =
+  | { kind: 'lines'; reason: RefundReason; note?: string; lines: Array<{ lineId: string; quantity?: number }> }
+  | { kind: 'amount'; reason: RefundReason; note?: string; amountMinor: number; lineId?: string };
+
+export interface CheckoutInput {
+  region: string;
+  credits: number;
+  discountCode?: string | null;
+}
+
+const id = (value: string) => encodeURIComponent(value);
+const withKey = (idempotencyKey: string) => ({ 'idempotency-key': idempotencyKey });
+
+export const storeApi = {
+  categories: () => api.get<{ categories: Array<{ id: ProductCategory; name: string }> }>('/store/categories'),
+  products: (filter: { category?: string; search?: string } = {}) => api.get<{ products: Product[] }>(`/store/products${query(filter)}`),
+  product: (productId: string) => api.get<Product>(`/store/products/${id(productId)}`),
+  rewards: () => api.get<{ rewards: Reward[] }>('/store/rewards'),
+
+  cart: () => api.get<Cart>('/store/cart'),
+  setCartLine: (productId: string, quantity: number) => api.put<Cart>(`/store/cart/lines/${id(productId)}`, { quantity }),
+  removeCartLine: (productId: string) => api.delete<Cart>(`/store/cart/lines/${id(productId)}`),
+  setCartOptions: (options: { discountCode?: string | null; region?: string | null }) => api.patch<Cart>('/store/cart', options),
+
+  /** Prices the signed-in member's cart with this region, code and credits. */
+  quote: (input: CheckoutInput) => api.post<Quote>('/store/checkout/quote', input),
+  placeOrder: (input: CheckoutInput & { paymentToken?: string }, idempotencyKey: string) => api.post<PlaceOrderResult>('/store/orders', input, withKey(idempotencyKey)),
+  orders: (before?: string) => api.get<{ orders: Order[]; nextBefore: string | null }>(`/store/orders${query({ before })}`),
+  order: (orderId: string) => api.get<Order>(`/store/orders/${id(orderId)}`),
+  cancelOrder: (orderId: string, note: string | undefined, idempotencyKey: string) =>
+    api.post<RefundResult>(`/store/orders/${id(orderId)}/cancel`, note ? { note } : {}, withKey(idempotencyKey)),
+
+  redeem: (rewardId: string, input: { quantity: number; paymentToken?: string }, idempotencyKey: string) =>
+    api.post<Redemption>(`/store/rewards/${id(rewardId)}/redeem`, input, withKey(idempotencyKey)),
+  redemptions: () => api.get<{ redemptions: Redemption[] }>('/store/redemptions'),
+
+  agentProducts: (filter: { category?: string; search?: string } = {}) => api.get<{ products: Product[] }>(`/agent/store/products${query({ ...filter, limit: 200 })}`),
+  createProduct: (input: ProductInput) => api.post<Product>('/agent/store/products', input),
+  changeProduct: (productId: string, patch: ProductPatch) => api.patch<Product>(`/agent/store/products/${id(productId)}`, patch),
+  agentRewards: () => api.get<{ rewards: Reward[] }>('/agent/store/rewards'),
+  createReward: (input: RewardInput) => api.post<Reward>('/agent/store/rewards', input),
+  changeReward: (rewardId: string, patch: RewardPatch) => api.patch<Reward>(`/agent/store/rewards/${id(rewardId)}`, patch),
+
+  agentOrders: (filter: { status?: string; memberId?: string; before?: string } = {}) =>
+    api.get<{ orders: OrderSummary[]; nextBefore: string | null }>(`/agent/store/orders${query(filter)}`),
+  agentOrder: (orderId: string) => api.get<Order>(`/agent/store/orders/${id(orderId)}`),
+  shipOrder: (orderId: string, carrier: string, trackingNumber: string) => api.post<Order>(`/agent/store/orders/${id(orderId)}/ship`, { carrier, trackingNumber }),
+  deliverOrder: (orderId: string) => api.post<Order>(`/agent/store/orders/${id(orderId)}/deliver`),
+  agentCancelOrder: (orderId: string, input: { reason: RefundReason; note?: string }, idempotencyKey: string) =>
+    api.post<RefundResult>(`/agent/store/orders/${id(orderId)}/cancel`, input, withKey(idempotencyKey)),
+  refundOrder: (orderId: string, input: RefundRequest, idempotencyKey: string) => api.post<RefundResult>(`/agent/store/orders/${id(orderId)}/refunds`, input, withKey(idempotencyKey)),
+
+  externalOrders: (filter: { source?: string; externalOrderId?: string } = {}) => api.get<{ externalOrders: ExternalOrder[] }>(`/agent/store/external-orders${query(filter)}`),
+  recordExternalOrder: (input: ExternalOrderInput, idempotencyKey: string) => api.post<ExternalOrder>('/store/external-orders', input, withKey(idempotencyKey)),
+  webhooks: () => api.get<{ events: WebhookEvent[] }>('/agent/store/webhooks'),
+};

@@ -1,0 +1,271 @@
+// /shop/checkout: pay for the cart (ST-2..ST-5, CR-12): where it ships, credits applied as money to the merchandise
+// (a field and a slider, limited to what the order can take and what the member has), the server's quote with every
+// component per line, the ship-by promise, and a card token. One Idempotency-Key per attempt: a retry of the same
+// attempt (a double click, a lost answer) cannot place the order twice; a new attempt after an answer gets a new key.
+import { useEffect, useState } from 'react';
+import { ApiError, newIdempotencyKey } from '../../api/client.ts';
+import { creditsApi } from '../../api/credits.ts';
+import { storeApi, type Cart, type Quote } from '../../api/store.ts';
+import { ErrorSummary, FormInvalid, SelectField, SubmitButton, TextField, check, useForm, type FormState } from '../../components/forms.tsx';
+import { ErrorPanel, Loading, Page } from '../../components/layout.tsx';
+import { LinesTable, OrderTotals, creditsValueMinor, sandboxTokenHelp } from '../../components/store.tsx';
+import { formatCredits, formatMoney, formatShipDate } from '../../lib/format.ts';
+import { regionOptions } from '../../lib/regions.ts';
+import { quoteKey, useQuote } from '../../lib/use-quote.ts';
+import { useResource } from '../../lib/use-resource.ts';
+import { Link, navigate } from '../../router.tsx';
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
+
+/** Credits pay whole cents: with 100 credits to the dollar any number works; other rates move in steps. */
+function creditStep(spendCreditsPerMajorUnit: number): number {
+  return spendCreditsPerMajorUnit / gcd(spendCreditsPerMajorUnit, 100);
+}
+
+/** The field errors a failed quote names (the region, the code, the credits), to show next to those fields. */
+function quoteFieldErrors(error: unknown): Record<string, string> {
+  if (!(error instanceof ApiError)) return {};
+  const named = error.fieldIssues.filter((issue) => issue.path !== '');
+  const fields: Record<string, string> = {};
+  for (const issue of named) fields[issue.path] ??= issue.source === 'rule' && named.length === 1 ? error.message : issue.message;
+  if (named.length === 0 && error.code === 'insufficient_credits') fields.credits = error.message;
+  return fields;
+}
+
+/** The place-order form's state, with the live quote's field errors shown too (without moving the focus). */
+function withQuoteErrors(form: FormState, errors: Record<string, string>): FormState {
+  return { ...form, errorFor: (name) => form.errorFor(name) ?? errors[name] };
+}
+
+function ShipByPromise({ quote }: { quote: Quote }) {
+  return (
+    <div className="promise" role="group" aria-label="Shipping promise">
+      <p className="promise-date">
+        Ships by <strong data-testid="ship-by">{formatShipDate(quote.shipByDate)}</strong>
+      </p>
+      <p className="small muted">
+        {quote.sameDayShipping
+          ? 'Ordered before 1:00 pm Pacific on a business day, it leaves our warehouse today.'
+          : 'Orders placed after 1:00 pm Pacific, on weekends or holidays ship the next business day.'}
+      </p>
+    </div>
+  );
+}
+
+function CreditsField({
+  form,
+  value,
+  onValue,
+  quote,
+  available,
+}: {
+  form: FormState;
+  value: string;
+  onValue: (value: string) => void;
+  quote: Quote | undefined;
+  available: number | undefined;
+}) {
+  const rate = quote?.spendCreditsPerMajorUnit ?? 100;
+  const step = creditStep(rate);
+  const spendable = quote ? Math.max(0, quote.availableCredits) : Math.max(0, available ?? 0);
+  const limit = quote ? Math.min(quote.maxCredits, Math.floor(spendable / step) * step) : 0;
+  const numeric = /^\d+$/.test(value.trim()) ? Number(value) : 0;
+  return (
+    <fieldset className="card stack credits-box" aria-describedby="credits-explained">
+      <legend className="card-legend">Pay with credits</legend>
+      <p id="credits-explained" className="muted">
+        You have <strong>{formatCredits(available ?? spendable)}</strong> credits available. {formatCredits(rate)} credits are worth {formatMoney(100)}. Credits pay for merchandise after
+        discounts, not for shipping, tax or gift cards{quote ? `: this order can take up to ${formatCredits(limit)} credits.` : '.'}
+      </p>
+      {quote && limit > 0 && (
+        <div className="slider-row">
+          <label htmlFor="credits-slider" className="visually-hidden">
+            Credits to apply, slider
+          </label>
+          <input
+            id="credits-slider"
+            type="range"
+            min={0}
+            max={limit}
+            step={step}
+            value={Math.min(numeric, limit)}
+            onChange={(event) => onValue(event.target.value)}
+            aria-valuetext={`${formatCredits(Math.min(numeric, limit))} credits, ${formatMoney(creditsValueMinor(Math.min(numeric, limit), rate))}`}
+          />
+          <span className="muted small nowrap">max {formatCredits(limit)}</span>
+        </div>
+      )}
+      <div className="inline-form">
+        <TextField
+          form={form}
+          name="credits"
+          label="Credits to apply"
+          inputMode="numeric"
+          autoComplete="off"
+          value={value}
+          onValue={onValue}
+          hint={numeric > 0 ? `Worth ${formatMoney(creditsValueMinor(numeric, rate))} off this order.` : 'Leave at 0 to pay everything by card.'}
+        />
+        <div className="row-actions">
+          <button type="button" className="button secondary small" onClick={() => onValue(String(limit))} disabled={!quote || limit === 0}>
+            Use the most
+          </button>
+          <button type="button" className="button secondary small" onClick={() => onValue('0')}>
+            Use none
+          </button>
+        </div>
+      </div>
+    </fieldset>
+  );
+}
+
+function CardTokenField({ form, value, onValue }: { form: FormState; value: string; onValue: (value: string) => void }) {
+  return (
+    <div className="card stack">
+      <h2>Payment</h2>
+      <TextField
+        form={form}
+        name="paymentToken"
+        label="Card token"
+        autoComplete="off"
+        spellCheck={false}
+        value={value}
+        onValue={onValue}
+        hint="This installation takes payments through the sandbox gateway: no real card is charged. Enter one of the test tokens below."
+      />
+      <div className="token-help">
+        <p className="small muted" id="sandbox-tokens-title">
+          Sandbox test tokens
+        </p>
+        <ul className="plain-list small" aria-labelledby="sandbox-tokens-title">
+          {sandboxTokenHelp.map((entry) => (
+            <li key={entry.token}>
+              <code>{entry.token}</code> {entry.effect}
+            </li>
+          ))}
+        </ul>
+      </div>
+    </div>
+  );
+}
+
+function CheckoutForm({ cart, available, onPaymentFailed }: { cart: Cart; available: number | undefined; onPaymentFailed: () => void }) {
+  const form = useForm({ codeFields: { insufficient_credits: 'credits' } });
+  const [region, setRegion] = useState(cart.region ?? '');
+  const [creditsText, setCreditsText] = useState('0');
+  const [token, setToken] = useState('');
+  // One key per checkout attempt: kept while the answer is unknown, replaced once the server has answered.
+  const [idempotencyKey, setIdempotencyKey] = useState(newIdempotencyKey);
+  const creditsValid = /^\d{1,10}$/.test(creditsText.trim());
+  const credits = creditsValid ? Number(creditsText.trim()) : 0;
+  const input = region ? { region, discountCode: cart.discountCode, credits } : null;
+  const live = useQuote(creditsValid ? input : null, cart.updatedAt);
+  const current = input !== null && live.quotedFor === quoteKey(input, cart.updatedAt);
+  const quote = live.quote;
+  const shown = withQuoteErrors(form, creditsValid ? quoteFieldErrors(live.error) : { credits: 'Enter a whole number of credits, like 500.' });
+  const otherQuoteError = live.error !== undefined && Object.keys(quoteFieldErrors(live.error)).length === 0 ? live.error : undefined;
+
+  // A new answer from the server clears the errors of the previous submission about the same fields.
+  useEffect(() => {
+    if (live.quotedFor) form.clear();
+  }, [live.quotedFor]);
+
+  return (
+    <form
+      className="stack-large"
+      noValidate
+      aria-label="Checkout"
+      onSubmit={form.handle(async () => {
+        check([
+          ['region', region === '', 'Choose the state your order ships to.'],
+          ['credits', !creditsValid, 'Enter a whole number of credits, like 500.'],
+          ['paymentToken', token.trim() === '' && !(current && quote?.totalMinor === 0), 'Enter a card token, like tok_approve.'],
+        ]);
+        const result = await storeApi.placeOrder({ region, credits, discountCode: cart.discountCode, paymentToken: token.trim() || undefined }, idempotencyKey);
+        setIdempotencyKey(newIdempotencyKey());
+        if (result.payment.outcome === 'approved' || result.payment.outcome === 'not_needed') {
+          navigate(`/account/orders/${encodeURIComponent(result.order.id)}?placed=1`);
+          return;
+        }
+        onPaymentFailed();
+        const released = result.order.creditsApplied > 0 ? ` The ${formatCredits(result.order.creditsApplied)} credits we reserved for this order are available to you again.` : '';
+        throw new FormInvalid(
+          { paymentToken: result.payment.message ?? 'The payment did not go through.' },
+          `${result.payment.outcome === 'declined' ? 'Your payment was declined' : 'Your payment could not be completed'}: nothing was charged.${released} Try another card.`,
+        );
+      })}
+    >
+      <ErrorSummary form={form} title="Your order was not placed" />
+      <section className="card" aria-labelledby="checkout-items-title">
+        <h2 id="checkout-items-title">Items</h2>
+        {!region && <p className="muted">Choose where your order ships to see every price component, the total and the ship-by date.</p>}
+        {otherQuoteError !== undefined && <ErrorPanel error={otherQuoteError} />}
+        {region && !quote && live.loading && <Loading label="Pricing your order…" />}
+        {quote && (
+          <div aria-busy={!current || undefined}>
+            <LinesTable lines={quote.lines} caption="Items with their share of the discount and the credits" />
+          </div>
+        )}
+      </section>
+      <div className="checkout-layout">
+        <div className="stack">
+          <div className="card stack">
+            <h2>Shipping</h2>
+            <SelectField form={shown} name="region" label="Ships to" hint="The state sets the sales tax." value={region} onValue={setRegion} placeholder="Choose a state" options={regionOptions} />
+            {quote && current && <ShipByPromise quote={quote} />}
+          </div>
+          <CreditsField form={shown} value={creditsText} onValue={setCreditsText} quote={quote} available={available} />
+          <CardTokenField form={shown} value={token} onValue={setToken} />
+        </div>
+        <aside className="card stack" aria-labelledby="checkout-summary-title">
+          <h2 id="checkout-summary-title">Summary</h2>
+          {quote ? (
+            <div className="stack" aria-busy={!current || undefined} data-testid="quote">
+              <OrderTotals totals={{ ...quote, discountCode: cart.discountCode }} />
+              <p className="small muted">
+                Credits are earned on {formatMoney(quote.qualifyingMinor)} of this order: what you pay in money for merchandise, after discounts; not on shipping, tax,
+                gift cards or the part paid with credits.
+              </p>
+              {!current && (
+                <p className="small muted" role="status">
+                  Updating the total…
+                </p>
+              )}
+            </div>
+          ) : (
+            <p className="muted">The total appears once your order is priced.</p>
+          )}
+          <SubmitButton form={form} busyText="Placing your order…" className="button primary block">
+            {quote && current ? (quote.totalMinor > 0 ? `Place order and pay ${formatMoney(quote.totalMinor)}` : 'Place order (paid with credits)') : 'Place order'}
+          </SubmitButton>
+          <p className="small muted">
+            Your card is charged when you place the order. <Link to="/shop/cart">Change your cart</Link>
+          </p>
+        </aside>
+      </div>
+    </form>
+  );
+}
+
+export function CheckoutPage() {
+  const cart = useResource(() => storeApi.cart(), []);
+  const balance = useResource(() => creditsApi.balance(), []);
+  return (
+    <Page title="Checkout" lead="Review your order, apply credits and pay.">
+      {cart.loading && !cart.data && <Loading label="Loading your cart…" />}
+      {cart.error !== undefined && <ErrorPanel error={cart.error} onRetry={cart.reload} />}
+      {balance.error !== undefined && <ErrorPanel error={balance.error} onRetry={balance.reload} />}
+      {cart.data && cart.data.lines.length === 0 && (
+        <div className="card">
+          <p>Your cart is empty, so there is nothing to check out.</p>
+          <p>
+            <Link to="/shop">Browse the shop</Link>
+          </p>
+        </div>
+      )}
+      {cart.data && cart.data.lines.length > 0 && <CheckoutForm cart={cart.data} available={balance.data?.available} onPaymentFailed={balance.reload} />}
+    </Page>
+  );
+}
