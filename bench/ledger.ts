@@ -313,7 +313,7 @@ async function runServices(
 
   // PF-8: one day's work, then a 30-day backlog (bounded in time), with online reads running alongside.
   clock.setMs(T0 + DAY_MS);
-  let started = performance.now();
+  const started = performance.now();
   const day = await runCreditsSweep(ctx, { batchSize: 500, maxBatches: 1_000_000 });
   const sweepDaySeconds = (performance.now() - started) / 1000;
   log(`PF-8 one day: ${day.transactions} events for ${day.members} members in ${sweepDaySeconds.toFixed(2)} s`);
@@ -334,6 +334,8 @@ async function runServices(
         latencies.push(performance.now() - t);
       }),
     );
+    // SQLite calls resolve without a macrotask: yield, or the worker's answer would never be read.
+    await new Promise((resolve) => setImmediate(resolve));
   }
   const backlog = await sweeping;
   latencies.sort((a, b) => a - b);

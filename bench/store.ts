@@ -239,7 +239,7 @@ async function benchDialect(dialect: TestDialect): Promise<Record<string, number
     // Fresh members per phase: a member's ledger grows with every order, so no phase inherits another's history.
     const group = async (phase: string) => prepareMembers(deps, baseUrl, `${dialect}-${phase}`);
     const [warm, checkoutServiceMembers, checkoutHttpMembers, webhookServiceMembers, webhookHttpMembers] = [await group('warm'), await group('cs'), await group('ch'), await group('ws'), await group('wh')];
-    const orderBody = { lines: [{ productId: product.id, quantity: 1 }], region: 'US-CA', credits: 100, paymentToken: 'tok_approve' };
+    const orderBody = { lines: [{ productId: product.id, quantity: 1 }], shippingAddress: { name: 'Bench Shopper', line1: '1 Ferry Building', city: 'San Francisco', region: 'US-CA', postalCode: '94111', country: 'US' as const }, credits: 100, paymentToken: 'tok_approve' };
 
     // Warm-up of the in-process path (the client warms up its own).
     await measure(20, (w) => checkout(deps, { memberId: warm[w]!.memberId, guestEmail: null, ...orderBody, discountCode: null, fromCart: false }).then(() => undefined));

@@ -71,8 +71,19 @@ export function allocateLargestRemainder(total: number, weights: readonly number
   return result;
 }
 
+/** An amount as people read it: `$1,234.56`, `-$0.05` (digits grouped by thousands, two decimals, no float). */
 export function formatMoney({ amountMinor, currency }: Money): string {
+  assertMinor(amountMinor);
   const sign = amountMinor < 0 ? '-' : '';
   const abs = Math.abs(amountMinor);
-  return `${sign}${currency === 'USD' ? '$' : ''}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
+  const major = String(Math.floor(abs / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${sign}${currency === 'USD' ? '$' : ''}${major}.${String(abs % 100).padStart(2, '0')}`;
+}
+
+/**
+ * The one way a user-facing message states an amount of minor units: `formatAmount(1234)` → `$12.34`. Error
+ * messages and other text people read never show raw minor units ("At most $12.34 can still be refunded", not 1234).
+ */
+export function formatAmount(amountMinor: number, currency: Currency = 'USD'): string {
+  return formatMoney(money(amountMinor, currency));
 }

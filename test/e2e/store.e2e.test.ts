@@ -38,6 +38,7 @@ interface OrderData {
   shipByDate: string;
   creditsUnlockAt: string | null;
   discountCode: string | null;
+  shippingAddress: { name: string; line1: string; line2: string | null; city: string; region: string | null; postalCode: string | null; country: string } | null;
   lines: Array<{ id: string; name: string; giftCard: boolean; qualifyingMinor: number; earnedCredits: number; credits: number; paidMinor: number }>;
 }
 
@@ -109,6 +110,20 @@ async function addToCart(page: Page, productName: string): Promise<void> {
   await page.getByRole('status').filter({ hasText: `Added ${productName} to your cart.` }).waitFor();
 }
 
+const shipTo = { street: '1 Langley Blvd', city: 'Hampton', zip: '94107' };
+
+/**
+ * The checkout's new-address form (the shopper has no saved address yet): the name comes from the profile and the
+ * state from the cart; the street, city and ZIP code are typed (ST-2).
+ */
+async function fillNewAddress(page: Page): Promise<void> {
+  const address = page.getByRole('group', { name: 'New address' });
+  assert.equal(await address.getByLabel('Full name').inputValue(), shopper.firstName, 'the profile’s name is offered');
+  await address.getByLabel('Street address').fill(shipTo.street);
+  await address.getByLabel('City').fill(shipTo.city);
+  await address.getByLabel('ZIP code').fill(shipTo.zip);
+}
+
 /** From the shop to the checkout page with the cart's region already chosen. */
 async function goToCheckout(page: Page): Promise<void> {
   await page.getByRole('link', { name: /^Cart/ }).click();
@@ -149,8 +164,12 @@ async function buyThenGetDeclined(): Promise<void> {
   await page.getByRole('link', { name: 'Continue to checkout' }).click();
   await heading(page, 'Checkout');
 
-  // 4. Checkout: 500 credits, the quote priced by the server, the ship-by promise, the approve token.
-  assert.equal(await page.getByLabel('Ships to').inputValue(), 'US-CA', 'the cart’s region is carried to checkout');
+  // 4. Checkout: the address (its state from the cart, offered from the regions the store ships to), 500 credits,
+  // the quote priced by the server, the ship-by promise, the approve token.
+  await page.getByLabel('State').locator('option[value="US-CA"]').waitFor({ state: 'attached' });
+  assert.equal(await page.getByLabel('State').inputValue(), 'US-CA', 'the cart’s region is carried to checkout');
+  assert.equal(await page.getByLabel('State').locator('option[value="US-AL"]').count(), 0, 'only the states the store ships to are offered');
+  await fillNewAddress(page);
   await page.getByText('You have 1,000 credits available.', { exact: false }).waitFor();
   const quoted = page.waitForResponse((response) => response.url().endsWith('/api/v1/store/checkout/quote') && response.request().postDataJSON()?.credits === 500 && response.ok());
   await page.getByLabel('Credits to apply', { exact: true }).fill('500');
@@ -190,6 +209,8 @@ async function buyThenGetDeclined(): Promise<void> {
   assert.equal(order.earnedCredits, expectedCredits, `credits on ${qualifyingMinor} cents qualifying`);
   assert.ok(expectedCredits < Math.floor(order.totalMinor / 100), 'shipping and tax did not earn');
   await page.getByTestId('order-ship-by').filter({ hasText: longDate(order.shipByDate) }).waitFor();
+  assert.deepEqual(order.shippingAddress, { name: shopper.firstName, line1: shipTo.street, line2: null, city: shipTo.city, region: 'CA', postalCode: shipTo.zip, country: 'US' });
+  await page.getByTestId('order-ship-to').filter({ hasText: `${shipTo.city}, CA ${shipTo.zip}` }).waitFor();
   assert.equal(await page.getByTestId('earned-credits').innerText(), String(expectedCredits));
   assert.ok(order.creditsUnlockAt, 'the order says when its credits unlock');
   const unlockDate = new Intl.DateTimeFormat('en-US', { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' }).format(Date.parse(order.creditsUnlockAt));
@@ -202,11 +223,22 @@ async function buyThenGetDeclined(): Promise<void> {
   await page.screenshot({ path: screenshotPath, fullPage: true });
 
   // 6. A second checkout with 300 credits and the decline token: refused, and the 300 credits held are released.
+  // Meanwhile the member saved an address (AC-8): checkout offers it, chosen, with the profile's name as recipient.
+  const { csrfToken } = (await (await page.request.get(`${url}/api/v1/session`)).json()) as { csrfToken: string };
+  const savedAddress = await page.request.post(`${url}/api/v1/me/addresses`, {
+    data: { line1: '4 Research Dr', city: 'Langley', region: 'California', postalCode: '90210', country: 'US' },
+    headers: { 'x-csrf-token': csrfToken },
+  });
+  assert.equal(savedAddress.status(), 201, await savedAddress.text());
   await page.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: 'Shop' }).click();
   await heading(page, 'Shop');
   await addToCart(page, secondProduct);
   await goToCheckout(page);
   await page.getByText('You have 500 credits available.', { exact: false }).waitFor();
+  const shipToGroup = page.getByRole('group', { name: 'Ship to' });
+  assert.equal(await shipToGroup.getByRole('radio', { name: /4 Research Dr, Langley, California 90210/ }).isChecked(), true, 'the saved address is chosen');
+  await shipToGroup.getByRole('radio', { name: 'A new address' }).waitFor();
+  assert.equal(await page.getByLabel('Recipient').inputValue(), shopper.firstName);
   await page.getByLabel('Credits to apply', { exact: true }).fill('300');
   await page.getByTestId('quote').getByText('Credits (300)').waitFor();
   await page.getByLabel('Card token').fill('tok_decline');
@@ -215,6 +247,7 @@ async function buyThenGetDeclined(): Promise<void> {
   const declined = (await (await declinedAnswer).json()) as { order: OrderData; payment: { outcome: string; code: string } };
   assert.equal(declined.payment.outcome, 'declined');
   assert.equal(declined.payment.code, 'card_declined');
+  assert.deepEqual(declined.order.shippingAddress, { name: shopper.firstName, line1: '4 Research Dr', line2: null, city: 'Langley', region: 'CA', postalCode: '90210', country: 'US' });
   const alert = page.getByRole('alert').filter({ hasText: 'Your order was not placed' });
   await alert.getByText('Your payment was declined: nothing was charged. The 300 credits we reserved for this order are available to you again.', { exact: false }).waitFor();
   await page.getByText('The card was declined.').first().waitFor();
@@ -276,6 +309,7 @@ async function consoleAndAfterSales(): Promise<void> {
   await heading(page, 'Orders');
   await page.getByRole('link', { name: order.id }).click();
   await heading(page, 'Order');
+  await page.getByTestId('order-ship-to').filter({ hasText: shipTo.street }).waitFor();
   await page.getByLabel('Tracking number', { exact: true }).fill('1Z999AA10123456784');
   await page.getByRole('button', { name: 'Mark as shipped' }).click();
   await page.getByText('Shipped with UPS, tracking number 1Z999AA10123456784.').waitFor();

@@ -23,6 +23,9 @@ interface Session {
 let keyCounter = 0;
 const nextKey = () => `test-key-${process.pid}-${++keyCounter}-abcdef`;
 
+/** A shipping address given inline at checkout (ST-2); `region` is the state, by code, region code or name. */
+const addressIn = (region: string) => ({ name: 'Sam Shopper', line1: '1 Ferry Building', city: 'San Francisco', region, postalCode: '94111' });
+
 describeEachDatabase('store HTTP', (suite) => {
   let deps: TestDeps;
   let app: ZodApp;
@@ -108,7 +111,11 @@ describeEachDatabase('store HTTP', (suite) => {
     const cart = await call(member, 'PATCH', '/store/cart', { discountCode: 'welcome10', region: 'US-CA' });
     assert.equal(cart.json().discountCode, 'WELCOME10');
     assert.equal(cart.json().lines.length, 2);
-    const quote = await call(member, 'POST', '/store/checkout/quote', { credits: 500 });
+    // The member ships to one of their saved addresses (AC-8); its state is the cart's.
+    const saved = await call(member, 'POST', '/me/addresses', { line1: '1 Ferry Building', line2: 'Shop 12', city: 'San Francisco', region: 'CA', postalCode: '94111', country: 'US' });
+    assert.equal(saved.statusCode, 201, saved.body);
+    const shippingAddress = { addressId: saved.json().id as number };
+    const quote = await call(member, 'POST', '/store/checkout/quote', { credits: 500, shippingAddress });
     assert.equal(quote.statusCode, 200, quote.body);
     const q = quote.json();
     assert.equal(q.creditsApplied, 500);
@@ -116,7 +123,7 @@ describeEachDatabase('store HTTP', (suite) => {
     assert.equal(q.availableCredits, 1000);
     assert.equal(q.shipByDate, '2026-03-02'); // Monday 09:00 in Los Angeles, signed in
     assert.equal(q.sameDayShipping, true);
-    const placed = await call(member, 'POST', '/store/orders', { credits: 500, paymentToken: 'tok_approve' }, { 'idempotency-key': nextKey() });
+    const placed = await call(member, 'POST', '/store/orders', { credits: 500, paymentToken: 'tok_approve', shippingAddress }, { 'idempotency-key': nextKey() });
     assert.equal(placed.statusCode, 201, placed.body);
     const { order, payment } = placed.json();
     assert.equal(payment.outcome, 'approved');
@@ -145,7 +152,7 @@ describeEachDatabase('store HTTP', (suite) => {
   test('CR-12 a declined payment releases the hold; PL-4 the same Idempotency-Key replays the first answer, another body is refused', async () => {
     const hub = await productBySku('HB-7IN1');
     const before = (await getBalance(deps, member.memberId)).spendable;
-    const body = { lines: [{ productId: hub.id, quantity: 1 }], region: 'US-NY', credits: 300, paymentToken: 'tok_decline' };
+    const body = { lines: [{ productId: hub.id, quantity: 1 }], shippingAddress: addressIn('NY'), credits: 300, paymentToken: 'tok_decline' };
     const key = nextKey();
     const declined = await call(member, 'POST', '/store/orders', body, { 'idempotency-key': key });
     assert.equal(declined.statusCode, 201, declined.body);
@@ -164,7 +171,7 @@ describeEachDatabase('store HTTP', (suite) => {
     assert.equal(missing.statusCode, 400);
     assert.match(missing.json().error.message, /Idempotency-Key/);
     // A guest checks out with lines and an email; no credits for guests.
-    const guest = await call(null, 'POST', '/store/orders', { lines: [{ productId: hub.id, quantity: 1 }], region: 'US-NY', paymentToken: 'tok_approve', email: 'guest@example.com' }, { 'idempotency-key': nextKey() });
+    const guest = await call(null, 'POST', '/store/orders', { lines: [{ productId: hub.id, quantity: 1 }], shippingAddress: addressIn('NY'), paymentToken: 'tok_approve', email: 'guest@example.com' }, { 'idempotency-key': nextKey() });
     assert.equal(guest.statusCode, 201, guest.body);
     assert.equal(guest.json().order.earnedCredits, 0);
     assert.equal(guest.json().order.shipByDate, '2026-03-03');
@@ -173,12 +180,24 @@ describeEachDatabase('store HTTP', (suite) => {
   test('ST-6 agents refund per line, per quantity and by amount with a reason; members cancel before shipment', async () => {
     const charger = await productBySku('CH-30W-NANO');
     const pad = await productBySku('WL-PAD-15W');
-    const placed = await call(member, 'POST', '/store/orders', { lines: [{ productId: charger.id, quantity: 3 }, { productId: pad.id, quantity: 1 }], region: 'US-TX', paymentToken: 'tok_approve' }, { 'idempotency-key': nextKey() });
+    const placed = await call(member, 'POST', '/store/orders', { lines: [{ productId: charger.id, quantity: 3 }, { productId: pad.id, quantity: 1 }], shippingAddress: addressIn('Texas'), paymentToken: 'tok_approve' }, { 'idempotency-key': nextKey() });
     const order = placed.json().order;
     const [chargerLine, padLine] = order.lines;
+    const pendingBefore = (await getBalance(deps, member.memberId)).pendingTotal;
     const byQuantity = await call(agent, 'POST', `/agent/store/orders/${order.id}/refunds`, { kind: 'lines', reason: 'returned', lines: [{ lineId: chargerLine.id, quantity: 1 }] }, { 'idempotency-key': nextKey() });
     assert.equal(byQuantity.statusCode, 201, byQuantity.body);
     assert.equal(byQuantity.json().refund.lines[0].quantity, 1);
+    // The refund reports what the ledger reversed (CR-15), per line and in total, next to what it restored.
+    const reversed = pendingBefore - (await getBalance(deps, member.memberId)).pendingTotal;
+    assert.ok(reversed > 0);
+    assert.equal(byQuantity.json().refund.creditsReversed, reversed);
+    assert.equal(byQuantity.json().refund.lines[0].creditsReversed, reversed);
+    assert.equal(byQuantity.json().refund.creditsRestored, 0);
+    assert.equal(byQuantity.json().order.refunds[0].creditsReversed, reversed);
+    const tooMuch = await call(agent, 'POST', `/agent/store/orders/${order.id}/refunds`, { kind: 'amount', reason: 'price_adjustment', amountMinor: padLine.paidMinor + 1, lineId: padLine.id }, { 'idempotency-key': nextKey() });
+    assert.equal(tooMuch.statusCode, 400);
+    const left = padLine.paidMinor;
+    assert.equal(tooMuch.json().error.message, `At most $${Math.floor(left / 100)}.${String(left % 100).padStart(2, '0')} can still be refunded on this line.`);
     const byAmount = await call(agent, 'POST', `/agent/store/orders/${order.id}/refunds`, { kind: 'amount', reason: 'price_adjustment', note: 'price match', amountMinor: 250, lineId: padLine.id }, { 'idempotency-key': nextKey() });
     assert.equal(byAmount.json().refund.amountMinor, 250);
     const wholeLine = await call(agent, 'POST', `/agent/store/orders/${order.id}/refunds`, { kind: 'lines', reason: 'defective', lines: [{ lineId: chargerLine.id }] }, { 'idempotency-key': nextKey() });
@@ -188,7 +207,7 @@ describeEachDatabase('store HTTP', (suite) => {
     assert.equal(noReason.statusCode, 400);
     assert.equal((await call(member, 'POST', `/agent/store/orders/${order.id}/refunds`, { kind: 'amount', reason: 'other', amountMinor: 1 }, { 'idempotency-key': nextKey() })).statusCode, 403);
 
-    const second = (await call(member, 'POST', '/store/orders', { lines: [{ productId: pad.id, quantity: 1 }], region: 'US-TX', paymentToken: 'tok_approve' }, { 'idempotency-key': nextKey() })).json().order;
+    const second = (await call(member, 'POST', '/store/orders', { lines: [{ productId: pad.id, quantity: 1 }], shippingAddress: addressIn('US-TX'), paymentToken: 'tok_approve' }, { 'idempotency-key': nextKey() })).json().order;
     assert.equal((await call(other, 'POST', `/store/orders/${second.id}/cancel`, {})).statusCode, 404);
     const cancelled = await call(member, 'POST', `/store/orders/${second.id}/cancel`, { note: 'changed my mind' });
     assert.equal(cancelled.statusCode, 200, cancelled.body);
@@ -196,6 +215,79 @@ describeEachDatabase('store HTTP', (suite) => {
     assert.equal(cancelled.json().refund.amountMinor, second.totalMinor);
     assert.equal(cancelled.json().order.shipments[0].status, 'cancelled');
     assert.equal((await call(member, 'POST', `/store/orders/${second.id}/cancel`, {})).statusCode, 409);
+  });
+
+  test('ST-2 the regions the store ships to are public, with their tax rates, from the tax-rate table', async () => {
+    const response = await call(null, 'GET', '/store/regions');
+    assert.equal(response.statusCode, 200, response.body);
+    const regions = response.json().regions as Array<{ region: string; country: string; name: string; ratePpm: number }>;
+    // By name; Nevada was added by an agent in the ST-1 test.
+    assert.deepEqual(regions.map((r) => r.region), ['US-CA', 'US-NV', 'US-NY', 'US-OR', 'US-TX', 'US-WA']);
+    assert.deepEqual(regions[0], { region: 'US-CA', country: 'US', name: 'California', ratePpm: 72_500 });
+    assert.equal(regions.find((r) => r.region === 'US-OR')?.ratePpm, 0);
+    const nevada = await call(member, 'POST', '/store/checkout/quote', { lines: [{ productId: (await productBySku('CB-USBC-1M')).id, quantity: 1 }], shippingAddress: addressIn('Nevada') });
+    assert.equal(nevada.statusCode, 200, nevada.body);
+    assert.equal(nevada.json().region, 'US-NV');
+  });
+
+  test('ST-2 ST-9 an order ships to a saved address as it was when placed; members and agents see it; PL-15 another member’s address is not found', async () => {
+    const pad = await productBySku('WL-PAD-15W');
+    const saved = (await call(member, 'POST', '/me/addresses', { line1: '200 Congress Ave', city: 'Austin', region: 'Texas', postalCode: '78701', country: 'US' })).json() as { id: number };
+    const placed = await call(member, 'POST', '/store/orders', { lines: [{ productId: pad.id, quantity: 1 }], shippingAddress: { addressId: saved.id, name: 'Alex Gift' }, paymentToken: 'tok_approve' }, { 'idempotency-key': nextKey() });
+    assert.equal(placed.statusCode, 201, placed.body);
+    const order = placed.json().order;
+    const snapshot = { name: 'Alex Gift', line1: '200 Congress Ave', line2: null, city: 'Austin', region: 'TX', postalCode: '78701', country: 'US' };
+    assert.deepEqual(order.shippingAddress, snapshot);
+    assert.equal(order.region, 'US-TX');
+    assert.equal(order.taxMinor, order.lines[0].taxMinor);
+    // The saved address changes later; the order keeps what it was shipped to.
+    assert.equal((await call(member, 'PATCH', `/me/addresses/${saved.id}`, { city: 'Dallas' })).statusCode, 200);
+    assert.deepEqual((await call(member, 'GET', `/store/orders/${order.id}`)).json().shippingAddress, snapshot);
+    assert.deepEqual((await call(agent, 'GET', `/agent/store/orders/${order.id}`)).json().shippingAddress, snapshot);
+    const listed = (await call(agent, 'GET', `/agent/store/orders?memberId=${member.memberId}`)).json().orders.find((o: { id: string }) => o.id === order.id);
+    assert.deepEqual(listed.shippingAddress, snapshot);
+    // Without a name, the profile's: the member's first name here.
+    const mine = await call(member, 'POST', '/store/checkout/quote', { lines: [{ productId: pad.id, quantity: 1 }], shippingAddress: { addressId: saved.id } });
+    assert.equal(mine.statusCode, 200, mine.body);
+    assert.deepEqual(mine.json().shippingAddress, { ...snapshot, name: 'Sam', city: 'Dallas' });
+    // Another member cannot ship to it; a member without a name on their profile names the recipient.
+    const foreign = await call(other, 'POST', '/store/checkout/quote', { lines: [{ productId: pad.id, quantity: 1 }], shippingAddress: { addressId: saved.id } });
+    assert.equal(foreign.statusCode, 404);
+    assert.equal(foreign.json().error.details.field, 'shippingAddress.addressId');
+    const theirs = (await call(other, 'POST', '/me/addresses', { line1: '9 Elm St', city: 'Portland', region: 'OR', postalCode: '97201', country: 'US' })).json() as { id: number };
+    const nameless = await call(other, 'POST', '/store/checkout/quote', { lines: [{ productId: pad.id, quantity: 1 }], shippingAddress: { addressId: theirs.id } });
+    assert.equal(nameless.statusCode, 400);
+    assert.equal(nameless.json().error.details.field, 'shippingAddress.name');
+    const named = await call(other, 'POST', '/store/checkout/quote', { lines: [{ productId: pad.id, quantity: 1 }], shippingAddress: { addressId: theirs.id, name: 'Jo Other' } });
+    assert.equal(named.json().region, 'US-OR');
+    // A saved address abroad, or in a state the store does not ship to, is refused plainly.
+    const abroad = (await call(other, 'POST', '/me/addresses', { line1: '1 Rue de Rivoli', city: 'Paris', postalCode: '75001', country: 'FR' })).json() as { id: number };
+    const refused = await call(other, 'POST', '/store/checkout/quote', { lines: [{ productId: pad.id, quantity: 1 }], shippingAddress: { addressId: abroad.id, name: 'Jo Other' } });
+    assert.equal(refused.statusCode, 422);
+    assert.match(refused.json().error.message, /United States only/);
+  });
+
+  test('PL-13 a shipping address is validated at the boundary: unknown keys refused, sizes bounded, each missing field named', async () => {
+    const hub = await productBySku('HB-7IN1');
+    const lines = [{ productId: hub.id, quantity: 1 }];
+    const quote = (shippingAddress: unknown) => call(member, 'POST', '/store/checkout/quote', { lines, shippingAddress });
+    const pathsOf = (response: LightMyRequestResponse) => (response.json().error.details as Array<{ path: string }>).map((issue) => issue.path);
+    const unknownKey = await quote({ ...addressIn('CA'), phone: '555-0100' });
+    assert.equal(unknownKey.statusCode, 400);
+    assert.ok(pathsOf(unknownKey).some((path) => path.startsWith('body.shippingAddress')), unknownKey.body);
+    const missing = await quote({ name: 'Sam Shopper', line1: '1 Ferry Building' });
+    assert.equal(missing.statusCode, 400);
+    assert.deepEqual(pathsOf(missing).sort(), ['body.shippingAddress.city', 'body.shippingAddress.postalCode', 'body.shippingAddress.region']);
+    const long = await quote({ ...addressIn('CA'), line1: 'x'.repeat(201) });
+    assert.deepEqual(pathsOf(long), ['body.shippingAddress.line1']);
+    assert.deepEqual(pathsOf(await quote({ ...addressIn('CA'), postalCode: 'SW1A 1AA' })), ['body.shippingAddress.postalCode']);
+    assert.deepEqual(pathsOf(await quote({ ...addressIn('CA'), country: 'CA' })), ['body.shippingAddress.country']);
+    assert.deepEqual(pathsOf(await quote({ addressId: 1, city: 'Elsewhere' })), ['body.shippingAddress.city']);
+    assert.equal((await quote({ addressId: 0 })).statusCode, 400);
+    // Guests give the address inline: without one the order is refused before anything is charged.
+    const guest = await call(null, 'POST', '/store/orders', { lines, paymentToken: 'tok_approve', email: 'guest2@example.com', region: 'US-CA' }, { 'idempotency-key': nextKey() });
+    assert.equal(guest.statusCode, 400);
+    assert.equal(guest.json().error.details.field, 'shippingAddress');
   });
 
   test('CR-13 a member redeems a reward with credits; it ships on its own; there is no way to cancel it', async () => {
@@ -268,6 +360,7 @@ describeEachDatabase('store HTTP', (suite) => {
         { id: id * 10 + 2, sku: null, title: 'Gift Card', quantity: 1, price: '25.00', gift_card: true },
       ],
       shipping_lines: [{ price: '4.99' }],
+      shipping_address: { first_name: 'Robin', last_name: 'Buyer', address1: '1 Dr Carlton B Goodlett Pl', address2: null, city: 'San Francisco', province: 'California', province_code: 'CA', zip: '94102', country: 'United States', country_code: 'US', phone: null },
       total_price: '131.49',
       extra_field_from_the_platform: { ignored: true },
     };
@@ -309,6 +402,9 @@ describeEachDatabase('store HTTP', (suite) => {
     const order = orders[0]!;
     // Qualifying: 2 × 49.99 − 10.00 = 89.98 on the power bank, nothing on the gift card, shipping or tax → 89 credits.
     assert.deepEqual(order.lines.map((l) => l.qualifyingMinor), [8998, 0]);
+    // ST-9: the storefront's shipping address is kept on the order, and names its tax region.
+    assert.deepEqual(order.shippingAddress, { name: 'Robin Buyer', line1: '1 Dr Carlton B Goodlett Pl', line2: null, city: 'San Francisco', region: 'CA', postalCode: '94102', country: 'US' });
+    assert.equal(order.region, 'US-CA');
     assert.equal(order.earnedCredits, 89);
     assert.equal((await getBalance(deps, member.memberId)).pendingTotal, pendingBefore + 89);
     const refusal = await call(agent, 'POST', `/agent/store/orders/${order.id}/refunds`, { kind: 'amount', reason: 'other', amountMinor: 100 }, { 'idempotency-key': nextKey() });

@@ -44,8 +44,15 @@ function memberId(deps: TestDeps): string {
   return deps.ids.next('mem');
 }
 
-function order(input: Partial<CheckoutInput> & { memberId: string | null; lines: CheckoutInput['lines'] }): CheckoutInput {
-  return { discountCode: null, region: 'US-CA', credits: 0, paymentToken: 'tok_approve', fromCart: false, guestEmail: input.memberId ? null : 'guest@example.com', ...input };
+/** An address in the given state, given inline at checkout (ST-2): its state sets the tax region. */
+function addressIn(region: string): store.InlineShippingAddress {
+  return { name: 'Pat Shopper', line1: '500 Market St', line2: 'Suite 2', city: 'Springfield', region, postalCode: '94107' };
+}
+
+/** A checkout that ships to an address in `region` (California unless the test says otherwise). */
+function order(input: Partial<CheckoutInput> & { memberId: string | null; lines: CheckoutInput['lines']; region?: string }): CheckoutInput {
+  const { region = 'US-CA', ...rest } = input;
+  return { discountCode: null, shippingAddress: addressIn(region), credits: 0, paymentToken: 'tok_approve', fromCart: false, guestEmail: input.memberId ? null : 'guest@example.com', ...rest };
 }
 
 describeEachDatabase('store', (suite) => {
@@ -182,7 +189,7 @@ describeEachDatabase('store', (suite) => {
     assert.equal(allCredits.order.totalMinor, 0);
     assert.equal(allCredits.order.earnedCredits, 0);
     // A checkout interrupted after step 1 (the process died): the sweep releases the hold and the stock.
-    const pending = await transact(deps, (trx) => store.createPendingOrder(trx, { memberId: member, guestEmail: null, lines: [{ productId: product.id, quantity: 1 }], discountCode: null, region: 'US-CA', credits: 500 }));
+    const pending = await transact(deps, (trx) => store.createPendingOrder(trx, { memberId: member, guestEmail: null, lines: [{ productId: product.id, quantity: 1 }], discountCode: null, shippingAddress: addressIn('US-CA'), credits: 500 }));
     assert.equal((await getBalance(deps, member)).held, 500);
     await settleStaleCheckout(deps, pending.id);
     assert.equal((await store.getOrderDetail(deps, pending.id)).status, 'abandoned');
@@ -397,7 +404,7 @@ describeEachDatabase('store', (suite) => {
     const member = memberId(deps);
     await giveCredits(deps, member, 400);
     const product = await newProduct(deps, { priceMinor: 2500, stock: 3 });
-    const pending = await transact(deps, (trx) => store.createPendingOrder(trx, { memberId: member, guestEmail: null, lines: [{ productId: product.id, quantity: 2 }], discountCode: null, region: 'US-CA', credits: 400 }));
+    const pending = await transact(deps, (trx) => store.createPendingOrder(trx, { memberId: member, guestEmail: null, lines: [{ productId: product.id, quantity: 2 }], discountCode: null, shippingAddress: addressIn('US-CA'), credits: 400 }));
     deps.clock.advanceMs(40 * 60_000);
     await runDueJobs(deps, { registry });
     assert.equal((await store.getOrderDetail(deps, pending.id)).status, 'abandoned');
@@ -420,6 +427,103 @@ describeEachDatabase('store', (suite) => {
     const detail = await store.getOrderDetail(deps, won.id);
     assert.equal(detail.refundedMinor, won.lines[0]!.paidMinor);
     assert.equal(detail.payment?.refundedMinor, won.lines[0]!.paidMinor);
+  });
+
+  test('ST-2 ST-9 an order keeps a snapshot of its shipping address, and the address’s state sets the tax region; guests give one inline', async () => {
+    const member = memberId(deps);
+    const product = await newProduct(deps, { priceMinor: 10_000 });
+    const lines = [{ productId: product.id, quantity: 1 }];
+    // The state by its name, as the tax-rate table names it, in any case: Texas, 6.25 %.
+    const texas = (await checkout(deps, order({ memberId: member, lines, region: 'texas' }))).order;
+    assert.equal(texas.region, 'US-TX');
+    assert.equal(texas.taxMinor, 625);
+    const snapshot = { name: 'Pat Shopper', line1: '500 Market St', line2: 'Suite 2', city: 'Springfield', region: 'TX', postalCode: '94107', country: 'US' };
+    assert.deepEqual(texas.shippingAddress, snapshot);
+    assert.deepEqual((await store.getMemberOrder(deps, member, texas.id)).shippingAddress, snapshot);
+    assert.deepEqual((await store.listOrdersForAgents(deps, { memberId: member }))[0]!.shippingAddress, snapshot);
+    // The quote prices by the address too, by the state's code: Washington, 6.5 %.
+    const quote = await store.quoteCheckout(deps, { memberId: member, lines, discountCode: null, shippingAddress: addressIn('WA'), credits: 0 });
+    assert.equal(quote.region, 'US-WA');
+    assert.equal(quote.quote.taxMinor, 650);
+    assert.equal(quote.shippingAddress?.region, 'WA');
+    // A state without a tax rate is one the store does not ship to; a region that contradicts the address is refused.
+    await assert.rejects(
+      store.quoteCheckout(deps, { memberId: member, lines, discountCode: null, shippingAddress: addressIn('Alaska'), credits: 0 }),
+      (e: unknown) => e instanceof AppError && e.code === 'not_eligible' && e.message === 'We do not ship to Alaska yet.' && (e.details as { field: string }).field === 'shippingAddress.region',
+    );
+    await assert.rejects(
+      store.quoteCheckout(deps, { memberId: member, lines, discountCode: null, shippingAddress: addressIn('CA'), region: 'US-NY', credits: 0 }),
+      (e: unknown) => e instanceof AppError && e.code === 'validation' && (e.details as { field: string }).field === 'region',
+    );
+    // An address given in code is checked as at the HTTP boundary.
+    await assert.rejects(
+      checkout(deps, order({ memberId: member, lines, shippingAddress: { ...addressIn('CA'), postalCode: '941' } })),
+      (e: unknown) => e instanceof AppError && e.code === 'validation' && (e.details as Array<{ path: string }>).some((issue) => issue.path === 'shippingAddress.postalCode'),
+    );
+    // Guests: an inline address is required, and a saved address needs a signed-in member.
+    await assert.rejects(
+      checkout(deps, order({ memberId: null, lines, shippingAddress: null })),
+      (e: unknown) => e instanceof AppError && e.code === 'validation' && (e.details as { field: string }).field === 'shippingAddress',
+    );
+    await assert.rejects(
+      checkout(deps, order({ memberId: null, lines, shippingAddress: { addressId: 1 } })),
+      (e: unknown) => e instanceof AppError && e.code === 'validation' && (e.details as { field: string }).field === 'shippingAddress.addressId',
+    );
+    const guest = (await checkout(deps, order({ memberId: null, lines, region: 'US-OR' }))).order;
+    assert.equal(guest.region, 'US-OR');
+    assert.equal(guest.taxMinor, 0);
+    assert.equal(guest.shippingAddress?.region, 'OR');
+    assert.equal((await store.getProduct(deps, product.id)).stock, 98); // the refused checkouts took nothing
+  });
+
+  test('ST-6 CR-15 CR-18 a refund reports the earned credits it reversed, per line and in total, next to the credits it restored', async () => {
+    const member = memberId(deps);
+    await giveCredits(deps, member, 1000);
+    const bank = await newProduct(deps, { priceMinor: 3000 });
+    const cable = await newProduct(deps, { priceMinor: 2000 });
+    const paid = (await checkout(deps, order({ memberId: member, lines: [{ productId: bank.id, quantity: 2 }, { productId: cable.id, quantity: 1 }], credits: 800, region: 'US-OR' }))).order;
+    const [bankLine, cableLine] = paid.lines as [store.OrderLine, store.OrderLine];
+    assert.ok(bankLine.earnedCredits > 0 && cableLine.earnedCredits > 0);
+    const pendingBefore = (await getBalance(deps, member)).pendingTotal;
+    const first = await refundOrder(deps, { orderId: paid.id, request: { kind: 'lines', lines: [{ lineId: bankLine.id, quantity: 1 }] }, reason: 'returned', source: 'agent', requestedBy: 'mem_agent' });
+    const pendingAfter = (await getBalance(deps, member)).pendingTotal;
+    assert.equal(first.creditsRestored, bankLine.credits / 2);
+    assert.equal(first.creditsReversed, pendingBefore - pendingAfter, 'what the ledger took back');
+    assert.equal(first.creditsReversed, Math.floor(bankLine.earnedCredits / 2));
+    assert.deepEqual(first.lines.map((part) => [part.orderLineId, part.creditsRestored, part.creditsReversed]), [[bankLine.id, bankLine.credits / 2, first.creditsReversed]]);
+    // Cancelling the rest reverses everything left, line by line: all refunds together reverse exactly the earning.
+    const rest = await refundOrder(deps, { orderId: paid.id, request: { kind: 'cancellation' }, reason: 'cancelled_by_agent', source: 'agent', requestedBy: 'mem_agent' });
+    const reversedOn = (lineId: string) => rest.lines.find((part) => part.orderLineId === lineId)?.creditsReversed;
+    assert.equal(reversedOn(bankLine.id), bankLine.earnedCredits - first.creditsReversed);
+    assert.equal(reversedOn(cableLine.id), cableLine.earnedCredits);
+    assert.equal(rest.creditsReversed, paid.earnedCredits - first.creditsReversed);
+    assert.equal(first.creditsRestored + rest.creditsRestored, 800);
+    assert.equal((await getBalance(deps, member)).pendingTotal, 0);
+    // The order's refunds read back what was recorded.
+    const detail = await store.getOrderDetail(deps, paid.id);
+    assert.deepEqual(detail.refunds.map((refund) => [refund.creditsRestored, refund.creditsReversed]), [[first.creditsRestored, first.creditsReversed], [rest.creditsRestored, rest.creditsReversed]]);
+    // A guest's refund reverses nothing.
+    const product = await newProduct(deps, { priceMinor: 1500 });
+    const guest = (await checkout(deps, order({ memberId: null, lines: [{ productId: product.id, quantity: 1 }] }))).order;
+    const guestRefund = await refundOrder(deps, { orderId: guest.id, request: { kind: 'lines', lines: [{ lineId: guest.lines[0]!.id }] }, reason: 'returned', source: 'agent', requestedBy: 'mem_agent' });
+    assert.equal(guestRefund.creditsReversed, 0);
+  });
+
+  test('ST-6 PL-2 refusals state amounts in dollars, never in minor units', async () => {
+    const member = memberId(deps);
+    const product = await newProduct(deps, { priceMinor: 10_000 });
+    const paid = (await checkout(deps, order({ memberId: member, lines: [{ productId: product.id, quantity: 1 }], region: 'US-OR' }))).order;
+    const line = paid.lines[0]!;
+    const byAmount = (amountMinor: number, lineId?: string) =>
+      refundOrder(deps, { orderId: paid.id, request: { kind: 'amount', amountMinor, lineId }, reason: 'price_adjustment', source: 'agent', requestedBy: 'mem_agent' });
+    await assert.rejects(byAmount(10_001), (e: unknown) => e instanceof AppError && e.code === 'validation' && e.message === "At most $100.00 can still be refunded on this order's items.");
+    await byAmount(2_550);
+    await assert.rejects(byAmount(7_451, line.id), (e: unknown) => e instanceof AppError && e.message === 'At most $74.50 can still be refunded on this line.' && (e.details as { field: string }).field === 'amountMinor');
+    const code = await transact(deps, (trx) => store.createDiscountCode(trx, system, { code: `BIG${++counter}`, kind: 'fixed', amountMinor: 500, minSubtotalMinor: 123_456 }));
+    await assert.rejects(
+      store.quoteCheckout(deps, { memberId: member, lines: [{ productId: product.id, quantity: 1 }], discountCode: code.code, shippingAddress: addressIn('CA'), credits: 0 }),
+      (e: unknown) => e instanceof AppError && e.message === `The code ${code.code} needs at least $1,234.56 of eligible items.`,
+    );
   });
 
   test('LG-2 the ledger auditor finds no difference after all of the above', async () => {

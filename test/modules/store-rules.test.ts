@@ -263,7 +263,9 @@ describe('ST-6 refund plans', () => {
     const plan = planRefund(lines, { kind: 'amount', amountMinor: 1001 }, noShipping);
     assert.deepEqual(plan.lines.map((p) => [p.lineId, p.amountMinor, p.creditsRestored]), [['a', 751], ['b', 250]].map(([id, amount]) => [id, amount, 0]));
     assert.equal(plan.lines[0]!.qualifyingMinor, 700); // floor(2800 × 751 / 3000)
-    assert.throws(() => planRefund(lines, { kind: 'amount', amountMinor: 1001, lineId: 'b' }, noShipping), /At most 1000/);
+    // PL-2: the limit is stated in dollars, never in minor units.
+    assert.throws(() => planRefund(lines, { kind: 'amount', amountMinor: 1001, lineId: 'b' }, noShipping), { message: 'At most $10.00 can still be refunded on this line.' });
+    assert.throws(() => planRefund(lines, { kind: 'amount', amountMinor: 4001 }, noShipping), { message: "At most $40.00 can still be refunded on this order's items." });
   });
 
   test('ST-6 a cancellation refunds what remains on every line, and the shipping', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { allocateLargestRemainder, formatMoney, mulDivFloor, mulDivRoundHalfUp } from '../../src/platform/money.ts';
+import { allocateLargestRemainder, formatAmount, formatMoney, mulDivFloor, mulDivRoundHalfUp } from '../../src/platform/money.ts';
 
 test('PL-2 largest remainder: parts sum exactly to the total and follow the weights', () => {
   assert.deepEqual(allocateLargestRemainder(100, [1, 1, 1]), [34, 33, 33]);
@@ -30,7 +30,12 @@ test('PL-2 integer rounding rules are named and exact', () => {
   assert.throws(() => allocateLargestRemainder(1.5, [1]), /safe integer/);
 });
 
-test('PL-2 money formats from minor units', () => {
-  assert.equal(formatMoney({ amountMinor: 123456, currency: 'USD' }), '$1234.56');
+test('PL-2 money formats from minor units, digits grouped by thousands', () => {
+  assert.equal(formatMoney({ amountMinor: 123456, currency: 'USD' }), '$1,234.56');
   assert.equal(formatMoney({ amountMinor: -5, currency: 'USD' }), '-$0.05');
+  assert.equal(formatMoney({ amountMinor: 100_000_000_00, currency: 'USD' }), '$100,000,000.00');
+  assert.equal(formatAmount(1234), '$12.34');
+  assert.equal(formatAmount(0), '$0.00');
+  assert.equal(formatAmount(99_999), '$999.99');
+  assert.throws(() => formatAmount(12.5), /safe integer/);
 });

@@ -1,5 +1,5 @@
-// A real Patron server for end-to-end tests: in-process, on a free loopback port, with the UI, the job worker,
-// a simulated clock and a throwaway data folder.
+// A real Patron server for end-to-end tests: in-process, on a free loopback port, with the UI, the job worker
+// (unless a test runs the jobs itself), a simulated clock and a throwaway data folder.
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -36,7 +36,15 @@ function freePort(): Promise<number> {
   });
 }
 
-export async function startTestServer(): Promise<TestServer> {
+export interface TestServerOptions {
+  /**
+   * Start the job worker (default true). A test that must see the state before a job ran (credits read exactly
+   * before the sweep, CR-9) passes false and runs the jobs itself with `runDueJobs(server.deps)`.
+   */
+  worker?: boolean;
+}
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   if (!existsSync(webIndex)) {
     throw new Error(`The UI is not built (${webIndex} is missing). Run \`npm run build:web\`, or run the tests with \`npm test\`, which builds it.`);
   }
@@ -58,7 +66,7 @@ export async function startTestServer(): Promise<TestServer> {
   let worker: ReturnType<typeof startWorker> | undefined;
   try {
     await app.listen({ host: '127.0.0.1', port });
-    worker = startWorker(deps);
+    if (options.worker !== false) worker = startWorker(deps);
     const agent = { email: 'agent@patron.test', password: 'agent-password-for-e2e-tests' };
     await createStaffUser(deps, { email: agent.email, password: agent.password, role: 'agent' });
     return {

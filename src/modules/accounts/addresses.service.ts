@@ -27,6 +27,25 @@ export async function getAddress(ctx: Ctx, memberId: string, addressNumber: numb
   return address;
 }
 
+/** A saved address with the name its owner goes by, for modules that ship to it (the store's checkout, ST-2). */
+export interface MemberAddress extends Address {
+  /** The member's first and last name from their profile (or their preferred name); null when they gave none. */
+  recipientName: string | null;
+}
+
+/**
+ * One of the member's saved addresses, or undefined when they have no address with that ID: another member's
+ * address is not found either (PL-15).
+ */
+export async function getMemberAddress(ctx: Ctx, memberId: string, addressId: number): Promise<MemberAddress | undefined> {
+  if (!Number.isSafeInteger(addressId) || addressId < 1) return undefined;
+  const address = await findAddress(ctx.db, memberId, addressId);
+  if (!address) return undefined;
+  const member = await findMemberById(ctx.db, memberId);
+  const fullName = [member?.firstName, member?.lastName].filter((part): part is string => typeof part === 'string' && part.trim() !== '').join(' ');
+  return { ...address, recipientName: fullName || member?.preferredName || null };
+}
+
 export async function addAddress(ctx: Ctx, input: { memberId: string; actor: Actor; fields: AddressFields }): Promise<Address> {
   assertAddressCountry(input.fields.country);
   // The member row lock serializes a member's address writes, so the next number is theirs alone.

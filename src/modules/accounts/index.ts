@@ -1,5 +1,5 @@
 // The accounts module's public face (docs/CONTRACTS.md): sign-up, sign-in, sessions, 2-step verification,
-// OpenID Connect, profile, roles and API keys. Other modules use only what this file exports.
+// OpenID Connect, profile and saved addresses, roles and API keys. Other modules use only what this file exports.
 import type { Ctx } from '../../deps.ts';
 import type { RegisterRoutes } from '../../http/types.ts';
 import { registerAuthRoutes } from './auth.routes.ts';
@@ -11,6 +11,8 @@ import { registerTwoFactorRoutes } from './two-factor.routes.ts';
 
 export { createAuthenticator } from './authenticator.service.ts';
 export { countUsers, createMemberForSeed, createStaffUser, findMemberIdByVerifiedEmail, getMemberContact, getMemberWithSecurity, type MemberWithSecurity } from './members.service.ts';
+export { getMemberAddress, type MemberAddress } from './addresses.service.ts';
+export type { Address } from './addresses.repository.ts';
 export { signUp, type SignUpInput, type SignUpResult } from './sign-up.service.ts';
 export { updateProfile, type ProfileChanges, type ProfileUpdate, type ProfileField, type Actor } from './profile.service.ts';
 export { hashNewPassword, type NewPasswordHash } from './passwords.service.ts';

@@ -178,12 +178,12 @@ async function operate<R>(ctx: Ctx, spec: OperationSpec<R>, hash: string): Promi
     const force = typeof spec.needsBook === 'function' ? (policyHint ? spec.needsBook(policyHint, nowMs) : true) : spec.needsBook;
     return lockMember(ctx.db, { memberId: spec.memberId, idemScope: spec.scope, idemKey: spec.key, forceBook: force, nowMs });
   };
-  let loaded = await load(await latestKnownPolicy(ctx));
+  let loaded = await load(latest.get(ctx.db.getExecutor().adapter));
   if (loaded.idempotent) return replay(spec, hash, loaded.idempotent);
   if (!loaded.account) {
     if (!spec.createAccount) return spec.whenMissing();
     await insertEmptyAccount(ctx.db, spec.memberId, nowMs);
-    loaded = await load(await latestKnownPolicy(ctx));
+    loaded = await load(latest.get(ctx.db.getExecutor().adapter));
     if (loaded.idempotent) return replay(spec, hash, loaded.idempotent);
   }
   const policy = await getPolicyVersion(ctx, loaded.currentPolicyVersion);
@@ -225,9 +225,6 @@ async function operate<R>(ctx: Ctx, spec: OperationSpec<R>, hash: string): Promi
 // tells us the real current version (a stale hint costs one more read, never a wrong answer).
 const latest = new WeakMap<object, Policy>();
 
-async function latestKnownPolicy(ctx: Ctx): Promise<Policy | undefined> {
-  return latest.get(ctx.db.getExecutor().adapter);
-}
 
 
 function rememberLatest(ctx: Ctx, policy: Policy): void {

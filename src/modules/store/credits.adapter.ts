@@ -62,12 +62,16 @@ export async function earnOrderCredits(
   return { total: result.credits, lines: new Map(result.lines.map((line) => [line.lineId, line.credits])) };
 }
 
-/** CR-15..CR-17: reverses each line in proportion to the qualifying amount this refund gave back. */
+/**
+ * CR-15..CR-17: reverses each line in proportion to the qualifying amount this refund gave back; answers what the
+ * ledger reversed per line (a repeated call under the same keys answers the first result again, LG-3).
+ */
 export async function reverseOrderCredits(
   ctx: Ctx,
   input: { memberId: string; orderId: string; refundId: string; lines: ReadonlyArray<{ lineId: string; qualifyingMinor: number; refundedQualifyingMinor: number }> },
-): Promise<number> {
-  let reversed = 0;
+): Promise<{ total: number; lines: Map<string, number> }> {
+  const lines = new Map<string, number>();
+  let total = 0;
   for (const line of input.lines) {
     const result = await reverseForRefund(ctx, {
       memberId: input.memberId,
@@ -76,9 +80,10 @@ export async function reverseOrderCredits(
       lineQualifyingMinor: line.qualifyingMinor,
       idempotencyKey: `refund:${input.refundId}:${line.lineId}`,
     });
-    reversed += result.reversedCredits;
+    lines.set(line.lineId, result.reversedCredits);
+    total += result.reversedCredits;
   }
-  return reversed;
+  return { total, lines };
 }
 
 /** CR-18: credits that paid for the order go back to the lots they came from. */

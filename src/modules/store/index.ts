@@ -44,6 +44,7 @@ export {
 } from './orders.service.ts';
 export type { Order, OrderLine, Shipment, Payment } from './orders.repository.ts';
 export { getCart, setCartLine, setCartOptions } from './cart.service.ts';
+export { shippingAddressSchema, taxRegionOf, type ShippingAddress, type ShippingAddressInput, type InlineShippingAddress, type SavedShippingAddress } from './shipping-address.rules.ts';
 
 // Payments
 export { paymentGateway } from './payments/registry.ts';

@@ -3,6 +3,7 @@ import type { Executor } from '../../db/database.ts';
 import { forUpdate } from '../../db/database.ts';
 import type { OrderChannel, OrderLineRow, OrderRow, OrderStatus, PaymentRow, PaymentStatus, RefundState, ShipmentRow, ShipmentStatus } from './store.table.ts';
 import { storeTables } from './store.table.ts';
+import type { ShippingAddress } from './shipping-address.rules.ts';
 
 export interface OrderLine {
   id: string;
@@ -64,6 +65,8 @@ export interface Order {
   cancelledAtMs: number | null;
   createdAtMs: number;
   updatedAtMs: number;
+  /** Where the order ships, as it was when the order was placed; null when the order has no address. */
+  shippingAddress: ShippingAddress | null;
   lines: OrderLine[];
 }
 
@@ -195,7 +198,21 @@ export function toOrder(row: OrderRow, lines: OrderLineRow[]): Order {
     cancelledAtMs: row.cancelled_at_ms,
     createdAtMs: row.created_at_ms,
     updatedAtMs: row.updated_at_ms,
+    shippingAddress: toShippingAddress(row),
     lines: lines.sort((a, b) => a.line_no - b.line_no).map(toOrderLine),
+  };
+}
+
+function toShippingAddress(row: OrderRow): ShippingAddress | null {
+  if (row.ship_to_name === null || row.ship_to_line1 === null || row.ship_to_city === null || row.ship_to_country === null) return null;
+  return {
+    name: row.ship_to_name,
+    line1: row.ship_to_line1,
+    line2: row.ship_to_line2,
+    city: row.ship_to_city,
+    region: row.ship_to_region,
+    postalCode: row.ship_to_postal_code,
+    country: row.ship_to_country,
   };
 }
 
@@ -230,6 +247,13 @@ export function toOrderRow(order: Order): OrderRow {
     cancelled_at_ms: order.cancelledAtMs,
     created_at_ms: order.createdAtMs,
     updated_at_ms: order.updatedAtMs,
+    ship_to_name: order.shippingAddress?.name ?? null,
+    ship_to_line1: order.shippingAddress?.line1 ?? null,
+    ship_to_line2: order.shippingAddress?.line2 ?? null,
+    ship_to_city: order.shippingAddress?.city ?? null,
+    ship_to_region: order.shippingAddress?.region ?? null,
+    ship_to_postal_code: order.shippingAddress?.postalCode ?? null,
+    ship_to_country: order.shippingAddress?.country ?? null,
   };
 }
 

@@ -14,6 +14,8 @@ import { captureCheckoutHold, creditsUnlockTimes, earnOrderCredits, holdCheckout
 import { isPlusActiveAt } from './membership-port.ts';
 import { defaultPlusDiscountBp, defaultShippingPolicy, maxLinesPerOrder, maxQuantityPerLine, priceOrder, type DiscountRule, type PricingProduct, type Quote } from './pricing.rules.ts';
 import { shippingPromise, type ShippingPromise } from './shipping-promise.rules.ts';
+import { addressError, type ShippingAddress, type ShippingAddressInput } from './shipping-address.rules.ts';
+import { resolveShipping } from './shipping-address.service.ts';
 import {
   cancelPendingShipments,
   findOrder,
@@ -47,7 +49,16 @@ export interface CheckoutRequest {
   memberId: string | null;
   lines: readonly LineRequest[];
   discountCode: string | null;
-  region: string;
+  /**
+   * Where the order ships: one of the member's saved addresses or an address given inline; the tax region derives
+   * from its state. Guests' orders need one (inline).
+   */
+  shippingAddress?: ShippingAddressInput | null;
+  /**
+   * The tax region without an address (`US-CA`): a quote made before the address is known, or a member's order
+   * placed without an address. With an address, it may be given only if it is the address's own.
+   */
+  region?: string | null;
   /** Credits to apply as money (CR-12); `'max'` only for quotes. Guests cannot apply credits. */
   credits: number | 'max';
 }
@@ -55,6 +66,10 @@ export interface CheckoutRequest {
 export interface CheckoutQuote {
   quote: Quote;
   promise: ShippingPromise;
+  /** The tax region that priced the quote, from the address when there is one. */
+  region: string;
+  /** The address snapshot the order would keep; null when the checkout gave a region only. */
+  shippingAddress: ShippingAddress | null;
   /** Credits the member can spend now (0 for guests). */
   availableCredits: number;
   spendCreditsPerMajorUnit: number;
@@ -119,8 +134,9 @@ function toDiscountRule(code: Awaited<ReturnType<typeof usableDiscountCode>>): D
 
 export async function quoteCheckout(ctx: Ctx, request: CheckoutRequest): Promise<CheckoutQuote> {
   const lines = await resolveLines(ctx, request.lines);
-  const rate = await findTaxRate(ctx.db, request.region);
-  if (!rate) throw new AppError('not_eligible', `We do not ship to ${request.region} yet.`, { field: 'region' });
+  const shipping = await resolveShipping(ctx, request);
+  const rate = await findTaxRate(ctx.db, shipping.region);
+  if (!rate) throw new AppError('not_eligible', `We do not ship to ${shipping.region} yet.`, { field: 'region' });
   const discount = request.discountCode ? toDiscountRule(await usableDiscountCode(ctx, request.discountCode)) : null;
   const nowMs = ctx.clock.nowMs();
   const plusActive = request.memberId ? await isPlusActiveAt(ctx, request.memberId, nowMs) : false;
@@ -138,7 +154,15 @@ export async function quoteCheckout(ctx: Ctx, request: CheckoutRequest): Promise
   if (typeof request.credits === 'number' && request.credits > availableCredits) {
     throw new AppError('insufficient_credits', `You have ${availableCredits} credits available.`, { field: 'credits', availableCredits });
   }
-  return { quote, promise: shippingPromise({ placedAtMs: nowMs, signedIn: request.memberId !== null }), availableCredits, spendCreditsPerMajorUnit, plusActive };
+  return {
+    quote,
+    promise: shippingPromise({ placedAtMs: nowMs, signedIn: request.memberId !== null }),
+    region: shipping.region,
+    shippingAddress: shipping.address,
+    availableCredits,
+    spendCreditsPerMajorUnit,
+    plusActive,
+  };
 }
 
 export interface PlaceOrderInput extends CheckoutRequest {
@@ -147,13 +171,15 @@ export interface PlaceOrderInput extends CheckoutRequest {
 }
 
 /**
- * Step 1 of checkout, in the caller's transaction: prices the order, takes stock (in product ID order, so two
- * checkouts never wait on each other in a circle), counts the discount code, holds the credits (CR-12), and writes
- * the order as pending payment with every component per line.
+ * Step 1 of checkout, in the caller's transaction: resolves the shipping address (a snapshot goes on the order, its
+ * state sets the tax region), prices the order, takes stock (in product ID order, so two checkouts never wait on
+ * each other in a circle), counts the discount code, holds the credits (CR-12), and writes the order as pending
+ * payment with every component per line.
  */
 export async function createPendingOrder(ctx: Ctx, input: PlaceOrderInput): Promise<Order> {
   if (input.memberId === null && !input.guestEmail) throw new AppError('validation', 'A guest order needs an email address.', { field: 'email' });
-  const { quote, promise, plusActive } = await quoteCheckout(ctx, input);
+  if (input.memberId === null && !input.shippingAddress) throw addressError('validation', '', 'Enter the address the order ships to.');
+  const { quote, promise, plusActive, region, shippingAddress } = await quoteCheckout(ctx, input);
   const nowMs = ctx.clock.nowMs();
   const orderId = ctx.ids.next('ord');
   for (const line of [...quote.lines].sort((a, b) => (a.product.id < b.product.id ? -1 : 1))) {
@@ -206,7 +232,7 @@ export async function createPendingOrder(ctx: Ctx, input: PlaceOrderInput): Prom
     status: 'pending_payment',
     refundState: 'none',
     currency: 'USD',
-    region: input.region,
+    region,
     discountCode,
     merchandiseMinor: quote.merchandiseMinor,
     discountMinor: quote.discountMinor,
@@ -227,6 +253,7 @@ export async function createPendingOrder(ctx: Ctx, input: PlaceOrderInput): Prom
     cancelledAtMs: null,
     createdAtMs: nowMs,
     updatedAtMs: nowMs,
+    shippingAddress,
     lines,
   };
   assert(await insertOrder(ctx.db, order), 'a new store order cannot collide');

@@ -19,7 +19,7 @@
 // Gift cards are excluded from discount codes, the Plus discount and credits: credits bought as a gift card would be
 // credits turned into cash, which CR-19 forbids.
 import { AppError } from '../../platform/errors.ts';
-import { allocateLargestRemainder, formatMoney, mulDivRoundHalfUp } from '../../platform/money.ts';
+import { allocateLargestRemainder, formatAmount, mulDivRoundHalfUp } from '../../platform/money.ts';
 import { assert } from '../../platform/assert.ts';
 import { lineTaxMinor } from './tax.rules.ts';
 
@@ -149,7 +149,7 @@ export function priceOrder(input: PricingInput): Quote {
   let codeShares = eligible.map(() => 0);
   if (input.discount) {
     if (eligibleMinor < input.discount.minSubtotalMinor) {
-      throw new AppError('not_eligible', `The code ${input.discount.code} needs at least ${formatMoney({ amountMinor: input.discount.minSubtotalMinor, currency: 'USD' })} of eligible items.`, {
+      throw new AppError('not_eligible', `The code ${input.discount.code} needs at least ${formatAmount(input.discount.minSubtotalMinor)} of eligible items.`, {
         field: 'discountCode',
       });
     }

@@ -8,6 +8,8 @@ export interface RefundLine {
   amountMinor: number;
   qualifyingMinor: number;
   creditsRestored: number;
+  /** Earned credits this refund reversed on the line (CR-15..CR-17); 0 until the refund completes. */
+  creditsReversed: number;
 }
 
 export interface Refund {
@@ -20,6 +22,8 @@ export interface Refund {
   note: string | null;
   amountMinor: number;
   creditsRestored: number;
+  /** Earned credits this refund reversed, all lines together; 0 until the refund completes. */
+  creditsReversed: number;
   status: RefundStatus;
   failureCode: string | null;
   externalRef: string | null;
@@ -30,7 +34,14 @@ export interface Refund {
 }
 
 function toRefundLine(row: RefundLineRow): RefundLine {
-  return { orderLineId: row.order_line_id, quantity: row.quantity, amountMinor: row.amount_minor, qualifyingMinor: row.qualifying_minor, creditsRestored: row.credits_restored };
+  return {
+    orderLineId: row.order_line_id,
+    quantity: row.quantity,
+    amountMinor: row.amount_minor,
+    qualifyingMinor: row.qualifying_minor,
+    creditsRestored: row.credits_restored,
+    creditsReversed: row.credits_reversed,
+  };
 }
 
 export function toRefund(row: RefundRow, lines: RefundLineRow[]): Refund {
@@ -44,6 +55,7 @@ export function toRefund(row: RefundRow, lines: RefundLineRow[]): Refund {
     note: row.note,
     amountMinor: row.amount_minor,
     creditsRestored: row.credits_restored,
+    creditsReversed: row.credits_reversed,
     status: row.status,
     failureCode: row.failure_code,
     externalRef: row.external_ref,
@@ -74,6 +86,16 @@ export async function findRefundByExternalRef(db: Executor, orderId: string, ext
 export async function transitionRefund(db: Executor, id: string, from: RefundStatus, changes: Partial<Omit<RefundRow, 'id'>>): Promise<boolean> {
   const result = await storeTables(db).updateTable('store_refunds').set(changes).where('id', '=', id).where('status', '=', from).executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
+}
+
+/** Records what the ledger reversed for a completing refund: per line, and the refund's total. */
+export async function recordCreditsReversed(db: Executor, refundId: string, byLine: ReadonlyMap<string, number>): Promise<void> {
+  let total = 0;
+  for (const [orderLineId, credits] of byLine) {
+    total += credits;
+    await storeTables(db).updateTable('store_refund_lines').set({ credits_reversed: credits }).where('refund_id', '=', refundId).where('order_line_id', '=', orderLineId).execute();
+  }
+  await storeTables(db).updateTable('store_refunds').set({ credits_reversed: total }).where('id', '=', refundId).execute();
 }
 
 export async function hasPendingRefund(db: Executor, orderId: string, kind?: RefundKind): Promise<boolean> {

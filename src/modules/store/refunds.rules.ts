@@ -11,7 +11,7 @@
 // The credits ledger reverses earnings in proportion to the refunded qualifying amount (CR-16), flooring each
 // cumulative target, so reversals by parts never exceed the earning and add up to it exactly at the end.
 import { AppError } from '../../platform/errors.ts';
-import { allocateLargestRemainder, mulDivFloor } from '../../platform/money.ts';
+import { allocateLargestRemainder, formatAmount, mulDivFloor } from '../../platform/money.ts';
 import { assert } from '../../platform/assert.ts';
 
 export interface RefundableLine {
@@ -100,16 +100,16 @@ export function planRefund(lines: readonly RefundableLine[], request: RefundRequ
       break;
     }
     case 'amount': {
-      if (!Number.isSafeInteger(request.amountMinor) || request.amountMinor < 1) throw new AppError('validation', 'A refund amount is a positive number of cents.');
+      if (!Number.isSafeInteger(request.amountMinor) || request.amountMinor < 1) throw new AppError('validation', 'Enter a refund amount of at least $0.01.');
       if (request.lineId !== undefined) {
         const line = find(request.lineId);
         const remaining = line.paidMinor - line.refundedMinor;
-        if (request.amountMinor > remaining) throw new AppError('validation', `At most ${remaining} can still be refunded on this line.`, { lineId: line.id, remainingMinor: remaining });
+        if (request.amountMinor > remaining) throw new AppError('validation', `At most ${formatAmount(remaining)} can still be refunded on this line.`, { field: 'amountMinor', lineId: line.id, remainingMinor: remaining });
         parts = [amountPart(line, request.amountMinor, 0)];
       } else {
         const remaining = lines.map((line) => line.paidMinor - line.refundedMinor);
         const total = remaining.reduce((a, b) => a + b, 0);
-        if (request.amountMinor > total) throw new AppError('validation', `At most ${total} can still be refunded on this order's items.`, { remainingMinor: total });
+        if (request.amountMinor > total) throw new AppError('validation', `At most ${formatAmount(total)} can still be refunded on this order's items.`, { field: 'amountMinor', remainingMinor: total });
         const shares = allocateLargestRemainder(request.amountMinor, remaining);
         parts = lines.map((line, i) => amountPart(line, shares[i]!, 0)).filter((p) => p.amountMinor > 0);
       }

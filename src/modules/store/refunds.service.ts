@@ -4,7 +4,8 @@
 // transaction (so concurrent refunds can never refund the same money twice); the gateway refunds the money outside
 // any transaction; `completeRefund` then moves the credits (reversal of earnings, CR-15..CR-17; restore of spent
 // credits to their original lots, CR-18) and, for a cancellation, cancels the order, its shipment and puts the stock
-// back. If the gateway refuses, `failRefund` is the compensation: it gives the reservation back.
+// back. The refund records the earned credits the ledger reversed (per line and in total) next to the credits it
+// restored. If the gateway refuses, `failRefund` is the compensation: it gives the reservation back.
 import { z } from 'zod';
 import type { Ctx } from '../../deps.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
@@ -14,7 +15,7 @@ import { recordAudit } from '../audit/index.ts';
 import { returnProductStock } from './catalog.repository.ts';
 import { restoreOrderCredits, reverseOrderCredits } from './credits.adapter.ts';
 import { cancelPendingShipments, findOrder, findOrderPayment, transitionOrder, updateOrderFields, updateOrderLine, updatePayment, type Order } from './orders.repository.ts';
-import { findRefund, hasPendingRefund, insertRefund, transitionRefund, type Refund } from './refunds.repository.ts';
+import { findRefund, hasPendingRefund, insertRefund, recordCreditsReversed, transitionRefund, type Refund } from './refunds.repository.ts';
 import { planRefund, type RefundRequest } from './refunds.rules.ts';
 import type { RefundSource } from './store.table.ts';
 
@@ -75,6 +76,7 @@ export async function beginRefund(ctx: Ctx, input: BeginRefundInput): Promise<Be
       note: input.note ?? null,
       amount_minor: plan.amountMinor,
       credits_restored: plan.creditsRestored,
+      credits_reversed: 0,
       status: 'pending',
       gateway_refund_id: null,
       failure_code: null,
@@ -83,7 +85,15 @@ export async function beginRefund(ctx: Ctx, input: BeginRefundInput): Promise<Be
       created_at_ms: nowMs,
       completed_at_ms: null,
     },
-    plan.lines.map((part) => ({ refund_id: refundId, order_line_id: part.lineId, quantity: part.quantity, amount_minor: part.amountMinor, qualifying_minor: part.qualifyingMinor, credits_restored: part.creditsRestored })),
+    plan.lines.map((part) => ({
+      refund_id: refundId,
+      order_line_id: part.lineId,
+      quantity: part.quantity,
+      amount_minor: part.amountMinor,
+      qualifying_minor: part.qualifyingMinor,
+      credits_restored: part.creditsRestored,
+      credits_reversed: 0,
+    })),
   );
   // Reserve: the line counters move now, under the order's lock; failRefund moves them back.
   for (const part of plan.lines) {
@@ -130,7 +140,11 @@ export async function completeRefund(ctx: Ctx, input: { refundId: string; gatewa
         const line = order.lines.find((l) => l.id === part.orderLineId)!;
         return { lineId: line.id, qualifyingMinor: line.qualifyingMinor, refundedQualifyingMinor: part.qualifyingMinor };
       });
-    if (reversals.length > 0 && order.earnedCredits > 0) await reverseOrderCredits(ctx, { memberId: order.memberId, orderId: order.id, refundId: refund.id, lines: reversals });
+    if (reversals.length > 0 && order.earnedCredits > 0) {
+      const reversed = await reverseOrderCredits(ctx, { memberId: order.memberId, orderId: order.id, refundId: refund.id, lines: reversals });
+      // The refund reports what it reversed next to what it restored (the ledger's answer, per line).
+      if (reversed.total > 0) await recordCreditsReversed(ctx.db, refund.id, reversed.lines);
+    }
     if (refund.creditsRestored > 0) await restoreOrderCredits(ctx, { memberId: order.memberId, orderId: order.id, refundId: refund.id, credits: refund.creditsRestored });
   }
   if (refund.kind === 'cancellation') {

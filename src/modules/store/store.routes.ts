@@ -36,6 +36,7 @@ import { readIdempotencyKey, runIdempotent } from './idempotency.ts';
 import { getMemberOrder, getOrderDetail, listMemberOrders, listOrdersForAgents, markOrderDelivered, quoteCheckout, shipOrder, type LineRequest } from './orders.service.ts';
 import { getMemberRedemption, listMemberRedemptions, redeemReward } from './redemptions.service.ts';
 import type { RefundRequest } from './refunds.rules.ts';
+import type { ShippingAddressInput } from './shipping-address.rules.ts';
 import {
   agentCancelBody,
   agentOrderList,
@@ -77,6 +78,7 @@ import {
   rewardList,
   rewardView,
   shipBody,
+  shippingRegionList,
   taxRateList,
   taxRateView,
   toCartView,
@@ -89,6 +91,7 @@ import {
   toRedemptionView,
   toRefundView,
   toRewardView,
+  toShippingRegionView,
   toTaxRateView,
   toWebhookEventView,
   webhookAck,
@@ -140,6 +143,12 @@ export function registerStoreRoutes(app: ZodApp, deps: Deps): void {
     toProductView(await getProduct(deps, request.params.productId)),
   );
 
+  app.get(
+    '/store/regions',
+    { schema: { tags, summary: 'Where the store ships: the regions of the tax-rate table with their rates, by name (ST-2)', response: { 200: shippingRegionList } } },
+    async () => ({ regions: (await listTaxRates(deps)).sort((a, b) => a.name.localeCompare(b.name, 'en') || (a.region < b.region ? -1 : 1)).map(toShippingRegionView) }),
+  );
+
   app.get('/store/rewards', { schema: { tags, summary: 'The rewards catalog: items bought with credits (CR-13)', response: { 200: rewardList } } }, async () => ({
     rewards: (await listRewardItems(deps, {})).map(toRewardView),
   }));
@@ -167,24 +176,24 @@ export function registerStoreRoutes(app: ZodApp, deps: Deps): void {
   });
 
   // ---- Checkout ---------------------------------------------------------------------------------------------
-  /** The lines, code and region to check out: the body's, or the signed-in member's cart. */
-  async function checkoutSource(request: FastifyRequest, body: { lines?: LineRequest[]; discountCode?: string | null; region?: string }) {
+  /**
+   * The lines, code, address and region to check out: the body's, or the signed-in member's cart. The cart's region
+   * stands in only when the body names neither an address nor a region: an address brings its own.
+   */
+  async function checkoutSource(request: FastifyRequest, body: { lines?: LineRequest[]; discountCode?: string | null; shippingAddress?: ShippingAddressInput; region?: string }) {
     const memberId = request.principal?.kind === 'session' ? request.principal.memberId : null;
-    if (body.lines) return { memberId, lines: body.lines, discountCode: body.discountCode ?? null, region: body.region, fromCart: false };
+    const shippingAddress = body.shippingAddress ?? null;
+    if (body.lines) return { memberId, lines: body.lines, discountCode: body.discountCode ?? null, shippingAddress, region: body.region ?? null, fromCart: false };
     if (!memberId) throw new AppError('validation', 'Send the lines to check out, or sign in to check out your cart.', { field: 'lines' });
     const cart = await getCart(deps, memberId);
     return {
       memberId,
       lines: cart.lines.map((line) => ({ productId: line.product.id, quantity: line.quantity })),
       discountCode: body.discountCode !== undefined ? body.discountCode : cart.discountCode,
-      region: body.region ?? cart.region ?? undefined,
+      shippingAddress,
+      region: body.region ?? (shippingAddress ? null : cart.region),
       fromCart: true,
     };
-  }
-
-  function requireRegion(region: string | undefined): string {
-    if (!region) throw new AppError('validation', 'Choose the region the order ships to.', { field: 'region' });
-    return region;
   }
 
   app.post(
@@ -192,7 +201,7 @@ export function registerStoreRoutes(app: ZodApp, deps: Deps): void {
     { schema: { tags, summary: 'Price a checkout: every component per line, credits applied, the ship-by date (ST-2, ST-5, CR-12)', body: quoteBody, response: { 200: quoteView } } },
     async (request) => {
       const source = await checkoutSource(request, request.body);
-      return toQuoteView(await quoteCheckout(deps, { ...source, region: requireRegion(source.region), credits: request.body.credits }));
+      return toQuoteView(await quoteCheckout(deps, { ...source, credits: request.body.credits }));
     },
   );
 
@@ -201,7 +210,8 @@ export function registerStoreRoutes(app: ZodApp, deps: Deps): void {
     {
       schema: {
         tags,
-        summary: 'Place an order and pay for it (ST-2..ST-4, CR-12); a declined payment answers with the failed order and releases the credits hold',
+        summary:
+          'Place an order and pay for it (ST-2..ST-4, CR-12): it ships to a saved address or one given inline (guests), whose state sets the tax region; a declined payment answers with the failed order and releases the credits hold',
         headers: idempotencyHeaders,
         body: placeOrderBody,
         response: { 201: placeOrderView },
@@ -211,13 +221,15 @@ export function registerStoreRoutes(app: ZodApp, deps: Deps): void {
       const body = request.body;
       const source = await checkoutSource(request, body);
       if (!source.memberId && !body.email) throw new AppError('validation', 'Guests give an email address for the receipt.', { field: 'email' });
+      if (!source.memberId && !source.shippingAddress) throw new AppError('validation', 'Guests give the address the order ships to.', { field: 'shippingAddress' });
       return answerIdempotently(deps, request, reply, { scope: scopeOf(request.principal, 'place-order', body.email), required: true, body }, async () => {
         const result = await checkout(deps, {
           memberId: source.memberId,
           guestEmail: source.memberId ? null : (body.email ?? null),
           lines: source.lines,
           discountCode: source.discountCode,
-          region: requireRegion(source.region),
+          shippingAddress: source.shippingAddress,
+          region: source.region,
           credits: body.credits,
           paymentToken: body.paymentToken ?? null,
           fromCart: source.fromCart,

@@ -13,6 +13,7 @@ import { discountCodeSchema, regionSchema } from './catalog.service.ts';
 import { refundReasons } from './refunds.service.ts';
 import { externalSources, orderStatuses, productCategories } from './store.table.ts';
 import { maxLinesPerOrder, maxQuantityPerLine } from './pricing.rules.ts';
+import { shippingAddressSchema, type ShippingAddress } from './shipping-address.rules.ts';
 
 const timestamp = z.iso.datetime();
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -124,6 +125,27 @@ export function toTaxRateView(rate: TaxRate): z.infer<typeof taxRateView> {
   return { region: rate.region, name: rate.name, ratePpm: rate.ratePpm, updatedAt: iso(rate.updatedAtMs) };
 }
 
+/** GET /store/regions: where the store ships, from the tax-rate table (ST-2). */
+export const shippingRegionList = z.object({
+  regions: z.array(z.object({ region: z.string(), country: z.string(), name: z.string(), ratePpm: z.number().int() })),
+});
+export function toShippingRegionView(rate: TaxRate): z.infer<typeof shippingRegionList>['regions'][number] {
+  return { region: rate.region, country: rate.region.split('-')[0]!, name: rate.name, ratePpm: rate.ratePpm };
+}
+
+export const shippingAddressView = z.object({
+  name: z.string(),
+  line1: z.string(),
+  line2: z.string().nullable(),
+  city: z.string(),
+  region: z.string().nullable(),
+  postalCode: z.string().nullable(),
+  country: z.string(),
+});
+function toShippingAddressView(address: ShippingAddress | null): z.infer<typeof shippingAddressView> | null {
+  return address && { name: address.name, line1: address.line1, line2: address.line2, city: address.city, region: address.region, postalCode: address.postalCode, country: address.country };
+}
+
 export const cartView = z.object({
   lines: z.array(z.object({ product: productView, quantity: z.number().int() })),
   discountCode: z.string().nullable(),
@@ -142,6 +164,9 @@ export const quoteBody = z.strictObject({
   /** Omit to quote the signed-in member's cart. */
   lines: z.array(lineRequest).min(1).max(maxLinesPerOrder).optional(),
   discountCode: discountCodeSchema.nullable().optional(),
+  /** `{ addressId }` (a saved address) or the address itself; its state sets the tax region. */
+  shippingAddress: shippingAddressSchema.optional(),
+  /** The tax region alone, to price before the address is known; otherwise the cart's. */
   region: regionSchema.optional(),
   /** Credits to apply (CR-12), or "max" for as many as possible. */
   credits: z.union([z.number().int().min(0).max(1_000_000_000), z.literal('max')]).default(0),
@@ -150,6 +175,9 @@ export const quoteBody = z.strictObject({
 export const placeOrderBody = z.strictObject({
   lines: z.array(lineRequest).min(1).max(maxLinesPerOrder).optional(),
   discountCode: discountCodeSchema.nullable().optional(),
+  /** Where the order ships: `{ addressId, name? }` (a saved address) or the address itself; guests give it inline. */
+  shippingAddress: shippingAddressSchema.optional(),
+  /** Members' orders without an address only: the tax region (otherwise the cart's). */
   region: regionSchema.optional(),
   credits: z.number().int().min(0).max(1_000_000_000).default(0),
   /** A gateway token; the sandbox takes tok_approve, tok_decline, tok_fail_after_delay, … (docs in payments/). */
@@ -195,6 +223,9 @@ export const quoteView = z.object({
   shipByDate: z.string(),
   sameDayShipping: z.boolean(),
   plusActive: z.boolean(),
+  /** The tax region that priced the quote (from the shipping address when one was given). */
+  region: z.string(),
+  shippingAddress: shippingAddressView.nullable(),
 });
 export function toQuoteView(result: CheckoutQuote): z.infer<typeof quoteView> {
   const { quote } = result;
@@ -233,6 +264,8 @@ export function toQuoteView(result: CheckoutQuote): z.infer<typeof quoteView> {
     shipByDate: result.promise.shipByDate,
     sameDayShipping: result.promise.sameDay,
     plusActive: result.plusActive,
+    region: result.region,
+    shippingAddress: toShippingAddressView(result.shippingAddress),
   };
 }
 
@@ -294,12 +327,17 @@ export const refundView = z.object({
   reason: z.string(),
   note: z.string().nullable(),
   amountMinor: z.number().int(),
+  /** Credits that paid for the order, given back to their lots (CR-18). */
   creditsRestored: z.number().int(),
+  /** Earned credits taken back (CR-15..CR-17), as the ledger reversed them when the refund completed; 0 before. */
+  creditsReversed: z.number().int(),
   status: z.enum(['pending', 'completed', 'failed']),
   failureCode: z.string().nullable(),
   createdAt: timestamp,
   completedAt: timestamp.nullable(),
-  lines: z.array(z.object({ orderLineId: z.string(), quantity: z.number().int(), amountMinor: z.number().int(), qualifyingMinor: z.number().int(), creditsRestored: z.number().int() })),
+  lines: z.array(
+    z.object({ orderLineId: z.string(), quantity: z.number().int(), amountMinor: z.number().int(), qualifyingMinor: z.number().int(), creditsRestored: z.number().int(), creditsReversed: z.number().int() }),
+  ),
 });
 export function toRefundView(refund: Refund): z.infer<typeof refundView> {
   return {
@@ -310,11 +348,19 @@ export function toRefundView(refund: Refund): z.infer<typeof refundView> {
     note: refund.note,
     amountMinor: refund.amountMinor,
     creditsRestored: refund.creditsRestored,
+    creditsReversed: refund.creditsReversed,
     status: refund.status,
     failureCode: refund.failureCode,
     createdAt: iso(refund.createdAtMs),
     completedAt: isoOrNull(refund.completedAtMs),
-    lines: refund.lines,
+    lines: refund.lines.map((line) => ({
+      orderLineId: line.orderLineId,
+      quantity: line.quantity,
+      amountMinor: line.amountMinor,
+      qualifyingMinor: line.qualifyingMinor,
+      creditsRestored: line.creditsRestored,
+      creditsReversed: line.creditsReversed,
+    })),
   };
 }
 
@@ -344,6 +390,8 @@ const orderFields = {
   paidAt: timestamp.nullable(),
   shipByDate: z.string().nullable(),
   cancelledAt: timestamp.nullable(),
+  /** Where the order ships, as it was when the order was placed; null when it has no address. */
+  shippingAddress: shippingAddressView.nullable(),
   lines: z.array(orderLineView),
 };
 
@@ -414,6 +462,7 @@ export function toOrderSummaryView(order: Order): z.infer<typeof orderSummaryVie
     paidAt: isoOrNull(order.paidAtMs),
     shipByDate: order.shipByDate,
     cancelledAt: isoOrNull(order.cancelledAtMs),
+    shippingAddress: toShippingAddressView(order.shippingAddress),
     lines: order.lines.map(toLineView),
   };
 }

@@ -1,4 +1,4 @@
-// Row types of the store module's tables (migration 0500); they never leave the module's repositories.
+// Row types of the store module's tables (migrations 0500..0502); they never leave the module's repositories.
 import type { Kysely } from 'kysely';
 import { tables, type Executor } from '../../db/database.ts';
 
@@ -127,6 +127,14 @@ export interface OrderRow {
   cancelled_at_ms: number | null;
   created_at_ms: number;
   updated_at_ms: number;
+  /** The shipping address snapshot (migration 0501): all null, or name, line1, city, region and country set. */
+  ship_to_name: string | null;
+  ship_to_line1: string | null;
+  ship_to_line2: string | null;
+  ship_to_city: string | null;
+  ship_to_region: string | null;
+  ship_to_postal_code: string | null;
+  ship_to_country: string | null;
 }
 
 export interface OrderLineRow {
@@ -217,6 +225,8 @@ export interface RefundRow {
   note: string | null;
   amount_minor: number;
   credits_restored: number;
+  /** Earned credits the refund reversed, recorded when it completes (migration 0502). */
+  credits_reversed: number;
   status: RefundStatus;
   gateway_refund_id: string | null;
   failure_code: string | null;
@@ -233,6 +243,7 @@ export interface RefundLineRow {
   amount_minor: number;
   qualifying_minor: number;
   credits_restored: number;
+  credits_reversed: number;
 }
 
 export interface RedemptionRow {

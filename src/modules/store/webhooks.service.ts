@@ -16,6 +16,7 @@ import { z } from 'zod';
 import { transact, type Ctx, type Deps } from '../../deps.ts';
 import { AppError, isAppError } from '../../platform/errors.ts';
 import { assert } from '../../platform/assert.ts';
+import { formatAmount } from '../../platform/money.ts';
 import { forUpdate } from '../../db/database.ts';
 import { enqueueJob } from '../../jobs/index.ts';
 import { findMemberIdByVerifiedEmail, getMember } from '../accounts/index.ts';
@@ -26,6 +27,7 @@ import { findOrderByExternalRef, insertOrder, updateOrderFields, updateOrderLine
 import { findRefundByExternalRef } from './refunds.repository.ts';
 import { beginRefund, completeRefund } from './refunds.service.ts';
 import type { RefundRequest } from './refunds.rules.ts';
+import type { ShippingAddress } from './shipping-address.rules.ts';
 import { parseDecimalMinor, storefrontHeaders, storefrontWebhookSecret, verifyStorefrontSignature } from './webhooks.rules.ts';
 import { storeTables, type WebhookEventRow, type WebhookEventStatus } from './store.table.ts';
 
@@ -49,6 +51,20 @@ const lineItemSchema = z.object({
   tax_lines: z.array(z.object({ price: decimal })).max(20).default([]),
 });
 
+// The platform's address object; the order keeps a snapshot of the shipping address for after-sales (ST-9).
+const storefrontAddressSchema = z.object({
+  name: z.string().max(100).nullable().optional(),
+  first_name: z.string().max(100).nullable().optional(),
+  last_name: z.string().max(100).nullable().optional(),
+  address1: z.string().min(1).max(200),
+  address2: z.string().max(200).nullable().optional(),
+  city: z.string().min(1).max(100),
+  province: z.string().max(100).nullable().optional(),
+  province_code: z.string().max(10).nullable().optional(),
+  zip: z.string().max(20).nullable().optional(),
+  country_code: z.string().regex(/^[A-Za-z]{2}$/).nullable().optional(),
+});
+
 const storefrontOrderSchema = z.object({
   id: externalId,
   name: z.string().max(100).optional(),
@@ -60,6 +76,7 @@ const storefrontOrderSchema = z.object({
   note_attributes: z.array(z.object({ name: z.string().max(100), value: z.string().max(500) })).max(50).default([]),
   line_items: z.array(lineItemSchema).min(1).max(250),
   shipping_lines: z.array(z.object({ price: decimal })).max(20).default([]),
+  shipping_address: storefrontAddressSchema.nullable().optional(),
   total_price: decimal,
 });
 
@@ -185,6 +202,27 @@ async function applyEvent(ctx: Ctx, envelope: WebhookEnvelope): Promise<Outcome>
   }
 }
 
+/** The storefront's shipping address as the order's snapshot, and the tax region it names (`US-CA`, else `US`). */
+function shippingOf(payload: StorefrontOrder): { region: string; address: ShippingAddress | null } {
+  const given = payload.shipping_address;
+  if (!given) return { region: 'US', address: null };
+  const country = (given.country_code ?? 'US').toUpperCase();
+  const provinceCode = given.province_code?.trim().toUpperCase() ?? '';
+  const name = given.name?.trim() || [given.first_name, given.last_name].filter((part) => part?.trim()).join(' ');
+  return {
+    region: /^[A-Z0-9]{1,3}$/.test(provinceCode) ? `${country}-${provinceCode}` : country,
+    address: {
+      name,
+      line1: given.address1,
+      line2: given.address2?.trim() || null,
+      city: given.city,
+      region: provinceCode || given.province?.trim() || null,
+      postalCode: given.zip?.trim() || null,
+      country,
+    },
+  };
+}
+
 function orderRef(shopDomain: string, orderId: string): string {
   return `${shopDomain}:${orderId}`;
 }
@@ -260,6 +298,7 @@ async function recordStorefrontOrder(ctx: Ctx, shopDomain: string, payload: Stor
   }
   const sum = (pick: (line: OrderLine) => number) => lines.reduce((total, line) => total + pick(line), 0);
   const shippingMinor = payload.shipping_lines.reduce((total, s) => total + parseDecimalMinor(s.price), 0);
+  const shipping = shippingOf(payload);
   const order: Order = {
     id: orderId,
     memberId,
@@ -269,7 +308,7 @@ async function recordStorefrontOrder(ctx: Ctx, shopDomain: string, payload: Stor
     status: 'paid',
     refundState: 'none',
     currency: 'USD',
-    region: 'US',
+    region: shipping.region,
     discountCode: null,
     merchandiseMinor: sum((l) => l.merchandiseMinor),
     discountMinor: sum((l) => l.discountMinor),
@@ -290,6 +329,7 @@ async function recordStorefrontOrder(ctx: Ctx, shopDomain: string, payload: Stor
     cancelledAtMs: null,
     createdAtMs: nowMs,
     updatedAtMs: nowMs,
+    shippingAddress: shipping.address,
     lines,
   };
   if (!(await insertOrder(ctx.db, order))) return { status: 'ignored', result: 'order already recorded' };
@@ -335,7 +375,7 @@ async function refundStorefrontOrder(ctx: Ctx, shopDomain: string, payload: z.in
   const begun = await beginRefund(ctx, { orderId: order.id, request, reason: 'storefront', note: payload.note ?? null, source: 'storefront', requestedBy: null, externalRef: payload.id });
   const refund = await completeRefund(ctx, { refundId: begun.refund.id, gatewayRefundId: null });
   assert(refund.status === 'completed', 'a storefront refund completes at once');
-  return { status: 'processed', result: `refund ${refund.id} of ${refund.amountMinor} on order ${order.id}` };
+  return { status: 'processed', result: `refund ${refund.id} of ${formatAmount(refund.amountMinor)} on order ${order.id}` };
 }
 
 export interface WebhookEventSummary {

@@ -36,6 +36,30 @@ export interface Reward {
   status: 'active' | 'archived';
 }
 
+/** GET /store/regions: a region the store ships to, from the tax-rate table. */
+export interface ShippingRegion {
+  region: string;
+  country: string;
+  name: string;
+  ratePpm: number;
+}
+
+/** shippingAddressView: where an order ships, as it was when the order was placed. */
+export interface ShippingAddress {
+  name: string;
+  line1: string;
+  line2: string | null;
+  city: string;
+  region: string | null;
+  postalCode: string | null;
+  country: string;
+}
+
+/** A checkout's address: one of the member's saved addresses, or the address itself (country US). */
+export type ShippingAddressInput =
+  | { addressId: number; name?: string | null }
+  | { name: string; line1: string; line2?: string | null; city: string; region: string; postalCode: string; country?: 'US' };
+
 export interface Cart {
   lines: Array<{ product: Product; quantity: number }>;
   discountCode: string | null;
@@ -82,6 +106,9 @@ export interface Quote {
   shipByDate: string;
   sameDayShipping: boolean;
   plusActive: boolean;
+  /** The tax region that priced the quote (the shipping address's state when one was given). */
+  region: string;
+  shippingAddress: ShippingAddress | null;
 }
 
 export const orderStatuses = ['pending_payment', 'paid', 'shipped', 'delivered', 'cancelled', 'payment_failed', 'abandoned'] as const;
@@ -136,12 +163,15 @@ export interface Refund {
   reason: string;
   note: string | null;
   amountMinor: number;
+  /** Credits that paid for the order, given back to the member. */
   creditsRestored: number;
+  /** Earned credits taken back, as the ledger reversed them when the refund completed (0 before). */
+  creditsReversed: number;
   status: 'pending' | 'completed' | 'failed';
   failureCode: string | null;
   createdAt: string;
   completedAt: string | null;
-  lines: Array<{ orderLineId: string; quantity: number; amountMinor: number; qualifyingMinor: number; creditsRestored: number }>;
+  lines: Array<{ orderLineId: string; quantity: number; amountMinor: number; qualifyingMinor: number; creditsRestored: number; creditsReversed: number }>;
 }
 
 /** orderSummaryView: what the console's order list shows. */
@@ -171,6 +201,8 @@ export interface OrderSummary {
   paidAt: string | null;
   shipByDate: string | null;
   cancelledAt: string | null;
+  /** Where the order ships; null for orders without an address. */
+  shippingAddress: ShippingAddress | null;
   lines: OrderLine[];
 }
 
@@ -292,7 +324,9 @@ export type RefundRequest =
   | { kind: 'amount'; reason: RefundReason; note?: string; amountMinor: number; lineId?: string };
 
 export interface CheckoutInput {
-  region: string;
+  /** Where it ships; without it, `region` alone prices a quote (the address is not complete yet). */
+  shippingAddress?: ShippingAddressInput;
+  region?: string;
   credits: number;
   discountCode?: string | null;
 }
@@ -305,13 +339,14 @@ export const storeApi = {
   products: (filter: { category?: string; search?: string } = {}) => api.get<{ products: Product[] }>(`/store/products${query(filter)}`),
   product: (productId: string) => api.get<Product>(`/store/products/${id(productId)}`),
   rewards: () => api.get<{ rewards: Reward[] }>('/store/rewards'),
+  regions: () => api.get<{ regions: ShippingRegion[] }>('/store/regions'),
 
   cart: () => api.get<Cart>('/store/cart'),
   setCartLine: (productId: string, quantity: number) => api.put<Cart>(`/store/cart/lines/${id(productId)}`, { quantity }),
   removeCartLine: (productId: string) => api.delete<Cart>(`/store/cart/lines/${id(productId)}`),
   setCartOptions: (options: { discountCode?: string | null; region?: string | null }) => api.patch<Cart>('/store/cart', options),
 
-  /** Prices the signed-in member's cart with this region, code and credits. */
+  /** Prices the signed-in member's cart with this address (or region), code and credits. */
   quote: (input: CheckoutInput) => api.post<Quote>('/store/checkout/quote', input),
   placeOrder: (input: CheckoutInput & { paymentToken?: string }, idempotencyKey: string) => api.post<PlaceOrderResult>('/store/orders', input, withKey(idempotencyKey)),
   orders: (before?: string) => api.get<{ orders: Order[]; nextBefore: string | null }>(`/store/orders${query({ before })}`),

@@ -16,7 +16,7 @@ const kindLabels: Record<string, string> = {
   hold_expired: 'Reservation timed out',
   spend: 'Spent',
   reversal: 'Taken back after a refund',
-  restore: 'Given back',
+  restore: 'Given back after a refund',
   adjustment: 'Adjustment by our support team',
   forfeit: 'Forfeited when the account closed',
 };
@@ -44,6 +44,8 @@ export function describeKind(kind: string): string {
 
 export function describeReason(entry: Pick<HistoryEntry, 'kind' | 'reason'>): string | null {
   if (entry.reason === entry.kind || ['unlocked', 'expired', 'order'].includes(entry.reason)) return null;
+  // "Taken back after a refund" / "Given back" already say why.
+  if (entry.reason === 'refund' && (entry.kind === 'reversal' || entry.kind === 'restore')) return null;
   return reasonLabels[entry.reason] ?? entry.reason.replaceAll('_', ' ');
 }
 

@@ -3,6 +3,7 @@
 import type { ReactNode } from 'react';
 import type { Order, OrderLine, OrderStatus, OrderSummary, ProductCategory, Refund, Shipment } from '../api/store.ts';
 import { formatCredits, formatDateTime, formatMoney, formatMoneyOff, formatShipDate } from '../lib/format.ts';
+import { addressLines, regionName } from '../lib/regions.ts';
 
 export const categoryLabels: Record<ProductCategory, string> = {
   'power-banks': 'Power banks',
@@ -66,6 +67,18 @@ export function OrderStatusBadge({ order }: { order: Pick<OrderSummary, 'status'
       <span className={statusTones[order.status]}>{statusLabels[order.status]}</span>
       {order.refundState !== 'none' && <span className="badge warning">{order.refundState === 'full' ? 'Refunded' : 'Partly refunded'}</span>}
     </span>
+  );
+}
+
+/** Where an order ships: its address as it was when placed, or only its tax region for an order without one. */
+export function ShipTo({ order, testId }: { order: Pick<OrderSummary, 'shippingAddress' | 'region'>; testId?: string }) {
+  if (!order.shippingAddress) return <span data-testid={testId}>{regionName(order.region)} (no street address)</span>;
+  return (
+    <address className="address" data-testid={testId}>
+      {addressLines(order.shippingAddress).map((line, index) => (
+        <span key={index}>{line}</span>
+      ))}
+    </address>
   );
 }
 
@@ -299,6 +312,9 @@ export function RefundsTable({ refunds, lines, showNotes = false }: { refunds: r
             <th scope="col" className="numeric">
               Credits back
             </th>
+            <th scope="col" className="numeric">
+              Earned credits taken back
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -326,6 +342,7 @@ export function RefundsTable({ refunds, lines, showNotes = false }: { refunds: r
               </td>
               <td className="numeric">{formatMoney(refund.amountMinor)}</td>
               <td className="numeric">{formatCredits(refund.creditsRestored)}</td>
+              <td className="numeric">{refund.status === 'completed' ? formatCredits(refund.creditsReversed) : '—'}</td>
             </tr>
           ))}
         </tbody>

@@ -1,21 +1,26 @@
-// Shipping regions for checkout: the US states and DC as the store's region codes (`US-CA`). Which of them the
-// store ships to is the tax table's business (ST-2): the quote refuses a region it has no rate for, by name.
+// Shipping regions for the cart and checkout: where the store ships, as GET /store/regions answers from the tax-rate
+// table (ST-2), so the selects offer only states the store prices, and agents' changes to the table show at once.
+import { storeApi, type ShippingAddress, type ShippingRegion } from '../api/store.ts';
+import { countryName } from './places.ts';
+import { useResource, type Resource } from './use-resource.ts';
 
-const states: ReadonlyArray<[code: string, name: string]> = [
-  ['AL', 'Alabama'], ['AK', 'Alaska'], ['AZ', 'Arizona'], ['AR', 'Arkansas'], ['CA', 'California'], ['CO', 'Colorado'],
-  ['CT', 'Connecticut'], ['DE', 'Delaware'], ['DC', 'District of Columbia'], ['FL', 'Florida'], ['GA', 'Georgia'], ['HI', 'Hawaii'],
-  ['ID', 'Idaho'], ['IL', 'Illinois'], ['IN', 'Indiana'], ['IA', 'Iowa'], ['KS', 'Kansas'], ['KY', 'Kentucky'], ['LA', 'Louisiana'],
-  ['ME', 'Maine'], ['MD', 'Maryland'], ['MA', 'Massachusetts'], ['MI', 'Michigan'], ['MN', 'Minnesota'], ['MS', 'Mississippi'],
-  ['MO', 'Missouri'], ['MT', 'Montana'], ['NE', 'Nebraska'], ['NV', 'Nevada'], ['NH', 'New Hampshire'], ['NJ', 'New Jersey'],
-  ['NM', 'New Mexico'], ['NY', 'New York'], ['NC', 'North Carolina'], ['ND', 'North Dakota'], ['OH', 'Ohio'], ['OK', 'Oklahoma'],
-  ['OR', 'Oregon'], ['PA', 'Pennsylvania'], ['RI', 'Rhode Island'], ['SC', 'South Carolina'], ['SD', 'South Dakota'],
-  ['TN', 'Tennessee'], ['TX', 'Texas'], ['UT', 'Utah'], ['VT', 'Vermont'], ['VA', 'Virginia'], ['WA', 'Washington'],
-  ['WV', 'West Virginia'], ['WI', 'Wisconsin'], ['WY', 'Wyoming'],
-];
+export function useShippingRegions(): Resource<ShippingRegion[]> {
+  return useResource(() => storeApi.regions().then((answer) => answer.regions), []);
+}
 
-export const regionOptions: ReadonlyArray<{ value: string; label: string }> = states.map(([code, name]) => ({ value: `US-${code}`, label: name }));
+/** The select options for addresses in `country` (the store ships to US addresses for now), by name. */
+export function regionOptions(regions: readonly ShippingRegion[] | undefined, country = 'US'): Array<{ value: string; label: string }> {
+  return (regions ?? []).filter((region) => region.country === country).map((region) => ({ value: region.region, label: region.name }));
+}
 
-export function regionName(region: string | null | undefined): string {
+/** A region code as people read it: the table's name when known (`US-CA` → California), else the code. */
+export function regionName(region: string | null | undefined, regions?: readonly ShippingRegion[]): string {
   if (!region) return '—';
-  return regionOptions.find((option) => option.value === region)?.label ?? region;
+  return regions?.find((candidate) => candidate.region === region)?.name ?? region;
+}
+
+/** An address as the lines of a label: name, street, city with state and ZIP, and the country when not the US. */
+export function addressLines(address: ShippingAddress): string[] {
+  const cityLine = [address.city, [address.region, address.postalCode].filter(Boolean).join(' ')].filter(Boolean).join(', ');
+  return [address.name, address.line1, address.line2, cityLine, address.country === 'US' ? null : countryName(address.country)].filter((line): line is string => Boolean(line));
 }

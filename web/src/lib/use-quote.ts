@@ -12,10 +12,10 @@ export interface QuoteState {
 }
 
 export function quoteKey(input: CheckoutInput, cartVersion: string | null | undefined): string {
-  return JSON.stringify([input.region, input.discountCode ?? null, input.credits, cartVersion ?? null]);
+  return JSON.stringify([input.shippingAddress ?? null, input.region ?? null, input.discountCode ?? null, input.credits, cartVersion ?? null]);
 }
 
-/** `input` null: nothing to price yet (no region, or an empty cart). */
+/** `input` null: nothing to price yet (no address or region, or an empty cart). */
 export function useQuote(input: CheckoutInput | null, cartVersion: string | null | undefined, delayMs = 250): QuoteState {
   const [state, setState] = useState<QuoteState>({ quote: undefined, quotedFor: undefined, error: undefined, loading: false });
   const latest = useRef(0);

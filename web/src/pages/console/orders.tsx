@@ -1,16 +1,14 @@
 // /console/orders and /console/orders/:id: orders for agents (ST-6, ST-9, CR-15..CR-18): the list by status or
-// member; one order with its lines, payment, shipments and refunds; shipping with a tracking number, delivery,
-// cancellation, and refunds per line, per quantity or as an amount with a reason, showing the credits each refund
-// reversed and restored (read from the member's ledger).
+// member; one order with where it ships, its lines, payment, shipments and refunds; shipping with a tracking number,
+// delivery, cancellation, and refunds per line, per quantity or as an amount with a reason, showing the credits each
+// refund reversed and restored as the refund reports them.
 import { useState } from 'react';
 import { newIdempotencyKey } from '../../api/client.ts';
-import { creditsApi, type LedgerEntry } from '../../api/credits.ts';
 import { orderStatuses, refundReasons, storeApi, type Order, type OrderStatus, type RefundReason, type RefundResult } from '../../api/store.ts';
 import { ErrorSummary, SelectField, StatusMessage, SubmitButton, TextAreaField, TextField, check, useForm } from '../../components/forms.tsx';
 import { ErrorPanel, Loading, Page } from '../../components/layout.tsx';
-import { LinesTable, OrderStatusBadge, OrderTotals, PaymentFacts, RefundsTable, ShipmentsTable, describeRefundReason, isCancellable } from '../../components/store.tsx';
+import { LinesTable, OrderStatusBadge, OrderTotals, PaymentFacts, RefundsTable, ShipTo, ShipmentsTable, describeRefundReason, isCancellable } from '../../components/store.tsx';
 import { formatCalendarDate, formatCredits, formatDateTime, formatMoney, formatShipDate, parseMoney } from '../../lib/format.ts';
-import { regionName } from '../../lib/regions.ts';
 import { useResource } from '../../lib/use-resource.ts';
 import { Link, navigate, useLocation } from '../../router.tsx';
 
@@ -112,28 +110,23 @@ export function OrdersConsolePage() {
   );
 }
 
-/** The member's ledger entries about one order (up to 10 pages back), to show what refunds did to credits. */
-async function ledgerForOrder(memberId: string, orderId: string): Promise<LedgerEntry[]> {
-  const entries: LedgerEntry[] = [];
-  let cursor: string | undefined;
-  for (let page = 0; page < 10; page += 1) {
-    const result = await creditsApi.memberLedger(memberId, cursor);
-    entries.push(...result.entries.filter((entry) => entry.orderId === orderId));
-    if (!result.nextCursor) break;
-    cursor = result.nextCursor;
-  }
-  return entries;
+const unpaid: readonly OrderStatus[] = ['pending_payment', 'payment_failed', 'abandoned'];
+
+/** The order's credits: spent at checkout, earned, and what its completed refunds reversed and restored. */
+function creditTotals(order: Order) {
+  const completed = order.refunds.filter((refund) => refund.status === 'completed');
+  return {
+    spent: unpaid.includes(order.status) ? 0 : order.creditsApplied,
+    earned: order.earnedCredits,
+    reversed: completed.reduce((sum, refund) => sum + refund.creditsReversed, 0),
+    restored: completed.reduce((sum, refund) => sum + refund.creditsRestored, 0),
+  };
 }
 
-function creditTotals(entries: readonly LedgerEntry[]) {
-  const total = (kind: string) => entries.filter((entry) => entry.kind === kind).reduce((sum, entry) => sum + entry.credits, 0);
-  return { earned: total('earn'), spent: -total('capture') - total('spend'), reversed: -total('reversal'), restored: total('restore') };
-}
-
-function CreditsOnOrder({ entries }: { entries: readonly LedgerEntry[] }) {
-  const totals = creditTotals(entries);
+function CreditsOnOrder({ order }: { order: Order }) {
+  const totals = creditTotals(order);
   return (
-    <dl className="totals" aria-label="Credits on this order, from the ledger">
+    <dl className="totals" aria-label="Credits on this order">
       <div>
         <dt>Spent at checkout</dt>
         <dd>{formatCredits(totals.spent)}</dd>
@@ -217,7 +210,7 @@ function CancelForm({ order, onDone }: { order: Order; onDone: (result: RefundRe
   );
 }
 
-function RefundForm({ order, onDone }: { order: Order; onDone: (result: RefundResult) => Promise<void> }) {
+function RefundForm({ order, onDone }: { order: Order; onDone: (result: RefundResult) => void }) {
   const form = useForm();
   const [kind, setKind] = useState<'lines' | 'amount'>('lines');
   const [quantities, setQuantities] = useState<Record<string, string>>({});
@@ -260,7 +253,7 @@ function RefundForm({ order, onDone }: { order: Order; onDone: (result: RefundRe
         setQuantities({});
         setAmount('');
         setNote('');
-        await onDone(result);
+        onDone(result);
       })}
     >
       <h3>Refund</h3>
@@ -315,12 +308,12 @@ function RefundForm({ order, onDone }: { order: Order; onDone: (result: RefundRe
   );
 }
 
-function RefundOutcome({ outcome }: { outcome: { result: RefundResult; reversed: number } }) {
-  const { refund } = outcome.result;
+function RefundOutcome({ result }: { result: RefundResult }) {
+  const { refund } = result;
   return (
     <div className="success-banner" role="status">
       {refund.kind === 'cancellation' ? 'Order cancelled.' : 'Refund recorded.'} {formatMoney(refund.amountMinor)} back to the card · {formatCredits(refund.creditsRestored)} credits restored ·{' '}
-      {formatCredits(outcome.reversed)} earned credits reversed <span className="mono small">({refund.id}, {refund.status})</span>
+      {formatCredits(refund.creditsReversed)} earned credits reversed <span className="mono small">({refund.id}, {refund.status})</span>
     </div>
   );
 }
@@ -328,18 +321,13 @@ function RefundOutcome({ outcome }: { outcome: { result: RefundResult; reversed:
 export function OrderConsolePage({ orderId }: { orderId: string }) {
   const order = useResource(() => storeApi.agentOrder(orderId), [orderId]);
   const data = order.data;
-  const [generation, setGeneration] = useState(0);
-  const ledger = useResource(() => (data?.memberId ? ledgerForOrder(data.memberId, orderId) : Promise.resolve([])), [data?.memberId, orderId, generation]);
   const [status, setStatus] = useState<string | null>(null);
-  const [outcome, setOutcome] = useState<{ result: RefundResult; reversed: number } | null>(null);
+  const [outcome, setOutcome] = useState<RefundResult | null>(null);
 
-  const afterRefund = async (result: RefundResult) => {
-    const before = creditTotals(ledger.data ?? []).reversed;
-    const after = result.order.memberId ? creditTotals(await ledgerForOrder(result.order.memberId, orderId)).reversed : 0;
+  const afterRefund = (result: RefundResult) => {
     order.set(result.order);
     setStatus(null);
-    setOutcome({ result, reversed: after - before });
-    setGeneration((value) => value + 1);
+    setOutcome(result);
   };
 
   return (
@@ -349,7 +337,7 @@ export function OrderConsolePage({ orderId }: { orderId: string }) {
       {data && (
         <div className="stack-large">
           {status && <StatusMessage>{status}</StatusMessage>}
-          {outcome && <RefundOutcome outcome={outcome} />}
+          {outcome && <RefundOutcome result={outcome} />}
           <section className="card" aria-labelledby="order-title">
             <div className="section-header">
               <h2 id="order-title" className="mono">
@@ -368,7 +356,9 @@ export function OrderConsolePage({ orderId }: { orderId: string }) {
               </div>
               <div>
                 <dt>Ships to</dt>
-                <dd>{regionName(data.region)}</dd>
+                <dd>
+                  <ShipTo order={data} testId="order-ship-to" />
+                </dd>
               </div>
               <div>
                 <dt>Paid</dt>
@@ -387,8 +377,7 @@ export function OrderConsolePage({ orderId }: { orderId: string }) {
             </dl>
             {data.memberId && (
               <>
-                {ledger.error !== undefined && <ErrorPanel error={ledger.error} onRetry={ledger.reload} />}
-                {ledger.data && <CreditsOnOrder entries={ledger.data} />}
+                <CreditsOnOrder order={data} />
                 {data.creditsUnlockAt && <p className="small muted">Earned credits unlock {formatDateTime(data.creditsUnlockAt)}.</p>}
               </>
             )}
@@ -422,7 +411,7 @@ export function OrderConsolePage({ orderId }: { orderId: string }) {
 
 const refundable: readonly OrderStatus[] = ['paid', 'shipped', 'delivered'];
 
-function OrderActions({ order, onOrder, onRefund }: { order: Order; onOrder: (order: Order, message: string) => void; onRefund: (result: RefundResult) => Promise<void> }) {
+function OrderActions({ order, onOrder, onRefund }: { order: Order; onOrder: (order: Order, message: string) => void; onRefund: (result: RefundResult) => void }) {
   const deliverForm = useForm();
   const canShip = order.status === 'paid';
   const canDeliver = order.status === 'shipped';
@@ -450,7 +439,7 @@ function OrderActions({ order, onOrder, onRefund }: { order: Order; onOrder: (or
             </button>
           </div>
         )}
-        {isCancellable(order) && <CancelForm order={order} onDone={(result) => void onRefund(result)} />}
+        {isCancellable(order) && <CancelForm order={order} onDone={onRefund} />}
       </div>
       {canRefund && (
         <div className="sub-panel">

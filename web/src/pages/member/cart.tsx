@@ -6,7 +6,7 @@ import { ErrorSummary, SelectField, StatusMessage, SubmitButton, TextField, chec
 import { ErrorPanel, Loading, Page } from '../../components/layout.tsx';
 import { OrderTotals, Price, creditsValueMinor } from '../../components/store.tsx';
 import { formatCredits, formatMoney, formatShipDate } from '../../lib/format.ts';
-import { regionOptions } from '../../lib/regions.ts';
+import { regionOptions, useShippingRegions } from '../../lib/regions.ts';
 import { useQuote } from '../../lib/use-quote.ts';
 import { useResource } from '../../lib/use-resource.ts';
 import { Link } from '../../router.tsx';
@@ -150,9 +150,11 @@ function DiscountCodeForm({ cart, onCart }: { cart: Cart; onCart: (cart: Cart, m
 
 function RegionField({ cart, onCart }: { cart: Cart; onCart: (cart: Cart, message: string) => void }) {
   const form = useForm();
+  const regions = useShippingRegions();
   return (
     <div>
       <ErrorSummary form={form} title="Could not save the region" />
+      {regions.error !== undefined && <ErrorPanel error={regions.error} onRetry={regions.reload} />}
       <SelectField
         form={form}
         name="region"
@@ -160,7 +162,7 @@ function RegionField({ cart, onCart }: { cart: Cart; onCart: (cart: Cart, messag
         hint="The state sets the sales tax."
         value={cart.region ?? ''}
         placeholder="Choose a state"
-        options={regionOptions}
+        options={regionOptions(regions.data)}
         onValue={(region) => {
           form.clear();
           storeApi.setCartOptions({ region: region || null }).then((updated) => onCart(updated, 'Shipping region saved.'), form.report);

@@ -1,19 +1,23 @@
-// /shop/checkout: pay for the cart (ST-2..ST-5, CR-12): where it ships, credits applied as money to the merchandise
-// (a field and a slider, limited to what the order can take and what the member has), the server's quote with every
-// component per line, the ship-by promise, and a card token. One Idempotency-Key per attempt: a retry of the same
+// /shop/checkout: pay for the cart (ST-2..ST-5, CR-12): where it ships (one of the member's saved addresses or a new
+// one, whose state sets the tax; the states offered are those the store ships to), credits applied as money to the
+// merchandise (a field and a slider, limited to what the order can take and what the member has), the server's quote
+// with every component per line, the ship-by promise, and a card token. One Idempotency-Key per attempt: a retry of the same
 // attempt (a double click, a lost answer) cannot place the order twice; a new attempt after an answer gets a new key.
 import { useEffect, useState } from 'react';
 import { ApiError, newIdempotencyKey } from '../../api/client.ts';
+import { accountsApi, type Address } from '../../api/accounts.ts';
 import { creditsApi } from '../../api/credits.ts';
-import { storeApi, type Cart, type Quote } from '../../api/store.ts';
+import { storeApi, type Cart, type CheckoutInput, type Quote, type ShippingAddressInput } from '../../api/store.ts';
 import { ErrorSummary, FormInvalid, SelectField, SubmitButton, TextField, check, useForm, type FormState } from '../../components/forms.tsx';
 import { ErrorPanel, Loading, Page } from '../../components/layout.tsx';
 import { LinesTable, OrderTotals, creditsValueMinor, sandboxTokenHelp } from '../../components/store.tsx';
 import { formatCredits, formatMoney, formatShipDate } from '../../lib/format.ts';
-import { regionOptions } from '../../lib/regions.ts';
+import { countryName } from '../../lib/places.ts';
+import { regionOptions, useShippingRegions } from '../../lib/regions.ts';
 import { quoteKey, useQuote } from '../../lib/use-quote.ts';
 import { useResource } from '../../lib/use-resource.ts';
 import { Link, navigate } from '../../router.tsx';
+import { useSession } from '../../session.tsx';
 
 function gcd(a: number, b: number): number {
   return b === 0 ? a : gcd(b, a % b);
@@ -24,14 +28,129 @@ function creditStep(spendCreditsPerMajorUnit: number): number {
   return spendCreditsPerMajorUnit / gcd(spendCreditsPerMajorUnit, 100);
 }
 
-/** The field errors a failed quote names (the region, the code, the credits), to show next to those fields. */
+/**
+ * The field errors a failed quote names (the address, the code, the credits), to show next to those fields. A new
+ * address is priced by its state alone, so an error about the region belongs to the state field.
+ */
 function quoteFieldErrors(error: unknown): Record<string, string> {
   if (!(error instanceof ApiError)) return {};
   const named = error.fieldIssues.filter((issue) => issue.path !== '');
   const fields: Record<string, string> = {};
-  for (const issue of named) fields[issue.path] ??= issue.source === 'rule' && named.length === 1 ? error.message : issue.message;
+  for (const issue of named) fields[issue.path === 'region' ? 'shippingAddress.region' : issue.path] ??= issue.source === 'rule' && named.length === 1 ? error.message : issue.message;
   if (named.length === 0 && error.code === 'insufficient_credits') fields.credits = error.message;
   return fields;
+}
+
+const zipPattern = /^\d{5}(-\d{4})?$/;
+
+interface NewAddress {
+  name: string;
+  line1: string;
+  line2: string;
+  city: string;
+  region: string;
+  postalCode: string;
+}
+
+/** A saved address on one line, as the radio button's label says it. */
+function describeAddress(address: Address): string {
+  return [address.line1, address.line2, address.city, [address.region, address.postalCode].filter(Boolean).join(' '), address.country === 'US' ? null : countryName(address.country)]
+    .filter(Boolean)
+    .join(', ');
+}
+
+/**
+ * Where the order ships: one of the member's saved addresses (with the name of who receives it), or a new address.
+ * The states offered are the regions the store ships to (GET /store/regions).
+ */
+function ShippingFields({
+  form,
+  addresses,
+  choice,
+  onChoice,
+  recipient,
+  onRecipient,
+  address,
+  onAddress,
+}: {
+  form: FormState;
+  addresses: readonly Address[];
+  choice: number | 'new';
+  onChoice: (choice: number | 'new') => void;
+  recipient: string;
+  onRecipient: (value: string) => void;
+  address: NewAddress;
+  onAddress: (address: NewAddress) => void;
+}) {
+  const regions = useShippingRegions();
+  const set = (field: keyof NewAddress) => (value: string) => onAddress({ ...address, [field]: value });
+  const choiceError = form.errorFor('shippingAddress.addressId') ?? form.errorFor('shippingAddress');
+  const choiceId = form.fieldId('shippingAddress.addressId');
+  form.labels.set('shippingAddress.addressId', 'Ship to');
+  return (
+    <div className="stack">
+      {addresses.length > 0 && (
+        <fieldset className="radio-group address-choices" id={choiceId} tabIndex={-1} aria-describedby={choiceError ? `${choiceId}-error` : undefined}>
+          <legend>Ship to</legend>
+          {choiceError && (
+            <p className="field-error" id={`${choiceId}-error`}>
+              <span className="visually-hidden">Error: </span>
+              {choiceError}
+            </p>
+          )}
+          {addresses.map((saved) => (
+            <label key={saved.id}>
+              <input type="radio" name="ship-to" value={String(saved.id)} checked={choice === saved.id} onChange={() => onChoice(saved.id)} /> {describeAddress(saved)}
+            </label>
+          ))}
+          <label>
+            <input type="radio" name="ship-to" value="new" checked={choice === 'new'} onChange={() => onChoice('new')} /> A new address
+          </label>
+        </fieldset>
+      )}
+      {addresses.length === 0 && choiceError && (
+        <p className="field-error" id={`${choiceId}-error`}>
+          {choiceError}
+        </p>
+      )}
+      {choice !== 'new' && (
+        <TextField
+          form={form}
+          name="shippingAddress.name"
+          label="Recipient"
+          autoComplete="name"
+          value={recipient}
+          onValue={onRecipient}
+          hint="Who receives the parcel. Leave empty for the name on your profile."
+          optional
+        />
+      )}
+      {choice === 'new' && (
+        <div className="stack" role="group" aria-label="New address">
+          {regions.error !== undefined && <ErrorPanel error={regions.error} onRetry={regions.reload} />}
+          <TextField form={form} name="shippingAddress.name" label="Full name" autoComplete="shipping name" value={address.name} onValue={set('name')} />
+          <TextField form={form} name="shippingAddress.line1" label="Street address" autoComplete="shipping address-line1" value={address.line1} onValue={set('line1')} />
+          <TextField form={form} name="shippingAddress.line2" label="Apartment, suite or unit" optional autoComplete="shipping address-line2" value={address.line2} onValue={set('line2')} />
+          <div className="field-row">
+            <TextField form={form} name="shippingAddress.city" label="City" autoComplete="shipping address-level2" value={address.city} onValue={set('city')} />
+            <SelectField
+              form={form}
+              name="shippingAddress.region"
+              label="State"
+              hint="The state sets the sales tax."
+              autoComplete="shipping address-level1"
+              value={address.region}
+              onValue={set('region')}
+              placeholder="Choose a state"
+              options={regionOptions(regions.data)}
+            />
+            <TextField form={form} name="shippingAddress.postalCode" label="ZIP code" inputMode="numeric" autoComplete="shipping postal-code" value={address.postalCode} onValue={set('postalCode')} />
+          </div>
+          <p className="small muted">We ship to addresses in the United States, in the states listed.</p>
+        </div>
+      )}
+    </div>
+  );
 }
 
 /** The place-order form's state, with the live quote's field errors shown too (without moving the focus). */
@@ -151,16 +270,27 @@ function CardTokenField({ form, value, onValue }: { form: FormState; value: stri
   );
 }
 
-function CheckoutForm({ cart, available, onPaymentFailed }: { cart: Cart; available: number | undefined; onPaymentFailed: () => void }) {
+function CheckoutForm({ cart, addresses, available, onPaymentFailed }: { cart: Cart; addresses: readonly Address[]; available: number | undefined; onPaymentFailed: () => void }) {
   const form = useForm({ codeFields: { insufficient_credits: 'credits' } });
-  const [region, setRegion] = useState(cart.region ?? '');
+  const session = useSession();
+  const profileName = session.state.status === 'signed_in' ? [session.state.member.firstName, session.state.member.lastName].filter(Boolean).join(' ') : '';
+  // A saved US address by default; a new address (in the cart's state) when there is none.
+  const [choice, setChoice] = useState<number | 'new'>(() => addresses.find((address) => address.country === 'US')?.id ?? 'new');
+  const [recipient, setRecipient] = useState(profileName);
+  const [address, setAddress] = useState<NewAddress>({ name: profileName, line1: '', line2: '', city: '', region: cart.region ?? '', postalCode: '' });
   const [creditsText, setCreditsText] = useState('0');
   const [token, setToken] = useState('');
   // One key per checkout attempt: kept while the answer is unknown, replaced once the server has answered.
   const [idempotencyKey, setIdempotencyKey] = useState(newIdempotencyKey);
   const creditsValid = /^\d{1,10}$/.test(creditsText.trim());
   const credits = creditsValid ? Number(creditsText.trim()) : 0;
-  const input = region ? { region, discountCode: cart.discountCode, credits } : null;
+  // A saved address prices the order itself; a new one by its state until the order is placed with the whole address.
+  const savedAddress: ShippingAddressInput | null = choice === 'new' ? null : { addressId: choice, name: recipient.trim() || null };
+  const input: CheckoutInput | null = savedAddress
+    ? { shippingAddress: savedAddress, discountCode: cart.discountCode, credits }
+    : address.region
+      ? { region: address.region, discountCode: cart.discountCode, credits }
+      : null;
   const live = useQuote(creditsValid ? input : null, cart.updatedAt);
   const current = input !== null && live.quotedFor === quoteKey(input, cart.updatedAt);
   const quote = live.quote;
@@ -172,18 +302,40 @@ function CheckoutForm({ cart, available, onPaymentFailed }: { cart: Cart; availa
     if (live.quotedFor) form.clear();
   }, [live.quotedFor]);
 
+  const shippingAddress = (): ShippingAddressInput => {
+    if (savedAddress) return savedAddress;
+    check([
+      ['shippingAddress.name', address.name.trim() === '', 'Enter the name of the person receiving the parcel.'],
+      ['shippingAddress.line1', address.line1.trim() === '', 'Enter the street address.'],
+      ['shippingAddress.city', address.city.trim() === '', 'Enter the city.'],
+      ['shippingAddress.region', address.region === '', 'Choose the state your order ships to.'],
+      ['shippingAddress.postalCode', !zipPattern.test(address.postalCode.trim()), 'Enter a ZIP code like 94107 or 94107-1234.'],
+      ['credits', !creditsValid, 'Enter a whole number of credits, like 500.'],
+      ['paymentToken', token.trim() === '' && !(current && quote?.totalMinor === 0), 'Enter a card token, like tok_approve.'],
+    ]);
+    return {
+      name: address.name.trim(),
+      line1: address.line1.trim(),
+      line2: address.line2.trim() || null,
+      city: address.city.trim(),
+      region: address.region,
+      postalCode: address.postalCode.trim(),
+      country: 'US',
+    };
+  };
+
   return (
     <form
       className="stack-large"
       noValidate
       aria-label="Checkout"
       onSubmit={form.handle(async () => {
+        const shipTo = shippingAddress();
         check([
-          ['region', region === '', 'Choose the state your order ships to.'],
           ['credits', !creditsValid, 'Enter a whole number of credits, like 500.'],
           ['paymentToken', token.trim() === '' && !(current && quote?.totalMinor === 0), 'Enter a card token, like tok_approve.'],
         ]);
-        const result = await storeApi.placeOrder({ region, credits, discountCode: cart.discountCode, paymentToken: token.trim() || undefined }, idempotencyKey);
+        const result = await storeApi.placeOrder({ shippingAddress: shipTo, credits, discountCode: cart.discountCode, paymentToken: token.trim() || undefined }, idempotencyKey);
         setIdempotencyKey(newIdempotencyKey());
         if (result.payment.outcome === 'approved' || result.payment.outcome === 'not_needed') {
           navigate(`/account/orders/${encodeURIComponent(result.order.id)}?placed=1`);
@@ -200,9 +352,9 @@ function CheckoutForm({ cart, available, onPaymentFailed }: { cart: Cart; availa
       <ErrorSummary form={form} title="Your order was not placed" />
       <section className="card" aria-labelledby="checkout-items-title">
         <h2 id="checkout-items-title">Items</h2>
-        {!region && <p className="muted">Choose where your order ships to see every price component, the total and the ship-by date.</p>}
+        {!input && <p className="muted">Choose where your order ships to see every price component, the total and the ship-by date.</p>}
         {otherQuoteError !== undefined && <ErrorPanel error={otherQuoteError} />}
-        {region && !quote && live.loading && <Loading label="Pricing your order…" />}
+        {input && !quote && live.loading && <Loading label="Pricing your order…" />}
         {quote && (
           <div aria-busy={!current || undefined}>
             <LinesTable lines={quote.lines} caption="Items with their share of the discount and the credits" />
@@ -213,7 +365,7 @@ function CheckoutForm({ cart, available, onPaymentFailed }: { cart: Cart; availa
         <div className="stack">
           <div className="card stack">
             <h2>Shipping</h2>
-            <SelectField form={shown} name="region" label="Ships to" hint="The state sets the sales tax." value={region} onValue={setRegion} placeholder="Choose a state" options={regionOptions} />
+            <ShippingFields form={shown} addresses={addresses} choice={choice} onChoice={setChoice} recipient={recipient} onRecipient={setRecipient} address={address} onAddress={setAddress} />
             {quote && current && <ShipByPromise quote={quote} />}
           </div>
           <CreditsField form={shown} value={creditsText} onValue={setCreditsText} quote={quote} available={available} />
@@ -252,10 +404,12 @@ function CheckoutForm({ cart, available, onPaymentFailed }: { cart: Cart; availa
 export function CheckoutPage() {
   const cart = useResource(() => storeApi.cart(), []);
   const balance = useResource(() => creditsApi.balance(), []);
+  const addresses = useResource(() => accountsApi.addresses().then((answer) => answer.addresses), []);
   return (
     <Page title="Checkout" lead="Review your order, apply credits and pay.">
-      {cart.loading && !cart.data && <Loading label="Loading your cart…" />}
+      {((cart.loading && !cart.data) || (addresses.loading && !addresses.data)) && <Loading label="Loading your cart…" />}
       {cart.error !== undefined && <ErrorPanel error={cart.error} onRetry={cart.reload} />}
+      {addresses.error !== undefined && <ErrorPanel error={addresses.error} onRetry={addresses.reload} />}
       {balance.error !== undefined && <ErrorPanel error={balance.error} onRetry={balance.reload} />}
       {cart.data && cart.data.lines.length === 0 && (
         <div className="card">
@@ -265,7 +419,7 @@ export function CheckoutPage() {
           </p>
         </div>
       )}
-      {cart.data && cart.data.lines.length > 0 && <CheckoutForm cart={cart.data} available={balance.data?.available} onPaymentFailed={balance.reload} />}
+      {cart.data && cart.data.lines.length > 0 && addresses.data && <CheckoutForm cart={cart.data} addresses={addresses.data} available={balance.data?.available} onPaymentFailed={balance.reload} />}
     </Page>
   );
 }

@@ -1,14 +1,68 @@
 // /account/credits: the member's own credits (CR-20): what can be spent now, what unlocks when, what is held or
 // expires soon, the lifetime total, any debt, and every change in the history.
-import { creditsApi } from '../../api/credits.ts';
+import { creditsApi, type HistoryEntry } from '../../api/credits.ts';
 import { BalanceSummary, SignedCredits, describeKind, describeReason, usePagedHistory } from '../../components/credits.tsx';
 import { ErrorPanel, Loading, Page } from '../../components/layout.tsx';
+import { storeApi } from '../../api/store.ts';
 import { formatCredits, formatDateTime } from '../../lib/format.ts';
 import { useResource } from '../../lib/use-resource.ts';
+import { Link } from '../../router.tsx';
+
+/**
+ * The change a row made, in the member's terms. Most rows change the total (earned, spent, expired, taken back);
+ * some only move credits between buckets (an unlock, a reservation at checkout), where a bare "0" would say nothing.
+ */
+function Change({ entry }: { entry: HistoryEntry }) {
+  const { credits, changes } = entry;
+  if (credits !== 0) {
+    // Earned credits that are not spendable yet, or pending credits taken back, say so.
+    const pendingOnly = changes.pending === credits && changes.available === 0 && changes.held === 0;
+    return (
+      <>
+        <SignedCredits value={credits} />
+        {pendingOnly && <div className="muted small">pending</div>}
+      </>
+    );
+  }
+  if (changes.pending < 0 && changes.available > 0) {
+    return (
+      <>
+        <SignedCredits value={changes.available} />
+        <div className="muted small">now available</div>
+      </>
+    );
+  }
+  if (changes.held !== 0) {
+    return (
+      <>
+        <span className="numeric">{formatCredits(Math.abs(changes.held))}</span>
+        <div className="muted small">{changes.held > 0 ? 'reserved' : 'no longer reserved'}</div>
+      </>
+    );
+  }
+  return <SignedCredits value={0} />;
+}
+
+/** Orders whose line names the history looks up: the most recent ones, so a long history costs a few reads. */
+const lineNameOrders = 10;
+
+/**
+ * The names of the order lines the shown entries are about (an unlock, a refund's reversal, an expiry name a line),
+ * read from the member's own orders. Only a nicety: a row whose order is not read keeps the order link alone.
+ */
+function useLineNames(entries: readonly HistoryEntry[]): ReadonlyMap<string, string> {
+  const orderIds = [...new Set(entries.flatMap((entry) => (entry.orderId && entry.orderLineId ? [entry.orderId] : [])))].slice(0, lineNameOrders);
+  const names = useResource(async () => {
+    const orders = await Promise.all(orderIds.map((orderId) => storeApi.order(orderId).catch(() => null)));
+    return new Map(orders.flatMap((order) => order?.lines.map((line) => [line.id, line.name] as const) ?? []));
+  }, [orderIds.join(' ')]);
+  return names.data ?? new Map<string, string>();
+}
 
 function History() {
   const firstPage = useResource(() => creditsApi.history(), []);
   const { entries, footer } = usePagedHistory(firstPage.data, (cursor) => creditsApi.history(cursor));
+  const lineNames = useLineNames(entries);
   return (
     <section className="card" aria-labelledby="credits-history-title">
       <h2 id="credits-history-title">History</h2>
@@ -40,12 +94,23 @@ function History() {
                     <td>
                       {describeKind(entry.kind)}
                       {reason && <div className="muted small">{reason}</div>}
-                      {entry.orderId && <div className="muted small mono">Order {entry.orderId}</div>}
+                      {entry.orderId && (
+                        <div className="small">
+                          {entry.orderLineId && lineNames.get(entry.orderLineId) && <span>{lineNames.get(entry.orderLineId)} · </span>}
+                          <Link to={`/account/orders/${encodeURIComponent(entry.orderId)}`}>
+                            Order <span className="mono">{entry.orderId}</span>
+                          </Link>
+                        </div>
+                      )}
+                      {entry.caseId && <div className="muted small mono">Case {entry.caseId}</div>}
                     </td>
                     <td className="numeric">
-                      <SignedCredits value={entry.credits} />
+                      <Change entry={entry} />
                     </td>
-                    <td className="numeric">{formatCredits(entry.balanceAfter.available - entry.balanceAfter.debt)}</td>
+                    <td className="numeric">
+                      {formatCredits(entry.balanceAfter.available - entry.balanceAfter.debt)}
+                      {entry.balanceAfter.pending > 0 && <div className="muted small">{formatCredits(entry.balanceAfter.pending)} pending</div>}
+                    </td>
                   </tr>
                 );
               })}

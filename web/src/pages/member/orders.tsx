@@ -1,15 +1,14 @@
-// /account/orders and /account/orders/:id: the member's order history (ST-9) and one order: lines with their
-// components, payment, shipments with tracking numbers, the credits it earned and when they unlock, refunds, and
-// cancelling while nothing has shipped (ST-6).
+// /account/orders and /account/orders/:id: the member's order history (ST-9) and one order: where it ships, lines
+// with their components, payment, shipments with tracking numbers, the credits it earned and when they unlock,
+// refunds, and cancelling while nothing has shipped (ST-6).
 import { useState } from 'react';
 import { newIdempotencyKey } from '../../api/client.ts';
 import { creditsApi } from '../../api/credits.ts';
 import { storeApi, type Order, type RefundResult } from '../../api/store.ts';
 import { ErrorSummary, SubmitButton, TextAreaField, useForm } from '../../components/forms.tsx';
 import { ErrorPanel, Loading, Page } from '../../components/layout.tsx';
-import { LinesTable, OrderStatusBadge, OrderTotals, PaymentFacts, RefundsTable, ShipmentsTable, isCancellable } from '../../components/store.tsx';
+import { LinesTable, OrderStatusBadge, OrderTotals, PaymentFacts, RefundsTable, ShipTo, ShipmentsTable, isCancellable } from '../../components/store.tsx';
 import { formatCalendarDate, formatCredits, formatDate, formatDateTime, formatMoney, formatShipDate } from '../../lib/format.ts';
-import { regionName } from '../../lib/regions.ts';
 import { useResource } from '../../lib/use-resource.ts';
 import { Link, useLocation } from '../../router.tsx';
 
@@ -208,7 +207,9 @@ export function OrderPage({ orderId }: { orderId: string }) {
               </div>
               <div>
                 <dt>Ships to</dt>
-                <dd>{regionName(data.region)}</dd>
+                <dd>
+                  <ShipTo order={data} testId="order-ship-to" />
+                </dd>
               </div>
               <div>
                 <dt>Paid</dt>
