@@ -427,6 +427,8 @@ interface Row {
 
 export async function runLedgerBench(options: { size: Size }): Promise<void> {
   const size = sizes[options.size];
+  // A day's sweep work grows with the members: S and XS results are scaled to M (1M members) for the PF-8 target.
+  const toM = sizes.M.members / size.members;
   const pgUrl = process.env.PATRON_BENCH_DATABASE_URL ?? process.env.PATRON_TEST_DATABASE_URL;
   const dir = mkdtempSync(join(tmpdir(), 'patron-bench-ledger-'));
   const rows: Row[] = [];
@@ -460,7 +462,7 @@ export async function runLedgerBench(options: { size: Size }): Promise<void> {
       { id: 'PF-2', what: 'FIFO spend ≤ 5 lots, SQLite', value: `${s.spend.perSecond.toFixed(0)} tx/s`, ratio: s.spend.perSecond / cSqlite, target: '≥ 0.5 × C_sqlite', pass: s.spend.perSecond / cSqlite >= 0.5 },
       { id: 'PF-7s', what: 'balance read, SQLite', value: `${s.reads.perSecond.toFixed(0)}/s p99 ${s.reads.p99Ms.toFixed(2)} ms`, ratio: s.reads.perSecond / cReadSqlite, target: '≥ 0.5 × C_read; p99 ≤ 2 ms', pass: s.reads.perSecond / cReadSqlite >= 0.5 && s.reads.p99Ms <= 2 },
       { id: 'PF-7s', what: 'point-in-time read, SQLite', value: `${s.pointInTime.perSecond.toFixed(0)}/s p99 ${s.pointInTime.p99Ms.toFixed(2)} ms`, ratio: s.pointInTime.perSecond / cReadSqlite, target: '≥ 0.5 × C_read; p99 ≤ 2 ms', pass: s.pointInTime.perSecond / cReadSqlite >= 0.5 && s.pointInTime.p99Ms <= 2 },
-      { id: 'PF-8s', what: "sweep: one day's work, SQLite", value: `${s.sweepDayEvents} events in ${s.sweepDaySeconds.toFixed(2)} s`, ratio: null, target: '≤ 10 s (at M)', pass: s.sweepDaySeconds <= 10 },
+      { id: 'PF-8s', what: "sweep: one day's work, SQLite", value: `${s.sweepDayEvents} events in ${s.sweepDaySeconds.toFixed(2)} s (≈ ${(s.sweepDaySeconds * toM).toFixed(0)} s at M)`, ratio: null, target: '≤ 10 s at M (1M members)', pass: s.sweepDaySeconds * toM <= 10 },
       { id: 'PF-8s', what: 'sweep: 30-day backlog, SQLite (worker)', value: `${s.backlogLotsPerSecond.toFixed(0)} lots/s`, ratio: null, target: '≥ 15k lots/s', pass: s.backlogLotsPerSecond >= 15_000 },
       { id: 'PF-8s', what: 'online p99 during the sweep, SQLite', value: `${s.onlineP99DuringSweepMs.toFixed(2)} ms vs ${s.onlineP99BaselineMs.toFixed(2)} ms`, ratio: s.onlineP99DuringSweepMs / Math.max(s.onlineP99BaselineMs, 0.001), target: '≤ 2 × baseline', pass: s.onlineP99DuringSweepMs <= 2 * s.onlineP99BaselineMs },
     );
@@ -498,7 +500,7 @@ export async function runLedgerBench(options: { size: Size }): Promise<void> {
             { id: 'PF-6', what: 'hot member: 32 spends of 70 on 1000', value: `${p.hotMember.succeeded} of ${p.hotMember.expected} expected, ${p.hotMember.deadlocks} deadlocks`, ratio: null, target: 'exactly min(32, ⌊B/x⌋); 0 deadlocks', pass: p.hotMember.succeeded === p.hotMember.expected && p.hotMember.deadlocks === 0 },
             { id: 'PF-7', what: 'balance read, PostgreSQL', value: `${p.reads.perSecond.toFixed(0)}/s p99 ${p.reads.p99Ms.toFixed(2)} ms`, ratio: p.reads.perSecond / cRead, target: '≥ 0.5 × C_read; p99 ≤ 2 ms', pass: p.reads.perSecond / cRead >= 0.5 && p.reads.p99Ms <= 2 },
             { id: 'PF-7', what: 'point-in-time read, PostgreSQL', value: `${p.pointInTime.perSecond.toFixed(0)}/s p99 ${p.pointInTime.p99Ms.toFixed(2)} ms`, ratio: p.pointInTime.perSecond / cRead, target: '≥ 0.5 × C_read; p99 ≤ 2 ms', pass: p.pointInTime.perSecond / cRead >= 0.5 && p.pointInTime.p99Ms <= 2 },
-            { id: 'PF-8', what: "sweep: one day's work, PostgreSQL", value: `${p.sweepDayEvents} events in ${p.sweepDaySeconds.toFixed(2)} s`, ratio: null, target: '≤ 10 s (at M)', pass: p.sweepDaySeconds <= 10 },
+            { id: 'PF-8', what: "sweep: one day's work, PostgreSQL", value: `${p.sweepDayEvents} events in ${p.sweepDaySeconds.toFixed(2)} s (≈ ${(p.sweepDaySeconds * toM).toFixed(0)} s at M)`, ratio: null, target: '≤ 10 s at M (1M members)', pass: p.sweepDaySeconds * toM <= 10 },
             { id: 'PF-8', what: 'sweep: 30-day backlog, PostgreSQL (worker)', value: `${p.backlogLotsPerSecond.toFixed(0)} lots/s`, ratio: null, target: '≥ 15k lots/s', pass: p.backlogLotsPerSecond >= 15_000 },
             { id: 'PF-8', what: 'online p99 during the sweep, PostgreSQL', value: `${p.onlineP99DuringSweepMs.toFixed(2)} ms vs ${p.onlineP99BaselineMs.toFixed(2)} ms`, ratio: p.onlineP99DuringSweepMs / Math.max(p.onlineP99BaselineMs, 0.001), target: '≤ 2 × baseline', pass: p.onlineP99DuringSweepMs <= 2 * p.onlineP99BaselineMs },
           );
@@ -517,7 +519,7 @@ export async function runLedgerBench(options: { size: Size }): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
 
-  const widths = [6, 42, 38, 7, 30, 5];
+  const widths = [6, 42, 46, 7, 30, 5];
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ');
   say('');
   say(line(['id', 'what', 'measured', 'ratio', 'target', 'pass']));

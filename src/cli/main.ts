@@ -11,6 +11,7 @@ import { createRuntime } from '../runtime.ts';
 import { serve } from '../main.ts';
 import { seedDemoData } from './seed.ts';
 import * as accounts from '../modules/accounts/index.ts';
+import * as credits from '../modules/credits/index.ts';
 
 const usage = `patron <command>
 
@@ -21,6 +22,8 @@ const usage = `patron <command>
   clock show                  print the simulated clock
   clock advance <duration>    move the simulated clock forward, e.g. 30d, 12h, 1d6h (PATRON_CLOCK=simulated only)
   jobs run                    run the jobs that are due now, once, and exit
+  credits sweep               materialise due unlock and expiry postings and send the notices, once (CR-8..10)
+  credits audit               check the whole credits ledger (LG-5); exits 1 when it finds a difference
   user create-admin --email <email> [--role admin|agent] [--password <password>]
                               create a staff user; a password is generated and printed when none is given
 
@@ -70,6 +73,25 @@ async function run(argv: string[]): Promise<number> {
         const count = await runDueJobs(deps, { limit: 10_000 });
         print(`ran ${count} job(s)`);
         return 0;
+      }
+      case 'credits': {
+        if (rest[0] === 'sweep') {
+          let total = 0;
+          for (;;) {
+            const report = await credits.runCreditsSweep(deps);
+            total += report.transactions;
+            if (!report.more) break;
+          }
+          print(`sweep done: ${total} posting transaction(s) written`);
+          return 0;
+        }
+        if (rest[0] === 'audit') {
+          const report = await credits.runCreditsAudit(deps, { trigger: 'cli', actorId: null });
+          print(`${report.ok ? 'ledger consistent' : 'LEDGER DIFFERENCES FOUND'}: ${report.membersChecked} member(s), ${report.transactionsChecked} transaction(s), ${report.problemCount} problem(s)`);
+          for (const problem of report.problems) print(`  ${JSON.stringify(problem)}`);
+          return report.ok ? 0 : 1;
+        }
+        break;
       }
       case 'clock': {
         if (deps.clock.mode !== 'simulated') {
