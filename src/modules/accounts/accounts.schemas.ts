@@ -70,12 +70,25 @@ export const profilePatchBody = z.strictObject({
   country: countryField.optional(),
 });
 
+/** A field of a postal address as a label prints it: trimmed, bounded, no control characters; `missing` makes it required. */
+export function addressText(maxLength: number, missing?: string) {
+  const text = z.string().trim();
+  return (missing === undefined ? text : text.min(1, missing)).max(maxLength, `at most ${maxLength} characters`).regex(noControlCharacters, 'no control characters');
+}
+
+/** The text fields of a postal address (AC-8). The store's shipping address (ST-2) checks its own with these. */
+export const addressTextFields = {
+  line1: addressText(200, 'Enter the street address.'),
+  line2: addressText(200),
+  city: addressText(100, 'Enter the city.'),
+  region: addressText(100),
+};
 const addressFields = {
-  line1: z.string().trim().min(1, 'Enter the street address.').max(200).regex(noControlCharacters),
-  line2: z.string().trim().max(200).regex(noControlCharacters).nullable().optional(),
-  city: z.string().trim().min(1, 'Enter the city.').max(100).regex(noControlCharacters),
-  region: z.string().trim().max(100).regex(noControlCharacters).nullable().optional(),
-  postalCode: z.string().trim().max(20).regex(noControlCharacters).nullable().optional(),
+  line1: addressTextFields.line1,
+  line2: addressTextFields.line2.nullable().optional(),
+  city: addressTextFields.city,
+  region: addressTextFields.region.nullable().optional(),
+  postalCode: addressText(20).nullable().optional(),
   country: countryField,
 };
 export const addressBody = z.strictObject(addressFields);

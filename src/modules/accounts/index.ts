@@ -13,6 +13,7 @@ export { createAuthenticator } from './authenticator.service.ts';
 export { countUsers, createMemberForSeed, createStaffUser, findMemberIdByVerifiedEmail, getMemberContact, getMemberWithSecurity, type MemberWithSecurity } from './members.service.ts';
 export { getMemberAddress, type MemberAddress } from './addresses.service.ts';
 export type { Address } from './addresses.repository.ts';
+export { addressText, addressTextFields } from './accounts.schemas.ts';
 export { signUp, type SignUpInput, type SignUpResult } from './sign-up.service.ts';
 export { updateProfile, type ProfileChanges, type ProfileUpdate, type ProfileField, type Actor } from './profile.service.ts';
 export { hashNewPassword, type NewPasswordHash } from './passwords.service.ts';

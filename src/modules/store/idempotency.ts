@@ -4,16 +4,15 @@
 // The record is written in a transaction of its own before the work starts, so a concurrent retry sees it and is
 // told the first request is still running rather than running the work twice. Only successful answers are kept: a
 // refused or failed request frees its key, so the caller can fix the request and retry with the same key. Keys are
-// kept for a day (the prune job), like common payment APIs.
+// kept for a day (the prune job), like common payment APIs. The header itself is read at the boundary
+// (src/http/idempotency-key.ts).
 import { createHash } from 'node:crypto';
 import type { Ctx } from '../../deps.ts';
 import { AppError } from '../../platform/errors.ts';
 import { DAY_MS } from '../../platform/clock.ts';
 import { storeTables } from './store.table.ts';
 
-export const idempotencyKeyHeader = 'idempotency-key';
 export const idempotencyKeyLifetimeMs = DAY_MS;
-const keyPattern = /^[\x21-\x7e]{8,255}$/;
 
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
@@ -26,16 +25,6 @@ export function canonicalJson(value: unknown): string {
 
 export function requestFingerprint(request: unknown): string {
   return createHash('sha256').update(canonicalJson(request)).digest('base64url');
-}
-
-export function readIdempotencyKey(header: string | string[] | undefined, required: boolean): string | undefined {
-  const value = Array.isArray(header) ? header[0] : header;
-  if (value === undefined || value === '') {
-    if (required) throw new AppError('validation', 'Send an Idempotency-Key header (8-255 printable characters, a UUID is fine) so this request can be retried safely.', { header: 'Idempotency-Key' });
-    return undefined;
-  }
-  if (!keyPattern.test(value)) throw new AppError('validation', 'The Idempotency-Key header must be 8-255 printable characters.', { header: 'Idempotency-Key' });
-  return value;
 }
 
 export interface IdempotentAnswer<T> {

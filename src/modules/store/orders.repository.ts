@@ -3,9 +3,11 @@ import type { Executor } from '../../db/database.ts';
 import { forUpdate } from '../../db/database.ts';
 import type { OrderChannel, OrderLineRow, OrderRow, OrderStatus, PaymentRow, PaymentStatus, RefundState, ShipmentRow, ShipmentStatus } from './store.table.ts';
 import { storeTables } from './store.table.ts';
+import type { LinePrice } from './pricing.rules.ts';
 import type { ShippingAddress } from './shipping-address.rules.ts';
 
-export interface OrderLine {
+/** A line as the order keeps it: the product as it was, its price components as priced at checkout. */
+export interface OrderLine extends LinePrice {
   id: string;
   lineNo: number;
   externalRef: string | null;
@@ -17,17 +19,7 @@ export interface OrderLine {
   giftCard: boolean;
   plusBonus: boolean;
   serialNumbered: boolean;
-  listPriceMinor: number;
-  unitPriceMinor: number;
   quantity: number;
-  merchandiseMinor: number;
-  discountMinor: number;
-  plusDiscountMinor: number;
-  creditsMinor: number;
-  credits: number;
-  taxMinor: number;
-  qualifyingMinor: number;
-  paidMinor: number;
   earnedCredits: number;
   refundedQuantity: number;
   refundedMinor: number;
@@ -369,7 +361,27 @@ export async function findOrderPayment(db: Executor, orderId: string): Promise<P
   return row && toPayment(row);
 }
 
-export async function insertShipment(db: Executor, row: ShipmentRow): Promise<void> {
+/** A new shipment waits for the warehouse: no carrier or tracking number until it is shipped. */
+export async function insertPendingShipment(
+  db: Executor,
+  shipment: Pick<Shipment, 'id' | 'memberId' | 'orderId' | 'redemptionId' | 'kind' | 'shipByDate'>,
+  nowMs: number,
+): Promise<void> {
+  const row: ShipmentRow = {
+    id: shipment.id,
+    member_id: shipment.memberId,
+    order_id: shipment.orderId,
+    redemption_id: shipment.redemptionId,
+    kind: shipment.kind,
+    status: 'pending',
+    ship_by_date: shipment.shipByDate,
+    carrier: null,
+    tracking_number: null,
+    shipped_at_ms: null,
+    delivered_at_ms: null,
+    created_at_ms: nowMs,
+    updated_at_ms: nowMs,
+  };
   await storeTables(db).insertInto('store_shipments').values(row).execute();
 }
 

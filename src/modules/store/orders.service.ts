@@ -12,7 +12,7 @@ import { usableDiscountCode } from './catalog.service.ts';
 import { clearCart } from './cart.service.ts';
 import { captureCheckoutHold, creditsUnlockTimes, earnOrderCredits, holdCheckoutCredits, releaseCheckoutHold, spendableCreditsOf, spendRateOf } from './credits.adapter.ts';
 import { isPlusActiveAt } from './membership-port.ts';
-import { defaultPlusDiscountBp, defaultShippingPolicy, maxLinesPerOrder, maxQuantityPerLine, priceOrder, type DiscountRule, type PricingProduct, type Quote } from './pricing.rules.ts';
+import { defaultPlusDiscountBp, defaultShippingPolicy, linePriceOf, maxLinesPerOrder, maxQuantityPerLine, priceOrder, type DiscountRule, type PricingProduct, type Quote } from './pricing.rules.ts';
 import { shippingPromise, type ShippingPromise } from './shipping-promise.rules.ts';
 import { addressError, type ShippingAddress, type ShippingAddressInput } from './shipping-address.rules.ts';
 import { resolveShipping } from './shipping-address.service.ts';
@@ -22,7 +22,7 @@ import {
   findOrderPayment,
   insertOrder,
   insertPayment,
-  insertShipment,
+  insertPendingShipment,
   selectOrders,
   selectStalePendingOrders,
   selectShipmentsForOrders,
@@ -177,8 +177,8 @@ export interface PlaceOrderInput extends CheckoutRequest {
  * payment with every component per line.
  */
 export async function createPendingOrder(ctx: Ctx, input: PlaceOrderInput): Promise<Order> {
-  if (input.memberId === null && !input.guestEmail) throw new AppError('validation', 'A guest order needs an email address.', { field: 'email' });
-  if (input.memberId === null && !input.shippingAddress) throw addressError('validation', '', 'Enter the address the order ships to.');
+  if (input.memberId === null && !input.guestEmail) throw new AppError('validation', 'Guests give an email address for the receipt.', { field: 'email' });
+  if (input.memberId === null && !input.shippingAddress) throw addressError('validation', '', 'Guests give the address the order ships to.');
   const { quote, promise, plusActive, region, shippingAddress } = await quoteCheckout(ctx, input);
   const nowMs = ctx.clock.nowMs();
   const orderId = ctx.ids.next('ord');
@@ -206,17 +206,8 @@ export async function createPendingOrder(ctx: Ctx, input: PlaceOrderInput): Prom
     giftCard: line.product.giftCard,
     plusBonus: line.product.plusBonus,
     serialNumbered: line.product.serialNumbered,
-    listPriceMinor: line.listPriceMinor,
-    unitPriceMinor: line.unitPriceMinor,
     quantity: line.quantity,
-    merchandiseMinor: line.merchandiseMinor,
-    discountMinor: line.discountMinor,
-    plusDiscountMinor: line.plusDiscountMinor,
-    creditsMinor: line.creditsMinor,
-    credits: line.credits,
-    taxMinor: line.taxMinor,
-    qualifyingMinor: line.qualifyingMinor,
-    paidMinor: line.paidMinor,
+    ...linePriceOf(line),
     earnedCredits: 0,
     refundedQuantity: 0,
     refundedMinor: 0,
@@ -316,21 +307,7 @@ export async function finalizePaidOrder(ctx: Ctx, input: { orderId: string; paid
   await updateOrderFields(ctx.db, order.id, { earned_credits: earned, plus_active: plusActive || order.plusActive ? 1 : 0 });
   if (order.lines.some((line) => !line.giftCard)) {
     assert(order.shipByDate, 'a store order has a ship-by date');
-    await insertShipment(ctx.db, {
-      id: ctx.ids.next('shp'),
-      member_id: order.memberId,
-      order_id: order.id,
-      redemption_id: null,
-      kind: 'order',
-      status: 'pending',
-      ship_by_date: order.shipByDate,
-      carrier: null,
-      tracking_number: null,
-      shipped_at_ms: null,
-      delivered_at_ms: null,
-      created_at_ms: nowMs,
-      updated_at_ms: nowMs,
-    });
+    await insertPendingShipment(ctx.db, { id: ctx.ids.next('shp'), memberId: order.memberId, orderId: order.id, redemptionId: null, kind: 'order', shipByDate: order.shipByDate }, nowMs);
   }
   if (input.clearCartOf) await clearCart(ctx, input.clearCartOf);
   const paid = await findOrder(ctx.db, order.id);

@@ -72,10 +72,8 @@ export interface PricingInput {
   credits: { requested: number | 'max'; available: number; spendCreditsPerMajorUnit: number };
 }
 
-export interface PricedLine {
-  lineNo: number;
-  product: PricingProduct;
-  quantity: number;
+/** A line's price components: priced here, kept on the order line as they were, shown on quotes and orders. */
+export interface LinePrice {
   listPriceMinor: number;
   unitPriceMinor: number;
   merchandiseMinor: number;
@@ -89,6 +87,27 @@ export interface PricedLine {
   qualifyingMinor: number;
   /** Money paid for the line: merchandise − discounts − credits part + tax. */
   paidMinor: number;
+}
+
+export function linePriceOf(line: LinePrice): LinePrice {
+  return {
+    listPriceMinor: line.listPriceMinor,
+    unitPriceMinor: line.unitPriceMinor,
+    merchandiseMinor: line.merchandiseMinor,
+    discountMinor: line.discountMinor,
+    plusDiscountMinor: line.plusDiscountMinor,
+    creditsMinor: line.creditsMinor,
+    credits: line.credits,
+    taxMinor: line.taxMinor,
+    qualifyingMinor: line.qualifyingMinor,
+    paidMinor: line.paidMinor,
+  };
+}
+
+export interface PricedLine extends LinePrice {
+  lineNo: number;
+  product: PricingProduct;
+  quantity: number;
 }
 
 export interface Quote {

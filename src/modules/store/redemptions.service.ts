@@ -13,7 +13,7 @@ import { getMemberContact } from '../accounts/index.ts';
 import { queueEmail } from '../notifications/index.ts';
 import { countRewardRedemption, findRewardItem, rewardRedeemedQuantity, takeRewardStock } from './catalog.repository.ts';
 import { spendForRedemption, spendableCreditsOf } from './credits.adapter.ts';
-import { insertPayment, insertShipment, toShipment, transitionShipment, type Shipment } from './orders.repository.ts';
+import { insertPayment, insertPendingShipment, toShipment, transitionShipment, type Shipment } from './orders.repository.ts';
 import { paymentGateway } from './payments/registry.ts';
 import { GatewayUnavailableError } from './payments/gateway.port.ts';
 import { formatDate, localDateTime, warehouseTimeZone } from './shipping-promise.rules.ts';
@@ -81,6 +81,11 @@ export interface RedeemInput {
   paymentToken: string | null;
 }
 
+/** One answer for the limit, whether the early check or the one under lock in the transaction finds it reached. */
+function perMemberLimitReached(itemName: string, perMemberLimit: number): AppError {
+  return new AppError('not_eligible', `You can redeem ${itemName} at most ${perMemberLimit} ${perMemberLimit === 1 ? 'time' : 'times'}.`, { perMemberLimit });
+}
+
 /** The redemption itself, in the caller's transaction: stock, per-member limit, the spend, the shipment, the email. */
 async function confirmRedemption(ctx: Ctx, input: RedeemInput & { redemptionId: string; feePaymentId: string | null; gateway: string | null }): Promise<Redemption> {
   const nowMs = ctx.clock.nowMs();
@@ -88,7 +93,7 @@ async function confirmRedemption(ctx: Ctx, input: RedeemInput & { redemptionId: 
   if (!item || item.status !== 'active') throw notFound('The reward');
   if (!(await takeRewardStock(ctx.db, item.id, input.quantity, nowMs))) throw new AppError('not_eligible', item.stock === 0 ? `${item.name} is out of stock.` : `Only ${item.stock} of ${item.name} left.`);
   if (item.perMemberLimit !== null && !(await countRewardRedemption(ctx.db, input.memberId, item.id, input.quantity, item.perMemberLimit))) {
-    throw new AppError('not_eligible', `You can redeem ${item.name} at most ${item.perMemberLimit} ${item.perMemberLimit === 1 ? 'time' : 'times'}.`, { perMemberLimit: item.perMemberLimit });
+    throw perMemberLimitReached(item.name, item.perMemberLimit);
   }
   const credits = item.creditsPrice * input.quantity;
   await spendForRedemption(ctx, { memberId: input.memberId, redemptionId: input.redemptionId, credits });
@@ -123,22 +128,9 @@ async function confirmRedemption(ctx: Ctx, input: RedeemInput & { redemptionId: 
       updated_at_ms: nowMs,
     });
   }
-  await insertShipment(ctx.db, {
-    id: ctx.ids.next('shp'),
-    member_id: input.memberId,
-    order_id: null,
-    redemption_id: row.id,
-    kind: 'redemption',
-    status: 'pending',
-    // It ships at once, whatever the time of day (CR-13).
-    ship_by_date: formatDate(localDateTime(nowMs, warehouseTimeZone).date),
-    carrier: null,
-    tracking_number: null,
-    shipped_at_ms: null,
-    delivered_at_ms: null,
-    created_at_ms: nowMs,
-    updated_at_ms: nowMs,
-  });
+  // It ships at once, whatever the time of day (CR-13).
+  const shipByDate = formatDate(localDateTime(nowMs, warehouseTimeZone).date);
+  await insertPendingShipment(ctx.db, { id: ctx.ids.next('shp'), memberId: input.memberId, orderId: null, redemptionId: row.id, kind: 'redemption', shipByDate }, nowMs);
   const contact = await getMemberContact(ctx, input.memberId);
   if (contact) {
     await queueEmail(ctx, {
@@ -165,7 +157,7 @@ export async function redeemReward(deps: Deps, input: RedeemInput): Promise<Rede
     throw new AppError('insufficient_credits', `This needs ${item.creditsPrice * input.quantity} credits; you have ${available} available.`, { available });
   }
   if (item.perMemberLimit !== null && (await rewardRedeemedQuantity(deps.db, input.memberId, item.id)) + input.quantity > item.perMemberLimit) {
-    throw new AppError('not_eligible', `You can redeem ${item.name} at most ${item.perMemberLimit} ${item.perMemberLimit === 1 ? 'time' : 'times'}.`, { perMemberLimit: item.perMemberLimit });
+    throw perMemberLimitReached(item.name, item.perMemberLimit);
   }
   const redemptionId = deps.ids.next('ord');
   if (item.shippingFeeMinor === 0) return transact(deps, (trx) => confirmRedemption(trx, { ...input, redemptionId, feePaymentId: null, gateway: null }));

@@ -6,6 +6,7 @@
 // inline. The order keeps a snapshot of the address as it was when the order was placed. Only US addresses for now.
 import { z } from 'zod';
 import { AppError } from '../../platform/errors.ts';
+import { addressText, addressTextFields } from '../accounts/index.ts';
 
 export const shippingCountries = ['US'] as const;
 export type ShippingCountry = (typeof shippingCountries)[number];
@@ -47,23 +48,20 @@ export function isSavedAddress(input: ShippingAddressInput): input is SavedShipp
 
 /** US ZIP codes: five digits, optionally a dash and four more. */
 export const usZipPattern = /^\d{5}(-\d{4})?$/;
-// Address lines are printed on a label: any text but control characters (as the accounts module's addresses).
-const noControlCharacters = /^[^\p{Cc}]*$/u;
-
-const text = (max: number, missing: string) => z.string().trim().min(1, missing).max(max, `at most ${max} characters`).regex(noControlCharacters, 'no control characters');
 
 /**
- * The `shippingAddress` of a quote or an order (PL-13: unknown keys refused, sizes bounded). One object rather than
+ * The `shippingAddress` of a quote or an order (PL-13: unknown keys refused, sizes bounded, the text fields checked
+ * as the accounts module checks a saved address; the ZIP code and country are the store's). One object rather than
  * a union of two, so that a missing field is reported at its own path (`shippingAddress.city`) for the form.
  */
 export const shippingAddressSchema = z
   .strictObject({
     addressId: z.number().int().min(1).max(1_000_000).optional(),
-    name: text(100, 'Enter the name of the person receiving the parcel.').optional().nullable(),
-    line1: text(200, 'Enter the street address.').optional(),
-    line2: z.string().trim().max(200, 'at most 200 characters').regex(noControlCharacters, 'no control characters').nullable().optional(),
-    city: text(100, 'Enter the city.').optional(),
-    region: text(100, 'Choose the state.').optional(),
+    name: addressText(100, 'Enter the name of the person receiving the parcel.').optional().nullable(),
+    line1: addressTextFields.line1.optional(),
+    line2: addressTextFields.line2.nullable().optional(),
+    city: addressTextFields.city.optional(),
+    region: addressText(100, 'Choose the state.').optional(),
     postalCode: z.string().trim().regex(usZipPattern, 'Enter a ZIP code like 94107 or 94107-1234.').optional(),
     country: z.enum(shippingCountries, 'We ship to addresses in the United States (US) only for now.').optional(),
   })

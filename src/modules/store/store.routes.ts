@@ -7,6 +7,7 @@ import { AppError } from '../../platform/errors.ts';
 import { MINUTE_MS } from '../../platform/clock.ts';
 import { requireRole, requireScope, requireSession, type Principal } from '../../http/principal.ts';
 import type { ZodApp } from '../../http/types.ts';
+import { idempotencyKeyHeaders, readIdempotencyKey } from '../../http/idempotency-key.ts';
 import { checkout } from '../../flows/checkout.ts';
 import { refundOrder } from '../../flows/refund.ts';
 import {
@@ -32,7 +33,7 @@ import {
 } from './catalog.service.ts';
 import { getCart, setCartLine, setCartOptions } from './cart.service.ts';
 import { externalOrderInputSchema, findExternalOrder, getExternalOrder, listExternalOrders, recordExternalOrder } from './external-orders.service.ts';
-import { readIdempotencyKey, runIdempotent } from './idempotency.ts';
+import { runIdempotent } from './idempotency.ts';
 import { getMemberOrder, getOrderDetail, listMemberOrders, listOrdersForAgents, markOrderDelivered, quoteCheckout, shipOrder, type LineRequest } from './orders.service.ts';
 import { getMemberRedemption, listMemberRedemptions, redeemReward } from './redemptions.service.ts';
 import type { RefundRequest } from './refunds.rules.ts';
@@ -54,7 +55,6 @@ import {
   externalOrderList,
   externalOrderListQuery,
   externalOrderView,
-  idempotencyHeaders,
   memberOrderListQuery,
   orderIdParams,
   orderList,
@@ -107,13 +107,17 @@ export const webhookPath = '/webhooks/storefront';
 /** Generous for a storefront's bursts, still a ceiling for a flood from one address (PL-16). */
 const webhookRateLimit = { max: 6000, timeWindow: MINUTE_MS };
 
+/** The member behind a session, or the API key itself. */
+function callerIdOf(principal: Principal): string {
+  return principal.kind === 'session' ? principal.memberId : principal.keyId;
+}
+
 function actorOf(principal: Principal): Actor {
-  return principal.kind === 'session' ? { id: principal.memberId, role: principal.role } : { id: principal.keyId, role: 'api_key' };
+  return { id: callerIdOf(principal), role: principal.kind === 'session' ? principal.role : 'api_key' };
 }
 
 function scopeOf(principal: Principal | null, route: string, guestEmail?: string): string {
-  if (!principal) return `guest:${guestEmail ?? ''}:${route}`;
-  return principal.kind === 'session' ? `${principal.memberId}:${route}` : `${principal.keyId}:${route}`;
+  return principal ? `${callerIdOf(principal)}:${route}` : `guest:${guestEmail ?? ''}:${route}`;
 }
 
 async function answerIdempotently<T>(
@@ -123,7 +127,7 @@ async function answerIdempotently<T>(
   options: { scope: string; required: boolean; body: unknown },
   work: () => Promise<{ status: number; body: T }>,
 ) {
-  const key = readIdempotencyKey(request.headers['idempotency-key'], options.required);
+  const key = readIdempotencyKey(request, { required: options.required });
   const answer = await runIdempotent(deps, { scope: options.scope, key, request: { url: request.url, body: options.body } }, work);
   if (answer.replayed) reply.header('idempotent-replayed', 'true');
   return reply.status(answer.status).send(answer.body);
@@ -212,7 +216,7 @@ export function registerStoreRoutes(app: ZodApp, deps: Deps): void {
         tags,
         summary:
           'Place an order and pay for it (ST-2..ST-4, CR-12): it ships to a saved address or one given inline (guests), whose state sets the tax region; a declined payment answers with the failed order and releases the credits hold',
-        headers: idempotencyHeaders,
+        headers: idempotencyKeyHeaders,
         body: placeOrderBody,
         response: { 201: placeOrderView },
       },
@@ -220,8 +224,6 @@ export function registerStoreRoutes(app: ZodApp, deps: Deps): void {
     async (request, reply) => {
       const body = request.body;
       const source = await checkoutSource(request, body);
-      if (!source.memberId && !body.email) throw new AppError('validation', 'Guests give an email address for the receipt.', { field: 'email' });
-      if (!source.memberId && !source.shippingAddress) throw new AppError('validation', 'Guests give the address the order ships to.', { field: 'shippingAddress' });
       return answerIdempotently(deps, request, reply, { scope: scopeOf(request.principal, 'place-order', body.email), required: true, body }, async () => {
         const result = await checkout(deps, {
           memberId: source.memberId,
@@ -252,7 +254,7 @@ export function registerStoreRoutes(app: ZodApp, deps: Deps): void {
 
   app.post(
     '/store/orders/:orderId/cancel',
-    { schema: { tags, summary: 'Cancel your order before it ships: money back, credits restored and reversed (ST-6, CR-15, CR-18)', headers: idempotencyHeaders, params: orderIdParams, body: cancelBody, response: { 200: refundResult } } },
+    { schema: { tags, summary: 'Cancel your order before it ships: money back, credits restored and reversed (ST-6, CR-15, CR-18)', headers: idempotencyKeyHeaders, params: orderIdParams, body: cancelBody, response: { 200: refundResult } } },
     async (request, reply) => {
       const { memberId } = requireSession(request);
       return answerIdempotently(deps, request, reply, { scope: scopeOf(request.principal, 'cancel-order'), required: false, body: request.body }, async () => {
@@ -265,7 +267,7 @@ export function registerStoreRoutes(app: ZodApp, deps: Deps): void {
   // ---- Rewards redemption (member) --------------------------------------------------------------------------
   app.post(
     '/store/rewards/:rewardId/redeem',
-    { schema: { tags, summary: 'Redeem a reward with credits: final at once, ships separately (CR-13)', headers: idempotencyHeaders, params: rewardIdParams, body: redeemBody, response: { 201: redemptionView } } },
+    { schema: { tags, summary: 'Redeem a reward with credits: final at once, ships separately (CR-13)', headers: idempotencyKeyHeaders, params: rewardIdParams, body: redeemBody, response: { 201: redemptionView } } },
     async (request, reply) => {
       const { memberId } = requireSession(request);
       return answerIdempotently(deps, request, reply, { scope: scopeOf(request.principal, 'redeem'), required: true, body: request.body }, async () => {
@@ -286,11 +288,11 @@ export function registerStoreRoutes(app: ZodApp, deps: Deps): void {
   // ---- External orders (API key orders:write, or staff) ----------------------------------------------------
   app.post(
     '/store/external-orders',
-    { schema: { tags, summary: 'Record a marketplace or storefront order for after-sales; it never earns credits (ST-7)', headers: idempotencyHeaders, body: externalOrderInputSchema, response: { 201: externalOrderView } } },
+    { schema: { tags, summary: 'Record a marketplace or storefront order for after-sales; it never earns credits (ST-7)', headers: idempotencyKeyHeaders, body: externalOrderInputSchema, response: { 201: externalOrderView } } },
     async (request, reply) => {
       const principal = requireScope(request, 'orders:write');
       return answerIdempotently(deps, request, reply, { scope: scopeOf(principal, 'external-order'), required: false, body: request.body }, async () => {
-        const recorded = await transact(deps, (trx) => recordExternalOrder(trx, request.body, principal.kind === 'session' ? principal.memberId : principal.keyId));
+        const recorded = await transact(deps, (trx) => recordExternalOrder(trx, request.body, callerIdOf(principal)));
         return { status: 201, body: toExternalOrderView(recorded) };
       });
     },
@@ -375,7 +377,7 @@ export function registerStoreRoutes(app: ZodApp, deps: Deps): void {
 
   app.post(
     '/agent/store/orders/:orderId/cancel',
-    { schema: { tags, summary: 'Cancel an order before it ships (ST-6, CR-15, CR-18)', headers: idempotencyHeaders, params: orderIdParams, body: agentCancelBody, response: { 200: refundResult } } },
+    { schema: { tags, summary: 'Cancel an order before it ships (ST-6, CR-15, CR-18)', headers: idempotencyKeyHeaders, params: orderIdParams, body: agentCancelBody, response: { 200: refundResult } } },
     async (request, reply) => {
       const principal = requireRole(request, 'agent');
       return answerIdempotently(deps, request, reply, { scope: scopeOf(principal, 'agent-cancel'), required: false, body: request.body }, async () => {
@@ -391,7 +393,7 @@ export function registerStoreRoutes(app: ZodApp, deps: Deps): void {
       schema: {
         tags,
         summary: 'Refund lines, quantities or an amount, with a reason; money through the gateway, credits reversed and restored (ST-6, CR-15..CR-18)',
-        headers: idempotencyHeaders,
+        headers: idempotencyKeyHeaders,
         params: orderIdParams,
         body: refundBody,
         response: { 201: refundResult },

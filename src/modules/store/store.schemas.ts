@@ -12,15 +12,13 @@ import type { WebhookEventSummary } from './webhooks.service.ts';
 import { discountCodeSchema, regionSchema } from './catalog.service.ts';
 import { refundReasons } from './refunds.service.ts';
 import { externalSources, orderStatuses, productCategories } from './store.table.ts';
-import { maxLinesPerOrder, maxQuantityPerLine } from './pricing.rules.ts';
+import { linePriceOf, maxLinesPerOrder, maxQuantityPerLine, type LinePrice } from './pricing.rules.ts';
 import { shippingAddressSchema, type ShippingAddress } from './shipping-address.rules.ts';
 
 const timestamp = z.iso.datetime();
 const iso = (ms: number) => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
 const id = z.string().min(1).max(100);
-
-export const idempotencyHeaders = z.object({ 'idempotency-key': z.string().max(255).optional() });
 
 export const productIdParams = z.strictObject({ productId: id });
 export const rewardIdParams = z.strictObject({ rewardId: id });
@@ -186,12 +184,8 @@ export const placeOrderBody = z.strictObject({
   email: z.email().max(254).optional(),
 });
 
-const quoteLineView = z.object({
-  lineNo: z.number().int(),
-  productId: z.string(),
-  sku: z.string(),
-  name: z.string(),
-  quantity: z.number().int(),
+/** A line's price components (ST-2, CR-12), the same on a quote's line and an order's. */
+const linePriceFields = {
   listPriceMinor: z.number().int(),
   unitPriceMinor: z.number().int(),
   merchandiseMinor: z.number().int(),
@@ -202,6 +196,15 @@ const quoteLineView = z.object({
   taxMinor: z.number().int(),
   qualifyingMinor: z.number().int(),
   paidMinor: z.number().int(),
+} satisfies Record<keyof LinePrice, z.ZodType>;
+
+const quoteLineView = z.object({
+  lineNo: z.number().int(),
+  productId: z.string(),
+  sku: z.string(),
+  name: z.string(),
+  quantity: z.number().int(),
+  ...linePriceFields,
   giftCard: z.boolean(),
 });
 
@@ -237,16 +240,7 @@ export function toQuoteView(result: CheckoutQuote): z.infer<typeof quoteView> {
       sku: line.product.sku,
       name: line.product.name,
       quantity: line.quantity,
-      listPriceMinor: line.listPriceMinor,
-      unitPriceMinor: line.unitPriceMinor,
-      merchandiseMinor: line.merchandiseMinor,
-      discountMinor: line.discountMinor,
-      plusDiscountMinor: line.plusDiscountMinor,
-      creditsMinor: line.creditsMinor,
-      credits: line.credits,
-      taxMinor: line.taxMinor,
-      qualifyingMinor: line.qualifyingMinor,
-      paidMinor: line.paidMinor,
+      ...linePriceOf(line),
       giftCard: line.product.giftCard,
     })),
     merchandiseMinor: quote.merchandiseMinor,
@@ -281,16 +275,7 @@ export const orderLineView = z.object({
   plusBonus: z.boolean(),
   serialNumbered: z.boolean(),
   quantity: z.number().int(),
-  listPriceMinor: z.number().int(),
-  unitPriceMinor: z.number().int(),
-  merchandiseMinor: z.number().int(),
-  discountMinor: z.number().int(),
-  plusDiscountMinor: z.number().int(),
-  creditsMinor: z.number().int(),
-  credits: z.number().int(),
-  taxMinor: z.number().int(),
-  qualifyingMinor: z.number().int(),
-  paidMinor: z.number().int(),
+  ...linePriceFields,
   earnedCredits: z.number().int(),
   refundedQuantity: z.number().int(),
   refundedMinor: z.number().int(),
@@ -419,16 +404,7 @@ function toLineView(line: OrderLine): z.infer<typeof orderLineView> {
     plusBonus: line.plusBonus,
     serialNumbered: line.serialNumbered,
     quantity: line.quantity,
-    listPriceMinor: line.listPriceMinor,
-    unitPriceMinor: line.unitPriceMinor,
-    merchandiseMinor: line.merchandiseMinor,
-    discountMinor: line.discountMinor,
-    plusDiscountMinor: line.plusDiscountMinor,
-    creditsMinor: line.creditsMinor,
-    credits: line.credits,
-    taxMinor: line.taxMinor,
-    qualifyingMinor: line.qualifyingMinor,
-    paidMinor: line.paidMinor,
+    ...linePriceOf(line),
     earnedCredits: line.earnedCredits,
     refundedQuantity: line.refundedQuantity,
     refundedMinor: line.refundedMinor,

@@ -3,6 +3,9 @@ import { api } from './client.ts';
 
 export type Role = 'member' | 'agent' | 'admin';
 
+/** The server's shortest password (password.rules.ts): forms check it first for a quicker answer. */
+export const minimumPasswordLength = 10;
+
 /** memberView in accounts.schemas.ts: what GET /session, GET /me and PATCH /me answer. */
 export interface MemberProfile {
   id: string;

@@ -67,12 +67,8 @@ export interface Cart {
   updatedAt: string | null;
 }
 
-export interface QuoteLine {
-  lineNo: number;
-  productId: string;
-  sku: string;
-  name: string;
-  quantity: number;
+/** A line's price components, the same on a quote's line and an order's (linePriceFields in store.schemas.ts). */
+export interface LinePrice {
   listPriceMinor: number;
   unitPriceMinor: number;
   merchandiseMinor: number;
@@ -83,6 +79,14 @@ export interface QuoteLine {
   taxMinor: number;
   qualifyingMinor: number;
   paidMinor: number;
+}
+
+export interface QuoteLine extends LinePrice {
+  lineNo: number;
+  productId: string;
+  sku: string;
+  name: string;
+  quantity: number;
   giftCard: boolean;
 }
 
@@ -114,7 +118,7 @@ export interface Quote {
 export const orderStatuses = ['pending_payment', 'paid', 'shipped', 'delivered', 'cancelled', 'payment_failed', 'abandoned'] as const;
 export type OrderStatus = (typeof orderStatuses)[number];
 
-export interface OrderLine {
+export interface OrderLine extends LinePrice {
   id: string;
   lineNo: number;
   productId: string | null;
@@ -126,16 +130,6 @@ export interface OrderLine {
   plusBonus: boolean;
   serialNumbered: boolean;
   quantity: number;
-  listPriceMinor: number;
-  unitPriceMinor: number;
-  merchandiseMinor: number;
-  discountMinor: number;
-  plusDiscountMinor: number;
-  creditsMinor: number;
-  credits: number;
-  taxMinor: number;
-  qualifyingMinor: number;
-  paidMinor: number;
   earnedCredits: number;
   refundedQuantity: number;
   refundedMinor: number;

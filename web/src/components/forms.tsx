@@ -250,6 +250,16 @@ export function TextField({ form, name, label, hint, optional, value, onValue, .
   );
 }
 
+/** The code of 2-step verification (from an authenticator app, or a recovery code): the field is always `code`. */
+export function CodeField(props: Omit<InputProps, 'name'>) {
+  return <TextField name="code" autoComplete="one-time-code" spellCheck={false} className="code-input" {...props} />;
+}
+
+/** A typed code without the spaces apps show in it (`123 456`). */
+export function compactCode(code: string): string {
+  return code.replace(/\s+/g, '');
+}
+
 type SelectProps = Omit<SelectHTMLAttributes<HTMLSelectElement>, 'name' | 'id' | 'onChange' | 'value' | 'form'> & {
   form: FormState;
   name: string;

@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { accountsApi, type SessionView } from '../api/accounts.ts';
 import type { SessionState } from '../session.tsx';
 import { useSession } from '../session.tsx';
-import { ErrorSummary, SubmitButton, TextField, check, useForm } from './forms.tsx';
+import { CodeField, ErrorSummary, SubmitButton, TextField, check, compactCode, useForm } from './forms.tsx';
 
 export function SignInForm({ onSignedIn, initialChallengeId }: { onSignedIn: (state: SessionState) => void; initialChallengeId?: string | null }) {
   const { adopt } = useSession();
@@ -23,7 +23,7 @@ export function SignInForm({ onSignedIn, initialChallengeId }: { onSignedIn: (st
         noValidate
         aria-labelledby="two-factor-title"
         onSubmit={codeForm.handle(async () => {
-          const trimmed = code.replace(/\s+/g, '');
+          const trimmed = compactCode(code);
           check([['code', trimmed === '', 'Enter the code from your authenticator app, or a recovery code.']]);
           finish(await accountsApi.signInTwoFactor(challengeId, trimmed));
         })}
@@ -33,18 +33,7 @@ export function SignInForm({ onSignedIn, initialChallengeId }: { onSignedIn: (st
         </h2>
         <p className="muted">Open your authenticator app and enter the 6-digit code for Patron. Lost your phone? Enter one of your recovery codes instead.</p>
         <ErrorSummary form={codeForm} />
-        <TextField
-          form={codeForm}
-          name="code"
-          label="Verification code"
-          value={code}
-          onValue={setCode}
-          inputMode="numeric"
-          autoComplete="one-time-code"
-          autoFocus
-          spellCheck={false}
-          className="code-input"
-        />
+        <CodeField form={codeForm} label="Verification code" value={code} onValue={setCode} inputMode="numeric" autoFocus />
         <div className="actions">
           <SubmitButton form={codeForm} busyText="Verifying…">
             Verify and sign in

@@ -28,6 +28,16 @@ export function CatalogTabs() {
 
 const wholeNumber = (text: string, max: number) => /^\d+$/.test(text.trim()) && Number(text) <= max;
 
+/** The values of the form that differ from the item as saved: what an edit sends. */
+function changedValues<Item, Values extends Partial<Item>>(item: Item, values: Values): Partial<Values> {
+  return Object.fromEntries(Object.entries(values).filter(([key, value]) => item[key as keyof Item] !== value)) as Partial<Values>;
+}
+
+/** The list with `item` in place of the one with its ID, or first when it is new. */
+function withItem<Item extends { id: string }>(list: Item[], item: Item): Item[] {
+  return list.some((other) => other.id === item.id) ? list.map((other) => (other.id === item.id ? item : other)) : [item, ...list];
+}
+
 interface ProductDraft {
   sku: string;
   name: string;
@@ -180,11 +190,7 @@ function EditProduct({ product, onSaved, onClose }: { product: Product; onSaved:
       noValidate
       aria-label={`Edit ${product.name}`}
       onSubmit={form.handle(async () => {
-        const values = readProduct(draft, false);
-        const patch: ProductPatch = {};
-        for (const [key, value] of Object.entries(values) as Array<[keyof typeof values, unknown]>) {
-          if (product[key] !== value) Object.assign(patch, { [key]: value });
-        }
+        const patch: ProductPatch = changedValues(product, readProduct(draft, false));
         onSaved(Object.keys(patch).length > 0 ? await storeApi.changeProduct(product.id, patch) : product);
       })}
     >
@@ -213,9 +219,7 @@ export function CatalogProductsPage() {
   const [editing, setEditing] = useState<string | null>(null);
   const [status, setStatus] = useState<string | null>(null);
   const replace = (product: Product) => {
-    if (!products.data) return;
-    const exists = products.data.products.some((item) => item.id === product.id);
-    products.set({ products: exists ? products.data.products.map((item) => (item.id === product.id ? product : item)) : [product, ...products.data.products] });
+    if (products.data) products.set({ products: withItem(products.data.products, product) });
   };
   return (
     <Page title="Catalog" lead="Products on sale and the rewards members buy with credits.">
@@ -425,11 +429,7 @@ function EditReward({ reward, onSaved, onClose }: { reward: Reward; onSaved: (re
       noValidate
       aria-label={`Edit ${reward.name}`}
       onSubmit={form.handle(async () => {
-        const values = readReward(draft, false);
-        const patch: RewardPatch = {};
-        for (const [key, value] of Object.entries(values) as Array<[keyof typeof values, unknown]>) {
-          if (reward[key] !== value) Object.assign(patch, { [key]: value });
-        }
+        const patch: RewardPatch = changedValues(reward, readReward(draft, false));
         onSaved(Object.keys(patch).length > 0 ? await storeApi.changeReward(reward.id, patch) : reward);
       })}
     >
@@ -452,9 +452,7 @@ export function CatalogRewardsPage() {
   const [editing, setEditing] = useState<string | null>(null);
   const [status, setStatus] = useState<string | null>(null);
   const replace = (reward: Reward) => {
-    if (!rewards.data) return;
-    const exists = rewards.data.rewards.some((item) => item.id === reward.id);
-    rewards.set({ rewards: exists ? rewards.data.rewards.map((item) => (item.id === reward.id ? reward : item)) : [reward, ...rewards.data.rewards] });
+    if (rewards.data) rewards.set({ rewards: withItem(rewards.data.rewards, reward) });
   };
   return (
     <Page title="Catalog" lead="Products on sale and the rewards members buy with credits.">

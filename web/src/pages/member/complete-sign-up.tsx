@@ -2,9 +2,9 @@
 // still needed before the account exists, because eligibility applies to them too (AC-2, AC-7).
 import { useState } from 'react';
 import { accountsApi } from '../../api/accounts.ts';
-import { ErrorSummary, SelectField, SubmitButton, TextField, check, useForm } from '../../components/forms.tsx';
+import { EligibilityFields, eligibilityRules, type Eligibility } from '../../components/eligibility-fields.tsx';
+import { ErrorSummary, SubmitButton, check, useForm } from '../../components/forms.tsx';
 import { Page } from '../../components/layout.tsx';
-import { countryOptions } from '../../lib/places.ts';
 import { Link, navigate } from '../../router.tsx';
 import { useSession } from '../../session.tsx';
 
@@ -20,8 +20,7 @@ export function CompleteSignUpPage() {
   const [token] = useState(takeTokenFromFragment);
   const { adopt } = useSession();
   const form = useForm({ codeFields: { not_eligible: 'dateOfBirth' } });
-  const [country, setCountry] = useState('');
-  const [dateOfBirth, setDateOfBirth] = useState('');
+  const [eligibility, setEligibility] = useState<Eligibility>({ country: '', dateOfBirth: '' });
 
   return (
     <Page title="Finish creating your account">
@@ -42,36 +41,14 @@ export function CompleteSignUpPage() {
                 noValidate
                 aria-label="Country and date of birth"
                 onSubmit={form.handle(async () => {
-                  check([
-                    ['country', country === '', 'Choose the country you live in.'],
-                    ['dateOfBirth', dateOfBirth === '', 'Enter your date of birth.'],
-                  ]);
-                  const view = await accountsApi.completeOidcSignUp(token, country, dateOfBirth);
+                  check(eligibilityRules(eligibility));
+                  const view = await accountsApi.completeOidcSignUp(token, eligibility.country, eligibility.dateOfBirth);
                   adopt(view);
                   navigate('/account');
                 })}
               >
                 <ErrorSummary form={form} />
-                <SelectField
-                  form={form}
-                  name="country"
-                  label="Country of residence"
-                  value={country}
-                  onValue={setCountry}
-                  options={countryOptions}
-                  placeholder="Choose a country"
-                  autoComplete="country"
-                />
-                <TextField
-                  form={form}
-                  name="dateOfBirth"
-                  label="Date of birth"
-                  type="date"
-                  value={dateOfBirth}
-                  onValue={setDateOfBirth}
-                  autoComplete="bday"
-                  hint="The minimum age to join depends on your country."
-                />
+                <EligibilityFields form={form} value={eligibility} onValue={(change) => setEligibility((current) => ({ ...current, ...change }))} />
                 <div className="actions">
                   <SubmitButton form={form} busyText="Creating your account…">
                     Create account

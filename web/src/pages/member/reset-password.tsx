@@ -1,6 +1,6 @@
 // /reset-password?token=…: chooses a new password with the single-use link; other sessions are signed out (AC-6).
 import { useState } from 'react';
-import { accountsApi } from '../../api/accounts.ts';
+import { accountsApi, minimumPasswordLength } from '../../api/accounts.ts';
 import { ErrorSummary, SubmitButton, TextField, check, useForm } from '../../components/forms.tsx';
 import { Page } from '../../components/layout.tsx';
 import { Link, useLocation } from '../../router.tsx';
@@ -41,7 +41,7 @@ export function ResetPasswordPage() {
               aria-label="New password"
               onSubmit={form.handle(async () => {
                 check([
-                  ['newPassword', password.length < 10, 'Use at least 10 characters.'],
+                  ['newPassword', password.length < minimumPasswordLength, `Use at least ${minimumPasswordLength} characters.`],
                   ['confirmation', confirmation !== password, 'The two passwords do not match.'],
                 ]);
                 await accountsApi.confirmPasswordReset(token, password);
@@ -57,7 +57,7 @@ export function ResetPasswordPage() {
                 value={password}
                 onValue={setPassword}
                 autoComplete="new-password"
-                hint="At least 10 characters. Avoid common passwords."
+                hint={`At least ${minimumPasswordLength} characters. Avoid common passwords.`}
               />
               <TextField form={form} name="confirmation" label="Repeat the new password" type="password" value={confirmation} onValue={setConfirmation} autoComplete="new-password" />
               <div className="actions">

@@ -1,7 +1,7 @@
 // /account/security: 2-step verification with an authenticator app and recovery codes (AC-5), and signed-in devices (AC-4).
 import { useState } from 'react';
-import { accountsApi, type TwoFactorSetup } from '../../api/accounts.ts';
-import { ErrorSummary, StatusMessage, SubmitButton, TextField, check, useForm } from '../../components/forms.tsx';
+import { accountsApi, minimumPasswordLength, type TwoFactorSetup } from '../../api/accounts.ts';
+import { CodeField, ErrorSummary, StatusMessage, SubmitButton, TextField, check, compactCode, useForm } from '../../components/forms.tsx';
 import { ErrorPanel, Loading, Page } from '../../components/layout.tsx';
 import { describeUserAgent, formatDateTime } from '../../lib/format.ts';
 import { useResource } from '../../lib/use-resource.ts';
@@ -68,24 +68,14 @@ function EnableTwoFactor({ setup, onEnabled, onCancel }: { setup: TwoFactorSetup
             noValidate
             aria-label="Confirm 2-step verification"
             onSubmit={form.handle(async () => {
-              const trimmed = code.replace(/\s+/g, '');
+              const trimmed = compactCode(code);
               check([['code', !/^\d{6}$/.test(trimmed), 'Enter the 6-digit code your app shows.']]);
               const result = await accountsApi.enableTwoFactor(trimmed);
               onEnabled(result.recoveryCodes);
             })}
           >
             <ErrorSummary form={form} />
-            <TextField
-              form={form}
-              name="code"
-              label="Enter the 6-digit code from the app"
-              value={code}
-              onValue={setCode}
-              inputMode="numeric"
-              autoComplete="one-time-code"
-              spellCheck={false}
-              className="code-input"
-            />
+            <CodeField form={form} label="Enter the 6-digit code from the app" value={code} onValue={setCode} inputMode="numeric" />
             <div className="actions">
               <SubmitButton form={form} busyText="Turning on…">
                 Turn on 2-step verification
@@ -118,23 +108,14 @@ function DisableTwoFactor({ onDisabled }: { onDisabled: () => void }) {
       noValidate
       aria-label="Turn off 2-step verification"
       onSubmit={form.handle(async () => {
-        const trimmed = code.replace(/\s+/g, '');
+        const trimmed = compactCode(code);
         check([['code', trimmed === '', 'Enter a code from your authenticator app or a recovery code.']]);
         await accountsApi.disableTwoFactor(trimmed);
         onDisabled();
       })}
     >
       <ErrorSummary form={form} />
-      <TextField
-        form={form}
-        name="code"
-        label="Code from your authenticator app, or a recovery code"
-        value={code}
-        onValue={setCode}
-        autoComplete="one-time-code"
-        spellCheck={false}
-        className="code-input"
-      />
+      <CodeField form={form} label="Code from your authenticator app, or a recovery code" value={code} onValue={setCode} />
       <div className="actions">
         <SubmitButton form={form} className="button danger" busyText="Turning off…">
           Turn off 2-step verification
@@ -168,25 +149,14 @@ function RegenerateRecoveryCodes({ left, onCodes }: { left: number; onCodes: (co
           noValidate
           aria-label="Make new recovery codes"
           onSubmit={form.handle(async () => {
-            const trimmed = code.replace(/\s+/g, '');
+            const trimmed = compactCode(code);
             check([['code', trimmed === '', 'Enter the code your authenticator app shows now.']]);
             const result = await accountsApi.regenerateRecoveryCodes(trimmed);
             onCodes(result.recoveryCodes);
           })}
         >
           <ErrorSummary form={form} />
-          <TextField
-            form={form}
-            name="code"
-            label="Code from your authenticator app"
-            hint="Your old recovery codes stop working."
-            value={code}
-            onValue={setCode}
-            inputMode="numeric"
-            autoComplete="one-time-code"
-            spellCheck={false}
-            className="code-input"
-          />
+          <CodeField form={form} label="Code from your authenticator app" hint="Your old recovery codes stop working." value={code} onValue={setCode} inputMode="numeric" />
           <div className="actions">
             <SubmitButton form={form} busyText="Making codes…">
               Make new recovery codes
@@ -304,7 +274,7 @@ function PasswordSection() {
             setStatus(null);
             check([
               ['currentPassword', currentPassword === '', 'Enter your current password.'],
-              ['newPassword', newPassword.length < 10, 'Use at least 10 characters.'],
+              ['newPassword', newPassword.length < minimumPasswordLength, `Use at least ${minimumPasswordLength} characters.`],
               ['confirmation', confirmation !== newPassword, 'The two new passwords do not match.'],
             ]);
             const result = await accountsApi.changePassword(currentPassword, newPassword);
@@ -331,7 +301,7 @@ function PasswordSection() {
               value={newPassword}
               onValue={setNewPassword}
               autoComplete="new-password"
-              hint="At least 10 characters."
+              hint={`At least ${minimumPasswordLength} characters.`}
             />
             <TextField form={form} name="confirmation" label="Repeat the new password" type="password" value={confirmation} onValue={setConfirmation} autoComplete="new-password" />
           </div>

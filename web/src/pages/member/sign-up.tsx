@@ -1,21 +1,18 @@
 // /sign-up: email, password, country and date of birth (AC-1, AC-2); then a verification email is on its way.
 import { useState } from 'react';
-import { accountsApi } from '../../api/accounts.ts';
-import { ErrorSummary, SelectField, SubmitButton, TextField, check, useForm } from '../../components/forms.tsx';
+import { accountsApi, minimumPasswordLength } from '../../api/accounts.ts';
+import { EligibilityFields, eligibilityRules, type Eligibility } from '../../components/eligibility-fields.tsx';
+import { ErrorSummary, SubmitButton, TextField, check, useForm } from '../../components/forms.tsx';
 import { Page } from '../../components/layout.tsx';
-import { countryOptions } from '../../lib/places.ts';
 import { Link, Redirect } from '../../router.tsx';
 import { useSession } from '../../session.tsx';
-
-const minimumPasswordLength = 10;
 
 export function SignUpPage() {
   const form = useForm({ codeFields: { weak_password: 'password', not_eligible: 'dateOfBirth', already_exists: 'email' } });
   const { state, adopt } = useSession();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [country, setCountry] = useState('');
-  const [dateOfBirth, setDateOfBirth] = useState('');
+  const [eligibility, setEligibility] = useState<Eligibility>({ country: '', dateOfBirth: '' });
   const [createdFor, setCreatedFor] = useState<string | null>(null);
 
   // Someone already signed in has an account; the form is for new people (the confirmation below excepted).
@@ -54,11 +51,10 @@ export function SignUpPage() {
               check([
                 ['email', !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email.trim()), 'Enter an email address like name@example.com.'],
                 ['password', password.length < minimumPasswordLength, `Use at least ${minimumPasswordLength} characters.`],
-                ['country', country === '', 'Choose the country you live in.'],
-                ['dateOfBirth', dateOfBirth === '', 'Enter your date of birth.'],
+                ...eligibilityRules(eligibility),
               ]);
               // Sign-up also signs in (POST /accounts answers with the new session).
-              const view = await accountsApi.signUp({ email: email.trim(), password, country, dateOfBirth });
+              const view = await accountsApi.signUp({ email: email.trim(), password, ...eligibility });
               adopt(view);
               setCreatedFor(view.member.email);
             })}
@@ -75,26 +71,7 @@ export function SignUpPage() {
               autoComplete="new-password"
               hint={`At least ${minimumPasswordLength} characters. Avoid common passwords; a short sentence works well.`}
             />
-            <SelectField
-              form={form}
-              name="country"
-              label="Country of residence"
-              value={country}
-              onValue={setCountry}
-              options={countryOptions}
-              placeholder="Choose a country"
-              autoComplete="country"
-            />
-            <TextField
-              form={form}
-              name="dateOfBirth"
-              label="Date of birth"
-              type="date"
-              value={dateOfBirth}
-              onValue={setDateOfBirth}
-              autoComplete="bday"
-              hint="The minimum age to join depends on your country."
-            />
+            <EligibilityFields form={form} value={eligibility} onValue={(change) => setEligibility((current) => ({ ...current, ...change }))} />
             <div className="actions">
               <SubmitButton form={form} busyText="Creating your account…">
                 Create account
