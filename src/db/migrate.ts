@@ -34,6 +34,9 @@ export async function migrateToLatest(db: Executor): Promise<MigrationReport> {
     provider: folderProvider,
     migrationTableName: 'schema_migrations',
     migrationLockTableName: 'schema_migrations_lock',
+    // Each module numbers its migrations in its own range (docs/CONTRACTS.md), so a module's next migration can sort
+    // before another module's applied one; order matters within a module, where names still sort.
+    allowUnorderedMigrations: true,
     ...(migrationTableSchema ? { migrationTableSchema } : {}),
   });
   const { error, results } = await migrator.migrateToLatest();

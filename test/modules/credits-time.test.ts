@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createMemberForSeed } from '../../src/modules/accounts/index.ts';
-import { listMessages } from '../../src/modules/notifications/index.ts';
+import { getMessage, listMessages } from '../../src/modules/notifications/index.ts';
 import { runDueJobs } from '../../src/jobs/index.ts';
 import { getBalance, getHistory, grantBonus, placeHold, runCreditsSweep, spendCredits } from '../../src/modules/credits/index.ts';
 import type { TestDeps } from '../support/deps.ts';
@@ -130,6 +130,39 @@ describeEachDatabase('credits over time', (suite) => {
     assert.deepEqual(await subjectsFor(deps, memberId), ['Some of your rewards credits have expired', 'Your rewards credits are ready to use', 'Your rewards credits expire soon']);
     await runCreditsSweep(deps);
     assert.equal((await subjectsFor(deps, memberId)).length, 3);
+    await assertLedgerSound(deps);
+  });
+
+  test('CR-10 lots coming into the warning window together: each lot is warned once, the member gets one email for them', async () => {
+    const deps = suite.deps();
+    const memberId = await personWithEmail(deps);
+    const bonus = (await getBalance(deps, memberId)).spendable;
+    if (bonus > 0) await spendCredits(deps, { memberId, credits: bonus, idempotencyKey: 'cr10-group-spend-bonus' });
+    const first = await earnOrder(deps, memberId, [{ qualifyingMinor: 4200 }]);
+    deps.clock.advanceMs(2 * DAY_MS);
+    const second = await earnOrder(deps, memberId, [{ qualifyingMinor: 1700 }, { qualifyingMinor: 300 }]);
+    deps.clock.setMs(second.unlockAtMs);
+    await runCreditsSweep(deps);
+    await runDueJobs(deps);
+    const before = (await listMessages(deps, { limit: 100 })).filter((m) => m.memberId === memberId).length;
+    // Both orders' lots are inside the 30-day window now: one sweep warns all three lots.
+    deps.clock.setMs(second.expiresAtMs - 30 * DAY_MS);
+    const report = await runCreditsSweep(deps);
+    assert.equal(report.warnings, 3);
+    await runDueJobs(deps);
+    const warnings = (await listMessages(deps, { limit: 100 })).filter((m) => m.memberId === memberId && m.subject === 'Your rewards credits expire soon');
+    assert.equal(warnings.length, 1, 'one email for the lots warned together');
+    const message = await getMessage(deps, warnings[0]!.id);
+    assert.ok(message);
+    assert.match(message.text, /62 credits in your account will expire on/, 'the total of the lots warned');
+    assert.equal((await listMessages(deps, { limit: 100 })).filter((m) => m.memberId === memberId).length, before + 1);
+    const balance = await getBalance(deps, memberId);
+    assert.deepEqual(balance.expiringSoon, [{ credits: 42, expiresAtMs: first.expiresAtMs }, { credits: 20, expiresAtMs: second.expiresAtMs }]);
+    // Once per lot: later sweeps in the window warn nothing again.
+    deps.clock.advanceMs(DAY_MS);
+    assert.equal((await runCreditsSweep(deps)).warnings, 0);
+    await runDueJobs(deps);
+    assert.equal((await listMessages(deps, { limit: 100 })).filter((m) => m.memberId === memberId && m.subject === 'Your rewards credits expire soon').length, 1);
     await assertLedgerSound(deps);
   });
 

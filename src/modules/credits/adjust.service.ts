@@ -19,7 +19,7 @@ const adjustInput = z.strictObject({
   reasonCode: z.enum(adjustmentReasonCodes),
   note: z.string().trim().min(3).max(1000),
   actor: z.strictObject({ id, role: z.enum(['agent', 'admin']) }),
-  idempotencyKey: z.string().min(1).max(200),
+  idempotencyKey: z.string().min(1).max(255),
 });
 export type AdjustCreditsInput = z.input<typeof adjustInput>;
 

@@ -1,6 +1,7 @@
 // The credits HTTP surface: the member's own balance and history (CR-20), the agent console's ledger view,
 // point-in-time lookup (LG-4), adjustments (CR-21), policy versions (CR-6) and auditor runs (LG-5).
 // There is deliberately no route that transfers, merges or cashes out credits (CR-19).
+import { idempotencyKeyHeaders, readIdempotencyKey } from '../../http/idempotency-key.ts';
 import type { Deps } from '../../deps.ts';
 import { requireRole, requireSession } from '../../http/principal.ts';
 import type { ZodApp } from '../../http/types.ts';
@@ -9,7 +10,7 @@ import { listAuditRuns, runCreditsAudit } from './auditor.ts';
 import { getBalance, getBalanceAt, getHistory } from './balance.service.ts';
 import { listPolicies, publishPolicy } from './policy.service.ts';
 import {
-  adjustmentBody, adjustmentView, agentHistoryView, auditRunListView, auditRunView, auditRunsQuery, balanceView, historyQuery, idempotencyHeaders,
+  adjustmentBody, adjustmentView, agentHistoryView, auditRunListView, auditRunView, auditRunsQuery, balanceView, historyQuery,
   memberHistoryView, memberParams, pointInTimeQuery, policyBody, policyListView, policyView, toAdjustmentView, toAgentHistoryView, toAuditRunView,
   toBalanceView, toMemberHistoryView, toPolicyView,
 } from './credits.schemas.ts';
@@ -61,7 +62,7 @@ export function registerCreditsRoutes(app: ZodApp, deps: Deps): void {
         tags,
         summary: "Adjust a member's credits up or down with a reason code and a note (send an Idempotency-Key header)",
         params: memberParams,
-        headers: idempotencyHeaders,
+        headers: idempotencyKeyHeaders,
         body: adjustmentBody,
         response: { 201: adjustmentView },
       },
@@ -74,7 +75,7 @@ export function registerCreditsRoutes(app: ZodApp, deps: Deps): void {
         reasonCode: request.body.reasonCode,
         note: request.body.note,
         actor: { id: staff.memberId, role: staff.role === 'admin' ? 'admin' : 'agent' },
-        idempotencyKey: request.headers['idempotency-key'],
+        idempotencyKey: readIdempotencyKey(request, { required: true }),
       });
       return reply.status(201).send(toAdjustmentView(result));
     },

@@ -110,7 +110,6 @@ export const adjustmentBody = z.strictObject({
   note: z.string().trim().min(3).max(1000),
 });
 
-export const idempotencyHeaders = z.object({ 'idempotency-key': z.string().min(1).max(200) });
 
 export const adjustmentView = z.object({
   transactionId: z.string(),

@@ -74,7 +74,20 @@ export function toAccount(row: CreditAccountRow): Account {
   };
 }
 
+/**
+ * What a lot was when it was read, in the columns its partial indexes depend on (`state`, `warned_at_ms`). SQLite
+ * rewrites every index whose columns or WHERE clause an UPDATE assigns, changed or not: a lot whose state and warning
+ * mark are unchanged is written with the amount columns only, which dirties one page instead of four (PF-2).
+ */
+const asRead = new WeakMap<Lot, { state: LotState; warnedAtMs: number | null }>();
+
 export function toLot(row: CreditLotRow): Lot {
+  const lot = readLot(row);
+  asRead.set(lot, { state: lot.state, warnedAtMs: lot.warnedAtMs });
+  return lot;
+}
+
+function readLot(row: CreditLotRow): Lot {
   return {
     id: row.id,
     memberId: row.member_id,
@@ -367,6 +380,19 @@ const lotUpdate: TableWrite<Lot> = {
   values: (l) => [l.memberId, l.id, l.state, l.remaining, l.held, l.reversed, l.refundedQualifyingMinor, l.warnedAtMs],
 };
 
+/** A lot whose state and warning mark are as read: only its amounts changed (see asRead). */
+const lotAmountsUpdate: TableWrite<Lot> = {
+  table: 'credit_lots',
+  keys: ['member_id', 'id'],
+  columns: [['member_id', 'text'], ['id', 'text'], ['remaining', 'int4'], ['held', 'int4'], ['reversed', 'int4'], ['refunded_qualifying_minor', 'int8']],
+  values: (l) => [l.memberId, l.id, l.remaining, l.held, l.reversed, l.refundedQualifyingMinor],
+};
+
+function onlyAmountsChanged(lot: Lot): boolean {
+  const read = asRead.get(lot);
+  return read !== undefined && read.state === lot.state && read.warnedAtMs === lot.warnedAtMs;
+}
+
 const holdInsert: TableWrite<Hold> = {
   table: 'credit_holds',
   columns: [['id', 'text'], ['member_id', 'text'], ['state', 'text'], ['credits', 'int4'], ['captured', 'int4'], ['order_id', 'text'], ['expires_at_ms', 'int8'], ['created_at_ms', 'int8'], ['resolved_at_ms', 'int8']],
@@ -519,7 +545,10 @@ export async function writeAll(db: Executor, writes: Writes): Promise<void> {
   await sqliteInsert(db, txWrite, writes.transactions);
   await sqliteInsert(db, postingWrite, writes.postings);
   await sqliteInsert(db, lotInsert, writes.newLots);
-  await sqliteUpdate(db, lotUpdate, writes.changedLots);
+  await sqliteUpdate(db, lotAmountsUpdate, writes.changedLots.filter(onlyAmountsChanged));
+  await sqliteUpdate(db, lotUpdate, writes.changedLots.filter((lot) => !onlyAmountsChanged(lot)));
+  // The rows now hold what these objects hold: a later write of the same object compares against that.
+  for (const lot of [...writes.newLots, ...writes.changedLots]) asRead.set(lot, { state: lot.state, warnedAtMs: lot.warnedAtMs });
   await sqliteInsert(db, holdInsert, writes.newHolds);
   await sqliteUpdate(db, holdUpdate, writes.changedHolds);
   await sqliteInsert(db, holdLotInsert, writes.newHoldLots);

@@ -51,10 +51,23 @@ export async function deliverNotices(ctx: Ctx, notices: readonly Notice[]): Prom
   }
 }
 
-/** CR-10: one warning per lot, ahead of its expiry. */
+/**
+ * CR-10: every lot is warned once, ahead of its expiry (the sweep records `warned_at_ms` per lot); the member gets one
+ * email per sweep batch (a member is in one batch of a sweep) for all of the lots warned together: the total credits
+ * and the soonest expiry, keyed by the first of those lots, so a retried job queues nothing twice.
+ */
 export async function deliverExpiryWarnings(ctx: Ctx, warnings: readonly ExpiryWarning[]): Promise<void> {
-  const contacts = new Map<string, Contact>();
+  const grouped = new Map<string, { memberId: string; lotId: string; credits: number; expiresAtMs: number }>();
   for (const warning of warnings) {
+    const entry = grouped.get(warning.memberId);
+    if (entry) {
+      entry.credits += warning.credits;
+      if (warning.lotId < entry.lotId) entry.lotId = warning.lotId;
+      if (warning.expiresAtMs < entry.expiresAtMs) entry.expiresAtMs = warning.expiresAtMs;
+    } else grouped.set(warning.memberId, { memberId: warning.memberId, lotId: warning.lotId, credits: warning.credits, expiresAtMs: warning.expiresAtMs });
+  }
+  const contacts = new Map<string, Contact>();
+  for (const warning of grouped.values()) {
     const contact = await contactOf(ctx, contacts, warning.memberId);
     if (!contact) continue;
     await queueEmail(ctx, {
