@@ -8,6 +8,9 @@ const redactPaths = [
   'email', '*.email', 'phone', '*.phone', 'secret', '*.secret', 'apiKey', '*.apiKey',
   'req.headers.cookie', 'req.headers.authorization', 'req.headers["x-csrf-token"]', 'req.headers["x-api-key"]',
   'res.headers["set-cookie"]',
+  // Database and HTTP-client errors can quote the row or the response they failed on (a PostgreSQL unique
+  // violation names the duplicated email in `detail`); the message and stack are enough to find the bug.
+  'err.detail', 'err.parameters', 'err.where', 'err.response', 'err.body', 'err.cause.detail', 'err.cause.response',
 ];
 
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
