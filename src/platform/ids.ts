@@ -1,5 +1,5 @@
 // The one ID generator (PL-3): entity prefix + time-sortable, unguessable body.
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomFillSync } from 'node:crypto';
 import type { Clock } from './clock.ts';
 
 export const idPrefixes = [
@@ -26,9 +26,21 @@ function encodeTime(ms: number): string {
   return out;
 }
 
-function encodeRandom(bytes: Buffer): string {
+/**
+ * Random characters drawn from a pooled buffer: one randomFillSync per 4 KiB instead of one per ID (a measured 3% of
+ * a ledger write). Each byte is used once; 32 divides 256, so `byte % 32` stays uniform.
+ */
+const pool = Buffer.alloc(4096);
+let poolOffset = pool.length;
+
+function randomCharacters(count: number): string {
+  if (poolOffset + count > pool.length) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
   let out = '';
-  for (const byte of bytes) out += alphabet[byte % 32];
+  for (let i = 0; i < count; i++) out += alphabet[pool[poolOffset + i]! % 32];
+  poolOffset += count;
   return out;
 }
 
@@ -49,7 +61,7 @@ export function createIdGenerator(clock: Clock): IdGenerator {
         sequence = 0;
       }
       const seq = alphabet[Math.floor(sequence / 32) % 32]! + alphabet[sequence % 32]!;
-      return `${prefix}_${encodeTime(nowMs)}${seq}${encodeRandom(randomBytes(14))}`;
+      return `${prefix}_${encodeTime(nowMs)}${seq}${randomCharacters(14)}`;
     },
   };
 }
