@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Ctx } from '../../deps.ts';
 import { AppError } from '../../platform/errors.ts';
 import { advanceTo, emptyAccount, newBook, type Account, type Book, type Hold, type HoldState, type Lot } from './ledger.rules.ts';
-import { readMember, selectHistory, selectReplay, toHold } from './ledger.repository.ts';
+import { readBalanceHead, selectHistory, selectReplay, toHold } from './ledger.repository.ts';
 import type { CreditTransactionRow } from './ledger.table.ts';
 import { getCurrentPolicy, getPolicyVersion } from './policy.service.ts';
 import type { Policy } from './policy.rules.ts';
@@ -46,7 +46,10 @@ export function balanceView(book: Book, atMs: number, policy: Policy): CreditBal
       expiring.push({ credits: unheld, at: lot.expiresAtMs });
     }
   }
-  const a = book.account;
+  return accountView(book.account, atMs, policy, pending, expiring);
+}
+
+function accountView(a: Account, atMs: number, policy: Policy, pending: { credits: number; at: number }[], expiring: { credits: number; at: number }[]): CreditBalance {
   return {
     memberId: a.memberId,
     asOfMs: atMs,
@@ -66,7 +69,15 @@ export function balanceView(book: Book, atMs: number, policy: Policy): CreditBal
 /** The balance now: the committed state with every time event due by now applied in memory (CR-9). */
 export async function getBalance(ctx: Ctx, memberId: string): Promise<CreditBalance> {
   const nowMs = ctx.clock.nowMs();
-  const snapshot = await readMember(ctx.db, memberId);
+  // PF-7: nothing due by now (the common case): the account row and the two short lists, without the book.
+  const head = await readBalanceHead(ctx.db, memberId, nowMs, async (version) => (await getPolicyVersion(ctx, version)).expiryWarningMs);
+  if (head?.lists) {
+    const policy = await getPolicyVersion(ctx, head.currentPolicyVersion);
+    const entries = (list: [number, number][]) => list.map(([at, credits]) => ({ at, credits }));
+    return accountView(head.account, nowMs, policy, entries(head.lists.pending), entries(head.lists.expiring));
+  }
+  // Something is due (or no account): the exact computation from the whole book, read in the same call (CR-9).
+  const snapshot = head?.book ? { account: head.account, currentPolicyVersion: head.currentPolicyVersion, ...head.book } : undefined;
   if (!snapshot) {
     const book = newBook(emptyAccount(memberId, nowMs), [], [], true);
     const policy = await getCurrentPolicy(ctx);

@@ -587,6 +587,54 @@ export async function readMember(db: Executor, memberId: string): Promise<Member
   return { account, lots: book.lots, holds: book.holds, currentPolicyVersion: Number(row.pv) };
 }
 
+/**
+ * PF-7: the balance without the book, when no time event is due by `nowMs` (the account's next due time is a lower
+ * bound of every lot's and hold's next event, so nothing has to be applied first: CR-9). When something is (or may
+ * be) due, `lists` is undefined and `book` holds the whole book instead, for the exact computation.
+ */
+export interface BalanceHead {
+  account: Account;
+  currentPolicyVersion: number;
+  /** Per lot: [unlock time, credits] of pending lots and [expiry time, unheld credits] of lots expiring soon. */
+  lists: { pending: [number, number][]; expiring: [number, number][] } | undefined;
+  /** When there are no lists: the book as readMember reads it (in the same statement on PostgreSQL). */
+  book: { lots: Lot[]; holds: Hold[] } | undefined;
+}
+
+const sqliteLiveLotAmountsSql = `select state, unlock_at_ms, expires_at_ms, remaining, held from credit_lots where member_id = ? and state in ('pending', 'available')`;
+
+export async function readBalanceHead(db: Executor, memberId: string, nowMs: number, warningMsOf: (policyVersion: number) => Promise<number>): Promise<BalanceHead | undefined> {
+  if (isPostgres(db)) {
+    type PgBalance = { account: CreditAccountRow; pv: number; pending: [number, number][] | null; expiring: [number, number][] | null; book: PgBook | null };
+    const [row] = await pgQuery<{ r: PgBalance | null }>(db, 'select credits_balance($1, $2) as r', [memberId, nowMs]);
+    if (!row?.r) return undefined;
+    const { account, pv, pending, expiring, book } = row.r;
+    const num = (list: [number, number][]) => list.map(([at, credits]): [number, number] => [Number(at), Number(credits)]);
+    const lists = pending && expiring && !book ? { pending: num(pending), expiring: num(expiring) } : undefined;
+    if (!lists) assert(book, 'credits_balance answers the lists or the book');
+    return { account: toAccount(account), currentPolicyVersion: Number(pv), lists, book: lists || !book ? undefined : fromPgBook(book) };
+  }
+  const [row] = await rawQuery<CreditAccountRow & { pv: number }>(db, sqliteAccountSql, [memberId]);
+  if (!row) return undefined;
+  const account = toAccount(row);
+  const pv = Number(row.pv);
+  if (account.nextDueAtMs === null || account.nextDueAtMs <= nowMs) {
+    return { account, currentPolicyVersion: pv, lists: undefined, book: await loadBookRows(db, memberId, account.held > 0) };
+  }
+  const warningMs = await warningMsOf(pv);
+  const pending: [number, number][] = [];
+  const expiring: [number, number][] = [];
+  const lots = await rawQuery<{ state: string; unlock_at_ms: number; expires_at_ms: number; remaining: number; held: number }>(db, sqliteLiveLotAmountsSql, [memberId]);
+  for (const lot of lots) {
+    const remaining = Number(lot.remaining);
+    const unheld = remaining - Number(lot.held);
+    const expiresAtMs = Number(lot.expires_at_ms);
+    if (lot.state === 'pending' && remaining > 0) pending.push([Number(lot.unlock_at_ms), remaining]);
+    if (lot.state === 'available' && unheld > 0 && expiresAtMs > nowMs && expiresAtMs <= nowMs + warningMs) expiring.push([expiresAtMs, unheld]);
+  }
+  return { account, currentPolicyVersion: pv, lists: { pending, expiring }, book: undefined };
+}
+
 export async function selectHistory(db: Executor, memberId: string, beforeVersion: number, limit: number): Promise<CreditTransactionRow[]> {
   return rawQuery<CreditTransactionRow>(db, `select * from credit_transactions where member_id = ? and version < ? order by version desc limit ?`, [memberId, beforeVersion, limit]);
 }
