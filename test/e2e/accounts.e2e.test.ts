@@ -3,59 +3,23 @@
 // 2-step verification, signs out, signs in with password and code, and the profile page is photographed.
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { generate } from 'otplib';
-import type { Page } from 'playwright-core';
 import type { SimulatedClock } from '../../src/platform/clock.ts';
 import { advanceSimulatedClock } from '../../src/platform/simulated-clock-store.ts';
-import { assertChromiumInstalled, openBrowser, watchPageProblems, type BrowserSession } from '../support/browser.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { watchPageProblems } from '../support/browser.ts';
+import { browserSuite, heading } from '../support/e2e-helpers.ts';
+import { startTestServer } from '../support/server.ts';
 
 const person = { email: 'ada.lovelace@example.com', password: 'analytical-engine-1843', country: 'US', dateOfBirth: '1990-12-10' };
 const screenshotPath = 'test-results/profile.png';
 
-let server: TestServer | undefined;
-const browsers: BrowserSession[] = [];
-
-before(async () => {
-  // Fail loudly, before anything starts, when the browser is missing: this test never skips.
-  assertChromiumInstalled();
-  server = await startTestServer();
-});
-
-after(async () => {
-  for (const browser of browsers) await browser.close();
-  await server?.close();
-});
-
-function running(): TestServer {
-  assert.ok(server, 'the test server did not start');
-  return server;
-}
-
-async function open(): Promise<BrowserSession> {
-  const browser = await openBrowser();
-  browsers.push(browser);
-  return browser;
-}
+const { running, open, saveFailureScreenshots } = browserSuite('accounts', () => startTestServer());
 
 /** The code an authenticator app would show at the server's (simulated) time. */
 async function totpCode(secret: string): Promise<string> {
   const epochSeconds = Math.floor(running().deps.clock.nowMs() / 1000);
   return generate({ secret, epoch: epochSeconds });
-}
-
-/** On failure, what each browser showed, so a headless run can be diagnosed afterwards. */
-async function saveFailureScreenshots(): Promise<void> {
-  await mkdir('test-results', { recursive: true });
-  for (const [index, browser] of browsers.entries()) {
-    // Best effort: the test's own error is the one to report, not a browser that had already gone.
-    await browser.page.screenshot({ path: `test-results/accounts-failure-${index + 1}.png`, fullPage: true }).catch(() => undefined);
-  }
-}
-
-async function heading(page: Page, name: string | RegExp): Promise<void> {
-  await page.getByRole('heading', { level: 1, name }).waitFor();
 }
 
 test('a person signs up, verifies by the emailed link, turns on 2-step verification and signs in with a code (AC-1, AC-5, AC-6, NT-2, PL-10)', async () => {

@@ -8,9 +8,8 @@
 // The server runs without its job worker: the test runs the jobs itself (runDueJobs), so "before the sweep" is a
 // state the page is really read in, not a race with a worker polling every half second.
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
-import { after, before, test } from 'node:test';
-import type { Page, Response } from 'playwright-core';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
 import { transact } from '../../src/deps.ts';
 import { runDueJobs } from '../../src/jobs/index.ts';
 import { getBalance, getCurrentPolicy, getHistory } from '../../src/modules/credits/index.ts';
@@ -18,17 +17,15 @@ import { listMessages } from '../../src/modules/notifications/index.ts';
 import { seedStoreDemoData } from '../../src/modules/store/index.ts';
 import type { SimulatedClock } from '../../src/platform/clock.ts';
 import { advanceSimulatedClock } from '../../src/platform/simulated-clock-store.ts';
-import { assertChromiumInstalled, openBrowser, watchPageProblems, type BrowserSession } from '../support/browser.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { watchPageProblems } from '../support/browser.ts';
+import { browserSuite, heading, isPlaceOrder, photograph, signIn as signInAt } from '../support/e2e-helpers.ts';
+import { startTestServer } from '../support/server.ts';
 
 const shopper = { email: 'katherine.johnson@example.com', password: 'orbital-mechanics-1962', country: 'US', dateOfBirth: '1988-08-26' };
 const pairProduct = 'Power Bank 20,000 mAh PD';
 const singleProduct = 'USB-C to USB-C Cable, 1 m';
 const discountCode = 'WELCOME10';
 const MINUTE_MS = 60_000;
-
-let server: TestServer | undefined;
-const browsers: BrowserSession[] = [];
 
 /** The fields of the API's order this test reads (store.schemas.ts orderView). */
 interface OrderData {
@@ -48,38 +45,9 @@ interface RefundData {
   order: OrderData;
 }
 
-before(async () => {
-  // Fail loudly, before anything starts, when the browser is missing: this test never skips.
-  assertChromiumInstalled();
-  server = await startTestServer({ worker: false });
+const { running, open, saveFailureScreenshots } = browserSuite('credits', () => startTestServer({ worker: false }), async (server) => {
   await transact(server.deps, (trx) => seedStoreDemoData(trx));
 });
-
-after(async () => {
-  for (const browser of browsers) await browser.close();
-  await server?.close();
-});
-
-function running(): TestServer {
-  assert.ok(server, 'the test server did not start');
-  return server;
-}
-
-async function saveFailureScreenshots(): Promise<void> {
-  await mkdir('test-results', { recursive: true });
-  for (const [index, browser] of browsers.entries()) {
-    await browser.page.screenshot({ path: `test-results/credits-failure-${index + 1}.png`, fullPage: true }).catch(() => undefined);
-  }
-}
-
-async function heading(page: Page, name: string | RegExp): Promise<void> {
-  await page.getByRole('heading', { level: 1, name }).waitFor();
-}
-
-async function photograph(page: Page, name: string): Promise<void> {
-  await mkdir('test-results', { recursive: true });
-  await page.screenshot({ path: `test-results/${name}.png`, fullPage: true });
-}
 
 /** A date as the credits page writes it (en-US browser in UTC): "Mar 2, 2026". */
 function shortDate(ms: number): string {
@@ -129,12 +97,7 @@ async function reloadCredits(page: Page): Promise<void> {
 
 /** A session lasts at most 30 days (14 idle): after a long move of the clock the person signs in again. */
 async function signIn(page: Page, person: { email: string; password: string }, atConsole = false): Promise<void> {
-  await page.goto(`${running().url}${atConsole ? '/console' : '/sign-in'}`);
-  await heading(page, atConsole ? 'Agent console' : 'Sign in');
-  await page.getByLabel('Email address').fill(person.email);
-  await page.getByLabel('Password').fill(person.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await heading(page, atConsole ? 'Members' : /Hello|Your account/);
+  await signInAt(page, running().url, person, atConsole);
 }
 
 /** The member's credits as the API reports them, to check the page against. */
@@ -158,16 +121,11 @@ test('credits over a year on the simulated clock: sign-up bonus, pending with it
   }
 });
 
-function isPlaceOrder(response: Response): boolean {
-  return response.url().endsWith('/api/v1/store/orders') && response.request().method() === 'POST';
-}
-
 async function creditsOverAYear(): Promise<void> {
   const { url, deps, agent } = running();
   const policy = await getCurrentPolicy(deps);
   assert.equal(policy.registrationBonusCredits, 500, 'the program gives 500 credits on sign-up');
-  const memberBrowser = await openBrowser();
-  browsers.push(memberBrowser);
+  const memberBrowser = await open();
   const page = memberBrowser.page;
   const memberProblems = watchPageProblems(page);
 
@@ -292,8 +250,7 @@ async function creditsOverAYear(): Promise<void> {
 
   // 4. An agent refunds one of the two units of a line in the console: the line's earning is reversed in proportion
   // to the qualifying amount refunded (CR-16), from the unlocked credits.
-  const agentBrowser = await openBrowser();
-  browsers.push(agentBrowser);
+  const agentBrowser = await open();
   const desk = agentBrowser.page;
   const agentProblems = watchPageProblems(desk);
   await signIn(desk, agent, true);

@@ -3,15 +3,15 @@
 // token, and sees the order with its ship-by date and the pending credits earned on the qualifying amount only;
 // then a second checkout is declined and the credits it held are released.
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
-import { after, before, test } from 'node:test';
-import type { Page, Response } from 'playwright-core';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
 import { transact } from '../../src/deps.ts';
 import { createMemberForSeed, createStaffUser } from '../../src/modules/accounts/index.ts';
 import { adjust, getBalance } from '../../src/modules/credits/index.ts';
 import { createDiscountCode, listOrdersForAgents, seedStoreDemoData } from '../../src/modules/store/index.ts';
-import { assertChromiumInstalled, openBrowser, watchPageProblems, type BrowserSession } from '../support/browser.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { watchPageProblems } from '../support/browser.ts';
+import { browserSuite, heading, isPlaceOrder, photograph, signIn } from '../support/e2e-helpers.ts';
+import { startTestServer } from '../support/server.ts';
 
 const shopper = { email: 'mary.jackson@example.com', password: 'wind-tunnel-1958-langley', country: 'US', dateOfBirth: '1985-04-09', firstName: 'Mary' };
 const discountCode = 'SPRING15';
@@ -19,11 +19,9 @@ const firstProducts = ['Slim Power Bank 10,000 mAh', 'Nano Charger 30 W'];
 const secondProduct = 'Wireless Charging Pad 15 W';
 const screenshotPath = 'test-results/store-order.png';
 
-let server: TestServer | undefined;
 let memberId = '';
 /** The order the first test placed, as the API answered it; the second test ships and refunds it. */
 let placedOrder: OrderData | undefined;
-const browsers: BrowserSession[] = [];
 
 /** The fields of the API's order this test reads (store.schemas.ts orderView). */
 interface OrderData {
@@ -42,11 +40,7 @@ interface OrderData {
   lines: Array<{ id: string; name: string; giftCard: boolean; qualifyingMinor: number; earnedCredits: number; credits: number; paidMinor: number }>;
 }
 
-before(async () => {
-  // Fail loudly, before anything starts, when the browser is missing: this test never skips.
-  assertChromiumInstalled();
-  server = await startTestServer();
-  const { deps } = server;
+const { running, open, saveFailureScreenshots } = browserSuite('store', () => startTestServer(), async ({ deps }) => {
   await transact(deps, (trx) => seedStoreDemoData(trx));
   const desk = await createStaffUser(deps, { email: 'store.desk@patron.test', password: 'store-desk-password-for-e2e', role: 'agent' });
   await transact(deps, (trx) => createDiscountCode(trx, { id: desk.memberId, role: 'agent' }, { code: discountCode, kind: 'percent', percentBp: 1500 }));
@@ -59,49 +53,17 @@ before(async () => {
   assert.equal(balance.held, 0);
 });
 
-after(async () => {
-  for (const browser of browsers) await browser.close();
-  await server?.close();
-});
-
-function running(): TestServer {
-  assert.ok(server, 'the test server did not start');
-  return server;
-}
-
-async function saveFailureScreenshots(): Promise<void> {
-  await mkdir('test-results', { recursive: true });
-  for (const [index, browser] of browsers.entries()) {
-    await browser.page.screenshot({ path: `test-results/store-failure-${index + 1}.png`, fullPage: true }).catch(() => undefined);
-  }
-}
-
-async function heading(page: Page, name: string | RegExp): Promise<void> {
-  await page.getByRole('heading', { level: 1, name }).waitFor();
-}
-
 /** The ship-by date as the UI writes it (en-US browser): "Monday, March 2, 2026". */
 function longDate(calendarDate: string): string {
   const [year, month, day] = calendarDate.split('-').map(Number) as [number, number, number];
   return new Intl.DateTimeFormat('en-US', { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' }).format(Date.UTC(year, month - 1, day));
 }
 
-function isPlaceOrder(response: Response): boolean {
-  return response.url().endsWith('/api/v1/store/orders') && response.request().method() === 'POST';
-}
-
 /** A browser of its own, signed in to the member center or the console. */
 async function signedIn(url: string, person: { email: string; password: string }, atConsole = false): Promise<{ page: Page; problems: string[] }> {
-  const session = await openBrowser();
-  browsers.push(session);
-  const { page } = session;
+  const { page } = await open();
   const problems = watchPageProblems(page);
-  await page.goto(`${url}${atConsole ? '/console' : '/sign-in'}`);
-  await heading(page, atConsole ? 'Agent console' : 'Sign in');
-  await page.getByLabel('Email address').fill(person.email);
-  await page.getByLabel('Password').fill(person.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await heading(page, atConsole ? 'Members' : /Hello|Your account/);
+  await signIn(page, url, person, atConsole);
   return { page, problems };
 }
 
@@ -181,8 +143,7 @@ async function buyThenGetDeclined(): Promise<void> {
   await quoteBox.getByText('Credits (500)').waitFor();
   await page.getByTestId('ship-by').filter({ hasText: longDate(quote.shipByDate) }).waitFor();
   await page.getByLabel('Card token').fill('tok_approve');
-  await mkdir('test-results', { recursive: true });
-  await page.screenshot({ path: 'test-results/store-checkout.png', fullPage: true });
+  await photograph(page, 'store-checkout');
   const placed = page.waitForResponse(isPlaceOrder);
   const totalText = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(quote.totalMinor / 100);
   await page.getByRole('button', { name: `Place order and pay ${totalText}` }).click();
@@ -321,8 +282,7 @@ async function consoleAndAfterSales(): Promise<void> {
   // The line's whole money back, the credits it was paid with restored (CR-18), what it earned reversed (CR-15).
   const money = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(bank.paidMinor / 100);
   await page.getByRole('status').filter({ hasText: `Refund recorded. ${money} back to the card · ${bank.credits} credits restored · ${bank.earnedCredits} earned credits reversed` }).waitFor();
-  await mkdir('test-results', { recursive: true });
-  await page.screenshot({ path: 'test-results/store-console-order.png', fullPage: true });
+  await photograph(page, 'store-console-order');
   const afterRefund = await getBalance(deps, memberId);
   assert.equal(afterRefund.available, 500 + bank.credits);
   assert.equal(afterRefund.pendingTotal, order.earnedCredits - bank.earnedCredits);

@@ -5,6 +5,7 @@ import {
   useId,
   useRef,
   useState,
+  type ChangeEvent,
   type FormEvent,
   type InputHTMLAttributes,
   type ReactNode,
@@ -182,28 +183,21 @@ export function ErrorSummary({ form, title = 'There is a problem' }: { form: For
   );
 }
 
-interface FieldShellProps {
-  form: FormState;
-  name: string;
-  label: string;
-  hint?: ReactNode;
-  optional?: boolean;
-  children: (control: { id: string; invalid: boolean; describedBy: string | undefined }) => ReactNode;
-}
-
-function FieldShell({ form, name, label, hint, optional, children }: FieldShellProps) {
+/** A field's id, its error, and the ids of its hint and error that describe the control. */
+function fieldState(form: FormState, name: string, label: string, hint: ReactNode) {
   const id = form.fieldId(name);
   form.labels.set(name, label);
   const error = form.errorFor(name);
   const hintId = hint ? `${id}-hint` : undefined;
   const errorId = error ? `${id}-error` : undefined;
   const describedBy = [hintId, errorId].filter(Boolean).join(' ') || undefined;
+  return { id, error, hintId, errorId, describedBy };
+}
+
+/** A field's hint and its error, under its label. */
+function FieldMessages({ hint, hintId, error, errorId }: { hint: ReactNode; hintId: string | undefined; error: string | undefined; errorId: string | undefined }) {
   return (
-    <div className={error ? 'field field-invalid' : 'field'}>
-      <label htmlFor={id}>
-        {label}
-        {optional && <span className="optional"> (optional)</span>}
-      </label>
+    <>
       {hint && (
         <p className="hint" id={hintId}>
           {hint}
@@ -215,12 +209,22 @@ function FieldShell({ form, name, label, hint, optional, children }: FieldShellP
           {error}
         </p>
       )}
-      {children({ id, invalid: Boolean(error), describedBy })}
-    </div>
+    </>
   );
 }
 
-type InputProps = Omit<InputHTMLAttributes<HTMLInputElement>, 'name' | 'id' | 'onChange' | 'value' | 'form'> & {
+/** What the shell gives its control: id and name, the value with its change handler, and the ARIA state. */
+interface ControlProps {
+  id: string;
+  name: string;
+  value: string;
+  onChange: (event: ChangeEvent<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>) => void;
+  'aria-invalid': true | undefined;
+  'aria-describedby': string | undefined;
+  'aria-required': true | undefined;
+}
+
+interface FieldShellProps {
   form: FormState;
   name: string;
   label: string;
@@ -228,24 +232,51 @@ type InputProps = Omit<InputHTMLAttributes<HTMLInputElement>, 'name' | 'id' | 'o
   optional?: boolean;
   value: string;
   onValue: (value: string) => void;
-};
+  children: (control: ControlProps) => ReactNode;
+}
+
+/** The wrapper of the text, select and text-area fields: label, hint, error, and the control bound to them. */
+function FieldShell({ form, name, label, hint, optional, value, onValue, children }: FieldShellProps) {
+  const { id, error, hintId, errorId, describedBy } = fieldState(form, name, label, hint);
+  return (
+    <div className={error ? 'field field-invalid' : 'field'}>
+      <label htmlFor={id}>
+        {label}
+        {optional && <span className="optional"> (optional)</span>}
+      </label>
+      <FieldMessages hint={hint} hintId={hintId} error={error} errorId={errorId} />
+      {children({
+        id,
+        name,
+        value,
+        onChange: (event) => onValue(event.target.value),
+        'aria-invalid': error ? true : undefined,
+        'aria-describedby': describedBy,
+        'aria-required': optional ? undefined : true,
+      })}
+    </div>
+  );
+}
+
+/** The props every field takes; each kind adds its control's own attributes. */
+interface FieldProps {
+  form: FormState;
+  name: string;
+  label: string;
+  hint?: ReactNode;
+  optional?: boolean;
+  value: string;
+  onValue: (value: string) => void;
+}
+
+type ControlAttributes = 'name' | 'id' | 'onChange' | 'value' | 'form';
+
+type InputProps = Omit<InputHTMLAttributes<HTMLInputElement>, ControlAttributes> & FieldProps;
 
 export function TextField({ form, name, label, hint, optional, value, onValue, ...input }: InputProps) {
   return (
-    <FieldShell form={form} name={name} label={label} hint={hint} optional={optional}>
-      {({ id, invalid, describedBy }) => (
-        <input
-          type="text"
-          {...input}
-          id={id}
-          name={name}
-          value={value}
-          onChange={(event) => onValue(event.target.value)}
-          aria-invalid={invalid || undefined}
-          aria-describedby={describedBy}
-          aria-required={optional ? undefined : true}
-        />
-      )}
+    <FieldShell form={form} name={name} label={label} hint={hint} optional={optional} value={value} onValue={onValue}>
+      {(control) => <input type="text" {...input} {...control} />}
     </FieldShell>
   );
 }
@@ -260,32 +291,17 @@ export function compactCode(code: string): string {
   return code.replace(/\s+/g, '');
 }
 
-type SelectProps = Omit<SelectHTMLAttributes<HTMLSelectElement>, 'name' | 'id' | 'onChange' | 'value' | 'form'> & {
-  form: FormState;
-  name: string;
-  label: string;
-  hint?: ReactNode;
-  optional?: boolean;
-  value: string;
-  onValue: (value: string) => void;
-  options: ReadonlyArray<{ value: string; label: string }>;
-  placeholder?: string;
-};
+type SelectProps = Omit<SelectHTMLAttributes<HTMLSelectElement>, ControlAttributes> &
+  FieldProps & {
+    options: ReadonlyArray<{ value: string; label: string }>;
+    placeholder?: string;
+  };
 
 export function SelectField({ form, name, label, hint, optional, value, onValue, options, placeholder, ...select }: SelectProps) {
   return (
-    <FieldShell form={form} name={name} label={label} hint={hint} optional={optional}>
-      {({ id, invalid, describedBy }) => (
-        <select
-          {...select}
-          id={id}
-          name={name}
-          value={value}
-          onChange={(event) => onValue(event.target.value)}
-          aria-invalid={invalid || undefined}
-          aria-describedby={describedBy}
-          aria-required={optional ? undefined : true}
-        >
+    <FieldShell form={form} name={name} label={label} hint={hint} optional={optional} value={value} onValue={onValue}>
+      {(control) => (
+        <select {...select} {...control}>
           {placeholder !== undefined && <option value="">{placeholder}</option>}
           {options.map((option) => (
             <option key={option.value} value={option.value}>
@@ -298,42 +314,19 @@ export function SelectField({ form, name, label, hint, optional, value, onValue,
   );
 }
 
-type TextAreaProps = Omit<TextareaHTMLAttributes<HTMLTextAreaElement>, 'name' | 'id' | 'onChange' | 'value' | 'form'> & {
-  form: FormState;
-  name: string;
-  label: string;
-  hint?: ReactNode;
-  optional?: boolean;
-  value: string;
-  onValue: (value: string) => void;
-};
+type TextAreaProps = Omit<TextareaHTMLAttributes<HTMLTextAreaElement>, ControlAttributes> & FieldProps;
 
 export function TextAreaField({ form, name, label, hint, optional, value, onValue, ...area }: TextAreaProps) {
   return (
-    <FieldShell form={form} name={name} label={label} hint={hint} optional={optional}>
-      {({ id, invalid, describedBy }) => (
-        <textarea
-          {...area}
-          id={id}
-          name={name}
-          value={value}
-          onChange={(event) => onValue(event.target.value)}
-          aria-invalid={invalid || undefined}
-          aria-describedby={describedBy}
-          aria-required={optional ? undefined : true}
-        />
-      )}
+    <FieldShell form={form} name={name} label={label} hint={hint} optional={optional} value={value} onValue={onValue}>
+      {(control) => <textarea {...area} {...control} />}
     </FieldShell>
   );
 }
 
 /** A checkbox with its label beside it, and an error bound like the other fields. */
 export function CheckboxField({ form, name, label, hint, checked, onChecked }: { form: FormState; name: string; label: string; hint?: ReactNode; checked: boolean; onChecked: (checked: boolean) => void }) {
-  const id = form.fieldId(name);
-  form.labels.set(name, label);
-  const error = form.errorFor(name);
-  const hintId = hint ? `${id}-hint` : undefined;
-  const errorId = error ? `${id}-error` : undefined;
+  const { id, error, hintId, errorId, describedBy } = fieldState(form, name, label, hint);
   return (
     <div className={error ? 'checkbox-field field-invalid' : 'checkbox-field'}>
       <input
@@ -343,21 +336,11 @@ export function CheckboxField({ form, name, label, hint, checked, onChecked }: {
         checked={checked}
         onChange={(event) => onChecked(event.target.checked)}
         aria-invalid={error ? true : undefined}
-        aria-describedby={[hintId, errorId].filter(Boolean).join(' ') || undefined}
+        aria-describedby={describedBy}
       />
       <div>
         <label htmlFor={id}>{label}</label>
-        {hint && (
-          <p className="hint" id={hintId}>
-            {hint}
-          </p>
-        )}
-        {error && (
-          <p className="field-error" id={errorId}>
-            <span className="visually-hidden">Error: </span>
-            {error}
-          </p>
-        )}
+        <FieldMessages hint={hint} hintId={hintId} error={error} errorId={errorId} />
       </div>
     </div>
   );

@@ -351,6 +351,85 @@ export function RefundsTable({ refunds, lines, showNotes = false }: { refunds: r
   );
 }
 
+/** An order's shipping and payment facts (entries of the page's `dl`): ship-by date, address, payment time, code. */
+export function OrderFacts({ order, codeLabel, shipByTestId }: { order: Order; codeLabel: string; shipByTestId?: string }) {
+  return (
+    <>
+      <div>
+        <dt>Ships by</dt>
+        <dd data-testid={shipByTestId}>{formatShipDate(order.shipByDate)}</dd>
+      </div>
+      <div>
+        <dt>Ships to</dt>
+        <dd>
+          <ShipTo order={order} testId="order-ship-to" />
+        </dd>
+      </div>
+      <div>
+        <dt>Paid</dt>
+        <dd>{formatDateTime(order.paidAt)}</dd>
+      </div>
+      {order.discountCode && (
+        <div>
+          <dt>{codeLabel}</dt>
+          <dd className="mono">{order.discountCode}</dd>
+        </div>
+      )}
+    </>
+  );
+}
+
+/**
+ * One order's detail cards, shared by the member's order page and the console's: the lines with the totals, the
+ * shipments, the payment and the refunds. `idPrefix` keeps each page's heading ids; the console shows the refunds'
+ * notes and the refunds card even while there are none.
+ */
+export function OrderDetailSections({
+  order,
+  idPrefix = '',
+  linesTitle,
+  linesCaption,
+  totalLabel,
+  refundsTitle,
+  showRefundNotes = false,
+  showEmptyRefunds = false,
+}: {
+  order: Order;
+  idPrefix?: string;
+  linesTitle: string;
+  linesCaption: string;
+  totalLabel?: string;
+  refundsTitle: string;
+  showRefundNotes?: boolean;
+  showEmptyRefunds?: boolean;
+}) {
+  return (
+    <>
+      <section className="card" aria-labelledby={`${idPrefix}lines-title`}>
+        <h2 id={`${idPrefix}lines-title`}>{linesTitle}</h2>
+        <LinesTable lines={order.lines} caption={linesCaption} showOutcome />
+        <div className="totals-aside">
+          <OrderTotals totals={order} totalLabel={totalLabel} />
+        </div>
+      </section>
+      <section className="card" aria-labelledby={`${idPrefix}shipments-title`}>
+        <h2 id={`${idPrefix}shipments-title`}>Shipments</h2>
+        <ShipmentsTable shipments={order.shipments} />
+      </section>
+      <section className="card" aria-labelledby={`${idPrefix}payment-title`}>
+        <h2 id={`${idPrefix}payment-title`}>Payment</h2>
+        <PaymentFacts payment={order.payment} order={order} />
+      </section>
+      {(showEmptyRefunds || order.refunds.length > 0) && (
+        <section className="card" aria-labelledby={`${idPrefix}refunds-title`}>
+          <h2 id={`${idPrefix}refunds-title`}>{refundsTitle}</h2>
+          <RefundsTable refunds={order.refunds} lines={order.lines} showNotes={showRefundNotes} />
+        </section>
+      )}
+    </>
+  );
+}
+
 /** The sandbox gateway's test tokens (src/modules/store/payments/sandbox.gateway.ts), for the card field's hint. */
 export const sandboxTokenHelp: ReadonlyArray<{ token: string; effect: string }> = [
   { token: 'tok_approve', effect: 'approves the payment' },

@@ -1,6 +1,6 @@
 // /console/catalog and /console/catalog/rewards: the product catalog (ST-1) and the rewards catalog (CR-13) for
 // agents: every item, archived ones too; add one; change price, list price, stock, flags and status.
-import { Fragment, useState } from 'react';
+import { Fragment, useState, type ReactNode } from 'react';
 import { productCategories, storeApi, type Product, type ProductCategory, type ProductPatch, type Reward, type RewardPatch } from '../../api/store.ts';
 import { CheckboxField, ErrorSummary, SelectField, StatusMessage, SubmitButton, TextAreaField, TextField, check, useForm } from '../../components/forms.tsx';
 import { ErrorPanel, Loading, Page } from '../../components/layout.tsx';
@@ -31,6 +31,14 @@ const wholeNumber = (text: string, max: number) => /^\d+$/.test(text.trim()) && 
 /** The values of the form that differ from the item as saved: what an edit sends. */
 function changedValues<Item, Values extends Partial<Item>>(item: Item, values: Values): Partial<Values> {
   return Object.fromEntries(Object.entries(values).filter(([key, value]) => item[key as keyof Item] !== value)) as Partial<Values>;
+}
+
+/** The fields of an item's form, bound to its draft. */
+interface FieldsProps<Draft> {
+  form: ReturnType<typeof useForm>;
+  draft: Draft;
+  set: (change: Partial<Draft>) => void;
+  creating: boolean;
 }
 
 /** The list with `item` in place of the one with its ID, or first when it is new. */
@@ -113,7 +121,7 @@ function readProduct(draft: ProductDraft, creating: boolean) {
   };
 }
 
-function ProductFields({ form, draft, set, creating }: { form: ReturnType<typeof useForm>; draft: ProductDraft; set: (change: Partial<ProductDraft>) => void; creating: boolean }) {
+function ProductFields({ form, draft, set, creating }: FieldsProps<ProductDraft>) {
   return (
     <>
       <div className="field-row">
@@ -134,182 +142,17 @@ function ProductFields({ form, draft, set, creating }: { form: ReturnType<typeof
         <CheckboxField form={form} name="plusBonus" label="Plus bonus" checked={draft.plusBonus} onChecked={(plusBonus) => set({ plusBonus })} />
         <CheckboxField form={form} name="serialNumbered" label="Serial-numbered" checked={draft.serialNumbered} onChecked={(serialNumbered) => set({ serialNumbered })} />
       </fieldset>
+      <TextAreaField form={form} name="description" label="Description" optional rows={2} value={draft.description} onValue={(description) => set({ description })} />
     </>
   );
 }
 
-function NewProduct({ onCreated }: { onCreated: (product: Product) => void }) {
-  const form = useForm({ codeFields: { already_exists: 'sku' } });
-  const [open, setOpen] = useState(false);
-  const [draft, setDraft] = useState(emptyProduct);
-  const set = (change: Partial<ProductDraft>) => setDraft((current) => ({ ...current, ...change }));
-  if (!open) {
-    return (
-      <button type="button" className="button primary" onClick={() => setOpen(true)}>
-        Add a product
-      </button>
-    );
-  }
-  return (
-    <section className="card" aria-labelledby="new-product-title">
-      <h2 id="new-product-title">New product</h2>
-      <form
-        className="stack"
-        noValidate
-        onSubmit={form.handle(async () => {
-          const values = readProduct(draft, true);
-          const created = await storeApi.createProduct({ sku: draft.sku.trim().toUpperCase(), ...values });
-          setDraft(emptyProduct);
-          setOpen(false);
-          onCreated(created);
-        })}
-      >
-        <ErrorSummary form={form} />
-        <ProductFields form={form} draft={draft} set={set} creating />
-        <TextAreaField form={form} name="description" label="Description" optional rows={2} value={draft.description} onValue={(description) => set({ description })} />
-        <div className="actions">
-          <SubmitButton form={form} busyText="Adding…">
-            Add product
-          </SubmitButton>
-          <button type="button" className="button secondary" onClick={() => setOpen(false)}>
-            Cancel
-          </button>
-        </div>
-      </form>
-    </section>
-  );
-}
-
-function EditProduct({ product, onSaved, onClose }: { product: Product; onSaved: (product: Product) => void; onClose: () => void }) {
-  const form = useForm();
-  const [draft, setDraft] = useState(() => draftOf(product));
-  const set = (change: Partial<ProductDraft>) => setDraft((current) => ({ ...current, ...change }));
-  return (
-    <form
-      className="stack edit-panel"
-      noValidate
-      aria-label={`Edit ${product.name}`}
-      onSubmit={form.handle(async () => {
-        const patch: ProductPatch = changedValues(product, readProduct(draft, false));
-        onSaved(Object.keys(patch).length > 0 ? await storeApi.changeProduct(product.id, patch) : product);
-      })}
-    >
-      <ErrorSummary form={form} />
-      <ProductFields form={form} draft={draft} set={set} creating={false} />
-      <TextAreaField form={form} name="description" label="Description" optional rows={2} value={draft.description} onValue={(description) => set({ description })} />
-      <div className="actions">
-        <SubmitButton form={form} busyText="Saving…">
-          Save changes
-        </SubmitButton>
-        <button type="button" className="button secondary" onClick={onClose}>
-          Close
-        </button>
-      </div>
-    </form>
-  );
-}
 
 function flagsOf(product: Product): string {
   const flags = [product.earnsCredits && !product.giftCard ? 'earns' : 'no credits', product.giftCard && 'gift card', product.plusBonus && 'Plus bonus', product.serialNumbered && 'serial'];
   return flags.filter(Boolean).join(' · ');
 }
 
-export function CatalogProductsPage() {
-  const products = useResource(() => storeApi.agentProducts(), []);
-  const [editing, setEditing] = useState<string | null>(null);
-  const [status, setStatus] = useState<string | null>(null);
-  const replace = (product: Product) => {
-    if (products.data) products.set({ products: withItem(products.data.products, product) });
-  };
-  return (
-    <Page title="Catalog" lead="Products on sale and the rewards members buy with credits.">
-      <CatalogTabs />
-      <div className="stack-large">
-        {status && <StatusMessage>{status}</StatusMessage>}
-        <NewProduct
-          onCreated={(product) => {
-            replace(product);
-            setStatus(`Added ${product.name} (${product.sku}).`);
-          }}
-        />
-        {products.loading && !products.data && <Loading label="Loading products…" />}
-        {products.error !== undefined && <ErrorPanel error={products.error} onRetry={products.reload} />}
-        {products.data && (
-          <div className="card flush">
-            <div className="table-wrap">
-              <table className="table">
-                <caption className="visually-hidden">Products, archived ones too</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Product</th>
-                    <th scope="col">Category</th>
-                    <th scope="col" className="numeric">
-                      Price
-                    </th>
-                    <th scope="col" className="numeric">
-                      Stock
-                    </th>
-                    <th scope="col">Flags</th>
-                    <th scope="col">Status</th>
-                    <th scope="col">
-                      <span className="visually-hidden">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {products.data.products.map((product) => (
-                    <Fragment key={product.id}>
-                      <tr>
-                        <td>
-                          {product.name}
-                          <div className="muted small mono">{product.sku}</div>
-                        </td>
-                        <td>{categoryLabel(product.category)}</td>
-                        <td className="numeric">
-                          <Price priceMinor={product.priceMinor} listPriceMinor={product.listPriceMinor} />
-                        </td>
-                        <td className="numeric">{product.stock}</td>
-                        <td className="small">{flagsOf(product)}</td>
-                        <td>
-                          <span className={product.status === 'active' ? 'badge success' : 'badge'}>{product.status}</span>
-                        </td>
-                        <td className="cell-actions">
-                          <button
-                            type="button"
-                            className="button secondary small"
-                            aria-expanded={editing === product.id}
-                            onClick={() => setEditing(editing === product.id ? null : product.id)}
-                          >
-                            Edit<span className="visually-hidden"> {product.name}</span>
-                          </button>
-                        </td>
-                      </tr>
-                      {editing === product.id && (
-                        <tr>
-                          <td colSpan={7}>
-                            <EditProduct
-                              product={product}
-                              onClose={() => setEditing(null)}
-                              onSaved={(saved) => {
-                                replace(saved);
-                                setEditing(null);
-                                setStatus(`Saved ${saved.name}.`);
-                              }}
-                            />
-                          </td>
-                        </tr>
-                      )}
-                    </Fragment>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          </div>
-        )}
-      </div>
-    </Page>
-  );
-}
 
 interface RewardDraft {
   sku: string;
@@ -359,7 +202,7 @@ function readReward(draft: RewardDraft, creating: boolean) {
   };
 }
 
-function RewardFields({ form, draft, set, creating }: { form: ReturnType<typeof useForm>; draft: RewardDraft; set: (change: Partial<RewardDraft>) => void; creating: boolean }) {
+function RewardFields({ form, draft, set, creating }: FieldsProps<RewardDraft>) {
   return (
     <>
       <div className="field-row">
@@ -378,37 +221,72 @@ function RewardFields({ form, draft, set, creating }: { form: ReturnType<typeof 
   );
 }
 
-function NewReward({ onCreated }: { onCreated: (reward: Reward) => void }) {
+
+/** What the products and the rewards have in common, for the catalog's list and forms. */
+interface CatalogItem {
+  id: string;
+  sku: string;
+  name: string;
+  status: string;
+}
+
+/** One column of a catalog's table, between the item's name and its status. */
+interface CatalogColumn<Item> {
+  header: string;
+  numeric?: boolean;
+  small?: boolean;
+  cell: (item: Item) => ReactNode;
+}
+
+/** What differs between the product catalog and the rewards catalog: their nouns, table columns, form and API calls. */
+interface CatalogKind<Item extends CatalogItem, Draft extends { sku: string }, Values extends Partial<Item>> {
+  /** Lowercase: "product". */
+  noun: string;
+  plural: string;
+  columns: ReadonlyArray<CatalogColumn<Item>>;
+  emptyDraft: Draft;
+  draftOf: (item: Item) => Draft;
+  /** Checks a draft and turns it into the item's values; throws FormInvalid with every problem. */
+  read: (draft: Draft, creating: boolean) => Values;
+  Fields: (props: FieldsProps<Draft>) => ReactNode;
+  load: () => Promise<Item[]>;
+  create: (input: Values & { sku: string }) => Promise<Item>;
+  change: (id: string, patch: Partial<Values>) => Promise<Item>;
+}
+
+const capitalized = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
+function NewItem<Item extends CatalogItem, Draft extends { sku: string }, Values extends Partial<Item>>({ kind, onCreated }: { kind: CatalogKind<Item, Draft, Values>; onCreated: (item: Item) => void }) {
   const form = useForm({ codeFields: { already_exists: 'sku' } });
   const [open, setOpen] = useState(false);
-  const [draft, setDraft] = useState(emptyReward);
-  const set = (change: Partial<RewardDraft>) => setDraft((current) => ({ ...current, ...change }));
+  const [draft, setDraft] = useState(kind.emptyDraft);
+  const set = (change: Partial<Draft>) => setDraft((current) => ({ ...current, ...change }));
   if (!open) {
     return (
       <button type="button" className="button primary" onClick={() => setOpen(true)}>
-        Add a reward
+        Add a {kind.noun}
       </button>
     );
   }
   return (
-    <section className="card" aria-labelledby="new-reward-title">
-      <h2 id="new-reward-title">New reward</h2>
+    <section className="card" aria-labelledby={`new-${kind.noun}-title`}>
+      <h2 id={`new-${kind.noun}-title`}>New {kind.noun}</h2>
       <form
         className="stack"
         noValidate
         onSubmit={form.handle(async () => {
-          const values = readReward(draft, true);
-          const created = await storeApi.createReward({ sku: draft.sku.trim().toUpperCase(), ...values });
-          setDraft(emptyReward);
+          const values = kind.read(draft, true);
+          const created = await kind.create({ sku: draft.sku.trim().toUpperCase(), ...values });
+          setDraft(kind.emptyDraft);
           setOpen(false);
           onCreated(created);
         })}
       >
         <ErrorSummary form={form} />
-        <RewardFields form={form} draft={draft} set={set} creating />
+        <kind.Fields form={form} draft={draft} set={set} creating />
         <div className="actions">
           <SubmitButton form={form} busyText="Adding…">
-            Add reward
+            Add {kind.noun}
           </SubmitButton>
           <button type="button" className="button secondary" onClick={() => setOpen(false)}>
             Cancel
@@ -419,22 +297,22 @@ function NewReward({ onCreated }: { onCreated: (reward: Reward) => void }) {
   );
 }
 
-function EditReward({ reward, onSaved, onClose }: { reward: Reward; onSaved: (reward: Reward) => void; onClose: () => void }) {
+function EditItem<Item extends CatalogItem, Draft extends { sku: string }, Values extends Partial<Item>>({ kind, item, onSaved, onClose }: { kind: CatalogKind<Item, Draft, Values>; item: Item; onSaved: (item: Item) => void; onClose: () => void }) {
   const form = useForm();
-  const [draft, setDraft] = useState(() => rewardDraftOf(reward));
-  const set = (change: Partial<RewardDraft>) => setDraft((current) => ({ ...current, ...change }));
+  const [draft, setDraft] = useState(() => kind.draftOf(item));
+  const set = (change: Partial<Draft>) => setDraft((current) => ({ ...current, ...change }));
   return (
     <form
       className="stack edit-panel"
       noValidate
-      aria-label={`Edit ${reward.name}`}
+      aria-label={`Edit ${item.name}`}
       onSubmit={form.handle(async () => {
-        const patch: RewardPatch = changedValues(reward, readReward(draft, false));
-        onSaved(Object.keys(patch).length > 0 ? await storeApi.changeReward(reward.id, patch) : reward);
+        const patch = changedValues(item, kind.read(draft, false));
+        onSaved(Object.keys(patch).length > 0 ? await kind.change(item.id, patch) : item);
       })}
     >
       <ErrorSummary form={form} />
-      <RewardFields form={form} draft={draft} set={set} creating={false} />
+      <kind.Fields form={form} draft={draft} set={set} creating={false} />
       <div className="actions">
         <SubmitButton form={form} busyText="Saving…">
           Save changes
@@ -447,46 +325,41 @@ function EditReward({ reward, onSaved, onClose }: { reward: Reward; onSaved: (re
   );
 }
 
-export function CatalogRewardsPage() {
-  const rewards = useResource(() => storeApi.agentRewards(), []);
+/** A catalog's page: add an item, and every item (archived ones too) with its row's editor. */
+function CatalogPage<Item extends CatalogItem, Draft extends { sku: string }, Values extends Partial<Item>>({ kind }: { kind: CatalogKind<Item, Draft, Values> }) {
+  const items = useResource(() => kind.load(), []);
   const [editing, setEditing] = useState<string | null>(null);
   const [status, setStatus] = useState<string | null>(null);
-  const replace = (reward: Reward) => {
-    if (rewards.data) rewards.set({ rewards: withItem(rewards.data.rewards, reward) });
+  const replace = (item: Item) => {
+    if (items.data) items.set(withItem(items.data, item));
   };
   return (
     <Page title="Catalog" lead="Products on sale and the rewards members buy with credits.">
       <CatalogTabs />
       <div className="stack-large">
         {status && <StatusMessage>{status}</StatusMessage>}
-        <NewReward
-          onCreated={(reward) => {
-            replace(reward);
-            setStatus(`Added ${reward.name} (${reward.sku}).`);
+        <NewItem
+          kind={kind}
+          onCreated={(item) => {
+            replace(item);
+            setStatus(`Added ${item.name} (${item.sku}).`);
           }}
         />
-        {rewards.loading && !rewards.data && <Loading label="Loading rewards…" />}
-        {rewards.error !== undefined && <ErrorPanel error={rewards.error} onRetry={rewards.reload} />}
-        {rewards.data && (
+        {items.loading && !items.data && <Loading label={`Loading ${kind.plural}…`} />}
+        {items.error !== undefined && <ErrorPanel error={items.error} onRetry={items.reload} />}
+        {items.data && (
           <div className="card flush">
             <div className="table-wrap">
               <table className="table">
-                <caption className="visually-hidden">Rewards, archived ones too</caption>
+                <caption className="visually-hidden">{`${capitalized(kind.plural)}, archived ones too`}</caption>
                 <thead>
                   <tr>
-                    <th scope="col">Reward</th>
-                    <th scope="col" className="numeric">
-                      Credits
-                    </th>
-                    <th scope="col" className="numeric">
-                      Stock
-                    </th>
-                    <th scope="col" className="numeric">
-                      Limit per member
-                    </th>
-                    <th scope="col" className="numeric">
-                      Shipping fee
-                    </th>
+                    <th scope="col">{capitalized(kind.noun)}</th>
+                    {kind.columns.map((column) => (
+                      <th key={column.header} scope="col" className={column.numeric ? 'numeric' : undefined}>
+                        {column.header}
+                      </th>
+                    ))}
                     <th scope="col">Status</th>
                     <th scope="col">
                       <span className="visually-hidden">Actions</span>
@@ -494,31 +367,33 @@ export function CatalogRewardsPage() {
                   </tr>
                 </thead>
                 <tbody>
-                  {rewards.data.rewards.map((reward) => (
-                    <Fragment key={reward.id}>
+                  {items.data.map((item) => (
+                    <Fragment key={item.id}>
                       <tr>
                         <td>
-                          {reward.name}
-                          <div className="muted small mono">{reward.sku}</div>
+                          {item.name}
+                          <div className="muted small mono">{item.sku}</div>
                         </td>
-                        <td className="numeric">{formatCredits(reward.creditsPrice)}</td>
-                        <td className="numeric">{reward.stock}</td>
-                        <td className="numeric">{reward.perMemberLimit ?? 'No limit'}</td>
-                        <td className="numeric">{reward.shippingFeeMinor > 0 ? formatMoney(reward.shippingFeeMinor) : 'Free'}</td>
+                        {kind.columns.map((column) => (
+                          <td key={column.header} className={column.numeric ? 'numeric' : column.small ? 'small' : undefined}>
+                            {column.cell(item)}
+                          </td>
+                        ))}
                         <td>
-                          <span className={reward.status === 'active' ? 'badge success' : 'badge'}>{reward.status}</span>
+                          <span className={item.status === 'active' ? 'badge success' : 'badge'}>{item.status}</span>
                         </td>
                         <td className="cell-actions">
-                          <button type="button" className="button secondary small" aria-expanded={editing === reward.id} onClick={() => setEditing(editing === reward.id ? null : reward.id)}>
-                            Edit<span className="visually-hidden"> {reward.name}</span>
+                          <button type="button" className="button secondary small" aria-expanded={editing === item.id} onClick={() => setEditing(editing === item.id ? null : item.id)}>
+                            Edit<span className="visually-hidden"> {item.name}</span>
                           </button>
                         </td>
                       </tr>
-                      {editing === reward.id && (
+                      {editing === item.id && (
                         <tr>
-                          <td colSpan={7}>
-                            <EditReward
-                              reward={reward}
+                          <td colSpan={kind.columns.length + 3}>
+                            <EditItem
+                              kind={kind}
+                              item={item}
                               onClose={() => setEditing(null)}
                               onSaved={(saved) => {
                                 replace(saved);
@@ -539,4 +414,48 @@ export function CatalogRewardsPage() {
       </div>
     </Page>
   );
+}
+
+const products: CatalogKind<Product, ProductDraft, ReturnType<typeof readProduct>> = {
+  noun: 'product',
+  plural: 'products',
+  columns: [
+    { header: 'Category', cell: (product) => categoryLabel(product.category) },
+    { header: 'Price', numeric: true, cell: (product) => <Price priceMinor={product.priceMinor} listPriceMinor={product.listPriceMinor} /> },
+    { header: 'Stock', numeric: true, cell: (product) => product.stock },
+    { header: 'Flags', small: true, cell: flagsOf },
+  ],
+  emptyDraft: emptyProduct,
+  draftOf,
+  read: readProduct,
+  Fields: ProductFields,
+  load: async () => (await storeApi.agentProducts()).products,
+  create: (input) => storeApi.createProduct(input),
+  change: (id, patch: ProductPatch) => storeApi.changeProduct(id, patch),
+};
+
+export function CatalogProductsPage() {
+  return <CatalogPage kind={products} />;
+}
+
+const rewards: CatalogKind<Reward, RewardDraft, ReturnType<typeof readReward>> = {
+  noun: 'reward',
+  plural: 'rewards',
+  columns: [
+    { header: 'Credits', numeric: true, cell: (reward) => formatCredits(reward.creditsPrice) },
+    { header: 'Stock', numeric: true, cell: (reward) => reward.stock },
+    { header: 'Limit per member', numeric: true, cell: (reward) => reward.perMemberLimit ?? 'No limit' },
+    { header: 'Shipping fee', numeric: true, cell: (reward) => (reward.shippingFeeMinor > 0 ? formatMoney(reward.shippingFeeMinor) : 'Free') },
+  ],
+  emptyDraft: emptyReward,
+  draftOf: rewardDraftOf,
+  read: readReward,
+  Fields: RewardFields,
+  load: async () => (await storeApi.agentRewards()).rewards,
+  create: (input) => storeApi.createReward(input),
+  change: (id, patch: RewardPatch) => storeApi.changeReward(id, patch),
+};
+
+export function CatalogRewardsPage() {
+  return <CatalogPage kind={rewards} />;
 }

@@ -7,8 +7,8 @@ import { newIdempotencyKey } from '../../api/client.ts';
 import { orderStatuses, refundReasons, storeApi, type Order, type OrderStatus, type RefundReason, type RefundResult } from '../../api/store.ts';
 import { ErrorSummary, SelectField, StatusMessage, SubmitButton, TextAreaField, TextField, check, useForm } from '../../components/forms.tsx';
 import { ErrorPanel, Loading, Page } from '../../components/layout.tsx';
-import { LinesTable, OrderStatusBadge, OrderTotals, PaymentFacts, RefundsTable, ShipTo, ShipmentsTable, describeRefundReason, isCancellable } from '../../components/store.tsx';
-import { formatCalendarDate, formatCredits, formatDateTime, formatMoney, formatShipDate, parseMoney } from '../../lib/format.ts';
+import { OrderDetailSections, OrderFacts, OrderStatusBadge, describeRefundReason, isCancellable } from '../../components/store.tsx';
+import { formatCalendarDate, formatCredits, formatDateTime, formatMoney, parseMoney } from '../../lib/format.ts';
 import { useResource } from '../../lib/use-resource.ts';
 import { Link, navigate, useLocation } from '../../router.tsx';
 
@@ -350,26 +350,7 @@ export function OrderConsolePage({ orderId }: { orderId: string }) {
                 <dt>Member</dt>
                 <dd className="mono">{data.memberId ? <Link to={`/console/members/${encodeURIComponent(data.memberId)}/credits`}>{data.memberId}</Link> : `Guest ${data.guestEmail ?? ''}`}</dd>
               </div>
-              <div>
-                <dt>Ships by</dt>
-                <dd>{formatShipDate(data.shipByDate)}</dd>
-              </div>
-              <div>
-                <dt>Ships to</dt>
-                <dd>
-                  <ShipTo order={data} testId="order-ship-to" />
-                </dd>
-              </div>
-              <div>
-                <dt>Paid</dt>
-                <dd>{formatDateTime(data.paidAt)}</dd>
-              </div>
-              {data.discountCode && (
-                <div>
-                  <dt>Code</dt>
-                  <dd className="mono">{data.discountCode}</dd>
-                </div>
-              )}
+              <OrderFacts order={data} codeLabel="Code" />
               <div>
                 <dt>Plus at payment</dt>
                 <dd>{data.plusActive ? 'Yes' : 'No'}</dd>
@@ -382,25 +363,7 @@ export function OrderConsolePage({ orderId }: { orderId: string }) {
               </>
             )}
           </section>
-          <section className="card" aria-labelledby="lines-title">
-            <h2 id="lines-title">Lines</h2>
-            <LinesTable lines={data.lines} caption="Order lines with every component" showOutcome />
-            <div className="totals-aside">
-              <OrderTotals totals={data} />
-            </div>
-          </section>
-          <section className="card" aria-labelledby="shipments-title">
-            <h2 id="shipments-title">Shipments</h2>
-            <ShipmentsTable shipments={data.shipments} />
-          </section>
-          <section className="card" aria-labelledby="payment-title">
-            <h2 id="payment-title">Payment</h2>
-            <PaymentFacts payment={data.payment} order={data} />
-          </section>
-          <section className="card" aria-labelledby="refunds-title">
-            <h2 id="refunds-title">Refunds</h2>
-            <RefundsTable refunds={data.refunds} lines={data.lines} showNotes />
-          </section>
+          <OrderDetailSections order={data} linesTitle="Lines" linesCaption="Order lines with every component" refundsTitle="Refunds" showRefundNotes showEmptyRefunds />
           {data.channel === 'store' && <OrderActions order={data} onOrder={(updated, message) => { order.set(updated); setOutcome(null); setStatus(message); }} onRefund={afterRefund} />}
           {data.channel === 'storefront' && <p className="muted">This order was placed on the storefront: it is cancelled and refunded there, and its webhooks update it here.</p>}
         </div>

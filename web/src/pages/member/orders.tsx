@@ -7,8 +7,8 @@ import { creditsApi } from '../../api/credits.ts';
 import { storeApi, type Order, type RefundResult } from '../../api/store.ts';
 import { ErrorSummary, SubmitButton, TextAreaField, useForm } from '../../components/forms.tsx';
 import { ErrorPanel, Loading, Page } from '../../components/layout.tsx';
-import { LinesTable, OrderStatusBadge, OrderTotals, PaymentFacts, RefundsTable, ShipTo, ShipmentsTable, isCancellable } from '../../components/store.tsx';
-import { formatCalendarDate, formatCredits, formatDate, formatDateTime, formatMoney, formatShipDate } from '../../lib/format.ts';
+import { OrderDetailSections, OrderFacts, OrderStatusBadge, isCancellable } from '../../components/store.tsx';
+import { formatCalendarDate, formatCredits, formatDate, formatDateTime, formatMoney } from '../../lib/format.ts';
 import { useResource } from '../../lib/use-resource.ts';
 import { Link, useLocation } from '../../router.tsx';
 
@@ -201,26 +201,7 @@ export function OrderPage({ orderId }: { orderId: string }) {
               <OrderStatusBadge order={data} />
             </div>
             <dl className="facts facts-inline">
-              <div>
-                <dt>Ships by</dt>
-                <dd data-testid="order-ship-by">{formatShipDate(data.shipByDate)}</dd>
-              </div>
-              <div>
-                <dt>Ships to</dt>
-                <dd>
-                  <ShipTo order={data} testId="order-ship-to" />
-                </dd>
-              </div>
-              <div>
-                <dt>Paid</dt>
-                <dd>{formatDateTime(data.paidAt)}</dd>
-              </div>
-              {data.discountCode && (
-                <div>
-                  <dt>Discount code</dt>
-                  <dd className="mono">{data.discountCode}</dd>
-                </div>
-              )}
+              <OrderFacts order={data} shipByTestId="order-ship-by" codeLabel="Discount code" />
             </dl>
             <CreditsFacts order={data} asOf={balance.data?.asOf} />
             {isCancellable(data) && !cancelled && (
@@ -235,27 +216,7 @@ export function OrderPage({ orderId }: { orderId: string }) {
               </div>
             )}
           </section>
-          <section className="card" aria-labelledby="order-lines-title">
-            <h2 id="order-lines-title">Items</h2>
-            <LinesTable lines={data.lines} caption="Items with their share of the discount and the credits" showOutcome />
-            <div className="totals-aside">
-              <OrderTotals totals={data} totalLabel="Total paid" />
-            </div>
-          </section>
-          <section className="card" aria-labelledby="order-shipments-title">
-            <h2 id="order-shipments-title">Shipments</h2>
-            <ShipmentsTable shipments={data.shipments} />
-          </section>
-          <section className="card" aria-labelledby="order-payment-title">
-            <h2 id="order-payment-title">Payment</h2>
-            <PaymentFacts payment={data.payment} order={data} />
-          </section>
-          {data.refunds.length > 0 && (
-            <section className="card" aria-labelledby="order-refunds-title">
-              <h2 id="order-refunds-title">Refunds and cancellation</h2>
-              <RefundsTable refunds={data.refunds} lines={data.lines} />
-            </section>
-          )}
+          <OrderDetailSections order={data} idPrefix="order-" linesTitle="Items" linesCaption="Items with their share of the discount and the credits" totalLabel="Total paid" refundsTitle="Refunds and cancellation" />
         </div>
       )}
     </Page>
