@@ -181,9 +181,10 @@ async function prepareMembers(deps: Deps, baseUrl: string, tag: string): Promise
  */
 async function withWorker(deps: Deps, registry: ReturnType<typeof buildJobRegistry>, send: () => Promise<Measured>): Promise<Measured & { endToEndPerSecond: number }> {
   let sending = true;
+  const scheduleMemo = new Map<string, string>(); // as `patron serve`'s worker keeps it
   const worker = (async () => {
     for (;;) {
-      const ran = await runDueJobs(deps, { registry, limit: 50 });
+      const ran = await runDueJobs(deps, { registry, limit: 50, scheduleMemo });
       if (ran === 0) {
         if (!sending) return;
         await new Promise((resolve) => setTimeout(resolve, 2));

@@ -17,6 +17,8 @@ export interface RunDueJobsOptions {
   /** Tests pass their own handlers; by default every module's (registry.ts). */
   registry?: JobRegistry;
   leaseMs?: number;
+  /** Remembers each schedule's last enqueued slot across calls, as the worker does, so a poll skips those inserts. */
+  scheduleMemo?: Map<string, string>;
 }
 
 /** Runs what is due now (including the current slot of every schedule) once; returns how many jobs ran. */

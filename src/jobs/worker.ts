@@ -47,6 +47,16 @@ function isDue(nowMs: number) {
 
 /** A job whose last allowed attempt's worker vanished is given up, like one whose last attempt threw. */
 async function failAbandonedJobs(deps: Deps, nowMs: number): Promise<void> {
+  // Read first: an idle worker polls often, and on SQLite even an UPDATE that matches nothing takes the write lock.
+  const abandoned = await jobTables(deps.db)
+    .selectFrom('jobs')
+    .select('id')
+    .where('state', '=', 'running')
+    .where('locked_until_ms', '<=', nowMs)
+    .where('attempts', '>=', (eb) => eb.ref('max_attempts'))
+    .limit(1)
+    .executeTakeFirst();
+  if (!abandoned) return;
   const result = await jobTables(deps.db)
     .updateTable('jobs')
     .set({ state: 'failed', locked_until_ms: null, locked_by: null, last_error: 'lease expired during the last attempt', updated_at_ms: nowMs })
@@ -65,6 +75,9 @@ async function failAbandonedJobs(deps: Deps, nowMs: number): Promise<void> {
 export async function claimDueJobs(deps: Deps, options: { workerId: string; limit: number; leaseMs?: number }): Promise<JobRow[]> {
   const nowMs = deps.clock.nowMs();
   await failAbandonedJobs(deps, nowMs);
+  // The same reason: look for due work before opening a write transaction to claim it.
+  const anyDue = await jobTables(deps.db).selectFrom('jobs').select('id').where(isDue(nowMs)).limit(1).executeTakeFirst();
+  if (!anyDue) return [];
   const lockedUntilMs = nowMs + (options.leaseMs ?? defaultLeaseMs);
   const claimed = await transact(deps, async (trx) => {
     const candidates = jobTables(trx.db).selectFrom('jobs').select('id').where(isDue(nowMs)).orderBy('run_at_ms').orderBy('id').limit(options.limit);
