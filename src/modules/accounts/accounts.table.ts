@@ -31,9 +31,9 @@ export interface MemberCredentialsTable {
   /** argon2id PHC string; null for members who only sign in with an OpenID Connect provider. */
   password_hash: string | null;
   password_changed_at_ms: number | null;
-  /** Base32 TOTP secret once 2-step verification is on (AC-5). */
+  /** TOTP secret once 2-step verification is on (AC-5), AES-256-GCM encrypted (`v1:…`; legacy rows: plain base32). */
   totp_secret: string | null;
-  /** A secret handed out by setup, waiting for its first valid code. */
+  /** A secret handed out by setup, waiting for its first valid code; encrypted like totp_secret. */
   totp_pending_secret: string | null;
   totp_enabled_at_ms: number | null;
   /** The last TOTP time step accepted, so a code cannot be replayed within its window. */

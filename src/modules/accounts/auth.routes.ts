@@ -36,6 +36,7 @@ import { clearSessionCookie, setSessionCookie } from './session-cookie.routes.ts
 import { endAllSessions, endSession, listSessions } from './sessions.service.ts';
 import { completeTwoFactorSignIn, signIn } from './sign-in.service.ts';
 import { signUp } from './sign-up.service.ts';
+import { totpKeyFor } from './two-factor.service.ts';
 
 const noContent = z.null().describe('No content');
 
@@ -94,7 +95,7 @@ export function registerAuthRoutes(app: ZodApp, deps: Deps): void {
       config: { rateLimit: rateLimits.codeEntry },
     },
     async (request, reply) => {
-      const { member, session } = await completeTwoFactorSignIn(deps, { ...request.body, ip: request.ip, userAgent: request.headers['user-agent'] });
+      const { member, session } = await completeTwoFactorSignIn({ ...deps, totpKey: totpKeyFor(deps.secret) }, { ...request.body, ip: request.ip, userAgent: request.headers['user-agent'] });
       setSessionCookie(reply, deps, session);
       return { member: await loadMemberView(deps, member.id), csrfToken: session.csrfToken };
     },

@@ -8,7 +8,7 @@ import { normalizeEmail } from './profile.rules.ts';
 import { startSession, type NewSession } from './sessions.service.ts';
 import { accountScopeKey, addressScopeKey, afterFailure, isLocked } from './throttle.rules.ts';
 import { clearThrottle, readThrottles, saveThrottle } from './throttles.repository.ts';
-import { checkSecondFactor, createTwoFactorChallenge, maxChallengeFailures } from './two-factor.service.ts';
+import { checkSecondFactor, createTwoFactorChallenge, maxChallengeFailures, type TwoFactorCtx } from './two-factor.service.ts';
 import { deleteChallenge, findChallenge, recordChallengeFailure } from './two-factor.repository.ts';
 import { hashSecret } from './tokens.rules.ts';
 
@@ -83,7 +83,7 @@ type TwoFactorOutcome =
  * The second step of a 2-step sign-in: a TOTP code or a recovery code for the challenge. Five wrong codes end the
  * challenge; each wrong code also counts as a failed sign-in for the account and the address.
  */
-export async function completeTwoFactorSignIn(ctx: Ctx, input: { challengeId: string; code: string; ip: string; userAgent?: string | undefined }): Promise<{ member: Member; session: NewSession }> {
+export async function completeTwoFactorSignIn(ctx: TwoFactorCtx, input: { challengeId: string; code: string; ip: string; userAgent?: string | undefined }): Promise<{ member: Member; session: NewSession }> {
   const challengeHash = hashSecret(input.challengeId);
   const outcome = await transact(ctx, async (trx): Promise<TwoFactorOutcome> => {
     const nowMs = trx.clock.nowMs();
@@ -95,7 +95,7 @@ export async function completeTwoFactorSignIn(ctx: Ctx, input: { challengeId: st
     const scopeKeys = [accountScopeKey(member.email), addressScopeKey(input.ip)];
     const throttles = await readThrottles(trx.db, scopeKeys, { lock: true });
     if (scopeKeys.some((key) => isLocked(throttles.get(key), nowMs))) return { kind: 'locked' };
-    if (!(await checkSecondFactor(trx, credentials, input.code))) {
+    if (!(await checkSecondFactor({ ...trx, totpKey: ctx.totpKey }, credentials, input.code))) {
       if (challenge.failedAttempts + 1 >= maxChallengeFailures) await deleteChallenge(trx.db, challengeHash);
       else await recordChallengeFailure(trx.db, challengeHash);
       for (const key of scopeKeys) await saveThrottle(trx.db, key, afterFailure(throttles.get(key), nowMs));

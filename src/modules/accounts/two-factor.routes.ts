@@ -6,9 +6,10 @@ import { AppError } from '../../platform/errors.ts';
 import { codeBody, recoveryCodesView, tags, twoFactorSetupView, twoFactorStatusView } from './accounts.schemas.ts';
 import { getMemberDetails } from './members.service.ts';
 import { rateLimits } from './rate-limits.rules.ts';
-import { beginTwoFactorSetup, disableTwoFactor, enableTwoFactor, regenerateRecoveryCodes } from './two-factor.service.ts';
+import { beginTwoFactorSetup, disableTwoFactor, enableTwoFactor, regenerateRecoveryCodes, totpKeyFor } from './two-factor.service.ts';
 
 export function registerTwoFactorRoutes(app: ZodApp, deps: Deps): void {
+  const totpKey = totpKeyFor(deps.secret);
   app.get('/me/two-factor', { schema: { tags, summary: 'Whether 2-step verification is on, and how many recovery codes are left', response: { 200: twoFactorStatusView } } }, async (request) => {
     const principal = requireSession(request);
     const details = await getMemberDetails(deps, principal.memberId);
@@ -21,7 +22,7 @@ export function registerTwoFactorRoutes(app: ZodApp, deps: Deps): void {
     { schema: { tags, summary: 'Start 2-step set-up: a secret and otpauth:// URL for an authenticator app (AC-5)', response: { 200: twoFactorSetupView } }, config: { rateLimit: rateLimits.codeEntry } },
     async (request) => {
       const principal = requireSession(request);
-      return transact(deps, (ctx) => beginTwoFactorSetup(ctx, { memberId: principal.memberId }));
+      return transact(deps, (ctx) => beginTwoFactorSetup({ ...ctx, totpKey }, { memberId: principal.memberId }));
     },
   );
 
@@ -33,7 +34,7 @@ export function registerTwoFactorRoutes(app: ZodApp, deps: Deps): void {
     },
     async (request) => {
       const principal = requireSession(request);
-      return transact(deps, (ctx) => enableTwoFactor(ctx, { memberId: principal.memberId, code: request.body.code }));
+      return transact(deps, (ctx) => enableTwoFactor({ ...ctx, totpKey }, { memberId: principal.memberId, code: request.body.code }));
     },
   );
 
@@ -42,7 +43,7 @@ export function registerTwoFactorRoutes(app: ZodApp, deps: Deps): void {
     { schema: { tags, summary: 'Turn 2-step verification off; needs a current code or a recovery code (AC-5)', body: codeBody, response: { 200: twoFactorStatusView } }, config: { rateLimit: rateLimits.codeEntry } },
     async (request) => {
       const principal = requireSession(request);
-      await transact(deps, (ctx) => disableTwoFactor(ctx, { memberId: principal.memberId, code: request.body.code }));
+      await transact(deps, (ctx) => disableTwoFactor({ ...ctx, totpKey }, { memberId: principal.memberId, code: request.body.code }));
       return { enabled: false, recoveryCodesLeft: 0 };
     },
   );
@@ -52,7 +53,7 @@ export function registerTwoFactorRoutes(app: ZodApp, deps: Deps): void {
     { schema: { tags, summary: 'Replace all recovery codes; needs a current code (AC-5)', body: codeBody, response: { 200: recoveryCodesView } }, config: { rateLimit: rateLimits.codeEntry } },
     async (request) => {
       const principal = requireSession(request);
-      return transact(deps, (ctx) => regenerateRecoveryCodes(ctx, { memberId: principal.memberId, code: request.body.code }));
+      return transact(deps, (ctx) => regenerateRecoveryCodes({ ...ctx, totpKey }, { memberId: principal.memberId, code: request.body.code }));
     },
   );
 }

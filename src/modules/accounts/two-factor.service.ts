@@ -4,6 +4,7 @@ import type { Ctx } from '../../deps.ts';
 import { MINUTE_MS } from '../../platform/clock.ts';
 import { AppError } from '../../platform/errors.ts';
 import { randomToken } from '../../platform/ids.ts';
+import { decryptText, deriveKey, encryptText, isEncryptedText } from '../../platform/secret-box.ts';
 import { recordAudit } from '../audit/index.ts';
 import {
   advanceTotpTimeStep,
@@ -24,6 +25,32 @@ export const challengeLifetimeMs = 5 * MINUTE_MS;
 export const maxChallengeFailures = 5;
 
 const base32 = new ScureBase32Plugin();
+
+/** What the 2-step functions need: a Ctx plus the key that encrypts TOTP secrets at rest (totpKeyFor). */
+export interface TwoFactorCtx extends Ctx {
+  totpKey: Uint8Array;
+}
+
+const totpKeys = new Map<string, Buffer>();
+
+/** The TOTP secrets' AES-256-GCM key: HKDF-SHA256 of the server secret, info `patron:totp:v1`. */
+export function totpKeyFor(serverSecret: string): Buffer {
+  let key = totpKeys.get(serverSecret);
+  if (!key) {
+    key = deriveKey(serverSecret, 'patron:totp:v1');
+    totpKeys.set(serverSecret, key);
+  }
+  return key;
+}
+
+/** A TOTP secret as stored: encrypted (`v1:…`), or legacy plain base32 from before encryption at rest. */
+export function openTotpSecret(key: Uint8Array, stored: string): string {
+  return isEncryptedText(stored) ? decryptText(key, stored) : stored;
+}
+
+export function sealTotpSecret(key: Uint8Array, secret: string): string {
+  return encryptText(key, secret);
+}
 
 /** 160 random bits (RFC 4226's recommendation), drawn from the platform's one source of randomness. */
 function newTotpSecret(): string {
@@ -56,13 +83,17 @@ export type SecondFactorMethod = 'totp' | 'recovery_code';
  * accepted time step is stored, and a code from that step or an earlier one is refused); a recovery code is
  * spent by a guarded update, so it works exactly once.
  */
-export async function checkSecondFactor(ctx: Ctx, credentials: Credentials, code: string): Promise<SecondFactorMethod | undefined> {
+export async function checkSecondFactor(ctx: TwoFactorCtx, credentials: Credentials, code: string): Promise<SecondFactorMethod | undefined> {
   const totp = cleanTotpCode(code);
   if (/^\d{6}$/.test(totp)) {
     if (!credentials.totpSecret) return undefined;
-    const timeStep = await matchTotp(ctx, credentials.totpSecret, totp, credentials.totpLastTimeStep);
+    const secret = openTotpSecret(ctx.totpKey, credentials.totpSecret);
+    const timeStep = await matchTotp(ctx, secret, totp, credentials.totpLastTimeStep);
     if (timeStep === undefined) return undefined;
-    return (await advanceTotpTimeStep(ctx.db, credentials.memberId, timeStep)) ? 'totp' : undefined;
+    if (!(await advanceTotpTimeStep(ctx.db, credentials.memberId, timeStep))) return undefined;
+    // A legacy plain-text secret is rewritten encrypted the first time it is used.
+    if (!isEncryptedText(credentials.totpSecret)) await updateCredentials(ctx.db, credentials.memberId, { totp_secret: sealTotpSecret(ctx.totpKey, secret) });
+    return 'totp';
   }
   if (looksLikeRecoveryCode(code)) {
     const spent = await useRecoveryCode(ctx.db, credentials.memberId, hashSecret(normalizeRecoveryCode(code)), ctx.clock.nowMs());
@@ -80,13 +111,13 @@ async function lockedCredentials(ctx: Ctx, memberId: string): Promise<Credential
 const wrongCode = () => new AppError('validation', 'That code is not correct. Enter the 6-digit code your authenticator app shows now.', [{ path: 'code', message: 'incorrect code' }]);
 
 /** Step 1: a new secret for the authenticator app, kept as pending until a first valid code proves it was saved. */
-export async function beginTwoFactorSetup(ctx: Ctx, input: { memberId: string }): Promise<{ secret: string; otpauthUrl: string }> {
+export async function beginTwoFactorSetup(ctx: TwoFactorCtx, input: { memberId: string }): Promise<{ secret: string; otpauthUrl: string }> {
   const member = await findMemberById(ctx.db, input.memberId);
   if (!member) throw new AppError('not_found', 'Account was not found.');
   const credentials = await lockedCredentials(ctx, input.memberId);
   if (credentials.totpEnabledAtMs !== null) throw new AppError('invalid_state', '2-step verification is already on. Turn it off first to set up a new authenticator.');
   const secret = newTotpSecret();
-  await updateCredentials(ctx.db, input.memberId, { totp_pending_secret: secret });
+  await updateCredentials(ctx.db, input.memberId, { totp_pending_secret: sealTotpSecret(ctx.totpKey, secret) });
   return { secret, otpauthUrl: generateURI({ issuer: totpIssuer, label: member.email, secret }) };
 }
 
@@ -97,14 +128,15 @@ async function issueRecoveryCodes(ctx: Ctx, memberId: string): Promise<string[]>
 }
 
 /** Step 2: a valid code from the pending secret turns 2-step verification on and returns the recovery codes, once. */
-export async function enableTwoFactor(ctx: Ctx, input: { memberId: string; code: string }): Promise<{ recoveryCodes: string[] }> {
+export async function enableTwoFactor(ctx: TwoFactorCtx, input: { memberId: string; code: string }): Promise<{ recoveryCodes: string[] }> {
   const credentials = await lockedCredentials(ctx, input.memberId);
   if (credentials.totpEnabledAtMs !== null) throw new AppError('invalid_state', '2-step verification is already on.');
   if (!credentials.totpPendingSecret) throw new AppError('invalid_state', 'Start the set-up first: it gives you the secret for your authenticator app.');
-  const timeStep = /^\d{6}$/.test(cleanTotpCode(input.code)) ? await matchTotp(ctx, credentials.totpPendingSecret, input.code, null) : undefined;
+  const pendingSecret = openTotpSecret(ctx.totpKey, credentials.totpPendingSecret);
+  const timeStep = /^\d{6}$/.test(cleanTotpCode(input.code)) ? await matchTotp(ctx, pendingSecret, input.code, null) : undefined;
   if (timeStep === undefined) throw wrongCode();
   await updateCredentials(ctx.db, input.memberId, {
-    totp_secret: credentials.totpPendingSecret,
+    totp_secret: sealTotpSecret(ctx.totpKey, pendingSecret),
     totp_pending_secret: null,
     totp_enabled_at_ms: ctx.clock.nowMs(),
     totp_last_time_step: timeStep,
@@ -114,7 +146,7 @@ export async function enableTwoFactor(ctx: Ctx, input: { memberId: string; code:
   return { recoveryCodes };
 }
 
-async function requireSecondFactor(ctx: Ctx, memberId: string, code: string): Promise<Credentials> {
+async function requireSecondFactor(ctx: TwoFactorCtx, memberId: string, code: string): Promise<Credentials> {
   const credentials = await lockedCredentials(ctx, memberId);
   if (credentials.totpEnabledAtMs === null) throw new AppError('invalid_state', '2-step verification is not on.');
   if (!(await checkSecondFactor(ctx, credentials, code))) throw wrongCode();
@@ -122,7 +154,7 @@ async function requireSecondFactor(ctx: Ctx, memberId: string, code: string): Pr
 }
 
 /** Turning 2-step verification off takes a current code (or a recovery code), not only a session. */
-export async function disableTwoFactor(ctx: Ctx, input: { memberId: string; code: string }): Promise<void> {
+export async function disableTwoFactor(ctx: TwoFactorCtx, input: { memberId: string; code: string }): Promise<void> {
   await requireSecondFactor(ctx, input.memberId, input.code);
   await updateCredentials(ctx.db, input.memberId, { totp_secret: null, totp_pending_secret: null, totp_enabled_at_ms: null, totp_last_time_step: null });
   await replaceRecoveryCodes(ctx.db, input.memberId, [], ctx.clock.nowMs());
@@ -130,7 +162,7 @@ export async function disableTwoFactor(ctx: Ctx, input: { memberId: string; code
 }
 
 /** New recovery codes replace every old one (used or not). */
-export async function regenerateRecoveryCodes(ctx: Ctx, input: { memberId: string; code: string }): Promise<{ recoveryCodes: string[] }> {
+export async function regenerateRecoveryCodes(ctx: TwoFactorCtx, input: { memberId: string; code: string }): Promise<{ recoveryCodes: string[] }> {
   await requireSecondFactor(ctx, input.memberId, input.code);
   const recoveryCodes = await issueRecoveryCodes(ctx, input.memberId);
   await recordAudit(ctx, { actor: { id: input.memberId, role: 'member' }, action: 'two_factor.recovery_codes_replaced', memberId: input.memberId });
