@@ -155,6 +155,10 @@ describeEachDatabase('credits over time', (suite) => {
     const message = await getMessage(deps, warnings[0]!.id);
     assert.ok(message);
     assert.match(message.text, /62 credits in your account will expire on/, 'the total of the lots warned');
+    const lotLines = message.text.split('\n').filter((line) => line.startsWith('- '));
+    assert.equal(lotLines.length, 3, 'one line per lot warned');
+    for (const amount of [42, 17, 3]) assert.ok(lotLines.some((line) => line.startsWith(`- ${amount} credits — `)), `lists the ${amount}-credit lot`);
+    assert.match(message.html, /<td[^>]*>42 credits<\/td>/);
     assert.equal((await listMessages(deps, { limit: 100 })).filter((m) => m.memberId === memberId).length, before + 1);
     const balance = await getBalance(deps, memberId);
     assert.deepEqual(balance.expiringSoon, [{ credits: 42, expiresAtMs: first.expiresAtMs }, { credits: 20, expiresAtMs: second.expiresAtMs }]);

@@ -333,6 +333,36 @@ describeEachDatabase('notifications', (suite) => {
     assert.match(renderTemplate('credits-expiring', sampleData['credits-expiring']).text, /1 credit in your account will expire on April 1, 2026 at 7:00\s?AM UTC\./);
   });
 
+  test('NT-3 CR-10 the expiry warning lists each lot, escaped in a table in HTML and as a list in text, when several are warned together', () => {
+    const rendered = renderTemplate('credits-expiring', {
+      credits: 1520,
+      expiresAt: '2026-04-01T07:00:00.000Z',
+      firstName: `Ada & 'Bo'`,
+      lots: [
+        { credits: 20, expiresAt: '2026-04-01T07:00:00.000Z' },
+        { credits: 1500, expiresAt: '2026-04-03T18:30:00.000Z' },
+      ],
+    });
+    assert.equal(rendered.subject, 'Your rewards credits expire soon');
+    assert.match(rendered.text, /1,520 credits in your account will expire on April 1, 2026 at 7:00\s?AM UTC\./);
+    assert.match(rendered.text, /^- 20 credits — April 1, 2026 at 7:00\s?AM UTC$/m);
+    assert.match(rendered.text, /^- 1,500 credits — April 3, 2026 at 6:30\s?PM UTC$/m);
+    assert.ok(!/<[a-z]/i.test(rendered.text), 'the text part has no markup');
+    assert.match(rendered.html, /<table[^>]*>.*<th[^>]*>Credits<\/th>.*<\/table>/s);
+    assert.match(rendered.html, /<td[^>]*>20 credits<\/td><td[^>]*>April 1, 2026 at 7:00\s?AM UTC<\/td>/);
+    assert.match(rendered.html, /<td[^>]*>1,500 credits<\/td><td[^>]*>April 3, 2026 at 6:30\s?PM UTC<\/td>/);
+    assert.match(rendered.html, /1,520 credits in your account will expire on April 1, 2026/);
+    assert.ok(rendered.html.includes('Hi Ada &amp; &#39;Bo&#39;,'), 'user data is escaped');
+    assert.ok(rendered.text.includes(`Hi Ada & 'Bo',`));
+
+    const single = renderTemplate('credits-expiring', { credits: 20, expiresAt: '2026-04-01T07:00:00.000Z', lots: [{ credits: 20, expiresAt: '2026-04-01T07:00:00.000Z' }] });
+    assert.ok(!single.html.includes('<table'), 'one lot needs no table');
+    assert.ok(!/^- /m.test(single.text));
+    const tooMany = Array.from({ length: 51 }, () => ({ credits: 1, expiresAt: '2026-04-01T07:00:00.000Z' }));
+    assert.throws(() => renderTemplate('credits-expiring', { credits: 51, expiresAt: '2026-04-01T07:00:00.000Z', lots: tooMany }));
+    assert.throws(() => renderTemplate('credits-expiring', { credits: 3, expiresAt: '2026-04-01T07:00:00.000Z', lots: [{ credits: 3, expiresAt: 'soon' }] }));
+  });
+
   test('NT-2 the mail view lists and shows messages to agents only, and reading a member\'s message is audited (PV-33)', async () => {
     const deps = suite.deps();
     const app = await buildRouteHarness(deps, registerRoutes);

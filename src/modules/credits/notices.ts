@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { transact, type Ctx, type Deps } from '../../deps.ts';
 import { enqueueJob, type JobHandler } from '../../jobs/index.ts';
 import { getMemberContact } from '../accounts/index.ts';
-import { queueEmail } from '../notifications/index.ts';
+import { maxExpiringLots, queueEmail } from '../notifications/index.ts';
 import type { Notice } from './ledger.rules.ts';
 
 type Contact = { email: string; firstName: string | null } | undefined;
@@ -53,18 +53,21 @@ export async function deliverNotices(ctx: Ctx, notices: readonly Notice[]): Prom
 
 /**
  * CR-10: every lot is warned once, ahead of its expiry (the sweep records `warned_at_ms` per lot); the member gets one
- * email per sweep batch (a member is in one batch of a sweep) for all of the lots warned together: the total credits
- * and the soonest expiry, keyed by the first of those lots, so a retried job queues nothing twice.
+ * email per sweep batch (a member is in one batch of a sweep) for all of the lots warned together: the total credits,
+ * the soonest expiry and each lot's amount and expiry (soonest first; lots expiring at the same moment are listed as
+ * one only if there would otherwise be more rows than the email lists, and none at all if there still are), keyed by
+ * the first of those lots, so a retried job queues nothing twice.
  */
 export async function deliverExpiryWarnings(ctx: Ctx, warnings: readonly ExpiryWarning[]): Promise<void> {
-  const grouped = new Map<string, { memberId: string; lotId: string; credits: number; expiresAtMs: number }>();
+  const grouped = new Map<string, { memberId: string; lotId: string; credits: number; expiresAtMs: number; lots: ExpiryWarning[] }>();
   for (const warning of warnings) {
     const entry = grouped.get(warning.memberId);
     if (entry) {
       entry.credits += warning.credits;
       if (warning.lotId < entry.lotId) entry.lotId = warning.lotId;
       if (warning.expiresAtMs < entry.expiresAtMs) entry.expiresAtMs = warning.expiresAtMs;
-    } else grouped.set(warning.memberId, { memberId: warning.memberId, lotId: warning.lotId, credits: warning.credits, expiresAtMs: warning.expiresAtMs });
+      entry.lots.push(warning);
+    } else grouped.set(warning.memberId, { memberId: warning.memberId, lotId: warning.lotId, credits: warning.credits, expiresAtMs: warning.expiresAtMs, lots: [warning] });
   }
   const contacts = new Map<string, Contact>();
   for (const warning of grouped.values()) {
@@ -74,10 +77,27 @@ export async function deliverExpiryWarnings(ctx: Ctx, warnings: readonly ExpiryW
       memberId: warning.memberId,
       to: contact.email,
       template: 'credits-expiring',
-      data: { credits: warning.credits, expiresAt: new Date(warning.expiresAtMs).toISOString(), firstName: contact.firstName ?? undefined },
+      data: { credits: warning.credits, expiresAt: new Date(warning.expiresAtMs).toISOString(), firstName: contact.firstName ?? undefined, lots: lotRows(warning.lots) },
       dedupeKey: `credits-expiring:${warning.lotId}`,
     });
   }
+}
+
+/** The rows of a warning's breakdown, soonest first; undefined when they would not fit the email. */
+function lotRows(lots: readonly ExpiryWarning[]): Array<{ credits: number; expiresAt: string }> | undefined {
+  const sorted = [...lots].sort((a, b) => a.expiresAtMs - b.expiresAtMs || (a.lotId < b.lotId ? -1 : a.lotId > b.lotId ? 1 : 0));
+  let rows = sorted.map((lot) => ({ credits: lot.credits, expiresAtMs: lot.expiresAtMs }));
+  if (rows.length > maxExpiringLots) {
+    const merged: typeof rows = [];
+    for (const row of rows) {
+      const last = merged.at(-1);
+      if (last && last.expiresAtMs === row.expiresAtMs) last.credits += row.credits;
+      else merged.push({ ...row });
+    }
+    rows = merged;
+  }
+  if (rows.length > maxExpiringLots) return undefined;
+  return rows.map((row) => ({ credits: row.credits, expiresAt: new Date(row.expiresAtMs).toISOString() }));
 }
 
 export const creditsNoticesJobType = 'credits-notices';

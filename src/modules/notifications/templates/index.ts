@@ -33,4 +33,5 @@ export function renderTemplate(name: TemplateName, data: unknown): RenderedEmail
 }
 
 export { escapeHtml } from './escape.ts';
+export { maxExpiringLots } from './credits-expiring.ts';
 export type { RenderedEmail } from './layout.ts';

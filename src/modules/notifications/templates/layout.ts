@@ -13,7 +13,9 @@ export type Block =
   | { kind: 'paragraph'; text: string }
   /** A call to action carrying a link (the single-use link a message exists to carry, NT-4). */
   | { kind: 'action'; label: string; url: string }
-  | { kind: 'note'; text: string };
+  | { kind: 'note'; text: string }
+  /** A small table: a row of headings and rows of cells; a list of the rows in the plain-text part. */
+  | { kind: 'table'; columns: readonly string[]; rows: readonly (readonly string[])[] };
 
 export interface EmailTemplate<S extends z.ZodType> {
   readonly schema: S;
@@ -55,6 +57,8 @@ const styles = {
   paragraph: 'margin:0 0 16px;',
   button: 'display:inline-block;background:#18181b;color:#ffffff;text-decoration:none;padding:12px 20px;border-radius:6px;font-weight:600;',
   small: 'margin:0 0 16px;font-size:13px;color:#71717a;word-break:break-all;',
+  table: 'margin:0 0 16px;border-collapse:collapse;',
+  cell: 'padding:4px 16px 4px 0;text-align:left;border-bottom:1px solid #e4e4e7;',
   footer: 'margin:16px 0 0;font-size:12px;color:#71717a;text-align:center;',
 } as const;
 
@@ -71,6 +75,10 @@ function blockHtml(block: Block): string {
         `<p style="${styles.small}">If the button does not work, paste this address into your browser:<br>${url}</p>`
       );
     }
+    case 'table': {
+      const row = (tag: 'th' | 'td', cells: readonly string[]): string => `<tr>${cells.map((cell) => `<${tag} style="${styles.cell}">${escapeHtml(cell)}</${tag}>`).join('')}</tr>`;
+      return `<table style="${styles.table}"><thead>${row('th', block.columns)}</thead><tbody>${block.rows.map((cells) => row('td', cells)).join('')}</tbody></table>`;
+    }
   }
 }
 
@@ -81,6 +89,8 @@ function blockText(block: Block): string {
       return block.text;
     case 'action':
       return `${block.label}:\n${block.url}`;
+    case 'table':
+      return block.rows.map((cells) => `- ${cells.join(' — ')}`).join('\n');
   }
 }
 
