@@ -297,6 +297,8 @@ async function consoleAndAfterSales(): Promise<void> {
   await page.getByLabel('Item 1 name').fill('Nano Charger 30 W');
   await page.getByRole('button', { name: 'Record order' }).click();
   const orderIdField = page.getByLabel('Amazon order ID');
+  // Wait for the server's answer to reach the field rather than reading it the moment the button was clicked.
+  await orderIdField.and(page.locator('[aria-invalid="true"]')).waitFor();
   assert.equal(await orderIdField.getAttribute('aria-invalid'), 'true');
   const describedBy = (await orderIdField.getAttribute('aria-describedby')) ?? '';
   const errorText = await page.locator(`[id="${describedBy.split(' ').find((id) => id.endsWith('-error'))}"]`).innerText();
