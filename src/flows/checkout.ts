@@ -18,6 +18,7 @@ import {
   findOrderPaymentForFlow,
   getOrderDetail,
   paymentGateway,
+  releaseAuthorization,
   recordAuthorization,
   GatewayUnavailableError,
   type OrderDetail,
@@ -77,7 +78,7 @@ export async function checkout(deps: Deps, input: CheckoutInput): Promise<Checko
     capture = { ok: false as const, code: 'processing_error' as const, message: 'The payment service did not confirm the payment.' };
   }
   if (!capture.ok) {
-    await gateway.void({ paymentId: authorization.paymentId, idempotencyKey: `order:${order.id}:void` }).catch(() => undefined);
+    await releaseAuthorization(deps, gateway, { paymentId: authorization.paymentId, idempotencyKey: `order:${order.id}:void` });
     return failed(deps, order.id, 'failed', capture.code, capture.message);
   }
 

@@ -47,7 +47,7 @@ export { getCart, setCartLine, setCartOptions } from './cart.service.ts';
 export { shippingAddressSchema, taxRegionOf, type ShippingAddress, type ShippingAddressInput, type InlineShippingAddress, type SavedShippingAddress } from './shipping-address.rules.ts';
 
 // Payments
-export { paymentGateway } from './payments/registry.ts';
+export { paymentGateway, releaseAuthorization } from './payments/registry.ts';
 export { useGateway, GatewayUnavailableError, type PaymentGateway, type GatewayResult, type GatewayPayment, type GatewayRefund } from './payments/gateway.port.ts';
 export { createSandboxGateway, sandboxTokens, type SandboxToken } from './payments/sandbox.gateway.ts';
 

@@ -14,7 +14,7 @@ import { queueEmail } from '../notifications/index.ts';
 import { countRewardRedemption, findRewardItem, rewardRedeemedQuantity, takeRewardStock } from './catalog.repository.ts';
 import { spendForRedemption, spendableCreditsOf } from './credits.adapter.ts';
 import { insertPayment, insertPendingShipment, toShipment, transitionShipment, type Shipment } from './orders.repository.ts';
-import { paymentGateway } from './payments/registry.ts';
+import { paymentGateway, releaseAuthorization } from './payments/registry.ts';
 import { GatewayUnavailableError } from './payments/gateway.port.ts';
 import { formatDate, localDateTime, warehouseTimeZone } from './shipping-promise.rules.ts';
 import { storeTables, type RedemptionRow } from './store.table.ts';
@@ -170,7 +170,7 @@ export async function redeemReward(deps: Deps, input: RedeemInput): Promise<Rede
     if (!authorization.ok) throw new AppError('not_eligible', `The shipping fee payment did not go through: ${authorization.message}`, { code: authorization.code });
     charge = await gateway.capture({ paymentId: authorization.paymentId, amountMinor: item.shippingFeeMinor, idempotencyKey: `redemption:${redemptionId}:capture` });
     if (!charge.ok) {
-      await gateway.void({ paymentId: authorization.paymentId, idempotencyKey: `redemption:${redemptionId}:void` }).catch(() => undefined);
+      await releaseAuthorization(deps, gateway, { paymentId: authorization.paymentId, idempotencyKey: `redemption:${redemptionId}:void` });
       throw new AppError('not_eligible', `The shipping fee payment did not go through: ${charge.message}`, { code: charge.code });
     }
   } catch (error) {
