@@ -2,21 +2,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
-import Fastify from 'fastify';
-import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { sql } from 'kysely';
 import { transact, type Deps } from '../../src/deps.ts';
 import { isPostgres, tables, type Executor } from '../../src/db/database.ts';
 import { makeAppendOnly } from '../../src/db/schema-helpers.ts';
-import { installErrorHandler } from '../../src/http/error-handler.ts';
-import { roles, type Role } from '../../src/http/principal.ts';
-import type { RegisterRoutes } from '../../src/http/types.ts';
 import { DAY_MS } from '../../src/platform/clock.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { runDueJobs } from '../../src/jobs/index.ts';
 import { listAuditEntries, recordAudit, registerRoutes, verifyAuditChain } from '../../src/modules/audit/index.ts';
 import { canonicalJson, genesisHash, hashEntry } from '../../src/modules/audit/audit.rules.ts';
 import type { AuditEntryRow } from '../../src/modules/audit/audit.table.ts';
+import { buildRouteHarness } from '../support/route-harness.ts';
 import { describeEachDatabase } from '../support/each-database.ts';
 
 type Rows = { audit_entries: AuditEntryRow; audit_chain_head: { id: string; last_seq: number; last_hash: string } };
@@ -73,22 +69,6 @@ async function withEmptyLog(deps: Deps, work: (deps: Deps) => Promise<void>): Pr
   }
 }
 
-async function buildRouteHarness(deps: Deps, register: RegisterRoutes) {
-  const app = Fastify().withTypeProvider<ZodTypeProvider>();
-  app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
-  installErrorHandler(app);
-  app.decorateRequest('principal', null);
-  app.addHook('onRequest', async (request) => {
-    const role = request.headers['x-test-role'];
-    if (typeof role === 'string' && (roles as readonly string[]).includes(role)) {
-      request.principal = { kind: 'session', memberId: 'mem_staff', role: role as Role, sessionId: 'ses_test', csrfToken: 'csrf' };
-    }
-  });
-  await app.register(async (api) => register(api.withTypeProvider<ZodTypeProvider>(), deps), { prefix: '/api/v1' });
-  await app.ready();
-  return app;
-}
 
 describeEachDatabase('audit', (suite) => {
   test('PV-33 each entry holds the previous entry\'s hash, and its own hash covers every field', async () => {

@@ -6,14 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
-import Fastify from 'fastify';
-import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { sql } from 'kysely';
 import { transact, type Deps } from '../../src/deps.ts';
 import { openDatabase, tables, type Database } from '../../src/db/database.ts';
-import { installErrorHandler } from '../../src/http/error-handler.ts';
-import { roles, type Role } from '../../src/http/principal.ts';
-import type { RegisterRoutes } from '../../src/http/types.ts';
 import { createSimulatedClock } from '../../src/platform/clock.ts';
 import { createIdGenerator } from '../../src/platform/ids.ts';
 import { defaultLeaseMs, retryDelayMs, runDueJobs } from '../../src/jobs/index.ts';
@@ -31,6 +26,7 @@ import {
   type TemplateName,
 } from '../../src/modules/notifications/index.ts';
 import { openTestDatabase, postgresTestUrl, type TestDialect } from '../support/databases.ts';
+import { buildRouteHarness } from '../support/route-harness.ts';
 import { describeEachDatabase } from '../support/each-database.ts';
 
 interface ReceivedMail {
@@ -125,23 +121,6 @@ async function openDatabaseTwice(dialect: TestDialect, suiteDeps: Deps): Promise
   return { first, reopen: () => openDatabase({ url, schema, poolSize: 2 }), dispose: async () => {} };
 }
 
-/** The module's routes alone, with a test principal taken from a header (the accounts module does this for real). */
-async function buildRouteHarness(deps: Deps, register: RegisterRoutes) {
-  const app = Fastify().withTypeProvider<ZodTypeProvider>();
-  app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
-  installErrorHandler(app);
-  app.decorateRequest('principal', null);
-  app.addHook('onRequest', async (request) => {
-    const role = request.headers['x-test-role'];
-    if (typeof role === 'string' && (roles as readonly string[]).includes(role)) {
-      request.principal = { kind: 'session', memberId: 'mem_staff', role: role as Role, sessionId: 'ses_test', csrfToken: 'csrf' };
-    }
-  });
-  await app.register(async (api) => register(api.withTypeProvider<ZodTypeProvider>(), deps), { prefix: '/api/v1' });
-  await app.ready();
-  return app;
-}
 
 const sampleData: { [N in TemplateName]: unknown } = {
   welcome: { firstName: 'Ada' },

@@ -1,0 +1,25 @@
+// One module's routes alone under /api/v1, with a staff principal taken from the `x-test-role` header, for
+// module tests that check a route's role rules without signing anyone in (the accounts module does that for real).
+import Fastify from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Deps } from '../../src/deps.ts';
+import { installErrorHandler } from '../../src/http/error-handler.ts';
+import { roles, type Role } from '../../src/http/principal.ts';
+import type { RegisterRoutes } from '../../src/http/types.ts';
+
+export async function buildRouteHarness(deps: Deps, register: RegisterRoutes) {
+  const app = Fastify().withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandler(app);
+  app.decorateRequest('principal', null);
+  app.addHook('onRequest', async (request) => {
+    const role = request.headers['x-test-role'];
+    if (typeof role === 'string' && (roles as readonly string[]).includes(role)) {
+      request.principal = { kind: 'session', memberId: 'mem_staff', role: role as Role, sessionId: 'ses_test', csrfToken: 'csrf' };
+    }
+  });
+  await app.register(async (api) => register(api.withTypeProvider<ZodTypeProvider>(), deps), { prefix: '/api/v1' });
+  await app.ready();
+  return app;
+}
