@@ -3,6 +3,10 @@
 // each ratio is printed next to its target, then one JSON line, then an auditor pass (LG-5) on every database used:
 // a run that breaks an invariant is a failed run. PostgreSQL parts run when PATRON_BENCH_DATABASE_URL (or
 // PATRON_TEST_DATABASE_URL) is set, in a schema of their own that is dropped at the end.
+import type { Ports } from '../src/ports/index.ts';
+import { createMemoryFileStorage } from '../src/ports/local-file-storage.ts';
+import { memberContacts } from '../src/modules/accounts/index.ts';
+import { createSandboxGateway } from '../src/modules/store/index.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -266,7 +270,8 @@ interface DialectResults {
 }
 
 function ctxOf(database: Database, clock: SimulatedClock): Ctx {
-  return { db: database.db, clock, ids: createIdGenerator(clock) };
+  const ports: Ports = { payments: createSandboxGateway({ database, clock }), mail: null, memberContacts, files: createMemoryFileStorage() };
+  return { db: database.db, clock, ids: createIdGenerator(clock), ports };
 }
 
 async function runServices(

@@ -12,6 +12,7 @@
 // Each member has its own worker, so the figures measure the path, not contention on one member. The server (and the
 // job worker) run in the benchmark's process, as `patron serve` runs them in one process; the HTTP load comes from a
 // client child process (this file with --client), so the client does not share the server's event loop.
+import { createDefaultPorts } from '../src/adapters.ts';
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -75,7 +76,7 @@ const benchSecret = 'bench-secret-bench-secret-bench-secret-0123';
 function depsFor(database: Deps['database'], dataDir: string, dialect: TestDialect): Deps {
   const clock = createSystemClock();
   const config = loadConfig({ PATRON_DATA_DIR: dataDir, PATRON_DATABASE_URL: dialect === 'sqlite' ? join(dataDir, 'bench.sqlite') : 'postgres://bench', PATRON_LOG_LEVEL: 'silent', PATRON_PUBLIC_URL: 'http://127.0.0.1' });
-  return { config, database, db: database.db, clock, ids: createIdGenerator(clock), logger: createLogger('silent'), secret: benchSecret };
+  return { config, database, db: database.db, clock, ids: createIdGenerator(clock), logger: createLogger('silent'), secret: benchSecret, ports: createDefaultPorts({ config, database, clock }) };
 }
 
 async function openDeps(dialect: TestDialect): Promise<{ deps: Deps; close(): Promise<void> }> {

@@ -4,12 +4,17 @@ import type { Clock } from './platform/clock.ts';
 import type { IdGenerator } from './platform/ids.ts';
 import type { Logger } from './platform/logger.ts';
 import type { Database, Executor } from './db/database.ts';
+import type { Ports } from './ports/index.ts';
 
-/** What a service function needs: a database handle (the caller's transaction), the clock and the ID generator. */
+/**
+ * What a service function needs: a database handle (the caller's transaction), the clock, the ID generator and the
+ * adapters to the outside world (payments, mail, member contacts, files).
+ */
 export interface Ctx {
   db: Executor;
   clock: Clock;
   ids: IdGenerator;
+  ports: Ports;
 }
 
 export interface Deps extends Ctx {

@@ -3,6 +3,7 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from './config.ts';
 import type { Deps } from './deps.ts';
+import { createDefaultPorts } from './adapters.ts';
 import { openDatabase } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { createSystemClock, type Clock } from './platform/clock.ts';
@@ -41,7 +42,8 @@ export async function createRuntime(config: Readonly<Config>, logger: Logger = c
     const systemClock = createSystemClock();
     const clock: Clock =
       config.clock.mode === 'simulated' ? await loadSimulatedClock(database.db, config.clock.startMs ?? systemClock.nowMs()) : systemClock;
-    const deps: Deps = { config, database, db: database.db, clock, ids: createIdGenerator(clock), logger, secret };
+    const ports = createDefaultPorts({ config, database, clock });
+    const deps: Deps = { config, database, db: database.db, clock, ids: createIdGenerator(clock), logger, secret, ports };
     return { deps, migrationsApplied: applied, close: () => database.close() };
   } catch (error) {
     await database.close();

@@ -50,7 +50,6 @@ describeEachDatabase('store HTTP', (suite) => {
 
   before(async () => {
     deps = suite.deps();
-    store.useGateway(deps, store.createSandboxGateway(deps, { failureDelayMs: 0 }));
     await transact(deps, (trx) => store.seedStoreDemoData(trx));
     app = await buildApp(deps);
     // Until the store is wired into app.ts, the suite registers its routes the way app.ts registers a module's.

@@ -14,6 +14,7 @@ import { createIdGenerator } from '../../src/platform/ids.ts';
 import { defaultLeaseMs, retryDelayMs, runDueJobs } from '../../src/jobs/index.ts';
 import { listAuditEntries } from '../../src/modules/audit/index.ts';
 import {
+  createSmtpTransport,
   deliveryJobKey,
   escapeHtml,
   getMessage,
@@ -76,7 +77,7 @@ async function startSmtpServer() {
 }
 
 function withSmtp<D extends Deps>(deps: D, smtpUrl: string): D {
-  return { ...deps, config: { ...deps.config, mail: { ...deps.config.mail, smtpUrl } } };
+  return { ...deps, config: { ...deps.config, mail: { ...deps.config.mail, smtpUrl } }, ports: { ...deps.ports, mail: createSmtpTransport(smtpUrl) } };
 }
 
 interface OutboxRow {

@@ -60,7 +60,6 @@ describeEachDatabase('store', (suite) => {
   const registry = buildJobRegistry([store]);
   before(async () => {
     deps = suite.deps();
-    store.useGateway(deps, store.createSandboxGateway(deps, { failureDelayMs: 0 }));
     await transact(deps, (trx) => store.seedStoreDemoData(trx));
   });
 
@@ -343,21 +342,21 @@ describeEachDatabase('store', (suite) => {
     const member = memberId(deps);
     await giveCredits(deps, member, 700);
     const product = await newProduct(deps, { priceMinor: 3000 });
-    const sandbox = store.createSandboxGateway(deps, { failureDelayMs: 0 });
+    const sandbox = deps.ports.payments;
     let capturedPaymentId = '';
     // The card network takes longer than the 30-minute hold: by the time the capture is confirmed, the hold is gone.
-    store.useGateway(deps, {
+    deps.ports.payments = {
       ...sandbox,
       async capture(input) {
         deps.clock.advanceMs(31 * 60_000);
         capturedPaymentId = input.paymentId;
         return sandbox.capture(input);
       },
-    });
+    };
     try {
       await assert.rejects(checkout(deps, order({ memberId: member, lines: [{ productId: product.id, quantity: 1 }], credits: 700 })), (e: unknown) => e instanceof AppError && e.code === 'invalid_state');
     } finally {
-      store.useGateway(deps, sandbox);
+      deps.ports.payments = sandbox;
     }
     const failed = (await store.listOrdersForAgents(deps, { memberId: member }))[0]!;
     assert.equal(failed.status, 'payment_failed');
@@ -372,9 +371,9 @@ describeEachDatabase('store', (suite) => {
     const member = memberId(deps);
     const product = await newProduct(deps, { priceMinor: 6000 });
     const paid = (await checkout(deps, order({ memberId: member, lines: [{ productId: product.id, quantity: 1 }], region: 'US-OR' }))).order;
-    const sandbox = store.createSandboxGateway(deps, { failureDelayMs: 0 });
+    const sandbox = deps.ports.payments;
     let calls = 0;
-    store.useGateway(deps, {
+    deps.ports.payments = {
       ...sandbox,
       async refund(input) {
         calls++;
@@ -383,7 +382,7 @@ describeEachDatabase('store', (suite) => {
         if (calls === 1) throw new store.GatewayUnavailableError('connection reset');
         return sandbox.refund(input);
       },
-    });
+    };
     try {
       await assert.rejects(refundOrder(deps, { orderId: paid.id, request: { kind: 'lines', lines: [{ lineId: paid.lines[0]!.id }] }, reason: 'returned', source: 'agent', requestedBy: 'mem_agent' }), (e: unknown) => e instanceof AppError && e.code === 'unavailable');
       const pending = await store.getOrderDetail(deps, paid.id);
@@ -392,7 +391,7 @@ describeEachDatabase('store', (suite) => {
       deps.clock.advanceMs(11 * 60_000);
       await runDueJobs(deps, { registry });
     } finally {
-      store.useGateway(deps, sandbox);
+      deps.ports.payments = sandbox;
     }
     const done = await store.getOrderDetail(deps, paid.id);
     assert.equal(done.refunds[0]!.status, 'completed');

@@ -4,6 +4,11 @@ import type { Deps } from '../../src/deps.ts';
 import { createSimulatedClock, type SimulatedClock } from '../../src/platform/clock.ts';
 import { createIdGenerator } from '../../src/platform/ids.ts';
 import { createLogger } from '../../src/platform/logger.ts';
+import type { Ports } from '../../src/ports/index.ts';
+import { createMemoryFileStorage } from '../../src/ports/local-file-storage.ts';
+import { memberContacts } from '../../src/modules/accounts/index.ts';
+import { createSmtpTransport } from '../../src/modules/notifications/index.ts';
+import { createSandboxGateway } from '../../src/modules/store/index.ts';
 import { openTestDatabase, type TestDatabase, type TestDialect } from './databases.ts';
 
 export interface TestDeps extends Deps {
@@ -16,7 +21,7 @@ export const testStartMs = Date.parse('2026-03-02T17:00:00.000Z');
 
 export async function createTestDeps(
   dialect: TestDialect,
-  options: { startMs?: number; environment?: Record<string, string>; poolSize?: number } = {},
+  options: { startMs?: number; environment?: Record<string, string>; poolSize?: number; ports?: Partial<Ports> } = {},
 ): Promise<TestDeps> {
   const database = await openTestDatabase(dialect, { poolSize: options.poolSize });
   const clock = createSimulatedClock(options.startMs ?? testStartMs);
@@ -29,6 +34,14 @@ export async function createTestDeps(
     PATRON_PUBLIC_URL: 'http://patron.test',
     ...options.environment,
   });
+  // The sandbox answers `tok_fail_after_delay` at once here; tests that need the delay swap in their own gateway.
+  const ports: Ports = {
+    payments: createSandboxGateway({ database, clock }, { failureDelayMs: 0 }),
+    mail: config.mail.smtpUrl ? createSmtpTransport(config.mail.smtpUrl) : null,
+    memberContacts,
+    files: createMemoryFileStorage(),
+    ...options.ports,
+  };
   return {
     config,
     database,
@@ -37,5 +50,6 @@ export async function createTestDeps(
     ids: createIdGenerator(clock),
     logger: createLogger('silent'),
     secret: config.secret!,
+    ports,
   };
 }

@@ -10,7 +10,7 @@ import { registerStaffRoutes } from './staff.routes.ts';
 import { registerTwoFactorRoutes } from './two-factor.routes.ts';
 
 export { createAuthenticator } from './authenticator.service.ts';
-export { countUsers, createMemberForSeed, createStaffUser, findMemberIdByVerifiedEmail, getMemberContact, getMemberWithSecurity, type MemberWithSecurity } from './members.service.ts';
+export { countUsers, createMemberForSeed, createStaffUser, findMemberIdByVerifiedEmail, getMemberContact, getMemberWithSecurity, memberContacts, type MemberWithSecurity } from './members.service.ts';
 export { getMemberAddress, type MemberAddress } from './addresses.service.ts';
 export type { Address } from './addresses.repository.ts';
 export { addressText, addressTextFields } from './accounts.schemas.ts';

@@ -1,4 +1,5 @@
 // Creating members and staff users, and the small reads other modules need (docs/CONTRACTS.md).
+import type { MemberContact, MemberContacts } from '../../ports/index.ts';
 import type { Ctx } from '../../deps.ts';
 import type { Role } from '../../http/principal.ts';
 import { AppError } from '../../platform/errors.ts';
@@ -110,11 +111,14 @@ export async function getMemberDetails(ctx: Ctx, memberId: string): Promise<Memb
 }
 
 /** For modules that send mail (docs/CONTRACTS.md): where to write and how to greet. */
-export async function getMemberContact(ctx: Ctx, memberId: string): Promise<{ email: string; firstName: string | null } | undefined> {
+export async function getMemberContact(ctx: Pick<Ctx, 'db'>, memberId: string): Promise<MemberContact | undefined> {
   const member = (await findMemberWithSecurity(ctx.db, memberId))?.member;
   if (!member || member.status !== 'active') return undefined;
   return { email: member.email, firstName: member.preferredName ?? member.firstName };
 }
+
+/** The member contacts port (src/ports) for modules below accounts in the dependency order. */
+export const memberContacts: MemberContacts = { contactOf: (db, memberId) => getMemberContact({ db }, memberId) };
 
 /**
  * The member whose verified email address this is, for matching orders from another storefront (ST-8): only an

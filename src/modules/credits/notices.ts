@@ -5,7 +5,6 @@
 import { z } from 'zod';
 import { transact, type Ctx, type Deps } from '../../deps.ts';
 import { enqueueJob, type JobHandler } from '../../jobs/index.ts';
-import { getMemberContact } from '../accounts/index.ts';
 import { maxExpiringLots, queueEmail } from '../notifications/index.ts';
 import type { Notice } from './ledger.rules.ts';
 
@@ -19,7 +18,7 @@ export interface ExpiryWarning {
 }
 
 async function contactOf(ctx: Ctx, cache: Map<string, Contact>, memberId: string): Promise<Contact> {
-  if (!cache.has(memberId)) cache.set(memberId, await getMemberContact(ctx, memberId));
+  if (!cache.has(memberId)) cache.set(memberId, await ctx.ports.memberContacts.contactOf(ctx.db, memberId));
   return cache.get(memberId);
 }
 

@@ -9,38 +9,17 @@
 // With no SMTP server configured the message is marked `held` rather than left `queued`: it stays in the outbox
 // for the console's mail view, no job keeps retrying it, and configuring SMTP later does not suddenly send old
 // (possibly expired) links.
-import nodemailer from 'nodemailer';
 import { z } from 'zod';
 import type { Deps } from '../../deps.ts';
 import { describeErrorSafely, type JobHandler } from '../../jobs/index.ts';
 import { countAttempt, findMessage, markHeld, markSent, recordDeliveryFailure } from './outbox.repository.ts';
 import { deliveryMaxAttempts } from './outbox.service.ts';
-import type { OutboxMessageRow } from './outbox.table.ts';
 
 const deliverPayload = z.strictObject({ messageId: z.string().regex(/^msg_[0-9a-z]+$/) });
 
 /** The idempotent send key: the same for every attempt at one outbox row. */
 export function messageIdHeader(messageId: string): string {
   return `<${messageId}@patron>`;
-}
-
-/** Short timeouts keep a dead server from holding a job anywhere near its lease. */
-const smtpTimeouts = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 } as const;
-
-async function sendOverSmtp(smtpUrl: string, from: string, message: OutboxMessageRow): Promise<void> {
-  const transport = nodemailer.createTransport({ url: smtpUrl, ...smtpTimeouts });
-  try {
-    await transport.sendMail({
-      from,
-      to: message.to_address,
-      subject: message.subject,
-      html: message.html,
-      text: message.text,
-      messageId: messageIdHeader(message.id),
-    });
-  } finally {
-    transport.close();
-  }
 }
 
 export const deliverEmail: JobHandler = async (deps: Deps, payload, job) => {
@@ -53,15 +32,15 @@ export const deliverEmail: JobHandler = async (deps: Deps, payload, job) => {
     return;
   }
   if (message.state !== 'queued') return;
-  const smtpUrl = deps.config.mail.smtpUrl;
-  if (!smtpUrl) {
+  const transport = deps.ports.mail;
+  if (!transport) {
     await markHeld(deps.db, messageId);
     log.info('no SMTP server configured: message held in the outbox for the mail view');
     return;
   }
   await countAttempt(deps.db, messageId);
   try {
-    await sendOverSmtp(smtpUrl, deps.config.mail.from, message);
+    await transport.send({ from: deps.config.mail.from, to: message.to_address, subject: message.subject, html: message.html, text: message.text, messageId: messageIdHeader(message.id) });
   } catch (error) {
     const final = job.attempt >= deliveryMaxAttempts;
     await recordDeliveryFailure(deps.db, messageId, describeErrorSafely(error), final);

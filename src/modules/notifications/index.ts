@@ -7,6 +7,7 @@ import { deliverEmailJobType } from './outbox.service.ts';
 
 export { queueEmail, listMessages, getMessage, deliveryJobKey, deliveryMaxAttempts, type QueueEmailInput, type Message, type MessageSummary } from './outbox.service.ts';
 export { messageIdHeader } from './delivery.jobs.ts';
+export { createSmtpTransport } from './smtp.transport.ts';
 export { renderTemplate, escapeHtml, maxExpiringLots, templateNames, type TemplateName, type TemplateData, type RenderedEmail } from './templates/index.ts';
 export { messageStates, type MessageState } from './outbox.table.ts';
 

@@ -48,7 +48,7 @@ export { shippingAddressSchema, taxRegionOf, type ShippingAddress, type Shipping
 
 // Payments
 export { paymentGateway, releaseAuthorization } from './payments/registry.ts';
-export { useGateway, GatewayUnavailableError, type PaymentGateway, type GatewayResult, type GatewayPayment, type GatewayRefund } from './payments/gateway.port.ts';
+export { GatewayUnavailableError, type PaymentGateway, type GatewayResult, type GatewayPayment, type GatewayRefund } from '../../ports/index.ts';
 export { createSandboxGateway, sandboxTokens, type SandboxToken } from './payments/sandbox.gateway.ts';
 
 // Refunds (the refund flow's steps)

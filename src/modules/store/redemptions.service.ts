@@ -15,7 +15,7 @@ import { countRewardRedemption, findRewardItem, rewardRedeemedQuantity, takeRewa
 import { spendForRedemption, spendableCreditsOf } from './credits.adapter.ts';
 import { insertPayment, insertPendingShipment, toShipment, transitionShipment, type Shipment } from './orders.repository.ts';
 import { paymentGateway, releaseAuthorization } from './payments/registry.ts';
-import { GatewayUnavailableError } from './payments/gateway.port.ts';
+import { GatewayUnavailableError } from '../../ports/index.ts';
 import { formatDate, localDateTime, warehouseTimeZone } from './shipping-promise.rules.ts';
 import { storeTables, type RedemptionRow } from './store.table.ts';
 

@@ -1,7 +1,6 @@
-// Which gateway an installation uses: the sandbox unless something (a test, a real adapter) swapped it in.
+// The installation's gateway (deps.ports.payments) and the best-effort release of an authorization.
 import type { Deps } from '../../../deps.ts';
-import { gatewayFor, type PaymentGateway } from './gateway.port.ts';
-import { createSandboxGateway } from './sandbox.gateway.ts';
+import type { PaymentGateway } from '../../../ports/index.ts';
 
 /**
  * Best-effort release of an authorization whose capture failed. The caller has already decided the payment failed,
@@ -21,6 +20,6 @@ export async function releaseAuthorization(
   }
 }
 
-export function paymentGateway(deps: Pick<Deps, 'database' | 'clock'>): PaymentGateway {
-  return gatewayFor(deps, () => createSandboxGateway(deps));
+export function paymentGateway(deps: Pick<Deps, 'ports'>): PaymentGateway {
+  return deps.ports.payments;
 }

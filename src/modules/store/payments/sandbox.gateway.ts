@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import type { Deps } from '../../../deps.ts';
 import { randomToken } from '../../../platform/ids.ts';
 import { storeTables, type SandboxPaymentRow } from '../store.table.ts';
-import { GatewayUnavailableError, type GatewayFailureCode, type GatewayPayment, type GatewayRefund, type GatewayResult, type PaymentGateway } from './gateway.port.ts';
+import { GatewayUnavailableError, type GatewayFailureCode, type GatewayPayment, type GatewayRefund, type GatewayResult, type PaymentGateway } from '../../../ports/index.ts';
 
 export const sandboxTokens = ['tok_approve', 'tok_visa', 'tok_decline', 'tok_insufficient_funds', 'tok_fail_after_delay', 'tok_capture_fail', 'tok_refund_fail'] as const;
 export type SandboxToken = (typeof sandboxTokens)[number];

@@ -1,12 +1,11 @@
-// The payment gateway port (ST-3): what checkout, refunds and redemptions need from a card processor. The sandbox
-// gateway (sandbox.gateway.ts) implements it and is the default; a real processor is another adapter behind it.
+// The payment gateway port (ST-3): what checkout, refunds, redemptions, membership billing and after-sales refunds
+// need from a card processor. It arrives as `deps.ports.payments`; the payments module's sandbox gateway is the
+// default adapter, a real processor is another one behind the same interface.
 //
 // Every call carries an idempotency key: a repeated call with the same key and the same parameters returns the first
 // answer without charging again; the same key with other parameters is refused (`idempotency_mismatch`). A decline
 // or a processing failure is an answer (`ok: false`), not an exception; an exception means the gateway could not be
 // reached and the outcome is unknown (the caller retries with the same key).
-import type { Deps } from '../../../deps.ts';
-
 export type GatewayFailureCode = 'card_declined' | 'insufficient_funds' | 'processing_error' | 'invalid_token' | 'invalid_request' | 'idempotency_mismatch';
 
 export type GatewayResult<T> = ({ ok: true } & T) | { ok: false; code: GatewayFailureCode; message: string };
@@ -43,23 +42,4 @@ export class GatewayUnavailableError extends Error {
     super(message);
     this.name = 'GatewayUnavailableError';
   }
-}
-
-const gateways = new WeakMap<object, PaymentGateway>();
-
-/**
- * The gateway for an installation. Deps has no slot for it (the foundation's shape), so it is keyed by the
- * installation's database handle; `useGateway` swaps it (tests use a sandbox without delays, production an adapter).
- */
-export function useGateway(deps: Pick<Deps, 'database'>, gateway: PaymentGateway): void {
-  gateways.set(deps.database, gateway);
-}
-
-export function gatewayFor(deps: Pick<Deps, 'database'>, createDefault: () => PaymentGateway): PaymentGateway {
-  let gateway = gateways.get(deps.database);
-  if (!gateway) {
-    gateway = createDefault();
-    gateways.set(deps.database, gateway);
-  }
-  return gateway;
 }

@@ -1,0 +1,19 @@
+// The default adapters behind the ports (src/ports): the sandbox payment gateway, SMTP when configured, the accounts
+// module's member contacts and files in the data folder. A real payment processor or an object store replaces one
+// line here.
+import { join } from 'node:path';
+import type { Deps } from './deps.ts';
+import type { Ports } from './ports/index.ts';
+import { createFolderFileStorage } from './ports/local-file-storage.ts';
+import { memberContacts } from './modules/accounts/index.ts';
+import { createSmtpTransport } from './modules/notifications/index.ts';
+import { createSandboxGateway } from './modules/store/index.ts';
+
+export function createDefaultPorts(deps: Pick<Deps, 'config' | 'database' | 'clock'>): Ports {
+  return {
+    payments: createSandboxGateway(deps),
+    mail: deps.config.mail.smtpUrl ? createSmtpTransport(deps.config.mail.smtpUrl) : null,
+    memberContacts,
+    files: createFolderFileStorage(join(deps.config.dataDir, 'files')),
+  };
+}
