@@ -1,0 +1,56 @@
+// The personal-data map's vocabulary (CONVENTIONS: personal data is declared where the table is). Each module
+// declares, next to its tables, every column that can hold personal data; the privacy module's export, erasure and
+// retention read these declarations and nothing else, and a test fails when a column that can hold personal data is
+// not declared.
+
+export const personalDataCategories = [
+  'identifier', // an ID or key that points at one person (a member ID held by another module, an external customer ID)
+  'name',
+  'contact', // email address, phone number
+  'address', // postal address parts
+  'birth_date',
+  'demographic', // country, language
+  'credential', // password hashes, TOTP secrets, token hashes: never exported
+  'network', // IP address, user agent
+  'free_text', // anything a person typed: notes, details, reasons, messages
+  'message', // rendered email bodies and subjects sent to a person
+  'payload', // JSON or other blobs that may carry any of the above
+  'financial', // amounts paid, credits, payment references
+  'order', // purchases, shipments, serials
+  'preference', // consent, marketing, settings
+  'file', // uploaded images and documents (the column holds the storage key)
+] as const;
+export type PersonalDataCategory = (typeof personalDataCategories)[number];
+
+export const retentionClasses = [
+  'account', // kept while the account is open, handled by erasure
+  'transaction_records', // tax and commercial records: kept for the legal period (7 years), then deleted
+  'security_log', // sign-in throttles, sessions: short-lived by design (days)
+  'operational_short', // queues, outbox, idempotency records, webhook bodies: pruned after a short time (≤ 90 days)
+  'legal_hold', // kept as long as the law requires (audit trail, privacy request records)
+] as const;
+export type RetentionClass = (typeof retentionClasses)[number];
+
+/** What erasure does with the column: remove the row, overwrite the value, or keep it because a law requires it. */
+export type EraseAction =
+  | { kind: 'delete' }
+  | { kind: 'anonymize' }
+  | { kind: 'keep_for_law'; legalBasis: string };
+
+export interface PersonalDataColumn {
+  table: string;
+  column: string;
+  category: PersonalDataCategory;
+  /** Why Patron keeps it, in words a privacy notice could use. */
+  purpose: string;
+  retention: RetentionClass;
+  erase: EraseAction;
+  /**
+   * The column of the same row that names the member it belongs to (`member_id` by default); null for rows that
+   * hold personal data without a member (a guest's email), which then rely on `retention` alone.
+   */
+  memberColumn?: string | null;
+}
+
+/** One module's declaration, listed in its descriptor (src/modules.ts). */
+export type PersonalDataMap = readonly PersonalDataColumn[];

@@ -1,0 +1,22 @@
+// What a module contributes to the running service. src/modules.ts lists one descriptor per module in dependency
+// order; app.ts, the worker and the CLI read that list and nothing else, so adding a module is one line there.
+import type { PersonalDataMap } from './db/personal-data.ts';
+import type { RegisterRoutes } from './http/types.ts';
+import type { JobHandler, Schedule } from './jobs/queue.ts';
+
+/** An email template as the notifications module defines them (structural, so lower modules need not import it). */
+export interface TemplateDescriptor {
+  readonly name: string;
+  render(data: unknown): { subject: string; html: string; text: string };
+  /** Data that renders, for the console's template preview and the test that renders every template. */
+  readonly sample: unknown;
+}
+
+export interface ModuleDescriptor {
+  readonly name: string;
+  readonly routes?: RegisterRoutes;
+  readonly jobHandlers?: Readonly<Record<string, JobHandler>>;
+  readonly schedules?: readonly Schedule[];
+  readonly templates?: readonly TemplateDescriptor[];
+  readonly personalData?: PersonalDataMap;
+}
