@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { adjustmentReasonCodes, type AdjustCreditsResult } from './adjust.service.ts';
 import type { AuditReport } from './auditor.ts';
 import type { CreditBalance, HistoryEntry, HistoryPage } from './balance.service.ts';
-import type { Policy } from './policy.rules.ts';
+import { policySettingsSchema, type Policy } from './policy.rules.ts';
 
 const iso = z.iso.datetime();
 const toIso = (ms: number) => new Date(ms).toISOString();
@@ -123,16 +123,8 @@ export function toAdjustmentView(result: AdjustCreditsResult): z.infer<typeof ad
   return { transactionId: result.transactionId, memberId: result.memberId, credits: result.credits, reasonCode: result.reasonCode, lotId: result.lotId };
 }
 
-export const policyBody = z.strictObject({
-  earnCreditsPerMajorUnit: z.number().int().min(0).max(1000),
-  spendCreditsPerMajorUnit: z.number().int().min(1).max(100_000),
-  registrationBonusCredits: z.number().int().min(0).max(1_000_000),
-  profileBonusCredits: z.number().int().min(0).max(1_000_000),
-  pendingPeriodMs: z.number().int().min(0),
-  lifetimeMs: z.number().int().min(60_000),
-  expiryWarningMs: z.number().int().min(0),
-  holdTimeoutMs: z.number().int().min(1000),
-  plusMultiplier: z.number().int().min(1).max(10),
+/** The service's own schema with its bounds (policy.rules.ts), so HTTP refuses with 400 what the service would refuse. */
+export const policyBody = policySettingsSchema.extend({
   note: z.string().trim().min(1).max(500).nullable().default(null),
 });
 
