@@ -159,7 +159,7 @@ export async function redeemReward(deps: Deps, input: RedeemInput): Promise<Rede
   if (item.perMemberLimit !== null && (await rewardRedeemedQuantity(deps.db, input.memberId, item.id)) + input.quantity > item.perMemberLimit) {
     throw perMemberLimitReached(item.name, item.perMemberLimit);
   }
-  const redemptionId = deps.ids.next('ord');
+  const redemptionId = deps.ids.next('rdm');
   if (item.shippingFeeMinor === 0) return transact(deps, (trx) => confirmRedemption(trx, { ...input, redemptionId, feePaymentId: null, gateway: null }));
 
   if (!input.paymentToken) throw new AppError('validation', 'This reward has a shipping fee: add a payment method.', { field: 'paymentToken' });
