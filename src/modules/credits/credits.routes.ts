@@ -4,6 +4,7 @@
 import { idempotencyKeyHeaders, readIdempotencyKey } from '../../http/idempotency-key.ts';
 import type { Deps } from '../../deps.ts';
 import { requireRole, requireSession } from '../../http/principal.ts';
+import { noBody } from '../../http/route-guards.ts';
 import type { ZodApp } from '../../http/types.ts';
 import { adjustCredits } from './adjust.service.ts';
 import { listAuditRuns, runCreditsAudit } from './auditor.ts';
@@ -18,19 +19,19 @@ import {
 const tags = ['credits'];
 
 export function registerCreditsRoutes(app: ZodApp, deps: Deps): void {
-  app.get('/me/credits', { schema: { tags, summary: 'My credits balance: available, pending with unlock dates, held, expiring soon, lifetime earned', response: { 200: balanceView } } }, async (request) => {
+  app.get('/me/credits', { schema: { tags, summary: 'My credits balance: available, pending with unlock dates, held, expiring soon, lifetime earned', response: { 200: balanceView } }, config: { auth: 'session' } }, async (request) => {
     const principal = requireSession(request);
     return toBalanceView(await getBalance(deps, principal.memberId));
   });
 
-  app.get('/me/credits/history', { schema: { tags, summary: 'My credits history, newest first', querystring: historyQuery, response: { 200: memberHistoryView } } }, async (request) => {
+  app.get('/me/credits/history', { schema: { tags, summary: 'My credits history, newest first', querystring: historyQuery, response: { 200: memberHistoryView } }, config: { auth: 'session' } }, async (request) => {
     const principal = requireSession(request);
     return toMemberHistoryView(await getHistory(deps, principal.memberId, request.query));
   });
 
   app.get(
     '/agent/members/:memberId/credits',
-    { schema: { tags, summary: "A member's credits balance", params: memberParams, response: { 200: balanceView } } },
+    { schema: { tags, summary: "A member's credits balance", params: memberParams, response: { 200: balanceView } }, config: { auth: 'agent' } },
     async (request) => {
       requireRole(request, 'agent');
       return toBalanceView(await getBalance(deps, request.params.memberId));
@@ -39,7 +40,7 @@ export function registerCreditsRoutes(app: ZodApp, deps: Deps): void {
 
   app.get(
     '/agent/members/:memberId/credits/history',
-    { schema: { tags, summary: "A member's ledger, newest first, with adjustment notes and authors", params: memberParams, querystring: historyQuery, response: { 200: agentHistoryView } } },
+    { schema: { tags, summary: "A member's ledger, newest first, with adjustment notes and authors", params: memberParams, querystring: historyQuery, response: { 200: agentHistoryView } }, config: { auth: 'agent' } },
     async (request) => {
       requireRole(request, 'agent');
       return toAgentHistoryView(await getHistory(deps, request.params.memberId, request.query));
@@ -48,7 +49,7 @@ export function registerCreditsRoutes(app: ZodApp, deps: Deps): void {
 
   app.get(
     '/agent/members/:memberId/credits/at',
-    { schema: { tags, summary: "A member's balance as it was at a past moment (replayed from the postings)", params: memberParams, querystring: pointInTimeQuery, response: { 200: balanceView } } },
+    { schema: { tags, summary: "A member's balance as it was at a past moment (replayed from the postings)", params: memberParams, querystring: pointInTimeQuery, response: { 200: balanceView } }, config: { auth: 'agent' } },
     async (request) => {
       requireRole(request, 'agent');
       return toBalanceView(await getBalanceAt(deps, request.params.memberId, Date.parse(request.query.time)));
@@ -66,6 +67,7 @@ export function registerCreditsRoutes(app: ZodApp, deps: Deps): void {
         body: adjustmentBody,
         response: { 201: adjustmentView },
       },
+      config: { auth: 'agent' },
     },
     async (request, reply) => {
       const staff = requireRole(request, 'agent');
@@ -81,24 +83,24 @@ export function registerCreditsRoutes(app: ZodApp, deps: Deps): void {
     },
   );
 
-  app.get('/agent/credits/policies', { schema: { tags, summary: 'Program policy versions, newest first', response: { 200: policyListView } } }, async (request) => {
+  app.get('/agent/credits/policies', { schema: { tags, summary: 'Program policy versions, newest first', response: { 200: policyListView } }, config: { auth: 'agent' } }, async (request) => {
     requireRole(request, 'agent');
     return { policies: (await listPolicies(deps)).map(toPolicyView) };
   });
 
-  app.post('/admin/credits/policies', { schema: { tags, summary: 'Publish a new program policy version', body: policyBody, response: { 201: policyView } } }, async (request, reply) => {
+  app.post('/admin/credits/policies', { schema: { tags, summary: 'Publish a new program policy version', body: policyBody, response: { 201: policyView } }, config: { auth: 'admin' } }, async (request, reply) => {
     const admin = requireRole(request, 'admin');
     const { note, ...settings } = request.body;
     const policy = await publishPolicy(deps, { settings, note, actor: { id: admin.memberId, role: 'admin' } });
     return reply.status(201).send(toPolicyView(policy));
   });
 
-  app.get('/agent/credits/audit-runs', { schema: { tags, summary: 'Recent ledger auditor runs', querystring: auditRunsQuery, response: { 200: auditRunListView } } }, async (request) => {
+  app.get('/agent/credits/audit-runs', { schema: { tags, summary: 'Recent ledger auditor runs', querystring: auditRunsQuery, response: { 200: auditRunListView } }, config: { auth: 'agent' } }, async (request) => {
     requireRole(request, 'agent');
     return { runs: (await listAuditRuns(deps, { limit: request.query.limit })).map(toAuditRunView) };
   });
 
-  app.post('/admin/credits/audit-runs', { schema: { tags, summary: 'Run the ledger auditor now', response: { 201: auditRunView } } }, async (request, reply) => {
+  app.post('/admin/credits/audit-runs', { schema: { tags, summary: 'Run the ledger auditor now', body: noBody, response: { 201: auditRunView } }, config: { auth: 'admin' } }, async (request, reply) => {
     const admin = requireRole(request, 'admin');
     const report = await runCreditsAudit(deps, { trigger: 'manual', actorId: admin.memberId });
     return reply.status(201).send(toAuditRunView(report));
