@@ -9,6 +9,7 @@ import { installRouteGuards } from '../../src/http/route-guards.ts';
 import type { ZodApp } from '../../src/http/types.ts';
 import { createStaffUser } from '../../src/modules/accounts/index.ts';
 import { describeEachDatabase } from '../support/each-database.ts';
+import { signInOverHttp, type HttpSession } from '../support/http-session.ts';
 
 let addressCounter = 0;
 const nextAddress = () => {
@@ -16,11 +17,7 @@ const nextAddress = () => {
   return `10.88.${Math.floor(addressCounter / 250)}.${(addressCounter % 250) + 1}`;
 };
 
-interface Session {
-  memberId: string;
-  cookie: string;
-  csrfToken: string;
-}
+type Session = HttpSession;
 
 interface Operation {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -88,12 +85,7 @@ describeEachDatabase('HTTP route guards', (suite) => {
   let admin: Session;
   const password = 'guarded-routes-password-31';
 
-  async function signIn(email: string): Promise<Session> {
-    const response = await app.inject({ method: 'POST', url: '/api/v1/session', payload: { email, password }, remoteAddress: nextAddress() });
-    assert.equal(response.statusCode, 200, response.body);
-    const body = response.json() as { member: { id: string }; csrfToken: string };
-    return { memberId: body.member.id, cookie: response.cookies.find((c) => c.name === 'patron_session')!.value, csrfToken: body.csrfToken };
-  }
+  const signIn = (email: string) => signInOverHttp(app, { email, password, remoteAddress: nextAddress() });
 
   before(async () => {
     const deps = suite.deps();
