@@ -4,7 +4,7 @@ import type { Clock } from './clock.ts';
 
 export const idPrefixes = [
   'mem', 'ses', 'key', 'oid', 'ver', 'rst', 'aud', 'job', 'msg', 'req',
-  'pol', 'ltx', 'lot', 'pst', 'hld',
+  'pol', 'ltx', 'lot', 'pst', 'hld', 'adr',
   'prd', 'rwd', 'crt', 'ord', 'oln', 'pay', 'shp', 'rfd', 'ext', 'whk', 'dsc', 'rdm',
   'sub', 'cas', 'prv', 'evt',
 ] as const;

@@ -9,13 +9,9 @@ import { installRouteGuards } from '../../src/http/route-guards.ts';
 import type { ZodApp } from '../../src/http/types.ts';
 import { createStaffUser } from '../../src/modules/accounts/index.ts';
 import { describeEachDatabase } from '../support/each-database.ts';
-import { signInOverHttp, type HttpSession } from '../support/http-session.ts';
+import { addressSequence, signInOverHttp, type HttpSession } from '../support/http-session.ts';
 
-let addressCounter = 0;
-const nextAddress = () => {
-  addressCounter++;
-  return `10.88.${Math.floor(addressCounter / 250)}.${(addressCounter % 250) + 1}`;
-};
+const nextAddress = addressSequence(88);
 
 type Session = HttpSession;
 

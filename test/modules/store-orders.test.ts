@@ -14,7 +14,7 @@ import * as store from '../../src/modules/store/index.ts';
 import { checkout, settleStaleCheckout, type CheckoutInput } from '../../src/flows/checkout.ts';
 import { refundOrder } from '../../src/flows/refund.ts';
 import { describeEachDatabase } from '../support/each-database.ts';
-import type { TestDeps } from '../support/deps.ts';
+import { ledgerOnlyMembers, type TestDeps } from '../support/deps.ts';
 
 const system = { id: null, role: 'system' as const };
 const agent = { id: 'mem_agent', role: 'agent' as const };
@@ -538,4 +538,4 @@ describeEachDatabase('store', (suite) => {
     const report = await runCreditsAudit(deps);
     assert.equal(report.ok, true, JSON.stringify(report.problems));
   });
-});
+}, { ports: { memberContacts: ledgerOnlyMembers } });

@@ -17,3 +17,12 @@ export async function signInOverHttp(app: FastifyInstance, input: { email: strin
   assert.ok(cookie, 'sign-in sets the session cookie');
   return { memberId: body.member.id, cookie: cookie.value, csrfToken: body.csrfToken };
 }
+
+/** Distinct client addresses `10.<subnet>.x.y`, one per call, so per-address sign-in throttles never interfere. */
+export function addressSequence(subnet: number): () => string {
+  let counter = 0;
+  return () => {
+    counter++;
+    return `10.${subnet}.${Math.floor(counter / 250)}.${(counter % 250) + 1}`;
+  };
+}

@@ -3,20 +3,24 @@
 // There is deliberately no route that transfers, merges or cashes out credits (CR-19).
 import { idempotencyKeyHeaders, readIdempotencyKey } from '../../http/idempotency-key.ts';
 import type { Deps } from '../../deps.ts';
-import { requireRole, requireSession } from '../../http/principal.ts';
+import { requireRole, requireSession, type Principal } from '../../http/principal.ts';
 import { noBody } from '../../http/route-guards.ts';
 import type { ZodApp } from '../../http/types.ts';
-import { adjustCredits } from './adjust.service.ts';
+import { decideAdjustmentRequest, listAdjustmentRequests, requestAdjustment } from './adjustment-requests.service.ts';
 import { listAuditRuns, runCreditsAudit } from './auditor.ts';
 import { getBalance, getBalanceAt, getHistory } from './balance.service.ts';
 import { listPolicies, publishPolicy } from './policy.service.ts';
 import {
-  adjustmentBody, adjustmentView, agentHistoryView, auditRunListView, auditRunView, auditRunsQuery, balanceView, historyQuery,
+  adjustmentBody, adjustmentRequestList, adjustmentRequestParams, adjustmentRequestView, adjustmentRequestsQuery, adjustmentView, approveAdjustmentBody, rejectAdjustmentBody, toAdjustmentRequestView, agentHistoryView, auditRunListView, auditRunView, auditRunsQuery, balanceView, historyQuery,
   memberHistoryView, memberParams, pointInTimeQuery, policyBody, policyListView, policyView, toAdjustmentView, toAgentHistoryView, toAuditRunView,
   toBalanceView, toMemberHistoryView, toPolicyView,
 } from './credits.schemas.ts';
 
 const tags = ['credits'];
+
+function staffActor(staff: Extract<Principal, { kind: 'session' }>): { id: string; role: 'agent' | 'admin' } {
+  return { id: staff.memberId, role: staff.role === 'admin' ? 'admin' : 'agent' };
+}
 
 export function registerCreditsRoutes(app: ZodApp, deps: Deps): void {
   app.get('/me/credits', { schema: { tags, summary: 'My credits balance: available, pending with unlock dates, held, expiring soon, lifetime earned', response: { 200: balanceView } }, config: { auth: 'session' } }, async (request) => {
@@ -61,25 +65,53 @@ export function registerCreditsRoutes(app: ZodApp, deps: Deps): void {
     {
       schema: {
         tags,
-        summary: "Adjust a member's credits up or down with a reason code and a note (send an Idempotency-Key header)",
+        summary:
+          "Adjust a member's credits up or down with a reason code and a note (send an Idempotency-Key header). Within the policy's approval threshold it posts at once (201); above it, it waits for a second staff member's approval (202). Nobody adjusts their own credits (CR-21)",
         params: memberParams,
         headers: idempotencyKeyHeaders,
         body: adjustmentBody,
-        response: { 201: adjustmentView },
+        response: { 201: adjustmentView, 202: adjustmentRequestView },
       },
       config: { auth: 'agent' },
     },
     async (request, reply) => {
       const staff = requireRole(request, 'agent');
-      const result = await adjustCredits(deps, {
+      const outcome = await requestAdjustment(deps, {
         memberId: request.params.memberId,
         credits: request.body.credits,
         reasonCode: request.body.reasonCode,
         note: request.body.note,
-        actor: { id: staff.memberId, role: staff.role === 'admin' ? 'admin' : 'agent' },
+        actor: staffActor(staff),
         idempotencyKey: readIdempotencyKey(request, { required: true }),
       });
-      return reply.status(201).send(toAdjustmentView(result));
+      return outcome.status === 'posted' ? reply.status(201).send(toAdjustmentView(outcome.adjustment)) : reply.status(202).send(toAdjustmentRequestView(outcome.request));
+    },
+  );
+
+  app.get(
+    '/agent/credits/adjustment-requests',
+    { schema: { tags, summary: 'Adjustment requests above the approval threshold, newest first; filter by status or member (CR-21)', querystring: adjustmentRequestsQuery, response: { 200: adjustmentRequestList } }, config: { auth: 'agent' } },
+    async (request) => {
+      requireRole(request, 'agent');
+      return { requests: (await listAdjustmentRequests(deps, request.query)).map(toAdjustmentRequestView) };
+    },
+  );
+
+  app.post(
+    '/agent/credits/adjustment-requests/:requestId/approve',
+    { schema: { tags, summary: 'Approve a pending adjustment request as a second staff member: the posting is written now (CR-21)', params: adjustmentRequestParams, body: approveAdjustmentBody, response: { 200: adjustmentRequestView } }, config: { auth: 'agent' } },
+    async (request) => {
+      const staff = requireRole(request, 'agent');
+      return toAdjustmentRequestView(await decideAdjustmentRequest(deps, { requestId: request.params.requestId, decision: 'approve', actor: staffActor(staff), note: request.body.note }));
+    },
+  );
+
+  app.post(
+    '/agent/credits/adjustment-requests/:requestId/reject',
+    { schema: { tags, summary: 'Reject a pending adjustment request as a second staff member, saying why; nothing is posted (CR-21)', params: adjustmentRequestParams, body: rejectAdjustmentBody, response: { 200: adjustmentRequestView } }, config: { auth: 'agent' } },
+    async (request) => {
+      const staff = requireRole(request, 'agent');
+      return toAdjustmentRequestView(await decideAdjustmentRequest(deps, { requestId: request.params.requestId, decision: 'reject', actor: staffActor(staff), note: request.body.note }));
     },
   );
 
