@@ -5,8 +5,7 @@ import type { RegisterRoutes } from '../../http/types.ts';
 import { registerCreditsRoutes } from './credits.routes.ts';
 import { creditsJobHandlers, creditsSchedules } from './sweep.jobs.ts';
 
-export { grantBonus, earnForOrder, earnForOrders, bonusKinds, type EarnOutcome, type BonusKind, type GrantBonusInput, type GrantBonusResult, type EarnForOrderInput, type EarnForOrderResult } from './earn.service.ts';
-export { createEarnBatcher, type EarnBatcher } from './earn.batcher.ts';
+export { grantBonus, earnForOrder, bonusKinds, type BonusKind, type GrantBonusInput, type GrantBonusResult, type EarnForOrderInput, type EarnForOrderResult } from './earn.service.ts';
 export { placeHold, captureHold, releaseHold, type PlaceHoldInput, type PlaceHoldResult, type CaptureHoldInput, type CaptureHoldResult, type ReleaseHoldInput, type ReleaseHoldResult } from './holds.service.ts';
 export { spendCredits, spendCredits as spend, type SpendInput, type SpendResult } from './spend.service.ts';
 export { reverseForRefund, restoreSpend, type ReverseForRefundInput, type ReverseForRefundResult, type RestoreSpendInput, type RestoreSpendResult } from './reversal.service.ts';
