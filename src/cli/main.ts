@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig, ConfigError } from '../config.ts';
 import { transact } from '../deps.ts';
-import { startWorker, runDueJobs } from '../jobs/index.ts';
+import { runDueJobs, startWorker } from '../modules.ts';
 import { parseDurationMs, type SimulatedClock } from '../platform/clock.ts';
 import { isAppError } from '../platform/errors.ts';
 import { randomToken } from '../platform/ids.ts';

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { transact } from '../../src/deps.ts';
-import { runDueJobs } from '../../src/jobs/index.ts';
+import { runDueJobs } from '../../src/modules.ts';
 import { getBalance, getCurrentPolicy, getHistory } from '../../src/modules/credits/index.ts';
 import { listMessages } from '../../src/modules/notifications/index.ts';
 import { seedStoreDemoData } from '../../src/modules/store/index.ts';

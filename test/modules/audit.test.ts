@@ -8,7 +8,7 @@ import { isPostgres, tables, type Executor } from '../../src/db/database.ts';
 import { makeAppendOnly } from '../../src/db/schema-helpers.ts';
 import { DAY_MS } from '../../src/platform/clock.ts';
 import { createLogger } from '../../src/platform/logger.ts';
-import { runDueJobs } from '../../src/jobs/index.ts';
+import { runDueJobs } from '../../src/modules.ts';
 import { listAuditEntries, recordAudit, registerRoutes, verifyAuditChain } from '../../src/modules/audit/index.ts';
 import { canonicalJson, genesisHash, hashEntry } from '../../src/modules/audit/audit.rules.ts';
 import type { AuditEntryRow } from '../../src/modules/audit/audit.table.ts';

@@ -11,7 +11,8 @@ import { transact, type Deps } from '../../src/deps.ts';
 import { openDatabase, tables, type Database } from '../../src/db/database.ts';
 import { createSimulatedClock } from '../../src/platform/clock.ts';
 import { createIdGenerator } from '../../src/platform/ids.ts';
-import { defaultLeaseMs, retryDelayMs, runDueJobs } from '../../src/jobs/index.ts';
+import { defaultLeaseMs, retryDelayMs } from '../../src/jobs/index.ts';
+import { runDueJobs } from '../../src/modules.ts';
 import { listAuditEntries } from '../../src/modules/audit/index.ts';
 import {
   createSmtpTransport,
