@@ -4,6 +4,9 @@ import type { JobHandler, Schedule } from '../../jobs/index.ts';
 import type { RegisterRoutes } from '../../http/types.ts';
 import { registerCreditsRoutes } from './credits.routes.ts';
 import { creditsJobHandlers, creditsSchedules } from './sweep.jobs.ts';
+import { creditsUnlockedEmail } from './emails/credits-unlocked.ts';
+import { creditsExpiringEmail } from './emails/credits-expiring.ts';
+import { creditsExpiredEmail } from './emails/credits-expired.ts';
 
 export { grantBonus, earnForOrder, earnForOrders, bonusKinds, type EarnOutcome, type BonusKind, type GrantBonusInput, type GrantBonusResult, type EarnForOrderInput, type EarnForOrderResult } from './earn.service.ts';
 export { createEarnBatcher, type EarnBatcher } from './earn.batcher.ts';
@@ -22,3 +25,6 @@ export const registerRoutes: RegisterRoutes = (app, deps) => registerCreditsRout
 export const jobHandlers: Record<string, JobHandler> = creditsJobHandlers;
 
 export const schedules: Schedule[] = creditsSchedules;
+
+/** This module's emails (src/modules.ts lists them for the mail preview and the template test). */
+export const templates = [creditsUnlockedEmail, creditsExpiringEmail, creditsExpiredEmail];

@@ -4,6 +4,8 @@ import type { JobHandler, Schedule } from '../../jobs/index.ts';
 import type { RegisterRoutes } from '../../http/types.ts';
 import { registerStoreRoutes, registerStorefrontWebhookRoute } from './store.routes.ts';
 import { storeJobHandlers, storeSchedules } from './store.jobs.ts';
+import { redemptionConfirmationEmail } from './emails/redemption-confirmation.ts';
+import { redemptionShippedEmail } from './emails/redemption-shipped.ts';
 
 export const registerRoutes: RegisterRoutes = async (app, deps) => {
   registerStoreRoutes(app, deps);
@@ -66,3 +68,6 @@ export { storefrontWebhookSecret, signStorefrontBody, storefrontHeaders } from '
 
 // Rules other parts may show (ship-by dates, pricing previews)
 export { shippingPromise, usFederalHolidays, isBusinessDay } from './shipping-promise.rules.ts';
+
+/** This module's emails (src/modules.ts lists them for the mail preview and the template test). */
+export const templates = [redemptionConfirmationEmail, redemptionShippedEmail];

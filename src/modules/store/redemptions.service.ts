@@ -18,6 +18,8 @@ import { paymentGateway, releaseAuthorization } from './payments/registry.ts';
 import { GatewayUnavailableError } from '../../ports/index.ts';
 import { formatDate, localDateTime, warehouseTimeZone } from './shipping-promise.rules.ts';
 import { storeTables, type RedemptionRow } from './store.table.ts';
+import { redemptionConfirmationEmail } from './emails/redemption-confirmation.ts';
+import { redemptionShippedEmail } from './emails/redemption-shipped.ts';
 
 export const shipRedemptionJobType = 'store-ship-redemption';
 export const maxRedemptionQuantity = 10;
@@ -136,7 +138,7 @@ async function confirmRedemption(ctx: Ctx, input: RedeemInput & { redemptionId: 
     await queueEmail(ctx, {
       memberId: input.memberId,
       to: contact.email,
-      template: 'redemption-confirmation',
+      template: redemptionConfirmationEmail,
       data: { firstName: contact.firstName ?? undefined, itemName: item.name, quantity: input.quantity, credits, redemptionId: row.id },
       dedupeKey: `redemption-confirmation:${row.id}`,
     });
@@ -206,7 +208,7 @@ export async function shipRedemption(ctx: Ctx, redemptionId: string): Promise<vo
     await queueEmail(ctx, {
       memberId: row.member_id,
       to: contact.email,
-      template: 'redemption-shipped',
+      template: redemptionShippedEmail,
       data: { firstName: contact.firstName ?? undefined, tracking, carrier: redemptionCarrier, itemName: row.name },
       dedupeKey: `redemption-shipped:${redemptionId}`,
     });

@@ -1,15 +1,17 @@
 // Warns that credits will expire soon (NT-3): the total and the soonest expiry, and, when several lots are warned
 // together (CR-10, one email per member per sweep batch), each lot's amount and expiry.
 import { z } from 'zod';
-import { defineTemplate, formatCredits, formatDateTimeUtc, greeting, type Block } from './layout.ts';
-import { credits, firstName } from './fields.ts';
+import { defineTemplate, formatCredits, formatDateTimeUtc, greeting, type Block, templateFields } from '../../notifications/index.ts';
+
+const { credits, firstName } = templateFields;
 
 /** The most lots one warning lists; the caller sends none (just the total) when there are more. */
 export const maxExpiringLots = 50;
 
 const expiresAt = z.iso.datetime({ offset: true });
 
-export const creditsExpiring = defineTemplate(
+export const creditsExpiringEmail = defineTemplate(
+  'credits-expiring',
   z.strictObject({ credits, expiresAt, firstName, lots: z.array(z.strictObject({ credits, expiresAt })).max(maxExpiringLots).optional() }),
   (data) => {
     const lots = data.lots ?? [];
@@ -30,4 +32,5 @@ export const creditsExpiring = defineTemplate(
       ],
     };
   },
+  { credits: 1, expiresAt: '2026-04-01T07:00:00.000Z' },
 );

@@ -1,9 +1,11 @@
 // A redeemed reward has shipped, with its tracking number (NT-3, CR-13).
 import { z } from 'zod';
-import { defineTemplate, greeting } from './layout.ts';
-import { firstName } from './fields.ts';
+import { defineTemplate, greeting, templateFields } from '../../notifications/index.ts';
 
-export const redemptionShipped = defineTemplate(
+const { firstName } = templateFields;
+
+export const redemptionShippedEmail = defineTemplate(
+  'redemption-shipped',
   z.strictObject({ firstName, tracking: z.string().trim().min(1).max(100), carrier: z.string().trim().min(1).max(100).optional(), itemName: z.string().trim().min(1).max(200).optional() }),
   (data) => ({
     subject: 'Your reward is on its way',
@@ -13,4 +15,5 @@ export const redemptionShipped = defineTemplate(
       { kind: 'paragraph', text: `Tracking number: ${data.tracking}` },
     ],
   }),
+  { tracking: 'PP1234567890', carrier: 'Patron Post' },
 );

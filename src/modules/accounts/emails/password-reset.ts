@@ -1,9 +1,12 @@
 // Carries the single-use password reset link (NT-3, NT-4).
 import { z } from 'zod';
-import { defineTemplate, greeting } from './layout.ts';
-import { firstName, link } from './fields.ts';
+import { defineTemplate, greeting, templateFields } from '../../notifications/index.ts';
 
-export const passwordReset = defineTemplate(z.strictObject({ link, firstName }), (data) => ({
+const { firstName, link } = templateFields;
+
+export const passwordResetEmail = defineTemplate(
+  'password-reset',
+  z.strictObject({ link, firstName }), (data) => ({
   subject: 'Reset your password',
   blocks: [
     greeting(data.firstName),
@@ -11,4 +14,6 @@ export const passwordReset = defineTemplate(z.strictObject({ link, firstName }),
     { kind: 'action', label: 'Choose a new password', url: data.link },
     { kind: 'note', text: 'If it was not you, ignore this email: your password stays as it is.' },
   ],
-}));
+}),
+  { link: 'https://shop.example/reset?token=def', firstName: 'Ada' },
+);

@@ -1,13 +1,18 @@
 // Sent after sign-up (NT-3).
 import { z } from 'zod';
-import { defineTemplate, greeting } from './layout.ts';
-import { firstName } from './fields.ts';
+import { defineTemplate, greeting, templateFields } from '../../notifications/index.ts';
 
-export const welcome = defineTemplate(z.strictObject({ firstName }), (data) => ({
+const { firstName } = templateFields;
+
+export const welcomeEmail = defineTemplate(
+  'welcome',
+  z.strictObject({ firstName }), (data) => ({
   subject: 'Welcome to your new account',
   blocks: [
     greeting(data.firstName),
     { kind: 'paragraph', text: 'Your account is ready. Sign in any time to see your rewards credits, your membership and your orders.' },
     { kind: 'note', text: 'If you did not create this account, reply to this email and we will look into it.' },
   ],
-}));
+}),
+  { firstName: 'Ada' },
+);

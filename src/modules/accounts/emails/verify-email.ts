@@ -1,9 +1,12 @@
 // Asks the member to confirm their address; carries the single-use verification link (NT-3, NT-4).
 import { z } from 'zod';
-import { defineTemplate, greeting } from './layout.ts';
-import { firstName, link } from './fields.ts';
+import { defineTemplate, greeting, templateFields } from '../../notifications/index.ts';
 
-export const verifyEmail = defineTemplate(z.strictObject({ link, firstName }), (data) => ({
+const { firstName, link } = templateFields;
+
+export const verificationEmail = defineTemplate(
+  'verify-email',
+  z.strictObject({ link, firstName }), (data) => ({
   subject: 'Confirm your email address',
   blocks: [
     greeting(data.firstName),
@@ -11,4 +14,6 @@ export const verifyEmail = defineTemplate(z.strictObject({ link, firstName }), (
     { kind: 'action', label: 'Confirm email address', url: data.link },
     { kind: 'note', text: 'If you did not sign up, you can ignore this email.' },
   ],
-}));
+}),
+  { link: 'https://shop.example/verify?token=abc' },
+);

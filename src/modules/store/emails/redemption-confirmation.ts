@@ -1,9 +1,11 @@
 // Confirms a rewards redemption (NT-3, CR-13): final at confirmation, ships separately.
 import { z } from 'zod';
-import { defineTemplate, formatCredits, greeting } from './layout.ts';
-import { credits, firstName } from './fields.ts';
+import { defineTemplate, formatCredits, greeting, templateFields } from '../../notifications/index.ts';
 
-export const redemptionConfirmation = defineTemplate(
+const { credits, firstName } = templateFields;
+
+export const redemptionConfirmationEmail = defineTemplate(
+  'redemption-confirmation',
   z.strictObject({ firstName, itemName: z.string().trim().min(1).max(200), quantity: z.number().int().min(1).max(1000), credits, redemptionId: z.string().min(1).max(100) }),
   (data) => ({
     subject: 'Your reward is confirmed',
@@ -14,4 +16,5 @@ export const redemptionConfirmation = defineTemplate(
       { kind: 'note', text: 'Redemptions are final: they cannot be cancelled, returned or exchanged. If it arrives damaged, contact us within 7 days.' },
     ],
   }),
+  { itemName: 'USB-C Cable', quantity: 1, credits: 1500, redemptionId: 'ord_1' },
 );

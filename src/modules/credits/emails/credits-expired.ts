@@ -1,12 +1,17 @@
 // Tells the member that credits have expired (NT-3).
 import { z } from 'zod';
-import { defineTemplate, formatCredits, greeting } from './layout.ts';
-import { credits, firstName } from './fields.ts';
+import { defineTemplate, formatCredits, greeting, templateFields } from '../../notifications/index.ts';
 
-export const creditsExpired = defineTemplate(z.strictObject({ credits, firstName }), (data) => ({
+const { credits, firstName } = templateFields;
+
+export const creditsExpiredEmail = defineTemplate(
+  'credits-expired',
+  z.strictObject({ credits, firstName }), (data) => ({
   subject: 'Some of your rewards credits have expired',
   blocks: [
     greeting(data.firstName),
     { kind: 'paragraph', text: `${formatCredits(data.credits)} in your account reached their expiry date and are no longer available.` },
   ],
-}));
+}),
+  { credits: 20 },
+);
