@@ -3,7 +3,8 @@
 // line here.
 import { join } from 'node:path';
 import type { Deps } from './deps.ts';
-import type { Ports } from './ports/index.ts';
+import type { Ports } from './deps.ts';
+import { memberBonuses } from './flows/member-bonuses.ts';
 import { createFolderFileStorage } from './ports/local-file-storage.ts';
 import { memberContacts } from './modules/accounts/index.ts';
 import { createSmtpTransport } from './modules/notifications/index.ts';
@@ -15,5 +16,6 @@ export function createDefaultPorts(deps: Pick<Deps, 'config' | 'database' | 'clo
     mail: deps.config.mail.smtpUrl ? createSmtpTransport(deps.config.mail.smtpUrl) : null,
     memberContacts,
     files: createFolderFileStorage(join(deps.config.dataDir, 'files')),
+    memberLifecycle: memberBonuses,
   };
 }

@@ -6,7 +6,7 @@ import { isPostgres } from '../db/database.ts';
 import { HOUR_MS, MINUTE_MS, type Clock, type SimulatedClock } from '../platform/clock.ts';
 import { randomToken } from '../platform/ids.ts';
 import { InvariantError } from '../platform/assert.ts';
-import { syncSimulatedClock } from '../platform/simulated-clock-store.ts';
+import { syncSimulatedClock } from '../db/simulated-clock-store.ts';
 import { jobTables, type JobHandler, type JobRow, type JobTables, type Schedule } from './queue.ts';
 import { enqueueDueSchedules } from './schedules.ts';
 import { describeErrorSafely } from './safe-error.ts';

@@ -16,7 +16,7 @@ import { getBalance, getCurrentPolicy, getHistory } from '../../src/modules/cred
 import { listMessages } from '../../src/modules/notifications/index.ts';
 import { seedStoreDemoData } from '../../src/modules/store/index.ts';
 import type { SimulatedClock } from '../../src/platform/clock.ts';
-import { advanceSimulatedClock } from '../../src/platform/simulated-clock-store.ts';
+import { advanceSimulatedClock } from '../../src/db/simulated-clock-store.ts';
 import { watchPageProblems } from '../support/browser.ts';
 import { browserSuite, heading, isPlaceOrder, photograph, signIn as signInAt } from '../support/e2e-helpers.ts';
 import { startTestServer } from '../support/server.ts';

@@ -3,7 +3,6 @@ import type { MemberContact, MemberContacts } from '../../ports/index.ts';
 import type { Ctx } from '../../deps.ts';
 import type { Role } from '../../http/principal.ts';
 import { AppError } from '../../platform/errors.ts';
-import { grantBonus } from '../credits/index.ts';
 import {
   countMembers,
   countUnusedRecoveryCodes,
@@ -88,8 +87,8 @@ export async function createMemberRecord(ctx: Ctx, input: NewMemberRecord): Prom
     totpEnabledAtMs: null,
     totpLastTimeStep: null,
   });
-  // CR-1: registration is membership in the rewards program, so the bonus commits with the new member.
-  if (member.role === 'member') await grantBonus(ctx, { memberId: member.id, kind: 'registration' });
+  // CR-1: registration is membership in the rewards program, so the bonus (a higher layer's) commits with the new member.
+  if (member.role === 'member') await ctx.ports.memberLifecycle.memberCreated(ctx, member.id);
   return member;
 }
 

@@ -1,8 +1,8 @@
 // Keeps the simulated clock in the database so the CLI, the server and its worker all see one time (PL-1).
-import type { Executor } from '../db/database.ts';
-import { tables } from '../db/database.ts';
-import { AppError } from './errors.ts';
-import { createSimulatedClock, type SimulatedClock } from './clock.ts';
+import type { Executor } from './database.ts';
+import { tables } from './database.ts';
+import { AppError } from '../platform/errors.ts';
+import { createSimulatedClock, type SimulatedClock } from '../platform/clock.ts';
 
 interface ClockTables {
   simulated_clock: { id: string; now_ms: number };
