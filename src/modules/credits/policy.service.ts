@@ -2,6 +2,7 @@
 import type { Ctx } from '../../deps.ts';
 import { transact } from '../../deps.ts';
 import type { Executor } from '../../db/database.ts';
+import { databaseMemo } from '../../db/database-memo.ts';
 import { AppError } from '../../platform/errors.ts';
 import { recordAudit } from '../audit/index.ts';
 import { isUniqueViolation } from './ledger.repository.ts';
@@ -27,18 +28,8 @@ function toPolicy(row: CreditPolicyRow): Policy {
 }
 
 // Versions are immutable (the table refuses UPDATE), so a version once read is cached for good. The cache is keyed by
-// the database's adapter object, which every transaction of one Kysely instance shares: tests open many databases.
-const cache = new WeakMap<object, Map<number, Policy>>();
-
-function cacheFor(db: Executor): Map<number, Policy> {
-  const key = db.getExecutor().adapter;
-  let map = cache.get(key);
-  if (!map) {
-    map = new Map();
-    cache.set(key, map);
-  }
-  return map;
-}
+// database (src/db/database-memo.ts): tests open many databases.
+const cacheFor = databaseMemo(() => new Map<number, Policy>());
 
 export async function getPolicyVersion(ctx: Pick<Ctx, 'db'>, version: number): Promise<Policy> {
   const map = cacheFor(ctx.db);
