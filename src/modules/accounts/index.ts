@@ -36,3 +36,6 @@ export const registerRoutes: RegisterRoutes = (app, deps) => {
   registerStaffRoutes(app, deps);
   registerOidcRoutes(app, deps);
 };
+
+/** The personal-data columns of this module's tables (PV-16; docs/PERSONAL-DATA.md). */
+export { accountsPersonalData as personalData } from './accounts.data-map.ts';

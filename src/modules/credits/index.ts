@@ -22,3 +22,6 @@ export const registerRoutes: RegisterRoutes = (app, deps) => registerCreditsRout
 export const jobHandlers: Record<string, JobHandler> = creditsJobHandlers;
 
 export const schedules: Schedule[] = creditsSchedules;
+
+/** The personal-data columns of this module's tables (PV-16; docs/PERSONAL-DATA.md). */
+export { creditsPersonalData as personalData } from './credits.data-map.ts';

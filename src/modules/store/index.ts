@@ -66,3 +66,6 @@ export { storefrontWebhookSecret, signStorefrontBody, storefrontHeaders } from '
 
 // Rules other parts may show (ship-by dates, pricing previews)
 export { shippingPromise, usFederalHolidays, isBusinessDay } from './shipping-promise.rules.ts';
+
+/** The personal-data columns of this module's tables (PV-16; docs/PERSONAL-DATA.md). */
+export { storePersonalData as personalData } from './store.data-map.ts';
