@@ -88,11 +88,18 @@ export const nonPersonalColumns: readonly AllowlistEntry[] = [
     why: "The sending storefront's shop domain: the business, not its customer.",
   },
   {
+    tables: ['sandbox_gateway_payments', 'sandbox_gateway_requests'],
+    columns: ['token', 'response'],
+    why: "The sandbox gateway's own books: its tokens are a fixed set of test tokens (any other is refused) and its answers hold gateway IDs, amounts and status codes. A real gateway keeps its books outside Patron.",
+  },
+  {
     tables: ['credit_audit_runs'],
     columns: ['totals'],
     why: "The auditor's program-wide sums of credits per bucket: numbers about the whole program, no member in them.",
   },
 ];
+
+const shortRetention = new Set<string>(['security_log', 'operational_short']);
 
 /** Tables written only by the migrator (schema-introspection.ts), not by Patron's code. */
 const exemptTables = new Set(['schema_migrations', 'schema_migrations_lock']);
@@ -166,6 +173,11 @@ export function checkPersonalDataMap(schema: readonly SchemaColumn[], map: Perso
     if (!(retentionClasses as readonly string[]).includes(entry.retention)) check.malformed.push(`${name}: retention ${entry.retention}`);
     if (entry.purpose.trim().length < 10) check.malformed.push(`${name}: the purpose must say why the column is kept`);
     if (entry.erase.kind === 'keep_for_law' && entry.erase.legalBasis.trim().length < 10) check.malformed.push(`${name}: keep_for_law needs its legal basis`);
+    // Export and erasure find a person's rows through the member column; without one, only a short life keeps a
+    // copy of someone's data from outliving its purpose (issue 7.6: webhook bodies, idempotency answers).
+    if (memberColumn === null && entry.category !== 'identifier' && !shortRetention.has(entry.retention)) {
+      check.malformed.push(`${name}: without a member column it needs a short retention (security_log, operational_short) or must hold IDs only`);
+    }
   }
   check.duplicates = [...declared].filter(([, count]) => count > 1).map(([name]) => name);
   const needing = schema.filter((column) => canHoldPersonalData(column, allowlist));

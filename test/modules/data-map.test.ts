@@ -84,17 +84,23 @@ describeEachDatabase('personal-data map', (suite) => {
     assert.deepEqual(check.undeclared, []);
   });
 
-  test('PV-16 a column declared twice, an empty purpose or a keep-for-law without its legal basis is reported', async () => {
+  test('PV-16 a column declared twice, an empty purpose, a keep-for-law without its legal basis or a memberless blob kept long is reported', async () => {
     const schema = await readSchemaColumns(suite.deps().db);
     const [first] = allPersonalData();
     assert.ok(first);
     const check = checkPersonalDataMap(schema, [
       ...allPersonalData(),
       first,
-      { table: 'members', column: 'email', category: 'contact', purpose: '', retention: 'account', erase: keepForLaw(' ') , memberColumn: 'id' },
+      { table: 'members', column: 'email', category: 'contact', purpose: '', retention: 'account', erase: keepForLaw(' '), memberColumn: 'id' },
+      // A body without a member column is found by nobody's export or erasure: it must be short-lived.
+      { table: 'store_webhook_events', column: 'body', category: 'payload', purpose: 'A body kept for good without a member.', retention: 'account', erase: eraseByDelete, memberColumn: null },
     ]);
-    assert.deepEqual(check.duplicates, [`${first.table}.${first.column}`, 'members.email']);
-    assert.deepEqual(check.malformed, ['members.email: the purpose must say why the column is kept', 'members.email: keep_for_law needs its legal basis']);
+    assert.deepEqual(check.duplicates, [`${first.table}.${first.column}`, 'members.email', 'store_webhook_events.body']);
+    assert.deepEqual(check.malformed, [
+      'members.email: the purpose must say why the column is kept',
+      'members.email: keep_for_law needs its legal basis',
+      'store_webhook_events.body: without a member column it needs a short retention (security_log, operational_short) or must hold IDs only',
+    ]);
   });
 });
 

@@ -72,11 +72,4 @@ export const storePersonalData: PersonalDataMap = [
     scope: { category: 'contact', purpose: 'The caller of a retryable write: a member or API key ID, or a guest’s email, with the route (PL-4).', ...pruned },
     response_body: { category: 'payload', purpose: 'The first answer to an Idempotency-Key, replayed to a retry (PL-4); deleted after a day.', ...pruned },
   }),
-  // The sandbox gateway stands in for an outside payment provider, which keeps these books outside Patron.
-  ...declareTable('sandbox_gateway_payments', null, {
-    token: { category: 'financial', purpose: 'The payment method token the payment was made with (sandbox gateway).', retention: 'transaction_records', erase: commercialRecord },
-  }),
-  ...declareTable('sandbox_gateway_requests', null, {
-    response: { category: 'financial', purpose: 'The sandbox gateway’s answer to a request (IDs, amounts, statuses), replayed to a retry.', retention: 'transaction_records', erase: commercialRecord },
-  }),
 ];
