@@ -62,7 +62,7 @@ describeEachDatabase('store webhook events: member and retention', (suite) => {
     deps.clock.advanceMs(10 * 60_000);
   });
 
-  test('PV-16 a processed event names the member of its order (orders and refunds); a guest order’s event names nobody', async () => {
+  test('PV-16 a processed event names the member of its order (orders and refunds); a guest order’s event names nobody; a failed event still names its order’s member', async () => {
     await receive(deps, { id: 'evt-ret-1', topic: 'orders/paid', order: storefrontOrder(deps, 9001, [{ name: 'patron_member_id', value: memberId }]) });
     await receive(deps, { id: 'evt-ret-2', topic: 'orders/paid', order: storefrontOrder(deps, 9002, []) });
     await store.processStorefrontWebhook(deps, 'evt-ret-1');
@@ -74,11 +74,16 @@ describeEachDatabase('store webhook events: member and retention', (suite) => {
     await receive(deps, { id: 'evt-ret-4', topic: 'refunds/create', refund: { ...refund, id: 9102, order_id: 424242 } });
     await store.processStorefrontWebhook(deps, 'evt-ret-4');
 
+    // A refund the order cannot take fails, and still names the order's member.
+    await receive(deps, { id: 'evt-ret-5', topic: 'refunds/create', refund: { ...refund, id: 9103, refund_line_items: [{ line_item_id: 99999, quantity: 1 }] } });
+    await store.processStorefrontWebhook(deps, 'evt-ret-5');
+
     const events = await storedEvents(deps);
     assert.deepEqual(events.get('evt-ret-1'), { status: 'processed', member_id: memberId });
     assert.deepEqual(events.get('evt-ret-2'), { status: 'processed', member_id: null });
     assert.deepEqual(events.get('evt-ret-3'), { status: 'processed', member_id: memberId });
     assert.equal(events.get('evt-ret-4')?.member_id, null);
+    assert.deepEqual(events.get('evt-ret-5'), { status: 'failed', member_id: memberId });
   });
 
   test('PV-16 finished events are deleted after their retention by a daily job; events still waiting for their job are kept', async () => {
@@ -87,12 +92,12 @@ describeEachDatabase('store webhook events: member and retention', (suite) => {
     // Within the retention nothing goes.
     deps.clock.advanceMs(webhookEventRetentionMs - DAY_MS);
     assert.equal(await pruneWebhookEvents(deps), 0);
-    assert.equal((await storedEvents(deps)).size, 5);
+    assert.equal((await storedEvents(deps)).size, 6);
     // A later event, processed now, stays when the earlier ones expire.
     await receive(deps, { id: 'evt-ret-late', topic: 'orders/paid', order: storefrontOrder(deps, 9004, []) });
     await store.processStorefrontWebhook(deps, 'evt-ret-late');
     deps.clock.advanceMs(2 * DAY_MS);
-    assert.equal(await pruneWebhookEvents(deps), 4);
+    assert.equal(await pruneWebhookEvents(deps), 5);
     const left = await storedEvents(deps);
     assert.deepEqual([...left.keys()].sort(), ['evt-ret-late', 'evt-ret-waiting']);
     assert.equal(left.get('evt-ret-waiting')?.status, 'received');
