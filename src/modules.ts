@@ -1,7 +1,8 @@
 // The composition root: every module, in the dependency order of docs/ARCHITECTURE.md (each may import only those
 // above it in this list). app.ts, the worker and the CLI read this list and nothing else, so adding a module is one
 // line here (plus its UI pages).
-import { buildJobRegistry, runDueJobs as runJobsOnce, startWorker as startJobsWorker, upkeepJobHandlers, upkeepSchedules, type RunDueJobsOptions, type Worker } from './jobs/index.ts';
+import { platformPersonalData } from './db/platform.data-map.ts';
+import { buildJobRegistry, personalData as jobsPersonalData, runDueJobs as runJobsOnce, startWorker as startJobsWorker, upkeepJobHandlers, upkeepSchedules, type RunDueJobsOptions, type Worker } from './jobs/index.ts';
 import type { Deps } from './deps.ts';
 import { describeModule, type ModuleDescriptor } from './module-descriptor.ts';
 import * as audit from './modules/audit/index.ts';
@@ -11,7 +12,8 @@ import * as credits from './modules/credits/index.ts';
 import * as store from './modules/store/index.ts';
 
 export const modules: readonly ModuleDescriptor[] = Object.freeze([
-  describeModule('jobs', { jobHandlers: upkeepJobHandlers, schedules: upkeepSchedules }),
+  describeModule('platform', { personalData: platformPersonalData }),
+  describeModule('jobs', { jobHandlers: upkeepJobHandlers, schedules: upkeepSchedules, personalData: jobsPersonalData }),
   describeModule('audit', audit),
   describeModule('notifications', notifications),
   describeModule('accounts', accounts),

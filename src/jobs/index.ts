@@ -32,3 +32,6 @@ export function startWorker(deps: Deps, options: { pollMs?: number; workerId?: s
   const { registry, ...rest } = options;
   return startJobWorker(deps, registry, rest);
 }
+
+/** The personal-data columns of this module's tables (PV-16; docs/PERSONAL-DATA.md). */
+export { jobsPersonalData as personalData } from './jobs.data-map.ts';

@@ -45,7 +45,7 @@ const agent = { id: 'mem_agent', role: 'agent' as const };
 
 async function recordSample(deps: Deps, count: number): Promise<void> {
   for (let n = 1; n <= count; n++) {
-    await recordAudit(deps, { actor: agent, action: 'member.viewed', memberId: `mem_${n % 2}`, subject: `view ${n}`, details: { fields: ['email', 'phone'], n } });
+    await recordAudit(deps, { actor: agent, action: 'member.viewed', memberId: `mem_${n % 2}`, subject: `view:${n}`, details: { fields: ['email', 'phone'], n } });
   }
 }
 
@@ -105,6 +105,53 @@ describeEachDatabase('audit', (suite) => {
     await assert.rejects(recordAudit(deps, { actor: agent, action: 'member.updated', memberId: 'mem_b', details: { nested: [{ token: 'abc' }] } }), /must not carry secrets/);
     await assert.rejects(recordAudit(deps, { actor: agent, action: 'Not An Action', memberId: 'mem_b' }));
     assert.equal((await verifyAuditChain(deps)).ok, true, 'refused entries leave no trace in the chain');
+  });
+
+  test('PV-33 audit entries hold IDs and codes: an email address, a personal field, free text or a sentence as subject is refused', async () => {
+    const deps = suite.deps();
+    const before = await verifyAuditChain(deps);
+    const record = (details: Record<string, unknown>, subject?: string) =>
+      recordAudit(deps, { actor: agent, action: 'member.updated', memberId: 'mem_pd', ...(subject ? { subject } : {}), details: details as never });
+    await assert.rejects(record({ contact: 'ana@example.com' }), /not free text, names, email or postal addresses/);
+    await assert.rejects(record({ to: ['ops', 'ana@example.com'] }), /details\.to\.1: .*not free text/);
+    await assert.rejects(record({ email: 'ana' }), /names a personal field/);
+    await assert.rejects(record({ firstName: 'Ana' }), /names a personal field/);
+    await assert.rejects(record({ note: 'ok' }), /names a personal field/);
+    await assert.rejects(record({ why: 'customer called about her parcel' }), /not free text/);
+    await assert.rejects(record({ where: { street: '1 Main St' } }), /details\.where\.street/);
+    await assert.rejects(record({ fields: ['email'] }, 'ana@example.com'), /the audit subject is an ID or a code/);
+    await assert.rejects(record({ fields: ['email'] }, 'view of a member'), /the audit subject is an ID or a code/);
+    // IDs, codes, numbers, flags, times and the names of changed fields pass.
+    const entry = await record({ fields: ['email', 'shippingAddress.region'], orderId: 'ord_01J2ABC', reason: 'cancelled_by_agent', amountMinor: -1_250, at: '2026-03-02T17:00:00.000Z', region: 'US-CA', ok: true, none: null }, 'address:2');
+    assert.equal(entry.subject, 'address:2');
+    const after = await verifyAuditChain(deps);
+    assert.equal(after.ok, true);
+    assert.equal(after.checked, before.checked + 1, 'refused entries leave no trace in the chain');
+  });
+
+  test('PV-33 entries written before the guard (free text in details) still verify and read: old rows are never rewritten', async () => {
+    const deps = suite.deps();
+    await transact(deps, async (trx) => {
+      const head = await auditRows(trx.db).selectFrom('audit_chain_head').selectAll().executeTakeFirstOrThrow();
+      const fields = {
+        id: 'aud_legacy_note',
+        seq: head.last_seq + 1,
+        at_ms: deps.clock.nowMs(),
+        actor_id: agent.id,
+        actor_role: agent.role,
+        action: 'credits.adjusted',
+        member_id: 'mem_legacy',
+        subject: 'credit-transaction:ctx_1',
+        details: canonicalJson({ credits: 50, note: 'Goodwill after a call with Ana', reasonCode: 'goodwill' }),
+        prev_hash: head.last_hash,
+      };
+      const hash = hashEntry(fields);
+      await auditRows(trx.db).insertInto('audit_entries').values({ ...fields, hash }).execute();
+      await auditRows(trx.db).updateTable('audit_chain_head').set({ last_seq: fields.seq, last_hash: hash }).execute();
+    });
+    assert.equal((await verifyAuditChain(deps)).ok, true);
+    const [legacy] = await listAuditEntries(deps, { memberId: 'mem_legacy', limit: 10 });
+    assert.equal(legacy?.details.note, 'Goodwill after a call with Ana');
   });
 
   test('PV-33 the database refuses updates and deletes of audit entries', async () => {

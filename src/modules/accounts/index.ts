@@ -42,3 +42,6 @@ export const registerRoutes: RegisterRoutes = (app, deps) => {
 
 /** This module's emails (src/modules.ts lists them for the mail preview and the template test). */
 export const templates = [welcomeEmail, verificationEmail, passwordResetEmail];
+
+/** The personal-data columns of this module's tables (PV-16; docs/PERSONAL-DATA.md). */
+export { accountsPersonalData as personalData } from './accounts.data-map.ts';

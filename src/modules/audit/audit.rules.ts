@@ -1,5 +1,6 @@
 // The audit chain's pure rules (PV-33): canonical JSON, the entry hash, and what makes details acceptable.
 import { createHash } from 'node:crypto';
+import { z } from 'zod';
 import { InvariantError } from '../../platform/assert.ts';
 import type { AuditEntryRow } from './audit.table.ts';
 
@@ -43,6 +44,44 @@ export function assertNoSecrets(value: unknown, path = 'details'): void {
       assertNoSecrets(item, `${path}.${key}`);
     }
   }
+}
+
+/**
+ * What an audit string may look like: an ID, a code, an action or field name, an ISO time (`mem_01J…`, `cancelled`,
+ * `shippingAddress.region`, `US-CA`, `2026-03-02T17:00:00.000Z`). No spaces and no `@`, so a sentence, a full name,
+ * a street address or an email address cannot pass (PV-33: entries hold IDs and codes, never free-text personal data).
+ * A single word such as a first name is indistinguishable from a code here; callers record the field's name instead.
+ */
+export const auditCodePattern = /^[A-Za-z0-9][A-Za-z0-9_.:/-]*$/;
+const codeMessage = 'audit entries hold IDs, codes and field names, not free text, names, email or postal addresses';
+
+/** Keys that would carry a personal value; the change is recorded by naming the field (`fields: ['email']`). */
+const personalKey = /^(e?mail|emailaddress|(first|last|full|preferred|display|nick|user)?name|phone(number)?|mobile|address(line[12])?|line[12]|street|city|postalcode|zip(code)?|notes?|comments?|message|text|body|html|ip(address)?|useragent|dateofbirth|birthdate|birthday)$/;
+
+const detailKey = z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'audit detail keys are identifiers');
+const detailCode = z.string().max(100).regex(auditCodePattern, codeMessage);
+const detailScalar = z.union([detailCode, z.number().finite(), z.boolean(), z.null()]);
+const detailList = z.array(detailScalar).max(100);
+/** Details are flat (or one level nested) maps of IDs, codes, numbers, booleans and short lists of them. */
+export const auditDetailsSchema = z.record(detailKey, z.union([detailScalar, detailList, z.record(detailKey, z.union([detailScalar, detailList]))]));
+
+function assertNoPersonalKeys(value: unknown, path: string): void {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return;
+  for (const [key, item] of Object.entries(value)) {
+    if (personalKey.test(key.replaceAll('_', '').toLowerCase())) {
+      throw new InvariantError(`audit ${path}.${key}: this key names a personal field; record the field's name (fields: […]), not its value`);
+    }
+    assertNoPersonalKeys(item, `${path}.${key}`);
+  }
+}
+
+/** Throws (a bug in the caller, not a user error) when details carry anything but IDs, codes, numbers and flags. */
+export function assertCodesOnly(details: unknown): void {
+  assertNoPersonalKeys(details, 'details');
+  const parsed = auditDetailsSchema.safeParse(details);
+  if (parsed.success) return;
+  const issue = parsed.error.issues[0];
+  throw new InvariantError(`audit details.${issue?.path.join('.') ?? ''}: ${issue?.message ?? codeMessage}`);
 }
 
 export type HashedFields = Omit<AuditEntryRow, 'hash'>;

@@ -71,7 +71,8 @@ export async function adjustCredits(ctx: Ctx, input: AdjustCreditsInput): Promis
         action: 'credits.adjusted',
         memberId: parsed.memberId,
         subject: `credit-transaction:${result.transactionId}`,
-        details: { credits: parsed.credits, reasonCode: parsed.reasonCode, note: parsed.note, transactionId: result.transactionId },
+        // The note is free text: it stays in the ledger transaction the subject names, not in the audit log (PV-33).
+        details: { credits: parsed.credits, reasonCode: parsed.reasonCode, transactionId: result.transactionId },
       });
     }
     return result;

@@ -28,3 +28,6 @@ export const schedules: Schedule[] = creditsSchedules;
 
 /** This module's emails (src/modules.ts lists them for the mail preview and the template test). */
 export const templates = [creditsUnlockedEmail, creditsExpiringEmail, creditsExpiredEmail];
+
+/** The personal-data columns of this module's tables (PV-16; docs/PERSONAL-DATA.md). */
+export { creditsPersonalData as personalData } from './credits.data-map.ts';

@@ -101,7 +101,8 @@ export async function publishPolicy(ctx: Ctx, input: PublishPolicyInput): Promis
       action: 'credits.policy_published',
       memberId: null,
       subject: `policy:${row.version}`,
-      details: { version: row.version, ...settings, note: input.note },
+      // The note is free text: it stays on the policy version the subject names, not in the audit log (PV-33).
+      details: { version: row.version, ...settings },
     });
     return toPolicy(row);
   };

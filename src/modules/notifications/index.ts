@@ -14,3 +14,6 @@ export { messageStates, type MessageState } from './outbox.table.ts';
 export const registerRoutes: RegisterRoutes = (app, deps) => registerMailRoutes(app, deps);
 
 export const jobHandlers: Record<string, JobHandler> = { [deliverEmailJobType]: deliverEmail };
+
+/** The personal-data columns of this module's tables (PV-16; docs/PERSONAL-DATA.md). */
+export { notificationsPersonalData as personalData } from './notifications.data-map.ts';

@@ -71,3 +71,6 @@ export { shippingPromise, usFederalHolidays, isBusinessDay } from './shipping-pr
 
 /** This module's emails (src/modules.ts lists them for the mail preview and the template test). */
 export const templates = [redemptionConfirmationEmail, redemptionShippedEmail];
+
+/** The personal-data columns of this module's tables (PV-16; docs/PERSONAL-DATA.md). */
+export { storePersonalData as personalData } from './store.data-map.ts';

@@ -1,5 +1,6 @@
 // The store's background work: storefront webhook processing (ST-8), shipping redemptions (CR-13), finishing
-// refunds whose gateway answer was lost (ST-6), settling abandoned checkouts (CR-12) and pruning idempotency keys.
+// refunds whose gateway answer was lost (ST-6), settling abandoned checkouts (CR-12), pruning idempotency keys and
+// pruning finished webhook events (PV-16).
 import { z } from 'zod';
 import { transact } from '../../deps.ts';
 import type { JobHandler, Schedule } from '../../jobs/index.ts';
@@ -9,10 +10,12 @@ import { pruneIdempotencyKeys } from './idempotency.ts';
 import { checkoutSweepEveryMs, idempotencyPruneEveryMs, staleCheckouts } from './orders.service.ts';
 import { shipRedemption, shipRedemptionJobType } from './redemptions.service.ts';
 import { resumeRefundJobType } from './refunds.service.ts';
-import { processStorefrontWebhook, processWebhookJobType } from './webhooks.service.ts';
+import { processStorefrontWebhook, processWebhookJobType, pruneWebhookEvents } from './webhooks.service.ts';
+import { DAY_MS } from '../../platform/clock.ts';
 
 export const settleCheckoutsJobType = 'store-settle-checkouts';
 export const pruneIdempotencyJobType = 'store-prune-idempotency';
+export const pruneWebhookEventsJobType = 'store-prune-webhook-events';
 
 const eventPayload = z.strictObject({ eventId: z.string().min(1).max(100) });
 const redemptionPayload = z.strictObject({ redemptionId: z.string().min(1).max(100) });
@@ -36,9 +39,14 @@ export const storeJobHandlers: Record<string, JobHandler> = {
   [pruneIdempotencyJobType]: async (deps) => {
     await pruneIdempotencyKeys(deps);
   },
+  [pruneWebhookEventsJobType]: async (deps) => {
+    await pruneWebhookEvents(deps);
+  },
 };
 
 export const storeSchedules: Schedule[] = [
   { type: settleCheckoutsJobType, everyMs: checkoutSweepEveryMs },
   { type: pruneIdempotencyJobType, everyMs: idempotencyPruneEveryMs },
+  // Webhook bodies hold customers' contact details: finished events are deleted after their retention (PV-16).
+  { type: pruneWebhookEventsJobType, everyMs: DAY_MS },
 ];

@@ -291,6 +291,8 @@ export interface WebhookEventRow {
   status: WebhookEventStatus;
   result: string | null;
   processed_at_ms: number | null;
+  /** The member the event's order belongs to, set when processing knows it (PV-16); null for guests. */
+  member_id: string | null;
 }
 
 export interface IdempotencyKeyRow {
