@@ -7,7 +7,7 @@ import type { Ports } from './ports/index.ts';
 import { createFolderFileStorage } from './ports/local-file-storage.ts';
 import { memberContacts } from './modules/accounts/index.ts';
 import { createSmtpTransport } from './modules/notifications/index.ts';
-import { createSandboxGateway } from './modules/store/index.ts';
+import { createSandboxGateway } from './modules/payments/index.ts';
 
 export function createDefaultPorts(deps: Pick<Deps, 'config' | 'database' | 'clock'>): Ports {
   return {

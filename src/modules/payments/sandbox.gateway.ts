@@ -11,10 +11,11 @@
 //   tok_refund_fail           authorizes and captures, but every refund fails (processing_error)
 // Any other token is refused (invalid_token).
 import { createHash } from 'node:crypto';
-import type { Deps } from '../../../deps.ts';
-import { randomToken } from '../../../platform/ids.ts';
-import { storeTables, type SandboxPaymentRow } from '../store.table.ts';
-import { GatewayUnavailableError, type GatewayFailureCode, type GatewayPayment, type GatewayRefund, type GatewayResult, type PaymentGateway } from '../../../ports/index.ts';
+import type { Deps } from '../../deps.ts';
+import { canonicalJson } from '../../platform/canonical-json.ts';
+import { randomToken } from '../../platform/ids.ts';
+import { paymentsTables, type SandboxPaymentRow } from './payments.table.ts';
+import { GatewayUnavailableError, type GatewayFailureCode, type GatewayPayment, type GatewayRefund, type GatewayResult, type PaymentGateway } from '../../ports/index.ts';
 
 export const sandboxTokens = ['tok_approve', 'tok_visa', 'tok_decline', 'tok_insufficient_funds', 'tok_fail_after_delay', 'tok_capture_fail', 'tok_refund_fail'] as const;
 export type SandboxToken = (typeof sandboxTokens)[number];
@@ -34,8 +35,9 @@ function isSandboxToken(token: string): token is SandboxToken {
   return (sandboxTokens as readonly string[]).includes(token);
 }
 
+/** Canonical, so a retry that builds the same request with its keys in another order is still the same request. */
 function hashOf(value: unknown): string {
-  return createHash('sha256').update(JSON.stringify(value)).digest('base64url');
+  return createHash('sha256').update(canonicalJson(value)).digest('base64url');
 }
 
 function fail(code: GatewayFailureCode, message: string): { ok: false; code: GatewayFailureCode; message: string } {
@@ -49,7 +51,7 @@ function toPayment(row: SandboxPaymentRow, confirmedAtMs: number): GatewayPaymen
 
 export function createSandboxGateway(deps: Pick<Deps, 'database' | 'clock'>, options: SandboxOptions = {}): PaymentGateway {
   const failureDelayMs = options.failureDelayMs ?? 1500;
-  const db = () => storeTables(deps.database.db);
+  const db = () => paymentsTables(deps.database.db);
 
   /** Runs `work` once per idempotency key and replays its stored answer afterwards. */
   async function once<T>(key: string, operation: string, request: unknown, work: () => Promise<GatewayResult<T>>): Promise<GatewayResult<T>> {
