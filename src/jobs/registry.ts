@@ -1,6 +1,7 @@
 // Collects every module's job handlers and schedules. Built on first use, not at import: modules import
 // src/jobs/index.ts to enqueue, so reading their exports while the import graph is still loading would fail.
 import * as jobsUpkeep from './prune.jobs.ts';
+import * as httpIdempotency from '../http/idempotency.jobs.ts';
 import * as accounts from '../modules/accounts/index.ts';
 import * as audit from '../modules/audit/index.ts';
 import * as notifications from '../modules/notifications/index.ts';
@@ -16,7 +17,7 @@ interface JobModule {
 
 /** One line per module that has jobs. */
 function jobModules(): JobModule[] {
-  return [jobsUpkeep, accounts, audit, notifications, credits, store];
+  return [jobsUpkeep, httpIdempotency, accounts, audit, notifications, credits, store];
 }
 
 /** Refuses two handlers for one type and a schedule without a handler: both are wiring bugs found at start. */

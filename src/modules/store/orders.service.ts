@@ -6,7 +6,6 @@
 import type { Ctx } from '../../deps.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import { assert } from '../../platform/assert.ts';
-import { DAY_MS } from '../../platform/clock.ts';
 import { findProductsByIds, releaseDiscountCode, returnProductStock, takeProductStock, useDiscountCode, findTaxRate, type Product } from './catalog.repository.ts';
 import { usableDiscountCode } from './catalog.service.ts';
 import { clearCart } from './cart.service.ts';
@@ -417,4 +416,3 @@ export async function staleCheckouts(ctx: Ctx, limit = 100): Promise<string[]> {
 /** How long an unpaid checkout may wait before the sweep gives up on it: past the credits hold timeout. */
 export const staleCheckoutAfterMs = 35 * 60_000;
 export const checkoutSweepEveryMs = 5 * 60_000;
-export const idempotencyPruneEveryMs = DAY_MS;

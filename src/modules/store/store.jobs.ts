@@ -1,18 +1,16 @@
 // The store's background work: storefront webhook processing (ST-8), shipping redemptions (CR-13), finishing
-// refunds whose gateway answer was lost (ST-6), settling abandoned checkouts (CR-12) and pruning idempotency keys.
+// refunds whose gateway answer was lost (ST-6), settling abandoned checkouts (CR-12). Idempotency keys are the platform's (src/http/idempotency.ts).
 import { z } from 'zod';
 import { transact } from '../../deps.ts';
 import type { JobHandler, Schedule } from '../../jobs/index.ts';
 import { settleStaleCheckout } from '../../flows/checkout.ts';
 import { resumeRefund } from '../../flows/refund.ts';
-import { pruneIdempotencyKeys } from './idempotency.ts';
-import { checkoutSweepEveryMs, idempotencyPruneEveryMs, staleCheckouts } from './orders.service.ts';
+import { checkoutSweepEveryMs, staleCheckouts } from './orders.service.ts';
 import { shipRedemption, shipRedemptionJobType } from './redemptions.service.ts';
 import { resumeRefundJobType } from './refunds.service.ts';
 import { processStorefrontWebhook, processWebhookJobType } from './webhooks.service.ts';
 
 export const settleCheckoutsJobType = 'store-settle-checkouts';
-export const pruneIdempotencyJobType = 'store-prune-idempotency';
 
 const eventPayload = z.strictObject({ eventId: z.string().min(1).max(100) });
 const redemptionPayload = z.strictObject({ redemptionId: z.string().min(1).max(100) });
@@ -33,12 +31,8 @@ export const storeJobHandlers: Record<string, JobHandler> = {
     // Bounded batch; the next slot takes the rest.
     for (const orderId of await staleCheckouts(deps, 100)) await settleStaleCheckout(deps, orderId);
   },
-  [pruneIdempotencyJobType]: async (deps) => {
-    await pruneIdempotencyKeys(deps);
-  },
 };
 
 export const storeSchedules: Schedule[] = [
   { type: settleCheckoutsJobType, everyMs: checkoutSweepEveryMs },
-  { type: pruneIdempotencyJobType, everyMs: idempotencyPruneEveryMs },
 ];

@@ -1,5 +1,5 @@
 // Row types of the store module's tables (migrations 0500..0502); they never leave the module's repositories. Its
-// payments moved to the payments module (0550).
+// payments moved to the payments module (0550), its idempotency records to the platform (0551).
 import type { Kysely } from 'kysely';
 import { tables, type Executor } from '../../db/database.ts';
 
@@ -274,16 +274,6 @@ export interface WebhookEventRow {
   processed_at_ms: number | null;
 }
 
-export interface IdempotencyKeyRow {
-  scope: string;
-  key: string;
-  request_hash: string;
-  state: 'in_progress' | 'done';
-  response_status: number | null;
-  response_body: string | null;
-  created_at_ms: number;
-}
-
 export interface StoreTables {
   store_products: ProductRow;
   store_reward_items: RewardItemRow;
@@ -300,7 +290,6 @@ export interface StoreTables {
   store_redemptions: RedemptionRow;
   store_external_orders: ExternalOrderRow;
   store_webhook_events: WebhookEventRow;
-  store_idempotency_keys: IdempotencyKeyRow;
 }
 
 export function storeTables(db: Executor): Kysely<StoreTables> {
