@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { JobHandler, Schedule } from '../jobs/queue.ts';
 import { DAY_MS } from '../platform/clock.ts';
-import { pruneIdempotencyKeys } from './idempotency.ts';
+import { pruneIdempotencyKeys } from './idempotency.service.ts';
 
 export const pruneIdempotencyKeysJobType = 'idempotency-keys-prune';
 
