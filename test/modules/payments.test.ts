@@ -3,11 +3,14 @@
 // moved the store's payments into it.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import { transact } from '../../src/deps.ts';
 import { tables } from '../../src/db/database.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 import { InvariantError } from '../../src/platform/assert.ts';
+import { canonicalJson } from '../../src/platform/canonical-json.ts';
+import type { PaymentsTables } from '../../src/modules/payments/payments.table.ts';
 import {
   closeUnpaidPayment,
   createSandboxGateway,
@@ -68,6 +71,26 @@ describeEachDatabase('payments', (suite) => {
     assert.deepEqual(again, first);
     const other = await gateway.authorize({ token: 'tok_approve', amountMinor: 701, currency: 'USD', idempotencyKey: 'pay-test-1' });
     assert.deepEqual(other.ok ? null : other.code, 'idempotency_mismatch');
+  });
+
+  test('ST-3 the sandbox gives concurrent duplicates of a request one effect, and a request left without an answer by a crash runs again', async () => {
+    const deps = suite.deps();
+    const gateway = createSandboxGateway(deps, { failureDelayMs: 0 });
+    const input = { token: 'tok_approve', amountMinor: 900, currency: 'USD' as const, idempotencyKey: 'pay-test-concurrent' };
+    const answers = await Promise.all(Array.from({ length: 6 }, () => gateway.authorize(input)));
+    assert.ok(answers.every((answer) => answer.ok));
+    assert.equal(new Set(answers.map((answer) => (answer.ok ? answer.paymentId : ''))).size, 1, 'one authorization');
+    const books = tables<PaymentsTables>(deps.db);
+    const crashed = { token: 'tok_approve', amountMinor: 901, currency: 'USD' as const, idempotencyKey: 'pay-test-crashed' };
+    // What a crash mid-request left before the sandbox committed record and effect together: a record without an answer.
+    await books
+      .insertInto('sandbox_gateway_requests')
+      .values({ idempotency_key: crashed.idempotencyKey, operation: 'authorize', request_hash: createHash('sha256').update(canonicalJson({ operation: 'authorize', request: crashed })).digest('base64url'), response: null, created_at_ms: deps.clock.nowMs() })
+      .execute();
+    const retried = await gateway.authorize(crashed);
+    assert.equal(retried.ok, true, 'the retry runs instead of answering "in progress" for ever');
+    const [record] = await books.selectFrom('sandbox_gateway_requests').select('response').where('idempotency_key', '=', crashed.idempotencyKey).execute();
+    assert.notEqual(record?.response, null);
   });
 });
 
