@@ -7,7 +7,7 @@ import type { Ports } from '../src/deps.ts';
 import { memberBonuses } from '../src/flows/member-bonuses.ts';
 import { createMemoryFileStorage } from '../src/ports/local-file-storage.ts';
 import { memberContacts } from '../src/modules/accounts/index.ts';
-import { createSandboxGateway } from '../src/modules/store/index.ts';
+import { createSandboxGateway } from '../src/modules/payments/index.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -8,7 +8,7 @@ import { memberBonuses } from './flows/member-bonuses.ts';
 import { createFolderFileStorage } from './ports/local-file-storage.ts';
 import { memberContacts } from './modules/accounts/index.ts';
 import { createSmtpTransport } from './modules/notifications/index.ts';
-import { createSandboxGateway } from './modules/store/index.ts';
+import { createSandboxGateway } from './modules/payments/index.ts';
 
 export function createDefaultPorts(deps: Pick<Deps, 'config' | 'database' | 'clock'>): Ports {
   return {

@@ -4,20 +4,25 @@
 import { platformPersonalData } from './db/platform.data-map.ts';
 import { buildJobRegistry, personalData as jobsPersonalData, runDueJobs as runJobsOnce, startWorker as startJobsWorker, upkeepJobHandlers, upkeepSchedules, type RunDueJobsOptions, type Worker } from './jobs/index.ts';
 import type { Deps } from './deps.ts';
+import * as httpIdempotency from './http/idempotency.jobs.ts';
+import { idempotencyPersonalData } from './http/idempotency.table.ts';
 import { describeModule, type ModuleDescriptor } from './module-descriptor.ts';
 import * as audit from './modules/audit/index.ts';
 import * as notifications from './modules/notifications/index.ts';
 import * as accounts from './modules/accounts/index.ts';
 import * as credits from './modules/credits/index.ts';
+import * as payments from './modules/payments/index.ts';
 import * as store from './modules/store/index.ts';
 
 export const modules: readonly ModuleDescriptor[] = Object.freeze([
   describeModule('platform', { personalData: platformPersonalData }),
   describeModule('jobs', { jobHandlers: upkeepJobHandlers, schedules: upkeepSchedules, personalData: jobsPersonalData }),
+  describeModule('http', { ...httpIdempotency, personalData: idempotencyPersonalData }),
   describeModule('audit', audit),
   describeModule('notifications', notifications),
   describeModule('accounts', accounts),
   describeModule('credits', credits),
+  describeModule('payments', payments),
   describeModule('store', store),
 ]);
 

@@ -93,6 +93,11 @@ export const nonPersonalColumns: readonly AllowlistEntry[] = [
     why: "The sandbox gateway's own books: its tokens are a fixed set of test tokens (any other is refused) and its answers hold gateway IDs, amounts and status codes. A real gateway keeps its books outside Patron.",
   },
   {
+    tables: ['idempotency_keys'],
+    columns: ['scope'],
+    why: 'The route an Idempotency-Key belongs to, as a pattern (`POST /api/v1/me/orders/:orderId/cancel`): the caller is the separate, declared `caller` column.',
+  },
+  {
     tables: ['credit_audit_runs'],
     columns: ['totals'],
     why: "The auditor's program-wide sums of credits per bucket: numbers about the whole program, no member in them.",

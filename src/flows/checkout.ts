@@ -17,13 +17,11 @@ import {
   finalizePaidOrder,
   findOrderPaymentForFlow,
   getOrderDetail,
-  paymentGateway,
-  releaseAuthorization,
   recordAuthorization,
-  GatewayUnavailableError,
   type OrderDetail,
   type PlaceOrderInput,
 } from '../modules/store/index.ts';
+import { GatewayUnavailableError, paymentGateway, releaseAuthorization } from '../modules/payments/index.ts';
 
 export interface CheckoutInput extends PlaceOrderInput {
   /** A gateway token (sandbox: tok_approve, tok_decline, …); not needed when credits pay everything. */

@@ -11,11 +11,10 @@ import {
   failRefund,
   findRefundForFlow,
   gatewayPaymentIdForOrder,
-  paymentGateway,
-  GatewayUnavailableError,
   type BeginRefundInput,
   type Refund,
 } from '../modules/store/index.ts';
+import { GatewayUnavailableError, paymentGateway } from '../modules/payments/index.ts';
 
 export async function refundOrder(deps: Deps, input: BeginRefundInput): Promise<Refund> {
   const begun = await transact(deps, (trx) => beginRefund(trx, input));

@@ -10,7 +10,8 @@ import { DAY_MS } from '../../src/platform/clock.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { runDueJobs } from '../../src/modules.ts';
 import { listAuditEntries, recordAudit, registerRoutes, verifyAuditChain } from '../../src/modules/audit/index.ts';
-import { canonicalJson, genesisHash, hashEntry } from '../../src/modules/audit/audit.rules.ts';
+import { genesisHash, hashEntry } from '../../src/modules/audit/audit.rules.ts';
+import { canonicalJson } from '../../src/platform/canonical-json.ts';
 import type { AuditEntryRow } from '../../src/modules/audit/audit.table.ts';
 import { buildRouteHarness } from '../support/route-harness.ts';
 import { describeEachDatabase } from '../support/each-database.ts';
@@ -68,6 +69,23 @@ async function withEmptyLog(deps: Deps, work: (deps: Deps) => Promise<void>): Pr
     await empty();
   }
 }
+
+
+/**
+ * Three entries exactly as the audit's own canonical JSON (before src/platform/canonical-json.ts) and hash wrote them:
+ * nested and unsorted keys, unicode, -0, 1e21, escapes. Frozen here so a change to the shared canonical JSON that would
+ * break old chains fails this test instead of the auditor in production.
+ */
+const chainWrittenByV1: AuditEntryRow[] = [
+  { id: "aud_01", seq: 1, at_ms: 1772470800000, actor_id: "mem_agent", actor_role: "agent", action: "credits.adjusted", member_id: "mem_a", subject: "credit-transaction:ctx_1", details: "{\"credits\":-25,\"note\":\"Doppelt gebucht \u2013 \u201c\u00c4rger\u201d\",\"reasonCode\":\"correction\",\"transactionId\":\"ctx_1\"}", prev_hash: "0000000000000000000000000000000000000000000000000000000000000000", hash: "2c6242032b3743cb4e1ed73e8cfb88d442e374766208f7a837b6835d0742933b" },
+  { id: "aud_02", seq: 2, at_ms: 1772470801000, actor_id: null, actor_role: "system", action: "privacy.export.created", member_id: null, subject: null, details: "{}", prev_hash: "2c6242032b3743cb4e1ed73e8cfb88d442e374766208f7a837b6835d0742933b", hash: "8eec689794b97eba84525bff4b57e9b7c078084d14c1b2856c1931e80c64b3ef" },
+  { id: "aud_03", seq: 3, at_ms: 1772470802000, actor_id: "key_1", actor_role: "api_key", action: "member.updated", member_id: "mem_b", subject: "mem_b", details: "{\"E\":\"upper\",\"Zeta\":[1,2.5,0,true,null,\"x\"],\"_\":1e+21,\"alpha\":{\"a\":\"\u2028\\u0000\\\"\",\"b\":{\"c\":{},\"d\":[]}},\"\u00e9\":\"e-acute\"}", prev_hash: "8eec689794b97eba84525bff4b57e9b7c078084d14c1b2856c1931e80c64b3ef", hash: "02e61f86184cd796f8f993f7709e99d62743b1ec9023d1087d87d076a59f6951" },
+];
+const v1DetailsInputs: Record<string, unknown>[] = [
+  { credits: -25, reasonCode: 'correction', note: 'Doppelt gebucht \u2013 \u201c\u00c4rger\u201d', transactionId: 'ctx_1' },
+  {},
+  { Zeta: [1, 2.5, -0, true, null, 'x'], alpha: { b: { d: [], c: {} }, a: '\u2028\u0000"' }, _: 1e21, '\u00e9': 'e-acute', E: 'upper' },
+];
 
 
 describeEachDatabase('audit', (suite) => {
@@ -152,6 +170,20 @@ describeEachDatabase('audit', (suite) => {
     assert.equal((await verifyAuditChain(deps)).ok, true);
     const [legacy] = await listAuditEntries(deps, { memberId: 'mem_legacy', limit: 10 });
     assert.equal(legacy?.details.note, 'Goodwill after a call with Ana');
+  });
+
+  test('PV-33 a chain written in the v1 hash format before canonical JSON was shared still verifies', async () => {
+    const deps = suite.deps();
+    v1DetailsInputs.forEach((details, index) => assert.equal(canonicalJson(details), chainWrittenByV1[index]!.details, `entry ${index + 1}'s details serialise as v1 wrote them`));
+    await withEmptyLog(deps, async () => {
+      for (const row of chainWrittenByV1) await auditRows(deps.db).insertInto('audit_entries').values(row).execute();
+      const last = chainWrittenByV1.at(-1)!;
+      await auditRows(deps.db).updateTable('audit_chain_head').set({ last_seq: last.seq, last_hash: last.hash }).execute();
+      assert.deepEqual(await verifyAuditChain(deps), { ok: true, checked: chainWrittenByV1.length });
+      const next = await recordAudit(deps, { actor: agent, action: 'member.viewed', memberId: 'mem_a', details: { n: 4 } });
+      assert.equal(next.seq, 4);
+      assert.deepEqual(await verifyAuditChain(deps), { ok: true, checked: 4 }, 'new entries extend the old chain');
+    });
   });
 
   test('PV-33 the database refuses updates and deletes of audit entries', async () => {

@@ -10,6 +10,7 @@ import { buildJobRegistry, runDueJobs } from '../../src/jobs/index.ts';
 import { createMemberForSeed } from '../../src/modules/accounts/index.ts';
 import { adjustCredits, getBalance, getBalanceAt, runCreditsAudit } from '../../src/modules/credits/index.ts';
 import { listMessages } from '../../src/modules/notifications/index.ts';
+import { GatewayUnavailableError } from '../../src/modules/payments/index.ts';
 import * as store from '../../src/modules/store/index.ts';
 import { checkout, settleStaleCheckout, type CheckoutInput } from '../../src/flows/checkout.ts';
 import { refundOrder } from '../../src/flows/refund.ts';
@@ -379,7 +380,7 @@ describeEachDatabase('store', (suite) => {
         calls++;
         // The gateway refunds, but its answer never arrives.
         await sandbox.refund(input);
-        if (calls === 1) throw new store.GatewayUnavailableError('connection reset');
+        if (calls === 1) throw new GatewayUnavailableError('connection reset');
         return sandbox.refund(input);
       },
     };

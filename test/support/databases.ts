@@ -27,18 +27,21 @@ async function adminQuery(text: string): Promise<void> {
   }
 }
 
-/** A fresh, migrated database: in-memory SQLite, or a new schema of its own in the PostgreSQL test database. */
-export async function openTestDatabase(dialect: TestDialect, options: { poolSize?: number; file?: string } = {}): Promise<TestDatabase> {
+/**
+ * A fresh, migrated database: in-memory SQLite, or a new schema of its own in the PostgreSQL test database.
+ * `migrateBefore` stops short of the migrations from that file name on (tests of a data migration).
+ */
+export async function openTestDatabase(dialect: TestDialect, options: { poolSize?: number; file?: string; migrateBefore?: string } = {}): Promise<TestDatabase> {
   if (dialect === 'sqlite') {
     const database = await openDatabase({ url: options.file ?? ':memory:' });
-    await migrateToLatest(database.db);
+    await migrateToLatest(database.db, { before: options.migrateBefore });
     return { ...database, dispose: () => database.close() };
   }
   if (!postgresTestUrl) throw new Error('PATRON_TEST_DATABASE_URL is not set');
   const schema = `t_${process.pid}_${randomBytes(5).toString('hex')}`;
   await adminQuery(`create schema ${schema}`);
   const database = await openDatabase({ url: postgresTestUrl, schema, poolSize: options.poolSize ?? 8 });
-  await migrateToLatest(database.db);
+  await migrateToLatest(database.db, { before: options.migrateBefore });
   return {
     ...database,
     dispose: async () => {

@@ -9,7 +9,7 @@ import { memberBonuses } from '../../src/flows/member-bonuses.ts';
 import { createMemoryFileStorage } from '../../src/ports/local-file-storage.ts';
 import { memberContacts } from '../../src/modules/accounts/index.ts';
 import { createSmtpTransport } from '../../src/modules/notifications/index.ts';
-import { createSandboxGateway } from '../../src/modules/store/index.ts';
+import { createSandboxGateway } from '../../src/modules/payments/index.ts';
 import { openTestDatabase, type TestDatabase, type TestDialect } from './databases.ts';
 
 export interface TestDeps extends Deps {

@@ -1,5 +1,6 @@
-// One module's routes alone under /api/v1, with a staff principal taken from the `x-test-role` header, for
-// module tests that check a route's role rules without signing anyone in (the accounts module does that for real).
+// One module's routes alone under /api/v1, with a principal taken from the `x-test-role` header (its member ID from
+// `x-test-member`, `mem_staff` by default), for module tests that check a route's role rules without signing anyone
+// in (the accounts module does that for real).
 import Fastify from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Deps } from '../../src/deps.ts';
@@ -15,8 +16,9 @@ export async function buildRouteHarness(deps: Deps, register: RegisterRoutes) {
   app.decorateRequest('principal', null);
   app.addHook('onRequest', async (request) => {
     const role = request.headers['x-test-role'];
+    const memberId = request.headers['x-test-member'];
     if (typeof role === 'string' && (roles as readonly string[]).includes(role)) {
-      request.principal = { kind: 'session', memberId: 'mem_staff', role: role as Role, sessionId: 'ses_test', csrfToken: 'csrf' };
+      request.principal = { kind: 'session', memberId: typeof memberId === 'string' ? memberId : 'mem_staff', role: role as Role, sessionId: 'ses_test', csrfToken: 'csrf' };
     }
   });
   await app.register(async (api) => register(api.withTypeProvider<ZodTypeProvider>(), deps), { prefix: '/api/v1' });

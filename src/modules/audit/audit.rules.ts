@@ -1,39 +1,25 @@
-// The audit chain's pure rules (PV-33): canonical JSON, the entry hash, and what makes details acceptable.
+// The audit chain's pure rules (PV-33): the entry hash and what makes details acceptable.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { InvariantError } from '../../platform/assert.ts';
+import { canonicalJson } from '../../platform/canonical-json.ts';
 import type { AuditEntryRow } from './audit.table.ts';
 
 /** The hash the first entry points back to; the migration seeds the chain head with the same value. */
 export const genesisHash = '0'.repeat(64);
 
-/** Bumped if the hashed layout ever changes, so old and new entries can never be confused. */
+/**
+ * Bumped if the hashed layout ever changes, so old and new entries can never be confused. Still v1 since the
+ * canonical JSON became the platform's one (src/platform/canonical-json.ts): every field hashed here is a string, a
+ * number or null, which it writes exactly as the audit's own copy did, so entries written before verify unchanged
+ * (test/modules/audit.test.ts keeps a chain written by the old code).
+ */
 const hashFormat = 'patron-audit-v1';
 
 export const maxDetailsLength = 8_192;
 
 /** Keys that would hold a secret; details may name fields ("fields: ['password']") but never carry their values. */
 const secretKey = /^(password|new_?password|secret|token|api_?key|otp)$/i;
-
-/**
- * JSON with object keys sorted at every depth, so equal values always serialise to the same text. Refuses what JSON
- * cannot represent faithfully (undefined, functions, non-finite numbers) rather than silently dropping it.
- */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return JSON.stringify(value);
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new InvariantError('audit details: numbers must be finite');
-    return JSON.stringify(value);
-  }
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (typeof value === 'object') {
-    const prototype: unknown = Object.getPrototypeOf(value);
-    if (prototype !== Object.prototype && prototype !== null) throw new InvariantError('audit details: only plain objects are allowed');
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
-  }
-  throw new InvariantError(`audit details: a ${typeof value} is not JSON`);
-}
 
 /** Throws (a bug in the caller, not a user error) when details carry a secret-looking key. */
 export function assertNoSecrets(value: unknown, path = 'details'): void {

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { transact, type Ctx } from '../../deps.ts';
 import { assert } from '../../platform/assert.ts';
 import { actorRoles, type ActorRole, type AuditEntryRow } from './audit.table.ts';
-import { assertCodesOnly, assertNoSecrets, auditCodePattern, canonicalJson, checkEntry, genesisHash, hashEntry, maxDetailsLength } from './audit.rules.ts';
+import { canonicalJson } from '../../platform/canonical-json.ts';
+import { assertCodesOnly, assertNoSecrets, auditCodePattern, checkEntry, genesisHash, hashEntry, maxDetailsLength } from './audit.rules.ts';
 import { appendEntry, lockChainHead, readChainHead, selectEntries, selectEntriesAfter } from './audit.repository.ts';
 
 export interface AuditEntry {

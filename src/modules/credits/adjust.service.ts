@@ -19,7 +19,8 @@ const adjustInput = z.strictObject({
   reasonCode: z.enum(adjustmentReasonCodes),
   note: z.string().trim().min(3).max(1000),
   actor: z.strictObject({ id, role: z.enum(['agent', 'admin']) }),
-  idempotencyKey: z.string().min(1).max(255),
+  /** Up to 255 characters of the caller's key behind the staff member's ID (credits.routes.ts). */
+  idempotencyKey: z.string().min(1).max(320),
 });
 export type AdjustCreditsInput = z.input<typeof adjustInput>;
 

@@ -35,14 +35,6 @@ async function rawExecute(db: Executor, text: string, params: readonly unknown[]
   return Number(result.numAffectedRows ?? 0n);
 }
 
-/** A unique constraint refused a row (PostgreSQL 23505; SQLite SQLITE_CONSTRAINT_UNIQUE / _PRIMARYKEY). */
-export function isUniqueViolation(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null) return false;
-  const e = error as { code?: unknown; errcode?: unknown; message?: unknown };
-  if (e.code === '23505') return true;
-  return e.errcode === 2067 || e.errcode === 1555 || (typeof e.message === 'string' && /UNIQUE constraint failed/.test(e.message));
-}
-
 /** PostgreSQL refused the transaction for a reason a retry cures (serialization failure, deadlock). */
 export function isRetryable(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;

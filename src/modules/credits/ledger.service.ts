@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import { transact, type Ctx } from '../../deps.ts';
 import { AppError } from '../../platform/errors.ts';
+import { canonicalJson } from '../../platform/canonical-json.ts';
 import { assert, assertNever } from '../../platform/assert.ts';
 import {
   advanceTo, closeTransaction, computeNextDue, emptyAccount, finishOperation, newBook, openTransaction,
@@ -16,16 +17,6 @@ import { appendRows, callAppend, insertEmptyAccount, isRetryable, lockMember, pe
 import { getCurrentPolicy, getPolicyVersion } from './policy.service.ts';
 import type { Policy } from './policy.rules.ts';
 import { enqueueNotices } from './notices.ts';
-
-/** JSON with sorted keys and no undefined, so that equal requests hash equally whatever their key order. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-}
 
 export function requestHash(scope: string, request: unknown): string {
   return createHash('sha256').update(`${scope}\n${canonicalJson(request)}`).digest('base64url');

@@ -5,7 +5,7 @@ import type { Executor } from '../../db/database.ts';
 import { databaseMemo } from '../../db/database-memo.ts';
 import { AppError } from '../../platform/errors.ts';
 import { recordAudit } from '../audit/index.ts';
-import { isUniqueViolation } from './ledger.repository.ts';
+import { isUniqueViolation } from '../../db/unique-violation.ts';
 import { creditTables, type CreditPolicyRow } from './ledger.table.ts';
 import { policySettingsSchema, type Policy, type PolicySettings } from './policy.rules.ts';
 

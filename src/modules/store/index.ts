@@ -1,5 +1,6 @@
-// The store module's public face (docs/CONTRACTS.md): catalog, checkout, orders, payments, refunds, rewards
-// redemption, external orders and storefront webhooks. Other modules and the flows use only what this file exports.
+// The store module's public face (docs/CONTRACTS.md): catalog, checkout, orders, refunds, rewards redemption,
+// external orders and storefront webhooks; money moves through the payments module. Other modules and the flows use
+// only what this file exports.
 import type { JobHandler, Schedule } from '../../jobs/index.ts';
 import type { RegisterRoutes } from '../../http/types.ts';
 import { registerStoreRoutes, registerStorefrontWebhookRoute } from './store.routes.ts';
@@ -35,7 +36,7 @@ export {
   listOrdersForAgents,
   shipOrder,
   markOrderDelivered,
-  findOrderPaymentForFlow,
+  findOrderPayment as findOrderPaymentForFlow,
   staleCheckouts,
   orderTransitions,
   type CheckoutQuote,
@@ -44,14 +45,9 @@ export {
   type OrderDetail,
   type LineRequest,
 } from './orders.service.ts';
-export type { Order, OrderLine, Shipment, Payment } from './orders.repository.ts';
+export type { Order, OrderLine, Shipment } from './orders.repository.ts';
 export { getCart, setCartLine, setCartOptions } from './cart.service.ts';
 export { shippingAddressSchema, taxRegionOf, type ShippingAddress, type ShippingAddressInput, type InlineShippingAddress, type SavedShippingAddress } from './shipping-address.rules.ts';
-
-// Payments
-export { paymentGateway, releaseAuthorization } from './payments/registry.ts';
-export { GatewayUnavailableError, type PaymentGateway, type GatewayResult, type GatewayPayment, type GatewayRefund } from '../../ports/index.ts';
-export { createSandboxGateway, sandboxTokens, type SandboxToken } from './payments/sandbox.gateway.ts';
 
 // Refunds (the refund flow's steps)
 export { beginRefund, completeRefund, failRefund, findRefundForFlow, gatewayPaymentIdForOrder, refundReasons, type BeginRefundInput, type RefundReason } from './refunds.service.ts';

@@ -13,9 +13,8 @@ import { getMemberContact } from '../accounts/index.ts';
 import { queueEmail } from '../notifications/index.ts';
 import { countRewardRedemption, findRewardItem, rewardRedeemedQuantity, takeRewardStock } from './catalog.repository.ts';
 import { spendForRedemption, spendableCreditsOf } from './credits.adapter.ts';
-import { insertPayment, insertPendingShipment, toShipment, transitionShipment, type Shipment } from './orders.repository.ts';
-import { paymentGateway, releaseAuthorization } from './payments/registry.ts';
-import { GatewayUnavailableError } from '../../ports/index.ts';
+import { GatewayUnavailableError, paymentGateway, recordCapturedPayment, releaseAuthorization } from '../payments/index.ts';
+import { insertPendingShipment, toShipment, transitionShipment, type Shipment } from './orders.repository.ts';
 import { formatDate, localDateTime, warehouseTimeZone } from './shipping-promise.rules.ts';
 import { storeTables, type RedemptionRow } from './store.table.ts';
 import { redemptionConfirmationEmail } from './emails/redemption-confirmation.ts';
@@ -113,21 +112,15 @@ async function confirmRedemption(ctx: Ctx, input: RedeemInput & { redemptionId: 
   };
   await storeTables(ctx.db).insertInto('store_redemptions').values(row).execute();
   if (input.feePaymentId) {
-    await insertPayment(ctx.db, {
-      id: ctx.ids.next('pay'),
-      member_id: input.memberId,
-      order_id: null,
-      redemption_id: row.id,
-      gateway: input.gateway ?? 'sandbox',
-      gateway_payment_id: input.feePaymentId,
-      amount_minor: item.shippingFeeMinor,
-      captured_minor: item.shippingFeeMinor,
-      refunded_minor: 0,
-      status: 'captured',
-      failure_code: null,
-      confirmed_at_ms: nowMs,
-      created_at_ms: nowMs,
-      updated_at_ms: nowMs,
+    await recordCapturedPayment(ctx, {
+      purpose: 'redemption_fee',
+      ownerRef: row.id,
+      memberId: input.memberId,
+      currency: 'USD',
+      amountMinor: item.shippingFeeMinor,
+      gateway: input.gateway ?? ctx.ports.payments.name,
+      gatewayPaymentId: input.feePaymentId,
+      confirmedAtMs: nowMs,
     });
   }
   // It ships at once, whatever the time of day (CR-13).

@@ -14,7 +14,9 @@ import { enqueueJob } from '../../jobs/index.ts';
 import { recordAudit } from '../audit/index.ts';
 import { returnProductStock } from './catalog.repository.ts';
 import { restoreOrderCredits, reverseOrderCredits } from './credits.adapter.ts';
-import { cancelPendingShipments, findOrder, findOrderPayment, transitionOrder, updateOrderFields, updateOrderLine, updatePayment, type Order } from './orders.repository.ts';
+import { recordPaymentRefund } from '../payments/index.ts';
+import { cancelPendingShipments, findOrder, transitionOrder, updateOrderFields, updateOrderLine, type Order } from './orders.repository.ts';
+import { findOrderPayment } from './orders.service.ts';
 import { findRefund, hasPendingRefund, insertRefund, recordCreditsReversed, transitionRefund, type Refund } from './refunds.repository.ts';
 import { planRefund, type RefundRequest } from './refunds.rules.ts';
 import type { RefundSource } from './store.table.ts';
@@ -106,7 +108,7 @@ export async function beginRefund(ctx: Ctx, input: BeginRefundInput): Promise<Be
     });
   }
   await updateOrderFields(ctx.db, order.id, { refunded_minor: order.refundedMinor + plan.amountMinor, updated_at_ms: nowMs });
-  const payment = await findOrderPayment(ctx.db, order.id);
+  const payment = await findOrderPayment(ctx, order.id);
   const gatewayPaymentId = plan.amountMinor > 0 && order.channel === 'store' ? (payment?.gatewayPaymentId ?? null) : null;
   if (plan.amountMinor > 0 && order.channel === 'store') assert(gatewayPaymentId, `paid order ${order.id} has no gateway payment`);
   if (input.source === 'agent') {
@@ -158,11 +160,8 @@ export async function completeRefund(ctx: Ctx, input: { refundId: string; gatewa
   const full = order.lines.every((line) => line.refundedMinor === line.paidMinor && line.restoredCredits === line.credits && line.refundedQualifyingMinor === line.qualifyingMinor);
   await updateOrderFields(ctx.db, order.id, { refund_state: full ? 'full' : 'partial', updated_at_ms: nowMs });
   if (refund.amountMinor > 0 && order.channel === 'store') {
-    const payment = await findOrderPayment(ctx.db, order.id);
-    if (payment) {
-      const refundedMinor = payment.refundedMinor + refund.amountMinor;
-      await updatePayment(ctx.db, payment.id, { refunded_minor: refundedMinor, status: refundedMinor >= payment.capturedMinor ? 'refunded' : 'partially_refunded', updated_at_ms: nowMs });
-    }
+    const payment = await findOrderPayment(ctx, order.id);
+    if (payment) await recordPaymentRefund(ctx, { paymentId: payment.id, amountMinor: refund.amountMinor });
   }
   return (await findRefund(ctx.db, refund.id))!;
 }
@@ -192,5 +191,5 @@ export async function findRefundForFlow(ctx: Ctx, refundId: string): Promise<Ref
 }
 
 export async function gatewayPaymentIdForOrder(ctx: Ctx, orderId: string): Promise<string | null> {
-  return (await findOrderPayment(ctx.db, orderId))?.gatewayPaymentId ?? null;
+  return (await findOrderPayment(ctx, orderId))?.gatewayPaymentId ?? null;
 }

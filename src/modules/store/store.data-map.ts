@@ -65,11 +65,4 @@ export const storePersonalData: PersonalDataMap = [
     body: { category: 'payload', purpose: 'The signed delivery as received (customer email, name, shipping address, notes), processed exactly once (ST-8).', ...pruned },
     result: { category: 'identifier', purpose: 'What processing did (order, refund and member IDs, error codes), shown in the inbox.', ...pruned },
   }),
-
-  // Payments and idempotency: these move to the payments module and the platform idempotency table (issue 7.3).
-  ...declareTable('store_payments', 'member_id', { member_id: { ...recordLink, purpose: 'Who paid (payment records).' } }),
-  ...declareTable('store_idempotency_keys', null, {
-    scope: { category: 'contact', purpose: 'The caller of a retryable write: a member or API key ID, or a guest’s email, with the route (PL-4).', ...pruned },
-    response_body: { category: 'payload', purpose: 'The first answer to an Idempotency-Key, replayed to a retry (PL-4); deleted after a day.', ...pruned },
-  }),
 ];

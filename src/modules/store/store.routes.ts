@@ -1,13 +1,14 @@
 // The store's HTTP face (ST-1..ST-9, CR-12, CR-13): catalog, cart, checkout, orders, refunds, rewards, external
 // orders and the storefront webhook. Writes that a caller may retry take an Idempotency-Key header (PL-4).
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { transact, type Deps } from '../../deps.ts';
 import { AppError } from '../../platform/errors.ts';
 import { MINUTE_MS } from '../../platform/clock.ts';
 import { requireRole, requireScope, requireSession, type Principal } from '../../http/principal.ts';
 import type { ZodApp } from '../../http/types.ts';
-import { idempotencyKeyHeaders, readIdempotencyKey } from '../../http/idempotency-key.ts';
+import { idempotencyKeyHeaders } from '../../http/idempotency-key.ts';
+import { answerIdempotently } from '../../http/idempotency.ts';
 import { checkout } from '../../flows/checkout.ts';
 import { refundOrder } from '../../flows/refund.ts';
 import {
@@ -33,7 +34,6 @@ import {
 } from './catalog.service.ts';
 import { getCart, setCartLine, setCartOptions } from './cart.service.ts';
 import { externalOrderInputSchema, findExternalOrder, getExternalOrder, listExternalOrders, recordExternalOrder } from './external-orders.service.ts';
-import { runIdempotent } from './idempotency.ts';
 import { getMemberOrder, getOrderDetail, listMemberOrders, listOrdersForAgents, markOrderDelivered, quoteCheckout, shipOrder, type LineRequest } from './orders.service.ts';
 import { getMemberRedemption, listMemberRedemptions, redeemReward } from './redemptions.service.ts';
 import type { RefundRequest } from './refunds.rules.ts';
@@ -114,23 +114,6 @@ function callerIdOf(principal: Principal): string {
 
 function actorOf(principal: Principal): Actor {
   return { id: callerIdOf(principal), role: principal.kind === 'session' ? principal.role : 'api_key' };
-}
-
-function scopeOf(principal: Principal | null, route: string, guestEmail?: string): string {
-  return principal ? `${callerIdOf(principal)}:${route}` : `guest:${guestEmail ?? ''}:${route}`;
-}
-
-async function answerIdempotently<T>(
-  deps: Deps,
-  request: FastifyRequest,
-  reply: FastifyReply,
-  options: { scope: string; required: boolean; body: unknown },
-  work: () => Promise<{ status: number; body: T }>,
-) {
-  const key = readIdempotencyKey(request, { required: options.required });
-  const answer = await runIdempotent(deps, { scope: options.scope, key, request: { url: request.url, body: options.body } }, work);
-  if (answer.replayed) reply.header('idempotent-replayed', 'true');
-  return reply.status(answer.status).send(answer.body);
 }
 
 export function registerStoreRoutes(app: ZodApp, deps: Deps): void {
@@ -224,7 +207,7 @@ export function registerStoreRoutes(app: ZodApp, deps: Deps): void {
     async (request, reply) => {
       const body = request.body;
       const source = await checkoutSource(request, body);
-      return answerIdempotently(deps, request, reply, { scope: scopeOf(request.principal, 'place-order', body.email), required: true, body }, async () => {
+      return answerIdempotently(deps, request, reply, { required: true, body, guestEmail: body.email, memberId: source.memberId }, async () => {
         const result = await checkout(deps, {
           memberId: source.memberId,
           guestEmail: source.memberId ? null : (body.email ?? null),
@@ -257,7 +240,7 @@ export function registerStoreRoutes(app: ZodApp, deps: Deps): void {
     { schema: { tags, summary: 'Cancel your order before it ships: money back, credits restored and reversed (ST-6, CR-15, CR-18)', headers: idempotencyKeyHeaders, params: orderIdParams, body: cancelBody, response: { 200: refundResult } } },
     async (request, reply) => {
       const { memberId } = requireSession(request);
-      return answerIdempotently(deps, request, reply, { scope: scopeOf(request.principal, 'cancel-order'), required: false, body: request.body }, async () => {
+      return answerIdempotently(deps, request, reply, { required: false, body: request.body, memberId }, async () => {
         const refund = await refundOrder(deps, { orderId: request.params.orderId, memberId, request: { kind: 'cancellation' }, reason: 'cancelled_by_member', note: request.body.note, source: 'member', requestedBy: memberId });
         return { status: 200, body: { refund: toRefundView(refund), order: toOrderView(await getMemberOrder(deps, memberId, request.params.orderId)) } };
       });
@@ -270,7 +253,7 @@ export function registerStoreRoutes(app: ZodApp, deps: Deps): void {
     { schema: { tags, summary: 'Redeem a reward with credits: final at once, ships separately (CR-13)', headers: idempotencyKeyHeaders, params: rewardIdParams, body: redeemBody, response: { 201: redemptionView } } },
     async (request, reply) => {
       const { memberId } = requireSession(request);
-      return answerIdempotently(deps, request, reply, { scope: scopeOf(request.principal, 'redeem'), required: true, body: request.body }, async () => {
+      return answerIdempotently(deps, request, reply, { required: true, body: request.body, memberId }, async () => {
         const redemption = await redeemReward(deps, { memberId, rewardItemId: request.params.rewardId, quantity: request.body.quantity, paymentToken: request.body.paymentToken ?? null });
         return { status: 201, body: toRedemptionView(redemption) };
       });
@@ -291,9 +274,9 @@ export function registerStoreRoutes(app: ZodApp, deps: Deps): void {
     { schema: { tags, summary: 'Record a marketplace or storefront order for after-sales; it never earns credits (ST-7)', headers: idempotencyKeyHeaders, body: externalOrderInputSchema, response: { 201: externalOrderView } } },
     async (request, reply) => {
       const principal = requireScope(request, 'orders:write');
-      return answerIdempotently(deps, request, reply, { scope: scopeOf(principal, 'external-order'), required: false, body: request.body }, async () => {
+      return answerIdempotently(deps, request, reply, { required: false, body: request.body }, async () => {
         const recorded = await transact(deps, (trx) => recordExternalOrder(trx, request.body, callerIdOf(principal)));
-        return { status: 201, body: toExternalOrderView(recorded) };
+        return { status: 201, body: toExternalOrderView(recorded), memberId: recorded.memberId };
       });
     },
   );
@@ -380,9 +363,10 @@ export function registerStoreRoutes(app: ZodApp, deps: Deps): void {
     { schema: { tags, summary: 'Cancel an order before it ships (ST-6, CR-15, CR-18)', headers: idempotencyKeyHeaders, params: orderIdParams, body: agentCancelBody, response: { 200: refundResult } } },
     async (request, reply) => {
       const principal = requireRole(request, 'agent');
-      return answerIdempotently(deps, request, reply, { scope: scopeOf(principal, 'agent-cancel'), required: false, body: request.body }, async () => {
+      return answerIdempotently(deps, request, reply, { required: false, body: request.body }, async () => {
         const refund = await refundOrder(deps, { orderId: request.params.orderId, request: { kind: 'cancellation' }, reason: request.body.reason, note: request.body.note, source: 'agent', requestedBy: principal.memberId });
-        return { status: 200, body: { refund: toRefundView(refund), order: toOrderView(await getOrderDetail(deps, request.params.orderId)) } };
+        const order = await getOrderDetail(deps, request.params.orderId);
+        return { status: 200, body: { refund: toRefundView(refund), order: toOrderView(order) }, memberId: order.memberId };
       });
     },
   );
@@ -403,9 +387,10 @@ export function registerStoreRoutes(app: ZodApp, deps: Deps): void {
       const principal = requireRole(request, 'agent');
       const body = request.body;
       const refundRequest: RefundRequest = body.kind === 'lines' ? { kind: 'lines', lines: body.lines } : { kind: 'amount', amountMinor: body.amountMinor, lineId: body.lineId };
-      return answerIdempotently(deps, request, reply, { scope: scopeOf(principal, 'agent-refund'), required: true, body }, async () => {
+      return answerIdempotently(deps, request, reply, { required: true, body }, async () => {
         const refund = await refundOrder(deps, { orderId: request.params.orderId, request: refundRequest, reason: body.reason, note: body.note, source: 'agent', requestedBy: principal.memberId });
-        return { status: 201, body: { refund: toRefundView(refund), order: toOrderView(await getOrderDetail(deps, request.params.orderId)) } };
+        const order = await getOrderDetail(deps, request.params.orderId);
+        return { status: 201, body: { refund: toRefundView(refund), order: toOrderView(order) }, memberId: order.memberId };
       });
     },
   );

@@ -2,6 +2,11 @@
 // like a card network's test mode. It keeps its own books (tables sandbox_gateway_*) on its own connection, outside
 // any caller's transaction, because to Patron it is an outside system.
 //
+// Each request's record and its effect commit together in one transaction of the sandbox's own: a real gateway that
+// crashes mid-request recovers on its side, and this one runs in Patron's process, so a crash must not leave a key
+// half-done (its retry would otherwise answer "still in progress" for ever, and a resumed flow could never finish).
+// A concurrent duplicate waits for the first to commit and then gets its answer.
+//
 // Test tokens (the `paymentToken` a checkout sends):
 //   tok_approve, tok_visa     approves: authorize, capture, void and refunds all succeed
 //   tok_decline               authorization declined (card_declined)
@@ -11,10 +16,12 @@
 //   tok_refund_fail           authorizes and captures, but every refund fails (processing_error)
 // Any other token is refused (invalid_token).
 import { createHash } from 'node:crypto';
-import type { Deps } from '../../../deps.ts';
-import { randomToken } from '../../../platform/ids.ts';
-import { storeTables, type SandboxPaymentRow } from '../store.table.ts';
-import { GatewayUnavailableError, type GatewayFailureCode, type GatewayPayment, type GatewayRefund, type GatewayResult, type PaymentGateway } from '../../../ports/index.ts';
+import type { Deps } from '../../deps.ts';
+import type { Executor } from '../../db/database.ts';
+import { canonicalJson } from '../../platform/canonical-json.ts';
+import { randomToken } from '../../platform/ids.ts';
+import { paymentsTables, type SandboxPaymentRow } from './payments.table.ts';
+import type { GatewayFailureCode, GatewayPayment, GatewayRefund, GatewayResult, PaymentGateway } from '../../ports/index.ts';
 
 export const sandboxTokens = ['tok_approve', 'tok_visa', 'tok_decline', 'tok_insufficient_funds', 'tok_fail_after_delay', 'tok_capture_fail', 'tok_refund_fail'] as const;
 export type SandboxToken = (typeof sandboxTokens)[number];
@@ -34,8 +41,9 @@ function isSandboxToken(token: string): token is SandboxToken {
   return (sandboxTokens as readonly string[]).includes(token);
 }
 
+/** Canonical, so a retry that builds the same request with its keys in another order is still the same request. */
 function hashOf(value: unknown): string {
-  return createHash('sha256').update(JSON.stringify(value)).digest('base64url');
+  return createHash('sha256').update(canonicalJson(value)).digest('base64url');
 }
 
 function fail(code: GatewayFailureCode, message: string): { ok: false; code: GatewayFailureCode; message: string } {
@@ -49,45 +57,45 @@ function toPayment(row: SandboxPaymentRow, confirmedAtMs: number): GatewayPaymen
 
 export function createSandboxGateway(deps: Pick<Deps, 'database' | 'clock'>, options: SandboxOptions = {}): PaymentGateway {
   const failureDelayMs = options.failureDelayMs ?? 1500;
-  const db = () => storeTables(deps.database.db);
 
-  /** Runs `work` once per idempotency key and replays its stored answer afterwards. */
-  async function once<T>(key: string, operation: string, request: unknown, work: () => Promise<GatewayResult<T>>): Promise<GatewayResult<T>> {
+  /** Runs `work` once per idempotency key, in one transaction with its record, and replays its answer afterwards. */
+  async function once<T>(key: string, operation: string, request: unknown, work: (db: Executor) => Promise<GatewayResult<T>>): Promise<GatewayResult<T>> {
     const requestHash = hashOf({ operation, request });
-    const inserted = await db()
-      .insertInto('sandbox_gateway_requests')
-      .values({ idempotency_key: key, operation, request_hash: requestHash, response: null, created_at_ms: deps.clock.nowMs() })
-      .onConflict((oc) => oc.column('idempotency_key').doNothing())
-      .executeTakeFirst();
-    if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 0) {
-      const existing = await db().selectFrom('sandbox_gateway_requests').selectAll().where('idempotency_key', '=', key).executeTakeFirstOrThrow();
-      if (existing.request_hash !== requestHash) return fail('idempotency_mismatch', 'This idempotency key was used with other parameters.');
-      if (existing.response === null) throw new GatewayUnavailableError('a request with this idempotency key is still in progress');
-      return JSON.parse(existing.response) as GatewayResult<T>;
-    }
-    let result: GatewayResult<T>;
-    try {
-      result = await work();
-    } catch (error) {
-      await db().deleteFrom('sandbox_gateway_requests').where('idempotency_key', '=', key).execute();
-      throw error;
-    }
-    await db().updateTable('sandbox_gateway_requests').set({ response: JSON.stringify(result) }).where('idempotency_key', '=', key).execute();
-    return result;
+    return deps.database.db.transaction().execute(async (trx) => {
+      const books = paymentsTables(trx);
+      const record = () =>
+        books
+          .insertInto('sandbox_gateway_requests')
+          .values({ idempotency_key: key, operation, request_hash: requestHash, response: null, created_at_ms: deps.clock.nowMs() })
+          .onConflict((oc) => oc.column('idempotency_key').doNothing())
+          .executeTakeFirst();
+      if (Number((await record()).numInsertedOrUpdatedRows ?? 0n) === 0) {
+        const existing = await books.selectFrom('sandbox_gateway_requests').selectAll().where('idempotency_key', '=', key).executeTakeFirstOrThrow();
+        if (existing.request_hash !== requestHash) return fail('idempotency_mismatch', 'This idempotency key was used with other parameters.');
+        if (existing.response !== null) return JSON.parse(existing.response) as GatewayResult<T>;
+        // Only a request that crashed before this version committed its record without an answer; run it again.
+        await books.deleteFrom('sandbox_gateway_requests').where('idempotency_key', '=', key).execute();
+        await record();
+      }
+      const result = await work(trx);
+      await books.updateTable('sandbox_gateway_requests').set({ response: JSON.stringify(result) }).where('idempotency_key', '=', key).execute();
+      return result;
+    });
   }
 
-  async function loadPayment(paymentId: string): Promise<SandboxPaymentRow | undefined> {
-    return db().selectFrom('sandbox_gateway_payments').selectAll().where('id', '=', paymentId).executeTakeFirst();
+  async function loadPayment(db: Executor, paymentId: string): Promise<SandboxPaymentRow | undefined> {
+    return paymentsTables(db).selectFrom('sandbox_gateway_payments').selectAll().where('id', '=', paymentId).executeTakeFirst();
   }
 
   return {
     name: 'sandbox',
 
-    authorize(input) {
-      return once(input.idempotencyKey, 'authorize', input, async (): Promise<GatewayResult<GatewayPayment>> => {
+    async authorize(input) {
+      // The wait happens before the sandbox's transaction, which must not stay open for it (SQLite has one writer).
+      if (input.token === 'tok_fail_after_delay' && failureDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, failureDelayMs));
+      return once(input.idempotencyKey, 'authorize', input, async (db): Promise<GatewayResult<GatewayPayment>> => {
         if (!Number.isSafeInteger(input.amountMinor) || input.amountMinor < 1) return fail('invalid_request', 'The amount must be at least one minor unit.');
         if (!isSandboxToken(input.token)) return fail('invalid_token', 'This payment token is not one of the sandbox test tokens.');
-        if (input.token === 'tok_fail_after_delay' && failureDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, failureDelayMs));
         const decline = declines[input.token];
         if (decline) return fail(decline.code, decline.message);
         const nowMs = deps.clock.nowMs();
@@ -102,20 +110,20 @@ export function createSandboxGateway(deps: Pick<Deps, 'database' | 'clock'>, opt
           created_at_ms: nowMs,
           updated_at_ms: nowMs,
         };
-        await db().insertInto('sandbox_gateway_payments').values(row).execute();
+        await paymentsTables(db).insertInto('sandbox_gateway_payments').values(row).execute();
         return { ok: true, ...toPayment(row, nowMs) };
       });
     },
 
     capture(input) {
-      return once(input.idempotencyKey, 'capture', input, async (): Promise<GatewayResult<GatewayPayment>> => {
-        const payment = await loadPayment(input.paymentId);
+      return once(input.idempotencyKey, 'capture', input, async (db): Promise<GatewayResult<GatewayPayment>> => {
+        const payment = await loadPayment(db, input.paymentId);
         if (!payment) return fail('invalid_request', 'No such payment.');
         if (payment.token === 'tok_capture_fail') return fail('processing_error', 'The capture could not be completed.');
         if (payment.status !== 'authorized') return fail('invalid_request', `The payment is ${payment.status}, not authorized.`);
         if (input.amountMinor < 1 || input.amountMinor > payment.amount_minor) return fail('invalid_request', 'A capture cannot exceed the authorized amount.');
         const nowMs = deps.clock.nowMs();
-        const updated = await db()
+        const updated = await paymentsTables(db)
           .updateTable('sandbox_gateway_payments')
           .set({ status: 'captured', captured_minor: input.amountMinor, updated_at_ms: nowMs })
           .where('id', '=', payment.id)
@@ -128,9 +136,9 @@ export function createSandboxGateway(deps: Pick<Deps, 'database' | 'clock'>, opt
     },
 
     void(input) {
-      return once(input.idempotencyKey, 'void', input, async (): Promise<GatewayResult<GatewayPayment>> => {
+      return once(input.idempotencyKey, 'void', input, async (db): Promise<GatewayResult<GatewayPayment>> => {
         const nowMs = deps.clock.nowMs();
-        const updated = await db()
+        const updated = await paymentsTables(db)
           .updateTable('sandbox_gateway_payments')
           .set({ status: 'voided', updated_at_ms: nowMs })
           .where('id', '=', input.paymentId)
@@ -143,14 +151,14 @@ export function createSandboxGateway(deps: Pick<Deps, 'database' | 'clock'>, opt
     },
 
     refund(input) {
-      return once(input.idempotencyKey, 'refund', input, async (): Promise<GatewayResult<GatewayRefund>> => {
-        const payment = await loadPayment(input.paymentId);
+      return once(input.idempotencyKey, 'refund', input, async (db): Promise<GatewayResult<GatewayRefund>> => {
+        const payment = await loadPayment(db, input.paymentId);
         if (!payment) return fail('invalid_request', 'No such payment.');
         if (payment.token === 'tok_refund_fail') return fail('processing_error', 'The refund could not be completed.');
         if (payment.status !== 'captured') return fail('invalid_request', 'Only a captured payment can be refunded.');
         if (!Number.isSafeInteger(input.amountMinor) || input.amountMinor < 1) return fail('invalid_request', 'The amount must be at least one minor unit.');
         const nowMs = deps.clock.nowMs();
-        const updated = await db()
+        const updated = await paymentsTables(db)
           .updateTable('sandbox_gateway_payments')
           .set((eb) => ({ refunded_minor: eb('refunded_minor', '+', input.amountMinor), updated_at_ms: nowMs }))
           .where('id', '=', payment.id)

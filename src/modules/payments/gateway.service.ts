@@ -1,6 +1,6 @@
 // The installation's gateway (deps.ports.payments) and the best-effort release of an authorization.
-import type { Deps } from '../../../deps.ts';
-import type { PaymentGateway } from '../../../ports/index.ts';
+import type { Deps } from '../../deps.ts';
+import type { PaymentGateway } from '../../ports/index.ts';
 
 /**
  * Best-effort release of an authorization whose capture failed. The caller has already decided the payment failed,
