@@ -24,6 +24,7 @@ import * as audit from './modules/audit/index.ts';
 import * as credits from './modules/credits/index.ts';
 import * as notifications from './modules/notifications/index.ts';
 import * as store from './modules/store/index.ts';
+import * as flows from './flows/index.ts';
 
 const webDist = fileURLToPath(new URL('../web/dist/', import.meta.url));
 
@@ -40,6 +41,7 @@ const moduleRoutes: RegisterRoutes[] = [
   notifications.registerRoutes,
   credits.registerRoutes,
   store.registerRoutes,
+  flows.registerRoutes,
 ];
 
 export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<ZodApp> {

@@ -6,6 +6,7 @@ import * as audit from '../modules/audit/index.ts';
 import * as notifications from '../modules/notifications/index.ts';
 import * as credits from '../modules/credits/index.ts';
 import * as store from '../modules/store/index.ts';
+import * as flows from '../flows/index.ts';
 import type { JobHandler, Schedule } from './queue.ts';
 import type { JobRegistry } from './worker.ts';
 
@@ -16,7 +17,7 @@ interface JobModule {
 
 /** One line per module that has jobs. */
 function jobModules(): JobModule[] {
-  return [jobsUpkeep, accounts, audit, notifications, credits, store];
+  return [jobsUpkeep, accounts, audit, notifications, credits, store, flows];
 }
 
 /** Refuses two handlers for one type and a schedule without a handler: both are wiring bugs found at start. */

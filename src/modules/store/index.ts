@@ -35,6 +35,7 @@ export {
   markOrderDelivered,
   findOrderPaymentForFlow,
   staleCheckouts,
+  staleCheckoutAfterMs,
   orderTransitions,
   type CheckoutQuote,
   type CheckoutRequest,
@@ -44,6 +45,7 @@ export {
 } from './orders.service.ts';
 export type { Order, OrderLine, Shipment, Payment } from './orders.repository.ts';
 export { getCart, setCartLine, setCartOptions } from './cart.service.ts';
+export { checkoutSourceOf, type CheckoutSource, type CheckoutSourceRequest } from './checkout-source.service.ts';
 export { shippingAddressSchema, taxRegionOf, type ShippingAddress, type ShippingAddressInput, type InlineShippingAddress, type SavedShippingAddress } from './shipping-address.rules.ts';
 
 // Payments
@@ -55,8 +57,27 @@ export { createSandboxGateway, sandboxTokens, type SandboxToken } from './paymen
 export { beginRefund, completeRefund, failRefund, findRefundForFlow, gatewayPaymentIdForOrder, refundReasons, type BeginRefundInput, type RefundReason } from './refunds.service.ts';
 export type { Refund } from './refunds.repository.ts';
 
-// Rewards redemption
-export { redeemReward, listMemberRedemptions, getMemberRedemption, type Redemption } from './redemptions.service.ts';
+// Rewards redemption (the redemption flow's steps when the item has a shipping fee)
+export { prepareRedemption, confirmRedemption, listMemberRedemptions, getMemberRedemption, type PreparedRedemption, type RedeemInput, type Redemption } from './redemptions.service.ts';
+
+// HTTP pieces the flows' routes share with the store's (same views, same idempotent answers)
+export { answerIdempotently, callerIdOf, scopeOf } from './idempotent-reply.ts';
+export {
+  agentCancelBody,
+  cancelBody,
+  orderIdParams,
+  placeOrderBody,
+  placeOrderView,
+  redeemBody,
+  redemptionView,
+  refundBody,
+  refundResult,
+  rewardIdParams,
+  toOrderView,
+  toRedemptionView,
+  toRefundView,
+} from './store.schemas.ts';
+export type { RefundRequest } from './refunds.rules.ts';
 
 // External orders and storefront webhooks (after-sales looks orders up here)
 export { recordExternalOrder, findExternalOrder, getExternalOrder, listExternalOrders, type ExternalOrder } from './external-orders.service.ts';
