@@ -3,6 +3,8 @@
 // attention. It sits above every module and is imported only by the composition root.
 import type { JobHandler, Schedule } from '../jobs/index.ts';
 import type { RegisterRoutes } from '../http/types.ts';
+import type { PersonalDataMap } from '../db/personal-data.ts';
+import { flowsPersonalData } from './flows.personal-data.ts';
 import { registerCheckoutRoutes } from './checkout.routes.ts';
 import { flowsJobHandlers, flowsSchedules } from './flows.jobs.ts';
 import { registerRedemptionRoutes } from './redemption.routes.ts';
@@ -18,6 +20,7 @@ export const registerRoutes: RegisterRoutes = (app, deps) => {
 
 export const jobHandlers: Record<string, JobHandler> = flowsJobHandlers;
 export const schedules: Schedule[] = flowsSchedules;
+export const personalData: PersonalDataMap = flowsPersonalData;
 
 export { checkout, settleStaleCheckout, checkoutFlow, checkoutKey, type CheckoutInput, type CheckoutResult, type PaymentOutcome } from './checkout.ts';
 export { refundOrder, refundFlow, refundKey } from './refund.ts';

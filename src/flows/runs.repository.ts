@@ -73,3 +73,13 @@ export async function selectDueRuns(db: Executor, nowMs: number, limit: number):
 export async function selectRunsInStates(db: Executor, states: readonly FlowState[], limit: number): Promise<FlowRunRow[]> {
   return flowTables(db).selectFrom('flow_runs').selectAll().where('state', 'in', states).orderBy('updated_at_ms', 'desc').orderBy('id', 'desc').limit(limit).execute();
 }
+
+/** Deletes up to `limit` finished runs (and their steps) that finished before `beforeMs`; answers how many. */
+export async function deleteFinishedRuns(db: Executor, beforeMs: number, limit: number): Promise<number> {
+  const old = await flowTables(db).selectFrom('flow_runs').select('id').where('state', 'in', ['completed', 'compensated', 'failed']).where('finished_at_ms', '<', beforeMs).limit(limit).execute();
+  if (old.length === 0) return 0;
+  const ids = old.map((row) => row.id);
+  await flowTables(db).deleteFrom('flow_steps').where('run_id', 'in', ids).execute();
+  await flowTables(db).deleteFrom('flow_runs').where('id', 'in', ids).execute();
+  return ids.length;
+}

@@ -17,6 +17,7 @@ import {
   startRun,
   type FlowDefinition,
 } from '../../src/flows/index.ts';
+import { jobHandlers } from '../../src/flows/index.ts';
 import { describeEachDatabase } from '../support/each-database.ts';
 
 interface Script {
@@ -195,5 +196,21 @@ describeEachDatabase('flow runner', (suite) => {
     assert.equal(undone?.state, 'compensated');
     assert.equal(undone?.causeCode, 'abandoned');
     assert.deepEqual(staleScript.calls, ['undo:a']);
+  });
+
+  test('issue 7.6 finished runs are pruned after 90 days (their data-map retention); unfinished ones are kept', async () => {
+    const deps = suite.deps();
+    const script = newScript();
+    const flow = sampleFlow(script);
+    const finished = await executeRun(deps, flow, await transact(deps, (trx) => startRun(trx, flow, { key: key(), input: { name: 'n' }, memberId: 'mem_old' })));
+    const unfinished = await transact(deps, (trx) => startRun(trx, flow, { key: key(), input: { name: 'n' }, memberId: 'mem_old' }));
+    deps.clock.advanceMs(89 * 24 * 3_600_000);
+    await jobHandlers['flows-prune']!(deps, null, { id: 'job_test', type: 'flows-prune', attempt: 1 });
+    assert.ok(await findRunOf(deps, flow, finished.key), 'kept for 90 days');
+    deps.clock.advanceMs(2 * 24 * 3_600_000);
+    await jobHandlers['flows-prune']!(deps, null, { id: 'job_test', type: 'flows-prune', attempt: 1 });
+    assert.equal(await findRunOf(deps, flow, finished.key), undefined);
+    assert.ok(await findRunOf(deps, flow, unfinished.key));
+    assert.equal((await deps.db.selectFrom('flow_steps').select('step').where('run_id', '=', finished.id).execute()).length, 0);
   });
 });
