@@ -12,7 +12,7 @@ import { AppError, notFound } from '../platform/errors.ts';
 import { InvariantError } from '../platform/assert.ts';
 import { retryDelayMs } from '../jobs/index.ts';
 import { GatewayUnavailableError } from '../ports/index.ts';
-import type { FlowRunRow, FlowState, FlowStepRow, StepState } from './flows.table.ts';
+import type { FlowRunRow, FlowState, FlowStepRow } from './flows.table.ts';
 import { findRun, findRunByKey, insertRun, insertStep, selectDueRuns, selectSteps, updateRun, updateStep } from './runs.repository.ts';
 import { CompensationRefused, failureCodeOf, flowSourcesOf } from './runner.rules.ts';
 
@@ -256,8 +256,7 @@ async function compensateRun<I, T>(deps: Deps, definition: FlowDefinition<I, T>,
       deps.logger.warn({ flowRunId: run.id, flowType: run.type, step: step.name, code, attempts }, 'flow compensation failed; it will be retried');
       return loadRun(deps, definition, run.id);
     }
-    const marked: StepState[] = ['done', 'compensation_failed'];
-    await updateStep(deps.db, run.id, step.name, marked, { state: 'compensated', last_error_code: null, updated_at_ms: deps.clock.nowMs() });
+    await updateStep(deps.db, run.id, step.name, ['done', 'compensation_failed'], { state: 'compensated', last_error_code: null, updated_at_ms: deps.clock.nowMs() });
   }
   return finishRun(deps, definition, run, 'compensated');
 }

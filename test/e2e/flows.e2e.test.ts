@@ -12,7 +12,7 @@ import { createProduct, getOrderDetail } from '../../src/modules/store/index.ts'
 import { checkout, checkoutFlow, flowDefinitions, resumeDueRuns } from '../../src/flows/index.ts';
 import { watchPageProblems } from '../support/browser.ts';
 import { browserSuite, heading, signIn } from '../support/e2e-helpers.ts';
-import { hangAt, refusingRefunds, stopBefore } from '../support/flow-faults.ts';
+import { checkoutOf, hangAt, refusingRefunds, stopBefore } from '../support/flow-faults.ts';
 import { startTestServer } from '../support/server.ts';
 
 let orderId = '';
@@ -25,16 +25,7 @@ const { running, open, saveFailureScreenshots } = browserSuite('flows', () => st
   const crash = hangAt();
   void checkout(
     deps,
-    {
-      memberId,
-      guestEmail: null,
-      lines: [{ productId: product.id, quantity: 1 }],
-      discountCode: null,
-      shippingAddress: { name: 'Pat Shopper', line1: '500 Market St', city: 'Portland', region: 'US-OR', postalCode: '97201' },
-      credits: 200,
-      paymentToken: 'tok_approve',
-      fromCart: false,
-    },
+    checkoutOf(memberId, product.id, 200),
     stopBefore(checkoutFlow, 'finalize', 'run', crash.stop),
   );
   await crash.reached;

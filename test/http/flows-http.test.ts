@@ -12,7 +12,7 @@ import * as flows from '../../src/flows/index.ts';
 import { describeEachDatabase } from '../support/each-database.ts';
 import type { TestDeps } from '../support/deps.ts';
 import { buildRouteHarness } from '../support/route-harness.ts';
-import { hangAt, refusingRefunds, stopBefore } from '../support/flow-faults.ts';
+import { checkoutOf, hangAt, refusingRefunds, stopBefore } from '../support/flow-faults.ts';
 
 describeEachDatabase('flows HTTP', (suite) => {
   let deps: TestDeps;
@@ -32,16 +32,7 @@ describeEachDatabase('flows HTTP', (suite) => {
     const crash = hangAt();
     void flows.checkout(
       deps,
-      {
-        memberId,
-        guestEmail: null,
-        lines: [{ productId: product.id, quantity: 1 }],
-        discountCode: null,
-        shippingAddress: { name: 'Pat Shopper', line1: '500 Market St', city: 'Portland', region: 'US-OR', postalCode: '97201' },
-        credits: 300,
-        paymentToken: 'tok_approve',
-        fromCart: false,
-      },
+      checkoutOf(memberId, product.id, 300),
       stopBefore(flows.checkoutFlow, 'finalize', 'run', crash.stop),
     );
     await crash.reached;

@@ -12,7 +12,7 @@ import * as flows from '../../src/flows/index.ts';
 import { checkout, checkoutFlow, checkoutKey, findRunOf, listRunsNeedingAttention, redeemReward, redemptionFeeFlow, redemptionKey } from '../../src/flows/index.ts';
 import { describeEachDatabase } from '../support/each-database.ts';
 import type { TestDeps } from '../support/deps.ts';
-import { hangAt, refusingRefunds, stopBefore } from '../support/flow-faults.ts';
+import { checkoutOf, hangAt, refusingRefunds, stopBefore } from '../support/flow-faults.ts';
 
 const system = { id: null, role: 'system' as const };
 let counter = 0;
@@ -23,19 +23,6 @@ async function giveCredits(deps: TestDeps, memberId: string, credits: number): P
 
 async function newProduct(deps: TestDeps, priceMinor: number): Promise<store.Product> {
   return transact(deps, (trx) => store.createProduct(trx, system, { sku: `F-${++counter}`, name: `Flow product ${counter}`, category: 'chargers', priceMinor, stock: 10 }));
-}
-
-function orderFor(memberId: string, productId: string, credits: number): flows.CheckoutInput {
-  return {
-    memberId,
-    guestEmail: null,
-    lines: [{ productId, quantity: 1 }],
-    discountCode: null,
-    shippingAddress: { name: 'Pat Shopper', line1: '500 Market St', city: 'Springfield', region: 'US-OR', postalCode: '97201' },
-    credits,
-    paymentToken: 'tok_approve',
-    fromCart: false,
-  };
 }
 
 interface SandboxPayment {
@@ -67,7 +54,7 @@ describeEachDatabase('store flows', (suite) => {
     const product = await newProduct(deps, 3000);
     // The process "crashes" after the capture was recorded, before the order is finalized.
     const crash = hangAt();
-    void checkout(deps, orderFor(member, product.id, 500), stopBefore(checkoutFlow, 'finalize', 'run', crash.stop));
+    void checkout(deps, checkoutOf(member, product.id, 500), stopBefore(checkoutFlow, 'finalize', 'run', crash.stop));
     await crash.reached;
     const order = (await store.listOrdersForAgents(deps, { memberId: member }))[0]!;
     assert.equal(order.status, 'pending_payment');
@@ -159,7 +146,7 @@ describeEachDatabase('store flows', (suite) => {
     const product = await newProduct(deps, 2500);
     // Interrupted after step 1, before any checkout run existed (an order from before the runner): the sweep settles it.
     const pending = await transact(deps, (trx) =>
-      store.createPendingOrder(trx, { memberId: member, guestEmail: null, lines: [{ productId: product.id, quantity: 1 }], discountCode: null, shippingAddress: orderFor(member, product.id, 0).shippingAddress, credits: 400 }),
+      store.createPendingOrder(trx, { memberId: member, guestEmail: null, lines: [{ productId: product.id, quantity: 1 }], discountCode: null, shippingAddress: checkoutOf(member, product.id, 0).shippingAddress, credits: 400 }),
     );
     await aMinuteLater(deps, registry, 40);
     assert.equal((await store.getOrderDetail(deps, pending.id)).status, 'pending_payment', 'the hold lasts two days: 40 minutes is not stale');

@@ -16,7 +16,7 @@ import { createMemberForSeed } from '../../src/modules/accounts/index.ts';
 import { adjustCredits } from '../../src/modules/credits/index.ts';
 import { createProduct, createRewardItem } from '../../src/modules/store/index.ts';
 import { checkout, checkoutFlow, redeemReward, redemptionFeeFlow, resumeDueRuns } from '../../src/flows/index.ts';
-import { stopBefore } from './flow-faults.ts';
+import { checkoutOf, stopBefore } from './flow-faults.ts';
 
 const [scenario, phase] = process.argv.slice(2);
 const kill = (): Promise<never> => {
@@ -39,16 +39,7 @@ if (phase === 'first' && scenario === 'checkout') {
   const product = await transact(deps, (trx) => createProduct(trx, system, { sku: 'CRASH-1', name: 'Crash charger', category: 'chargers', priceMinor: 3000, stock: 10 }));
   await checkout(
     deps,
-    {
-      memberId,
-      guestEmail: null,
-      lines: [{ productId: product.id, quantity: 1 }],
-      discountCode: null,
-      shippingAddress: { name: 'Pat Shopper', line1: '500 Market St', city: 'Portland', region: 'US-OR', postalCode: '97201' },
-      credits: 500,
-      paymentToken: 'tok_approve',
-      fromCart: false,
-    },
+    checkoutOf(memberId, product.id, 500),
     stopBefore(checkoutFlow, 'finalize', 'run', kill),
   );
 } else if (phase === 'first' && scenario === 'redemption') {

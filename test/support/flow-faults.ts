@@ -1,6 +1,6 @@
 // Faults for flow tests: a flow definition that stops before a step (a crash between steps, in-process by a promise
 // that never settles, or in a child process by SIGKILL), and a gateway whose refunds are refused until it recovers.
-import type { FlowDefinition } from '../../src/flows/index.ts';
+import type { CheckoutInput, FlowDefinition } from '../../src/flows/index.ts';
 import type { PaymentGateway } from '../../src/ports/index.ts';
 
 /**
@@ -50,5 +50,19 @@ export function refusingRefunds(gateway: PaymentGateway): { gateway: PaymentGate
     },
     recover: () => void (refusing = false),
     refusals: () => refused,
+  };
+}
+
+/** A member's checkout of one product shipping to Oregon, paid with the approve token and `credits` credits. */
+export function checkoutOf(memberId: string, productId: string, credits: number): CheckoutInput {
+  return {
+    memberId,
+    guestEmail: null,
+    lines: [{ productId, quantity: 1 }],
+    discountCode: null,
+    shippingAddress: { name: 'Pat Shopper', line1: '500 Market St', city: 'Portland', region: 'US-OR', postalCode: '97201' },
+    credits,
+    paymentToken: 'tok_approve',
+    fromCart: false,
   };
 }
