@@ -13,6 +13,7 @@ import * as accounts from './modules/accounts/index.ts';
 import * as credits from './modules/credits/index.ts';
 import * as payments from './modules/payments/index.ts';
 import * as store from './modules/store/index.ts';
+import * as flows from './flows/index.ts';
 
 export const modules: readonly ModuleDescriptor[] = Object.freeze([
   describeModule('platform', { personalData: platformPersonalData }),
@@ -24,6 +25,7 @@ export const modules: readonly ModuleDescriptor[] = Object.freeze([
   describeModule('credits', credits),
   describeModule('payments', payments),
   describeModule('store', store),
+  describeModule('flows', flows),
 ]);
 
 /** Every module's job handlers and schedules; built at start, so a wiring mistake stops the start. */

@@ -39,11 +39,11 @@ export const nonPersonalColumns: readonly AllowlistEntry[] = [
     why: "The row's own key or a reference to another row, made by the ID generator or by the outside system that owns the row. It names a row, not a person; that row's personal columns are declared where it lives. References to a person (member_id, actor_id, customer_id…) are never exempt (rule 1).",
   },
   {
-    columns: ['status', 'state', 'kind', 'type', 'role', 'actor_role', 'source', 'channel', 'category', 'purpose', 'topic', 'template', 'trigger', 'operation', 'account', 'gateway', 'marketplace', 'refund_state', 'action', 'scopes'],
-    why: 'A value from a closed set fixed in code (a CHECK constraint or a zod enum: states, kinds, roles, job types, template names, audit action names, API scopes), never typed by a person.',
+    columns: ['status', 'state', 'kind', 'type', 'role', 'actor_role', 'source', 'channel', 'category', 'purpose', 'topic', 'template', 'trigger', 'operation', 'account', 'gateway', 'marketplace', 'refund_state', 'action', 'scopes', 'step', 'current_step'],
+    why: 'A value from a closed set fixed in code (a CHECK constraint or a zod enum: states, kinds, roles, job types, template names, audit action names, API scopes, flow step names), never typed by a person.',
   },
   {
-    columns: ['currency', 'sku', 'code', 'discount_code', 'reason_code', 'failure_code', 'payment_failure_code', 'key_prefix', 'response_status', 'carrier'],
+    columns: ['currency', 'sku', 'code', 'discount_code', 'reason_code', 'failure_code', 'payment_failure_code', 'key_prefix', 'response_status', 'carrier', 'cause_code', 'last_error_code'],
     why: 'A short machine code: an ISO currency, a product SKU, a discount code, an error code, the public prefix of an API key, an HTTP status, a shipping company (≤ 50 characters, checked by the schema).',
   },
   {

@@ -17,7 +17,8 @@ export function testDialects(): TestDialect[] {
   return postgresTestUrl ? ['sqlite', 'postgres'] : ['sqlite'];
 }
 
-async function adminQuery(text: string): Promise<void> {
+/** Runs one statement as the test database's owner (creating and dropping schemas). */
+export async function adminQuery(text: string): Promise<void> {
   const client = new pg.Client({ connectionString: postgresTestUrl });
   await client.connect();
   try {

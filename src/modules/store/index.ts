@@ -38,6 +38,7 @@ export {
   markOrderDelivered,
   findOrderPayment as findOrderPaymentForFlow,
   staleCheckouts,
+  staleCheckoutAfterMs,
   orderTransitions,
   type CheckoutQuote,
   type CheckoutRequest,
@@ -47,14 +48,33 @@ export {
 } from './orders.service.ts';
 export type { Order, OrderLine, Shipment } from './orders.repository.ts';
 export { getCart, setCartLine, setCartOptions } from './cart.service.ts';
+export { checkoutSourceOf, type CheckoutSource, type CheckoutSourceRequest } from './checkout-source.service.ts';
 export { shippingAddressSchema, taxRegionOf, type ShippingAddress, type ShippingAddressInput, type InlineShippingAddress, type SavedShippingAddress } from './shipping-address.rules.ts';
 
 // Refunds (the refund flow's steps)
 export { beginRefund, completeRefund, failRefund, findRefundForFlow, gatewayPaymentIdForOrder, refundReasons, type BeginRefundInput, type RefundReason } from './refunds.service.ts';
 export type { Refund } from './refunds.repository.ts';
 
-// Rewards redemption
-export { redeemReward, listMemberRedemptions, getMemberRedemption, type Redemption } from './redemptions.service.ts';
+// Rewards redemption (the redemption flow's steps when the item has a shipping fee)
+export { prepareRedemption, confirmRedemption, listMemberRedemptions, getMemberRedemption, type PreparedRedemption, type RedeemInput, type Redemption } from './redemptions.service.ts';
+
+// HTTP pieces the flows' routes share with the store's (same views, same idempotent answers)
+export {
+  agentCancelBody,
+  cancelBody,
+  orderIdParams,
+  placeOrderBody,
+  placeOrderView,
+  redeemBody,
+  redemptionView,
+  refundBody,
+  refundResult,
+  rewardIdParams,
+  toOrderView,
+  toRedemptionView,
+  toRefundView,
+} from './store.schemas.ts';
+export type { RefundRequest } from './refunds.rules.ts';
 
 // External orders and storefront webhooks (after-sales looks orders up here)
 export { recordExternalOrder, findExternalOrder, getExternalOrder, listExternalOrders, type ExternalOrder } from './external-orders.service.ts';

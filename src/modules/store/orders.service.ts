@@ -1,15 +1,16 @@
 // Orders (ST-2, ST-4, ST-9, CR-3..CR-5, CR-12): quoting a checkout, writing the order with its per-line components,
 // recording the gateway's answer, and reading orders back with shipments, refunds and tracking.
 //
-// The checkout flow (src/flows/checkout.ts) calls these in separate short transactions around the gateway calls:
-// createPendingOrder → (gateway) → recordAuthorization → (gateway) → finalizePaidOrder, or failOrderPayment.
+// The checkout flow (src/flows/checkout.ts) calls these as its steps, in separate short transactions around the
+// gateway calls: createPendingOrder → (gateway) → recordAuthorization → (gateway) → finalizePaidOrder, or
+// failOrderPayment to undo.
 import type { Ctx } from '../../deps.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import { assert } from '../../platform/assert.ts';
 import { findProductsByIds, releaseDiscountCode, returnProductStock, takeProductStock, useDiscountCode, findTaxRate, type Product } from './catalog.repository.ts';
 import { usableDiscountCode } from './catalog.service.ts';
 import { clearCart } from './cart.service.ts';
-import { captureCheckoutHold, creditsUnlockTimes, earnOrderCredits, holdCheckoutCredits, releaseCheckoutHold, spendableCreditsOf, spendRateOf } from './credits.adapter.ts';
+import { captureCheckoutHold, checkoutHoldTimeoutMs, creditsUnlockTimes, earnOrderCredits, holdCheckoutCredits, releaseCheckoutHold, spendableCreditsOf, spendRateOf } from './credits.adapter.ts';
 import { isPlusActiveAt } from './membership-port.ts';
 import { defaultPlusDiscountBp, defaultShippingPolicy, linePriceOf, maxLinesPerOrder, maxQuantityPerLine, priceOrder, type DiscountRule, type PricingProduct, type Quote } from './pricing.rules.ts';
 import { shippingPromise, type ShippingPromise } from './shipping-promise.rules.ts';
@@ -409,10 +410,18 @@ export async function findOrderPayment(ctx: Ctx, orderId: string): Promise<Payme
   return findLatestPayment(ctx, { purpose: 'order', ownerRef: orderId });
 }
 
-export async function staleCheckouts(ctx: Ctx, limit = 100): Promise<string[]> {
-  return selectStalePendingOrders(ctx.db, ctx.clock.nowMs() - staleCheckoutAfterMs, limit);
+/**
+ * How long an unpaid checkout may wait before it is given up: past the credits hold timeout of the program policy
+ * (CR-12, up to 7 days), so the hold always lapses or is captured first; the margin covers a slow gateway answer.
+ */
+export async function staleCheckoutAfterMs(ctx: Ctx): Promise<number> {
+  return (await checkoutHoldTimeoutMs(ctx)) + staleCheckoutMarginMs;
 }
 
-/** How long an unpaid checkout may wait before the sweep gives up on it: past the credits hold timeout. */
-export const staleCheckoutAfterMs = 35 * 60_000;
-export const checkoutSweepEveryMs = 5 * 60_000;
+export const staleCheckoutMarginMs = 5 * 60_000;
+
+/** Checkouts still pending payment past the stale-checkout timeout, oldest first (bounded batch). */
+export async function staleCheckouts(ctx: Ctx, limit = 100): Promise<string[]> {
+  return selectStalePendingOrders(ctx.db, ctx.clock.nowMs() - (await staleCheckoutAfterMs(ctx)), limit);
+}
+

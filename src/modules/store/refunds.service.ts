@@ -1,16 +1,16 @@
 // Cancellations and refunds (ST-6, CR-15..CR-18), as database steps around the gateway call.
 //
-// The refund flow (src/flows/refund.ts): `beginRefund` plans the refund and reserves it on the order's lines in one
+// The refund flow (src/flows/refund.ts) runs these as its steps: `beginRefund` plans the refund and reserves it on the order's lines in one
 // transaction (so concurrent refunds can never refund the same money twice); the gateway refunds the money outside
 // any transaction; `completeRefund` then moves the credits (reversal of earnings, CR-15..CR-17; restore of spent
 // credits to their original lots, CR-18) and, for a cancellation, cancels the order, its shipment and puts the stock
 // back. The refund records the earned credits the ledger reversed (per line and in total) next to the credits it
-// restored. If the gateway refuses, `failRefund` is the compensation: it gives the reservation back.
+// restored. If the gateway refuses, `failRefund` is the compensation: it gives the reservation back. A refund whose
+// gateway answer or last step was lost is finished by the flow runner's resume job under the same keys.
 import { z } from 'zod';
 import type { Ctx } from '../../deps.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import { assert } from '../../platform/assert.ts';
-import { enqueueJob } from '../../jobs/index.ts';
 import { recordAudit } from '../audit/index.ts';
 import { returnProductStock } from './catalog.repository.ts';
 import { restoreOrderCredits, reverseOrderCredits } from './credits.adapter.ts';
@@ -20,9 +20,6 @@ import { findOrderPayment } from './orders.service.ts';
 import { findRefund, hasPendingRefund, insertRefund, recordCreditsReversed, transitionRefund, type Refund } from './refunds.repository.ts';
 import { planRefund, type RefundRequest } from './refunds.rules.ts';
 import type { RefundSource } from './store.table.ts';
-
-export const resumeRefundJobType = 'store-resume-refund';
-export const resumeRefundAfterMs = 10 * 60_000;
 
 export const refundReasons = ['returned', 'damaged', 'defective', 'wrong_item', 'price_adjustment', 'cancelled_by_member', 'cancelled_by_agent', 'storefront', 'other'] as const;
 export type RefundReason = (typeof refundReasons)[number];
@@ -120,8 +117,6 @@ export async function beginRefund(ctx: Ctx, input: BeginRefundInput): Promise<Be
       details: { orderId: order.id, kind: input.request.kind, amountMinor: plan.amountMinor, creditsRestored: plan.creditsRestored, reason: input.reason },
     });
   }
-  // If the gateway's answer or the last step is lost, this job finishes the refund under the same keys.
-  if (gatewayPaymentId) await enqueueJob(ctx, { type: resumeRefundJobType, payload: { refundId }, key: `${resumeRefundJobType}:${refundId}`, runAtMs: nowMs + resumeRefundAfterMs });
   const refund = await findRefund(ctx.db, refundId);
   assert(refund, 'the refund was just written');
   return { refund, order, gatewayPaymentId };
