@@ -3,10 +3,12 @@
 // each ratio is printed next to its target, then one JSON line, then an auditor pass (LG-5) on every database used:
 // a run that breaks an invariant is a failed run. PostgreSQL parts run when PATRON_BENCH_DATABASE_URL (or
 // PATRON_TEST_DATABASE_URL) is set, in a schema of their own that is dropped at the end.
-import type { MemberContacts, Ports } from '../src/ports/index.ts';
+import type { Ports } from '../src/deps.ts';
+import type { MemberContacts } from '../src/ports/index.ts';
+import { memberBonuses } from '../src/flows/member-bonuses.ts';
 import { createMemoryFileStorage } from '../src/ports/local-file-storage.ts';
 import { memberContacts } from '../src/modules/accounts/index.ts';
-import { createSandboxGateway } from '../src/modules/store/index.ts';
+import { createSandboxGateway } from '../src/modules/payments/index.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -273,7 +275,7 @@ interface DialectResults {
 const datasetMembers: MemberContacts = { contactOf: (db, memberId) => memberContacts.contactOf(db, memberId), memberStatus: async () => 'active' };
 
 function ctxOf(database: Database, clock: SimulatedClock): Ctx {
-  const ports: Ports = { payments: createSandboxGateway({ database, clock }), mail: null, memberContacts: datasetMembers, files: createMemoryFileStorage() };
+  const ports: Ports = { payments: createSandboxGateway({ database, clock }), mail: null, memberContacts: datasetMembers, files: createMemoryFileStorage(), memberLifecycle: memberBonuses };
   return { db: database.db, clock, ids: createIdGenerator(clock), ports };
 }
 

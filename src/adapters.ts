@@ -3,11 +3,12 @@
 // line here.
 import { join } from 'node:path';
 import type { Deps } from './deps.ts';
-import type { Ports } from './ports/index.ts';
+import type { Ports } from './deps.ts';
+import { memberBonuses } from './flows/member-bonuses.ts';
 import { createFolderFileStorage } from './ports/local-file-storage.ts';
 import { memberContacts } from './modules/accounts/index.ts';
 import { createSmtpTransport } from './modules/notifications/index.ts';
-import { createSandboxGateway } from './modules/store/index.ts';
+import { createSandboxGateway } from './modules/payments/index.ts';
 
 export function createDefaultPorts(deps: Pick<Deps, 'config' | 'database' | 'clock'>): Ports {
   return {
@@ -15,5 +16,6 @@ export function createDefaultPorts(deps: Pick<Deps, 'config' | 'database' | 'clo
     mail: deps.config.mail.smtpUrl ? createSmtpTransport(deps.config.mail.smtpUrl) : null,
     memberContacts,
     files: createFolderFileStorage(join(deps.config.dataDir, 'files')),
+    memberLifecycle: memberBonuses,
   };
 }

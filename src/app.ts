@@ -16,14 +16,11 @@ import { installErrorHandler, sendNotFound } from './http/error-handler.ts';
 import { installRouteGuards, principalFromCredentials } from './http/route-guards.ts';
 import { installMetrics } from './http/metrics.ts';
 import { sessionCookieName, type Authenticate } from './http/principal.ts';
-import type { RegisterRoutes, ZodApp } from './http/types.ts';
+import type { ZodApp } from './http/types.ts';
 import { pathOnly } from './platform/logger.ts';
 import { registerClockRoutes } from './http/clock.routes.ts';
-import * as accounts from './modules/accounts/index.ts';
-import * as audit from './modules/audit/index.ts';
-import * as credits from './modules/credits/index.ts';
-import * as notifications from './modules/notifications/index.ts';
-import * as store from './modules/store/index.ts';
+import { createAuthenticator } from './modules/accounts/index.ts';
+import { modules } from './modules.ts';
 
 const webDist = fileURLToPath(new URL('../web/dist/', import.meta.url));
 
@@ -33,14 +30,6 @@ export interface AppOptions {
   /** Rate limits are on by default; some load tests turn them off. */
   rateLimits?: boolean;
 }
-
-const moduleRoutes: RegisterRoutes[] = [
-  accounts.registerRoutes,
-  audit.registerRoutes,
-  notifications.registerRoutes,
-  credits.registerRoutes,
-  store.registerRoutes,
-];
 
 export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<ZodApp> {
   const app = Fastify({
@@ -81,7 +70,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Zo
     request.log.info({ method: request.method, url: pathOnly(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
 
-  const authenticate: Authenticate = accounts.createAuthenticator(deps);
+  const authenticate: Authenticate = createAuthenticator(deps);
   // Caller, CSRF and each route's declared config.auth are checked before the body is validated (route-guards.ts).
   installRouteGuards(app, { principalOf: principalFromCredentials(authenticate), apiPrefix: '/api/v1', exemptPrefixes: ['/api/v1/docs'] });
 
@@ -122,7 +111,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Zo
         clockMode: deps.clock.mode,
       }));
       if (deps.clock.mode === 'simulated') registerClockRoutes(zodApi, deps);
-      for (const register of moduleRoutes) await register(zodApi, deps);
+      for (const module of modules) await module.registerRoutes?.(zodApi, deps);
     },
     { prefix: '/api/v1' },
   );

@@ -4,7 +4,30 @@ import type { Clock } from './platform/clock.ts';
 import type { IdGenerator } from './platform/ids.ts';
 import type { Logger } from './platform/logger.ts';
 import type { Database, Executor } from './db/database.ts';
-import type { Ports } from './ports/index.ts';
+import type { FileStorage, MailTransport, MemberContacts, PaymentGateway } from './ports/index.ts';
+
+/**
+ * What the accounts module tells the layers above it, inside the transaction that made the change, so their work
+ * commits with it (CR-1: the registration bonus with the new member; CR-2: the profile bonus with the profile). The
+ * composition root wires the flows layer's handlers in (src/flows/member-bonuses.ts); accounts never imports credits.
+ */
+export interface MemberLifecycle {
+  memberCreated(ctx: Ctx, memberId: string): Promise<void>;
+  profileCompleted(ctx: Ctx, memberId: string): Promise<void>;
+}
+
+/**
+ * The adapters Patron talks to the outside world and to higher layers through. Built once by the runtime
+ * (src/adapters.ts) or a test, never looked up from module-level state, so a test swaps any of them.
+ */
+export interface Ports {
+  payments: PaymentGateway;
+  /** Null when no SMTP server is configured: messages are held in the outbox. */
+  mail: MailTransport | null;
+  memberContacts: MemberContacts;
+  files: FileStorage;
+  memberLifecycle: MemberLifecycle;
+}
 
 /**
  * What a service function needs: a database handle (the caller's transaction), the clock, the ID generator and the

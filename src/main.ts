@@ -1,7 +1,7 @@
 // `patron serve`: migrate, load demo data on first start, serve HTTP and run the job worker, shut down cleanly.
 import { buildApp } from './app.ts';
 import type { Config } from './config.ts';
-import { startWorker } from './jobs/index.ts';
+import { startWorker } from './modules.ts';
 import { monotonicMs } from './platform/clock.ts';
 import { createRuntime } from './runtime.ts';
 import { seedDemoDataOnFirstStart } from './cli/seed.ts';

@@ -12,11 +12,21 @@ export interface TemplateDescriptor {
   readonly sample: unknown;
 }
 
-export interface ModuleDescriptor {
-  readonly name: string;
-  readonly routes?: RegisterRoutes;
+/** What a module's index.ts exports under these names; src/modules.ts picks them into a descriptor. */
+export interface ModuleParts {
+  readonly registerRoutes?: RegisterRoutes;
   readonly jobHandlers?: Readonly<Record<string, JobHandler>>;
   readonly schedules?: readonly Schedule[];
   readonly templates?: readonly TemplateDescriptor[];
   readonly personalData?: PersonalDataMap;
+}
+
+export interface ModuleDescriptor extends ModuleParts {
+  readonly name: string;
+}
+
+/** Picks the named parts out of a module's index.ts namespace, so a descriptor carries nothing else. */
+export function describeModule(name: string, parts: ModuleParts): ModuleDescriptor {
+  const { registerRoutes, jobHandlers, schedules, templates, personalData } = parts;
+  return Object.freeze({ name, registerRoutes, jobHandlers, schedules, templates, personalData });
 }

@@ -9,7 +9,7 @@ import { migrateToLatest } from './db/migrate.ts';
 import { createSystemClock, type Clock } from './platform/clock.ts';
 import { createIdGenerator, randomToken } from './platform/ids.ts';
 import { createLogger, type Logger } from './platform/logger.ts';
-import { loadSimulatedClock } from './platform/simulated-clock-store.ts';
+import { loadSimulatedClock } from './db/simulated-clock-store.ts';
 
 /** The embedded default keeps a generated secret in the data folder, never in the repository (PL-17). */
 async function loadOrCreateSecret(config: Readonly<Config>): Promise<string> {

@@ -2,11 +2,11 @@
 import { parseArgs } from 'node:util';
 import { loadConfig, ConfigError } from '../config.ts';
 import { transact } from '../deps.ts';
-import { startWorker, runDueJobs } from '../jobs/index.ts';
+import { runDueJobs, startWorker } from '../modules.ts';
 import { parseDurationMs, type SimulatedClock } from '../platform/clock.ts';
 import { isAppError } from '../platform/errors.ts';
 import { randomToken } from '../platform/ids.ts';
-import { advanceSimulatedClock } from '../platform/simulated-clock-store.ts';
+import { advanceSimulatedClock } from '../db/simulated-clock-store.ts';
 import { createRuntime } from '../runtime.ts';
 import { serve } from '../main.ts';
 import { seedDemoData } from './seed.ts';

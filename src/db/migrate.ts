@@ -7,23 +7,27 @@ import { isPostgres, type Executor } from './database.ts';
 
 const migrationsDir = fileURLToPath(new URL('./migrations/', import.meta.url));
 
-/** Migration files are named `NNNN-module-what.ts`; they run in name order. */
-const folderProvider: MigrationProvider = {
+/** Migration files are named `NNNN-module-what.ts`; they run in name order. `before` leaves out the later ones. */
+const folderProvider = (before?: string): MigrationProvider => ({
   async getMigrations() {
-    const files = (await readdir(migrationsDir)).filter((f) => /^\d{4}-.*\.ts$/.test(f)).sort();
+    const files = (await readdir(migrationsDir)).filter((f) => /^\d{4}-.*\.ts$/.test(f) && (before === undefined || f < before)).sort();
     const migrations: Record<string, Migration> = {};
     for (const file of files) {
       migrations[file.replace(/\.ts$/, '')] = (await import(pathToFileURL(migrationsDir + file).href)) as Migration;
     }
     return migrations;
   },
-};
+});
 
 export interface MigrationReport {
   applied: string[];
 }
 
-export async function migrateToLatest(db: Executor): Promise<MigrationReport> {
+/**
+ * Applies every migration not yet applied. `before` (tests of a data migration only) stops short of the migrations
+ * whose file name sorts at or after it, so a test can write rows in an older layout and then migrate the rest.
+ */
+export async function migrateToLatest(db: Executor, options: { before?: string } = {}): Promise<MigrationReport> {
   // On PostgreSQL the bookkeeping tables live in the connection's own schema: otherwise Kysely finds another
   // schema's tables (several installations or test suites in one database) and skips creating its own.
   const migrationTableSchema = isPostgres(db)
@@ -31,7 +35,7 @@ export async function migrateToLatest(db: Executor): Promise<MigrationReport> {
     : undefined;
   const migrator = new Migrator({
     db,
-    provider: folderProvider,
+    provider: folderProvider(options.before),
     migrationTableName: 'schema_migrations',
     migrationLockTableName: 'schema_migrations_lock',
     // Each module numbers its migrations in its own range (docs/CONTRACTS.md), so a module's next migration can sort

@@ -54,3 +54,27 @@ export interface PersonalDataColumn {
 
 /** One module's declaration, listed in its descriptor (src/modules.ts). */
 export type PersonalDataMap = readonly PersonalDataColumn[];
+
+/** What one column's declaration says besides where it is. */
+export type ColumnDeclaration = Omit<PersonalDataColumn, 'table' | 'column' | 'memberColumn'>;
+
+/**
+ * Declares the personal columns of one table, all naming their member in `memberColumn` (default `member_id`;
+ * null when the rows have no member), so a data-map file reads as one block per table.
+ */
+export function declareTable(table: string, memberColumn: string | null, columns: Readonly<Record<string, ColumnDeclaration>>): PersonalDataColumn[] {
+  return Object.entries(columns).map(([column, declaration]) => ({ table, column, ...declaration, memberColumn }));
+}
+
+export const eraseByDelete: EraseAction = { kind: 'delete' };
+export const eraseByAnonymizing: EraseAction = { kind: 'anonymize' };
+
+/** Kept through erasure because a law requires the record; the basis is shown in the subject's erasure report (PV-18). */
+export function keepForLaw(legalBasis: string): EraseAction {
+  return { kind: 'keep_for_law', legalBasis };
+}
+
+/** The column that names the row's member, as erasure and export read it (undefined means `member_id`). */
+export function memberColumnOf(column: PersonalDataColumn): string | null {
+  return column.memberColumn === undefined ? 'member_id' : column.memberColumn;
+}

@@ -1,29 +1,31 @@
-// Checkout with credits as cash (ST-2..ST-4, CR-12), as a flow: database steps in short transactions of their own,
-// gateway calls between them and never inside one, each step with its compensation.
+// Checkout with credits as cash (ST-2..ST-4, CR-12) as a durable flow (runner.ts), one run per order
+// (`checkout:<orderId>`):
 //
-//   1. createPendingOrder   (tx)  price, take stock, count the code, hold the credits   ← failOrderPayment undoes it
-//   2. gateway.authorize          idempotency key order:<id>:authorize                   ← a decline undoes step 1
-//   3. recordAuthorization  (tx)  so a crash from here on can void the authorization
-//   4. gateway.capture            order:<id>:capture                                     ← a failure voids step 2
-//   5. finalizePaidOrder    (tx)  capture the hold, earn, shipment, empty the cart      ← a failure refunds step 4
+//   create-order  (tx, with the run)  price, take stock, count the code, hold the credits  ← undo: failOrderPayment
+//   authorize     gateway, key order:<id>:authorize; recordAuthorization with the record   ← undo: void (or refund)
+//   capture       gateway, key order:<id>:capture                                          ← undo: refund
+//   finalize      (tx)  capture the hold, earn, shipment, empty the cart
 //
-// The gateway's confirmation time of the capture is the payment time (ST-4). A checkout interrupted between steps
-// (a crash, a lost answer) is settled by the stale-checkout sweep (`settleStaleCheckout`).
+// A decline or failure undoes the recorded steps and answers with the failed order. The gateway's confirmation time
+// of the capture is the payment time (ST-4). A checkout interrupted between steps (a crash, a lost answer) is never
+// pushed forward by the resume job: once past the stale-checkout timeout (the policy's hold timeout plus a margin)
+// it is undone as abandoned, and the order is abandoned only once the money is back.
+import { z } from 'zod';
 import { transact, type Deps } from '../deps.ts';
-import { AppError } from '../platform/errors.ts';
+import { AppError, isAppError } from '../platform/errors.ts';
 import {
   createPendingOrder,
   failOrderPayment,
   finalizePaidOrder,
-  findOrderPaymentForFlow,
   getOrderDetail,
-  paymentGateway,
-  releaseAuthorization,
   recordAuthorization,
-  GatewayUnavailableError,
+  staleCheckoutAfterMs,
   type OrderDetail,
   type PlaceOrderInput,
 } from '../modules/store/index.ts';
+import { authorizationResult, authorizePayment, capturePayment, captureResult, notAnsweringMessage, refundCapturedPayment, releaseAuthorizedPayment, type PaymentFailureOutcome } from './payment-steps.ts';
+import { abandonedCause, executeRun, findRunOf, performedAtStart, resumeRunNow, startRun, type FlowDefinition, type StepResult } from './runner.ts';
+import { FlowStepFailed } from './runner.rules.ts';
 
 export interface CheckoutInput extends PlaceOrderInput {
   /** A gateway token (sandbox: tok_approve, tok_decline, …); not needed when credits pay everything. */
@@ -32,82 +34,150 @@ export interface CheckoutInput extends PlaceOrderInput {
   fromCart: boolean;
 }
 
-export type PaymentOutcome = 'approved' | 'not_needed' | 'declined' | 'failed';
+export type PaymentOutcome = 'approved' | 'not_needed' | PaymentFailureOutcome;
 
 export interface CheckoutResult {
   order: OrderDetail;
   payment: { outcome: PaymentOutcome; code: string | null; message: string | null };
 }
 
-const unavailable = () => new AppError('unavailable', 'The payment service is not answering. Nothing was charged; please try again in a moment.');
+/** What the run keeps: IDs and amounts only; the address and lines live on the order. */
+const checkoutRunInput = z.strictObject({
+  orderId: z.string().min(1).max(100),
+  memberId: z.string().min(1).max(100).nullable(),
+  totalMinor: z.number().int().nonnegative(),
+  clearCartOf: z.string().min(1).max(100).nullable(),
+});
+type CheckoutRunInput = z.infer<typeof checkoutRunInput>;
 
-async function failed(deps: Deps, orderId: string, outcome: 'declined' | 'failed', code: string, message: string): Promise<CheckoutResult> {
-  await transact(deps, (trx) => failOrderPayment(trx, { orderId, code, status: 'payment_failed' }));
-  return { order: await getOrderDetail(deps, orderId), payment: { outcome, code, message } };
+/** Never stored: a payment token is handed to the gateway by the process that received it, or not at all. */
+interface CheckoutTransient {
+  paymentToken: string | null;
 }
 
-export async function checkout(deps: Deps, input: CheckoutInput): Promise<CheckoutResult> {
-  const order = await transact(deps, async (trx) => {
-    const created = await createPendingOrder(trx, input);
-    if (created.totalMinor > 0 && !input.paymentToken) throw new AppError('validation', 'Add a payment method to pay the rest of this order.', { field: 'paymentToken' });
-    return created;
+export const checkoutFlowType = 'checkout';
+export const checkoutKey = (orderId: string) => `checkout:${orderId}`;
+
+export const checkoutFlow: FlowDefinition<CheckoutRunInput, CheckoutTransient> = {
+  type: checkoutFlowType,
+  input: checkoutRunInput,
+  // A fresh run's lease is its stale-checkout deadline (set at start); this one covers a resume job's claim.
+  leaseMs: 5 * 60_000,
+  whenStale: 'compensate',
+  steps: [
+    performedAtStart('create-order', async (deps, { input, run }) => {
+      const cause = run.causeCode ?? 'not_completed';
+      await transact(deps, (trx) => failOrderPayment(trx, { orderId: input.orderId, code: cause, status: cause === abandonedCause ? 'abandoned' : 'payment_failed' }));
+    }),
+    {
+      name: 'authorize',
+      kind: 'call',
+      async run(deps, { input, transient }): Promise<StepResult> {
+        if (input.totalMinor === 0) return { paymentId: null, gateway: null };
+        if (!transient?.paymentToken) throw new FlowStepFailed('token_unavailable', 'The payment method is no longer available.', { details: { outcome: 'failed' } });
+        return authorizePayment(deps, { token: transient.paymentToken, amountMinor: input.totalMinor, idempotencyKey: `order:${input.orderId}:authorize` });
+      },
+      async record(trx, { input }, result) {
+        const { paymentId, gateway } = authorizationResult.parse(result);
+        // Remembered at once, so a crash before capture can still be cleaned up (void).
+        if (paymentId && gateway) await recordAuthorization(trx, input.orderId, gateway, paymentId);
+      },
+      async compensate(deps, { input, result, results, refusals }) {
+        const { paymentId } = authorizationResult.parse(result);
+        // A recorded capture is given back by its own compensation; only an uncaptured authorization is released here.
+        if (!paymentId || results.has('capture')) return;
+        await releaseAuthorizedPayment(deps, { paymentId, amountMinor: input.totalMinor, voidKey: `order:${input.orderId}:void`, refundKey: `order:${input.orderId}:compensate`, refusals });
+      },
+    },
+    {
+      name: 'capture',
+      kind: 'call',
+      async run(deps, { input, results }): Promise<StepResult> {
+        const { paymentId } = authorizationResult.parse(results.get('authorize'));
+        if (!paymentId) return { paymentId: null, capturedMinor: 0, confirmedAtMs: deps.clock.nowMs() };
+        return capturePayment(deps, { paymentId, amountMinor: input.totalMinor, idempotencyKey: `order:${input.orderId}:capture` });
+      },
+      async compensate(deps, { input, result, refusals }) {
+        // The money was taken but the order could not be completed (the hold timed out, the ledger refused, or it
+        // was abandoned after a crash): it goes back before the order is failed.
+        const { paymentId, capturedMinor } = captureResult.parse(result);
+        if (!paymentId || capturedMinor === 0) return;
+        await refundCapturedPayment(deps, { paymentId, amountMinor: capturedMinor, idempotencyKey: `order:${input.orderId}:compensate`, refusals });
+      },
+    },
+    {
+      name: 'finalize',
+      kind: 'transaction',
+      async run(trx, { input, results }): Promise<StepResult> {
+        const capture = captureResult.parse(results.get('capture'));
+        try {
+          const paid = await finalizePaidOrder(trx, { orderId: input.orderId, paidAtMs: capture.confirmedAtMs, capturedMinor: capture.capturedMinor, clearCartOf: input.clearCartOf });
+          return { status: paid.status };
+        } catch (error) {
+          throw new FlowStepFailed('not_completed', 'The order could not be completed.', { cause: error });
+        }
+      },
+    },
+  ],
+};
+
+export async function checkout(deps: Deps, input: CheckoutInput, definition: FlowDefinition<CheckoutRunInput, CheckoutTransient> = checkoutFlow): Promise<CheckoutResult> {
+  const run = await transact(deps, async (trx) => {
+    const order = await createPendingOrder(trx, input);
+    if (order.totalMinor > 0 && !input.paymentToken) throw new AppError('validation', 'Add a payment method to pay the rest of this order.', { field: 'paymentToken' });
+    return startRun(trx, definition, {
+      key: checkoutKey(order.id),
+      input: { orderId: order.id, memberId: order.memberId, totalMinor: order.totalMinor, clearCartOf: input.fromCart ? input.memberId : null },
+      memberId: order.memberId,
+      done: [{ step: 'create-order', result: { orderId: order.id } }],
+      // Until then the checkout belongs to this process; afterwards the resume job abandons what is left of it.
+      nextAttemptAtMs: trx.clock.nowMs() + (await staleCheckoutAfterMs(trx)),
+    });
   });
-  const clearCartOf = input.fromCart ? input.memberId : null;
-  if (order.totalMinor === 0) {
-    await transact(deps, (trx) => finalizePaidOrder(trx, { orderId: order.id, paidAtMs: trx.clock.nowMs(), capturedMinor: 0, clearCartOf }));
-    return { order: await getOrderDetail(deps, order.id), payment: { outcome: 'not_needed', code: null, message: null } };
-  }
-  const gateway = paymentGateway(deps);
-  let authorization;
+  const orderId = run.input.orderId;
   try {
-    authorization = await gateway.authorize({ token: input.paymentToken!, amountMinor: order.totalMinor, currency: order.currency, idempotencyKey: `order:${order.id}:authorize` });
+    await executeRun(deps, definition, run, { transient: { paymentToken: input.paymentToken } });
   } catch (error) {
-    if (!(error instanceof GatewayUnavailableError)) throw error;
-    // The outcome is unknown; an authorization that did happen lapses at the gateway uncaptured.
-    await transact(deps, (trx) => failOrderPayment(trx, { orderId: order.id, code: 'gateway_unavailable', status: 'payment_failed' }));
-    throw unavailable();
+    if (!(error instanceof FlowStepFailed)) throw error;
+    if (error.code === 'gateway_unavailable') throw new AppError('unavailable', notAnsweringMessage);
+    // The order could not be completed after the payment: the money went back (or will), the original error stands.
+    if (error.code === 'not_completed') throw error.cause ?? error;
+    const outcome: PaymentFailureOutcome = error.details.outcome === 'declined' ? 'declined' : 'failed';
+    return { order: await getOrderDetail(deps, orderId), payment: { outcome, code: error.code, message: error.message } };
   }
-  if (!authorization.ok) return failed(deps, order.id, authorization.code === 'processing_error' ? 'failed' : 'declined', authorization.code, authorization.message);
-  await transact(deps, (trx) => recordAuthorization(trx, order.id, gateway.name, authorization.paymentId));
-
-  let capture;
-  try {
-    capture = await gateway.capture({ paymentId: authorization.paymentId, amountMinor: order.totalMinor, idempotencyKey: `order:${order.id}:capture` });
-  } catch (error) {
-    if (!(error instanceof GatewayUnavailableError)) throw error;
-    capture = { ok: false as const, code: 'processing_error' as const, message: 'The payment service did not confirm the payment.' };
-  }
-  if (!capture.ok) {
-    await releaseAuthorization(deps, gateway, { paymentId: authorization.paymentId, idempotencyKey: `order:${order.id}:void` });
-    return failed(deps, order.id, 'failed', capture.code, capture.message);
-  }
-
-  try {
-    await transact(deps, (trx) => finalizePaidOrder(trx, { orderId: order.id, paidAtMs: capture.confirmedAtMs, capturedMinor: capture.capturedMinor, clearCartOf }));
-  } catch (error) {
-    // Compensation: the money was taken but the order could not be completed (the hold timed out, the ledger
-    // refused): give the money back, then undo step 1.
-    const refund = await gateway.refund({ paymentId: authorization.paymentId, amountMinor: capture.capturedMinor, idempotencyKey: `order:${order.id}:compensate` });
-    if (!refund.ok) throw error;
-    await transact(deps, (trx) => failOrderPayment(trx, { orderId: order.id, code: 'not_completed', status: 'payment_failed' }));
-    throw error;
-  }
-  return { order: await getOrderDetail(deps, order.id), payment: { outcome: 'approved', code: null, message: null } };
+  const outcome: PaymentOutcome = run.input.totalMinor === 0 ? 'not_needed' : 'approved';
+  return { order: await getOrderDetail(deps, orderId), payment: { outcome, code: null, message: null } };
 }
 
 /**
- * Settles a checkout left pending past the hold timeout (a crash or a lost answer between the steps): an
- * authorization that was recorded is voided, and the order is abandoned, which releases the hold and the stock.
+ * Settles one checkout left pending past the stale-checkout timeout: its run is undone as abandoned (the money goes
+ * back first). An order pending without a run (placed before checkouts had runs) gets one, started compensating with
+ * what the order knows (its recorded authorization), so it is settled the same way.
  */
 export async function settleStaleCheckout(deps: Deps, orderId: string): Promise<void> {
-  const payment = await findOrderPaymentForFlow(deps, orderId);
-  if (payment?.status === 'authorized' && payment.gatewayPaymentId) {
-    const gateway = paymentGateway(deps);
-    const voided = await gateway.void({ paymentId: payment.gatewayPaymentId, idempotencyKey: `order:${orderId}:void` });
-    if (!voided.ok) {
-      // Already captured: refund it rather than keep money for an order that never completed.
-      await gateway.refund({ paymentId: payment.gatewayPaymentId, amountMinor: payment.amountMinor, idempotencyKey: `order:${orderId}:compensate` });
-    }
+  const existing = await findRunOf(deps, checkoutFlow, checkoutKey(orderId));
+  if (existing) {
+    // A run already being undone or backing off is the resume job's, on its own schedule.
+    if (existing.state === 'running') await resumeRunNow(deps, { [checkoutFlow.type]: checkoutFlow }, existing.id);
+    return;
   }
-  await transact(deps, (trx) => failOrderPayment(trx, { orderId, code: 'abandoned', status: 'abandoned' }));
+  const order = await getOrderDetail(deps, orderId);
+  if (order.status !== 'pending_payment') return;
+  const authorized = order.payment?.status === 'authorized' && order.payment.gatewayPaymentId ? order.payment : null;
+  let run;
+  try {
+    run = await transact(deps, (trx) =>
+      startRun(trx, checkoutFlow, {
+        key: checkoutKey(orderId),
+        input: { orderId, memberId: order.memberId, totalMinor: order.totalMinor, clearCartOf: null },
+        memberId: order.memberId,
+        done: [{ step: 'create-order', result: { orderId } }, ...(authorized ? [{ step: 'authorize', result: { paymentId: authorized.gatewayPaymentId, gateway: authorized.gateway } }] : [])],
+        compensateWithCause: abandonedCause,
+      }),
+    );
+  } catch (error) {
+    if (isAppError(error) && error.code === 'conflict') return; // another sweep took it
+    throw error;
+  }
+  await executeRun(deps, checkoutFlow, run);
 }

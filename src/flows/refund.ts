@@ -1,53 +1,115 @@
-// Refunds and cancellations (ST-6, CR-15..CR-18) as a flow: reserve the refund on the order (tx), refund the money
-// through the gateway (no transaction open), then move the credits (tx). If the gateway refuses, the reservation is
-// given back (compensation) and no credits move. If the last step fails after the money went back, the refund stays
-// pending and the resume job finishes it: the gateway answers a repeated refund key with its first answer, so the
-// money never goes back twice.
+// Refunds and cancellations (ST-6, CR-15..CR-18) as a durable flow (runner.ts), one run per refund
+// (`refund:<refundId>`):
+//
+//   reserve   (tx, with the run)  plan the refund and reserve it on the order's lines   ← undo: failRefund
+//   refund    gateway, key refund:<refundId> (skipped when no money goes back through our gateway)
+//   complete  (tx)  move the credits; a cancellation cancels the order
+//
+// A refusal by the gateway gives the reservation back and no credits move. An unanswered gateway leaves the run to
+// the resume job, which asks again under the same key: the gateway answers a repeated key with its first answer, so
+// the money never goes back twice. A crash between the steps is finished the same way.
+import { z } from 'zod';
 import { transact, type Deps } from '../deps.ts';
 import { AppError } from '../platform/errors.ts';
-import {
-  beginRefund,
-  completeRefund,
-  failRefund,
-  findRefundForFlow,
-  gatewayPaymentIdForOrder,
-  paymentGateway,
-  GatewayUnavailableError,
-  type BeginRefundInput,
-  type Refund,
-} from '../modules/store/index.ts';
+import { InvariantError } from '../platform/assert.ts';
+import { GatewayUnavailableError } from '../ports/index.ts';
+import { beginRefund, completeRefund, failRefund, findRefundForFlow, gatewayPaymentIdForOrder, type BeginRefundInput, type Refund } from '../modules/store/index.ts';
+import { executeRun, findRunOf, performedAtStart, startRun, type FlowDefinition, type StepResult } from './runner.ts';
+import { FlowStepFailed } from './runner.rules.ts';
+
+const refundRunInput = z.strictObject({
+  refundId: z.string().min(1).max(100),
+  orderId: z.string().min(1).max(100),
+  memberId: z.string().min(1).max(100).nullable(),
+  amountMinor: z.number().int().nonnegative(),
+  /** The gateway payment the money goes back to; null for storefront orders and refunds of credits only. */
+  gatewayPaymentId: z.string().min(1).max(200).nullable(),
+});
+type RefundRunInput = z.infer<typeof refundRunInput>;
+
+const gatewayRefundResult = z.object({ gatewayRefundId: z.string().nullable() });
+
+export const refundFlowType = 'refund';
+export const refundKey = (refundId: string) => `refund:${refundId}`;
+/** The resume job finishes a refund whose gateway answer or last step was lost after this long. */
+export const resumeRefundAfterMs = 10 * 60_000;
+
+export const refundFlow: FlowDefinition<RefundRunInput> = {
+  type: refundFlowType,
+  input: refundRunInput,
+  leaseMs: resumeRefundAfterMs,
+  whenStale: 'resume',
+  steps: [
+    performedAtStart('reserve', async (deps, { input, run }) => {
+      await transact(deps, (trx) => failRefund(trx, { refundId: input.refundId, code: run.causeCode ?? 'not_completed' }));
+    }),
+    {
+      name: 'refund',
+      kind: 'call',
+      retryUnanswered: true,
+      async run(deps, { input }): Promise<StepResult> {
+        if (!input.gatewayPaymentId || input.amountMinor === 0) return { gatewayRefundId: null };
+        const answer = await deps.ports.payments.refund({ paymentId: input.gatewayPaymentId, amountMinor: input.amountMinor, idempotencyKey: refundKey(input.refundId) });
+        if (!answer.ok) throw new FlowStepFailed(answer.code, answer.message);
+        return { gatewayRefundId: answer.refundId };
+      },
+    },
+    {
+      name: 'complete',
+      kind: 'transaction',
+      async run(trx, { input, results }): Promise<StepResult> {
+        const { gatewayRefundId } = gatewayRefundResult.parse(results.get('refund'));
+        const refund = await completeRefund(trx, { refundId: input.refundId, gatewayRefundId });
+        return { status: refund.status };
+      },
+    },
+  ],
+};
+
+function runInputOf(refund: Refund, gatewayPaymentId: string | null): RefundRunInput {
+  return { refundId: refund.id, orderId: refund.orderId, memberId: refund.memberId, amountMinor: refund.amountMinor, gatewayPaymentId };
+}
+
+async function answerOf(deps: Deps, refundId: string): Promise<Refund> {
+  const refund = await findRefundForFlow(deps, refundId);
+  if (!refund) throw new InvariantError(`refund ${refundId} vanished`);
+  return refund;
+}
 
 export async function refundOrder(deps: Deps, input: BeginRefundInput): Promise<Refund> {
-  const begun = await transact(deps, (trx) => beginRefund(trx, input));
-  return settleRefund(deps, begun.refund, begun.gatewayPaymentId);
-}
-
-async function settleRefund(deps: Deps, refund: Refund, gatewayPaymentId: string | null): Promise<Refund> {
-  if (!gatewayPaymentId || refund.amountMinor === 0) return transact(deps, (trx) => completeRefund(trx, { refundId: refund.id, gatewayRefundId: null }));
-  let answer;
+  const run = await transact(deps, async (trx) => {
+    const begun = await beginRefund(trx, input);
+    return startRun(trx, refundFlow, { key: refundKey(begun.refund.id), input: runInputOf(begun.refund, begun.gatewayPaymentId), memberId: begun.refund.memberId, done: [{ step: 'reserve', result: {} }] });
+  });
   try {
-    answer = await paymentGateway(deps).refund({ paymentId: gatewayPaymentId, amountMinor: refund.amountMinor, idempotencyKey: `refund:${refund.id}` });
+    await executeRun(deps, refundFlow, run);
   } catch (error) {
-    if (!(error instanceof GatewayUnavailableError)) throw error;
-    // Unknown outcome: leave the refund pending; the resume job asks again under the same key.
-    throw new AppError('unavailable', 'The payment service did not answer. The refund will be retried automatically.', { refundId: refund.id });
+    const refundId = run.input.refundId;
+    if (error instanceof GatewayUnavailableError) {
+      // Unknown outcome: the refund stays pending; the resume job asks again under the same key.
+      throw new AppError('unavailable', 'The payment service did not answer. The refund will be retried automatically.', { refundId });
+    }
+    if (error instanceof FlowStepFailed) {
+      throw new AppError('invalid_state', `The payment service refused the refund: ${error.message} Nothing was refunded and no credits moved.`, { refundId, code: error.code });
+    }
+    throw error;
   }
-  if (!answer.ok) {
-    await transact(deps, (trx) => failRefund(trx, { refundId: refund.id, code: answer.code }));
-    throw new AppError('invalid_state', `The payment service refused the refund: ${answer.message} Nothing was refunded and no credits moved.`, { refundId: refund.id, code: answer.code });
-  }
-  return transact(deps, (trx) => completeRefund(trx, { refundId: refund.id, gatewayRefundId: answer.refundId }));
+  return answerOf(deps, run.input.refundId);
 }
 
-/** The resume job: finishes a refund left pending (the gateway's answer or our last step was lost). */
-export async function resumeRefund(deps: Deps, refundId: string): Promise<void> {
+/**
+ * A refund left pending by a version without refund runs (its old resume job): it gets a run now, so the runner
+ * finishes it under the same gateway key. A refund that has a run already is the resume job's.
+ */
+export async function adoptPendingRefund(deps: Deps, refundId: string): Promise<void> {
   const refund = await findRefundForFlow(deps, refundId);
-  if (!refund || refund.status !== 'pending') return;
-  const gatewayPaymentId = await gatewayPaymentIdForOrder(deps, refund.orderId);
+  if (!refund || refund.status !== 'pending' || (await findRunOf(deps, refundFlow, refundKey(refundId)))) return;
+  const gatewayPaymentId = refund.amountMinor > 0 ? await gatewayPaymentIdForOrder(deps, refund.orderId) : null;
+  const run = await transact(deps, (trx) => startRun(trx, refundFlow, { key: refundKey(refundId), input: runInputOf(refund, gatewayPaymentId), memberId: refund.memberId, done: [{ step: 'reserve', result: {} }] }));
   try {
-    await settleRefund(deps, refund, gatewayPaymentId);
+    await executeRun(deps, refundFlow, run);
   } catch (error) {
-    // A refusal was recorded by failRefund; only an unanswered gateway is worth another attempt.
-    if (error instanceof AppError && error.code === 'unavailable') throw error;
+    // A refusal was recorded (the reservation given back); an unanswered gateway is the resume job's to retry.
+    if (!(error instanceof FlowStepFailed) && !(error instanceof GatewayUnavailableError)) throw error;
   }
 }

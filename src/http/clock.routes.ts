@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Deps } from '../deps.ts';
 import { parseDurationMs, type SimulatedClock } from '../platform/clock.ts';
 import { AppError } from '../platform/errors.ts';
-import { advanceSimulatedClock, syncSimulatedClock } from '../platform/simulated-clock-store.ts';
+import { advanceSimulatedClock, syncSimulatedClock } from '../db/simulated-clock-store.ts';
 import { requireRole } from './principal.ts';
 import type { ZodApp } from './types.ts';
 

@@ -1,5 +1,5 @@
 // The Idempotency-Key request header (PL-4) at the HTTP boundary: its schema for a route's OpenAPI entry and the one
-// reader that validates it. What a key guards (replaying the first answer to a retry) belongs to the module's store.
+// reader that validates it. What a key guards (replaying the first answer to a retry) is src/http/idempotency.ts.
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../platform/errors.ts';

@@ -2,25 +2,21 @@
 import { z } from 'zod';
 import type { Deps } from '../deps.ts';
 import { DAY_MS } from '../platform/clock.ts';
+import { deleteInBatches } from '../db/batches.ts';
 import { jobTables, type JobHandler, type Schedule } from './queue.ts';
 
 /** A done job's key keeps a second enqueue of the same slot a no-op for this long; failed jobs are kept for people. */
 export const doneJobRetentionMs = 30 * DAY_MS;
-const pruneBatchSize = 500;
-const pruneMaxBatches = 20;
 
 export async function pruneDoneJobs(deps: Deps): Promise<number> {
   const cutoffMs = deps.clock.nowMs() - doneJobRetentionMs;
-  let deleted = 0;
-  for (let batch = 0; batch < pruneMaxBatches; batch++) {
+  const deleted = await deleteInBatches(async (limit) => {
     const result = await jobTables(deps.db)
       .deleteFrom('jobs')
-      .where('id', 'in', (eb) => eb.selectFrom('jobs').select('id').where('state', '=', 'done').where('run_at_ms', '<', cutoffMs).limit(pruneBatchSize))
+      .where('id', 'in', (eb) => eb.selectFrom('jobs').select('id').where('state', '=', 'done').where('run_at_ms', '<', cutoffMs).limit(limit))
       .executeTakeFirst();
-    const count = Number(result.numDeletedRows);
-    deleted += count;
-    if (count < pruneBatchSize) break;
-  }
+    return Number(result.numDeletedRows);
+  });
   if (deleted > 0) deps.logger.info({ deleted }, 'pruned finished jobs');
   return deleted;
 }

@@ -6,7 +6,7 @@ import { isPostgres } from '../db/database.ts';
 import { HOUR_MS, MINUTE_MS, type Clock, type SimulatedClock } from '../platform/clock.ts';
 import { randomToken } from '../platform/ids.ts';
 import { InvariantError } from '../platform/assert.ts';
-import { syncSimulatedClock } from '../platform/simulated-clock-store.ts';
+import { syncSimulatedClock } from '../db/simulated-clock-store.ts';
 import { jobTables, type JobHandler, type JobRow, type JobTables, type Schedule } from './queue.ts';
 import { enqueueDueSchedules } from './schedules.ts';
 import { describeErrorSafely } from './safe-error.ts';
@@ -198,7 +198,7 @@ export const defaultPollMs = 500;
  * Polls for due jobs every `pollMs` (at once again when a poll hit its limit). With a simulated clock it first picks
  * up the time another process (the CLI, the server) stored, so `patron worker` follows `clock advance` (PL-1).
  */
-export function startJobWorker(deps: Deps, registry: () => JobRegistry, options: { pollMs?: number; workerId?: string; leaseMs?: number } = {}): Worker {
+export function startJobWorker(deps: Deps, registry: JobRegistry, options: { pollMs?: number; workerId?: string; leaseMs?: number } = {}): Worker {
   const workerId = options.workerId ?? newWorkerId();
   const pollMs = options.pollMs ?? defaultPollMs;
   const scheduleMemo = new Map<string, string>();
@@ -211,7 +211,7 @@ export function startJobWorker(deps: Deps, registry: () => JobRegistry, options:
     let ran = 0;
     try {
       if (isSimulatedClock(deps.clock)) await syncSimulatedClock(deps.db, deps.clock);
-      ran = await runJobs(deps, registry(), { workerId, leaseMs: options.leaseMs, shouldStop: () => stopping, scheduleMemo });
+      ran = await runJobs(deps, registry, { workerId, leaseMs: options.leaseMs, shouldStop: () => stopping, scheduleMemo });
     } catch (error) {
       deps.logger.error({ workerId, error: describeErrorSafely(error) }, 'job worker poll failed');
     }

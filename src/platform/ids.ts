@@ -6,7 +6,7 @@ export const idPrefixes = [
   'mem', 'ses', 'key', 'oid', 'ver', 'rst', 'aud', 'job', 'msg', 'req',
   'pol', 'ltx', 'lot', 'pst', 'hld', 'adr',
   'prd', 'rwd', 'crt', 'ord', 'oln', 'pay', 'shp', 'rfd', 'ext', 'whk', 'dsc', 'rdm',
-  'sub', 'cas', 'prv', 'evt',
+  'sub', 'cas', 'prv', 'evt', 'flw',
 ] as const;
 export type IdPrefix = (typeof idPrefixes)[number];
 

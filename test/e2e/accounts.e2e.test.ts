@@ -6,7 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import { test } from 'node:test';
 import { generate } from 'otplib';
 import type { SimulatedClock } from '../../src/platform/clock.ts';
-import { advanceSimulatedClock } from '../../src/platform/simulated-clock-store.ts';
+import { advanceSimulatedClock } from '../../src/db/simulated-clock-store.ts';
 import { watchPageProblems } from '../support/browser.ts';
 import { browserSuite, heading } from '../support/e2e-helpers.ts';
 import { startTestServer } from '../support/server.ts';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { SMTPServer } from 'smtp-server';
 import { loadConfig } from '../../src/config.ts';
-import { runDueJobs } from '../../src/jobs/index.ts';
+import { runDueJobs } from '../../src/modules.ts';
 import { createRuntime } from '../../src/runtime.ts';
 
 test('NT-1 killing the process between commit and send, then restarting, delivers the email exactly once', async () => {

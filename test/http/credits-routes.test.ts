@@ -7,7 +7,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { buildApp } from '../../src/app.ts';
 import type { ZodApp } from '../../src/http/types.ts';
-import { createStaffUser } from '../../src/modules/accounts/index.ts';
+import { createMemberForSeed, createStaffUser } from '../../src/modules/accounts/index.ts';
 import * as credits from '../../src/modules/credits/index.ts';
 import { earnForOrder, getBalance, grantBonus } from '../../src/modules/credits/index.ts';
 import { describeEachDatabase } from '../support/each-database.ts';
@@ -114,6 +114,24 @@ describeEachDatabase('credits HTTP', (suite) => {
     const balance = await get(`/api/v1/agent/members/${member.memberId}/credits`, agent);
     assert.equal(balance.json().available, 575);
     assert.equal((await get(`/api/v1/agent/members/${member.memberId}/credits`, member)).statusCode, 403);
+  });
+
+  test('PL-4 CR-21 two staff members sending the same Idempotency-Key are independent: each adjusts once, each replay answers its own', async () => {
+    const deps = suite.deps();
+    const { memberId } = await createMemberForSeed(deps, { email: 'credits.keys@example.com', password, country: 'US', dateOfBirth: '1990-02-03', emailVerified: true });
+    const url = `/api/v1/agent/members/${memberId}/credits/adjustments`;
+    const availableBefore = (await getBalance(deps, memberId)).available;
+    const body = { credits: 40, reasonCode: 'goodwill', note: 'Shared ticket key' };
+    const byAgent = await post(url, agent, body, { 'idempotency-key': 'shared-ticket-7' });
+    const byAdmin = await post(url, admin, body, { 'idempotency-key': 'shared-ticket-7' });
+    assert.equal(byAgent.statusCode, 201, byAgent.body);
+    assert.equal(byAdmin.statusCode, 201, byAdmin.body);
+    assert.notEqual(byAgent.json().transactionId, byAdmin.json().transactionId);
+    const agentReplay = await post(url, agent, body, { 'idempotency-key': 'shared-ticket-7' });
+    assert.deepEqual(agentReplay.json(), byAgent.json());
+    assert.equal(agentReplay.headers['idempotent-replayed'], 'true');
+    assert.deepEqual((await post(url, admin, body, { 'idempotency-key': 'shared-ticket-7' })).json(), byAdmin.json());
+    assert.equal((await getBalance(deps, memberId)).available, availableBefore + 80);
   });
 
   test('LG-4 an agent reads the balance at a past moment', async () => {

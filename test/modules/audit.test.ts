@@ -8,9 +8,10 @@ import { isPostgres, tables, type Executor } from '../../src/db/database.ts';
 import { makeAppendOnly } from '../../src/db/schema-helpers.ts';
 import { DAY_MS } from '../../src/platform/clock.ts';
 import { createLogger } from '../../src/platform/logger.ts';
-import { runDueJobs } from '../../src/jobs/index.ts';
+import { runDueJobs } from '../../src/modules.ts';
 import { listAuditEntries, recordAudit, registerRoutes, verifyAuditChain } from '../../src/modules/audit/index.ts';
-import { canonicalJson, genesisHash, hashEntry } from '../../src/modules/audit/audit.rules.ts';
+import { genesisHash, hashEntry } from '../../src/modules/audit/audit.rules.ts';
+import { canonicalJson } from '../../src/platform/canonical-json.ts';
 import type { AuditEntryRow } from '../../src/modules/audit/audit.table.ts';
 import { buildRouteHarness } from '../support/route-harness.ts';
 import { describeEachDatabase } from '../support/each-database.ts';
@@ -45,7 +46,7 @@ const agent = { id: 'mem_agent', role: 'agent' as const };
 
 async function recordSample(deps: Deps, count: number): Promise<void> {
   for (let n = 1; n <= count; n++) {
-    await recordAudit(deps, { actor: agent, action: 'member.viewed', memberId: `mem_${n % 2}`, subject: `view ${n}`, details: { fields: ['email', 'phone'], n } });
+    await recordAudit(deps, { actor: agent, action: 'member.viewed', memberId: `mem_${n % 2}`, subject: `view:${n}`, details: { fields: ['email', 'phone'], n } });
   }
 }
 
@@ -68,6 +69,23 @@ async function withEmptyLog(deps: Deps, work: (deps: Deps) => Promise<void>): Pr
     await empty();
   }
 }
+
+
+/**
+ * Three entries exactly as the audit's own canonical JSON (before src/platform/canonical-json.ts) and hash wrote them:
+ * nested and unsorted keys, unicode, -0, 1e21, escapes. Frozen here so a change to the shared canonical JSON that would
+ * break old chains fails this test instead of the auditor in production.
+ */
+const chainWrittenByV1: AuditEntryRow[] = [
+  { id: "aud_01", seq: 1, at_ms: 1772470800000, actor_id: "mem_agent", actor_role: "agent", action: "credits.adjusted", member_id: "mem_a", subject: "credit-transaction:ctx_1", details: "{\"credits\":-25,\"note\":\"Doppelt gebucht \u2013 \u201c\u00c4rger\u201d\",\"reasonCode\":\"correction\",\"transactionId\":\"ctx_1\"}", prev_hash: "0000000000000000000000000000000000000000000000000000000000000000", hash: "2c6242032b3743cb4e1ed73e8cfb88d442e374766208f7a837b6835d0742933b" },
+  { id: "aud_02", seq: 2, at_ms: 1772470801000, actor_id: null, actor_role: "system", action: "privacy.export.created", member_id: null, subject: null, details: "{}", prev_hash: "2c6242032b3743cb4e1ed73e8cfb88d442e374766208f7a837b6835d0742933b", hash: "8eec689794b97eba84525bff4b57e9b7c078084d14c1b2856c1931e80c64b3ef" },
+  { id: "aud_03", seq: 3, at_ms: 1772470802000, actor_id: "key_1", actor_role: "api_key", action: "member.updated", member_id: "mem_b", subject: "mem_b", details: "{\"E\":\"upper\",\"Zeta\":[1,2.5,0,true,null,\"x\"],\"_\":1e+21,\"alpha\":{\"a\":\"\u2028\\u0000\\\"\",\"b\":{\"c\":{},\"d\":[]}},\"\u00e9\":\"e-acute\"}", prev_hash: "8eec689794b97eba84525bff4b57e9b7c078084d14c1b2856c1931e80c64b3ef", hash: "02e61f86184cd796f8f993f7709e99d62743b1ec9023d1087d87d076a59f6951" },
+];
+const v1DetailsInputs: Record<string, unknown>[] = [
+  { credits: -25, reasonCode: 'correction', note: 'Doppelt gebucht \u2013 \u201c\u00c4rger\u201d', transactionId: 'ctx_1' },
+  {},
+  { Zeta: [1, 2.5, -0, true, null, 'x'], alpha: { b: { d: [], c: {} }, a: '\u2028\u0000"' }, _: 1e21, '\u00e9': 'e-acute', E: 'upper' },
+];
 
 
 describeEachDatabase('audit', (suite) => {
@@ -105,6 +123,67 @@ describeEachDatabase('audit', (suite) => {
     await assert.rejects(recordAudit(deps, { actor: agent, action: 'member.updated', memberId: 'mem_b', details: { nested: [{ token: 'abc' }] } }), /must not carry secrets/);
     await assert.rejects(recordAudit(deps, { actor: agent, action: 'Not An Action', memberId: 'mem_b' }));
     assert.equal((await verifyAuditChain(deps)).ok, true, 'refused entries leave no trace in the chain');
+  });
+
+  test('PV-33 audit entries hold IDs and codes: an email address, a personal field, free text or a sentence as subject is refused', async () => {
+    const deps = suite.deps();
+    const before = await verifyAuditChain(deps);
+    const record = (details: Record<string, unknown>, subject?: string) =>
+      recordAudit(deps, { actor: agent, action: 'member.updated', memberId: 'mem_pd', ...(subject ? { subject } : {}), details: details as never });
+    await assert.rejects(record({ contact: 'ana@example.com' }), /not free text, names, email or postal addresses/);
+    await assert.rejects(record({ to: ['ops', 'ana@example.com'] }), /details\.to\.1: .*not free text/);
+    await assert.rejects(record({ email: 'ana' }), /names a personal field/);
+    await assert.rejects(record({ firstName: 'Ana' }), /names a personal field/);
+    await assert.rejects(record({ note: 'ok' }), /names a personal field/);
+    await assert.rejects(record({ why: 'customer called about her parcel' }), /not free text/);
+    await assert.rejects(record({ where: { street: '1 Main St' } }), /details\.where\.street/);
+    await assert.rejects(record({ fields: ['email'] }, 'ana@example.com'), /the audit subject is an ID or a code/);
+    await assert.rejects(record({ fields: ['email'] }, 'view of a member'), /the audit subject is an ID or a code/);
+    // IDs, codes, numbers, flags, times and the names of changed fields pass.
+    const entry = await record({ fields: ['email', 'shippingAddress.region'], orderId: 'ord_01J2ABC', reason: 'cancelled_by_agent', amountMinor: -1_250, at: '2026-03-02T17:00:00.000Z', region: 'US-CA', ok: true, none: null }, 'address:2');
+    assert.equal(entry.subject, 'address:2');
+    const after = await verifyAuditChain(deps);
+    assert.equal(after.ok, true);
+    assert.equal(after.checked, before.checked + 1, 'refused entries leave no trace in the chain');
+  });
+
+  test('PV-33 entries written before the guard (free text in details) still verify and read: old rows are never rewritten', async () => {
+    const deps = suite.deps();
+    await transact(deps, async (trx) => {
+      const head = await auditRows(trx.db).selectFrom('audit_chain_head').selectAll().executeTakeFirstOrThrow();
+      const fields = {
+        id: 'aud_legacy_note',
+        seq: head.last_seq + 1,
+        at_ms: deps.clock.nowMs(),
+        actor_id: agent.id,
+        actor_role: agent.role,
+        action: 'credits.adjusted',
+        member_id: 'mem_legacy',
+        subject: 'credit-transaction:ctx_1',
+        details: canonicalJson({ credits: 50, note: 'Goodwill after a call with Ana', reasonCode: 'goodwill' }),
+        prev_hash: head.last_hash,
+      };
+      const hash = hashEntry(fields);
+      await auditRows(trx.db).insertInto('audit_entries').values({ ...fields, hash }).execute();
+      await auditRows(trx.db).updateTable('audit_chain_head').set({ last_seq: fields.seq, last_hash: hash }).execute();
+    });
+    assert.equal((await verifyAuditChain(deps)).ok, true);
+    const [legacy] = await listAuditEntries(deps, { memberId: 'mem_legacy', limit: 10 });
+    assert.equal(legacy?.details.note, 'Goodwill after a call with Ana');
+  });
+
+  test('PV-33 a chain written in the v1 hash format before canonical JSON was shared still verifies', async () => {
+    const deps = suite.deps();
+    v1DetailsInputs.forEach((details, index) => assert.equal(canonicalJson(details), chainWrittenByV1[index]!.details, `entry ${index + 1}'s details serialise as v1 wrote them`));
+    await withEmptyLog(deps, async () => {
+      for (const row of chainWrittenByV1) await auditRows(deps.db).insertInto('audit_entries').values(row).execute();
+      const last = chainWrittenByV1.at(-1)!;
+      await auditRows(deps.db).updateTable('audit_chain_head').set({ last_seq: last.seq, last_hash: last.hash }).execute();
+      assert.deepEqual(await verifyAuditChain(deps), { ok: true, checked: chainWrittenByV1.length });
+      const next = await recordAudit(deps, { actor: agent, action: 'member.viewed', memberId: 'mem_a', details: { n: 4 } });
+      assert.equal(next.seq, 4);
+      assert.deepEqual(await verifyAuditChain(deps), { ok: true, checked: 4 }, 'new entries extend the old chain');
+    });
   });
 
   test('PV-33 the database refuses updates and deletes of audit entries', async () => {

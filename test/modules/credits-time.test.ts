@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createMemberForSeed } from '../../src/modules/accounts/index.ts';
 import { getMessage, listMessages } from '../../src/modules/notifications/index.ts';
-import { runDueJobs } from '../../src/jobs/index.ts';
+import { runDueJobs } from '../../src/modules.ts';
 import { getBalance, getHistory, grantBonus, placeHold, runCreditsSweep, spendCredits } from '../../src/modules/credits/index.ts';
 import type { TestDeps } from '../support/deps.ts';
 import { describeEachDatabase } from '../support/each-database.ts';

@@ -11,7 +11,8 @@ import { transact, type Deps } from '../../src/deps.ts';
 import { openDatabase, tables, type Database } from '../../src/db/database.ts';
 import { createSimulatedClock } from '../../src/platform/clock.ts';
 import { createIdGenerator } from '../../src/platform/ids.ts';
-import { defaultLeaseMs, retryDelayMs, runDueJobs } from '../../src/jobs/index.ts';
+import { defaultLeaseMs, retryDelayMs } from '../../src/jobs/index.ts';
+import { runDueJobs } from '../../src/modules.ts';
 import { listAuditEntries } from '../../src/modules/audit/index.ts';
 import {
   createSmtpTransport,
@@ -22,13 +23,11 @@ import {
   messageIdHeader,
   queueEmail,
   registerRoutes,
-  renderTemplate,
-  templateNames,
-  type TemplateName,
 } from '../../src/modules/notifications/index.ts';
 import { openTestDatabase, postgresTestUrl, type TestDialect } from '../support/databases.ts';
 import { buildRouteHarness } from '../support/route-harness.ts';
 import { describeEachDatabase } from '../support/each-database.ts';
+import { allTemplates, emailTemplate } from '../support/templates.ts';
 
 interface ReceivedMail {
   messageId: string | undefined;
@@ -123,16 +122,6 @@ async function openDatabaseTwice(dialect: TestDialect, suiteDeps: Deps): Promise
 }
 
 
-const sampleData: { [N in TemplateName]: unknown } = {
-  welcome: { firstName: 'Ada' },
-  'verify-email': { link: 'https://shop.example/verify?token=abc' },
-  'password-reset': { link: 'https://shop.example/reset?token=def', firstName: 'Ada' },
-  'credits-unlocked': { credits: 1500 },
-  'credits-expiring': { credits: 1, expiresAt: '2026-04-01T07:00:00.000Z' },
-  'credits-expired': { credits: 20 },
-  'redemption-confirmation': { itemName: 'USB-C Cable', quantity: 1, credits: 1500, redemptionId: 'ord_1' },
-  'redemption-shipped': { tracking: 'PP1234567890', carrier: 'Patron Post' },
-};
 
 describeEachDatabase('notifications', (suite) => {
   let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
@@ -146,7 +135,7 @@ describeEachDatabase('notifications', (suite) => {
   test('NT-1 queueEmail writes the rendered outbox row and its delivery job in the caller\'s transaction', async () => {
     const deps = suite.deps();
     const { messageId } = await transact(deps, (trx) =>
-      queueEmail(trx, { memberId: 'mem_1', to: 'ada@example.com', template: 'verify-email', data: { link: 'https://shop.example/verify?token=t1' } }),
+      queueEmail(trx, { memberId: 'mem_1', to: 'ada@example.com', template: emailTemplate('verify-email'), data: { link: 'https://shop.example/verify?token=t1' } }),
     );
     const message = await getMessage(deps, messageId);
     assert.ok(message);
@@ -159,7 +148,7 @@ describeEachDatabase('notifications', (suite) => {
     let rolledBackId = '';
     await assert.rejects(
       transact(deps, async (trx) => {
-        rolledBackId = (await queueEmail(trx, { memberId: null, to: 'ada@example.com', template: 'welcome', data: {} })).messageId;
+        rolledBackId = (await queueEmail(trx, { memberId: null, to: 'ada@example.com', template: emailTemplate('welcome'), data: {} })).messageId;
         throw new Error('the sign-up failed');
       }),
       /the sign-up failed/,
@@ -170,8 +159,8 @@ describeEachDatabase('notifications', (suite) => {
 
   test('NT-1 a dedupe key makes a second queue a no-op that returns the first message', async () => {
     const deps = suite.deps();
-    const first = await queueEmail(deps, { memberId: 'mem_1', to: 'ada@example.com', template: 'credits-expired', data: { credits: 5 }, dedupeKey: 'expired:lot_1' });
-    const second = await queueEmail(deps, { memberId: 'mem_1', to: 'ada@example.com', template: 'credits-expired', data: { credits: 5 }, dedupeKey: 'expired:lot_1' });
+    const first = await queueEmail(deps, { memberId: 'mem_1', to: 'ada@example.com', template: emailTemplate('credits-expired'), data: { credits: 5 }, dedupeKey: 'expired:lot_1' });
+    const second = await queueEmail(deps, { memberId: 'mem_1', to: 'ada@example.com', template: emailTemplate('credits-expired'), data: { credits: 5 }, dedupeKey: 'expired:lot_1' });
     assert.equal(second.messageId, first.messageId);
     const rows = await tables<{ outbox_messages: { dedupe_key: string | null } }>(deps.db).selectFrom('outbox_messages').select('dedupe_key').where('dedupe_key', '=', 'expired:lot_1').execute();
     assert.equal(rows.length, 1);
@@ -181,7 +170,7 @@ describeEachDatabase('notifications', (suite) => {
   test('NT-1 the worker delivers a queued message over real SMTP with its stable Message-ID, once', async () => {
     const deps = withSmtp(suite.deps(), smtp.url);
     const { messageId } = await transact(deps, (trx) =>
-      queueEmail(trx, { memberId: 'mem_2', to: 'grace@example.com', template: 'credits-unlocked', data: { credits: 1500, firstName: 'Grace' } }),
+      queueEmail(trx, { memberId: 'mem_2', to: 'grace@example.com', template: emailTemplate('credits-unlocked'), data: { credits: 1500, firstName: 'Grace' } }),
     );
     await runDueJobs(deps);
     const deliveries = smtp.deliveriesOf(messageId);
@@ -208,7 +197,7 @@ describeEachDatabase('notifications', (suite) => {
     try {
       const crashed: Deps = { ...base, database: databases.first, db: databases.first.db };
       const { messageId } = await transact(crashed, (trx) =>
-        queueEmail(trx, { memberId: 'mem_3', to: 'linus@example.com', template: 'password-reset', data: { link: 'https://shop.example/reset?token=xyz' } }),
+        queueEmail(trx, { memberId: 'mem_3', to: 'linus@example.com', template: emailTemplate('password-reset'), data: { link: 'https://shop.example/reset?token=xyz' } }),
       );
       // The process dies right after the commit: no worker ran, the connection is gone.
       await databases.first.close();
@@ -235,7 +224,7 @@ describeEachDatabase('notifications', (suite) => {
 
   test('NT-1 a refusing SMTP server is retried with backoff until it accepts; the stored error names no one', async () => {
     const deps = withSmtp(suite.deps(), smtp.url);
-    const { messageId } = await queueEmail(deps, { memberId: 'mem_4', to: 'barbara@example.com', template: 'welcome', data: {} });
+    const { messageId } = await queueEmail(deps, { memberId: 'mem_4', to: 'barbara@example.com', template: emailTemplate('welcome'), data: {} });
     smtp.refuseNext(2);
     await runDueJobs(deps);
     let row = await outboxRow(deps, messageId);
@@ -265,7 +254,7 @@ describeEachDatabase('notifications', (suite) => {
     const deps = suite.deps();
     assert.equal(deps.config.mail.smtpUrl, undefined);
     const before = smtp.received.length;
-    const { messageId } = await queueEmail(deps, { memberId: 'mem_5', to: 'edsger@example.com', template: 'verify-email', data: { link: 'https://shop.example/verify?token=local' } });
+    const { messageId } = await queueEmail(deps, { memberId: 'mem_5', to: 'edsger@example.com', template: emailTemplate('verify-email'), data: { link: 'https://shop.example/verify?token=local' } });
     await runDueJobs(deps);
     const message = await getMessage(deps, messageId);
     assert.ok(message);
@@ -281,40 +270,44 @@ describeEachDatabase('notifications', (suite) => {
 
   test('NT-4 templates escape all user data in the HTML part and keep it readable in the text part', () => {
     const hostile = `<script>alert("x")</script> & 'friends'`;
-    const welcome = renderTemplate('welcome', { firstName: hostile });
+    const welcome = emailTemplate('welcome').render({ firstName: hostile });
     assert.ok(!welcome.html.includes('<script>'));
     assert.ok(welcome.html.includes('Hi &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;friends&#39;,'));
     assert.ok(welcome.text.includes(`Hi ${hostile},`));
     assert.ok(!welcome.subject.includes('script'), 'subjects carry no user data');
 
-    const reset = renderTemplate('password-reset', { link: 'https://shop.example/reset?a=1&b="><img src=x onerror=alert(1)>' });
+    const reset = emailTemplate('password-reset').render({ link: 'https://shop.example/reset?a=1&b="><img src=x onerror=alert(1)>' });
     assert.ok(!reset.html.includes('"><img'));
     assert.ok(reset.html.includes('href="https://shop.example/reset?a=1&amp;b=&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"'), 'the link cannot leave its attribute');
     assert.equal(escapeHtml(`<a href="x">'&'</a>`), '&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
   });
 
   test('NT-4 templates refuse data that does not fit them, and links that are not web links', () => {
-    assert.throws(() => renderTemplate('password-reset', { link: 'javascript:alert(1)' }));
-    assert.throws(() => renderTemplate('verify-email', { link: 'data:text/html,hi' }));
-    assert.throws(() => renderTemplate('credits-unlocked', { credits: 1.5 }));
-    assert.throws(() => renderTemplate('credits-expiring', { credits: 3, expiresAt: 'next tuesday' }));
-    assert.throws(() => renderTemplate('welcome', { firstName: 'Ada', password: 'secret' }), 'unknown fields are refused');
+    assert.throws(() => emailTemplate('password-reset').render({ link: 'javascript:alert(1)' }));
+    assert.throws(() => emailTemplate('verify-email').render({ link: 'data:text/html,hi' }));
+    assert.throws(() => emailTemplate('credits-unlocked').render({ credits: 1.5 }));
+    assert.throws(() => emailTemplate('credits-expiring').render({ credits: 3, expiresAt: 'next tuesday' }));
+    assert.throws(() => emailTemplate('welcome').render({ firstName: 'Ada', password: 'secret' }), 'unknown fields are refused');
   });
 
   test('NT-4 every template has an HTML and a plain-text part from the shared layout', () => {
-    for (const name of templateNames) {
-      const rendered = renderTemplate(name, sampleData[name]);
+    assert.ok(allTemplates.length >= 8, 'the templates of every module in src/modules.ts');
+    const names = allTemplates.map((template) => template.name);
+    assert.equal(new Set(names).size, names.length, 'template names are unique across modules');
+    for (const template of allTemplates) {
+      const name = template.name;
+      const rendered = template.render(template.sample);
       assert.ok(rendered.subject.length > 0, name);
       assert.match(rendered.html, /^<!doctype html>/, name);
       assert.match(rendered.html, /You are receiving this email because of activity on your account\./, name);
       assert.match(rendered.text, /You are receiving this email because of activity on your account\./, name);
       assert.ok(!/<[a-z]/i.test(rendered.text), `${name}: the text part has no markup`);
     }
-    assert.match(renderTemplate('credits-expiring', sampleData['credits-expiring']).text, /1 credit in your account will expire on April 1, 2026 at 7:00\s?AM UTC\./);
+    assert.match(emailTemplate('credits-expiring').render(emailTemplate('credits-expiring').sample).text, /1 credit in your account will expire on April 1, 2026 at 7:00\s?AM UTC\./);
   });
 
   test('NT-3 CR-10 the expiry warning lists each lot, escaped in a table in HTML and as a list in text, when several are warned together', () => {
-    const rendered = renderTemplate('credits-expiring', {
+    const rendered = emailTemplate('credits-expiring').render({
       credits: 1520,
       expiresAt: '2026-04-01T07:00:00.000Z',
       firstName: `Ada & 'Bo'`,
@@ -335,19 +328,19 @@ describeEachDatabase('notifications', (suite) => {
     assert.ok(rendered.html.includes('Hi Ada &amp; &#39;Bo&#39;,'), 'user data is escaped');
     assert.ok(rendered.text.includes(`Hi Ada & 'Bo',`));
 
-    const single = renderTemplate('credits-expiring', { credits: 20, expiresAt: '2026-04-01T07:00:00.000Z', lots: [{ credits: 20, expiresAt: '2026-04-01T07:00:00.000Z' }] });
+    const single = emailTemplate('credits-expiring').render({ credits: 20, expiresAt: '2026-04-01T07:00:00.000Z', lots: [{ credits: 20, expiresAt: '2026-04-01T07:00:00.000Z' }] });
     assert.ok(!single.html.includes('<table'), 'one lot needs no table');
     assert.ok(!/^- /m.test(single.text));
     const tooMany = Array.from({ length: 51 }, () => ({ credits: 1, expiresAt: '2026-04-01T07:00:00.000Z' }));
-    assert.throws(() => renderTemplate('credits-expiring', { credits: 51, expiresAt: '2026-04-01T07:00:00.000Z', lots: tooMany }));
-    assert.throws(() => renderTemplate('credits-expiring', { credits: 3, expiresAt: '2026-04-01T07:00:00.000Z', lots: [{ credits: 3, expiresAt: 'soon' }] }));
+    assert.throws(() => emailTemplate('credits-expiring').render({ credits: 51, expiresAt: '2026-04-01T07:00:00.000Z', lots: tooMany }));
+    assert.throws(() => emailTemplate('credits-expiring').render({ credits: 3, expiresAt: '2026-04-01T07:00:00.000Z', lots: [{ credits: 3, expiresAt: 'soon' }] }));
   });
 
   test('NT-2 the mail view lists and shows messages to agents only, and reading a member\'s message is audited (PV-33)', async () => {
     const deps = suite.deps();
     const app = await buildRouteHarness(deps, registerRoutes);
     try {
-      const { messageId } = await queueEmail(deps, { memberId: 'mem_6', to: 'alan@example.com', template: 'welcome', data: { firstName: 'Alan' } });
+      const { messageId } = await queueEmail(deps, { memberId: 'mem_6', to: 'alan@example.com', template: emailTemplate('welcome'), data: { firstName: 'Alan' } });
       assert.equal((await app.inject({ method: 'GET', url: '/api/v1/agent/mail' })).statusCode, 401);
       assert.equal((await app.inject({ method: 'GET', url: '/api/v1/agent/mail', headers: { 'x-test-role': 'member' } })).statusCode, 403);
       assert.equal((await app.inject({ method: 'GET', url: `/api/v1/agent/mail/${messageId}`, headers: { 'x-test-role': 'member' } })).statusCode, 403);

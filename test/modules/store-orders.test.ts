@@ -10,9 +10,10 @@ import { buildJobRegistry, runDueJobs } from '../../src/jobs/index.ts';
 import { createMemberForSeed } from '../../src/modules/accounts/index.ts';
 import { adjustCredits, getBalance, getBalanceAt, runCreditsAudit } from '../../src/modules/credits/index.ts';
 import { listMessages } from '../../src/modules/notifications/index.ts';
+import { GatewayUnavailableError } from '../../src/modules/payments/index.ts';
 import * as store from '../../src/modules/store/index.ts';
-import { checkout, settleStaleCheckout, type CheckoutInput } from '../../src/flows/checkout.ts';
-import { refundOrder } from '../../src/flows/refund.ts';
+import * as flows from '../../src/flows/index.ts';
+import { checkout, redeemReward, refundOrder, settleStaleCheckout, type CheckoutInput } from '../../src/flows/index.ts';
 import { describeEachDatabase } from '../support/each-database.ts';
 import { ledgerOnlyMembers, type TestDeps } from '../support/deps.ts';
 
@@ -57,7 +58,7 @@ function order(input: Partial<CheckoutInput> & { memberId: string | null; lines:
 
 describeEachDatabase('store', (suite) => {
   let deps: TestDeps;
-  const registry = buildJobRegistry([store]);
+  const registry = buildJobRegistry([store, flows]);
   before(async () => {
     deps = suite.deps();
     await transact(deps, (trx) => store.seedStoreDemoData(trx));
@@ -300,11 +301,11 @@ describeEachDatabase('store', (suite) => {
     const { memberId: member } = await createMemberForSeed(deps, { email: `redeemer${++counter}@example.com`, password: 'a long password for tests', country: 'US', dateOfBirth: '1990-01-01', firstName: 'Rae', emailVerified: true });
     await giveCredits(deps, member, 4500); // with the 500 registration bonus (CR-1): 5,000
     const item = await transact(deps, (trx) => store.createRewardItem(trx, system, { sku: `RW-T${++counter}`, name: 'Test reward', creditsPrice: 1500, stock: 5, perMemberLimit: 2 }));
-    const redemption = await store.redeemReward(deps, { memberId: member, rewardItemId: item.id, quantity: 2, paymentToken: null });
+    const redemption = await redeemReward(deps, { memberId: member, rewardItemId: item.id, quantity: 2, paymentToken: null });
     assert.equal(redemption.credits, 3000);
     assert.equal(redemption.shipment?.kind, 'redemption');
     assert.equal((await getBalance(deps, member)).spendable, 2000);
-    await assert.rejects(store.redeemReward(deps, { memberId: member, rewardItemId: item.id, quantity: 1, paymentToken: null }), /at most 2 times/);
+    await assert.rejects(redeemReward(deps, { memberId: member, rewardItemId: item.id, quantity: 1, paymentToken: null }), /at most 2 times/);
     await runDueJobs(deps, { registry });
     const shipped = await store.getMemberRedemption(deps, member, redemption.id);
     assert.equal(shipped.status, 'shipped');
@@ -312,12 +313,12 @@ describeEachDatabase('store', (suite) => {
     const mail = (await listMessages(deps, { limit: 200 })).filter((m) => m.memberId === member);
     assert.deepEqual(mail.map((m) => m.subject).sort(), ['Your reward is confirmed', 'Your reward is on its way']);
     const poor = memberId(deps);
-    await assert.rejects(store.redeemReward(deps, { memberId: poor, rewardItemId: item.id, quantity: 1, paymentToken: null }), (e: unknown) => e instanceof AppError && e.code === 'insufficient_credits');
+    await assert.rejects(redeemReward(deps, { memberId: poor, rewardItemId: item.id, quantity: 1, paymentToken: null }), (e: unknown) => e instanceof AppError && e.code === 'insufficient_credits');
     // A fee is paid with money; a declined fee spends no credits.
     const feeItem = await transact(deps, (trx) => store.createRewardItem(trx, system, { sku: `RW-F${++counter}`, name: 'Fee reward', creditsPrice: 1000, stock: 5, shippingFeeMinor: 499 }));
-    await assert.rejects(store.redeemReward(deps, { memberId: member, rewardItemId: feeItem.id, quantity: 1, paymentToken: 'tok_decline' }), /did not go through/);
+    await assert.rejects(redeemReward(deps, { memberId: member, rewardItemId: feeItem.id, quantity: 1, paymentToken: 'tok_decline' }), /did not go through/);
     assert.equal((await getBalance(deps, member)).spendable, 2000);
-    const withFee = await store.redeemReward(deps, { memberId: member, rewardItemId: feeItem.id, quantity: 1, paymentToken: 'tok_approve' });
+    const withFee = await redeemReward(deps, { memberId: member, rewardItemId: feeItem.id, quantity: 1, paymentToken: 'tok_approve' });
     assert.equal(withFee.shippingFeeMinor, 499);
     assert.equal((await getBalance(deps, member)).spendable, 1000);
   });
@@ -325,7 +326,7 @@ describeEachDatabase('store', (suite) => {
   test('PL-3 a redemption has an ID of its own kind (rdm_), not the order prefix, and its shipment and spend name it', async () => {
     const { memberId: member } = await createMemberForSeed(deps, { email: `redeemer${++counter}@example.com`, password: 'a long password for tests', country: 'US', dateOfBirth: '1990-01-01', emailVerified: true });
     const item = await transact(deps, (trx) => store.createRewardItem(trx, system, { sku: `RW-P${++counter}`, name: 'Prefix reward', creditsPrice: 100, stock: 5 }));
-    const redemption = await store.redeemReward(deps, { memberId: member, rewardItemId: item.id, quantity: 1, paymentToken: null });
+    const redemption = await redeemReward(deps, { memberId: member, rewardItemId: item.id, quantity: 1, paymentToken: null });
     assert.match(redemption.id, /^rdm_[0-9a-z]{26}$/);
     assert.equal(redemption.shipment?.redemptionId, redemption.id);
     assert.equal(redemption.shipment?.orderId, null);
@@ -388,7 +389,7 @@ describeEachDatabase('store', (suite) => {
         calls++;
         // The gateway refunds, but its answer never arrives.
         await sandbox.refund(input);
-        if (calls === 1) throw new store.GatewayUnavailableError('connection reset');
+        if (calls === 1) throw new GatewayUnavailableError('connection reset');
         return sandbox.refund(input);
       },
     };

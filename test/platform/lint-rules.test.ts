@@ -23,3 +23,10 @@ test('PL-3 lint still refuses Math.random() and randomUUID() in src, next to the
     assert.ok(problems.some((m) => /ID generator/.test(m)), `${code}: ${problems.join('; ')}`);
   }
 });
+
+test('PL-1 in modules and flows the clock rules and the rule against module-level mutable state hold together', async () => {
+  const clock = await problemsIn('export const t = new Date();', 'src/flows/sample.ts');
+  assert.ok(clock.some((m) => /injected clock/.test(m)), clock.join('; '));
+  const state = await problemsIn('export let counter = 0;', 'src/modules/store/sample.ts');
+  assert.ok(state.some((m) => /mutable state/.test(m)), state.join('; '));
+});

@@ -17,7 +17,8 @@ export function testDialects(): TestDialect[] {
   return postgresTestUrl ? ['sqlite', 'postgres'] : ['sqlite'];
 }
 
-async function adminQuery(text: string): Promise<void> {
+/** Runs one statement as the test database's owner (creating and dropping schemas). */
+export async function adminQuery(text: string): Promise<void> {
   const client = new pg.Client({ connectionString: postgresTestUrl });
   await client.connect();
   try {
@@ -27,18 +28,21 @@ async function adminQuery(text: string): Promise<void> {
   }
 }
 
-/** A fresh, migrated database: in-memory SQLite, or a new schema of its own in the PostgreSQL test database. */
-export async function openTestDatabase(dialect: TestDialect, options: { poolSize?: number; file?: string } = {}): Promise<TestDatabase> {
+/**
+ * A fresh, migrated database: in-memory SQLite, or a new schema of its own in the PostgreSQL test database.
+ * `migrateBefore` stops short of the migrations from that file name on (tests of a data migration).
+ */
+export async function openTestDatabase(dialect: TestDialect, options: { poolSize?: number; file?: string; migrateBefore?: string } = {}): Promise<TestDatabase> {
   if (dialect === 'sqlite') {
     const database = await openDatabase({ url: options.file ?? ':memory:' });
-    await migrateToLatest(database.db);
+    await migrateToLatest(database.db, { before: options.migrateBefore });
     return { ...database, dispose: () => database.close() };
   }
   if (!postgresTestUrl) throw new Error('PATRON_TEST_DATABASE_URL is not set');
   const schema = `t_${process.pid}_${randomBytes(5).toString('hex')}`;
   await adminQuery(`create schema ${schema}`);
   const database = await openDatabase({ url: postgresTestUrl, schema, poolSize: options.poolSize ?? 8 });
-  await migrateToLatest(database.db);
+  await migrateToLatest(database.db, { before: options.migrateBefore });
   return {
     ...database,
     dispose: async () => {

@@ -4,11 +4,13 @@ import type { Deps } from '../../src/deps.ts';
 import { createSimulatedClock, type SimulatedClock } from '../../src/platform/clock.ts';
 import { createIdGenerator } from '../../src/platform/ids.ts';
 import { createLogger } from '../../src/platform/logger.ts';
-import type { MemberContacts, Ports } from '../../src/ports/index.ts';
+import type { Ports } from '../../src/deps.ts';
+import type { MemberContacts } from '../../src/ports/index.ts';
+import { memberBonuses } from '../../src/flows/member-bonuses.ts';
 import { createMemoryFileStorage } from '../../src/ports/local-file-storage.ts';
 import { memberContacts } from '../../src/modules/accounts/index.ts';
 import { createSmtpTransport } from '../../src/modules/notifications/index.ts';
-import { createSandboxGateway } from '../../src/modules/store/index.ts';
+import { createSandboxGateway } from '../../src/modules/payments/index.ts';
 import { openTestDatabase, type TestDatabase, type TestDialect } from './databases.ts';
 
 export interface TestDeps extends Deps {
@@ -49,6 +51,7 @@ export async function createTestDeps(
     mail: config.mail.smtpUrl ? createSmtpTransport(config.mail.smtpUrl) : null,
     memberContacts,
     files: createMemoryFileStorage(),
+    memberLifecycle: memberBonuses,
     ...options.ports,
   };
   return {

@@ -1,7 +1,7 @@
 // Runs a suite once per test database: `describeEachDatabase('credits', (use) => { … })`.
 import { after, before, describe } from 'node:test';
 import { testDialects, type TestDialect } from './databases.ts';
-import type { Ports } from '../../src/ports/index.ts';
+import type { Ports } from '../../src/deps.ts';
 import { createTestDeps, type TestDeps } from './deps.ts';
 
 export interface SuiteContext {

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { Deps } from '../../src/deps.ts';
-import { startWorker } from '../../src/jobs/index.ts';
+import { startWorker } from '../../src/modules.ts';
 import { createStaffUser } from '../../src/modules/accounts/index.ts';
 import { createRuntime } from '../../src/runtime.ts';
 

@@ -3,6 +3,7 @@ import { ConsoleLayout, MemberLayout, NotFound, RequireMember, RequireStaff } fr
 import { CatalogProductsPage, CatalogRewardsPage } from './pages/console/catalog.tsx';
 import { CreditsProgramPage } from './pages/console/credits-program.tsx';
 import { ExternalOrdersPage } from './pages/console/external-orders.tsx';
+import { FlowsPage } from './pages/console/flows.tsx';
 import { MailPage } from './pages/console/mail.tsx';
 import { MemberCreditsPage } from './pages/console/member-credits.tsx';
 import { MemberDetailPage } from './pages/console/member-detail.tsx';
@@ -68,6 +69,7 @@ const consoleRoutes: RouteDefinition[] = [
   { path: '/console/catalog/rewards', render: () => staff(<CatalogRewardsPage />) },
   { path: '/console/external-orders', render: () => staff(<ExternalOrdersPage />) },
   { path: '/console/webhooks', render: () => staff(<WebhooksPage />) },
+  { path: '/console/flows', render: () => staff(<FlowsPage />) },
   { path: '/console/credits', render: () => staff(<CreditsProgramPage />) },
   { path: '/console/mail', render: () => staff(<MailPage />) },
   { path: '/console/mail/:id', render: ({ id }) => staff(<MailPage messageId={id} />) },

@@ -11,6 +11,8 @@ import { endAllSessions } from './sessions.service.ts';
 import { accountScopeKey } from './throttle.rules.ts';
 import { clearThrottle } from './throttles.repository.ts';
 import { hashSecret, newSecretToken } from './tokens.rules.ts';
+import { verificationEmail } from './emails/verify-email.ts';
+import { passwordResetEmail } from './emails/password-reset.ts';
 
 export const verifyEmailLinkLifetimeMs = 7 * DAY_MS;
 export const passwordResetLinkLifetimeMs = HOUR_MS;
@@ -47,7 +49,7 @@ export async function sendVerificationEmail(ctx: Ctx, input: { member: Member; p
   await queueEmail(ctx, {
     memberId: input.member.id,
     to: input.member.email,
-    template: 'verify-email',
+    template: verificationEmail,
     data: { link: `${input.publicUrl}/verify-email?token=${encodeURIComponent(token)}`, ...greetingName(input.member) },
   });
 }
@@ -86,7 +88,7 @@ export async function requestPasswordReset(ctx: Ctx, input: { email: string; pub
   await queueEmail(ctx, {
     memberId: member.id,
     to: member.email,
-    template: 'password-reset',
+    template: passwordResetEmail,
     data: { link: `${input.publicUrl}/reset-password?token=${encodeURIComponent(token)}`, ...greetingName(member) },
   });
 }

@@ -8,6 +8,9 @@ import { registerOidcRoutes } from './oidc.routes.ts';
 import { registerProfileRoutes } from './profile.routes.ts';
 import { registerStaffRoutes } from './staff.routes.ts';
 import { registerTwoFactorRoutes } from './two-factor.routes.ts';
+import { welcomeEmail } from './emails/welcome.ts';
+import { verificationEmail } from './emails/verify-email.ts';
+import { passwordResetEmail } from './emails/password-reset.ts';
 
 export { createAuthenticator } from './authenticator.service.ts';
 export { countUsers, createMemberForSeed, createStaffUser, findMemberIdByVerifiedEmail, getMemberContact, getMemberWithSecurity, memberContacts, type MemberWithSecurity } from './members.service.ts';
@@ -36,3 +39,9 @@ export const registerRoutes: RegisterRoutes = (app, deps) => {
   registerStaffRoutes(app, deps);
   registerOidcRoutes(app, deps);
 };
+
+/** This module's emails (src/modules.ts lists them for the mail preview and the template test). */
+export const templates = [welcomeEmail, verificationEmail, passwordResetEmail];
+
+/** The personal-data columns of this module's tables (PV-16; docs/PERSONAL-DATA.md). */
+export { accountsPersonalData as personalData } from './accounts.data-map.ts';

@@ -3,7 +3,7 @@ import type { MemberContact, MemberContacts } from '../../ports/index.ts';
 import type { Ctx } from '../../deps.ts';
 import type { Role } from '../../http/principal.ts';
 import { AppError } from '../../platform/errors.ts';
-import { grantBonus } from '../credits/index.ts';
+import { isUniqueViolation } from '../../db/unique-violation.ts';
 import {
   countMembers,
   countUnusedRecoveryCodes,
@@ -20,16 +20,6 @@ import { normalizeEmail } from './profile.rules.ts';
 import { hashNewPassword, type NewPasswordHash } from './passwords.service.ts';
 
 export const alreadyRegisteredMessage = 'An account with this email address already exists. Sign in, or reset your password if you forgot it.';
-
-/**
- * A unique index refused the row. The check before the insert catches nearly every duplicate; this catches the
- * two sign-ups that raced past it. PostgreSQL reports SQLSTATE 23505, SQLite a "UNIQUE constraint failed" error.
- */
-export function isUniqueViolation(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null) return false;
-  const { code, message } = error as { code?: unknown; message?: unknown };
-  return code === '23505' || (typeof message === 'string' && message.includes('UNIQUE constraint failed'));
-}
 
 export interface NewMemberRecord {
   email: string;
@@ -77,6 +67,7 @@ export async function createMemberRecord(ctx: Ctx, input: NewMemberRecord): Prom
   try {
     await insertMember(ctx.db, member);
   } catch (error) {
+    // The check before the insert catches nearly every duplicate; this catches two sign-ups that raced past it.
     if (isUniqueViolation(error)) throw new AppError('already_exists', alreadyRegisteredMessage);
     throw error;
   }
@@ -89,8 +80,8 @@ export async function createMemberRecord(ctx: Ctx, input: NewMemberRecord): Prom
     totpEnabledAtMs: null,
     totpLastTimeStep: null,
   });
-  // CR-1: registration is membership in the rewards program, so the bonus commits with the new member.
-  if (member.role === 'member') await grantBonus(ctx, { memberId: member.id, kind: 'registration' });
+  // CR-1: registration is membership in the rewards program, so the bonus (a higher layer's) commits with the new member.
+  if (member.role === 'member') await ctx.ports.memberLifecycle.memberCreated(ctx, member.id);
   return member;
 }
 

@@ -19,6 +19,7 @@ export const oidcFlowLifetimeMs = 10 * MINUTE_MS;
 export const pendingSignUpLifetimeMs = 30 * MINUTE_MS;
 const scope = 'openid email profile';
 
+// eslint-disable-next-line no-restricted-syntax -- the providers' published discovery documents, keyed by issuer and client: the same for every installation, and a failure is forgotten
 const configurations = new Map<string, Promise<oidcClient.Configuration>>();
 
 /**

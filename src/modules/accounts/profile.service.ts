@@ -1,9 +1,8 @@
 // Reading and changing a member's profile (AC-8): one function the caller runs in one transaction, so the
-// credits module can grant the profile-completion bonus in the same commit.
+// profile-completion bonus (CR-2) is granted in the same commit.
 import type { Ctx } from '../../deps.ts';
 import { AppError } from '../../platform/errors.ts';
 import { recordAudit, type ActorRole } from '../audit/index.ts';
-import { grantBonus } from '../credits/index.ts';
 import { assertEligible, isCountryCode } from './eligibility.rules.ts';
 import { findMemberById, updateMember, type Member, type MemberChanges } from './members.repository.ts';
 import { isProfileComplete, normalizeLanguage, normalizePhone } from './profile.rules.ts';
@@ -99,8 +98,7 @@ export async function updateProfile(ctx: Ctx, input: { memberId: string; actor: 
   await recordAudit(ctx, { actor: input.actor, action: 'profile.updated', memberId: member.id, details: { fields: changedFields } });
   const updated: Member = { ...member, ...next, updatedAtMs: nowMs };
   const isComplete = isProfileComplete(updated);
-  // CR-2: the first completion earns the bonus; the credits module keys it once per account, so clearing and
-  // refilling the profile asks again and gets the first grant back, unchanged.
-  if (member.role === 'member' && isComplete && !wasComplete) await grantBonus(ctx, { memberId: member.id, kind: 'profile_completion' });
+  // CR-2: the first completion earns the bonus (granted by a higher layer through the lifecycle port, once per account).
+  if (member.role === 'member' && isComplete && !wasComplete) await ctx.ports.memberLifecycle.profileCompleted(ctx, member.id);
   return { member: updated, changedFields, wasComplete, isComplete };
 }

@@ -7,6 +7,7 @@ import type { Member } from './members.repository.ts';
 import type { NewPasswordHash } from './passwords.service.ts';
 import { startSession, type NewSession } from './sessions.service.ts';
 import { sendVerificationEmail } from './email-links.service.ts';
+import { welcomeEmail } from './emails/welcome.ts';
 
 export interface SignUpInput {
   email: string;
@@ -54,6 +55,6 @@ export async function signUp(ctx: Ctx, input: SignUpInput): Promise<SignUpResult
   const session = await startSession(ctx, { memberId: member.id, role: member.role, userAgent: input.userAgent });
   if (member.emailVerifiedAtMs === null) await sendVerificationEmail(ctx, { member, publicUrl: input.publicUrl });
   const greeting = member.firstName ? { firstName: member.firstName } : {};
-  await queueEmail(ctx, { memberId: member.id, to: member.email, template: 'welcome', data: greeting, dedupeKey: `welcome:${member.id}` });
+  await queueEmail(ctx, { memberId: member.id, to: member.email, template: welcomeEmail, data: greeting, dedupeKey: `welcome:${member.id}` });
   return { member, session };
 }

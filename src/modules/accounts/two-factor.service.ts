@@ -1,4 +1,5 @@
 // 2-step verification (AC-5): TOTP for authenticator apps, with one-time recovery codes, on the injected clock.
+import { memoize } from '../../platform/memo.ts';
 import { ScureBase32Plugin, generateURI, verify as verifyTotp } from 'otplib';
 import type { Ctx } from '../../deps.ts';
 import { MINUTE_MS } from '../../platform/clock.ts';
@@ -31,17 +32,8 @@ export interface TwoFactorCtx extends Ctx {
   totpKey: Uint8Array;
 }
 
-const totpKeys = new Map<string, Buffer>();
-
-/** The TOTP secrets' AES-256-GCM key: HKDF-SHA256 of the server secret, info `patron:totp:v1`. */
-export function totpKeyFor(serverSecret: string): Buffer {
-  let key = totpKeys.get(serverSecret);
-  if (!key) {
-    key = deriveKey(serverSecret, 'patron:totp:v1');
-    totpKeys.set(serverSecret, key);
-  }
-  return key;
-}
+/** The TOTP secrets' AES-256-GCM key: HKDF-SHA256 of the server secret, info `patron:totp:v1` (a pure function). */
+export const totpKeyFor = memoize((serverSecret: string): Buffer => deriveKey(serverSecret, 'patron:totp:v1'));
 
 /** A TOTP secret as stored: encrypted (`v1:…`), or legacy plain base32 from before encryption at rest. */
 export function openTotpSecret(key: Uint8Array, stored: string): string {

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { transact, type Ctx } from '../../deps.ts';
 import { assert } from '../../platform/assert.ts';
 import { actorRoles, type ActorRole, type AuditEntryRow } from './audit.table.ts';
-import { assertNoSecrets, canonicalJson, checkEntry, genesisHash, hashEntry, maxDetailsLength } from './audit.rules.ts';
+import { canonicalJson } from '../../platform/canonical-json.ts';
+import { assertCodesOnly, assertNoSecrets, auditCodePattern, checkEntry, genesisHash, hashEntry, maxDetailsLength } from './audit.rules.ts';
 import { appendEntry, lockChainHead, readChainHead, selectEntries, selectEntriesAfter } from './audit.repository.ts';
 
 export interface AuditEntry {
@@ -22,7 +23,8 @@ const recordInput = z.strictObject({
   /** Dotted lower-case names such as `privacy.export.created` or `credits.adjusted`. */
   action: z.string().regex(/^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$/).max(100),
   memberId: z.string().min(1).max(100).nullable(),
-  subject: z.string().min(1).max(200).optional(),
+  /** The ID of what the action touched (`ord_…`, `address:2`, `policy:3`): an ID or code, never a sentence. */
+  subject: z.string().min(1).max(200).regex(auditCodePattern, 'the audit subject is an ID or a code').optional(),
   details: z.record(z.string(), z.json()).optional(),
 });
 
@@ -51,6 +53,7 @@ export async function recordAudit(ctx: Ctx, input: RecordAuditInput): Promise<Au
   const parsed = recordInput.parse(input);
   const details = parsed.details ?? {};
   assertNoSecrets(details);
+  assertCodesOnly(details);
   const detailsText = canonicalJson(details);
   assert(detailsText.length <= maxDetailsLength, `audit details are limited to ${maxDetailsLength} characters`);
   const append = async (trx: Ctx): Promise<AuditEntry> => {

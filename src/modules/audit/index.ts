@@ -12,3 +12,6 @@ export const registerRoutes: RegisterRoutes = (app, deps) => registerAuditRoutes
 export const jobHandlers: Record<string, JobHandler> = { 'audit-verify': verifyAuditChainJob };
 
 export const schedules: Schedule[] = auditSchedules;
+
+/** The personal-data columns of this module's tables (PV-16; docs/PERSONAL-DATA.md). */
+export { auditPersonalData as personalData } from './audit.data-map.ts';

@@ -19,7 +19,8 @@ const adjustInput = z.strictObject({
   reasonCode: z.enum(adjustmentReasonCodes),
   note: z.string().trim().min(3).max(1000),
   actor: z.strictObject({ id, role: z.enum(['agent', 'admin']) }),
-  idempotencyKey: z.string().min(1).max(255),
+  /** Up to 255 characters of the caller's key behind the staff member's ID (credits.routes.ts). */
+  idempotencyKey: z.string().min(1).max(320),
   /** The second staff member who approved it, for an adjustment above the policy's threshold (CR-21). */
   approvedBy: z.strictObject({ id, role: z.enum(['agent', 'admin']) }).optional(),
 });
@@ -88,7 +89,8 @@ export async function adjustCredits(ctx: Ctx, input: AdjustCreditsInput): Promis
         action: 'credits.adjusted',
         memberId: parsed.memberId,
         subject: `credit-transaction:${result.transactionId}`,
-        details: { credits: parsed.credits, reasonCode: parsed.reasonCode, note: parsed.note, transactionId: result.transactionId, ...(parsed.approvedBy ? { approvedBy: parsed.approvedBy.id } : {}) },
+        // The note is free text: it stays in the ledger transaction the subject names, not in the audit log (PV-33).
+        details: { credits: parsed.credits, reasonCode: parsed.reasonCode, transactionId: result.transactionId, ...(parsed.approvedBy ? { approvedBy: parsed.approvedBy.id } : {}) },
       });
     }
     return result;

@@ -5,10 +5,10 @@
 import { z } from 'zod';
 import { transact, type Ctx } from '../../deps.ts';
 import { forUpdate } from '../../db/database.ts';
+import { isUniqueViolation } from '../../db/unique-violation.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import { recordAudit } from '../audit/index.ts';
 import { adjustCredits, adjustmentReasonCodes, assertAdjustable, type AdjustCreditsResult, type AdjustmentReasonCode } from './adjust.service.ts';
-import { isUniqueViolation } from './ledger.repository.ts';
 import { requestHash } from './ledger.service.ts';
 import { creditTables, type AdjustmentRequestStatus, type CreditAdjustmentRequestRow } from './ledger.table.ts';
 import { needsSecondApproval } from './policy.rules.ts';
@@ -67,7 +67,8 @@ const requestInput = z.strictObject({
   reasonCode: z.enum(adjustmentReasonCodes),
   note: z.string().trim().min(3).max(1000),
   actor: staff,
-  idempotencyKey: z.string().min(1).max(255),
+  /** The caller's key behind the staff member's ID, as adjustCredits takes it. */
+  idempotencyKey: z.string().min(1).max(320),
 });
 export type RequestAdjustmentInput = z.input<typeof requestInput>;
 

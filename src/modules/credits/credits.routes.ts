@@ -1,7 +1,10 @@
 // The credits HTTP surface: the member's own balance and history (CR-20), the agent console's ledger view,
 // point-in-time lookup (LG-4), adjustments (CR-21), policy versions (CR-6) and auditor runs (LG-5).
 // There is deliberately no route that transfers, merges or cashes out credits (CR-19).
-import { idempotencyKeyHeaders, readIdempotencyKey } from '../../http/idempotency-key.ts';
+import type { z } from 'zod';
+import { idempotencyKeyHeaders } from '../../http/idempotency-key.ts';
+import { answerIdempotently } from '../../http/idempotency.ts';
+import { assert } from '../../platform/assert.ts';
 import type { Deps } from '../../deps.ts';
 import { requireRole, requireSession, type Principal } from '../../http/principal.ts';
 import { noBody } from '../../http/route-guards.ts';
@@ -76,15 +79,19 @@ export function registerCreditsRoutes(app: ZodApp, deps: Deps): void {
     },
     async (request, reply) => {
       const staff = requireRole(request, 'agent');
-      const outcome = await requestAdjustment(deps, {
-        memberId: request.params.memberId,
-        credits: request.body.credits,
-        reasonCode: request.body.reasonCode,
-        note: request.body.note,
-        actor: staffActor(staff),
-        idempotencyKey: readIdempotencyKey(request, { required: true }),
+      return answerIdempotently<z.infer<typeof adjustmentView> | z.infer<typeof adjustmentRequestView>>(deps, request, reply, { required: true, body: request.body, memberId: request.params.memberId }, async (key) => {
+        assert(key, 'the key is required');
+        const outcome = await requestAdjustment(deps, {
+          memberId: request.params.memberId,
+          credits: request.body.credits,
+          reasonCode: request.body.reasonCode,
+          note: request.body.note,
+          actor: staffActor(staff),
+          // The ledger's own record of the key (LG-3) is the staff member's, like the HTTP one: two agents' keys never meet.
+          idempotencyKey: `${staff.memberId}:${key}`,
+        });
+        return outcome.status === 'posted' ? { status: 201, body: toAdjustmentView(outcome.adjustment) } : { status: 202, body: toAdjustmentRequestView(outcome.request) };
       });
-      return outcome.status === 'posted' ? reply.status(201).send(toAdjustmentView(outcome.adjustment)) : reply.status(202).send(toAdjustmentRequestView(outcome.request));
     },
   );
 

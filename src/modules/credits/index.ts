@@ -4,6 +4,9 @@ import type { JobHandler, Schedule } from '../../jobs/index.ts';
 import type { RegisterRoutes } from '../../http/types.ts';
 import { registerCreditsRoutes } from './credits.routes.ts';
 import { creditsJobHandlers, creditsSchedules } from './sweep.jobs.ts';
+import { creditsUnlockedEmail } from './emails/credits-unlocked.ts';
+import { creditsExpiringEmail } from './emails/credits-expiring.ts';
+import { creditsExpiredEmail } from './emails/credits-expired.ts';
 
 export { grantBonus, earnForOrder, bonusKinds, type BonusKind, type GrantBonusInput, type GrantBonusResult, type EarnForOrderInput, type EarnForOrderResult } from './earn.service.ts';
 export { placeHold, captureHold, releaseHold, type PlaceHoldInput, type PlaceHoldResult, type CaptureHoldInput, type CaptureHoldResult, type ReleaseHoldInput, type ReleaseHoldResult } from './holds.service.ts';
@@ -22,3 +25,9 @@ export const registerRoutes: RegisterRoutes = (app, deps) => registerCreditsRout
 export const jobHandlers: Record<string, JobHandler> = creditsJobHandlers;
 
 export const schedules: Schedule[] = creditsSchedules;
+
+/** This module's emails (src/modules.ts lists them for the mail preview and the template test). */
+export const templates = [creditsUnlockedEmail, creditsExpiringEmail, creditsExpiredEmail];
+
+/** The personal-data columns of this module's tables (PV-16; docs/PERSONAL-DATA.md). */
+export { creditsPersonalData as personalData } from './credits.data-map.ts';

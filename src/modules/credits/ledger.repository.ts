@@ -1,6 +1,7 @@
 // Reading and writing the ledger tables. The hot paths are hand-written SQL sent as precompiled queries: Kysely's
 // query building costs tens of microseconds per statement (PERFORMANCE.md), and PostgreSQL pays a round trip per
 // statement, so each operation reads its member in one statement and writes everything in one more.
+import { memoize } from '../../platform/memo.ts';
 import { CompiledQuery } from 'kysely';
 import { isPostgres, type Executor } from '../../db/database.ts';
 import { assert } from '../../platform/assert.ts';
@@ -10,18 +11,11 @@ import type { CreditAccountRow, CreditHoldLotRow, CreditHoldRow, CreditLotRow, C
 // ---------------------------------------------------------------------------------------------------------------
 // Raw statements
 
-const pgTexts = new Map<string, string>();
-
 /** Statements are written with `?` placeholders; PostgreSQL gets `$1…$n` (converted once per text). */
-function pgText(text: string): string {
-  let converted = pgTexts.get(text);
-  if (converted === undefined) {
-    let n = 0;
-    converted = text.replace(/\?/g, () => `$${++n}`);
-    pgTexts.set(text, converted);
-  }
-  return converted;
-}
+const pgText = memoize((text: string): string => {
+  let n = 0;
+  return text.replace(/\?/g, () => `$${++n}`);
+});
 
 export async function rawQuery<T>(db: Executor, text: string, params: readonly unknown[]): Promise<T[]> {
   const sqlText = isPostgres(db) ? pgText(text) : text;
@@ -39,14 +33,6 @@ async function rawExecute(db: Executor, text: string, params: readonly unknown[]
   const sqlText = isPostgres(db) ? pgText(text) : text;
   const result = await db.executeQuery(CompiledQuery.raw(sqlText, params as unknown[]));
   return Number(result.numAffectedRows ?? 0n);
-}
-
-/** A unique constraint refused a row (PostgreSQL 23505; SQLite SQLITE_CONSTRAINT_UNIQUE / _PRIMARYKEY). */
-export function isUniqueViolation(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null) return false;
-  const e = error as { code?: unknown; errcode?: unknown; message?: unknown };
-  if (e.code === '23505') return true;
-  return e.errcode === 2067 || e.errcode === 1555 || (typeof e.message === 'string' && /UNIQUE constraint failed/.test(e.message));
 }
 
 /** PostgreSQL refused the transaction for a reason a retry cures (serialization failure, deadlock). */
@@ -79,6 +65,7 @@ export function toAccount(row: CreditAccountRow): Account {
  * rewrites every index whose columns or WHERE clause an UPDATE assigns, changed or not: a lot whose state and warning
  * mark are unchanged is written with the amount columns only, which dirties one page instead of four (PF-2).
  */
+// eslint-disable-next-line no-restricted-syntax -- a side table of the lot objects themselves, dropped with them; no installation state
 const asRead = new WeakMap<Lot, { state: LotState; warnedAtMs: number | null }>();
 
 export function toLot(row: CreditLotRow): Lot {
@@ -474,18 +461,14 @@ export function collectWrites(books: readonly Book[]): Writes {
 }
 
 const sqliteMaxParams = 32_000;
-const sqlitePrefixes = new Map<TableWrite<never>, string>();
+const sqlitePrefixOf = memoize((spec: TableWrite<never>) => `insert into ${spec.table} (${spec.columns.map(([name]) => name).join(', ')}) values `);
 
 async function sqliteInsert<Row>(db: Executor, spec: TableWrite<Row>, rows: readonly Row[]): Promise<void> {
   if (rows.length === 0) return;
   const columns = spec.columns.map(([name]) => name);
   const tuple = `(${columns.map(() => '?').join(', ')})`;
   const perChunk = Math.max(1, Math.floor(sqliteMaxParams / columns.length));
-  let prefix = sqlitePrefixes.get(spec as TableWrite<never>);
-  if (!prefix) {
-    prefix = `insert into ${spec.table} (${columns.join(', ')}) values `;
-    sqlitePrefixes.set(spec as TableWrite<never>, prefix);
-  }
+  const prefix = sqlitePrefixOf(spec as TableWrite<never>);
   for (let start = 0; start < rows.length; start += perChunk) {
     const chunk = rows.slice(start, start + perChunk);
     const params: unknown[] = [];
@@ -494,17 +477,16 @@ async function sqliteInsert<Row>(db: Executor, spec: TableWrite<Row>, rows: read
   }
 }
 
-const sqliteUpdateTexts = new Map<TableWrite<never>, string>();
+const sqliteUpdateTextOf = memoize((spec: TableWrite<never>) => {
+  const keys = spec.keys!;
+  const sets = spec.columns.filter(([name]) => !keys.includes(name)).map(([name]) => `${name} = ?`);
+  return `update ${spec.table} set ${sets.join(', ')} where ${keys.map((k) => `${k} = ?`).join(' and ')}`;
+});
 
 async function sqliteUpdate<Row>(db: Executor, spec: TableWrite<Row>, rows: readonly Row[]): Promise<void> {
   if (rows.length === 0) return;
   const keys = spec.keys!;
-  let text = sqliteUpdateTexts.get(spec as TableWrite<never>);
-  if (!text) {
-    const sets = spec.columns.filter(([name]) => !keys.includes(name)).map(([name]) => `${name} = ?`);
-    text = `update ${spec.table} set ${sets.join(', ')} where ${keys.map((k) => `${k} = ?`).join(' and ')}`;
-    sqliteUpdateTexts.set(spec as TableWrite<never>, text);
-  }
+  const text = sqliteUpdateTextOf(spec as TableWrite<never>);
   const keyIndexes = spec.columns.flatMap(([name], i) => (keys.includes(name) ? [i] : []));
   const setIndexes = spec.columns.flatMap(([name], i) => (keys.includes(name) ? [] : [i]));
   for (const row of rows) {

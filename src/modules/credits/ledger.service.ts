@@ -5,26 +5,18 @@ import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import { transact, type Ctx } from '../../deps.ts';
 import { AppError } from '../../platform/errors.ts';
+import { canonicalJson } from '../../platform/canonical-json.ts';
 import { assert, assertNever } from '../../platform/assert.ts';
 import {
   advanceTo, closeTransaction, computeNextDue, emptyAccount, finishOperation, newBook, openTransaction,
   type Account, type Book, type Env, type TransactionDraft, type TransactionKind, type TransactionLinks,
 } from './ledger.rules.ts';
 import { isPostgres } from '../../db/database.ts';
+import { databaseMemo } from '../../db/database-memo.ts';
 import { appendRows, callAppend, insertEmptyAccount, isRetryable, lockMember, persistBooks, type FastAnswer, type LoadedMember } from './ledger.repository.ts';
 import { getCurrentPolicy, getPolicyVersion } from './policy.service.ts';
 import type { Policy } from './policy.rules.ts';
 import { enqueueNotices } from './notices.ts';
-
-/** JSON with sorted keys and no undefined, so that equal requests hash equally whatever their key order. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-}
 
 export function requestHash(scope: string, request: unknown): string {
   return createHash('sha256').update(`${scope}\n${canonicalJson(request)}`).digest('base64url');
@@ -98,7 +90,7 @@ function replay<R>(spec: OperationSpec<R>, hash: string, hit: { requestHash: str
 
 /** The current policy as far as this process knows (a hint: the database re-checks the version it is given). */
 export async function policyHint(ctx: Ctx): Promise<Policy> {
-  const known = latest.get(ctx.db.getExecutor().adapter);
+  const known = latestOf(ctx.db).policy;
   if (known) return known;
   const policy = await getCurrentPolicy(ctx);
   rememberLatest(ctx, policy);
@@ -178,12 +170,12 @@ async function operate<R>(ctx: Ctx, spec: OperationSpec<R>, hash: string): Promi
     const force = typeof spec.needsBook === 'function' ? (policyHint ? spec.needsBook(policyHint, nowMs) : true) : spec.needsBook;
     return lockMember(ctx.db, { memberId: spec.memberId, idemScope: spec.scope, idemKey: spec.key, forceBook: force, nowMs });
   };
-  let loaded = await load(latest.get(ctx.db.getExecutor().adapter));
+  let loaded = await load(latestOf(ctx.db).policy);
   if (loaded.idempotent) return replay(spec, hash, loaded.idempotent);
   if (!loaded.account) {
     if (!spec.createAccount) return spec.whenMissing();
     await insertEmptyAccount(ctx.db, spec.memberId, nowMs);
-    loaded = await load(latest.get(ctx.db.getExecutor().adapter));
+    loaded = await load(latestOf(ctx.db).policy);
     if (loaded.idempotent) return replay(spec, hash, loaded.idempotent);
   }
   const policy = await getPolicyVersion(ctx, loaded.currentPolicyVersion);
@@ -223,12 +215,11 @@ async function operate<R>(ctx: Ctx, spec: OperationSpec<R>, hash: string): Promi
 
 // The newest policy this process has used, per database: a hint for deciding what to load before the lock read
 // tells us the real current version (a stale hint costs one more read, never a wrong answer).
-const latest = new WeakMap<object, Policy>();
+const latestOf = databaseMemo((): { policy?: Policy } => ({}));
 
 
 
 function rememberLatest(ctx: Ctx, policy: Policy): void {
-  const key = ctx.db.getExecutor().adapter;
-  const known = latest.get(key);
-  if (!known || known.version < policy.version) latest.set(key, policy);
+  const latest = latestOf(ctx.db);
+  if (!latest.policy || latest.policy.version < policy.version) latest.policy = policy;
 }

@@ -5,8 +5,11 @@
 import { z } from 'zod';
 import { transact, type Ctx, type Deps } from '../../deps.ts';
 import { enqueueJob, type JobHandler } from '../../jobs/index.ts';
-import { maxExpiringLots, queueEmail } from '../notifications/index.ts';
+import { queueEmail } from '../notifications/index.ts';
 import type { Notice } from './ledger.rules.ts';
+import { creditsUnlockedEmail } from './emails/credits-unlocked.ts';
+import { creditsExpiringEmail, maxExpiringLots } from './emails/credits-expiring.ts';
+import { creditsExpiredEmail } from './emails/credits-expired.ts';
 
 type Contact = { email: string; firstName: string | null } | undefined;
 
@@ -43,9 +46,9 @@ export async function deliverNotices(ctx: Ctx, notices: readonly Notice[]): Prom
     if (!contact) continue;
     const firstName = contact.firstName ?? undefined;
     if (notice.kind === 'unlocked') {
-      await queueEmail(ctx, { memberId: notice.memberId, to: contact.email, template: 'credits-unlocked', data: { credits: notice.credits, firstName }, dedupeKey: `credits-unlocked:${notice.lotId}` });
+      await queueEmail(ctx, { memberId: notice.memberId, to: contact.email, template: creditsUnlockedEmail, data: { credits: notice.credits, firstName }, dedupeKey: `credits-unlocked:${notice.lotId}` });
     } else {
-      await queueEmail(ctx, { memberId: notice.memberId, to: contact.email, template: 'credits-expired', data: { credits: notice.credits, firstName }, dedupeKey: `credits-expired:${notice.lotId}` });
+      await queueEmail(ctx, { memberId: notice.memberId, to: contact.email, template: creditsExpiredEmail, data: { credits: notice.credits, firstName }, dedupeKey: `credits-expired:${notice.lotId}` });
     }
   }
 }
@@ -75,7 +78,7 @@ export async function deliverExpiryWarnings(ctx: Ctx, warnings: readonly ExpiryW
     await queueEmail(ctx, {
       memberId: warning.memberId,
       to: contact.email,
-      template: 'credits-expiring',
+      template: creditsExpiringEmail,
       data: { credits: warning.credits, expiresAt: new Date(warning.expiresAtMs).toISOString(), firstName: contact.firstName ?? undefined, lots: lotRows(warning.lots) },
       dedupeKey: `credits-expiring:${warning.lotId}`,
     });

@@ -2,9 +2,10 @@
 import type { Ctx } from '../../deps.ts';
 import { transact } from '../../deps.ts';
 import type { Executor } from '../../db/database.ts';
+import { databaseMemo } from '../../db/database-memo.ts';
 import { AppError } from '../../platform/errors.ts';
 import { recordAudit } from '../audit/index.ts';
-import { isUniqueViolation } from './ledger.repository.ts';
+import { isUniqueViolation } from '../../db/unique-violation.ts';
 import { creditTables, type CreditPolicyRow } from './ledger.table.ts';
 import { policySettingsSchema, type Policy, type PolicySettings, type PolicySettingsInput } from './policy.rules.ts';
 
@@ -28,18 +29,8 @@ function toPolicy(row: CreditPolicyRow): Policy {
 }
 
 // Versions are immutable (the table refuses UPDATE), so a version once read is cached for good. The cache is keyed by
-// the database's adapter object, which every transaction of one Kysely instance shares: tests open many databases.
-const cache = new WeakMap<object, Map<number, Policy>>();
-
-function cacheFor(db: Executor): Map<number, Policy> {
-  const key = db.getExecutor().adapter;
-  let map = cache.get(key);
-  if (!map) {
-    map = new Map();
-    cache.set(key, map);
-  }
-  return map;
-}
+// database (src/db/database-memo.ts): tests open many databases.
+const cacheFor = databaseMemo(() => new Map<number, Policy>());
 
 export async function getPolicyVersion(ctx: Pick<Ctx, 'db'>, version: number): Promise<Policy> {
   const map = cacheFor(ctx.db);
@@ -117,7 +108,8 @@ export async function publishPolicy(ctx: Ctx, input: PublishPolicyInput): Promis
       action: 'credits.policy_published',
       memberId: null,
       subject: `policy:${row.version}`,
-      details: { version: row.version, ...settings, note: input.note },
+      // The note is free text: it stays on the policy version the subject names, not in the audit log (PV-33).
+      details: { version: row.version, ...settings },
     });
     return toPolicy(row);
   };

@@ -8,9 +8,12 @@ import { deliverEmailJobType } from './outbox.service.ts';
 export { queueEmail, listMessages, getMessage, deliveryJobKey, deliveryMaxAttempts, type QueueEmailInput, type Message, type MessageSummary } from './outbox.service.ts';
 export { messageIdHeader } from './delivery.jobs.ts';
 export { createSmtpTransport } from './smtp.transport.ts';
-export { renderTemplate, escapeHtml, maxExpiringLots, templateNames, type TemplateName, type TemplateData, type RenderedEmail } from './templates/index.ts';
+export { defineTemplate, escapeHtml, formatCredits, formatDateTimeUtc, greeting, templateFields, type Block, type EmailTemplate, type RenderedEmail } from './templates/index.ts';
 export { messageStates, type MessageState } from './outbox.table.ts';
 
 export const registerRoutes: RegisterRoutes = (app, deps) => registerMailRoutes(app, deps);
 
 export const jobHandlers: Record<string, JobHandler> = { [deliverEmailJobType]: deliverEmail };
+
+/** The personal-data columns of this module's tables (PV-16; docs/PERSONAL-DATA.md). */
+export { notificationsPersonalData as personalData } from './notifications.data-map.ts';

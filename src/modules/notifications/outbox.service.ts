@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { transact, type Ctx } from '../../deps.ts';
 import { assert } from '../../platform/assert.ts';
 import { enqueueJob } from '../../jobs/index.ts';
-import { renderTemplate, templateNames, type TemplateData, type TemplateName } from './templates/index.ts';
+import type { EmailTemplate } from './templates/index.ts';
 import { findMessage, findMessageByDedupeKey, insertMessage, selectMessages } from './outbox.repository.ts';
 import type { MessageState, OutboxMessageRow } from './outbox.table.ts';
 
@@ -15,21 +15,19 @@ export function deliveryJobKey(messageId: string): string {
   return `${deliverEmailJobType}:${messageId}`;
 }
 
-export type QueueEmailInput = {
-  [N in TemplateName]: {
-    memberId: string | null;
-    to: string;
-    template: N;
-    data: TemplateData<N>;
-    /** A second queue with the same key is a no-op that returns the first message's ID. */
-    dedupeKey?: string;
-  };
-}[TemplateName];
+export interface QueueEmailInput<S extends z.ZodType> {
+  memberId: string | null;
+  to: string;
+  /** One of the owning module's templates (its emails/ folder). */
+  template: EmailTemplate<S>;
+  data: z.input<S>;
+  /** A second queue with the same key is a no-op that returns the first message's ID. */
+  dedupeKey?: string;
+}
 
 const queueEmailInput = z.strictObject({
   memberId: z.string().min(1).max(100).nullable(),
   to: z.email().max(254),
-  template: z.enum(templateNames),
   data: z.unknown(),
   dedupeKey: z.string().min(1).max(200).optional(),
 });
@@ -38,15 +36,16 @@ const queueEmailInput = z.strictObject({
  * Renders the template now (so the mail view shows the message even when it is never sent), writes the outbox row
  * and its delivery job in the caller's transaction (NT-1): either both exist after commit, or neither.
  */
-export async function queueEmail(ctx: Ctx, input: QueueEmailInput): Promise<{ messageId: string }> {
-  const { memberId, to, template, data, dedupeKey } = queueEmailInput.parse(input);
-  const rendered = renderTemplate(template, data);
+export async function queueEmail<S extends z.ZodType>(ctx: Ctx, input: QueueEmailInput<S>): Promise<{ messageId: string }> {
+  const { template, ...rest } = input;
+  const { memberId, to, data, dedupeKey } = queueEmailInput.parse(rest);
+  const rendered = template.render(data);
   const write = async (trx: Ctx): Promise<{ messageId: string }> => {
     const row: OutboxMessageRow = {
       id: trx.ids.next('msg'),
       member_id: memberId,
       to_address: to,
-      template,
+      template: template.name,
       subject: rendered.subject,
       html: rendered.html,
       text: rendered.text,

@@ -9,6 +9,11 @@ export async function spendRateOf(ctx: Ctx): Promise<number> {
   return (await getCurrentPolicy(ctx)).spendCreditsPerMajorUnit;
 }
 
+/** CR-12: how long a checkout's credits hold lasts under the current program policy. */
+export async function checkoutHoldTimeoutMs(ctx: Ctx): Promise<number> {
+  return (await getCurrentPolicy(ctx)).holdTimeoutMs;
+}
+
 /**
  * When credits earned on orders paid at the given times unlock (CR-7): the payment time plus the pending period of
  * the program rules in force at that time, which are the rules the earning used (it runs when the payment is

@@ -1,9 +1,12 @@
-// The store module's public face (docs/CONTRACTS.md): catalog, checkout, orders, payments, refunds, rewards
-// redemption, external orders and storefront webhooks. Other modules and the flows use only what this file exports.
+// The store module's public face (docs/CONTRACTS.md): catalog, checkout, orders, refunds, rewards redemption,
+// external orders and storefront webhooks; money moves through the payments module. Other modules and the flows use
+// only what this file exports.
 import type { JobHandler, Schedule } from '../../jobs/index.ts';
 import type { RegisterRoutes } from '../../http/types.ts';
 import { registerStoreRoutes, registerStorefrontWebhookRoute } from './store.routes.ts';
 import { storeJobHandlers, storeSchedules } from './store.jobs.ts';
+import { redemptionConfirmationEmail } from './emails/redemption-confirmation.ts';
+import { redemptionShippedEmail } from './emails/redemption-shipped.ts';
 
 export const registerRoutes: RegisterRoutes = async (app, deps) => {
   registerStoreRoutes(app, deps);
@@ -33,8 +36,9 @@ export {
   listOrdersForAgents,
   shipOrder,
   markOrderDelivered,
-  findOrderPaymentForFlow,
+  findOrderPayment as findOrderPaymentForFlow,
   staleCheckouts,
+  staleCheckoutAfterMs,
   orderTransitions,
   type CheckoutQuote,
   type CheckoutRequest,
@@ -42,21 +46,35 @@ export {
   type OrderDetail,
   type LineRequest,
 } from './orders.service.ts';
-export type { Order, OrderLine, Shipment, Payment } from './orders.repository.ts';
+export type { Order, OrderLine, Shipment } from './orders.repository.ts';
 export { getCart, setCartLine, setCartOptions } from './cart.service.ts';
+export { checkoutSourceOf, type CheckoutSource, type CheckoutSourceRequest } from './checkout-source.service.ts';
 export { shippingAddressSchema, taxRegionOf, type ShippingAddress, type ShippingAddressInput, type InlineShippingAddress, type SavedShippingAddress } from './shipping-address.rules.ts';
-
-// Payments
-export { paymentGateway, releaseAuthorization } from './payments/registry.ts';
-export { GatewayUnavailableError, type PaymentGateway, type GatewayResult, type GatewayPayment, type GatewayRefund } from '../../ports/index.ts';
-export { createSandboxGateway, sandboxTokens, type SandboxToken } from './payments/sandbox.gateway.ts';
 
 // Refunds (the refund flow's steps)
 export { beginRefund, completeRefund, failRefund, findRefundForFlow, gatewayPaymentIdForOrder, refundReasons, type BeginRefundInput, type RefundReason } from './refunds.service.ts';
 export type { Refund } from './refunds.repository.ts';
 
-// Rewards redemption
-export { redeemReward, listMemberRedemptions, getMemberRedemption, type Redemption } from './redemptions.service.ts';
+// Rewards redemption (the redemption flow's steps when the item has a shipping fee)
+export { prepareRedemption, confirmRedemption, listMemberRedemptions, getMemberRedemption, type PreparedRedemption, type RedeemInput, type Redemption } from './redemptions.service.ts';
+
+// HTTP pieces the flows' routes share with the store's (same views, same idempotent answers)
+export {
+  agentCancelBody,
+  cancelBody,
+  orderIdParams,
+  placeOrderBody,
+  placeOrderView,
+  redeemBody,
+  redemptionView,
+  refundBody,
+  refundResult,
+  rewardIdParams,
+  toOrderView,
+  toRedemptionView,
+  toRefundView,
+} from './store.schemas.ts';
+export type { RefundRequest } from './refunds.rules.ts';
 
 // External orders and storefront webhooks (after-sales looks orders up here)
 export { recordExternalOrder, findExternalOrder, getExternalOrder, listExternalOrders, type ExternalOrder } from './external-orders.service.ts';
@@ -66,3 +84,9 @@ export { storefrontWebhookSecret, signStorefrontBody, storefrontHeaders } from '
 
 // Rules other parts may show (ship-by dates, pricing previews)
 export { shippingPromise, usFederalHolidays, isBusinessDay } from './shipping-promise.rules.ts';
+
+/** This module's emails (src/modules.ts lists them for the mail preview and the template test). */
+export const templates = [redemptionConfirmationEmail, redemptionShippedEmail];
+
+/** The personal-data columns of this module's tables (PV-16; docs/PERSONAL-DATA.md). */
+export { storePersonalData as personalData } from './store.data-map.ts';

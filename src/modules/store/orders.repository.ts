@@ -1,7 +1,7 @@
-// SQL for orders, their lines, payments and shipments, with row ↔ domain mappers.
+// SQL for orders, their lines and shipments, with row ↔ domain mappers (payments are the payments module's).
 import type { Executor } from '../../db/database.ts';
 import { forUpdate } from '../../db/database.ts';
-import type { OrderChannel, OrderLineRow, OrderRow, OrderStatus, PaymentRow, PaymentStatus, RefundState, ShipmentRow, ShipmentStatus } from './store.table.ts';
+import type { OrderChannel, OrderLineRow, OrderRow, OrderStatus, RefundState, ShipmentRow, ShipmentStatus } from './store.table.ts';
 import { storeTables } from './store.table.ts';
 import type { LinePrice } from './pricing.rules.ts';
 import type { ShippingAddress } from './shipping-address.rules.ts';
@@ -74,22 +74,6 @@ export interface Shipment {
   trackingNumber: string | null;
   shippedAtMs: number | null;
   deliveredAtMs: number | null;
-  createdAtMs: number;
-}
-
-export interface Payment {
-  id: string;
-  memberId: string | null;
-  orderId: string | null;
-  redemptionId: string | null;
-  gateway: string;
-  gatewayPaymentId: string | null;
-  amountMinor: number;
-  capturedMinor: number;
-  refundedMinor: number;
-  status: PaymentStatus;
-  failureCode: string | null;
-  confirmedAtMs: number | null;
   createdAtMs: number;
 }
 
@@ -266,24 +250,6 @@ export function toShipment(row: ShipmentRow): Shipment {
   };
 }
 
-export function toPayment(row: PaymentRow): Payment {
-  return {
-    id: row.id,
-    memberId: row.member_id,
-    orderId: row.order_id,
-    redemptionId: row.redemption_id,
-    gateway: row.gateway,
-    gatewayPaymentId: row.gateway_payment_id,
-    amountMinor: row.amount_minor,
-    capturedMinor: row.captured_minor,
-    refundedMinor: row.refunded_minor,
-    status: row.status,
-    failureCode: row.failure_code,
-    confirmedAtMs: row.confirmed_at_ms,
-    createdAtMs: row.created_at_ms,
-  };
-}
-
 export async function insertOrder(db: Executor, order: Order): Promise<boolean> {
   const result = await storeTables(db)
     .insertInto('store_orders')
@@ -346,19 +312,6 @@ export async function updateOrderFields(db: Executor, id: string, changes: Parti
 
 export async function updateOrderLine(db: Executor, id: string, changes: Partial<Omit<OrderLineRow, 'id' | 'order_id'>>): Promise<void> {
   await storeTables(db).updateTable('store_order_lines').set(changes).where('id', '=', id).execute();
-}
-
-export async function insertPayment(db: Executor, row: PaymentRow): Promise<void> {
-  await storeTables(db).insertInto('store_payments').values(row).execute();
-}
-
-export async function updatePayment(db: Executor, id: string, changes: Partial<Omit<PaymentRow, 'id'>>): Promise<void> {
-  await storeTables(db).updateTable('store_payments').set(changes).where('id', '=', id).execute();
-}
-
-export async function findOrderPayment(db: Executor, orderId: string): Promise<Payment | undefined> {
-  const row = await storeTables(db).selectFrom('store_payments').selectAll().where('order_id', '=', orderId).orderBy('created_at_ms', 'desc').orderBy('id', 'desc').executeTakeFirst();
-  return row && toPayment(row);
 }
 
 /** A new shipment waits for the warehouse: no carrier or tracking number until it is shipped. */

@@ -1,16 +1,16 @@
 // Orders (ST-2, ST-4, ST-9, CR-3..CR-5, CR-12): quoting a checkout, writing the order with its per-line components,
 // recording the gateway's answer, and reading orders back with shipments, refunds and tracking.
 //
-// The checkout flow (src/flows/checkout.ts) calls these in separate short transactions around the gateway calls:
-// createPendingOrder → (gateway) → recordAuthorization → (gateway) → finalizePaidOrder, or failOrderPayment.
+// The checkout flow (src/flows/checkout.ts) calls these as its steps, in separate short transactions around the
+// gateway calls: createPendingOrder → (gateway) → recordAuthorization → (gateway) → finalizePaidOrder, or
+// failOrderPayment to undo.
 import type { Ctx } from '../../deps.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import { assert } from '../../platform/assert.ts';
-import { DAY_MS } from '../../platform/clock.ts';
 import { findProductsByIds, releaseDiscountCode, returnProductStock, takeProductStock, useDiscountCode, findTaxRate, type Product } from './catalog.repository.ts';
 import { usableDiscountCode } from './catalog.service.ts';
 import { clearCart } from './cart.service.ts';
-import { captureCheckoutHold, creditsUnlockTimes, earnOrderCredits, holdCheckoutCredits, releaseCheckoutHold, spendableCreditsOf, spendRateOf } from './credits.adapter.ts';
+import { captureCheckoutHold, checkoutHoldTimeoutMs, creditsUnlockTimes, earnOrderCredits, holdCheckoutCredits, releaseCheckoutHold, spendableCreditsOf, spendRateOf } from './credits.adapter.ts';
 import { isPlusActiveAt } from './membership-port.ts';
 import { defaultPlusDiscountBp, defaultShippingPolicy, linePriceOf, maxLinesPerOrder, maxQuantityPerLine, priceOrder, type DiscountRule, type PricingProduct, type Quote } from './pricing.rules.ts';
 import { shippingPromise, type ShippingPromise } from './shipping-promise.rules.ts';
@@ -19,9 +19,7 @@ import { resolveShipping } from './shipping-address.service.ts';
 import {
   cancelPendingShipments,
   findOrder,
-  findOrderPayment,
   insertOrder,
-  insertPayment,
   insertPendingShipment,
   selectOrders,
   selectStalePendingOrders,
@@ -30,12 +28,11 @@ import {
   transitionShipment,
   updateOrderFields,
   updateOrderLine,
-  updatePayment,
   type Order,
   type OrderLine,
-  type Payment,
   type Shipment,
 } from './orders.repository.ts';
+import { closeUnpaidPayment, findLatestPayment, markPaymentAuthorized, markPaymentCaptured, openPayment, type Payment } from '../payments/index.ts';
 import { hasPendingRefund, selectRefundsForOrders, type Refund } from './refunds.repository.ts';
 import type { OrderStatus } from './store.table.ts';
 
@@ -249,31 +246,16 @@ export async function createPendingOrder(ctx: Ctx, input: PlaceOrderInput): Prom
   };
   assert(await insertOrder(ctx.db, order), 'a new store order cannot collide');
   if (order.totalMinor > 0) {
-    await insertPayment(ctx.db, {
-      id: ctx.ids.next('pay'),
-      member_id: order.memberId,
-      order_id: order.id,
-      redemption_id: null,
-      gateway: 'pending',
-      gateway_payment_id: null,
-      amount_minor: order.totalMinor,
-      captured_minor: 0,
-      refunded_minor: 0,
-      status: 'pending',
-      failure_code: null,
-      confirmed_at_ms: null,
-      created_at_ms: nowMs,
-      updated_at_ms: nowMs,
-    });
+    await openPayment(ctx, { purpose: 'order', ownerRef: order.id, memberId: order.memberId, currency: order.currency, amountMinor: order.totalMinor });
   }
   return order;
 }
 
 /** Remembers the gateway's authorization at once, so a crash before capture can still be cleaned up (void). */
 export async function recordAuthorization(ctx: Ctx, orderId: string, gateway: string, gatewayPaymentId: string): Promise<void> {
-  const payment = await findOrderPayment(ctx.db, orderId);
+  const payment = await findOrderPayment(ctx, orderId);
   assert(payment, `order ${orderId} has no payment row`);
-  await updatePayment(ctx.db, payment.id, { gateway, gateway_payment_id: gatewayPaymentId, status: 'authorized', updated_at_ms: ctx.clock.nowMs() });
+  await markPaymentAuthorized(ctx, { paymentId: payment.id, gateway, gatewayPaymentId });
 }
 
 /**
@@ -291,8 +273,8 @@ export async function finalizePaidOrder(ctx: Ctx, input: { orderId: string; paid
     assert(order.memberId, 'only members hold credits');
     await captureCheckoutHold(ctx, { memberId: order.memberId, orderId: order.id, holdId: order.holdId, credits: order.creditsApplied });
   }
-  const payment = await findOrderPayment(ctx.db, order.id);
-  if (payment) await updatePayment(ctx.db, payment.id, { status: 'captured', captured_minor: input.capturedMinor, confirmed_at_ms: input.paidAtMs, updated_at_ms: nowMs });
+  const payment = await findOrderPayment(ctx, order.id);
+  if (payment) await markPaymentCaptured(ctx, { paymentId: payment.id, capturedMinor: input.capturedMinor, confirmedAtMs: input.paidAtMs });
   let plusActive = false;
   let earned = 0;
   if (order.memberId) {
@@ -333,10 +315,8 @@ export async function failOrderPayment(ctx: Ctx, input: { orderId: string; code:
     if (line.productId) await returnProductStock(ctx.db, line.productId, line.quantity, nowMs);
   }
   if (order.discountCode) await releaseDiscountCode(ctx.db, order.discountCode);
-  const payment = await findOrderPayment(ctx.db, order.id);
-  if (payment && (payment.status === 'pending' || payment.status === 'authorized')) {
-    await updatePayment(ctx.db, payment.id, { status: payment.status === 'authorized' ? 'voided' : 'failed', failure_code: input.code, updated_at_ms: nowMs });
-  }
+  const payment = await findOrderPayment(ctx, order.id);
+  if (payment) await closeUnpaidPayment(ctx, { paymentId: payment.id, failureCode: input.code });
   const failed = await findOrder(ctx.db, order.id);
   assert(failed, 'the order was just updated');
   return failed;
@@ -363,7 +343,7 @@ async function withDetails(ctx: Ctx, orders: Order[]): Promise<OrderDetail[]> {
       ...order,
       shipments: shipments.get(order.id) ?? [],
       refunds: refunds.get(order.id) ?? [],
-      payment: (await findOrderPayment(ctx.db, order.id)) ?? null,
+      payment: (await findOrderPayment(ctx, order.id)) ?? null,
       creditsUnlockAtMs: unlockAt.get(order.id) ?? null,
     });
   }
@@ -425,15 +405,23 @@ export async function markOrderDelivered(ctx: Ctx, orderId: string): Promise<Ord
 
 export { cancelPendingShipments };
 
-export async function findOrderPaymentForFlow(ctx: Ctx, orderId: string): Promise<Payment | undefined> {
-  return findOrderPayment(ctx.db, orderId);
+/** An order's payment (the payments module keeps it, purpose `order`). */
+export async function findOrderPayment(ctx: Ctx, orderId: string): Promise<Payment | undefined> {
+  return findLatestPayment(ctx, { purpose: 'order', ownerRef: orderId });
 }
 
+/**
+ * How long an unpaid checkout may wait before it is given up: past the credits hold timeout of the program policy
+ * (CR-12, up to 7 days), so the hold always lapses or is captured first; the margin covers a slow gateway answer.
+ */
+export async function staleCheckoutAfterMs(ctx: Ctx): Promise<number> {
+  return (await checkoutHoldTimeoutMs(ctx)) + staleCheckoutMarginMs;
+}
+
+export const staleCheckoutMarginMs = 5 * 60_000;
+
+/** Checkouts still pending payment past the stale-checkout timeout, oldest first (bounded batch). */
 export async function staleCheckouts(ctx: Ctx, limit = 100): Promise<string[]> {
-  return selectStalePendingOrders(ctx.db, ctx.clock.nowMs() - staleCheckoutAfterMs, limit);
+  return selectStalePendingOrders(ctx.db, ctx.clock.nowMs() - (await staleCheckoutAfterMs(ctx)), limit);
 }
 
-/** How long an unpaid checkout may wait before the sweep gives up on it: past the credits hold timeout. */
-export const staleCheckoutAfterMs = 35 * 60_000;
-export const checkoutSweepEveryMs = 5 * 60_000;
-export const idempotencyPruneEveryMs = DAY_MS;

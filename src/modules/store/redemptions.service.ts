@@ -2,9 +2,10 @@
 // confirmation. It ships at once as its own shipment (the ship job), with a confirmation email now and a shipped
 // email with the tracking number when it leaves. It cannot be cancelled or returned: there is no API that would.
 //
-// Shipping is free unless the item sets a fee, payable with money: the fee is charged through the gateway before the
-// credits are spent (outside any transaction) and refunded if the redemption then fails (compensation).
-import { transact, type Ctx, type Deps } from '../../deps.ts';
+// Shipping is free unless the item sets a fee, payable with money: the redemption flow (src/flows/redemption.ts)
+// charges the fee through the gateway before `confirmRedemption` spends the credits, and refunds it if the
+// redemption then fails (a recorded compensation, retried until the money is back).
+import type { Ctx } from '../../deps.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import { assert } from '../../platform/assert.ts';
 import { randomInt } from '../../platform/ids.ts';
@@ -13,11 +14,12 @@ import { getMemberContact } from '../accounts/index.ts';
 import { queueEmail } from '../notifications/index.ts';
 import { countRewardRedemption, findRewardItem, rewardRedeemedQuantity, takeRewardStock } from './catalog.repository.ts';
 import { spendForRedemption, spendableCreditsOf } from './credits.adapter.ts';
-import { insertPayment, insertPendingShipment, toShipment, transitionShipment, type Shipment } from './orders.repository.ts';
-import { paymentGateway, releaseAuthorization } from './payments/registry.ts';
-import { GatewayUnavailableError } from '../../ports/index.ts';
+import { recordCapturedPayment } from '../payments/index.ts';
+import { insertPendingShipment, toShipment, transitionShipment, type Shipment } from './orders.repository.ts';
 import { formatDate, localDateTime, warehouseTimeZone } from './shipping-promise.rules.ts';
 import { storeTables, type RedemptionRow } from './store.table.ts';
+import { redemptionConfirmationEmail } from './emails/redemption-confirmation.ts';
+import { redemptionShippedEmail } from './emails/redemption-shipped.ts';
 
 export const shipRedemptionJobType = 'store-ship-redemption';
 export const maxRedemptionQuantity = 10;
@@ -86,8 +88,11 @@ function perMemberLimitReached(itemName: string, perMemberLimit: number): AppErr
   return new AppError('not_eligible', `You can redeem ${itemName} at most ${perMemberLimit} ${perMemberLimit === 1 ? 'time' : 'times'}.`, { perMemberLimit });
 }
 
-/** The redemption itself, in the caller's transaction: stock, per-member limit, the spend, the shipment, the email. */
-async function confirmRedemption(ctx: Ctx, input: RedeemInput & { redemptionId: string; feePaymentId: string | null; gateway: string | null }): Promise<Redemption> {
+/**
+ * The redemption itself, in the caller's transaction: stock, per-member limit, the spend, the shipment, the email.
+ * `feePaymentId` is the gateway payment of the fee the flow captured (null when the item ships free).
+ */
+export async function confirmRedemption(ctx: Ctx, input: Omit<RedeemInput, 'paymentToken'> & { redemptionId: string; feePaymentId: string | null; gateway: string | null }): Promise<Redemption> {
   const nowMs = ctx.clock.nowMs();
   const item = await findRewardItem(ctx.db, input.rewardItemId);
   if (!item || item.status !== 'active') throw notFound('The reward');
@@ -111,21 +116,15 @@ async function confirmRedemption(ctx: Ctx, input: RedeemInput & { redemptionId: 
   };
   await storeTables(ctx.db).insertInto('store_redemptions').values(row).execute();
   if (input.feePaymentId) {
-    await insertPayment(ctx.db, {
-      id: ctx.ids.next('pay'),
-      member_id: input.memberId,
-      order_id: null,
-      redemption_id: row.id,
-      gateway: input.gateway ?? 'sandbox',
-      gateway_payment_id: input.feePaymentId,
-      amount_minor: item.shippingFeeMinor,
-      captured_minor: item.shippingFeeMinor,
-      refunded_minor: 0,
-      status: 'captured',
-      failure_code: null,
-      confirmed_at_ms: nowMs,
-      created_at_ms: nowMs,
-      updated_at_ms: nowMs,
+    await recordCapturedPayment(ctx, {
+      purpose: 'redemption_fee',
+      ownerRef: row.id,
+      memberId: input.memberId,
+      currency: 'USD',
+      amountMinor: item.shippingFeeMinor,
+      gateway: input.gateway ?? ctx.ports.payments.name,
+      gatewayPaymentId: input.feePaymentId,
+      confirmedAtMs: nowMs,
     });
   }
   // It ships at once, whatever the time of day (CR-13).
@@ -136,7 +135,7 @@ async function confirmRedemption(ctx: Ctx, input: RedeemInput & { redemptionId: 
     await queueEmail(ctx, {
       memberId: input.memberId,
       to: contact.email,
-      template: 'redemption-confirmation',
+      template: redemptionConfirmationEmail,
       data: { firstName: contact.firstName ?? undefined, itemName: item.name, quantity: input.quantity, credits, redemptionId: row.id },
       dedupeKey: `redemption-confirmation:${row.id}`,
     });
@@ -145,44 +144,31 @@ async function confirmRedemption(ctx: Ctx, input: RedeemInput & { redemptionId: 
   return (await loadRedemptions(ctx, [row]))[0]!;
 }
 
-export async function redeemReward(deps: Deps, input: RedeemInput): Promise<Redemption> {
+export interface PreparedRedemption {
+  redemptionId: string;
+  /** The item's shipping fee, charged with money before the credits are spent; 0 ships free. */
+  shippingFeeMinor: number;
+}
+
+/**
+ * The checks made before any money moves (the spend re-checks under lock): a member without enough credits, or over
+ * the limit, is never charged the fee. Answers the new redemption's ID and the fee to charge.
+ */
+export async function prepareRedemption(ctx: Ctx, input: RedeemInput): Promise<PreparedRedemption> {
   if (!Number.isSafeInteger(input.quantity) || input.quantity < 1 || input.quantity > maxRedemptionQuantity) {
     throw new AppError('validation', `Redeem 1 to ${maxRedemptionQuantity} at a time.`, { field: 'quantity' });
   }
-  const item = await findRewardItem(deps.db, input.rewardItemId);
+  const item = await findRewardItem(ctx.db, input.rewardItemId);
   if (!item || item.status !== 'active') throw notFound('The reward');
-  // Checked up front so a member without enough credits is never charged the fee; the spend re-checks under lock.
-  const available = await spendableCreditsOf(deps, input.memberId);
+  const available = await spendableCreditsOf(ctx, input.memberId);
   if (available < item.creditsPrice * input.quantity) {
     throw new AppError('insufficient_credits', `This needs ${item.creditsPrice * input.quantity} credits; you have ${available} available.`, { available });
   }
-  if (item.perMemberLimit !== null && (await rewardRedeemedQuantity(deps.db, input.memberId, item.id)) + input.quantity > item.perMemberLimit) {
+  if (item.perMemberLimit !== null && (await rewardRedeemedQuantity(ctx.db, input.memberId, item.id)) + input.quantity > item.perMemberLimit) {
     throw perMemberLimitReached(item.name, item.perMemberLimit);
   }
-  const redemptionId = deps.ids.next('rdm');
-  if (item.shippingFeeMinor === 0) return transact(deps, (trx) => confirmRedemption(trx, { ...input, redemptionId, feePaymentId: null, gateway: null }));
-
-  if (!input.paymentToken) throw new AppError('validation', 'This reward has a shipping fee: add a payment method.', { field: 'paymentToken' });
-  const gateway = paymentGateway(deps);
-  let charge;
-  try {
-    const authorization = await gateway.authorize({ token: input.paymentToken, amountMinor: item.shippingFeeMinor, currency: 'USD', idempotencyKey: `redemption:${redemptionId}:authorize` });
-    if (!authorization.ok) throw new AppError('not_eligible', `The shipping fee payment did not go through: ${authorization.message}`, { code: authorization.code });
-    charge = await gateway.capture({ paymentId: authorization.paymentId, amountMinor: item.shippingFeeMinor, idempotencyKey: `redemption:${redemptionId}:capture` });
-    if (!charge.ok) {
-      await releaseAuthorization(deps, gateway, { paymentId: authorization.paymentId, idempotencyKey: `redemption:${redemptionId}:void` });
-      throw new AppError('not_eligible', `The shipping fee payment did not go through: ${charge.message}`, { code: charge.code });
-    }
-  } catch (error) {
-    if (error instanceof GatewayUnavailableError) throw new AppError('unavailable', 'The payment service is not answering. Nothing was charged; please try again in a moment.');
-    throw error;
-  }
-  try {
-    return await transact(deps, (trx) => confirmRedemption(trx, { ...input, redemptionId, feePaymentId: charge.paymentId, gateway: gateway.name }));
-  } catch (error) {
-    await gateway.refund({ paymentId: charge.paymentId, amountMinor: item.shippingFeeMinor, idempotencyKey: `redemption:${redemptionId}:compensate` });
-    throw error;
-  }
+  if (item.shippingFeeMinor > 0 && !input.paymentToken) throw new AppError('validation', 'This reward has a shipping fee: add a payment method.', { field: 'paymentToken' });
+  return { redemptionId: ctx.ids.next('rdm'), shippingFeeMinor: item.shippingFeeMinor };
 }
 
 function trackingNumber(): string {
@@ -206,7 +192,7 @@ export async function shipRedemption(ctx: Ctx, redemptionId: string): Promise<vo
     await queueEmail(ctx, {
       memberId: row.member_id,
       to: contact.email,
-      template: 'redemption-shipped',
+      template: redemptionShippedEmail,
       data: { firstName: contact.firstName ?? undefined, tracking, carrier: redemptionCarrier, itemName: row.name },
       dedupeKey: `redemption-shipped:${redemptionId}`,
     });

@@ -1,26 +1,25 @@
 // Cancellations and refunds (ST-6, CR-15..CR-18), as database steps around the gateway call.
 //
-// The refund flow (src/flows/refund.ts): `beginRefund` plans the refund and reserves it on the order's lines in one
+// The refund flow (src/flows/refund.ts) runs these as its steps: `beginRefund` plans the refund and reserves it on the order's lines in one
 // transaction (so concurrent refunds can never refund the same money twice); the gateway refunds the money outside
 // any transaction; `completeRefund` then moves the credits (reversal of earnings, CR-15..CR-17; restore of spent
 // credits to their original lots, CR-18) and, for a cancellation, cancels the order, its shipment and puts the stock
 // back. The refund records the earned credits the ledger reversed (per line and in total) next to the credits it
-// restored. If the gateway refuses, `failRefund` is the compensation: it gives the reservation back.
+// restored. If the gateway refuses, `failRefund` is the compensation: it gives the reservation back. A refund whose
+// gateway answer or last step was lost is finished by the flow runner's resume job under the same keys.
 import { z } from 'zod';
 import type { Ctx } from '../../deps.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import { assert } from '../../platform/assert.ts';
-import { enqueueJob } from '../../jobs/index.ts';
 import { recordAudit } from '../audit/index.ts';
 import { returnProductStock } from './catalog.repository.ts';
 import { restoreOrderCredits, reverseOrderCredits } from './credits.adapter.ts';
-import { cancelPendingShipments, findOrder, findOrderPayment, transitionOrder, updateOrderFields, updateOrderLine, updatePayment, type Order } from './orders.repository.ts';
+import { recordPaymentRefund } from '../payments/index.ts';
+import { cancelPendingShipments, findOrder, transitionOrder, updateOrderFields, updateOrderLine, type Order } from './orders.repository.ts';
+import { findOrderPayment } from './orders.service.ts';
 import { findRefund, hasPendingRefund, insertRefund, recordCreditsReversed, transitionRefund, type Refund } from './refunds.repository.ts';
 import { planRefund, type RefundRequest } from './refunds.rules.ts';
 import type { RefundSource } from './store.table.ts';
-
-export const resumeRefundJobType = 'store-resume-refund';
-export const resumeRefundAfterMs = 10 * 60_000;
 
 export const refundReasons = ['returned', 'damaged', 'defective', 'wrong_item', 'price_adjustment', 'cancelled_by_member', 'cancelled_by_agent', 'storefront', 'other'] as const;
 export type RefundReason = (typeof refundReasons)[number];
@@ -106,7 +105,7 @@ export async function beginRefund(ctx: Ctx, input: BeginRefundInput): Promise<Be
     });
   }
   await updateOrderFields(ctx.db, order.id, { refunded_minor: order.refundedMinor + plan.amountMinor, updated_at_ms: nowMs });
-  const payment = await findOrderPayment(ctx.db, order.id);
+  const payment = await findOrderPayment(ctx, order.id);
   const gatewayPaymentId = plan.amountMinor > 0 && order.channel === 'store' ? (payment?.gatewayPaymentId ?? null) : null;
   if (plan.amountMinor > 0 && order.channel === 'store') assert(gatewayPaymentId, `paid order ${order.id} has no gateway payment`);
   if (input.source === 'agent') {
@@ -118,8 +117,6 @@ export async function beginRefund(ctx: Ctx, input: BeginRefundInput): Promise<Be
       details: { orderId: order.id, kind: input.request.kind, amountMinor: plan.amountMinor, creditsRestored: plan.creditsRestored, reason: input.reason },
     });
   }
-  // If the gateway's answer or the last step is lost, this job finishes the refund under the same keys.
-  if (gatewayPaymentId) await enqueueJob(ctx, { type: resumeRefundJobType, payload: { refundId }, key: `${resumeRefundJobType}:${refundId}`, runAtMs: nowMs + resumeRefundAfterMs });
   const refund = await findRefund(ctx.db, refundId);
   assert(refund, 'the refund was just written');
   return { refund, order, gatewayPaymentId };
@@ -158,11 +155,8 @@ export async function completeRefund(ctx: Ctx, input: { refundId: string; gatewa
   const full = order.lines.every((line) => line.refundedMinor === line.paidMinor && line.restoredCredits === line.credits && line.refundedQualifyingMinor === line.qualifyingMinor);
   await updateOrderFields(ctx.db, order.id, { refund_state: full ? 'full' : 'partial', updated_at_ms: nowMs });
   if (refund.amountMinor > 0 && order.channel === 'store') {
-    const payment = await findOrderPayment(ctx.db, order.id);
-    if (payment) {
-      const refundedMinor = payment.refundedMinor + refund.amountMinor;
-      await updatePayment(ctx.db, payment.id, { refunded_minor: refundedMinor, status: refundedMinor >= payment.capturedMinor ? 'refunded' : 'partially_refunded', updated_at_ms: nowMs });
-    }
+    const payment = await findOrderPayment(ctx, order.id);
+    if (payment) await recordPaymentRefund(ctx, { paymentId: payment.id, amountMinor: refund.amountMinor });
   }
   return (await findRefund(ctx.db, refund.id))!;
 }
@@ -192,5 +186,5 @@ export async function findRefundForFlow(ctx: Ctx, refundId: string): Promise<Ref
 }
 
 export async function gatewayPaymentIdForOrder(ctx: Ctx, orderId: string): Promise<string | null> {
-  return (await findOrderPayment(ctx.db, orderId))?.gatewayPaymentId ?? null;
+  return (await findOrderPayment(ctx, orderId))?.gatewayPaymentId ?? null;
 }

@@ -7,6 +7,8 @@
 // before). The local date and time of an instant come from Intl with an explicit instant, so daylight-saving changes
 // need no special casing; all date arithmetic afterwards is on calendar dates, where a day is always a day.
 
+import { memoize } from '../../platform/memo.ts';
+
 export const warehouseTimeZone = 'America/Los_Angeles';
 export const defaultCutOffMinutes = 13 * 60;
 
@@ -32,24 +34,10 @@ export interface ShippingPromise {
   sameDay: boolean;
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      hourCycle: 'h23',
-    });
-    formatters.set(timeZone, formatter);
-  }
-  return formatter;
-}
+const formatterFor = memoize(
+  (timeZone: string): Intl.DateTimeFormat =>
+    new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', hourCycle: 'h23' }),
+);
 
 /** The wall-clock date and minute-of-day of an instant in a time zone. */
 export function localDateTime(atMs: number, timeZone: string): { date: CalendarDate; minutes: number } {
@@ -142,20 +130,14 @@ export function usFederalHolidays(year: number): Holiday[] {
   return holidays;
 }
 
-const observedCache = new Map<number, Set<string>>();
-
 /** Observed holiday dates that fall within a calendar year: includes next year's New Year's Day observed on 31 December. */
-function observedHolidayDates(year: number): Set<string> {
-  let dates = observedCache.get(year);
-  if (!dates) {
-    dates = new Set<string>();
-    for (const holiday of [...usFederalHolidays(year), ...usFederalHolidays(year + 1), ...usFederalHolidays(year - 1)]) {
-      if (holiday.observedDate.year === year) dates.add(formatDate(holiday.observedDate));
-    }
-    observedCache.set(year, dates);
+const observedHolidayDates = memoize((year: number): ReadonlySet<string> => {
+  const dates = new Set<string>();
+  for (const holiday of [...usFederalHolidays(year), ...usFederalHolidays(year + 1), ...usFederalHolidays(year - 1)]) {
+    if (holiday.observedDate.year === year) dates.add(formatDate(holiday.observedDate));
   }
   return dates;
-}
+});
 
 export function isBusinessDay(date: CalendarDate): boolean {
   const day = weekday(date);

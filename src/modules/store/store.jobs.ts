@@ -1,22 +1,17 @@
-// The store's background work: storefront webhook processing (ST-8), shipping redemptions (CR-13), finishing
-// refunds whose gateway answer was lost (ST-6), settling abandoned checkouts (CR-12) and pruning idempotency keys.
+// The store's background work: storefront webhook processing (ST-8), shipping redemptions (CR-13) and pruning
+// finished webhook events (PV-16). Finishing refunds and settling abandoned checkouts are the flows' jobs
+// (src/flows/flows.jobs.ts); idempotency keys are the platform's (src/http/idempotency.ts).
 import { z } from 'zod';
 import { transact } from '../../deps.ts';
 import type { JobHandler, Schedule } from '../../jobs/index.ts';
-import { settleStaleCheckout } from '../../flows/checkout.ts';
-import { resumeRefund } from '../../flows/refund.ts';
-import { pruneIdempotencyKeys } from './idempotency.ts';
-import { checkoutSweepEveryMs, idempotencyPruneEveryMs, staleCheckouts } from './orders.service.ts';
+import { DAY_MS } from '../../platform/clock.ts';
 import { shipRedemption, shipRedemptionJobType } from './redemptions.service.ts';
-import { resumeRefundJobType } from './refunds.service.ts';
-import { processStorefrontWebhook, processWebhookJobType } from './webhooks.service.ts';
+import { processStorefrontWebhook, processWebhookJobType, pruneWebhookEvents } from './webhooks.service.ts';
 
-export const settleCheckoutsJobType = 'store-settle-checkouts';
-export const pruneIdempotencyJobType = 'store-prune-idempotency';
+export const pruneWebhookEventsJobType = 'store-prune-webhook-events';
 
 const eventPayload = z.strictObject({ eventId: z.string().min(1).max(100) });
 const redemptionPayload = z.strictObject({ redemptionId: z.string().min(1).max(100) });
-const refundPayload = z.strictObject({ refundId: z.string().min(1).max(100) });
 
 export const storeJobHandlers: Record<string, JobHandler> = {
   [processWebhookJobType]: async (deps, payload) => {
@@ -26,19 +21,12 @@ export const storeJobHandlers: Record<string, JobHandler> = {
     const { redemptionId } = redemptionPayload.parse(payload);
     await transact(deps, (trx) => shipRedemption(trx, redemptionId));
   },
-  [resumeRefundJobType]: async (deps, payload) => {
-    await resumeRefund(deps, refundPayload.parse(payload).refundId);
-  },
-  [settleCheckoutsJobType]: async (deps) => {
-    // Bounded batch; the next slot takes the rest.
-    for (const orderId of await staleCheckouts(deps, 100)) await settleStaleCheckout(deps, orderId);
-  },
-  [pruneIdempotencyJobType]: async (deps) => {
-    await pruneIdempotencyKeys(deps);
+  [pruneWebhookEventsJobType]: async (deps) => {
+    await pruneWebhookEvents(deps);
   },
 };
 
 export const storeSchedules: Schedule[] = [
-  { type: settleCheckoutsJobType, everyMs: checkoutSweepEveryMs },
-  { type: pruneIdempotencyJobType, everyMs: idempotencyPruneEveryMs },
+  // Webhook bodies hold customers' contact details: finished events are deleted after their retention (PV-16).
+  { type: pruneWebhookEventsJobType, everyMs: DAY_MS },
 ];

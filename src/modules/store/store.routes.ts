@@ -1,6 +1,6 @@
-// The store's HTTP face (ST-1..ST-9, CR-12, CR-13): catalog, cart, checkout, orders, refunds, rewards, external
-// orders and the storefront webhook. Writes that a caller may retry take an Idempotency-Key header (PL-4).
-import type { FastifyReply, FastifyRequest } from 'fastify';
+// The store's HTTP face (ST-1..ST-9, CR-12, CR-13): catalog, cart, checkout quotes, orders, rewards, external orders
+// and the storefront webhook. Writes that a caller may retry take an Idempotency-Key header (PL-4). Placing an
+// order, cancelling, refunding and redeeming are flows with outside calls: their routes are in src/flows.
 import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { transact, type Deps } from '../../deps.ts';
@@ -9,9 +9,8 @@ import { MINUTE_MS } from '../../platform/clock.ts';
 import { requireRole, requireScope, requireSession, type Principal } from '../../http/principal.ts';
 import { noBody } from '../../http/route-guards.ts';
 import type { ZodApp } from '../../http/types.ts';
-import { idempotencyKeyHeaders, readIdempotencyKey } from '../../http/idempotency-key.ts';
-import { checkout } from '../../flows/checkout.ts';
-import { refundOrder } from '../../flows/refund.ts';
+import { idempotencyKeyHeaders } from '../../http/idempotency-key.ts';
+import { answerIdempotently } from '../../http/idempotency.ts';
 import {
   archiveDiscountCode,
   changeProduct,
@@ -35,16 +34,12 @@ import {
 } from './catalog.service.ts';
 import { getCart, setCartLine, setCartOptions } from './cart.service.ts';
 import { externalOrderInputSchema, findExternalOrder, getExternalOrder, listExternalOrders, recordExternalOrder } from './external-orders.service.ts';
-import { runIdempotent } from './idempotency.ts';
-import { getMemberOrder, getOrderDetail, listMemberOrders, listOrdersForAgents, markOrderDelivered, quoteCheckout, shipOrder, type LineRequest } from './orders.service.ts';
-import { getMemberRedemption, listMemberRedemptions, redeemReward } from './redemptions.service.ts';
-import type { RefundRequest } from './refunds.rules.ts';
-import type { ShippingAddressInput } from './shipping-address.rules.ts';
+import { checkoutSourceOf } from './checkout-source.service.ts';
+import { getMemberOrder, getOrderDetail, listMemberOrders, listOrdersForAgents, markOrderDelivered, quoteCheckout, shipOrder } from './orders.service.ts';
+import { getMemberRedemption, listMemberRedemptions } from './redemptions.service.ts';
 import {
-  agentCancelBody,
   agentOrderList,
   agentOrderListQuery,
-  cancelBody,
   cartLineBody,
   cartOptionsBody,
   cartView,
@@ -61,20 +56,15 @@ import {
   orderIdParams,
   orderList,
   orderView,
-  placeOrderBody,
-  placeOrderView,
   productIdParams,
   productList,
   productListQuery,
   productView,
   quoteBody,
   quoteView,
-  redeemBody,
   redemptionIdParams,
   redemptionList,
   redemptionView,
-  refundBody,
-  refundResult,
   regionParams,
   rewardIdParams,
   rewardList,
@@ -91,7 +81,6 @@ import {
   toProductView,
   toQuoteView,
   toRedemptionView,
-  toRefundView,
   toRewardView,
   toShippingRegionView,
   toTaxRateView,
@@ -116,23 +105,6 @@ function callerIdOf(principal: Principal): string {
 
 function actorOf(principal: Principal): Actor {
   return { id: callerIdOf(principal), role: principal.kind === 'session' ? principal.role : 'api_key' };
-}
-
-function scopeOf(principal: Principal | null, route: string, guestEmail?: string): string {
-  return principal ? `${callerIdOf(principal)}:${route}` : `guest:${guestEmail ?? ''}:${route}`;
-}
-
-async function answerIdempotently<T>(
-  deps: Deps,
-  request: FastifyRequest,
-  reply: FastifyReply,
-  options: { scope: string; required: boolean; body: unknown },
-  work: () => Promise<{ status: number; body: T }>,
-) {
-  const key = readIdempotencyKey(request, { required: options.required });
-  const answer = await runIdempotent(deps, { scope: options.scope, key, request: { url: request.url, body: options.body } }, work);
-  if (answer.replayed) reply.header('idempotent-replayed', 'true');
-  return reply.status(answer.status).send(answer.body);
 }
 
 export function registerStoreRoutes(app: ZodApp, deps: Deps): void {
@@ -182,65 +154,12 @@ export function registerStoreRoutes(app: ZodApp, deps: Deps): void {
   });
 
   // ---- Checkout ---------------------------------------------------------------------------------------------
-  /**
-   * The lines, code, address and region to check out: the body's, or the signed-in member's cart. The cart's region
-   * stands in only when the body names neither an address nor a region: an address brings its own.
-   */
-  async function checkoutSource(request: FastifyRequest, body: { lines?: LineRequest[]; discountCode?: string | null; shippingAddress?: ShippingAddressInput; region?: string }) {
-    const memberId = request.principal?.kind === 'session' ? request.principal.memberId : null;
-    const shippingAddress = body.shippingAddress ?? null;
-    if (body.lines) return { memberId, lines: body.lines, discountCode: body.discountCode ?? null, shippingAddress, region: body.region ?? null, fromCart: false };
-    if (!memberId) throw new AppError('validation', 'Send the lines to check out, or sign in to check out your cart.', { field: 'lines' });
-    const cart = await getCart(deps, memberId);
-    return {
-      memberId,
-      lines: cart.lines.map((line) => ({ productId: line.product.id, quantity: line.quantity })),
-      discountCode: body.discountCode !== undefined ? body.discountCode : cart.discountCode,
-      shippingAddress,
-      region: body.region ?? (shippingAddress ? null : cart.region),
-      fromCart: true,
-    };
-  }
-
   app.post(
     '/store/checkout/quote',
     { schema: { tags, summary: 'Price a checkout: every component per line, credits applied, the ship-by date (ST-2, ST-5, CR-12)', body: quoteBody, response: { 200: quoteView } }, config: { auth: 'public' } },
     async (request) => {
-      const source = await checkoutSource(request, request.body);
+      const source = await checkoutSourceOf(deps, request.principal?.kind === 'session' ? request.principal.memberId : null, request.body);
       return toQuoteView(await quoteCheckout(deps, { ...source, credits: request.body.credits }));
-    },
-  );
-
-  app.post(
-    '/store/orders',
-    {
-      schema: {
-        tags,
-        summary:
-          'Place an order and pay for it (ST-2..ST-4, CR-12): it ships to a saved address or one given inline (guests), whose state sets the tax region; a declined payment answers with the failed order and releases the credits hold',
-        headers: idempotencyKeyHeaders,
-        body: placeOrderBody,
-        response: { 201: placeOrderView },
-      },
-      config: { auth: 'public' },
-    },
-    async (request, reply) => {
-      const body = request.body;
-      const source = await checkoutSource(request, body);
-      return answerIdempotently(deps, request, reply, { scope: scopeOf(request.principal, 'place-order', body.email), required: true, body }, async () => {
-        const result = await checkout(deps, {
-          memberId: source.memberId,
-          guestEmail: source.memberId ? null : (body.email ?? null),
-          lines: source.lines,
-          discountCode: source.discountCode,
-          shippingAddress: source.shippingAddress,
-          region: source.region,
-          credits: body.credits,
-          paymentToken: body.paymentToken ?? null,
-          fromCart: source.fromCart,
-        });
-        return { status: 201, body: { order: toOrderView(result.order), payment: result.payment } };
-      });
     },
   );
 
@@ -255,31 +174,7 @@ export function registerStoreRoutes(app: ZodApp, deps: Deps): void {
     toOrderView(await getMemberOrder(deps, requireSession(request).memberId, request.params.orderId)),
   );
 
-  app.post(
-    '/store/orders/:orderId/cancel',
-    { schema: { tags, summary: 'Cancel your order before it ships: money back, credits restored and reversed (ST-6, CR-15, CR-18)', headers: idempotencyKeyHeaders, params: orderIdParams, body: cancelBody, response: { 200: refundResult } }, config: { auth: 'session' } },
-    async (request, reply) => {
-      const { memberId } = requireSession(request);
-      return answerIdempotently(deps, request, reply, { scope: scopeOf(request.principal, 'cancel-order'), required: false, body: request.body }, async () => {
-        const refund = await refundOrder(deps, { orderId: request.params.orderId, memberId, request: { kind: 'cancellation' }, reason: 'cancelled_by_member', note: request.body.note, source: 'member', requestedBy: memberId });
-        return { status: 200, body: { refund: toRefundView(refund), order: toOrderView(await getMemberOrder(deps, memberId, request.params.orderId)) } };
-      });
-    },
-  );
-
   // ---- Rewards redemption (member) --------------------------------------------------------------------------
-  app.post(
-    '/store/rewards/:rewardId/redeem',
-    { schema: { tags, summary: 'Redeem a reward with credits: final at once, ships separately (CR-13)', headers: idempotencyKeyHeaders, params: rewardIdParams, body: redeemBody, response: { 201: redemptionView } }, config: { auth: 'session' } },
-    async (request, reply) => {
-      const { memberId } = requireSession(request);
-      return answerIdempotently(deps, request, reply, { scope: scopeOf(request.principal, 'redeem'), required: true, body: request.body }, async () => {
-        const redemption = await redeemReward(deps, { memberId, rewardItemId: request.params.rewardId, quantity: request.body.quantity, paymentToken: request.body.paymentToken ?? null });
-        return { status: 201, body: toRedemptionView(redemption) };
-      });
-    },
-  );
-
   app.get('/store/redemptions', { schema: { tags, summary: 'Your redemptions with their shipments (CR-13, ST-9)', response: { 200: redemptionList } }, config: { auth: 'session' } }, async (request) => ({
     redemptions: (await listMemberRedemptions(deps, requireSession(request).memberId)).map(toRedemptionView),
   }));
@@ -294,9 +189,9 @@ export function registerStoreRoutes(app: ZodApp, deps: Deps): void {
     { schema: { tags, summary: 'Record a marketplace or storefront order for after-sales; it never earns credits (ST-7)', headers: idempotencyKeyHeaders, body: externalOrderInputSchema, response: { 201: externalOrderView } }, config: { auth: { scope: 'orders:write' } } },
     async (request, reply) => {
       const principal = requireScope(request, 'orders:write');
-      return answerIdempotently(deps, request, reply, { scope: scopeOf(principal, 'external-order'), required: false, body: request.body }, async () => {
+      return answerIdempotently(deps, request, reply, { required: false, body: request.body }, async () => {
         const recorded = await transact(deps, (trx) => recordExternalOrder(trx, request.body, callerIdOf(principal)));
-        return { status: 201, body: toExternalOrderView(recorded) };
+        return { status: 201, body: toExternalOrderView(recorded), memberId: recorded.memberId };
       });
     },
   );
@@ -377,42 +272,6 @@ export function registerStoreRoutes(app: ZodApp, deps: Deps): void {
     requireRole(request, 'agent');
     return toOrderView(await transact(deps, (trx) => markOrderDelivered(trx, request.params.orderId)));
   });
-
-  app.post(
-    '/agent/store/orders/:orderId/cancel',
-    { schema: { tags, summary: 'Cancel an order before it ships (ST-6, CR-15, CR-18)', headers: idempotencyKeyHeaders, params: orderIdParams, body: agentCancelBody, response: { 200: refundResult } }, config: { auth: 'agent' } },
-    async (request, reply) => {
-      const principal = requireRole(request, 'agent');
-      return answerIdempotently(deps, request, reply, { scope: scopeOf(principal, 'agent-cancel'), required: false, body: request.body }, async () => {
-        const refund = await refundOrder(deps, { orderId: request.params.orderId, request: { kind: 'cancellation' }, reason: request.body.reason, note: request.body.note, source: 'agent', requestedBy: principal.memberId });
-        return { status: 200, body: { refund: toRefundView(refund), order: toOrderView(await getOrderDetail(deps, request.params.orderId)) } };
-      });
-    },
-  );
-
-  app.post(
-    '/agent/store/orders/:orderId/refunds',
-    {
-      schema: {
-        tags,
-        summary: 'Refund lines, quantities or an amount, with a reason; money through the gateway, credits reversed and restored (ST-6, CR-15..CR-18)',
-        headers: idempotencyKeyHeaders,
-        params: orderIdParams,
-        body: refundBody,
-        response: { 201: refundResult },
-      },
-      config: { auth: 'agent' },
-    },
-    async (request, reply) => {
-      const principal = requireRole(request, 'agent');
-      const body = request.body;
-      const refundRequest: RefundRequest = body.kind === 'lines' ? { kind: 'lines', lines: body.lines } : { kind: 'amount', amountMinor: body.amountMinor, lineId: body.lineId };
-      return answerIdempotently(deps, request, reply, { scope: scopeOf(principal, 'agent-refund'), required: true, body }, async () => {
-        const refund = await refundOrder(deps, { orderId: request.params.orderId, request: refundRequest, reason: body.reason, note: body.note, source: 'agent', requestedBy: principal.memberId });
-        return { status: 201, body: { refund: toRefundView(refund), order: toOrderView(await getOrderDetail(deps, request.params.orderId)) } };
-      });
-    },
-  );
 
   app.get('/agent/store/external-orders', { schema: { tags, summary: 'External orders, or one by its marketplace ID (ST-7)', querystring: externalOrderListQuery, response: { 200: externalOrderList } }, config: { auth: 'agent' } }, async (request) => {
     requireRole(request, 'agent');

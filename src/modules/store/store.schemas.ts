@@ -178,7 +178,7 @@ export const placeOrderBody = z.strictObject({
   /** Members' orders without an address only: the tax region (otherwise the cart's). */
   region: regionSchema.optional(),
   credits: z.number().int().min(0).max(1_000_000_000).default(0),
-  /** A gateway token; the sandbox takes tok_approve, tok_decline, tok_fail_after_delay, … (docs in payments/). */
+  /** A gateway token; the sandbox takes tok_approve, tok_decline, tok_fail_after_delay, … (src/modules/payments/sandbox.gateway.ts). */
   paymentToken: z.string().min(1).max(200).optional(),
   /** Guests only: where the receipt goes. */
   email: z.email().max(254).optional(),

@@ -1,4 +1,5 @@
-// Row types of the store module's tables (migrations 0500..0502); they never leave the module's repositories.
+// Row types of the store module's tables (migrations 0500..0502); they never leave the module's repositories. Its
+// payments moved to the payments module (0550), its idempotency records to the platform (0551).
 import type { Kysely } from 'kysely';
 import { tables, type Executor } from '../../db/database.ts';
 
@@ -169,26 +170,6 @@ export interface OrderLineRow {
   restored_credits: number;
 }
 
-export const paymentStatuses = ['pending', 'authorized', 'captured', 'failed', 'voided', 'refunded', 'partially_refunded'] as const;
-export type PaymentStatus = (typeof paymentStatuses)[number];
-
-export interface PaymentRow {
-  id: string;
-  member_id: string | null;
-  order_id: string | null;
-  redemption_id: string | null;
-  gateway: string;
-  gateway_payment_id: string | null;
-  amount_minor: number;
-  captured_minor: number;
-  refunded_minor: number;
-  status: PaymentStatus;
-  failure_code: string | null;
-  confirmed_at_ms: number | null;
-  created_at_ms: number;
-  updated_at_ms: number;
-}
-
 export const shipmentStatuses = ['pending', 'shipped', 'delivered', 'cancelled'] as const;
 export type ShipmentStatus = (typeof shipmentStatuses)[number];
 
@@ -291,36 +272,8 @@ export interface WebhookEventRow {
   status: WebhookEventStatus;
   result: string | null;
   processed_at_ms: number | null;
-}
-
-export interface IdempotencyKeyRow {
-  scope: string;
-  key: string;
-  request_hash: string;
-  state: 'in_progress' | 'done';
-  response_status: number | null;
-  response_body: string | null;
-  created_at_ms: number;
-}
-
-export interface SandboxPaymentRow {
-  id: string;
-  token: string;
-  currency: string;
-  amount_minor: number;
-  captured_minor: number;
-  refunded_minor: number;
-  status: 'authorized' | 'captured' | 'voided' | 'declined' | 'failed';
-  created_at_ms: number;
-  updated_at_ms: number;
-}
-
-export interface SandboxRequestRow {
-  idempotency_key: string;
-  operation: string;
-  request_hash: string;
-  response: string | null;
-  created_at_ms: number;
+  /** The member the event's order belongs to, set when processing knows it (PV-16); null for guests. */
+  member_id: string | null;
 }
 
 export interface StoreTables {
@@ -333,16 +286,12 @@ export interface StoreTables {
   store_cart_lines: CartLineRow;
   store_orders: OrderRow;
   store_order_lines: OrderLineRow;
-  store_payments: PaymentRow;
   store_shipments: ShipmentRow;
   store_refunds: RefundRow;
   store_refund_lines: RefundLineRow;
   store_redemptions: RedemptionRow;
   store_external_orders: ExternalOrderRow;
   store_webhook_events: WebhookEventRow;
-  store_idempotency_keys: IdempotencyKeyRow;
-  sandbox_gateway_payments: SandboxPaymentRow;
-  sandbox_gateway_requests: SandboxRequestRow;
 }
 
 export function storeTables(db: Executor): Kysely<StoreTables> {

@@ -17,7 +17,9 @@ import { transact, type Ctx, type Deps } from '../../deps.ts';
 import { AppError, isAppError } from '../../platform/errors.ts';
 import { assert } from '../../platform/assert.ts';
 import { formatAmount } from '../../platform/money.ts';
+import { DAY_MS } from '../../platform/clock.ts';
 import { forUpdate } from '../../db/database.ts';
+import { deleteInBatches } from '../../db/batches.ts';
 import { enqueueJob } from '../../jobs/index.ts';
 import { findMemberIdByVerifiedEmail, getMember } from '../accounts/index.ts';
 import { findProductBySku } from './catalog.repository.ts';
@@ -158,6 +160,7 @@ export async function receiveStorefrontWebhook(deps: Deps, input: { rawBody: Buf
     status: 'received',
     result: null,
     processed_at_ms: null,
+    member_id: null,
   };
   const inserted = await transact(deps, async (trx) => {
     const result = await storeTables(trx.db).insertInto('store_webhook_events').values(row).onConflict((oc) => oc.column('event_id').doNothing()).executeTakeFirst();
@@ -178,17 +181,51 @@ export async function processStorefrontWebhook(deps: Deps, eventId: string): Pro
       if (!event || event.status !== 'received') return;
       const envelope = webhookEnvelopeSchema.parse(JSON.parse(event.body));
       const outcome = await applyEvent(trx, envelope);
-      await storeTables(trx.db).updateTable('store_webhook_events').set({ status: outcome.status, result: outcome.result, processed_at_ms: trx.clock.nowMs() }).where('id', '=', event.id).execute();
+      const memberId = await memberOfEvent(trx, envelope);
+      await storeTables(trx.db).updateTable('store_webhook_events').set({ status: outcome.status, result: outcome.result, processed_at_ms: trx.clock.nowMs(), member_id: memberId }).where('id', '=', event.id).execute();
     });
   } catch (error) {
     if (!isAppError(error)) throw error;
+    const stored = await storeTables(deps.db).selectFrom('store_webhook_events').select('body').where('event_id', '=', eventId).executeTakeFirst();
+    const memberId = stored ? await memberOfEvent(deps, webhookEnvelopeSchema.parse(JSON.parse(stored.body))) : null;
     await storeTables(deps.db)
       .updateTable('store_webhook_events')
-      .set({ status: 'failed', result: `${error.code}: ${error.message}`.slice(0, 500), processed_at_ms: deps.clock.nowMs() })
+      .set({ status: 'failed', result: `${error.code}: ${error.message}`.slice(0, 500), processed_at_ms: deps.clock.nowMs(), member_id: memberId })
       .where('event_id', '=', eventId)
       .where('status', '=', 'received')
       .execute();
   }
+}
+
+/**
+ * The member the event's order belongs to, once that order is recorded here: the stored body carries the customer's
+ * email, name and address, so the event names its member for export and erasure (PV-16). Null for guests.
+ */
+async function memberOfEvent(ctx: Ctx, envelope: WebhookEnvelope): Promise<string | null> {
+  const storefrontOrderId = envelope.topic === 'refunds/create' ? envelope.refund?.order_id : envelope.order?.id;
+  if (storefrontOrderId === undefined) return null;
+  const order = await findOrderByExternalRef(ctx.db, 'storefront', orderRef(envelope.shop_domain, storefrontOrderId));
+  return order?.memberId ?? null;
+}
+
+/** Finished events (and the customer data in their bodies) are kept this long for the inbox, then deleted. */
+export const webhookEventRetentionMs = 30 * DAY_MS;
+
+/**
+ * Deletes processed, ignored and failed events whose processing ended more than the retention ago, in bounded
+ * batches; events still waiting for their job are kept. A late redelivery of a deleted event is refused by the
+ * signature's 5-minute tolerance, and applying an event is idempotent anyway (orders and refunds are unique per
+ * storefront ID), so the inbox row is no longer needed for deduplication.
+ */
+export async function pruneWebhookEvents(ctx: Ctx): Promise<number> {
+  const cutoffMs = ctx.clock.nowMs() - webhookEventRetentionMs;
+  return deleteInBatches(async (limit) => {
+    const result = await storeTables(ctx.db)
+      .deleteFrom('store_webhook_events')
+      .where('id', 'in', (eb) => eb.selectFrom('store_webhook_events').select('id').where('status', '<>', 'received').where('processed_at_ms', '<', cutoffMs).limit(limit))
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  });
 }
 
 async function applyEvent(ctx: Ctx, envelope: WebhookEnvelope): Promise<Outcome> {

@@ -426,7 +426,7 @@ export function OrderDetailSections({
   );
 }
 
-/** The sandbox gateway's test tokens (src/modules/store/payments/sandbox.gateway.ts), for the card field's hint. */
+/** The sandbox gateway's test tokens (src/modules/payments/sandbox.gateway.ts), for the card field's hint. */
 export const sandboxTokenHelp: ReadonlyArray<{ token: string; effect: string }> = [
   { token: 'tok_approve', effect: 'approves the payment' },
   { token: 'tok_decline', effect: 'the card is declined' },

@@ -18,14 +18,21 @@ export type Block =
   | { kind: 'table'; columns: readonly string[]; rows: readonly (readonly string[])[] };
 
 export interface EmailTemplate<S extends z.ZodType> {
+  /** Stored on the outbox row; unique across modules (a test checks). */
+  readonly name: string;
   readonly schema: S;
+  /** Data that renders, for the mail preview and the test that renders every template. */
+  readonly sample: z.input<S>;
   /** Validates `data` against the schema, then renders; invalid data is a bug in the caller and throws. */
   render(data: unknown): RenderedEmail;
 }
 
-export function defineTemplate<S extends z.ZodType>(schema: S, compose: (data: z.output<S>) => { subject: string; blocks: Block[] }): EmailTemplate<S> {
+/** A module defines its emails with this and lists them in its index.ts `templates` (src/modules.ts collects them). */
+export function defineTemplate<S extends z.ZodType>(name: string, schema: S, compose: (data: z.output<S>) => { subject: string; blocks: Block[] }, sample: z.input<S>): EmailTemplate<S> {
   return {
+    name,
     schema,
+    sample,
     render(data) {
       const { subject, blocks } = compose(schema.parse(data));
       return renderEmail(subject, blocks);

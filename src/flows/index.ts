@@ -1,0 +1,32 @@
+// The flows layer's public face (docs/CONTRACTS.md): cross-module operations with outside calls as durable runs
+// (checkout, refunds, a reward's shipping fee), their routes and jobs, and the operator's view of runs needing
+// attention. It sits above every module and is imported only by the composition root.
+import type { JobHandler, Schedule } from '../jobs/index.ts';
+import type { RegisterRoutes } from '../http/types.ts';
+import type { PersonalDataMap } from '../db/personal-data.ts';
+import { flowsPersonalData } from './flows.personal-data.ts';
+import { registerCheckoutRoutes } from './checkout.routes.ts';
+import { flowsJobHandlers, flowsSchedules } from './flows.jobs.ts';
+import { registerRedemptionRoutes } from './redemption.routes.ts';
+import { registerRefundRoutes } from './refund.routes.ts';
+import { registerFlowRunRoutes } from './runs.routes.ts';
+
+export const registerRoutes: RegisterRoutes = (app, deps) => {
+  registerCheckoutRoutes(app, deps);
+  registerRefundRoutes(app, deps);
+  registerRedemptionRoutes(app, deps);
+  registerFlowRunRoutes(app, deps);
+};
+
+export const jobHandlers: Record<string, JobHandler> = flowsJobHandlers;
+export const schedules: Schedule[] = flowsSchedules;
+export const personalData: PersonalDataMap = flowsPersonalData;
+
+export { checkout, settleStaleCheckout, checkoutFlow, checkoutKey, type CheckoutInput, type CheckoutResult, type PaymentOutcome } from './checkout.ts';
+export { refundOrder, refundFlow, refundKey } from './refund.ts';
+export { redeemReward, redemptionFeeFlow, redemptionKey } from './redemption.ts';
+export { flowDefinitions } from './definitions.ts';
+export { listRunsNeedingAttention, retryFlowRun, type FlowRunAttention } from './attention.service.ts';
+export { startRun, executeRun, resumeDueRuns, retryRunNow, findRunOf, type FlowDefinition, type FlowRun, type FlowStep, type StepResult, type AnyFlowDefinition, type FlowDefinitions } from './runner.ts';
+export { FlowStepFailed, CompensationRefused, flowTransitions } from './runner.rules.ts';
+export { flowStates, stepStates, type FlowState, type StepState } from './flows.table.ts';
