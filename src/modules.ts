@@ -12,6 +12,7 @@ import * as notifications from './modules/notifications/index.ts';
 import * as accounts from './modules/accounts/index.ts';
 import * as credits from './modules/credits/index.ts';
 import * as payments from './modules/payments/index.ts';
+import * as membership from './modules/membership/index.ts';
 import * as store from './modules/store/index.ts';
 import * as flows from './flows/index.ts';
 
@@ -24,6 +25,7 @@ export const modules: readonly ModuleDescriptor[] = Object.freeze([
   describeModule('accounts', accounts),
   describeModule('credits', credits),
   describeModule('payments', payments),
+  describeModule('membership', membership),
   describeModule('store', store),
   describeModule('flows', flows),
 ]);

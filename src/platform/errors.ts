@@ -15,6 +15,7 @@ export const errorStatus = {
   invalid_state: 409,
   insufficient_credits: 409,
   not_eligible: 422,
+  payment_declined: 402,
   weak_password: 422,
   payload_too_large: 413,
   locked: 423,

@@ -7,6 +7,7 @@ export const idPrefixes = [
   'pol', 'ltx', 'lot', 'pst', 'hld', 'adr',
   'prd', 'rwd', 'crt', 'ord', 'oln', 'pay', 'shp', 'rfd', 'ext', 'whk', 'dsc', 'rdm',
   'sub', 'cas', 'prv', 'evt', 'flw',
+  'mbp', 'mbh', 'mbn', 'vch', 'bnu',
 ] as const;
 export type IdPrefix = (typeof idPrefixes)[number];
 

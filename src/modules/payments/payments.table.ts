@@ -9,7 +9,7 @@ import type { PersonalDataMap } from '../../db/personal-data.ts';
  * today; membership renewals (a subscription ID) and after-sales refunds (a case ID) are the next users. There is no
  * database check on it, so a new purpose is a line here, not a migration that rebuilds the table on SQLite.
  */
-export const paymentPurposes = ['order', 'redemption_fee', 'membership_renewal', 'aftersales_refund'] as const;
+export const paymentPurposes = ['order', 'redemption_fee', 'membership_fee', 'membership_renewal', 'aftersales_refund'] as const;
 export type PaymentPurpose = (typeof paymentPurposes)[number];
 
 export const paymentStatuses = ['pending', 'authorized', 'captured', 'failed', 'voided', 'refunded', 'partially_refunded'] as const;
