@@ -31,8 +31,8 @@ interface JsonSchema {
 const writeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
- * Routes anyone may call: signing up and in, the email links, the public catalog and checkout (guests buy too), the
- * provider sign-in, and the webhook (its signature is its authentication). Everything else answers 401 to a stranger.
+ * Routes anyone may call: signing up and in, the email links, the public catalog, the Plus plans and checkout (guests buy
+ * too), the provider sign-in, and the webhook (its signature is its authentication). Everything else is 401 to a stranger.
  */
 const publicRoutes = new Set([
   'GET /api/v1/version',
@@ -52,6 +52,7 @@ const publicRoutes = new Set([
   'GET /api/v1/store/products/{productId}',
   'GET /api/v1/store/regions',
   'GET /api/v1/store/rewards',
+  'GET /api/v1/membership/plans',
   'POST /api/v1/store/checkout/quote',
   'POST /api/v1/store/orders',
   'POST /api/v1/webhooks/storefront',
