@@ -4,6 +4,7 @@
 // a run that breaks an invariant is a failed run. PostgreSQL parts run when PATRON_BENCH_DATABASE_URL (or
 // PATRON_TEST_DATABASE_URL) is set, in a schema of their own that is dropped at the end.
 import type { Ports } from '../src/deps.ts';
+import type { MemberContacts } from '../src/ports/index.ts';
 import { memberBonuses } from '../src/flows/member-bonuses.ts';
 import { createMemoryFileStorage } from '../src/ports/local-file-storage.ts';
 import { memberContacts } from '../src/modules/accounts/index.ts';
@@ -17,12 +18,12 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { openDatabase, type Database } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
-import type { Ctx } from '../src/deps.ts';
+import { transact, type Ctx } from '../src/deps.ts';
 import { DAY_MS, MINUTE_MS, createSimulatedClock, type SimulatedClock } from '../src/platform/clock.ts';
 import { createIdGenerator } from '../src/platform/ids.ts';
 import { AppError } from '../src/platform/errors.ts';
 import {
-  adjustCredits, createEarnBatcher, earnForOrder, getBalance, getBalanceAt, runCreditsAudit, runCreditsSweep, spendCredits,
+  adjustCredits, earnForOrder, getBalance, getBalanceAt, runCreditsAudit, runCreditsSweep, spendCredits,
 } from '../src/modules/credits/index.ts';
 
 type Size = 'XS' | 'S' | 'M';
@@ -264,14 +265,17 @@ interface DialectResults {
   onlineP99BaselineMs: number;
   onlineP99DuringSweepMs: number;
   hotMember?: { succeeded: number; expected: number; deadlocks: number; seconds: number };
-  batchedEarnsPerSecond?: number;
+  webhookEarnsPerSecond?: number;
   auditOk: boolean;
   auditProblems: number;
   auditSeconds: number;
 }
 
+/** The dataset's members exist only in the ledger (loadDataset writes no accounts rows): each ID is a member here. */
+const datasetMembers: MemberContacts = { contactOf: (db, memberId) => memberContacts.contactOf(db, memberId), memberStatus: async () => 'active' };
+
 function ctxOf(database: Database, clock: SimulatedClock): Ctx {
-  const ports: Ports = { payments: createSandboxGateway({ database, clock }), mail: null, memberContacts, files: createMemoryFileStorage(), memberLifecycle: memberBonuses };
+  const ports: Ports = { payments: createSandboxGateway({ database, clock }), mail: null, memberContacts: datasetMembers, files: createMemoryFileStorage(), memberLifecycle: memberBonuses };
   return { db: database.db, clock, ids: createIdGenerator(clock), ports };
 }
 
@@ -400,23 +404,29 @@ async function hotMember(database: Database): Promise<NonNullable<DialectResults
   return { succeeded: outcomes.filter((o) => o.status === 'fulfilled').length, expected: Math.min(32, Math.floor(balance / x)), deadlocks, seconds };
 }
 
-/** PF-5: webhook earns from many concurrent callers, micro-batched into group commits. */
-async function batchedEarns(database: Database, members: number, seconds: number): Promise<number> {
+/**
+ * PF-5: webhook earns as production records them. The storefront webhook job applies one event in one transaction
+ * (the order, its earning and the event marked processed commit together, so a crash cannot earn twice or lose an
+ * earning), so each earn is its own commit: this runs that earnForOrder call from many concurrent callers, each in
+ * a transaction of its own. (A micro-batcher that shared commits between events was measured here before, but no
+ * production path used it; bench/store.ts measures the whole webhook, received and processed, under PF-10.)
+ */
+async function webhookEarns(database: Database, members: number, seconds: number): Promise<number> {
   const clock = createSimulatedClock(T0 + 40 * DAY_MS);
   const ctx = ctxOf(database, clock);
-  const batcher = createEarnBatcher(ctx, { maxBatch: 100, maxWaitMs: 2 });
   const random = prng(5);
   const result = await measure(seconds, 400, (w, i) =>
-    batcher.earn({
-      // Members of their own: the backlog sweep above may have stopped at its time cap with events still due.
-      memberId: `mem_batch_${String(Math.floor(random() * members)).padStart(21, '0')}`,
-      orderId: `ord_batch_${w}_${i}`,
-      paidAtMs: clock.nowMs(),
-      plusActive: false,
-      lines: [{ lineId: `oln_batch_${w}_${i}`, qualifyingMinor: 1000 + Math.floor(random() * 9000), plusBonus: false, earnsCredits: true }],
-    }),
+    transact(ctx, (trx) =>
+      earnForOrder(trx, {
+        // Members of their own: the backlog sweep above may have stopped at its time cap with events still due.
+        memberId: `mem_batch_${String(Math.floor(random() * members)).padStart(21, '0')}`,
+        orderId: `ord_batch_${w}_${i}`,
+        paidAtMs: clock.nowMs(),
+        plusActive: false,
+        lines: [{ lineId: `oln_batch_${w}_${i}`, qualifyingMinor: 1000 + Math.floor(random() * 9000), plusBonus: false, earnsCredits: true }],
+      }),
+    ),
   );
-  await batcher.flush();
   return result.perSecond;
 }
 
@@ -495,14 +505,14 @@ export async function runLedgerBench(options: { size: Size }): Promise<void> {
           const p = await runServices('postgres', { url: pgUrl, schema }, postgres, postgres, size.members, size.seconds, size.backlogCapSeconds, 16);
           p.hotMember = await hotMember(postgres);
           say(`  [postgres] PF-6 hot member: ${p.hotMember.succeeded}/${p.hotMember.expected} succeeded, ${p.hotMember.deadlocks} deadlocks, ${p.hotMember.seconds.toFixed(3)} s`);
-          p.batchedEarnsPerSecond = await batchedEarns(postgres, size.members, size.seconds);
-          say(`  [postgres] PF-5 batched earns ${p.batchedEarnsPerSecond.toFixed(0)}/s`);
+          p.webhookEarnsPerSecond = await webhookEarns(postgres, size.members, size.seconds);
+          say(`  [postgres] PF-5 webhook earns (production path, one commit per event) ${p.webhookEarnsPerSecond.toFixed(0)}/s`);
           await audit('postgres', postgres, p);
           failed ||= !p.auditOk;
           rows.push(
             { id: 'PF-3', what: 'earn, PostgreSQL, 16 connections', value: `${p.earn.perSecond.toFixed(0)} tx/s p99 ${p.earn.p99Ms.toFixed(1)} ms`, ratio: p.earn.perSecond / cPg, target: '≥ 0.6 × C_pg; p99 ≤ 20 ms', pass: p.earn.perSecond / cPg >= 0.6 && p.earn.p99Ms <= 20 },
             { id: 'PF-4', what: 'spend, PostgreSQL, 16 connections', value: `${p.spend.perSecond.toFixed(0)} tx/s`, ratio: p.spend.perSecond / cPg, target: '≥ 0.5 × C_pg', pass: p.spend.perSecond / cPg >= 0.5 },
-            { id: 'PF-5', what: 'webhook earns, micro-batched', value: `${p.batchedEarnsPerSecond.toFixed(0)} earns/s`, ratio: p.batchedEarnsPerSecond / cPgBatch, target: '≥ 0.25 × C_pg_batch', pass: p.batchedEarnsPerSecond / cPgBatch >= 0.25 },
+            { id: 'PF-5', what: 'webhook earns as production records them (one commit per event)', value: `${p.webhookEarnsPerSecond.toFixed(0)} earns/s`, ratio: p.webhookEarnsPerSecond / cPgBatch, target: '≥ 0.25 × C_pg_batch', pass: p.webhookEarnsPerSecond / cPgBatch >= 0.25 },
             { id: 'PF-6', what: 'hot member: 32 spends of 70 on 1000', value: `${p.hotMember.succeeded} of ${p.hotMember.expected} expected, ${p.hotMember.deadlocks} deadlocks`, ratio: null, target: 'exactly min(32, ⌊B/x⌋); 0 deadlocks', pass: p.hotMember.succeeded === p.hotMember.expected && p.hotMember.deadlocks === 0 },
             { id: 'PF-7', what: 'balance read, PostgreSQL', value: `${p.reads.perSecond.toFixed(0)}/s p99 ${p.reads.p99Ms.toFixed(2)} ms`, ratio: p.reads.perSecond / cRead, target: '≥ 0.5 × C_read; p99 ≤ 2 ms', pass: p.reads.perSecond / cRead >= 0.5 && p.reads.p99Ms <= 2 },
             { id: 'PF-7', what: 'point-in-time read, PostgreSQL', value: `${p.pointInTime.perSecond.toFixed(0)}/s p99 ${p.pointInTime.p99Ms.toFixed(2)} ms`, ratio: p.pointInTime.perSecond / cRead, target: '≥ 0.5 × C_read; p99 ≤ 2 ms', pass: p.pointInTime.perSecond / cRead >= 0.5 && p.pointInTime.p99Ms <= 2 },

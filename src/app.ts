@@ -13,7 +13,7 @@ import { z } from 'zod';
 import type { Deps } from './deps.ts';
 import { pingDatabase } from './db/database.ts';
 import { installErrorHandler, sendNotFound } from './http/error-handler.ts';
-import { checkCsrf } from './http/csrf.ts';
+import { installRouteGuards, principalFromCredentials } from './http/route-guards.ts';
 import { installMetrics } from './http/metrics.ts';
 import { sessionCookieName, type Authenticate } from './http/principal.ts';
 import type { ZodApp } from './http/types.ts';
@@ -71,14 +71,8 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Zo
   });
 
   const authenticate: Authenticate = createAuthenticator(deps);
-  app.decorateRequest('principal', null);
-  app.addHook('preHandler', async (request) => {
-    const sessionToken = request.cookies[sessionCookieName];
-    const authorization = request.headers.authorization;
-    const apiKey = authorization?.startsWith('Bearer ') ? authorization.slice(7) : undefined;
-    if (sessionToken || apiKey) request.principal = await authenticate({ sessionToken, apiKey });
-    checkCsrf(request);
-  });
+  // Caller, CSRF and each route's declared config.auth are checked before the body is validated (route-guards.ts).
+  installRouteGuards(app, { principalOf: principalFromCredentials(authenticate), apiPrefix: '/api/v1', exemptPrefixes: ['/api/v1/docs'] });
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -110,8 +104,8 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Zo
   await app.register(
     async (api) => {
       const zodApi = api.withTypeProvider<ZodTypeProvider>();
-      zodApi.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-      zodApi.get('/version', { schema: { tags: ['platform'], response: { 200: z.object({ name: z.literal('patron'), apiVersion: z.literal(1), clockMode: z.enum(['system', 'simulated']) }) } } }, async () => ({
+      zodApi.get('/openapi.json', { schema: { hide: true }, config: { auth: 'public' } }, async () => app.swagger());
+      zodApi.get('/version', { schema: { tags: ['platform'], response: { 200: z.object({ name: z.literal('patron'), apiVersion: z.literal(1), clockMode: z.enum(['system', 'simulated']) }) } }, config: { auth: 'public' } }, async () => ({
         name: 'patron' as const,
         apiVersion: 1 as const,
         clockMode: deps.clock.mode,

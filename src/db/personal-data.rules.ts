@@ -39,7 +39,7 @@ export const nonPersonalColumns: readonly AllowlistEntry[] = [
     why: "The row's own key or a reference to another row, made by the ID generator or by the outside system that owns the row. It names a row, not a person; that row's personal columns are declared where it lives. References to a person (member_id, actor_id, customer_id…) are never exempt (rule 1).",
   },
   {
-    columns: ['status', 'state', 'kind', 'type', 'role', 'actor_role', 'source', 'channel', 'category', 'purpose', 'topic', 'template', 'trigger', 'operation', 'account', 'gateway', 'marketplace', 'refund_state', 'action', 'scopes', 'step', 'current_step'],
+    columns: ['status', 'state', 'kind', 'type', 'role', 'actor_role', 'requested_by_role', 'decided_by_role', 'source', 'channel', 'category', 'purpose', 'topic', 'template', 'trigger', 'operation', 'account', 'gateway', 'marketplace', 'refund_state', 'action', 'scopes', 'step', 'current_step'],
     why: 'A value from a closed set fixed in code (a CHECK constraint or a zod enum: states, kinds, roles, job types, template names, audit action names, API scopes, flow step names), never typed by a person.',
   },
   {

@@ -20,6 +20,7 @@ export function registerCheckoutRoutes(app: ZodApp, deps: Deps): void {
         body: placeOrderBody,
         response: { 201: placeOrderView },
       },
+      config: { auth: 'public' },
     },
     async (request, reply) => {
       const body = request.body;

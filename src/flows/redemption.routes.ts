@@ -12,7 +12,7 @@ const tags = ['store'];
 export function registerRedemptionRoutes(app: ZodApp, deps: Deps): void {
   app.post(
     '/store/rewards/:rewardId/redeem',
-    { schema: { tags, summary: 'Redeem a reward with credits: final at once, ships separately (CR-13)', headers: idempotencyKeyHeaders, params: rewardIdParams, body: redeemBody, response: { 201: redemptionView } } },
+    { schema: { tags, summary: 'Redeem a reward with credits: final at once, ships separately (CR-13)', headers: idempotencyKeyHeaders, params: rewardIdParams, body: redeemBody, response: { 201: redemptionView } }, config: { auth: 'session' } },
     async (request, reply) => {
       const { memberId } = requireSession(request);
       return answerIdempotently(deps, request, reply, { required: true, body: request.body, memberId }, async () => {

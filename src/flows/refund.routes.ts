@@ -24,7 +24,7 @@ const tags = ['store'];
 export function registerRefundRoutes(app: ZodApp, deps: Deps): void {
   app.post(
     '/store/orders/:orderId/cancel',
-    { schema: { tags, summary: 'Cancel your order before it ships: money back, credits restored and reversed (ST-6, CR-15, CR-18)', headers: idempotencyKeyHeaders, params: orderIdParams, body: cancelBody, response: { 200: refundResult } } },
+    { schema: { tags, summary: 'Cancel your order before it ships: money back, credits restored and reversed (ST-6, CR-15, CR-18)', headers: idempotencyKeyHeaders, params: orderIdParams, body: cancelBody, response: { 200: refundResult } }, config: { auth: 'session' } },
     async (request, reply) => {
       const { memberId } = requireSession(request);
       return answerIdempotently(deps, request, reply, { required: false, body: request.body, memberId }, async () => {
@@ -36,7 +36,7 @@ export function registerRefundRoutes(app: ZodApp, deps: Deps): void {
 
   app.post(
     '/agent/store/orders/:orderId/cancel',
-    { schema: { tags, summary: 'Cancel an order before it ships (ST-6, CR-15, CR-18)', headers: idempotencyKeyHeaders, params: orderIdParams, body: agentCancelBody, response: { 200: refundResult } } },
+    { schema: { tags, summary: 'Cancel an order before it ships (ST-6, CR-15, CR-18)', headers: idempotencyKeyHeaders, params: orderIdParams, body: agentCancelBody, response: { 200: refundResult } }, config: { auth: 'agent' } },
     async (request, reply) => {
       const principal = requireRole(request, 'agent');
       return answerIdempotently(deps, request, reply, { required: false, body: request.body }, async () => {
@@ -58,6 +58,7 @@ export function registerRefundRoutes(app: ZodApp, deps: Deps): void {
         body: refundBody,
         response: { 201: refundResult },
       },
+      config: { auth: 'agent' },
     },
     async (request, reply) => {
       const principal = requireRole(request, 'agent');

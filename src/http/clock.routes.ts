@@ -12,13 +12,13 @@ const clockView = z.object({ mode: z.literal('simulated'), now: z.iso.datetime()
 export function registerClockRoutes(app: ZodApp, deps: Deps): void {
   const clock = deps.clock as SimulatedClock;
   app.addHook('onRequest', async () => syncSimulatedClock(deps.db, clock));
-  app.get('/admin/clock', { schema: { tags: ['admin'], summary: 'Read the simulated clock', response: { 200: clockView } } }, async (request) => {
+  app.get('/admin/clock', { schema: { tags: ['admin'], summary: 'Read the simulated clock', response: { 200: clockView } }, config: { auth: 'admin' } }, async (request) => {
     requireRole(request, 'admin');
     return { mode: 'simulated' as const, now: new Date(clock.nowMs()).toISOString() };
   });
   app.post(
     '/admin/clock/advance',
-    { schema: { tags: ['admin'], summary: 'Move the simulated clock forward', body: z.strictObject({ duration: z.string().max(32) }), response: { 200: clockView } } },
+    { schema: { tags: ['admin'], summary: 'Move the simulated clock forward', body: z.strictObject({ duration: z.string().max(32) }), response: { 200: clockView } }, config: { auth: 'admin' } },
     async (request) => {
       requireRole(request, 'admin');
       let durationMs: number;

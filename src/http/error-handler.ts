@@ -28,7 +28,12 @@ function fromFastifyError(error: FastifyError): AppError | undefined {
 
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error, request, reply) => {
-    if (isAppError(error)) return send(reply, request, error.code, error.message, error.details);
+    if (isAppError(error)) {
+      // A refusal that says when to come back (a throttled sign-in) says it in the standard header too.
+      const retryAfter = (error.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+      if (error.code === 'rate_limited' && typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
+      return send(reply, request, error.code, error.message, error.details);
+    }
     if (hasZodFastifySchemaValidationErrors(error)) {
       const details = error.validation.map((issue) => ({
         path: `${error.validationContext ?? 'body'}${issue.instancePath.replaceAll('/', '.')}`,

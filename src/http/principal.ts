@@ -45,3 +45,39 @@ export function requireScope(request: FastifyRequest, scope: string): Principal 
   }
   return requireRole(request, 'agent');
 }
+
+/**
+ * Who may call a route, declared with it as `config: { auth }` and checked by one hook before the body is parsed or
+ * validated (route-guards.ts), so an anonymous caller learns nothing about a route's fields. `public`: anyone (the
+ * handler may still look at an optional principal); `session`: a signed-in person; `signed_in`: a session or an API
+ * key (the handler decides per object, PL-15); `agent`/`admin`: staff sessions (AC-9); `{ scope }`: an API key with
+ * that scope, or a staff session (AC-11). The handler's own require… call then only narrows the type.
+ */
+export type RouteAuth = 'public' | 'session' | 'signed_in' | 'agent' | 'admin' | { scope: string };
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    auth?: RouteAuth;
+  }
+}
+
+export function authorizeRoute(request: FastifyRequest, auth: RouteAuth): void {
+  if (typeof auth === 'object') {
+    requireScope(request, auth.scope);
+    return;
+  }
+  switch (auth) {
+    case 'public':
+      return;
+    case 'session':
+      requireSession(request);
+      return;
+    case 'signed_in':
+      if (!request.principal) throw new AppError('unauthenticated', 'Send an API key or sign in.');
+      return;
+    case 'agent':
+    case 'admin':
+      requireRole(request, auth);
+      return;
+  }
+}

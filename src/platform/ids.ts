@@ -4,8 +4,8 @@ import type { Clock } from './clock.ts';
 
 export const idPrefixes = [
   'mem', 'ses', 'key', 'oid', 'ver', 'rst', 'aud', 'job', 'msg', 'req',
-  'pol', 'ltx', 'lot', 'pst', 'hld',
-  'prd', 'rwd', 'crt', 'ord', 'oln', 'pay', 'shp', 'rfd', 'ext', 'whk', 'dsc',
+  'pol', 'ltx', 'lot', 'pst', 'hld', 'adr',
+  'prd', 'rwd', 'crt', 'ord', 'oln', 'pay', 'shp', 'rfd', 'ext', 'whk', 'dsc', 'rdm',
   'sub', 'cas', 'prv', 'evt', 'flw',
   'mbp', 'mbh', 'mbn', 'vch', 'bnu',
 ] as const;
@@ -45,10 +45,15 @@ function randomCharacters(count: number): string {
   return out;
 }
 
+/** Two sequence characters: 1,024 IDs per millisecond before the generator borrows the next millisecond. */
+const sequenceLimit = 32 * 32;
+
 /**
  * IDs sort by creation time (10 characters of milliseconds) and carry 16 random characters (80 bits), so they
  * keep B-tree inserts at the right edge and cannot be guessed from a neighbour. Within one millisecond a
- * counter keeps them strictly increasing from one generator.
+ * counter keeps them strictly increasing from one generator. When the counter is used up, the generator moves its
+ * own time on by a millisecond rather than wrapping (which would sort the next ID before the previous ones); it
+ * never moves back either, so a clock that stands still or steps back still yields increasing IDs.
  */
 export function createIdGenerator(clock: Clock): IdGenerator {
   let lastMs = -1;
@@ -56,13 +61,15 @@ export function createIdGenerator(clock: Clock): IdGenerator {
   return {
     next(prefix) {
       const nowMs = clock.nowMs();
-      if (nowMs === lastMs) sequence++;
-      else {
+      if (nowMs > lastMs) {
         lastMs = nowMs;
         sequence = 0;
+      } else if (++sequence === sequenceLimit) {
+        lastMs++;
+        sequence = 0;
       }
-      const seq = alphabet[Math.floor(sequence / 32) % 32]! + alphabet[sequence % 32]!;
-      return `${prefix}_${encodeTime(nowMs)}${seq}${randomCharacters(14)}`;
+      const seq = alphabet[Math.floor(sequence / 32)]! + alphabet[sequence % 32]!;
+      return `${prefix}_${encodeTime(lastMs)}${seq}${randomCharacters(14)}`;
     },
   };
 }

@@ -3,5 +3,5 @@
 export type { FileStorage, StoredFile } from './file-storage.port.ts';
 export { isSafeStorageKey } from './file-storage.port.ts';
 export type { MailTransport, OutgoingMail } from './mail-transport.port.ts';
-export type { MemberContact, MemberContacts } from './member-contacts.port.ts';
+export type { MemberContact, MemberContacts, MemberStatus } from './member-contacts.port.ts';
 export { GatewayUnavailableError, type GatewayFailureCode, type GatewayPayment, type GatewayRefund, type GatewayResult, type PaymentGateway } from './payment-gateway.port.ts';

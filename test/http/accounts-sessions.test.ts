@@ -237,12 +237,32 @@ describeEachDatabase('accounts: sessions and sign-in', (suite) => {
     assert.equal((await signIn(member.email, password)).statusCode, 200, 'the lockout ends after 15 minutes');
   });
 
-  test('AC-4: failures from one address lock that address, whichever accounts it tries', async () => {
+  test('AC-4 PL-16: failures from one address (a NAT) slow it down with a growing delay and 429 Retry-After; they lock no one behind it', async () => {
     const member = await newMember();
+    const clock = suite.deps().clock;
     const address = nextAddress();
-    for (let i = 0; i < 5; i++) assert.equal((await signIn(`spray${i}@example.com`, 'guess-password-1', address)).statusCode, 401);
-    assert.equal((await signIn(member.email, password, address)).statusCode, 423);
-    assert.equal((await signIn(member.email, password, nextAddress())).statusCode, 200, 'the account itself is not locked');
+    // Ten failures from one address, on ten accounts: no lockout, and no one else's account is touched.
+    for (let i = 0; i < 10; i++) assert.equal((await signIn(`spray${i}@example.com`, 'guess-password-1', address)).statusCode, 401, `attempt ${i + 1}`);
+    const slowed = await signIn(member.email, password, address);
+    assert.equal(slowed.statusCode, 429, 'the address waits a second before its next attempt');
+    assert.equal(slowed.headers['retry-after'], '1');
+    assert.equal(answerOf(slowed).code, 'rate_limited');
+    assert.equal(slowed.cookies.length, 0);
+    clock.advanceMs(1000);
+    assert.equal((await signIn('spray10@example.com', 'guess-password-1', address)).statusCode, 401);
+    const longer = await signIn(member.email, password, address);
+    assert.equal(longer.statusCode, 429);
+    assert.equal(longer.headers['retry-after'], '2', 'the delay grows with each further failure');
+    // Someone else behind the same address signs in once the short delay is over: nobody is locked out.
+    clock.advanceMs(2000);
+    assert.equal((await signIn(member.email, password, address)).statusCode, 200, 'the member behind the NAT signs in');
+    assert.equal((await signIn(member.email, password, nextAddress())).statusCode, 200, 'the account itself was never locked');
+  });
+
+  test('AC-4: the per-account lockout still holds whichever addresses the failures come from', async () => {
+    const member = await newMember();
+    for (let i = 0; i < 5; i++) assert.equal((await signIn(member.email, `wrong-password-${i}`, nextAddress())).statusCode, 401);
+    assert.equal((await signIn(member.email, password, nextAddress())).statusCode, 423);
   });
 
   test('PL-16: 2-step code entry is rate limited per address', async () => {

@@ -168,6 +168,20 @@ describeEachDatabase('credits HTTP', (suite) => {
     assert.equal((await post('/api/v1/admin/credits/policies', admin, { ...next, plusMultiplier: 50 })).statusCode, 400);
   });
 
+  test('PL-13 a policy value outside the service bounds (holdTimeoutMs 2147483648) is refused with 400 naming the field, not a 500', async () => {
+    const [current] = (await get('/api/v1/agent/credits/policies', agent)).json().policies;
+    const { version, publishedAt, publishedBy, ...settings } = current;
+    assert.ok(version >= 1 && publishedAt && publishedBy !== undefined);
+    for (const [field, value] of [['holdTimeoutMs', 2_147_483_648], ['lifetimeMs', 10 * 3660 * DAY_MS], ['pendingPeriodMs', 3661 * DAY_MS]] as const) {
+      const response = await post('/api/v1/admin/credits/policies', admin, { ...settings, [field]: value, note: null });
+      assert.equal(response.statusCode, 400, `${field}: ${response.body}`);
+      assert.equal(codeOf(response), 'validation');
+      assert.ok((response.json().error.details as { path: string }[]).some((d) => d.path === `body.${field}`), response.body);
+    }
+    const after = (await get('/api/v1/agent/credits/policies', agent)).json().policies[0];
+    assert.equal(after.version, version, 'nothing was published');
+  });
+
   test('LG-5 admins run the auditor; agents see the runs', async () => {
     assert.equal((await post('/api/v1/admin/credits/audit-runs', agent, {})).statusCode, 403);
     const run = await post('/api/v1/admin/credits/audit-runs', admin, {});

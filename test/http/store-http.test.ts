@@ -432,6 +432,31 @@ describeEachDatabase('store HTTP', (suite) => {
     assert.match(events.find((e: { eventId: string }) => e.eventId === 'evt-paid-5002').result, /without a member: earns nothing/);
   });
 
+  test('ST-8 a storefront refund larger than what is left is marked failed with the reason in the inbox, not silently capped (docs/WEBHOOKS.md)', async () => {
+    const secret = store.storefrontWebhookSecret(deps.secret);
+    deps.clock.advanceMs(60_000);
+    const nowIso = new Date(deps.clock.nowMs()).toISOString();
+    await deliver(storefrontEvent({ id: 'evt-paid-5003', topic: 'orders/paid', createdAt: nowIso, order: storefrontOrder(5003, null) }), { secret });
+    await runDueJobs(deps, { registry });
+    const inboxOf = async (eventId: string) => (await call(agent, 'GET', '/agent/store/webhooks')).json().events.find((e: { eventId: string }) => e.eventId === eventId);
+    assert.equal((await inboxOf('evt-paid-5003')).status, 'processed');
+    // Items left to refund: 2 × 49.99 − 10.00 + 6.52 tax + the 25.00 gift card = 121.50; 200.00 is more than that.
+    const tooMuch = storefrontEvent({ id: 'evt-refund-5003-big', topic: 'refunds/create', createdAt: nowIso, refund: { id: 883, order_id: 5003, created_at: nowIso, transactions: [{ kind: 'refund', status: 'success', amount: '200.00' }] } });
+    assert.equal((await deliver(tooMuch, { secret })).statusCode, 200);
+    await runDueJobs(deps, { registry });
+    const failed = await inboxOf('evt-refund-5003-big');
+    assert.equal(failed.status, 'failed');
+    assert.match(failed.result, /121\.50/);
+    const [order] = (await store.listOrdersForAgents(deps, { limit: 200 })).filter((o) => o.externalRef === 'shop.example.com:5003');
+    assert.ok(order);
+    assert.equal((await store.getOrderDetail(deps, order.id)).refundedMinor, 0, 'nothing was refunded');
+    const fits = storefrontEvent({ id: 'evt-refund-5003-ok', topic: 'refunds/create', createdAt: nowIso, refund: { id: 884, order_id: 5003, created_at: nowIso, transactions: [{ kind: 'refund', status: 'success', amount: '121.50' }] } });
+    await deliver(fits, { secret });
+    await runDueJobs(deps, { registry });
+    assert.equal((await inboxOf('evt-refund-5003-ok')).status, 'processed');
+    assert.equal((await store.getOrderDetail(deps, order.id)).refundedMinor, 12150);
+  });
+
   test('PL-9 the store routes are described in the OpenAPI document under the store tag', async () => {
     const response = await app.inject({ method: 'GET', url: '/api/v1/openapi.json' });
     assert.equal(response.statusCode, 200, response.body.slice(0, 500));

@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { AppError } from '../../src/platform/errors.ts';
 import { adjustCredits, earnForOrder, getBalance, getHistory, grantBonus, placeHold, spendCredits } from '../../src/modules/credits/index.ts';
 import { testDialects } from '../support/databases.ts';
-import { createTestDeps, type TestDeps } from '../support/deps.ts';
+import { createTestDeps, ledgerOnlyMembers, type TestDeps } from '../support/deps.ts';
 import { assertLedgerSound, newMemberId } from './credits-fixtures.ts';
 
 const agent = { id: 'mem_agent', role: 'agent' as const };
@@ -15,7 +15,7 @@ for (const dialect of testDialects()) {
   describe('credits under concurrency [postgres]', () => {
     let deps: TestDeps;
     before(async () => {
-      deps = await createTestDeps('postgres', { poolSize: 40 });
+      deps = await createTestDeps('postgres', { poolSize: 40, ports: { memberContacts: ledgerOnlyMembers } });
     });
     after(async () => deps.database.dispose());
 

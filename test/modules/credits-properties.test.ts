@@ -13,7 +13,7 @@ import {
   type HistoryEntry,
 } from '../../src/modules/credits/index.ts';
 import type { Ctx } from '../../src/deps.ts';
-import { createTestDeps, type TestDeps } from '../support/deps.ts';
+import { createTestDeps, ledgerOnlyMembers, type TestDeps } from '../support/deps.ts';
 import { testDialects } from '../support/databases.ts';
 import { DAY_MS, MINUTE_MS } from './credits-fixtures.ts';
 
@@ -518,7 +518,7 @@ for (const dialect of testDialects()) {
   let deps: TestDeps | undefined;
   after(async () => deps?.database.dispose());
   test(`LG-2 LG-3 LG-4 CR-11 CR-12 CR-14 CR-16 ledger properties over random operation sequences [${dialect}] (${runs} runs)`, async () => {
-    deps = await createTestDeps(dialect);
+    deps = await createTestDeps(dialect, { ports: { memberContacts: ledgerOnlyMembers } });
     let sequence = 0;
     await fc.assert(
       fc.asyncProperty(sequenceOf, async (commands) => {

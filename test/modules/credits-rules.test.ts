@@ -7,6 +7,7 @@ import {
   adjustCredits, earnForOrder, forfeitOnClosure, getBalance, getHistory, grantBonus, placeHold, reverseForRefund, spendCredits,
 } from '../../src/modules/credits/index.ts';
 import { describeEachDatabase } from '../support/each-database.ts';
+import { ledgerOnlyMembers } from '../support/deps.ts';
 import { assertLedgerSound, DAY_MS, earnOrder, newMemberId } from './credits-fixtures.ts';
 
 const isCode = (code: string) => (error: unknown) => error instanceof AppError && error.code === code;
@@ -102,4 +103,4 @@ describeEachDatabase('credits program rules', (suite) => {
     assert.equal((await getBalance(deps, memberId)).available, 0);
     await assertLedgerSound(deps);
   });
-});
+}, { ports: { memberContacts: ledgerOnlyMembers } });

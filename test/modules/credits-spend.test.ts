@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { AppError } from '../../src/platform/errors.ts';
 import { adjustCredits, captureHold, getBalance, getHistory, grantBonus, placeHold, releaseHold, spendCredits } from '../../src/modules/credits/index.ts';
 import { describeEachDatabase } from '../support/each-database.ts';
+import { ledgerOnlyMembers } from '../support/deps.ts';
 import { assertLedgerSound, DAY_MS, earnOrder, MINUTE_MS, newMemberId } from './credits-fixtures.ts';
 
 const isCode = (code: string) => (error: unknown) => error instanceof AppError && error.code === code;
@@ -101,4 +102,4 @@ describeEachDatabase('credits spending', (suite) => {
     assert.equal((await getBalance(deps, memberId)).spendable, 20);
     await assertLedgerSound(deps);
   });
-});
+}, { ports: { memberContacts: ledgerOnlyMembers } });

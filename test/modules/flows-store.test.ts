@@ -11,7 +11,7 @@ import * as store from '../../src/modules/store/index.ts';
 import * as flows from '../../src/flows/index.ts';
 import { checkout, checkoutFlow, checkoutKey, findRunOf, listRunsNeedingAttention, redeemReward, redemptionFeeFlow, redemptionKey } from '../../src/flows/index.ts';
 import { describeEachDatabase } from '../support/each-database.ts';
-import type { TestDeps } from '../support/deps.ts';
+import { ledgerOnlyMembers, type TestDeps } from '../support/deps.ts';
 import { checkoutOf, hangAt, refusingRefunds, stopBefore } from '../support/flow-faults.ts';
 
 const system = { id: null, role: 'system' as const };
@@ -157,7 +157,7 @@ describeEachDatabase('store flows', (suite) => {
     assert.equal((await getBalance(deps, member)).held, 0);
     await publishPolicy(deps, { settings: defaultPolicySettings, note: null, actor: { id: 'mem_admin', role: 'admin' } });
   });
-});
+}, { ports: { memberContacts: ledgerOnlyMembers } });
 
 async function listRunsForMember(deps: TestDeps, memberId: string): Promise<string[]> {
   const rows = await deps.db.selectFrom('flow_runs').select('key').where('member_id', '=', memberId).execute();

@@ -15,7 +15,7 @@ import * as store from '../../src/modules/store/index.ts';
 import * as flows from '../../src/flows/index.ts';
 import { checkout, redeemReward, refundOrder, settleStaleCheckout, type CheckoutInput } from '../../src/flows/index.ts';
 import { describeEachDatabase } from '../support/each-database.ts';
-import type { TestDeps } from '../support/deps.ts';
+import { ledgerOnlyMembers, type TestDeps } from '../support/deps.ts';
 
 const system = { id: null, role: 'system' as const };
 const agent = { id: 'mem_agent', role: 'agent' as const };
@@ -323,6 +323,15 @@ describeEachDatabase('store', (suite) => {
     assert.equal((await getBalance(deps, member)).spendable, 1000);
   });
 
+  test('PL-3 a redemption has an ID of its own kind (rdm_), not the order prefix, and its shipment and spend name it', async () => {
+    const { memberId: member } = await createMemberForSeed(deps, { email: `redeemer${++counter}@example.com`, password: 'a long password for tests', country: 'US', dateOfBirth: '1990-01-01', emailVerified: true });
+    const item = await transact(deps, (trx) => store.createRewardItem(trx, system, { sku: `RW-P${++counter}`, name: 'Prefix reward', creditsPrice: 100, stock: 5 }));
+    const redemption = await redeemReward(deps, { memberId: member, rewardItemId: item.id, quantity: 1, paymentToken: null });
+    assert.match(redemption.id, /^rdm_[0-9a-z]{26}$/);
+    assert.equal(redemption.shipment?.redemptionId, redemption.id);
+    assert.equal(redemption.shipment?.orderId, null);
+  });
+
   test('ST-7 external orders are recorded for after-sales, never earn, and a malformed Amazon order ID is refused clearly', async () => {
     const recorded = await transact(deps, (trx) =>
       store.recordExternalOrder(trx, { source: 'amazon', marketplace: 'DE', externalOrderId: '302-1234567-7654321', purchasedAt: '2026-02-01T10:00:00Z', currency: 'EUR', totalMinor: 3999, items: [{ name: 'Power bank', quantity: 1, serialNumber: 'A1234567' }] }, 'mem_agent'),
@@ -530,4 +539,4 @@ describeEachDatabase('store', (suite) => {
     const report = await runCreditsAudit(deps);
     assert.equal(report.ok, true, JSON.stringify(report.problems));
   });
-});
+}, { ports: { memberContacts: ledgerOnlyMembers } });

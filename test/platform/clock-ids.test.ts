@@ -30,3 +30,15 @@ test('PL-3 IDs carry their entity prefix, sort by creation time and are unguessa
   const other = createIdGenerator(createSimulatedClock(5)).next('ord');
   assert.notEqual(a.slice(16), other.slice(16), 'the random part differs between generators at the same moment');
 });
+
+test('PL-3 5,000 IDs made in one millisecond are strictly increasing and unique (the sequence borrows the next millisecond instead of wrapping)', () => {
+  const clock = createSimulatedClock(Date.parse('2026-03-02T17:00:00.000Z'));
+  const ids = createIdGenerator(clock);
+  const made = Array.from({ length: 5000 }, () => ids.next('ltx'));
+  assert.equal(new Set(made).size, made.length);
+  for (let i = 1; i < made.length; i++) assert.ok(made[i - 1]! < made[i]!, `id ${i} (${made[i]}) sorts after id ${i - 1} (${made[i - 1]})`);
+  // Once the clock moves on (or stands still after the borrowing), the next ID still sorts after every earlier one.
+  clock.advanceMs(1);
+  const later = ids.next('ltx');
+  assert.ok(made.at(-1)! < later);
+});

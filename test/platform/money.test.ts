@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { allocateLargestRemainder, formatAmount, formatMoney, mulDivFloor, mulDivRoundHalfUp } from '../../src/platform/money.ts';
+import { creditsToMinor, defaultPolicySettings } from '../../src/modules/credits/index.ts';
+import { creditsValueMinor } from '../../web/src/lib/credits-money.ts';
 
 test('PL-2 largest remainder: parts sum exactly to the total and follow the weights', () => {
   assert.deepEqual(allocateLargestRemainder(100, [1, 1, 1]), [34, 33, 33]);
@@ -38,4 +40,16 @@ test('PL-2 money formats from minor units, digits grouped by thousands', () => {
   assert.equal(formatAmount(0), '$0.00');
   assert.equal(formatAmount(99_999), '$999.99');
   assert.throws(() => formatAmount(12.5), /safe integer/);
+});
+
+test('PL-2 CR-12 the UI rounds credits into money exactly as the server does: down, never a cent more', () => {
+  const serverValue = (credits: number, rate: number) => creditsToMinor({ ...defaultPolicySettings, spendCreditsPerMajorUnit: rate }, credits);
+  // 150 credits at 100 per dollar pay $1.50 → 150 cents; 50 credits at 300 per dollar are 16.67 cents → 16, not 17.
+  assert.equal(creditsValueMinor(150, 100), 150);
+  assert.equal(creditsValueMinor(50, 300), 16);
+  assert.equal(creditsValueMinor(1, 200), 0);
+  fc.assert(
+    fc.property(fc.integer({ min: 0, max: 1_000_000 }), fc.integer({ min: 1, max: 100_000 }), (credits, rate) => creditsValueMinor(credits, rate) === serverValue(credits, rate)),
+    { numRuns: 2000 },
+  );
 });

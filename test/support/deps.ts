@@ -5,6 +5,7 @@ import { createSimulatedClock, type SimulatedClock } from '../../src/platform/cl
 import { createIdGenerator } from '../../src/platform/ids.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import type { Ports } from '../../src/deps.ts';
+import type { MemberContacts } from '../../src/ports/index.ts';
 import { memberBonuses } from '../../src/flows/member-bonuses.ts';
 import { createMemoryFileStorage } from '../../src/ports/local-file-storage.ts';
 import { memberContacts } from '../../src/modules/accounts/index.ts';
@@ -16,6 +17,15 @@ export interface TestDeps extends Deps {
   clock: SimulatedClock;
   database: TestDatabase;
 }
+
+/**
+ * For tests whose members exist only as IDs in the ledger (credits-fixtures' newMemberId): an ID accounts does not
+ * know counts as an active program member; real members answer as themselves, contacts included.
+ */
+export const ledgerOnlyMembers: MemberContacts = {
+  contactOf: (db, memberId) => memberContacts.contactOf(db, memberId),
+  memberStatus: async (db, memberId) => (await memberContacts.memberStatus(db, memberId)) ?? 'active',
+};
 
 /** 2026-03-02T17:00:00Z, a Monday morning in Los Angeles; tests move the clock from here. */
 export const testStartMs = Date.parse('2026-03-02T17:00:00.000Z');

@@ -1,6 +1,7 @@
 // Runs a suite once per test database: `describeEachDatabase('credits', (use) => { … })`.
 import { after, before, describe } from 'node:test';
 import { testDialects, type TestDialect } from './databases.ts';
+import type { Ports } from '../../src/deps.ts';
 import { createTestDeps, type TestDeps } from './deps.ts';
 
 export interface SuiteContext {
@@ -9,7 +10,7 @@ export interface SuiteContext {
   deps(): TestDeps;
 }
 
-export function describeEachDatabase(name: string, body: (suite: SuiteContext) => void, options: { startMs?: number; poolSize?: number } = {}): void {
+export function describeEachDatabase(name: string, body: (suite: SuiteContext) => void, options: { startMs?: number; poolSize?: number; ports?: Partial<Ports> } = {}): void {
   for (const dialect of testDialects()) {
     describe(`${name} [${dialect}]`, () => {
       let current: TestDeps | undefined;

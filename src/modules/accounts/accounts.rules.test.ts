@@ -16,7 +16,10 @@ import {
 } from './eligibility.rules.ts';
 import { assertPasswordAcceptable, isCommonPassword } from './password.rules.ts';
 import { isProfileComplete, normalizeEmail, normalizeLanguage, normalizePhone } from './profile.rules.ts';
-import { accountScopeKey, addressScopeKey, afterFailure, failureWindowMs, isLocked, lockoutMs, maxFailedSignIns, type ThrottleState } from './throttle.rules.ts';
+import {
+  accountScopeKey, addressDelayMs, addressFreeFailures, addressMaxDelayMs, addressScopeKey, addressWaitMs, afterAddressFailure, afterFailure, failureWindowMs, isLocked, lockoutMs, maxFailedSignIns,
+  type ThrottleState,
+} from './throttle.rules.ts';
 import { looksLikeRecoveryCode, newRecoveryCode, normalizeRecoveryCode } from './tokens.rules.ts';
 
 const at = (iso: string) => Date.parse(iso);
@@ -139,6 +142,20 @@ describe('sign-in throttle (AC-4, PL-16)', () => {
     for (let i = 0; i < 10; i++) state = afterFailure(state, i * (failureWindowMs / 4 + 1));
     assert.ok(state && state.failure_count < maxFailedSignIns);
     assert.equal(isLocked(state, 10 * failureWindowMs), false);
+  });
+
+  test('AC-4 PL-16: an address is never locked; from its 10th failure it waits 1 s, doubling up to a minute, and the window resets', () => {
+    assert.deepEqual([9, 10, 11, 12, 15, 16, 40].map(addressDelayMs), [0, 1000, 2000, 4000, 32_000, addressMaxDelayMs, addressMaxDelayMs]);
+    let state: ThrottleState | undefined;
+    const startMs = at('2026-03-02T17:00:00Z');
+    for (let i = 0; i < addressFreeFailures - 1; i++) state = afterAddressFailure(state, startMs);
+    assert.equal(addressWaitMs(state, startMs), 0, 'nine failures cost nothing');
+    state = afterAddressFailure(state, startMs);
+    assert.equal(addressWaitMs(state, startMs), 1000);
+    assert.equal(addressWaitMs(state, startMs + 1000), 0);
+    for (let i = 0; i < 20; i++) state = afterAddressFailure(state, startMs + 60_000);
+    assert.equal(addressWaitMs(state, startMs + 60_000), addressMaxDelayMs, 'the delay is capped: slowed, never locked');
+    assert.equal(afterAddressFailure(state, startMs + failureWindowMs).failure_count, 1, 'a new window starts from nothing');
   });
 
   test('AC-4: scope keys hold no raw email or IP address', () => {

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { transact, type Deps } from '../../deps.ts';
 import { requireSession } from '../../http/principal.ts';
+import { noBody } from '../../http/route-guards.ts';
 import type { ZodApp } from '../../http/types.ts';
 import { AppError } from '../../platform/errors.ts';
 import {
@@ -54,7 +55,7 @@ export function registerAuthRoutes(app: ZodApp, deps: Deps): void {
     '/accounts',
     {
       schema: { tags, summary: 'Sign up: create an account and sign in (AC-1, AC-2, AC-3)', body: signUpBody, response: { 201: sessionView } },
-      config: { rateLimit: rateLimits.signUp },
+      config: { auth: 'public', rateLimit: rateLimits.signUp },
     },
     async (request, reply) => {
       const body = request.body;
@@ -74,7 +75,7 @@ export function registerAuthRoutes(app: ZodApp, deps: Deps): void {
     '/session',
     {
       schema: { tags, summary: 'Sign in with email and password (AC-4); may ask for a 2-step code (AC-5)', body: signInBody, response: { 200: signInResponse } },
-      config: { rateLimit: rateLimits.signIn },
+      config: { auth: 'public', rateLimit: rateLimits.signIn },
     },
     async (request, reply) => {
       const outcome = await signIn(deps, { email: request.body.email, password: request.body.password, ip: request.ip, userAgent: request.headers['user-agent'] });
@@ -92,7 +93,7 @@ export function registerAuthRoutes(app: ZodApp, deps: Deps): void {
     '/session/two-factor',
     {
       schema: { tags, summary: 'Finish a 2-step sign-in with a TOTP code or a recovery code (AC-5)', body: twoFactorSignInBody, response: { 200: sessionView } },
-      config: { rateLimit: rateLimits.codeEntry },
+      config: { auth: 'public', rateLimit: rateLimits.codeEntry },
     },
     async (request, reply) => {
       const { member, session } = await completeTwoFactorSignIn({ ...deps, totpKey: totpKeyFor(deps.secret) }, { ...request.body, ip: request.ip, userAgent: request.headers['user-agent'] });
@@ -101,24 +102,24 @@ export function registerAuthRoutes(app: ZodApp, deps: Deps): void {
     },
   );
 
-  app.get('/session', { schema: { tags, summary: 'The signed-in member and the CSRF token for writes (AC-4, PL-14)', response: { 200: sessionView } } }, async (request) => {
+  app.get('/session', { schema: { tags, summary: 'The signed-in member and the CSRF token for writes (AC-4, PL-14)', response: { 200: sessionView } }, config: { auth: 'session' } }, async (request) => {
     const principal = requireSession(request);
     return { member: await loadMemberView(deps, principal.memberId), csrfToken: principal.csrfToken };
   });
 
-  app.delete('/session', { schema: { tags, summary: 'Sign out of this browser (AC-4)', response: { 204: noContent } } }, async (request, reply) => {
+  app.delete('/session', { schema: { tags, summary: 'Sign out of this browser (AC-4)', body: noBody, response: { 204: noContent } }, config: { auth: 'public' } }, async (request, reply) => {
     const principal = request.principal;
     if (principal?.kind === 'session') await endSession(deps, { memberId: principal.memberId, sessionId: principal.sessionId });
     clearSessionCookie(reply, deps);
     return reply.status(204).send(null);
   });
 
-  app.get('/sessions', { schema: { tags, summary: 'The signed-in member’s sessions', response: { 200: sessionListView } } }, async (request) => {
+  app.get('/sessions', { schema: { tags, summary: 'The signed-in member’s sessions', response: { 200: sessionListView } }, config: { auth: 'session' } }, async (request) => {
     const principal = requireSession(request);
     return toSessionListView(await listSessions(deps, principal.memberId), principal.sessionId);
   });
 
-  app.delete('/sessions', { schema: { tags, summary: 'Sign out everywhere, this browser included (AC-4)', response: { 200: endedSessionsView } } }, async (request, reply) => {
+  app.delete('/sessions', { schema: { tags, summary: 'Sign out everywhere, this browser included (AC-4)', body: noBody, response: { 200: endedSessionsView } }, config: { auth: 'session' } }, async (request, reply) => {
     const principal = requireSession(request);
     const sessionsEnded = await endAllSessions(deps, { memberId: principal.memberId });
     clearSessionCookie(reply, deps);
@@ -127,7 +128,7 @@ export function registerAuthRoutes(app: ZodApp, deps: Deps): void {
 
   app.delete(
     '/sessions/:sessionId',
-    { schema: { tags, summary: 'End one of your sessions', params: sessionIdParam, response: { 204: noContent } } },
+    { schema: { tags, summary: 'End one of your sessions', params: sessionIdParam, body: noBody, response: { 204: noContent } }, config: { auth: 'session' } },
     async (request, reply) => {
       const principal = requireSession(request);
       if (!(await endSession(deps, { memberId: principal.memberId, sessionId: request.params.sessionId }))) throw new AppError('not_found', 'Session was not found.');
@@ -138,7 +139,7 @@ export function registerAuthRoutes(app: ZodApp, deps: Deps): void {
 
   app.post(
     '/accounts/verify-email',
-    { schema: { tags, summary: 'Confirm an email address with the link’s token (AC-6)', body: tokenBody, response: { 200: emailVerifiedView } }, config: { rateLimit: rateLimits.emailLink } },
+    { schema: { tags, summary: 'Confirm an email address with the link’s token (AC-6)', body: tokenBody, response: { 200: emailVerifiedView } }, config: { auth: 'public', rateLimit: rateLimits.emailLink } },
     async (request) => {
       const member = await transact(deps, (ctx) => verifyEmail(ctx, { token: request.body.token }));
       return { status: 'verified' as const, email: member.email };
@@ -147,7 +148,7 @@ export function registerAuthRoutes(app: ZodApp, deps: Deps): void {
 
   app.post(
     '/accounts/verify-email/resend',
-    { schema: { tags, summary: 'Send a new confirmation link to the signed-in member (AC-6)', response: { 202: acceptedView } }, config: { rateLimit: rateLimits.passwordReset } },
+    { schema: { tags, summary: 'Send a new confirmation link to the signed-in member (AC-6)', body: noBody, response: { 202: acceptedView } }, config: { auth: 'session', rateLimit: rateLimits.passwordReset } },
     async (request, reply) => {
       const principal = requireSession(request);
       await transact(deps, (ctx) => resendVerificationEmail(ctx, { memberId: principal.memberId, publicUrl }));
@@ -159,7 +160,7 @@ export function registerAuthRoutes(app: ZodApp, deps: Deps): void {
     '/accounts/password-reset',
     {
       schema: { tags, summary: 'Email a password reset link; the same answer whether or not the account exists (AC-6)', body: emailBody, response: { 202: acceptedView } },
-      config: { rateLimit: rateLimits.passwordReset },
+      config: { auth: 'public', rateLimit: rateLimits.passwordReset },
     },
     async (request, reply) => {
       await transact(deps, (ctx) => requestPasswordReset(ctx, { email: request.body.email, publicUrl }));
@@ -171,7 +172,7 @@ export function registerAuthRoutes(app: ZodApp, deps: Deps): void {
     '/accounts/password-reset/confirm',
     {
       schema: { tags, summary: 'Set a new password with a reset link; ends every other session (AC-6)', body: passwordResetConfirmBody, response: { 200: passwordChangedView } },
-      config: { rateLimit: rateLimits.passwordReset },
+      config: { auth: 'public', rateLimit: rateLimits.passwordReset },
     },
     async (request) => {
       const principal = request.principal;
@@ -187,7 +188,7 @@ export function registerAuthRoutes(app: ZodApp, deps: Deps): void {
     '/me/password',
     {
       schema: { tags, summary: 'Change your password; ends your other sessions (AC-3)', body: changePasswordBody, response: { 200: passwordChangedView } },
-      config: { rateLimit: rateLimits.codeEntry },
+      config: { auth: 'session', rateLimit: rateLimits.codeEntry },
     },
     async (request) => {
       const principal = requireSession(request);

@@ -8,6 +8,7 @@ import {
   countMembers,
   countUnusedRecoveryCodes,
   findMemberByEmail,
+  findMemberById,
   findMemberWithSecurity,
   insertCredentials,
   insertMember,
@@ -108,8 +109,17 @@ export async function getMemberContact(ctx: Pick<Ctx, 'db'>, memberId: string): 
   return { email: member.email, firstName: member.preferredName ?? member.firstName };
 }
 
+/** Whether an ID is a program member (not staff, not unknown), and the member's status, for the port below. */
+export async function getProgramMemberStatus(ctx: Pick<Ctx, 'db'>, memberId: string): Promise<'active' | 'closed' | undefined> {
+  const member = await findMemberById(ctx.db, memberId);
+  return member && member.role === 'member' ? member.status : undefined;
+}
+
 /** The member contacts port (src/ports) for modules below accounts in the dependency order. */
-export const memberContacts: MemberContacts = { contactOf: (db, memberId) => getMemberContact({ db }, memberId) };
+export const memberContacts: MemberContacts = {
+  contactOf: (db, memberId) => getMemberContact({ db }, memberId),
+  memberStatus: (db, memberId) => getProgramMemberStatus({ db }, memberId),
+};
 
 /**
  * The member whose verified email address this is, for matching orders from another storefront (ST-8): only an

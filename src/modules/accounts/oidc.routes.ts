@@ -26,13 +26,13 @@ export function registerOidcRoutes(app: ZodApp, deps: Deps): void {
   const publicUrl = deps.config.http.publicUrl;
   const providers = deps.config.oidcProviders;
 
-  app.get('/auth/oidc/providers', { schema: { tags, summary: 'The sign-in providers this store offers (AC-7)', response: { 200: providerListView } } }, async () => ({
+  app.get('/auth/oidc/providers', { schema: { tags, summary: 'The sign-in providers this store offers (AC-7)', response: { 200: providerListView } }, config: { auth: 'public' } }, async () => ({
     providers: providers.map((provider) => ({ id: provider.id, name: provider.name, startUrl: `${publicUrl}/api/v1/auth/oidc/${provider.id}/start` })),
   }));
 
   app.get(
     '/auth/oidc/:provider/start',
-    { schema: { tags, summary: 'Start signing in with a provider: redirects there (AC-7)', params: providerParam, response: { 302: redirect } }, config: { rateLimit: rateLimits.oidc } },
+    { schema: { tags, summary: 'Start signing in with a provider: redirects there (AC-7)', params: providerParam, response: { 302: redirect } }, config: { auth: 'public', rateLimit: rateLimits.oidc } },
     async (request, reply) => {
       const provider = findProvider(providers, request.params.provider);
       const { authorizationUrl, state } = await startOidcSignIn(deps, { provider, publicUrl, onProviderError: (error) => request.log.warn({ err: error, provider: provider.id }, 'oidc discovery failed') });
@@ -45,7 +45,7 @@ export function registerOidcRoutes(app: ZodApp, deps: Deps): void {
     '/auth/oidc/:provider/callback',
     {
       schema: { tags, summary: 'The provider sends the browser back here; signs in, links or starts a sign-up (AC-7)', params: providerParam, querystring: oidcCallbackQuery, response: { 302: redirect } },
-      config: { rateLimit: rateLimits.oidc },
+      config: { auth: 'public', rateLimit: rateLimits.oidc },
     },
     async (request, reply) => {
       const provider = findProvider(providers, request.params.provider);
@@ -84,7 +84,7 @@ export function registerOidcRoutes(app: ZodApp, deps: Deps): void {
     '/auth/oidc/complete',
     {
       schema: { tags, summary: 'Finish a provider sign-up with country and date of birth; eligibility applies (AC-2, AC-7)', body: oidcCompleteBody, response: { 200: oidcCompletedView } },
-      config: { rateLimit: rateLimits.signUp },
+      config: { auth: 'public', rateLimit: rateLimits.signUp },
     },
     async (request, reply) => {
       const { member, session } = await transact(deps, (ctx) => completeOidcSignUp(ctx, { ...request.body, publicUrl, userAgent: request.headers['user-agent'] }));

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { transact, type Deps } from '../../deps.ts';
 import { requireSession, type Principal } from '../../http/principal.ts';
+import { noBody } from '../../http/route-guards.ts';
 import type { ZodApp } from '../../http/types.ts';
 import { addressBody, addressListView, addressParam, addressPatchBody, addressView, memberView, profilePatchBody, tags, toAddressView, toMemberView } from './accounts.schemas.ts';
 import { addAddress, changeAddress, getAddress, getAddresses, removeAddress } from './addresses.service.ts';
@@ -16,14 +17,14 @@ function actorOf(principal: Extract<Principal, { kind: 'session' }>): Actor {
 }
 
 export function registerProfileRoutes(app: ZodApp, deps: Deps): void {
-  app.get('/me', { schema: { tags, summary: 'Your profile (AC-8)', response: { 200: memberView } } }, async (request) => {
+  app.get('/me', { schema: { tags, summary: 'Your profile (AC-8)', response: { 200: memberView } }, config: { auth: 'session' } }, async (request) => {
     const principal = requireSession(request);
     return loadMemberView(deps, principal.memberId);
   });
 
   app.patch(
     '/me',
-    { schema: { tags, summary: 'Change your profile; a date of birth under the minimum age is refused (AC-2, AC-8)', body: profilePatchBody, response: { 200: memberView } } },
+    { schema: { tags, summary: 'Change your profile; a date of birth under the minimum age is refused (AC-2, AC-8)', body: profilePatchBody, response: { 200: memberView } }, config: { auth: 'session' } },
     async (request) => {
       const principal = requireSession(request);
       const view = await transact(deps, async (ctx) => {
@@ -35,12 +36,12 @@ export function registerProfileRoutes(app: ZodApp, deps: Deps): void {
     },
   );
 
-  app.get('/me/addresses', { schema: { tags, summary: 'Your addresses', response: { 200: addressListView } } }, async (request) => {
+  app.get('/me/addresses', { schema: { tags, summary: 'Your addresses', response: { 200: addressListView } }, config: { auth: 'session' } }, async (request) => {
     const principal = requireSession(request);
     return { addresses: (await getAddresses(deps, principal.memberId)).map(toAddressView) };
   });
 
-  app.post('/me/addresses', { schema: { tags, summary: 'Add an address', body: addressBody, response: { 201: addressView } } }, async (request, reply) => {
+  app.post('/me/addresses', { schema: { tags, summary: 'Add an address', body: addressBody, response: { 201: addressView } }, config: { auth: 'session' } }, async (request, reply) => {
     const principal = requireSession(request);
     const { line1, line2, city, region, postalCode, country } = request.body;
     const address = await transact(deps, (ctx) =>
@@ -49,14 +50,14 @@ export function registerProfileRoutes(app: ZodApp, deps: Deps): void {
     return reply.status(201).send(toAddressView(address));
   });
 
-  app.get('/me/addresses/:addressId', { schema: { tags, summary: 'One of your addresses', params: addressParam, response: { 200: addressView } } }, async (request) => {
+  app.get('/me/addresses/:addressId', { schema: { tags, summary: 'One of your addresses', params: addressParam, response: { 200: addressView } }, config: { auth: 'session' } }, async (request) => {
     const principal = requireSession(request);
     return toAddressView(await getAddress(deps, principal.memberId, request.params.addressId));
   });
 
   app.patch(
     '/me/addresses/:addressId',
-    { schema: { tags, summary: 'Change one of your addresses', params: addressParam, body: addressPatchBody, response: { 200: addressView } } },
+    { schema: { tags, summary: 'Change one of your addresses', params: addressParam, body: addressPatchBody, response: { 200: addressView } }, config: { auth: 'session' } },
     async (request) => {
       const principal = requireSession(request);
       const body = request.body;
@@ -75,7 +76,7 @@ export function registerProfileRoutes(app: ZodApp, deps: Deps): void {
 
   app.delete(
     '/me/addresses/:addressId',
-    { schema: { tags, summary: 'Remove one of your addresses', params: addressParam, response: { 204: z.null().describe('No content') } } },
+    { schema: { tags, summary: 'Remove one of your addresses', params: addressParam, body: noBody, response: { 204: z.null().describe('No content') } }, config: { auth: 'session' } },
     async (request, reply) => {
       const principal = requireSession(request);
       await transact(deps, (ctx) => removeAddress(ctx, { memberId: principal.memberId, actor: actorOf(principal), addressNumber: request.params.addressId }));

@@ -6,7 +6,7 @@ import { findCredentials, findMemberById, findSignInRecord, type Member } from '
 import { verifyAgainstDummy, verifyPassword } from './passwords.service.ts';
 import { normalizeEmail } from './profile.rules.ts';
 import { startSession, type NewSession } from './sessions.service.ts';
-import { accountScopeKey, addressScopeKey, afterFailure, isLocked } from './throttle.rules.ts';
+import { accountScopeKey, addressScopeKey, addressWaitMs, afterAddressFailure, afterFailure, isLocked, type ThrottleState } from './throttle.rules.ts';
 import { clearThrottle, readThrottles, saveThrottle } from './throttles.repository.ts';
 import { checkSecondFactor, createTwoFactorChallenge, maxChallengeFailures, type TwoFactorCtx } from './two-factor.service.ts';
 import { deleteChallenge, findChallenge, recordChallengeFailure } from './two-factor.repository.ts';
@@ -28,12 +28,40 @@ export const invalidCredentialsError = () => new AppError('invalid_credentials',
 export const lockedError = () =>
   new AppError('locked', 'Too many failed sign-in attempts. Wait 15 minutes and try again, or reset your password.');
 
-/** Counts one failure against every scope (the account and the address), in a transaction of its own. */
-async function recordFailure(ctx: Ctx, scopeKeys: readonly string[]): Promise<void> {
+/** Answered to every attempt from an address that must wait (429 with Retry-After, whatever the account). */
+export const slowDownError = (waitMs: number) => {
+  const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+  return new AppError('rate_limited', `Too many failed sign-ins from your network. Try again in ${seconds} ${seconds === 1 ? 'second' : 'seconds'}.`, { retryAfterSeconds: seconds });
+};
+
+/** The throttle keys of one attempt: the account (hashed email, known or not) and the caller's address. */
+interface ThrottleKeys {
+  account: string;
+  address: string;
+}
+
+function throttleKeysOf(email: string, ip: string): ThrottleKeys {
+  return { account: accountScopeKey(email), address: addressScopeKey(ip) };
+}
+
+/** The refusal of an attempt while its address must wait or its account is locked, checked before any password. */
+function throttledError(states: Map<string, ThrottleState>, keys: ThrottleKeys, nowMs: number): AppError | null {
+  const waitMs = addressWaitMs(states.get(keys.address), nowMs);
+  if (waitMs > 0) return slowDownError(waitMs);
+  return isLocked(states.get(keys.account), nowMs) ? lockedError() : null;
+}
+
+/** Counts one failure against the account (towards its lockout) and the address (towards its delay). */
+async function saveFailure(db: Ctx['db'], states: Map<string, ThrottleState>, keys: ThrottleKeys, nowMs: number): Promise<void> {
+  await saveThrottle(db, keys.account, afterFailure(states.get(keys.account), nowMs));
+  await saveThrottle(db, keys.address, afterAddressFailure(states.get(keys.address), nowMs));
+}
+
+/** A failure recorded in a transaction of its own: the answer is an error, the count must stay. */
+async function recordFailure(ctx: Ctx, keys: ThrottleKeys): Promise<void> {
   await transact(ctx, async (trx) => {
-    const nowMs = trx.clock.nowMs();
-    const states = await readThrottles(trx.db, scopeKeys, { lock: true });
-    for (const key of scopeKeys) await saveThrottle(trx.db, key, afterFailure(states.get(key), nowMs));
+    const states = await readThrottles(trx.db, [keys.account, keys.address], { lock: true });
+    await saveFailure(trx.db, states, keys, trx.clock.nowMs());
   });
 }
 
@@ -49,26 +77,27 @@ export async function completeFirstFactor(ctx: Ctx, member: Member, userAgent: s
 }
 
 /**
- * Five failures within 15 minutes, per account and per address, lock the next attempt out for 15 minutes (423,
- * the same answer whether or not the email exists). An unknown email still costs one argon2id verification
- * against a dummy hash, so it takes as long as a wrong password.
+ * Five failures within 15 minutes on one account lock its next attempt out for 15 minutes (423, the same answer
+ * whether or not the email exists); failures from one address slow that address down (429 with Retry-After,
+ * throttle.rules.ts). An unknown email still costs one argon2id verification against a dummy hash, so it takes as
+ * long as a wrong password.
  */
 export async function signIn(ctx: Ctx, input: SignInInput): Promise<SignInOutcome> {
   const email = normalizeEmail(input.email);
-  const accountKey = accountScopeKey(email);
-  const scopeKeys = [accountKey, addressScopeKey(input.ip)];
-  const throttles = await readThrottles(ctx.db, scopeKeys);
-  if (scopeKeys.some((key) => isLocked(throttles.get(key), ctx.clock.nowMs()))) throw lockedError();
+  const keys = throttleKeysOf(email, input.ip);
+  const refusal = throttledError(await readThrottles(ctx.db, [keys.account, keys.address]), keys, ctx.clock.nowMs());
+  if (refusal) throw refusal;
 
   const record = await findSignInRecord(ctx.db, email);
   const passwordHash = record && record.member.status === 'active' ? record.credentials?.passwordHash : undefined;
   const passwordRight = passwordHash ? await verifyPassword(passwordHash, input.password) : await verifyAgainstDummy(input.password);
   if (!record || !passwordRight) {
-    await recordFailure(ctx, scopeKeys);
+    await recordFailure(ctx, keys);
     throw invalidCredentialsError();
   }
   return transact(ctx, async (trx) => {
-    await clearThrottle(trx.db, accountKey);
+    // The account's count starts again; the address's does not (one good password must not reset a spray).
+    await clearThrottle(trx.db, keys.account);
     return completeFirstFactor(trx, record.member, input.userAgent);
   });
 }
@@ -76,7 +105,7 @@ export async function signIn(ctx: Ctx, input: SignInInput): Promise<SignInOutcom
 type TwoFactorOutcome =
   | { kind: 'signed_in'; member: Member; session: NewSession }
   | { kind: 'expired' }
-  | { kind: 'locked' }
+  | { kind: 'throttled'; error: AppError }
   | { kind: 'wrong' };
 
 /**
@@ -92,17 +121,18 @@ export async function completeTwoFactorSignIn(ctx: TwoFactorCtx, input: { challe
     const member = await findMemberById(trx.db, challenge.memberId);
     const credentials = await findCredentials(trx.db, challenge.memberId, { lock: true });
     if (!member || member.status !== 'active' || !credentials || credentials.totpEnabledAtMs === null) return { kind: 'expired' };
-    const scopeKeys = [accountScopeKey(member.email), addressScopeKey(input.ip)];
-    const throttles = await readThrottles(trx.db, scopeKeys, { lock: true });
-    if (scopeKeys.some((key) => isLocked(throttles.get(key), nowMs))) return { kind: 'locked' };
+    const keys = throttleKeysOf(member.email, input.ip);
+    const throttles = await readThrottles(trx.db, [keys.account, keys.address], { lock: true });
+    const refusal = throttledError(throttles, keys, nowMs);
+    if (refusal) return { kind: 'throttled', error: refusal };
     if (!(await checkSecondFactor({ ...trx, totpKey: ctx.totpKey }, credentials, input.code))) {
       if (challenge.failedAttempts + 1 >= maxChallengeFailures) await deleteChallenge(trx.db, challengeHash);
       else await recordChallengeFailure(trx.db, challengeHash);
-      for (const key of scopeKeys) await saveThrottle(trx.db, key, afterFailure(throttles.get(key), nowMs));
+      await saveFailure(trx.db, throttles, keys, nowMs);
       return { kind: 'wrong' };
     }
     if (!(await deleteChallenge(trx.db, challengeHash))) return { kind: 'expired' };
-    await clearThrottle(trx.db, scopeKeys[0]!);
+    await clearThrottle(trx.db, keys.account);
     const session = await startSession(trx, { memberId: member.id, role: member.role, userAgent: input.userAgent });
     return { kind: 'signed_in', member, session };
   });
@@ -111,8 +141,8 @@ export async function completeTwoFactorSignIn(ctx: TwoFactorCtx, input: { challe
       return { member: outcome.member, session: outcome.session };
     case 'expired':
       throw new AppError('invalid_credentials', 'This sign-in has expired. Please sign in again with your email and password.');
-    case 'locked':
-      throw lockedError();
+    case 'throttled':
+      throw outcome.error;
     case 'wrong':
       throw new AppError('invalid_credentials', 'That code is not correct. Enter the 6-digit code from your authenticator app, or one of your recovery codes.');
   }

@@ -1,6 +1,7 @@
 // Member records for staff and server-to-server callers (AC-9), and API key administration (AC-11).
 import { transact, type Deps } from '../../deps.ts';
 import { requireRole, requireScope } from '../../http/principal.ts';
+import { noBody } from '../../http/route-guards.ts';
 import type { ZodApp } from '../../http/types.ts';
 import { AppError } from '../../platform/errors.ts';
 import {
@@ -33,7 +34,7 @@ const memberNotFound = () => new AppError('not_found', 'Member was not found.');
 export function registerStaffRoutes(app: ZodApp, deps: Deps): void {
   app.get(
     '/members/:memberId',
-    { schema: { tags, summary: 'A member’s record: members see only their own (404 otherwise, PL-15); staff and API key reads are audited (AC-9)', params: memberIdParam, response: { 200: memberView } } },
+    { schema: { tags, summary: 'A member’s record: members see only their own (404 otherwise, PL-15); staff and API key reads are audited (AC-9)', params: memberIdParam, response: { 200: memberView } }, config: { auth: 'signed_in' } },
     async (request) => {
       const { memberId } = request.params;
       const principal = request.principal;
@@ -52,7 +53,7 @@ export function registerStaffRoutes(app: ZodApp, deps: Deps): void {
 
   app.get(
     '/agent/members',
-    { schema: { tags, summary: 'Agent console: find members by email prefix, name or member ID (AC-9)', querystring: memberSearchQuery, response: { 200: memberSearchView } } },
+    { schema: { tags, summary: 'Agent console: find members by email prefix, name or member ID (AC-9)', querystring: memberSearchQuery, response: { 200: memberSearchView } }, config: { auth: 'agent' } },
     async (request) => {
       const principal = requireRole(request, 'agent');
       const members = await transact(deps, (ctx) => searchMembers(ctx, { query: request.query.q, actor: { id: principal.memberId, role: principal.role } }));
@@ -62,7 +63,7 @@ export function registerStaffRoutes(app: ZodApp, deps: Deps): void {
 
   app.get(
     '/agent/members/:memberId',
-    { schema: { tags, summary: 'Agent console: a member’s full record; the read is audited (AC-9)', params: memberIdParam, response: { 200: staffMemberView } } },
+    { schema: { tags, summary: 'Agent console: a member’s full record; the read is audited (AC-9)', params: memberIdParam, response: { 200: staffMemberView } }, config: { auth: 'agent' } },
     async (request) => {
       const principal = requireRole(request, 'agent');
       const view = await transact(deps, (ctx) => viewMemberAsStaff(ctx, { memberId: request.params.memberId, actor: { id: principal.memberId, role: principal.role } }));
@@ -72,7 +73,7 @@ export function registerStaffRoutes(app: ZodApp, deps: Deps): void {
 
   app.post(
     '/admin/api-keys',
-    { schema: { tags, summary: 'Create an API key; the key is in this answer only (AC-11)', body: apiKeyBody, response: { 201: apiKeyCreatedView } } },
+    { schema: { tags, summary: 'Create an API key; the key is in this answer only (AC-11)', body: apiKeyBody, response: { 201: apiKeyCreatedView } }, config: { auth: 'admin' } },
     async (request, reply) => {
       const principal = requireRole(request, 'admin');
       const { apiKey, key } = await transact(deps, (ctx) => createApiKey(ctx, { name: request.body.name, scopes: request.body.scopes, createdByMemberId: principal.memberId }));
@@ -80,14 +81,14 @@ export function registerStaffRoutes(app: ZodApp, deps: Deps): void {
     },
   );
 
-  app.get('/admin/api-keys', { schema: { tags, summary: 'API keys, newest first (AC-11)', response: { 200: apiKeyListView } } }, async (request) => {
+  app.get('/admin/api-keys', { schema: { tags, summary: 'API keys, newest first (AC-11)', response: { 200: apiKeyListView } }, config: { auth: 'admin' } }, async (request) => {
     requireRole(request, 'admin');
     return { apiKeys: (await listApiKeys(deps)).map(toApiKeyView) };
   });
 
   app.delete(
     '/admin/api-keys/:keyId',
-    { schema: { tags, summary: 'Revoke an API key: it stops working at once (AC-11)', params: apiKeyIdParam, response: { 200: apiKeyView } } },
+    { schema: { tags, summary: 'Revoke an API key: it stops working at once (AC-11)', params: apiKeyIdParam, body: noBody, response: { 200: apiKeyView } }, config: { auth: 'admin' } },
     async (request) => {
       const principal = requireRole(request, 'admin');
       const apiKey = await transact(deps, (ctx) => revokeApiKey(ctx, { keyId: request.params.keyId, revokedByMemberId: principal.memberId }));

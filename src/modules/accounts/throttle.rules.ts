@@ -1,4 +1,5 @@
-// Failed sign-in throttling (AC-4, PL-16): 5 failures within 15 minutes lock the account or address for 15 minutes.
+// Failed sign-in throttling (AC-4, PL-16): 5 failures within 15 minutes lock the account for 15 minutes; failures
+// from one address slow that address down with a growing delay but never lock it.
 import { MINUTE_MS } from '../../platform/clock.ts';
 import { hashSecret } from './tokens.rules.ts';
 
@@ -40,4 +41,33 @@ export function afterFailure(state: ThrottleState | undefined, nowMs: number): T
   const windowStartedAtMs = windowOpen ? state.window_started_at_ms : nowMs;
   const lockedUntilMs = failureCount >= maxFailedSignIns ? nowMs + lockoutMs : null;
   return { failure_count: failureCount, window_started_at_ms: windowStartedAtMs, locked_until_ms: lockedUntilMs };
+}
+
+/**
+ * Per address, failures only slow down: one address is often a whole office, school or mobile network behind a NAT
+ * or proxy, and a lockout there would lock out everyone behind it because of one person. The first
+ * `addressFreeFailures` within the window cost nothing; from then on each failure makes the address wait before its
+ * next attempt, 1 second doubling up to a minute. Guessing many accounts from one address is thereby slowed to about
+ * one try a minute, while each account's own lockout still stops guessing any one password.
+ */
+export const addressFreeFailures = 10;
+export const addressMaxDelayMs = MINUTE_MS;
+
+export function addressDelayMs(failureCount: number): number {
+  if (failureCount < addressFreeFailures) return 0;
+  return Math.min(addressMaxDelayMs, 1000 * 2 ** Math.min(failureCount - addressFreeFailures, 30));
+}
+
+/** The address's state after one more failure: `locked_until_ms` is when it may try again (null: at once). */
+export function afterAddressFailure(state: ThrottleState | undefined, nowMs: number): ThrottleState {
+  // The same window as the account's, so the hourly clean-up (which forgets rows past that window) agrees.
+  const windowOpen = state !== undefined && nowMs < state.window_started_at_ms + failureWindowMs;
+  const failureCount = windowOpen ? state.failure_count + 1 : 1;
+  const delayMs = addressDelayMs(failureCount);
+  return { failure_count: failureCount, window_started_at_ms: windowOpen ? state.window_started_at_ms : nowMs, locked_until_ms: delayMs > 0 ? nowMs + delayMs : null };
+}
+
+/** How long an address must still wait before its next attempt (0: it may try now). */
+export function addressWaitMs(state: ThrottleState | undefined, nowMs: number): number {
+  return state?.locked_until_ms != null ? Math.max(0, state.locked_until_ms - nowMs) : 0;
 }

@@ -1,6 +1,7 @@
 // 2-step verification settings for the signed-in member (AC-5).
 import { transact, type Deps } from '../../deps.ts';
 import { requireSession } from '../../http/principal.ts';
+import { noBody } from '../../http/route-guards.ts';
 import type { ZodApp } from '../../http/types.ts';
 import { AppError } from '../../platform/errors.ts';
 import { codeBody, recoveryCodesView, tags, twoFactorSetupView, twoFactorStatusView } from './accounts.schemas.ts';
@@ -10,7 +11,7 @@ import { beginTwoFactorSetup, disableTwoFactor, enableTwoFactor, regenerateRecov
 
 export function registerTwoFactorRoutes(app: ZodApp, deps: Deps): void {
   const totpKey = totpKeyFor(deps.secret);
-  app.get('/me/two-factor', { schema: { tags, summary: 'Whether 2-step verification is on, and how many recovery codes are left', response: { 200: twoFactorStatusView } } }, async (request) => {
+  app.get('/me/two-factor', { schema: { tags, summary: 'Whether 2-step verification is on, and how many recovery codes are left', response: { 200: twoFactorStatusView } }, config: { auth: 'session' } }, async (request) => {
     const principal = requireSession(request);
     const details = await getMemberDetails(deps, principal.memberId);
     if (!details) throw new AppError('unauthenticated', 'Please sign in.');
@@ -19,7 +20,7 @@ export function registerTwoFactorRoutes(app: ZodApp, deps: Deps): void {
 
   app.post(
     '/me/two-factor/setup',
-    { schema: { tags, summary: 'Start 2-step set-up: a secret and otpauth:// URL for an authenticator app (AC-5)', response: { 200: twoFactorSetupView } }, config: { rateLimit: rateLimits.codeEntry } },
+    { schema: { tags, summary: 'Start 2-step set-up: a secret and otpauth:// URL for an authenticator app (AC-5)', body: noBody, response: { 200: twoFactorSetupView } }, config: { auth: 'session', rateLimit: rateLimits.codeEntry } },
     async (request) => {
       const principal = requireSession(request);
       return transact(deps, (ctx) => beginTwoFactorSetup({ ...ctx, totpKey }, { memberId: principal.memberId }));
@@ -30,7 +31,7 @@ export function registerTwoFactorRoutes(app: ZodApp, deps: Deps): void {
     '/me/two-factor/enable',
     {
       schema: { tags, summary: 'Turn 2-step verification on with a first code; returns 10 recovery codes, shown once (AC-5)', body: codeBody, response: { 200: recoveryCodesView } },
-      config: { rateLimit: rateLimits.codeEntry },
+      config: { auth: 'session', rateLimit: rateLimits.codeEntry },
     },
     async (request) => {
       const principal = requireSession(request);
@@ -40,7 +41,7 @@ export function registerTwoFactorRoutes(app: ZodApp, deps: Deps): void {
 
   app.post(
     '/me/two-factor/disable',
-    { schema: { tags, summary: 'Turn 2-step verification off; needs a current code or a recovery code (AC-5)', body: codeBody, response: { 200: twoFactorStatusView } }, config: { rateLimit: rateLimits.codeEntry } },
+    { schema: { tags, summary: 'Turn 2-step verification off; needs a current code or a recovery code (AC-5)', body: codeBody, response: { 200: twoFactorStatusView } }, config: { auth: 'session', rateLimit: rateLimits.codeEntry } },
     async (request) => {
       const principal = requireSession(request);
       await transact(deps, (ctx) => disableTwoFactor({ ...ctx, totpKey }, { memberId: principal.memberId, code: request.body.code }));
@@ -50,7 +51,7 @@ export function registerTwoFactorRoutes(app: ZodApp, deps: Deps): void {
 
   app.post(
     '/me/two-factor/recovery-codes',
-    { schema: { tags, summary: 'Replace all recovery codes; needs a current code (AC-5)', body: codeBody, response: { 200: recoveryCodesView } }, config: { rateLimit: rateLimits.codeEntry } },
+    { schema: { tags, summary: 'Replace all recovery codes; needs a current code (AC-5)', body: codeBody, response: { 200: recoveryCodesView } }, config: { auth: 'session', rateLimit: rateLimits.codeEntry } },
     async (request) => {
       const principal = requireSession(request);
       return transact(deps, (ctx) => regenerateRecoveryCodes({ ...ctx, totpKey }, { memberId: principal.memberId, code: request.body.code }));

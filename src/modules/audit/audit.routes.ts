@@ -16,6 +16,7 @@ export function registerAuditRoutes(app: ZodApp, deps: Deps): void {
         querystring: memberAuditQuery,
         response: { 200: auditEntryList },
       },
+      config: { auth: 'agent' },
     },
     async (request) => {
       requireRole(request, 'agent');
@@ -28,7 +29,7 @@ export function registerAuditRoutes(app: ZodApp, deps: Deps): void {
 
   app.get(
     '/admin/audit/verify',
-    { schema: { tags: ['audit'], summary: 'Recompute the audit hash chain and report the first bad entry (PV-33)', response: { 200: auditVerificationView } } },
+    { schema: { tags: ['audit'], summary: 'Recompute the audit hash chain and report the first bad entry (PV-33)', response: { 200: auditVerificationView } }, config: { auth: 'admin' } },
     async (request) => {
       requireRole(request, 'admin');
       return verifyAuditChain(deps);

@@ -1,7 +1,7 @@
 // Agent adjustments (CR-21) and the forfeit at account closure (CR-22).
 import { z } from 'zod';
 import { transact, type Ctx } from '../../deps.ts';
-import { AppError } from '../../platform/errors.ts';
+import { AppError, notFound } from '../../platform/errors.ts';
 import { recordAudit } from '../audit/index.ts';
 import { deductOnBook, forfeitOnBook, grantLot } from './ledger.rules.ts';
 import { runMemberOperation } from './ledger.service.ts';
@@ -21,6 +21,8 @@ const adjustInput = z.strictObject({
   actor: z.strictObject({ id, role: z.enum(['agent', 'admin']) }),
   /** Up to 255 characters of the caller's key behind the staff member's ID (credits.routes.ts). */
   idempotencyKey: z.string().min(1).max(320),
+  /** The second staff member who approved it, for an adjustment above the policy's threshold (CR-21). */
+  approvedBy: z.strictObject({ id, role: z.enum(['agent', 'admin']) }).optional(),
 });
 export type AdjustCreditsInput = z.input<typeof adjustInput>;
 
@@ -33,10 +35,25 @@ const adjustResult = z.object({
 });
 export type AdjustCreditsResult = z.infer<typeof adjustResult>;
 
-/** The adjustment and its audit entry are one transaction; a replayed key neither adjusts nor audits again. */
+/**
+ * CR-21: staff may not move their own balance, and only a program member's: an unknown ID (or a staff user's) is not
+ * found, so the ledger never opens an account for nobody. Checked in the caller's transaction, before the posting.
+ */
+export async function assertAdjustable(ctx: Ctx, input: { memberId: string; actorId: string }): Promise<void> {
+  if (input.actorId === input.memberId) throw new AppError('forbidden', 'Staff cannot adjust their own credits. Ask another staff member.');
+  if (!(await ctx.ports.memberContacts.memberStatus(ctx.db, input.memberId))) throw notFound('The member');
+}
+
+/**
+ * Posts an adjustment at once (the four-eyes threshold is the staff entry's business: requestAdjustment decides
+ * whether a second staff member must approve first, and the approval then calls this). The adjustment and its
+ * audit entry are one transaction; a replayed key neither adjusts nor audits again.
+ */
 export async function adjustCredits(ctx: Ctx, input: AdjustCreditsInput): Promise<AdjustCreditsResult> {
   const parsed = adjustInput.parse(input);
   const work = async (trx: Ctx): Promise<AdjustCreditsResult> => {
+    await assertAdjustable(trx, { memberId: parsed.memberId, actorId: parsed.actor.id });
+    if (parsed.approvedBy?.id === parsed.memberId) throw new AppError('forbidden', 'Staff cannot approve an adjustment of their own credits.');
     // The transaction this call would record; a replay answers with the first one's ID instead.
     let recorded: string | undefined;
     const result = await runMemberOperation(trx, {
@@ -73,7 +90,7 @@ export async function adjustCredits(ctx: Ctx, input: AdjustCreditsInput): Promis
         memberId: parsed.memberId,
         subject: `credit-transaction:${result.transactionId}`,
         // The note is free text: it stays in the ledger transaction the subject names, not in the audit log (PV-33).
-        details: { credits: parsed.credits, reasonCode: parsed.reasonCode, transactionId: result.transactionId },
+        details: { credits: parsed.credits, reasonCode: parsed.reasonCode, transactionId: result.transactionId, ...(parsed.approvedBy ? { approvedBy: parsed.approvedBy.id } : {}) },
       });
     }
     return result;

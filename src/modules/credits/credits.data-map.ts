@@ -33,6 +33,29 @@ export const creditsPersonalData: PersonalDataMap = [
     published_by: { category: 'identifier', purpose: 'The staff member who published a program policy version.', retention: 'legal_hold', erase: programRecord },
     note: { category: 'free_text', purpose: 'Why the program policy changed, written by the staff member who published it.', retention: 'legal_hold', erase: programRecord },
   }),
+  // Four-eyes requests (CR-21): the member they are about, the agent's note, and the two staff members involved. An
+  // approved request is the approval record of a ledger adjustment, so it is kept as long as the ledger is.
+  ...declareTable('credit_adjustment_requests', 'member_id', {
+    member_id: ledgerLink,
+    note: {
+      category: 'free_text',
+      purpose: 'The requesting agent’s explanation of an adjustment above the approval threshold (CR-21), copied into the ledger on approval.',
+      retention: 'transaction_records',
+      erase: bookkeeping,
+    },
+    decision_note: {
+      category: 'free_text',
+      purpose: 'The deciding staff member’s reason for approving or rejecting the adjustment (CR-21).',
+      retention: 'transaction_records',
+      erase: bookkeeping,
+    },
+  }),
+  ...declareTable('credit_adjustment_requests', 'requested_by', {
+    requested_by: { category: 'identifier', purpose: 'The staff member who asked for the adjustment (CR-21 accountability).', retention: 'transaction_records', erase: bookkeeping },
+  }),
+  ...declareTable('credit_adjustment_requests', 'decided_by', {
+    decided_by: { category: 'identifier', purpose: 'The second staff member who approved or rejected it (CR-21 four-eyes).', retention: 'transaction_records', erase: bookkeeping },
+  }),
   ...declareTable('credit_audit_runs', 'actor_id', {
     actor_id: { category: 'identifier', purpose: 'The staff member who started a manual auditor run.', retention: 'legal_hold', erase: programRecord },
   }),

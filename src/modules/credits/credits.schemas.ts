@@ -1,9 +1,10 @@
 // What the credits routes accept and return (PL-13: unknown keys refused; responses name every field they show).
 import { z } from 'zod';
 import { adjustmentReasonCodes, type AdjustCreditsResult } from './adjust.service.ts';
+import { adjustmentRequestStatuses, type AdjustmentRequest } from './adjustment-requests.service.ts';
 import type { AuditReport } from './auditor.ts';
 import type { CreditBalance, HistoryEntry, HistoryPage } from './balance.service.ts';
-import type { Policy } from './policy.rules.ts';
+import { policySettingsSchema, type Policy } from './policy.rules.ts';
 
 const iso = z.iso.datetime();
 const toIso = (ms: number) => new Date(ms).toISOString();
@@ -123,16 +124,46 @@ export function toAdjustmentView(result: AdjustCreditsResult): z.infer<typeof ad
   return { transactionId: result.transactionId, memberId: result.memberId, credits: result.credits, reasonCode: result.reasonCode, lotId: result.lotId };
 }
 
-export const policyBody = z.strictObject({
-  earnCreditsPerMajorUnit: z.number().int().min(0).max(1000),
-  spendCreditsPerMajorUnit: z.number().int().min(1).max(100_000),
-  registrationBonusCredits: z.number().int().min(0).max(1_000_000),
-  profileBonusCredits: z.number().int().min(0).max(1_000_000),
-  pendingPeriodMs: z.number().int().min(0),
-  lifetimeMs: z.number().int().min(60_000),
-  expiryWarningMs: z.number().int().min(0),
-  holdTimeoutMs: z.number().int().min(1000),
-  plusMultiplier: z.number().int().min(1).max(10),
+/** The service's own schema with its bounds (policy.rules.ts), so HTTP refuses with 400 what the service would refuse. */
+/** A request above the policy's threshold, waiting for a second staff member or decided by one (CR-21). */
+export const adjustmentRequestView = z.object({
+  id: z.string(),
+  memberId: z.string(),
+  credits: z.number().int(),
+  reasonCode: z.enum(adjustmentReasonCodes),
+  note: z.string(),
+  policyVersion: z.number().int(),
+  thresholdCredits: z.number().int(),
+  requestedBy: z.string(),
+  requestedByRole: z.enum(['agent', 'admin']),
+  requestedAt: iso,
+  status: z.enum(adjustmentRequestStatuses),
+  decidedBy: z.string().nullable(),
+  decidedByRole: z.enum(['agent', 'admin']).nullable(),
+  decidedAt: iso.nullable(),
+  decisionNote: z.string().nullable(),
+  transactionId: z.string().nullable(),
+});
+
+export function toAdjustmentRequestView(request: AdjustmentRequest): z.infer<typeof adjustmentRequestView> {
+  const { requestedAtMs, decidedAtMs, ...rest } = request;
+  return { ...rest, requestedAt: toIso(requestedAtMs), decidedAt: decidedAtMs === null ? null : toIso(decidedAtMs) };
+}
+
+export const adjustmentRequestList = z.object({ requests: z.array(adjustmentRequestView) });
+
+export const adjustmentRequestsQuery = z.strictObject({
+  status: z.enum(adjustmentRequestStatuses).optional(),
+  memberId: z.string().min(1).max(100).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+export const adjustmentRequestParams = z.strictObject({ requestId: z.string().min(1).max(100) });
+
+export const approveAdjustmentBody = z.strictObject({ note: z.string().trim().min(3).max(1000).nullable().default(null) });
+export const rejectAdjustmentBody = z.strictObject({ note: z.string().trim().min(3).max(1000) });
+
+export const policyBody = policySettingsSchema.extend({
   note: z.string().trim().min(1).max(500).nullable().default(null),
 });
 
@@ -147,6 +178,7 @@ export const policyView = z.object({
   expiryWarningMs: z.number().int(),
   holdTimeoutMs: z.number().int(),
   plusMultiplier: z.number().int(),
+  adjustmentApprovalThresholdCredits: z.number().int(),
   publishedAt: iso,
   publishedBy: z.string().nullable(),
   note: z.string().nullable(),

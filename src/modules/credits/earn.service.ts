@@ -1,11 +1,9 @@
 // Earning: one-time bonuses (CR-1, CR-2) and purchase earnings per order line (CR-3..CR-7).
 import { z } from 'zod';
-import { transact, type Ctx } from '../../deps.ts';
-import { isPostgres } from '../../db/database.ts';
+import type { Ctx } from '../../deps.ts';
 import { AppError } from '../../platform/errors.ts';
 import { grantLot } from './ledger.rules.ts';
-import { callAppendMany } from './ledger.repository.ts';
-import { policyHint, prepareAppend, requestHash, runMemberOperation, settleAppend, type OperationSpec } from './ledger.service.ts';
+import { runMemberOperation, type OperationSpec } from './ledger.service.ts';
 import { computeOrderEarnings } from './policy.rules.ts';
 
 export const bonusKinds = ['registration', 'profile_completion'] as const;
@@ -147,63 +145,4 @@ function parseEarn(ctx: Ctx, input: EarnForOrderInput): ParsedEarn {
  */
 export async function earnForOrder(ctx: Ctx, input: EarnForOrderInput): Promise<EarnForOrderResult> {
   return runMemberOperation(ctx, earnSpec(parseEarn(ctx, input)));
-}
-
-export type EarnOutcome = { ok: true; result: EarnForOrderResult } | { ok: false; error: unknown };
-
-/**
- * Many earnings recorded with one commit (PF-5: webhook earns micro-batched into group commits). On PostgreSQL the
- * ones that only add pending lots go in one call, locking their accounts in member order; the rest (and all on
- * SQLite) run one by one inside one transaction. Each input gets its own outcome: one bad input fails alone.
- */
-export async function earnForOrders(ctx: Ctx, inputs: readonly EarnForOrderInput[]): Promise<EarnOutcome[]> {
-  const outcomes: (EarnOutcome | undefined)[] = inputs.map(() => undefined);
-  const specs: { index: number; spec: OperationSpec<EarnForOrderResult> }[] = [];
-  inputs.forEach((input, index) => {
-    try {
-      specs.push({ index, spec: earnSpec(parseEarn(ctx, input)) });
-    } catch (error) {
-      outcomes[index] = { ok: false, error };
-    }
-  });
-  let rest = specs;
-  if (isPostgres(ctx.db) && specs.length > 0) {
-    const policy = await policyHint(ctx);
-    const nowMs = ctx.clock.nowMs();
-    const fast = specs
-      .filter(({ spec }) => spec.fastAppend?.when?.(policy, nowMs) ?? false)
-      .map((entry) => ({ ...entry, hash: requestHash(entry.spec.scope, entry.spec.request) }))
-      .map((entry) => ({ ...entry, prepared: prepareAppend(ctx, entry.spec, entry.hash, policy) }))
-      .sort((a, b) => (a.spec.memberId < b.spec.memberId ? -1 : a.spec.memberId > b.spec.memberId ? 1 : a.index - b.index));
-    const answers = fast.length > 0 ? await callAppendMany(ctx.db, fast.map((f) => f.prepared.payload)) : [];
-    const done = new Set<number>();
-    fast.forEach((entry, i) => {
-      try {
-        const settled = settleAppend(entry.spec, entry.hash, entry.prepared, answers[i]!);
-        if (settled.done) {
-          outcomes[entry.index] = { ok: true, result: settled.value };
-          done.add(entry.index);
-        }
-      } catch (error) {
-        outcomes[entry.index] = { ok: false, error };
-        done.add(entry.index);
-      }
-    });
-    rest = specs.filter((entry) => !done.has(entry.index));
-  }
-  if (rest.length > 0) {
-    const work = async (trx: Ctx) => {
-      for (const { index, spec } of rest) {
-        try {
-          outcomes[index] = { ok: true, result: await runMemberOperation(trx, spec) };
-        } catch (error) {
-          // Operations check everything before they write, so a refused one leaves the transaction clean.
-          if (!(error instanceof AppError) || error.code === 'internal') throw error;
-          outcomes[index] = { ok: false, error };
-        }
-      }
-    };
-    await (ctx.db.isTransaction ? work(ctx) : transact(ctx, work));
-  }
-  return outcomes.map((outcome) => outcome ?? { ok: false, error: new AppError('internal', 'unreachable: every earning has an outcome') });
 }

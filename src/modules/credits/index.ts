@@ -8,15 +8,15 @@ import { creditsUnlockedEmail } from './emails/credits-unlocked.ts';
 import { creditsExpiringEmail } from './emails/credits-expiring.ts';
 import { creditsExpiredEmail } from './emails/credits-expired.ts';
 
-export { grantBonus, earnForOrder, earnForOrders, bonusKinds, type EarnOutcome, type BonusKind, type GrantBonusInput, type GrantBonusResult, type EarnForOrderInput, type EarnForOrderResult } from './earn.service.ts';
-export { createEarnBatcher, type EarnBatcher } from './earn.batcher.ts';
+export { grantBonus, earnForOrder, bonusKinds, type BonusKind, type GrantBonusInput, type GrantBonusResult, type EarnForOrderInput, type EarnForOrderResult } from './earn.service.ts';
 export { placeHold, captureHold, releaseHold, type PlaceHoldInput, type PlaceHoldResult, type CaptureHoldInput, type CaptureHoldResult, type ReleaseHoldInput, type ReleaseHoldResult } from './holds.service.ts';
 export { spendCredits, spendCredits as spend, type SpendInput, type SpendResult } from './spend.service.ts';
 export { reverseForRefund, restoreSpend, type ReverseForRefundInput, type ReverseForRefundResult, type RestoreSpendInput, type RestoreSpendResult } from './reversal.service.ts';
+export { requestAdjustment, decideAdjustmentRequest, listAdjustmentRequests, adjustmentRequestStatuses, type AdjustmentRequest, type RequestAdjustmentInput, type RequestAdjustmentOutcome, type DecideAdjustmentInput } from './adjustment-requests.service.ts';
 export { adjustCredits, adjustCredits as adjust, forfeitOnClosure, adjustmentReasonCodes, type AdjustmentReasonCode, type AdjustCreditsInput, type AdjustCreditsResult, type ForfeitInput, type ForfeitResult } from './adjust.service.ts';
 export { getBalance, getBalanceAt, getHistory, type CreditBalance, type HistoryEntry, type HistoryPage } from './balance.service.ts';
 export { getCurrentPolicy, getPolicyVersion, listPolicies, publishPolicy, type PublishPolicyInput } from './policy.service.ts';
-export { computeOrderEarnings, creditsToMinor, cumulativeReversalTarget, defaultPolicySettings, minorPerMajorUnit, type Policy, type PolicySettings } from './policy.rules.ts';
+export { computeOrderEarnings, creditsToMinor, cumulativeReversalTarget, defaultPolicySettings, minorPerMajorUnit, needsSecondApproval, type Policy, type PolicySettings, type PolicySettingsInput } from './policy.rules.ts';
 export { runCreditsAudit, auditCreditsLedger, listAuditRuns, type AuditReport, type AuditProblem, type AuditTotals } from './auditor.ts';
 export { runCreditsSweep, creditsSweepJobType, creditsAuditJobType, type SweepReport } from './sweep.jobs.ts';
 

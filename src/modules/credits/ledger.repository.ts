@@ -691,12 +691,6 @@ export async function callAppend(db: Executor, payload: Record<string, unknown>)
   return row.r;
 }
 
-export async function callAppendMany(db: Executor, payloads: readonly Record<string, unknown>[]): Promise<FastAnswer[]> {
-  const [row] = await pgQuery<{ r: FastAnswer[] }>(db, 'select credits_append_many($1::jsonb) as r', [JSON.stringify(payloads)]);
-  assert(row && row.r.length === payloads.length, 'credits_append_many answers each item');
-  return row.r;
-}
-
 export async function callSpend(db: Executor, payload: Record<string, unknown>): Promise<FastAnswer> {
   const [row] = await pgQuery<{ r: FastAnswer }>(db, 'select credits_spend($1::jsonb) as r', [JSON.stringify(payload)]);
   assert(row, 'credits_spend returns one row');

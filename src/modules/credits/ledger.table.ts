@@ -13,9 +13,34 @@ export interface CreditPolicyRow {
   expiry_warning_ms: number;
   hold_timeout_ms: number;
   plus_multiplier: number;
+  adjustment_approval_threshold_credits: number;
   published_at_ms: number;
   published_by: string | null;
   note: string | null;
+}
+
+export type AdjustmentRequestStatus = 'pending' | 'approved' | 'rejected';
+
+/** A staff adjustment above the policy's threshold, waiting for (or decided by) a second staff member (CR-21). */
+export interface CreditAdjustmentRequestRow {
+  id: string;
+  member_id: string;
+  credits: number;
+  reason_code: string;
+  note: string;
+  idempotency_key: string;
+  request_hash: string;
+  policy_version: number;
+  threshold_credits: number;
+  requested_by: string;
+  requested_by_role: 'agent' | 'admin';
+  requested_at_ms: number;
+  status: AdjustmentRequestStatus;
+  decided_by: string | null;
+  decided_by_role: 'agent' | 'admin' | null;
+  decided_at_ms: number | null;
+  decision_note: string | null;
+  transaction_id: string | null;
 }
 
 export type AccountState = 'open' | 'closed';
@@ -141,6 +166,7 @@ export interface CreditTables {
   credit_holds: CreditHoldRow;
   credit_hold_lots: CreditHoldLotRow;
   credit_audit_runs: CreditAuditRunRow;
+  credit_adjustment_requests: CreditAdjustmentRequestRow;
 }
 
 export function creditTables(db: Executor) {

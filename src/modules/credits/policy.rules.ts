@@ -19,6 +19,8 @@ export interface PolicySettings {
   holdTimeoutMs: number;
   /** Multiplier on Plus-flagged lines while Plus is active at payment (CR-5). */
   plusMultiplier: number;
+  /** An agent adjustment of more credits than this (either way) waits for a second staff member's approval (CR-21). */
+  adjustmentApprovalThresholdCredits: number;
 }
 
 export interface Policy extends PolicySettings {
@@ -31,7 +33,14 @@ export interface Policy extends PolicySettings {
 const dayMs = 86_400_000;
 const yearOfDaysMs = 3660 * dayMs;
 
-/** Bounds keep a typo from minting millions of credits or making lots live for centuries. */
+/**
+ * Bounds keep a typo from minting millions of credits or making lots live for centuries. This one schema is what
+ * publishing accepts, in the service and over HTTP (credits.schemas.ts), so both refuse the same values.
+ *
+ * The approval threshold stops at 100,000 credits (1,000.00 at the default rate): four-eyes can be made stricter,
+ * down to every adjustment (0), but never switched off for large amounts. A client that does not send it keeps the
+ * current version's value, so an older console cannot reset it by publishing other settings.
+ */
 export const policySettingsSchema = z.strictObject({
   earnCreditsPerMajorUnit: z.number().int().min(0).max(1000),
   spendCreditsPerMajorUnit: z.number().int().min(1).max(100_000),
@@ -42,7 +51,9 @@ export const policySettingsSchema = z.strictObject({
   expiryWarningMs: z.number().int().min(0).max(yearOfDaysMs),
   holdTimeoutMs: z.number().int().min(1000).max(7 * dayMs),
   plusMultiplier: z.number().int().min(1).max(10),
+  adjustmentApprovalThresholdCredits: z.number().int().min(0).max(100_000).optional(),
 });
+export type PolicySettingsInput = z.input<typeof policySettingsSchema>;
 
 export const defaultPolicySettings: PolicySettings = {
   earnCreditsPerMajorUnit: 1,
@@ -54,7 +65,13 @@ export const defaultPolicySettings: PolicySettings = {
   expiryWarningMs: 30 * dayMs,
   holdTimeoutMs: 30 * 60_000,
   plusMultiplier: 2,
+  adjustmentApprovalThresholdCredits: 1000,
 };
+
+/** CR-21: whether an adjustment of `credits` (signed) needs a second staff member under `policy`. */
+export function needsSecondApproval(policy: Pick<PolicySettings, 'adjustmentApprovalThresholdCredits'>, credits: number): boolean {
+  return Math.abs(credits) > policy.adjustmentApprovalThresholdCredits;
+}
 
 export interface EarnLineInput {
   lineId: string;

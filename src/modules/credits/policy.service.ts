@@ -7,7 +7,7 @@ import { AppError } from '../../platform/errors.ts';
 import { recordAudit } from '../audit/index.ts';
 import { isUniqueViolation } from '../../db/unique-violation.ts';
 import { creditTables, type CreditPolicyRow } from './ledger.table.ts';
-import { policySettingsSchema, type Policy, type PolicySettings } from './policy.rules.ts';
+import { policySettingsSchema, type Policy, type PolicySettings, type PolicySettingsInput } from './policy.rules.ts';
 
 function toPolicy(row: CreditPolicyRow): Policy {
   return {
@@ -21,6 +21,7 @@ function toPolicy(row: CreditPolicyRow): Policy {
     expiryWarningMs: Number(row.expiry_warning_ms),
     holdTimeoutMs: Number(row.hold_timeout_ms),
     plusMultiplier: Number(row.plus_multiplier),
+    adjustmentApprovalThresholdCredits: Number(row.adjustment_approval_threshold_credits),
     publishedAtMs: Number(row.published_at_ms),
     publishedBy: row.published_by,
     note: row.note,
@@ -65,16 +66,21 @@ export async function listPolicies(ctx: Pick<Ctx, 'db'>): Promise<Policy[]> {
 }
 
 export interface PublishPolicyInput {
-  settings: PolicySettings;
+  /** Every setting; one left out that has a carry-over rule (the approval threshold) keeps the current value. */
+  settings: PolicySettingsInput;
   note: string | null;
   actor: { id: string; role: 'agent' | 'admin' };
 }
 
 /** Publishes the next version; postings already made keep the version they recorded (CR-6). */
 export async function publishPolicy(ctx: Ctx, input: PublishPolicyInput): Promise<Policy> {
-  const settings = policySettingsSchema.parse(input.settings);
+  const given = policySettingsSchema.parse(input.settings);
   const work = async (trx: Ctx): Promise<Policy> => {
     const latest = await currentPolicyVersion(trx);
+    const settings: PolicySettings = {
+      ...given,
+      adjustmentApprovalThresholdCredits: given.adjustmentApprovalThresholdCredits ?? (await getPolicyVersion(trx, latest)).adjustmentApprovalThresholdCredits,
+    };
     const row: CreditPolicyRow = {
       version: latest + 1,
       earn_credits_per_major_unit: settings.earnCreditsPerMajorUnit,
@@ -86,6 +92,7 @@ export async function publishPolicy(ctx: Ctx, input: PublishPolicyInput): Promis
       expiry_warning_ms: settings.expiryWarningMs,
       hold_timeout_ms: settings.holdTimeoutMs,
       plus_multiplier: settings.plusMultiplier,
+      adjustment_approval_threshold_credits: settings.adjustmentApprovalThresholdCredits,
       published_at_ms: trx.clock.nowMs(),
       published_by: input.actor.id,
       note: input.note,

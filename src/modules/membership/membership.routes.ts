@@ -24,9 +24,9 @@ const tags = ['membership'];
 export function registerMembershipRoutes(app: ZodApp, deps: Deps): void {
   const memberActor = (memberId: string): MembershipActor => ({ id: memberId, role: 'member' });
 
-  app.get('/membership/plans', { schema: { tags, summary: 'The Plus plans and their prices (public)', response: { 200: plansView } } }, async () => toPlansView(await getCurrentMembershipPolicy(deps)));
+  app.get('/membership/plans', { schema: { tags, summary: 'The Plus plans and their prices (public)', response: { 200: plansView } }, config: { auth: 'public' } }, async () => toPlansView(await getCurrentMembershipPolicy(deps)));
 
-  app.get('/me/membership', { schema: { tags, summary: 'My Plus membership: plan, state, next renewal and price, benefits used, notices, history', response: { 200: overviewView } } }, async (request) => {
+  app.get('/me/membership', { schema: { tags, summary: 'My Plus membership: plan, state, next renewal and price, benefits used, notices, history', response: { 200: overviewView } }, config: { auth: 'session' } }, async (request) => {
     const principal = requireSession(request);
     return toOverviewView(await getMembershipOverview(deps, principal.memberId));
   });
@@ -41,6 +41,7 @@ export function registerMembershipRoutes(app: ZodApp, deps: Deps): void {
         body: joinBody,
         response: { 201: joinView, 402: joinView },
       },
+      config: { auth: 'session' },
     },
     async (request, reply) => {
       const { memberId } = requireSession(request);
@@ -52,33 +53,33 @@ export function registerMembershipRoutes(app: ZodApp, deps: Deps): void {
     },
   );
 
-  app.post('/me/membership/pause', { schema: { tags, summary: 'Pause: no billing and no benefits until resumed (MB-5)', body: pauseBody, response: { 200: subscriptionView } } }, async (request) => {
+  app.post('/me/membership/pause', { schema: { tags, summary: 'Pause: no billing and no benefits until resumed (MB-5)', body: pauseBody, response: { 200: subscriptionView } }, config: { auth: 'session' } }, async (request) => {
     const principal = requireSession(request);
     const resumeAtMs = request.body.resumeAt === null ? null : Date.parse(request.body.resumeAt);
     return toSubscriptionView(await transact(deps, (trx) => pauseMembership(trx, { memberId: principal.memberId, resumeAtMs, actor: memberActor(principal.memberId) })));
   });
 
-  app.post('/me/membership/resume', { schema: { tags, summary: 'Resume: the renewal date moves out by the paused time (MB-5)', body: empty, response: { 200: subscriptionView } } }, async (request) => {
+  app.post('/me/membership/resume', { schema: { tags, summary: 'Resume: the renewal date moves out by the paused time (MB-5)', body: empty, response: { 200: subscriptionView } }, config: { auth: 'session' } }, async (request) => {
     const principal = requireSession(request);
     return toSubscriptionView(await transact(deps, (trx) => resumeMembership(trx, { memberId: principal.memberId, actor: memberActor(principal.memberId) })));
   });
 
-  app.post('/me/membership/cancel', { schema: { tags, summary: 'Cancel now: benefits end at once, nothing is refunded (MB-6, MB-7)', body: cancelBody, response: { 200: subscriptionView } } }, async (request) => {
+  app.post('/me/membership/cancel', { schema: { tags, summary: 'Cancel now: benefits end at once, nothing is refunded (MB-6, MB-7)', body: cancelBody, response: { 200: subscriptionView } }, config: { auth: 'session' } }, async (request) => {
     const principal = requireSession(request);
     return toSubscriptionView(await transact(deps, (trx) => cancelMembership(trx, { memberId: principal.memberId, actor: memberActor(principal.memberId) })));
   });
 
-  app.put('/me/membership/auto-renew', { schema: { tags, summary: 'Auto-renewal on or off; off keeps benefits to the end of the period (MB-6)', body: autoRenewBody, response: { 200: subscriptionView } } }, async (request) => {
+  app.put('/me/membership/auto-renew', { schema: { tags, summary: 'Auto-renewal on or off; off keeps benefits to the end of the period (MB-6)', body: autoRenewBody, response: { 200: subscriptionView } }, config: { auth: 'session' } }, async (request) => {
     const principal = requireSession(request);
     return toSubscriptionView(await transact(deps, (trx) => setAutoRenew(trx, { memberId: principal.memberId, enabled: request.body.enabled, actor: memberActor(principal.memberId) })));
   });
 
-  app.put('/me/membership/plan', { schema: { tags, summary: 'Switch monthly ↔ annual at the next renewal (the current plan withdraws a switch)', body: planBody, response: { 200: subscriptionView } } }, async (request) => {
+  app.put('/me/membership/plan', { schema: { tags, summary: 'Switch monthly ↔ annual at the next renewal (the current plan withdraws a switch)', body: planBody, response: { 200: subscriptionView } }, config: { auth: 'session' } }, async (request) => {
     const principal = requireSession(request);
     return toSubscriptionView(await transact(deps, (trx) => switchPlan(trx, { memberId: principal.memberId, plan: request.body.plan, actor: memberActor(principal.memberId) })));
   });
 
-  app.put('/me/membership/payment-method', { schema: { tags, summary: 'A new payment method for renewals; a past-due membership is retried with it at once', body: paymentMethodBody, response: { 200: subscriptionView } } }, async (request) => {
+  app.put('/me/membership/payment-method', { schema: { tags, summary: 'A new payment method for renewals; a past-due membership is retried with it at once', body: paymentMethodBody, response: { 200: subscriptionView } }, config: { auth: 'session' } }, async (request) => {
     const principal = requireSession(request);
     return toSubscriptionView(await transact(deps, (trx) => updatePaymentMethod(trx, { memberId: principal.memberId, paymentToken: request.body.paymentToken, actor: memberActor(principal.memberId) })));
   });
@@ -88,13 +89,13 @@ export function registerMembershipRoutes(app: ZodApp, deps: Deps): void {
     if (!member || member.role !== 'member') throw new AppError('not_found', 'The member was not found.');
   }
 
-  app.get('/agent/members/:memberId/membership', { schema: { tags, summary: "A member's membership with its history, notices and benefits used", params: memberParams, response: { 200: overviewView } } }, async (request) => {
+  app.get('/agent/members/:memberId/membership', { schema: { tags, summary: "A member's membership with its history, notices and benefits used", params: memberParams, response: { 200: overviewView } }, config: { auth: 'agent' } }, async (request) => {
     requireRole(request, 'agent');
     await requireMember(request.params.memberId);
     return toOverviewView(await getMembershipOverview(deps, request.params.memberId));
   });
 
-  app.get('/agent/members/:memberId/membership/status-at', { schema: { tags, summary: 'Was this member Plus, and on which plan, at a moment (MB-10)', params: memberParams, querystring: statusAtQuery, response: { 200: statusView } } }, async (request) => {
+  app.get('/agent/members/:memberId/membership/status-at', { schema: { tags, summary: 'Was this member Plus, and on which plan, at a moment (MB-10)', params: memberParams, querystring: statusAtQuery, response: { 200: statusView } }, config: { auth: 'agent' } }, async (request) => {
     requireRole(request, 'agent');
     await requireMember(request.params.memberId);
     const atMs = Date.parse(request.query.time);
@@ -102,7 +103,7 @@ export function registerMembershipRoutes(app: ZodApp, deps: Deps): void {
     return { memberId: request.params.memberId, at: new Date(atMs).toISOString(), plan: status.plan, periodId: status.periodId, priority: await isPriorityMember(deps, request.params.memberId, atMs) };
   });
 
-  app.post('/agent/members/:memberId/membership/cancel', { schema: { tags, summary: "Cancel a member's membership now (a support request; no refund)", params: memberParams, body: cancelBody, response: { 200: subscriptionView } } }, async (request) => {
+  app.post('/agent/members/:memberId/membership/cancel', { schema: { tags, summary: "Cancel a member's membership now (a support request; no refund)", params: memberParams, body: cancelBody, response: { 200: subscriptionView } }, config: { auth: 'agent' } }, async (request) => {
     const staff = requireRole(request, 'agent');
     await requireMember(request.params.memberId);
     return toSubscriptionView(
@@ -114,17 +115,17 @@ export function registerMembershipRoutes(app: ZodApp, deps: Deps): void {
     );
   });
 
-  app.get('/agent/memberships', { schema: { tags, summary: 'Memberships in a state (past due by default), most recently changed first', querystring: listQuery, response: { 200: subscriptionListView } } }, async (request) => {
+  app.get('/agent/memberships', { schema: { tags, summary: 'Memberships in a state (past due by default), most recently changed first', querystring: listQuery, response: { 200: subscriptionListView } }, config: { auth: 'agent' } }, async (request) => {
     requireRole(request, 'agent');
     return { subscriptions: (await listMembershipsInState(deps, request.query.state, request.query.limit)).map(toSubscriptionView) };
   });
 
-  app.get('/agent/membership/policies', { schema: { tags, summary: 'Membership policy versions, newest first', response: { 200: policyListView } } }, async (request) => {
+  app.get('/agent/membership/policies', { schema: { tags, summary: 'Membership policy versions, newest first', response: { 200: policyListView } }, config: { auth: 'agent' } }, async (request) => {
     requireRole(request, 'agent');
     return { policies: (await listMembershipPolicies(deps)).map(toPolicyView) };
   });
 
-  app.post('/admin/membership/policies', { schema: { tags, summary: 'Publish a new membership policy version (prices, notice leads, dunning, benefits)', body: policyBody, response: { 201: policyView } } }, async (request, reply) => {
+  app.post('/admin/membership/policies', { schema: { tags, summary: 'Publish a new membership policy version (prices, notice leads, dunning, benefits)', body: policyBody, response: { 201: policyView } }, config: { auth: 'admin' } }, async (request, reply) => {
     const admin = requireRole(request, 'admin');
     const policy = await transact(deps, (trx) => publishMembershipPolicy(trx, { settings: request.body.settings, note: request.body.note, actor: { id: admin.memberId, role: 'admin' } }));
     return reply.status(201).send(toPolicyView(policy));

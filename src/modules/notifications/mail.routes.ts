@@ -10,7 +10,7 @@ import { mailListQuery, mailParams, messageListView, messageView, toMessageView,
 export function registerMailRoutes(app: ZodApp, deps: Deps): void {
   app.get(
     '/agent/mail',
-    { schema: { tags: ['notifications'], summary: 'List outbox messages, newest first', querystring: mailListQuery, response: { 200: messageListView } } },
+    { schema: { tags: ['notifications'], summary: 'List outbox messages, newest first', querystring: mailListQuery, response: { 200: messageListView } }, config: { auth: 'agent' } },
     async (request) => {
       requireRole(request, 'agent');
       const { limit, before } = request.query;
@@ -22,7 +22,7 @@ export function registerMailRoutes(app: ZodApp, deps: Deps): void {
 
   app.get(
     '/agent/mail/:id',
-    { schema: { tags: ['notifications'], summary: 'Read one outbox message with its HTML and text parts', params: mailParams, response: { 200: messageView } } },
+    { schema: { tags: ['notifications'], summary: 'Read one outbox message with its HTML and text parts', params: mailParams, response: { 200: messageView } }, config: { auth: 'agent' } },
     async (request) => {
       const staff = requireRole(request, 'agent');
       const message = await getMessage(deps, request.params.id);

@@ -91,6 +91,8 @@ export async function recordExternalOrder(ctx: Ctx, input: ExternalOrderInput, r
   checkExternalOrderId(parsed.source, parsed.marketplace, parsed.externalOrderId);
   const purchasedAtMs = Date.parse(parsed.purchasedAt);
   if (purchasedAtMs > ctx.clock.nowMs()) throw new AppError('validation', 'The purchase date cannot be in the future.', { field: 'purchasedAt' });
+  // A member ID must name a program member: after-sales finds the order by it, so a typo must not file it under nobody.
+  if (parsed.memberId !== null && !(await ctx.ports.memberContacts.memberStatus(ctx.db, parsed.memberId))) throw notFound('The member');
   const row: ExternalOrderRow = {
     id: ctx.ids.next('ext'),
     source: parsed.source,

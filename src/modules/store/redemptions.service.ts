@@ -168,7 +168,7 @@ export async function prepareRedemption(ctx: Ctx, input: RedeemInput): Promise<P
     throw perMemberLimitReached(item.name, item.perMemberLimit);
   }
   if (item.shippingFeeMinor > 0 && !input.paymentToken) throw new AppError('validation', 'This reward has a shipping fee: add a payment method.', { field: 'paymentToken' });
-  return { redemptionId: ctx.ids.next('ord'), shippingFeeMinor: item.shippingFeeMinor };
+  return { redemptionId: ctx.ids.next('rdm'), shippingFeeMinor: item.shippingFeeMinor };
 }
 
 function trackingNumber(): string {

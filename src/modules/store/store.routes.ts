@@ -1,11 +1,13 @@
 // The store's HTTP face (ST-1..ST-9, CR-12, CR-13): catalog, cart, checkout quotes, orders, rewards, external orders
 // and the storefront webhook. Writes that a caller may retry take an Idempotency-Key header (PL-4). Placing an
 // order, cancelling, refunding and redeeming are flows with outside calls: their routes are in src/flows.
+import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { transact, type Deps } from '../../deps.ts';
 import { AppError } from '../../platform/errors.ts';
 import { MINUTE_MS } from '../../platform/clock.ts';
 import { requireRole, requireScope, requireSession, type Principal } from '../../http/principal.ts';
+import { noBody } from '../../http/route-guards.ts';
 import type { ZodApp } from '../../http/types.ts';
 import { idempotencyKeyHeaders } from '../../http/idempotency-key.ts';
 import { answerIdempotently } from '../../http/idempotency.ts';
@@ -107,46 +109,46 @@ function actorOf(principal: Principal): Actor {
 
 export function registerStoreRoutes(app: ZodApp, deps: Deps): void {
   // ---- Catalog (public) -------------------------------------------------------------------------------------
-  app.get('/store/categories', { schema: { tags, summary: 'Product categories (ST-1)', response: { 200: categoryList } } }, async () => ({
+  app.get('/store/categories', { schema: { tags, summary: 'Product categories (ST-1)', response: { 200: categoryList } }, config: { auth: 'public' } }, async () => ({
     categories: productCategories.map((id) => ({ id, name: categoryNames[id] })),
   }));
 
-  app.get('/store/products', { schema: { tags, summary: 'The catalog: products on sale (ST-1)', querystring: productListQuery, response: { 200: productList } } }, async (request) => ({
+  app.get('/store/products', { schema: { tags, summary: 'The catalog: products on sale (ST-1)', querystring: productListQuery, response: { 200: productList } }, config: { auth: 'public' } }, async (request) => ({
     products: (await listProducts(deps, request.query)).map(toProductView),
   }));
 
-  app.get('/store/products/:productId', { schema: { tags, summary: 'One product (ST-1)', params: productIdParams, response: { 200: productView } } }, async (request) =>
+  app.get('/store/products/:productId', { schema: { tags, summary: 'One product (ST-1)', params: productIdParams, response: { 200: productView } }, config: { auth: 'public' } }, async (request) =>
     toProductView(await getProduct(deps, request.params.productId)),
   );
 
   app.get(
     '/store/regions',
-    { schema: { tags, summary: 'Where the store ships: the regions of the tax-rate table with their rates, by name (ST-2)', response: { 200: shippingRegionList } } },
+    { schema: { tags, summary: 'Where the store ships: the regions of the tax-rate table with their rates, by name (ST-2)', response: { 200: shippingRegionList } }, config: { auth: 'public' } },
     async () => ({ regions: (await listTaxRates(deps)).sort((a, b) => a.name.localeCompare(b.name, 'en') || (a.region < b.region ? -1 : 1)).map(toShippingRegionView) }),
   );
 
-  app.get('/store/rewards', { schema: { tags, summary: 'The rewards catalog: items bought with credits (CR-13)', response: { 200: rewardList } } }, async () => ({
+  app.get('/store/rewards', { schema: { tags, summary: 'The rewards catalog: items bought with credits (CR-13)', response: { 200: rewardList } }, config: { auth: 'public' } }, async () => ({
     rewards: (await listRewardItems(deps, {})).map(toRewardView),
   }));
 
   // ---- Cart (member) ----------------------------------------------------------------------------------------
-  app.get('/store/cart', { schema: { tags, summary: 'Your cart', response: { 200: cartView } } }, async (request) => toCartView(await getCart(deps, requireSession(request).memberId)));
+  app.get('/store/cart', { schema: { tags, summary: 'Your cart', response: { 200: cartView } }, config: { auth: 'session' } }, async (request) => toCartView(await getCart(deps, requireSession(request).memberId)));
 
   app.put(
     '/store/cart/lines/:productId',
-    { schema: { tags, summary: 'Set the quantity of a product in your cart (0 removes it)', params: productIdParams, body: cartLineBody, response: { 200: cartView } } },
+    { schema: { tags, summary: 'Set the quantity of a product in your cart (0 removes it)', params: productIdParams, body: cartLineBody, response: { 200: cartView } }, config: { auth: 'session' } },
     async (request) => {
       const { memberId } = requireSession(request);
       return toCartView(await transact(deps, (trx) => setCartLine(trx, memberId, request.params.productId, request.body.quantity)));
     },
   );
 
-  app.delete('/store/cart/lines/:productId', { schema: { tags, summary: 'Remove a product from your cart', params: productIdParams, response: { 200: cartView } } }, async (request) => {
+  app.delete('/store/cart/lines/:productId', { schema: { tags, summary: 'Remove a product from your cart', params: productIdParams, body: noBody, response: { 200: cartView } }, config: { auth: 'session' } }, async (request) => {
     const { memberId } = requireSession(request);
     return toCartView(await transact(deps, (trx) => setCartLine(trx, memberId, request.params.productId, 0)));
   });
 
-  app.patch('/store/cart', { schema: { tags, summary: 'Set the discount code and shipping region of your cart', body: cartOptionsBody, response: { 200: cartView } } }, async (request) => {
+  app.patch('/store/cart', { schema: { tags, summary: 'Set the discount code and shipping region of your cart', body: cartOptionsBody, response: { 200: cartView } }, config: { auth: 'session' } }, async (request) => {
     const { memberId } = requireSession(request);
     return toCartView(await transact(deps, (trx) => setCartOptions(trx, memberId, request.body)));
   });
@@ -154,7 +156,7 @@ export function registerStoreRoutes(app: ZodApp, deps: Deps): void {
   // ---- Checkout ---------------------------------------------------------------------------------------------
   app.post(
     '/store/checkout/quote',
-    { schema: { tags, summary: 'Price a checkout: every component per line, credits applied, the ship-by date (ST-2, ST-5, CR-12)', body: quoteBody, response: { 200: quoteView } } },
+    { schema: { tags, summary: 'Price a checkout: every component per line, credits applied, the ship-by date (ST-2, ST-5, CR-12)', body: quoteBody, response: { 200: quoteView } }, config: { auth: 'public' } },
     async (request) => {
       const source = await checkoutSourceOf(deps, request.principal?.kind === 'session' ? request.principal.memberId : null, request.body);
       return toQuoteView(await quoteCheckout(deps, { ...source, credits: request.body.credits }));
@@ -162,29 +164,29 @@ export function registerStoreRoutes(app: ZodApp, deps: Deps): void {
   );
 
   // ---- Orders (member) --------------------------------------------------------------------------------------
-  app.get('/store/orders', { schema: { tags, summary: 'Your orders with shipments and tracking, newest first (ST-9)', querystring: memberOrderListQuery, response: { 200: orderList } } }, async (request) => {
+  app.get('/store/orders', { schema: { tags, summary: 'Your orders with shipments and tracking, newest first (ST-9)', querystring: memberOrderListQuery, response: { 200: orderList } }, config: { auth: 'session' } }, async (request) => {
     const { memberId } = requireSession(request);
     const orders = await listMemberOrders(deps, memberId, { beforeId: request.query.before, limit: request.query.limit });
     return { orders: orders.map(toOrderView), nextBefore: orders.length === request.query.limit ? orders.at(-1)!.id : null };
   });
 
-  app.get('/store/orders/:orderId', { schema: { tags, summary: 'One of your orders (ST-9); anyone else’s is not found (PL-15)', params: orderIdParams, response: { 200: orderView } } }, async (request) =>
+  app.get('/store/orders/:orderId', { schema: { tags, summary: 'One of your orders (ST-9); anyone else’s is not found (PL-15)', params: orderIdParams, response: { 200: orderView } }, config: { auth: 'session' } }, async (request) =>
     toOrderView(await getMemberOrder(deps, requireSession(request).memberId, request.params.orderId)),
   );
 
   // ---- Rewards redemption (member) --------------------------------------------------------------------------
-  app.get('/store/redemptions', { schema: { tags, summary: 'Your redemptions with their shipments (CR-13, ST-9)', response: { 200: redemptionList } } }, async (request) => ({
+  app.get('/store/redemptions', { schema: { tags, summary: 'Your redemptions with their shipments (CR-13, ST-9)', response: { 200: redemptionList } }, config: { auth: 'session' } }, async (request) => ({
     redemptions: (await listMemberRedemptions(deps, requireSession(request).memberId)).map(toRedemptionView),
   }));
 
-  app.get('/store/redemptions/:redemptionId', { schema: { tags, summary: 'One of your redemptions', params: redemptionIdParams, response: { 200: redemptionView } } }, async (request) =>
+  app.get('/store/redemptions/:redemptionId', { schema: { tags, summary: 'One of your redemptions', params: redemptionIdParams, response: { 200: redemptionView } }, config: { auth: 'session' } }, async (request) =>
     toRedemptionView(await getMemberRedemption(deps, requireSession(request).memberId, request.params.redemptionId)),
   );
 
   // ---- External orders (API key orders:write, or staff) ----------------------------------------------------
   app.post(
     '/store/external-orders',
-    { schema: { tags, summary: 'Record a marketplace or storefront order for after-sales; it never earns credits (ST-7)', headers: idempotencyKeyHeaders, body: externalOrderInputSchema, response: { 201: externalOrderView } } },
+    { schema: { tags, summary: 'Record a marketplace or storefront order for after-sales; it never earns credits (ST-7)', headers: idempotencyKeyHeaders, body: externalOrderInputSchema, response: { 201: externalOrderView } }, config: { auth: { scope: 'orders:write' } } },
     async (request, reply) => {
       const principal = requireScope(request, 'orders:write');
       return answerIdempotently(deps, request, reply, { required: false, body: request.body }, async () => {
@@ -195,83 +197,83 @@ export function registerStoreRoutes(app: ZodApp, deps: Deps): void {
   );
 
   // ---- Agent console ----------------------------------------------------------------------------------------
-  app.get('/agent/store/products', { schema: { tags, summary: 'All products, archived ones too', querystring: productListQuery, response: { 200: productList } } }, async (request) => {
+  app.get('/agent/store/products', { schema: { tags, summary: 'All products, archived ones too', querystring: productListQuery, response: { 200: productList } }, config: { auth: 'agent' } }, async (request) => {
     requireRole(request, 'agent');
     return { products: (await listProducts(deps, { ...request.query, includeArchived: true })).map(toProductView) };
   });
 
-  app.post('/agent/store/products', { schema: { tags, summary: 'Add a product (ST-1)', body: productInputSchema, response: { 201: productView } } }, async (request, reply) => {
+  app.post('/agent/store/products', { schema: { tags, summary: 'Add a product (ST-1)', body: productInputSchema, response: { 201: productView } }, config: { auth: 'agent' } }, async (request, reply) => {
     const actor = actorOf(requireRole(request, 'agent'));
     return reply.status(201).send(toProductView(await transact(deps, (trx) => createProduct(trx, actor, request.body))));
   });
 
-  app.patch('/agent/store/products/:productId', { schema: { tags, summary: 'Change a product', params: productIdParams, body: productPatchSchema, response: { 200: productView } } }, async (request) => {
+  app.patch('/agent/store/products/:productId', { schema: { tags, summary: 'Change a product', params: productIdParams, body: productPatchSchema, response: { 200: productView } }, config: { auth: 'agent' } }, async (request) => {
     const actor = actorOf(requireRole(request, 'agent'));
     return toProductView(await transact(deps, (trx) => changeProduct(trx, actor, request.params.productId, request.body)));
   });
 
-  app.get('/agent/store/rewards', { schema: { tags, summary: 'The rewards catalog, archived items too', response: { 200: rewardList } } }, async (request) => {
+  app.get('/agent/store/rewards', { schema: { tags, summary: 'The rewards catalog, archived items too', response: { 200: rewardList } }, config: { auth: 'agent' } }, async (request) => {
     requireRole(request, 'agent');
     return { rewards: (await listRewardItems(deps, { includeArchived: true })).map(toRewardView) };
   });
 
-  app.post('/agent/store/rewards', { schema: { tags, summary: 'Add a reward (CR-13)', body: rewardItemInputSchema, response: { 201: rewardView } } }, async (request, reply) => {
+  app.post('/agent/store/rewards', { schema: { tags, summary: 'Add a reward (CR-13)', body: rewardItemInputSchema, response: { 201: rewardView } }, config: { auth: 'agent' } }, async (request, reply) => {
     const actor = actorOf(requireRole(request, 'agent'));
     return reply.status(201).send(toRewardView(await transact(deps, (trx) => createRewardItem(trx, actor, request.body))));
   });
 
-  app.patch('/agent/store/rewards/:rewardId', { schema: { tags, summary: 'Change a reward', params: rewardIdParams, body: rewardItemPatchSchema, response: { 200: rewardView } } }, async (request) => {
+  app.patch('/agent/store/rewards/:rewardId', { schema: { tags, summary: 'Change a reward', params: rewardIdParams, body: rewardItemPatchSchema, response: { 200: rewardView } }, config: { auth: 'agent' } }, async (request) => {
     const actor = actorOf(requireRole(request, 'agent'));
     return toRewardView(await transact(deps, (trx) => changeRewardItem(trx, actor, request.params.rewardId, request.body)));
   });
 
-  app.get('/agent/store/discount-codes', { schema: { tags, summary: 'Discount codes', response: { 200: discountCodeList } } }, async (request) => {
+  app.get('/agent/store/discount-codes', { schema: { tags, summary: 'Discount codes', response: { 200: discountCodeList } }, config: { auth: 'agent' } }, async (request) => {
     requireRole(request, 'agent');
     return { discountCodes: (await listDiscountCodes(deps)).map(toDiscountCodeView) };
   });
 
-  app.post('/agent/store/discount-codes', { schema: { tags, summary: 'Create a discount code (percentage or fixed)', body: discountCodeInputSchema, response: { 201: discountCodeView } } }, async (request, reply) => {
+  app.post('/agent/store/discount-codes', { schema: { tags, summary: 'Create a discount code (percentage or fixed)', body: discountCodeInputSchema, response: { 201: discountCodeView } }, config: { auth: 'agent' } }, async (request, reply) => {
     const actor = actorOf(requireRole(request, 'agent'));
     return reply.status(201).send(toDiscountCodeView(await transact(deps, (trx) => createDiscountCode(trx, actor, request.body))));
   });
 
-  app.post('/agent/store/discount-codes/:discountCodeId/archive', { schema: { tags, summary: 'Stop a discount code', params: discountCodeIdParams, response: { 200: discountCodeView } } }, async (request) => {
+  app.post('/agent/store/discount-codes/:discountCodeId/archive', { schema: { tags, summary: 'Stop a discount code', params: discountCodeIdParams, body: noBody, response: { 200: discountCodeView } }, config: { auth: 'agent' } }, async (request) => {
     const actor = actorOf(requireRole(request, 'agent'));
     return toDiscountCodeView(await transact(deps, (trx) => archiveDiscountCode(trx, actor, request.params.discountCodeId)));
   });
 
-  app.get('/agent/store/tax-rates', { schema: { tags, summary: 'The tax rate table (ST-2)', response: { 200: taxRateList } } }, async (request) => {
+  app.get('/agent/store/tax-rates', { schema: { tags, summary: 'The tax rate table (ST-2)', response: { 200: taxRateList } }, config: { auth: 'agent' } }, async (request) => {
     requireRole(request, 'agent');
     return { taxRates: (await listTaxRates(deps)).map(toTaxRateView) };
   });
 
-  app.put('/agent/store/tax-rates/:region', { schema: { tags, summary: 'Set the tax rate of a region', params: regionParams, body: taxRateInputSchema, response: { 200: taxRateView } } }, async (request) => {
+  app.put('/agent/store/tax-rates/:region', { schema: { tags, summary: 'Set the tax rate of a region', params: regionParams, body: taxRateInputSchema, response: { 200: taxRateView } }, config: { auth: 'agent' } }, async (request) => {
     const actor = actorOf(requireRole(request, 'agent'));
     return toTaxRateView(await transact(deps, (trx) => setTaxRate(trx, actor, request.params.region, request.body)));
   });
 
-  app.get('/agent/store/orders', { schema: { tags, summary: 'Orders, newest first', querystring: agentOrderListQuery, response: { 200: agentOrderList } } }, async (request) => {
+  app.get('/agent/store/orders', { schema: { tags, summary: 'Orders, newest first', querystring: agentOrderListQuery, response: { 200: agentOrderList } }, config: { auth: 'agent' } }, async (request) => {
     requireRole(request, 'agent');
     const orders = await listOrdersForAgents(deps, { memberId: request.query.memberId, status: request.query.status, beforeId: request.query.before, limit: request.query.limit });
     return { orders: orders.map(toOrderSummaryView), nextBefore: orders.length === request.query.limit ? orders.at(-1)!.id : null };
   });
 
-  app.get('/agent/store/orders/:orderId', { schema: { tags, summary: 'An order with its shipments, refunds and payment', params: orderIdParams, response: { 200: orderView } } }, async (request) => {
+  app.get('/agent/store/orders/:orderId', { schema: { tags, summary: 'An order with its shipments, refunds and payment', params: orderIdParams, response: { 200: orderView } }, config: { auth: 'agent' } }, async (request) => {
     requireRole(request, 'agent');
     return toOrderView(await getOrderDetail(deps, request.params.orderId));
   });
 
-  app.post('/agent/store/orders/:orderId/ship', { schema: { tags, summary: 'Hand an order to the carrier with its tracking number (ST-9)', params: orderIdParams, body: shipBody, response: { 200: orderView } } }, async (request) => {
+  app.post('/agent/store/orders/:orderId/ship', { schema: { tags, summary: 'Hand an order to the carrier with its tracking number (ST-9)', params: orderIdParams, body: shipBody, response: { 200: orderView } }, config: { auth: 'agent' } }, async (request) => {
     requireRole(request, 'agent');
     return toOrderView(await transact(deps, (trx) => shipOrder(trx, { orderId: request.params.orderId, ...request.body })));
   });
 
-  app.post('/agent/store/orders/:orderId/deliver', { schema: { tags, summary: 'Record that an order was delivered', params: orderIdParams, response: { 200: orderView } } }, async (request) => {
+  app.post('/agent/store/orders/:orderId/deliver', { schema: { tags, summary: 'Record that an order was delivered', params: orderIdParams, body: noBody, response: { 200: orderView } }, config: { auth: 'agent' } }, async (request) => {
     requireRole(request, 'agent');
     return toOrderView(await transact(deps, (trx) => markOrderDelivered(trx, request.params.orderId)));
   });
 
-  app.get('/agent/store/external-orders', { schema: { tags, summary: 'External orders, or one by its marketplace ID (ST-7)', querystring: externalOrderListQuery, response: { 200: externalOrderList } } }, async (request) => {
+  app.get('/agent/store/external-orders', { schema: { tags, summary: 'External orders, or one by its marketplace ID (ST-7)', querystring: externalOrderListQuery, response: { 200: externalOrderList } }, config: { auth: 'agent' } }, async (request) => {
     requireRole(request, 'agent');
     const { source, externalOrderId, memberId, limit } = request.query;
     if (externalOrderId) {
@@ -282,17 +284,17 @@ export function registerStoreRoutes(app: ZodApp, deps: Deps): void {
     return { externalOrders: (await listExternalOrders(deps, { memberId, source, limit })).map(toExternalOrderView) };
   });
 
-  app.get('/agent/store/external-orders/:externalOrderId', { schema: { tags, summary: 'One external order', params: externalOrderIdParams, response: { 200: externalOrderView } } }, async (request) => {
+  app.get('/agent/store/external-orders/:externalOrderId', { schema: { tags, summary: 'One external order', params: externalOrderIdParams, response: { 200: externalOrderView } }, config: { auth: 'agent' } }, async (request) => {
     requireRole(request, 'agent');
     return toExternalOrderView(await getExternalOrder(deps, request.params.externalOrderId));
   });
 
-  app.get('/agent/store/webhooks', { schema: { tags, summary: 'The storefront webhook inbox, newest first (ST-8)', response: { 200: webhookEventList } } }, async (request) => {
+  app.get('/agent/store/webhooks', { schema: { tags, summary: 'The storefront webhook inbox, newest first (ST-8)', response: { 200: webhookEventList } }, config: { auth: 'agent' } }, async (request) => {
     requireRole(request, 'agent');
     return { events: (await listWebhookEvents(deps)).map(toWebhookEventView) };
   });
 
-  app.get('/admin/webhooks/storefront/secret', { schema: { tags, summary: 'The storefront webhook signing secret (ST-8, docs/WEBHOOKS.md)', response: { 200: webhookSecretView } } }, async (request) => {
+  app.get('/admin/webhooks/storefront/secret', { schema: { tags, summary: 'The storefront webhook signing secret (ST-8, docs/WEBHOOKS.md)', response: { 200: webhookSecretView } }, config: { auth: 'admin' } }, async (request) => {
     requireRole(request, 'admin');
     return {
       secret: storefrontWebhookSecret(deps.secret),
@@ -303,6 +305,14 @@ export function registerStoreRoutes(app: ZodApp, deps: Deps): void {
     };
   });
 }
+
+/**
+ * The webhook's body is the raw bytes the HMAC covers (the scope's parser below keeps them): the route's schema only
+ * asks for bytes, and the envelope's shape is validated after the signature (webhooks.service.ts).
+ */
+const rawWebhookBody = z
+  .custom<Buffer>((value) => Buffer.isBuffer(value), 'Send the webhook body as application/json.')
+  .meta({ description: 'A signed storefront event (docs/WEBHOOKS.md), as JSON' });
 
 /**
  * The webhook needs the raw body for its HMAC, so it lives in a scope of its own whose JSON parser keeps the bytes
@@ -318,9 +328,9 @@ export async function registerStorefrontWebhookRoute(app: ZodApp, deps: Deps): P
         schema: {
           tags,
           summary: 'Storefront order events, signed with HMAC-SHA256 over the raw body (ST-8, docs/WEBHOOKS.md); stored and acknowledged, processed from the queue',
-          response: { 200: webhookAck },
+          body: rawWebhookBody, response: { 200: webhookAck },
         },
-        config: { rateLimit: webhookRateLimit },
+        config: { auth: 'public', rateLimit: webhookRateLimit },
       },
       async (request) => {
         if (!Buffer.isBuffer(request.body)) throw new AppError('bad_request', 'Send the webhook body as application/json.');

@@ -407,7 +407,9 @@ async function refundStorefrontOrder(ctx: Ctx, shopDomain: string, payload: z.in
   } else {
     const amountMinor = payload.transactions.filter((t) => t.kind === 'refund' && (t.status ?? 'success') === 'success').reduce((sum, t) => sum + parseDecimalMinor(t.amount), 0);
     if (amountMinor === 0) return { status: 'ignored', result: 'refund without lines or money' };
-    request = { kind: 'amount', amountMinor: Math.min(amountMinor, order.lines.reduce((sum, l) => sum + l.paidMinor - l.refundedMinor, 0)) };
+    // Not capped at what is left: a refund larger than that is refused by the refund plan and the event is marked
+    // failed with the reason (docs/WEBHOOKS.md), so an agent sees the disagreement instead of a silent smaller refund.
+    request = { kind: 'amount', amountMinor };
   }
   const begun = await beginRefund(ctx, { orderId: order.id, request, reason: 'storefront', note: payload.note ?? null, source: 'storefront', requestedBy: null, externalRef: payload.id });
   const refund = await completeRefund(ctx, { refundId: begun.refund.id, gatewayRefundId: null });

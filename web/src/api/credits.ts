@@ -68,6 +68,31 @@ export interface AdjustmentResult {
   lotId: string | null;
 }
 
+/** An adjustment above the policy's approval threshold, waiting for a second staff member (CR-21). */
+export interface AdjustmentRequest {
+  id: string;
+  memberId: string;
+  credits: number;
+  reasonCode: AdjustmentReasonCode;
+  note: string;
+  policyVersion: number;
+  thresholdCredits: number;
+  requestedBy: string;
+  requestedByRole: 'agent' | 'admin';
+  requestedAt: string;
+  status: 'pending' | 'approved' | 'rejected';
+  decidedBy: string | null;
+  decidedByRole: 'agent' | 'admin' | null;
+  decidedAt: string | null;
+  decisionNote: string | null;
+  transactionId: string | null;
+}
+
+/** The server posts an adjustment at once (201) or records a request for a second staff member (202). */
+export function isPendingRequest(result: AdjustmentResult | AdjustmentRequest): result is AdjustmentRequest {
+  return 'status' in result;
+}
+
 export interface PolicySettings {
   earnCreditsPerMajorUnit: number;
   spendCreditsPerMajorUnit: number;
@@ -78,6 +103,8 @@ export interface PolicySettings {
   expiryWarningMs: number;
   holdTimeoutMs: number;
   plusMultiplier: number;
+  /** Adjustments of more credits than this need a second staff member's approval; omitted on publish keeps it. */
+  adjustmentApprovalThresholdCredits?: number;
 }
 
 export interface Policy extends PolicySettings {
@@ -121,7 +148,11 @@ export const creditsApi = {
   memberBalanceAt: (memberId: string, timeIso: string) => api.get<CreditBalance>(`${memberPath(memberId)}/at${query({ time: timeIso })}`),
   memberLedger: (memberId: string, cursor?: string) => api.get<HistoryPage<LedgerEntry>>(`${memberPath(memberId)}/history${query({ cursor })}`),
   adjust: (memberId: string, input: AdjustmentInput, idempotencyKey: string) =>
-    api.post<AdjustmentResult>(`${memberPath(memberId)}/adjustments`, input, { 'idempotency-key': idempotencyKey }),
+    api.post<AdjustmentResult | AdjustmentRequest>(`${memberPath(memberId)}/adjustments`, input, { 'idempotency-key': idempotencyKey }),
+  adjustmentRequests: (filter: { status?: AdjustmentRequest['status']; memberId?: string }) =>
+    api.get<{ requests: AdjustmentRequest[] }>(`/agent/credits/adjustment-requests${query({ status: filter.status, memberId: filter.memberId })}`),
+  approveAdjustment: (requestId: string) => api.post<AdjustmentRequest>(`/agent/credits/adjustment-requests/${encodeURIComponent(requestId)}/approve`, { note: null }),
+  rejectAdjustment: (requestId: string, note: string) => api.post<AdjustmentRequest>(`/agent/credits/adjustment-requests/${encodeURIComponent(requestId)}/reject`, { note }),
   policies: () => api.get<{ policies: Policy[] }>('/agent/credits/policies'),
   publishPolicy: (settings: PolicySettings & { note: string | null }) => api.post<Policy>('/admin/credits/policies', settings),
   auditRuns: () => api.get<{ runs: AuditRun[] }>('/agent/credits/audit-runs'),

@@ -18,10 +18,8 @@ export function categoryLabel(category: string): string {
   return categoryLabels[category as ProductCategory] ?? category.replaceAll('-', ' ');
 }
 
-/** What credits are worth in cents at the program's spend rate (credits per dollar). */
-export function creditsValueMinor(credits: number, spendCreditsPerMajorUnit: number): number {
-  return Math.round((credits * 100) / spendCreditsPerMajorUnit);
-}
+/** The server's rounding of credits into money (CR-12), shared so the pages that import it from here keep working. */
+export { creditsValueMinor } from '../lib/credits-money.ts';
 
 /** The price, with the list price struck through when it is higher. */
 export function Price({ priceMinor, listPriceMinor }: { priceMinor: number; listPriceMinor: number }) {
@@ -82,10 +80,8 @@ export function ShipTo({ order, testId }: { order: Pick<OrderSummary, 'shippingA
   );
 }
 
-/** Whether the order can still be cancelled: paid, and nothing has left the warehouse. */
-export function isCancellable(order: Order): boolean {
-  return order.status === 'paid' && order.shipments.every((shipment) => shipment.status === 'pending');
-}
+/** Whether the order can still be cancelled here (web/src/lib/order-actions.ts: never a storefront order). */
+export { isCancellable } from '../lib/order-actions.ts';
 
 function Row({ label, children, strong }: { label: ReactNode; children: ReactNode; strong?: boolean }) {
   return (

@@ -48,6 +48,9 @@ function PolicyTable({ policies }: { policies: Policy[] }) {
             <th scope="col" className="numeric">
               Plus ×
             </th>
+            <th scope="col" className="numeric">
+              Four-eyes above
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -72,6 +75,7 @@ function PolicyTable({ policies }: { policies: Policy[] }) {
               <td>{days(policy.expiryWarningMs)}</td>
               <td>{minutes(policy.holdTimeoutMs)}</td>
               <td className="numeric">{policy.plusMultiplier}</td>
+              <td className="numeric">{policy.adjustmentApprovalThresholdCredits === undefined ? '—' : formatCredits(policy.adjustmentApprovalThresholdCredits)}</td>
             </tr>
           ))}
         </tbody>
@@ -81,7 +85,7 @@ function PolicyTable({ policies }: { policies: Policy[] }) {
 }
 
 type PolicyDraft = Record<
-  'earnCreditsPerMajorUnit' | 'spendCreditsPerMajorUnit' | 'registrationBonusCredits' | 'profileBonusCredits' | 'pendingDays' | 'lifetimeDays' | 'warningDays' | 'holdMinutes' | 'plusMultiplier' | 'note',
+  'earnCreditsPerMajorUnit' | 'spendCreditsPerMajorUnit' | 'registrationBonusCredits' | 'profileBonusCredits' | 'pendingDays' | 'lifetimeDays' | 'warningDays' | 'holdMinutes' | 'plusMultiplier' | 'approvalThreshold' | 'note',
   string
 >;
 
@@ -96,6 +100,7 @@ function draftFrom(policy: PolicySettings): PolicyDraft {
     warningDays: String(policy.expiryWarningMs / DAY_MS),
     holdMinutes: String(policy.holdTimeoutMs / MINUTE_MS),
     plusMultiplier: String(policy.plusMultiplier),
+    approvalThreshold: String(policy.adjustmentApprovalThresholdCredits ?? 1000),
     note: '',
   };
 }
@@ -108,6 +113,7 @@ const serverFieldNames: Record<string, keyof PolicyDraft> = {
   lifetimeMs: 'lifetimeDays',
   expiryWarningMs: 'warningDays',
   holdTimeoutMs: 'holdMinutes',
+  adjustmentApprovalThresholdCredits: 'approvalThreshold',
 };
 
 function PublishPolicyForm({ current, onPublished }: { current: Policy; onPublished: () => void }) {
@@ -139,7 +145,7 @@ function PublishPolicyForm({ current, onPublished }: { current: Policy; onPublis
       noValidate
       aria-label="Publish a new policy version"
       onSubmit={form.handle(async () => {
-        const numeric = ['earnCreditsPerMajorUnit', 'spendCreditsPerMajorUnit', 'registrationBonusCredits', 'profileBonusCredits', 'pendingDays', 'lifetimeDays', 'warningDays', 'holdMinutes', 'plusMultiplier'] as const;
+        const numeric = ['earnCreditsPerMajorUnit', 'spendCreditsPerMajorUnit', 'registrationBonusCredits', 'profileBonusCredits', 'pendingDays', 'lifetimeDays', 'warningDays', 'holdMinutes', 'plusMultiplier', 'approvalThreshold'] as const;
         check(numeric.map((name) => [name, !wholeNumber(draft[name]), 'Enter a whole number.']));
         try {
           await creditsApi.publishPolicy({
@@ -152,6 +158,7 @@ function PublishPolicyForm({ current, onPublished }: { current: Policy; onPublis
             expiryWarningMs: Number(draft.warningDays) * DAY_MS,
             holdTimeoutMs: Number(draft.holdMinutes) * MINUTE_MS,
             plusMultiplier: Number(draft.plusMultiplier),
+            adjustmentApprovalThresholdCredits: Number(draft.approvalThreshold),
             note: draft.note.trim() || null,
           });
         } catch (error) {
@@ -180,6 +187,9 @@ function PublishPolicyForm({ current, onPublished }: { current: Policy; onPublis
         {numberField('lifetimeDays', 'Lifetime (days)')}
         {numberField('warningDays', 'Expiry warning (days)')}
         {numberField('holdMinutes', 'Hold timeout (minutes)')}
+      </div>
+      <div className="field-row">
+        {numberField('approvalThreshold', 'Second approval above (credits)', 'An agent adjustment of more credits than this waits for another staff member (0 to 100,000).')}
       </div>
       <TextField form={form} name="note" label="Note" optional value={draft.note} onValue={set('note')} hint="Why the rules change, for the other agents." />
       <div className="actions">

@@ -1,13 +1,15 @@
 // /console/members/:id/credits: a member's ledger for agents: balance, history with adjustment notes and
-// authors, the balance at a past moment (LG-4), and adjustments with a reason and a note (CR-21).
+// authors, the balance at a past moment (LG-4), and adjustments with a reason and a note (CR-21), with the ones above
+// the approval threshold waiting for a second staff member's Approve or Reject.
 import { useState } from 'react';
 import { newIdempotencyKey } from '../../api/client.ts';
-import { adjustmentReasonCodes, creditsApi, type AdjustmentReasonCode, type CreditBalance } from '../../api/credits.ts';
+import { adjustmentReasonCodes, creditsApi, isPendingRequest, type AdjustmentReasonCode, type CreditBalance } from '../../api/credits.ts';
 import { BalanceSummary, SignedCredits, describeKind, describeReason, usePagedHistory } from '../../components/credits.tsx';
 import { ErrorSummary, SelectField, StatusMessage, SubmitButton, TextAreaField, TextField, check, useForm } from '../../components/forms.tsx';
 import { ErrorPanel, Loading, Page } from '../../components/layout.tsx';
 import { formatCredits, formatDateTime } from '../../lib/format.ts';
 import { useResource } from '../../lib/use-resource.ts';
+import { useSession } from '../../session.tsx';
 import { MemberTabs, useMemberHeading } from './member-detail.tsx';
 
 const reasonLabels = {
@@ -92,7 +94,11 @@ function AdjustmentForm({ memberId, onDone }: { memberId: string; onDone: () => 
           ]);
           const signed = direction === 'add' ? credits : -credits;
           const result = await creditsApi.adjust(memberId, { credits: signed, reasonCode: reasonCode as AdjustmentReasonCode, note: note.trim() }, idempotencyKey);
-          setStatus(`${result.credits > 0 ? 'Added' : 'Removed'} ${formatCredits(Math.abs(result.credits))} credits (transaction ${result.transactionId}).`);
+          setStatus(
+            isPendingRequest(result)
+              ? `More than ${formatCredits(result.thresholdCredits)} credits needs a second staff member: the request waits for their approval below (request ${result.id}).`
+              : `${result.credits > 0 ? 'Added' : 'Removed'} ${formatCredits(Math.abs(result.credits))} credits (transaction ${result.transactionId}).`,
+          );
           setAmount('');
           setNote('');
           setReasonCode('');
@@ -121,6 +127,84 @@ function AdjustmentForm({ memberId, onDone }: { memberId: string; onDone: () => 
           </SubmitButton>
         </div>
       </form>
+    </section>
+  );
+}
+
+/** CR-21: adjustments above the threshold wait here; a staff member other than the requester approves or rejects. */
+function PendingAdjustments({ memberId, generation, onDecided }: { memberId: string; generation: number; onDecided: () => void }) {
+  const pending = useResource(() => creditsApi.adjustmentRequests({ status: 'pending', memberId }), [memberId, generation]);
+  const { state } = useSession();
+  const me = state.status === 'signed_in' ? state.member.id : null;
+  const form = useForm();
+  const [rejecting, setRejecting] = useState<string | null>(null);
+  const [reason, setReason] = useState('');
+  const requests = pending.data?.requests ?? [];
+  if (pending.data && requests.length === 0) return null;
+  return (
+    <section className="card" aria-labelledby="pending-adjustments-title">
+      <h2 id="pending-adjustments-title">Adjustments waiting for approval</h2>
+      <p className="muted">Above the program's approval threshold, a second staff member approves or rejects; the credits move only on approval.</p>
+      {pending.error !== undefined && <ErrorPanel error={pending.error} onRetry={pending.reload} />}
+      <ErrorSummary form={form} title="The request was not decided" />
+      <ul className="stack" aria-label="Pending adjustment requests">
+        {requests.map((request) => (
+          <li key={request.id} className="sub-panel stack">
+            <div>
+              <strong>
+                <SignedCredits value={request.credits} /> credits
+              </strong>{' '}
+              <span className="badge">{request.reasonCode}</span> {request.note}
+              <div className="muted small mono">
+                {request.id} · by {request.requestedByRole} {request.requestedBy} · {formatDateTime(request.requestedAt)}
+              </div>
+            </div>
+            {request.requestedBy === me ? (
+              <p className="muted small">You asked for this adjustment: another staff member decides on it.</p>
+            ) : rejecting === request.id ? (
+              <form
+                className="stack"
+                noValidate
+                aria-label={`Reject request ${request.id}`}
+                onSubmit={form.handle(async () => {
+                  check([['note', reason.trim().length < 3, 'Say why, in at least 3 characters.']]);
+                  await creditsApi.rejectAdjustment(request.id, reason.trim());
+                  setRejecting(null);
+                  setReason('');
+                  onDecided();
+                })}
+              >
+                <TextAreaField form={form} name="note" label="Why is it rejected?" value={reason} onValue={setReason} rows={2} />
+                <div className="actions">
+                  <SubmitButton form={form} busyText="Rejecting…" className="button danger">
+                    Reject
+                  </SubmitButton>
+                  <button type="button" className="button secondary" onClick={() => setRejecting(null)}>
+                    Keep it waiting
+                  </button>
+                </div>
+              </form>
+            ) : (
+              <div className="actions">
+                <button
+                  type="button"
+                  className="button"
+                  disabled={form.submitting}
+                  onClick={() => {
+                    form.clear();
+                    creditsApi.approveAdjustment(request.id).then(onDecided, form.report);
+                  }}
+                >
+                  Approve
+                </button>
+                <button type="button" className="button secondary" onClick={() => setRejecting(request.id)}>
+                  Reject…
+                </button>
+              </div>
+            )}
+          </li>
+        ))}
+      </ul>
     </section>
   );
 }
@@ -223,6 +307,7 @@ export function MemberCreditsPage({ memberId }: { memberId: string }) {
           <AdjustmentForm memberId={memberId} onDone={() => setGeneration((value) => value + 1)} />
           {balance.data ? <PointInTime key={balance.data.asOf} memberId={memberId} now={balance.data.asOf} /> : <div />}
         </div>
+        <PendingAdjustments memberId={memberId} generation={generation} onDecided={() => setGeneration((value) => value + 1)} />
         <Ledger memberId={memberId} generation={generation} />
       </div>
     </Page>

@@ -8,6 +8,7 @@ import { orderStatuses, refundReasons, storeApi, type Order, type OrderStatus, t
 import { ErrorSummary, SelectField, StatusMessage, SubmitButton, TextAreaField, TextField, check, useForm } from '../../components/forms.tsx';
 import { ErrorPanel, Loading, Page } from '../../components/layout.tsx';
 import { OrderDetailSections, OrderFacts, OrderStatusBadge, describeRefundReason, isCancellable } from '../../components/store.tsx';
+import { isRefundableHere } from '../../lib/order-actions.ts';
 import { formatCalendarDate, formatCredits, formatDateTime, formatMoney, parseMoney } from '../../lib/format.ts';
 import { useResource } from '../../lib/use-resource.ts';
 import { Link, navigate, useLocation } from '../../router.tsx';
@@ -372,13 +373,11 @@ export function OrderConsolePage({ orderId }: { orderId: string }) {
   );
 }
 
-const refundable: readonly OrderStatus[] = ['paid', 'shipped', 'delivered'];
-
 function OrderActions({ order, onOrder, onRefund }: { order: Order; onOrder: (order: Order, message: string) => void; onRefund: (result: RefundResult) => void }) {
   const deliverForm = useForm();
   const canShip = order.status === 'paid';
   const canDeliver = order.status === 'shipped';
-  const canRefund = refundable.includes(order.status) && order.refundState !== 'full';
+  const canRefund = isRefundableHere(order);
   if (!canShip && !canDeliver && !canRefund) return null;
   return (
     <section className="card stack" aria-labelledby="actions-title">
