@@ -13,7 +13,13 @@ import * as membership from '../../src/modules/membership/index.ts';
 import { runDueJobs } from '../../src/modules.ts';
 import type { TestDeps } from '../support/deps.ts';
 import { describeEachDatabase } from '../support/each-database.ts';
-import { tables } from '../../src/db/database.ts';
+import { sql } from 'kysely';
+import { openDatabase, tables } from '../../src/db/database.ts';
+import { postgresTestUrl } from '../support/databases.ts';
+
+async function currentSchema(deps: TestDeps): Promise<string> {
+  return (await sql<{ schema: string }>`select current_schema() as schema`.execute(deps.db)).rows[0]!.schema;
+}
 
 let memberCount = 0;
 
@@ -421,9 +427,12 @@ describeEachDatabase('membership renewals on several instances', (suite) => {
     deps.clock.setMs(latestEnd);
     const counting = scriptedGateway(deps.ports.payments);
     deps.ports.payments = counting.gateway;
-    // A second instance: its own worker ID and its own connections from the pool, the same gateway (so it counts both).
-    const second = { ...deps, ports: { ...deps.ports } };
-    const [a, b] = await Promise.all([membership.runMembershipRenewals(deps, { workerId: 'instance-a', batchSize: 2 }), membership.runMembershipRenewals(second, { workerId: 'instance-b', batchSize: 2 })]);
+    // A second instance: on PostgreSQL its own connection pool to the same schema, on SQLite (in memory, one
+    // connection) the same database; the same counting gateway, so it sees every charge of both.
+    const otherDatabase = suite.dialect === 'postgres' ? await openDatabase({ url: postgresTestUrl!, schema: await currentSchema(deps), poolSize: 4 }) : undefined;
+    const second = otherDatabase ? { ...deps, database: otherDatabase, db: otherDatabase.db, ports: { ...deps.ports } } : { ...deps, ports: { ...deps.ports } };
+    const [a, b] = await Promise.all([membership.runMembershipRenewals(deps, { workerId: 'instance-a', batchSize: 2 }), membership.runMembershipRenewals(second, { workerId: 'instance-b', batchSize: 2 })]).finally(() => otherDatabase?.close());
+    if (otherDatabase) assert.ok(a.renewed > 0 && b.renewed > 0, 'both instances took part');
     assert.equal(a.renewed + b.renewed, subs.length, 'every subscription renewed');
     for (const sub of subs) {
       const keys = counting.authorized.filter((key) => key.startsWith(`membership:${sub.id}:1:`));
