@@ -39,7 +39,7 @@ export const nonPersonalColumns: readonly AllowlistEntry[] = [
     why: "The row's own key or a reference to another row, made by the ID generator or by the outside system that owns the row. It names a row, not a person; that row's personal columns are declared where it lives. References to a person (member_id, actor_id, customer_id…) are never exempt (rule 1).",
   },
   {
-    columns: ['status', 'state', 'kind', 'type', 'role', 'actor_role', 'requested_by_role', 'decided_by_role', 'source', 'channel', 'category', 'purpose', 'topic', 'template', 'trigger', 'operation', 'account', 'gateway', 'marketplace', 'refund_state', 'action', 'scopes', 'step', 'current_step'],
+    columns: ['status', 'state', 'kind', 'type', 'role', 'actor_role', 'requested_by_role', 'decided_by_role', 'source', 'channel', 'category', 'purpose', 'topic', 'template', 'trigger', 'operation', 'account', 'gateway', 'marketplace', 'refund_state', 'action', 'scopes', 'step', 'current_step', 'delivery'],
     why: 'A value from a closed set fixed in code (a CHECK constraint or a zod enum: states, kinds, roles, job types, template names, audit action names, API scopes, flow step names), never typed by a person.',
   },
   {
@@ -64,8 +64,8 @@ export const nonPersonalColumns: readonly AllowlistEntry[] = [
     why: 'Written only through describeErrorSafely (src/jobs/safe-error.ts), which keeps error names and codes and drops messages that may quote an address or a value.',
   },
   {
-    columns: ['ship_by_date'],
-    why: 'A calendar date computed from the shipping promise (ST-3): about the parcel, not the person.',
+    columns: ['ship_by_date', 'deliver_by_date'],
+    why: 'A calendar date computed from the shipping promise (ST-5, MB-8): about the parcel, not the person.',
   },
   {
     tables: ['store_products', 'store_reward_items', 'store_tax_rates', 'store_order_lines', 'store_redemptions'],

@@ -34,6 +34,7 @@ export function registerCheckoutRoutes(app: ZodApp, deps: Deps): void {
           shippingAddress: source.shippingAddress,
           region: source.region,
           credits: body.credits,
+          useDeliveryVoucher: body.useDeliveryVoucher,
           paymentToken: body.paymentToken ?? null,
           fromCart: source.fromCart,
         });

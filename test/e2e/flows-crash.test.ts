@@ -17,7 +17,7 @@ import type { SimulatedClock } from '../../src/platform/clock.ts';
 import { getBalance, runCreditsAudit } from '../../src/modules/credits/index.ts';
 import { changeRewardItem, getOrderDetail, listMemberRedemptions, listRewardItems } from '../../src/modules/store/index.ts';
 import { listRunsNeedingAttention } from '../../src/flows/index.ts';
-import { adminQuery, postgresTestUrl, type TestDialect } from '../support/databases.ts';
+import { adminQuery, dropTestSchema, postgresTestUrl, type TestDialect } from '../support/databases.ts';
 import { refusingRefunds } from '../support/flow-faults.ts';
 
 const minuteMs = 60_000;
@@ -49,7 +49,7 @@ async function newInstallation(dialect: TestDialect): Promise<Installation> {
   return {
     environment,
     async dispose() {
-      if (schema) await adminQuery(`drop schema ${schema} cascade`);
+      if (schema) await dropTestSchema(schema);
       await rm(dataDir, { recursive: true, force: true });
     },
   };

@@ -16,6 +16,7 @@ import { answerIdempotently, idempotencyKeyLifetimeMs, idempotencyLeaseMs, reque
 import type { IdempotencyKeyRow } from '../../src/http/idempotency.table.ts';
 import { buildRouteHarness } from '../support/route-harness.ts';
 import { openTestDatabase, testDialects } from '../support/databases.ts';
+import { migrateTestSchema } from '../support/databases.ts';
 import { describeEachDatabase } from '../support/each-database.ts';
 
 const probeBody = z.strictObject({ n: z.number().int(), email: z.string().optional(), fail: z.boolean().optional() });
@@ -161,7 +162,7 @@ for (const dialect of testDialects()) {
           { scope: 'guest:pat@example.com:place-order', key: 'old-key-00003', request_hash: 'h3', state: 'done', response_status: 201, response_body: '{}', created_at_ms: createdAtMs },
         ])
         .execute();
-      await migrateToLatest(database.db);
+      await migrateTestSchema(dialect, () => migrateToLatest(database.db));
       const rows = (await keyRows(database.db).orderBy('key').execute()).map((row) => ({ ...row }));
       assert.deepEqual(rows, [
         { caller: 'mem_1', scope: 'POST /api/v1/store/rewards/:rewardId/redeem', key: 'old-key-00001', request_hash: requestHash, state: 'done', attempt: 1, locked_until_ms: null, response_status: 201, response_body: '{"id":"ord_9"}', member_id: 'mem_1', created_at_ms: createdAtMs },

@@ -22,6 +22,7 @@ import {
   recordPaymentRefund,
 } from '../../src/modules/payments/index.ts';
 import { openTestDatabase, testDialects } from '../support/databases.ts';
+import { migrateTestSchema } from '../support/databases.ts';
 import { describeEachDatabase } from '../support/each-database.ts';
 
 describeEachDatabase('payments', (suite) => {
@@ -108,7 +109,7 @@ for (const dialect of testDialects()) {
           { ...base, id: 'pay_old_3', member_id: 'mem_3', order_id: null, redemption_id: 'ord_3', gateway_payment_id: 'sbx_pay_3', amount_minor: 499, captured_minor: 499, status: 'captured', confirmed_at_ms: nowMs },
         ])
         .execute();
-      await migrateToLatest(database.db);
+      await migrateTestSchema(dialect, () => migrateToLatest(database.db));
       const rows = await sql<Record<string, unknown>>`select id, purpose, owner_ref, member_id, currency, amount_minor, gateway, gateway_payment_id, status, captured_minor, refunded_minor, failure_code from payments order by id`.execute(database.db);
       assert.deepEqual(rows.rows.map((row) => ({ ...row })), [
         { id: 'pay_old_1', purpose: 'order', owner_ref: 'ord_1', member_id: 'mem_1', currency: 'USD', amount_minor: 2599, gateway: 'sandbox', gateway_payment_id: 'sbx_pay_1', status: 'partially_refunded', captured_minor: 2599, refunded_minor: 500, failure_code: null },

@@ -11,6 +11,7 @@ import * as store from '../../src/modules/store/index.ts';
 import { pruneWebhookEvents, webhookEventRetentionMs } from '../../src/modules/store/webhooks.service.ts';
 import { describeEachDatabase } from '../support/each-database.ts';
 import type { TestDeps } from '../support/deps.ts';
+import { receiveSignedStorefrontEvent } from '../support/storefront-webhooks.ts';
 
 const shopDomain = 'shop.example.com';
 
@@ -30,20 +31,7 @@ function storefrontOrder(deps: TestDeps, id: number, noteAttributes: Array<{ nam
 
 /** Receives a signed event as the endpoint would; the caller decides whether its job runs. */
 async function receive(deps: TestDeps, event: { id: string; topic: string } & Record<string, unknown>): Promise<void> {
-  const createdAt = new Date(deps.clock.nowMs()).toISOString();
-  const body = { ...event, created_at: createdAt, shop_domain: shopDomain };
-  const rawBody = Buffer.from(JSON.stringify(body));
-  await store.receiveStorefrontWebhook(deps, {
-    rawBody,
-    headers: {
-      'content-type': 'application/json',
-      [store.storefrontHeaders.topic]: event.topic,
-      [store.storefrontHeaders.eventId]: event.id,
-      [store.storefrontHeaders.triggeredAt]: createdAt,
-      [store.storefrontHeaders.shopDomain]: shopDomain,
-      [store.storefrontHeaders.signature]: store.signStorefrontBody(store.storefrontWebhookSecret(deps.secret), rawBody),
-    },
-  });
+  await receiveSignedStorefrontEvent(deps, event, shopDomain);
 }
 
 async function storedEvents(deps: TestDeps): Promise<Map<string, { status: string; member_id: string | null }>> {

@@ -10,6 +10,7 @@ import { getBalance } from '../../src/modules/credits/index.ts';
 import * as store from '../../src/modules/store/index.ts';
 import { describeEachDatabase } from '../support/each-database.ts';
 import type { TestDeps } from '../support/deps.ts';
+import { receiveSignedStorefrontEvent } from '../support/storefront-webhooks.ts';
 
 const shopDomain = 'shop.example.com';
 
@@ -40,20 +41,7 @@ function storefrontOrder(deps: TestDeps, id: number, customer: Customer | null, 
 
 /** Delivers a signed orders/paid event as the endpoint would receive it, then runs its processing job. */
 async function deliverPaid(deps: TestDeps, eventId: string, order: ReturnType<typeof storefrontOrder>): Promise<void> {
-  const createdAt = new Date(deps.clock.nowMs()).toISOString();
-  const event = { id: eventId, topic: 'orders/paid', created_at: createdAt, shop_domain: shopDomain, api_version: '2026-01', order };
-  const rawBody = Buffer.from(JSON.stringify(event));
-  const received = await store.receiveStorefrontWebhook(deps, {
-    rawBody,
-    headers: {
-      'content-type': 'application/json',
-      [store.storefrontHeaders.topic]: event.topic,
-      [store.storefrontHeaders.eventId]: eventId,
-      [store.storefrontHeaders.triggeredAt]: createdAt,
-      [store.storefrontHeaders.shopDomain]: shopDomain,
-      [store.storefrontHeaders.signature]: store.signStorefrontBody(store.storefrontWebhookSecret(deps.secret), rawBody),
-    },
-  });
+  const received = await receiveSignedStorefrontEvent(deps, { id: eventId, topic: 'orders/paid', api_version: '2026-01', order }, shopDomain);
   assert.equal(received.duplicate, false);
   await store.processStorefrontWebhook(deps, eventId);
 }

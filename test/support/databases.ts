@@ -29,6 +29,34 @@ export async function adminQuery(text: string): Promise<void> {
 }
 
 /**
+ * Kysely's migrator checks for its tables by introspecting every schema of the database, and a schema another test
+ * process drops during that scan fails it ("schema t_… does not exist", seen once in a few full runs). Migrations
+ * therefore hold this advisory lock shared and dropping a schema holds it exclusively, so the two never overlap.
+ */
+const schemaLockKey = 7_042_001;
+
+async function withSchemaLock<T>(mode: 'shared' | 'exclusive', work: () => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: postgresTestUrl });
+  await client.connect();
+  try {
+    await client.query(mode === 'shared' ? 'select pg_advisory_lock_shared($1)' : 'select pg_advisory_lock($1)', [schemaLockKey]);
+    return await work();
+  } finally {
+    await client.end(); // ending the session releases its advisory locks
+  }
+}
+
+/** Drops a test schema once no migration anywhere in the test database is introspecting it. */
+export async function dropTestSchema(schema: string): Promise<void> {
+  await withSchemaLock('exclusive', () => adminQuery(`drop schema if exists ${schema} cascade`));
+}
+
+/** Runs migrations (on PostgreSQL) while no test schema can be dropped under them. */
+export function migrateTestSchema<T>(dialect: TestDialect, work: () => Promise<T>): Promise<T> {
+  return dialect === 'postgres' ? withSchemaLock('shared', work) : work();
+}
+
+/**
  * A fresh, migrated database: in-memory SQLite, or a new schema of its own in the PostgreSQL test database.
  * `migrateBefore` stops short of the migrations from that file name on (tests of a data migration).
  */
@@ -42,12 +70,12 @@ export async function openTestDatabase(dialect: TestDialect, options: { poolSize
   const schema = `t_${process.pid}_${randomBytes(5).toString('hex')}`;
   await adminQuery(`create schema ${schema}`);
   const database = await openDatabase({ url: postgresTestUrl, schema, poolSize: options.poolSize ?? 8 });
-  await migrateToLatest(database.db, { before: options.migrateBefore });
+  await migrateTestSchema('postgres', () => migrateToLatest(database.db, { before: options.migrateBefore }));
   return {
     ...database,
     dispose: async () => {
       await database.close();
-      await adminQuery(`drop schema ${schema} cascade`);
+      await dropTestSchema(schema);
     },
   };
 }

@@ -65,6 +65,17 @@ export async function summarizeVouchers(ctx: Pick<Ctx, 'db'>, subscriptionId: st
 }
 
 /**
+ * How many next-day delivery vouchers the member could use at `atMs` (MB-8): 0 when Plus is not active then. The
+ * store's checkout shows it next to the voucher choice; `useDeliveryVoucher` is the check that counts.
+ */
+export async function deliveryVouchersLeftAt(ctx: Pick<Ctx, 'db'>, memberId: string, atMs: number): Promise<number> {
+  const status = await plusStatusAt(ctx, memberId, atMs);
+  if (status.plan === null || status.periodId === null) return 0;
+  const period = await membershipTables(ctx.db).selectFrom('membership_periods').select('subscription_id').where('id', '=', status.periodId).executeTakeFirstOrThrow();
+  return (await summarizeVouchers(ctx, period.subscription_id, atMs)).available;
+}
+
+/**
  * Uses one voucher for an order placed at `atMs` (MB-8): Plus must be active then; the oldest released voucher of
  * the current membership is taken. Refused with a clear message when there is none.
  */

@@ -11,7 +11,7 @@ import { membershipLapsedEmail } from './emails/membership-lapsed.ts';
 import { membershipCanceledEmail } from './emails/membership-canceled.ts';
 
 export { plusStatusAt, isPriorityMember, type MembershipActor } from './history.service.ts';
-export { useDeliveryVoucher, restoreDeliveryVoucher, recordBenefitUse, summarizeVouchers } from './benefits.service.ts';
+export { useDeliveryVoucher, restoreDeliveryVoucher, recordBenefitUse, summarizeVouchers, deliveryVouchersLeftAt } from './benefits.service.ts';
 export { getCurrentMembershipPolicy, getMembershipPolicyVersion, publishMembershipPolicy } from './policy.service.ts';
 export { joinPlus, pauseMembership, resumeMembership, cancelMembership, setAutoRenew, switchPlan, updatePaymentMethod } from './lifecycle.service.ts';
 export { runMembershipRenewals, sendDueReminders, settleStalePendingJoins, claimDueSubscriptions, type RenewalReport } from './renewals.service.ts';

@@ -2,7 +2,7 @@
 // carries an idempotency key derived from the store's own IDs, so a retried step never moves credits twice (LG-3).
 import type { Ctx } from '../../deps.ts';
 import { AppError } from '../../platform/errors.ts';
-import { captureHold, earnForOrder, getBalance, getCurrentPolicy, listPolicies, placeHold, releaseHold, restoreSpend, reverseForRefund, spendCredits } from '../credits/index.ts';
+import { captureHold, computeOrderEarnings, earnForOrder, getBalance, getCurrentPolicy, getPolicyVersion, listPolicies, placeHold, releaseHold, restoreSpend, reverseForRefund, spendCredits } from '../credits/index.ts';
 import type { OrderLine } from './orders.repository.ts';
 
 export async function spendRateOf(ctx: Ctx): Promise<number> {
@@ -51,20 +51,30 @@ export async function releaseCheckoutHold(ctx: Ctx, input: { memberId: string; o
   }
 }
 
-/** CR-3..CR-5: one earning per order (keyed by the order ID), per line, on the qualifying amounts the store computed. */
+/**
+ * CR-3..CR-5: one earning per order (keyed by the order ID), per line, on the qualifying amounts the store computed.
+ * `plusExtraCredits` is what the Plus multiplier added: the earning minus what the same lines earn without Plus under
+ * the policy version the ledger used (MB-8 records it as the benefit used).
+ */
 export async function earnOrderCredits(
   ctx: Ctx,
   input: { memberId: string; orderId: string; paidAtMs: number; plusActive: boolean; lines: readonly Pick<OrderLine, 'id' | 'qualifyingMinor' | 'plusBonus' | 'earnsCredits' | 'giftCard'>[] },
-): Promise<{ total: number; lines: Map<string, number> }> {
+): Promise<{ total: number; lines: Map<string, number>; plusExtraCredits: number }> {
+  const lines = input.lines.map((line) => ({ lineId: line.id, qualifyingMinor: line.qualifyingMinor, plusBonus: line.plusBonus, earnsCredits: line.earnsCredits && !line.giftCard }));
   const result = await earnForOrder(ctx, {
     memberId: input.memberId,
     orderId: input.orderId,
     paidAtMs: input.paidAtMs,
     plusActive: input.plusActive,
-    lines: input.lines.map((line) => ({ lineId: line.id, qualifyingMinor: line.qualifyingMinor, plusBonus: line.plusBonus, earnsCredits: line.earnsCredits && !line.giftCard })),
+    lines,
     idempotencyKey: `order:${input.orderId}:earn`,
   });
-  return { total: result.credits, lines: new Map(result.lines.map((line) => [line.lineId, line.credits])) };
+  let plusExtraCredits = 0;
+  if (input.plusActive && lines.some((line) => line.plusBonus && line.earnsCredits)) {
+    const withoutPlus = computeOrderEarnings(await getPolicyVersion(ctx, result.policyVersion), lines, false).total;
+    plusExtraCredits = Math.max(0, result.credits - withoutPlus);
+  }
+  return { total: result.credits, lines: new Map(result.lines.map((line) => [line.lineId, line.credits])), plusExtraCredits };
 }
 
 /**

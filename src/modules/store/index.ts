@@ -83,7 +83,7 @@ export { receiveStorefrontWebhook, processStorefrontWebhook, webhookTopics } fro
 export { storefrontWebhookSecret, signStorefrontBody, storefrontHeaders } from './webhooks.rules.ts';
 
 // Rules other parts may show (ship-by dates, pricing previews)
-export { shippingPromise, usFederalHolidays, isBusinessDay } from './shipping-promise.rules.ts';
+export { shippingPromise, nextDayDeliveryDate, usFederalHolidays, isBusinessDay } from './shipping-promise.rules.ts';
 
 /** This module's emails (src/modules.ts lists them for the mail preview and the template test). */
 export const templates = [redemptionConfirmationEmail, redemptionShippedEmail];

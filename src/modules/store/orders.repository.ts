@@ -1,7 +1,7 @@
 // SQL for orders, their lines and shipments, with row ↔ domain mappers (payments are the payments module's).
 import type { Executor } from '../../db/database.ts';
 import { forUpdate } from '../../db/database.ts';
-import type { OrderChannel, OrderLineRow, OrderRow, OrderStatus, RefundState, ShipmentRow, ShipmentStatus } from './store.table.ts';
+import type { Delivery, OrderChannel, OrderLineRow, OrderRow, OrderStatus, RefundState, ShipmentRow, ShipmentStatus } from './store.table.ts';
 import { storeTables } from './store.table.ts';
 import type { LinePrice } from './pricing.rules.ts';
 import type { ShippingAddress } from './shipping-address.rules.ts';
@@ -49,6 +49,12 @@ export interface Order {
   refundedMinor: number;
   earnedCredits: number;
   plusActive: boolean;
+  /** Plus at payment (MB-10): the plan and the membership period, null when not Plus then or not paid yet. */
+  plusPlan: 'monthly' | 'annual' | null;
+  plusPeriodId: string | null;
+  /** `next_day` when a Plus delivery voucher was used: no shipping fee, delivered by `deliverByDate`. */
+  delivery: Delivery;
+  deliverByDate: string | null;
   holdId: string | null;
   paymentFailureCode: string | null;
   placedAtMs: number;
@@ -166,6 +172,10 @@ export function toOrder(row: OrderRow, lines: OrderLineRow[]): Order {
     refundedMinor: row.refunded_minor,
     earnedCredits: row.earned_credits,
     plusActive: row.plus_active === 1,
+    plusPlan: row.plus_plan,
+    plusPeriodId: row.plus_period_id,
+    delivery: row.delivery,
+    deliverByDate: row.deliver_by_date,
     holdId: row.hold_id,
     paymentFailureCode: row.payment_failure_code,
     placedAtMs: row.placed_at_ms,
@@ -215,6 +225,10 @@ export function toOrderRow(order: Order): OrderRow {
     refunded_minor: order.refundedMinor,
     earned_credits: order.earnedCredits,
     plus_active: order.plusActive ? 1 : 0,
+    plus_plan: order.plusPlan,
+    plus_period_id: order.plusPeriodId,
+    delivery: order.delivery,
+    deliver_by_date: order.deliverByDate,
     hold_id: order.holdId,
     payment_failure_code: order.paymentFailureCode,
     placed_at_ms: order.placedAtMs,

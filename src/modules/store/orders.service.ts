@@ -11,9 +11,9 @@ import { findProductsByIds, releaseDiscountCode, returnProductStock, takeProduct
 import { usableDiscountCode } from './catalog.service.ts';
 import { clearCart } from './cart.service.ts';
 import { captureCheckoutHold, checkoutHoldTimeoutMs, creditsUnlockTimes, earnOrderCredits, holdCheckoutCredits, releaseCheckoutHold, spendableCreditsOf, spendRateOf } from './credits.adapter.ts';
-import { isPlusActiveAt } from './membership-port.ts';
-import { defaultPlusDiscountBp, defaultShippingPolicy, linePriceOf, maxLinesPerOrder, maxQuantityPerLine, priceOrder, type DiscountRule, type PricingProduct, type Quote } from './pricing.rules.ts';
-import { shippingPromise, type ShippingPromise } from './shipping-promise.rules.ts';
+import { deliveryVouchersLeft, giveBackDeliveryVoucher, memberDiscountBpOf, plusStatusOf, recordOrderBenefits, takeDeliveryVoucher } from './membership.adapter.ts';
+import { defaultShippingPolicy, linePriceOf, maxLinesPerOrder, maxQuantityPerLine, priceOrder, type DiscountRule, type PricingProduct, type Quote } from './pricing.rules.ts';
+import { nextDayDeliveryDate, shippingPromise, type ShippingPromise } from './shipping-promise.rules.ts';
 import { addressError, type ShippingAddress, type ShippingAddressInput } from './shipping-address.rules.ts';
 import { resolveShipping } from './shipping-address.service.ts';
 import {
@@ -34,7 +34,7 @@ import {
 } from './orders.repository.ts';
 import { closeUnpaidPayment, findLatestPayment, markPaymentAuthorized, markPaymentCaptured, openPayment, type Payment } from '../payments/index.ts';
 import { hasPendingRefund, selectRefundsForOrders, type Refund } from './refunds.repository.ts';
-import type { OrderStatus } from './store.table.ts';
+import type { Delivery, OrderStatus } from './store.table.ts';
 
 export interface LineRequest {
   productId: string;
@@ -58,6 +58,11 @@ export interface CheckoutRequest {
   region?: string | null;
   /** Credits to apply as money (CR-12); `'max'` only for quotes. Guests cannot apply credits. */
   credits: number | 'max';
+  /**
+   * Use one of the member's Plus next-day delivery vouchers (ST-2, MB-8): the shipping fee is waived and the order is
+   * delivered the business day after it ships. Refused without Plus, without a voucher left, or with nothing to ship.
+   */
+  useDeliveryVoucher?: boolean;
 }
 
 export interface CheckoutQuote {
@@ -70,7 +75,14 @@ export interface CheckoutQuote {
   /** Credits the member can spend now (0 for guests). */
   availableCredits: number;
   spendCreditsPerMajorUnit: number;
+  /** Plus was active at placement (MB-8): the member discount applies at the membership policy's rate. */
   plusActive: boolean;
+  memberDiscountBp: number;
+  /** Next-day delivery vouchers the member could use now (0 without Plus). */
+  deliveryVouchersLeft: number;
+  delivery: Delivery;
+  /** With a voucher: the promised delivery date (the business day after the ship-by date); else null. */
+  deliverByDate: string | null;
 }
 
 /** Order status changes allowed, as data (CONVENTIONS 10); guarded updates enforce them. */
@@ -136,14 +148,20 @@ export async function quoteCheckout(ctx: Ctx, request: CheckoutRequest): Promise
   if (!rate) throw new AppError('not_eligible', `We do not ship to ${shipping.region} yet.`, { field: 'region' });
   const discount = request.discountCode ? toDiscountRule(await usableDiscountCode(ctx, request.discountCode)) : null;
   const nowMs = ctx.clock.nowMs();
-  const plusActive = request.memberId ? await isPlusActiveAt(ctx, request.memberId, nowMs) : false;
+  // MB-8: the member discount and the voucher follow Plus at placement: what the member is shown is what they pay.
+  const plusActive = request.memberId ? (await plusStatusOf(ctx, request.memberId, nowMs)).plan !== null : false;
+  const memberDiscountBp = plusActive ? await memberDiscountBpOf(ctx) : 0;
+  const vouchersLeft = plusActive && request.memberId ? await deliveryVouchersLeft(ctx, request.memberId, nowMs) : 0;
   if (!request.memberId && request.credits !== 0 && request.credits !== 'max') throw new AppError('unauthenticated', 'Sign in to pay with credits.');
+  const useVoucher = request.useDeliveryVoucher === true;
+  if (useVoucher) assertVoucherUsable({ signedIn: request.memberId !== null, plusActive, vouchersLeft, ships: lines.some((line) => !line.product.giftCard) });
   const availableCredits = request.memberId ? await spendableCreditsOf(ctx, request.memberId) : 0;
   const spendCreditsPerMajorUnit = await spendRateOf(ctx);
   const quote = priceOrder({
     lines: lines.map((line) => ({ product: toPricingProduct(line.product), quantity: line.quantity })),
     discount,
-    plus: { active: plusActive, discountBp: defaultPlusDiscountBp },
+    plus: { active: plusActive, discountBp: memberDiscountBp },
+    deliveryVoucher: useVoucher,
     taxRatePpm: rate.ratePpm,
     shipping: defaultShippingPolicy,
     credits: { requested: request.credits, available: availableCredits, spendCreditsPerMajorUnit },
@@ -151,15 +169,29 @@ export async function quoteCheckout(ctx: Ctx, request: CheckoutRequest): Promise
   if (typeof request.credits === 'number' && request.credits > availableCredits) {
     throw new AppError('insufficient_credits', `You have ${availableCredits} credits available.`, { field: 'credits', availableCredits });
   }
+  const promise = shippingPromise({ placedAtMs: nowMs, signedIn: request.memberId !== null });
   return {
     quote,
-    promise: shippingPromise({ placedAtMs: nowMs, signedIn: request.memberId !== null }),
+    promise,
     region: shipping.region,
     shippingAddress: shipping.address,
     availableCredits,
     spendCreditsPerMajorUnit,
     plusActive,
+    memberDiscountBp,
+    deliveryVouchersLeft: vouchersLeft,
+    delivery: useVoucher ? 'next_day' : 'standard',
+    deliverByDate: useVoucher ? nextDayDeliveryDate(promise.shipByDate) : null,
   };
+}
+
+/** The quote's check of a voucher request (the order's transaction takes the voucher, which is the check that counts). */
+function assertVoucherUsable(input: { signedIn: boolean; plusActive: boolean; vouchersLeft: number; ships: boolean }): void {
+  const field = { field: 'useDeliveryVoucher' };
+  if (!input.signedIn) throw new AppError('unauthenticated', 'Sign in to use a Plus next-day delivery voucher.', field);
+  if (!input.ships) throw new AppError('validation', 'This order has nothing to ship, so it cannot use a next-day delivery voucher.', field);
+  if (!input.plusActive) throw new AppError('not_eligible', 'Next-day delivery vouchers are a Plus benefit, and your Plus membership is not active.', field);
+  if (input.vouchersLeft === 0) throw new AppError('not_eligible', 'You have no next-day delivery voucher left this month.', field);
 }
 
 export interface PlaceOrderInput extends CheckoutRequest {
@@ -176,7 +208,7 @@ export interface PlaceOrderInput extends CheckoutRequest {
 export async function createPendingOrder(ctx: Ctx, input: PlaceOrderInput): Promise<Order> {
   if (input.memberId === null && !input.guestEmail) throw new AppError('validation', 'Guests give an email address for the receipt.', { field: 'email' });
   if (input.memberId === null && !input.shippingAddress) throw addressError('validation', '', 'Guests give the address the order ships to.');
-  const { quote, promise, plusActive, region, shippingAddress } = await quoteCheckout(ctx, input);
+  const { quote, promise, plusActive, region, shippingAddress, delivery, deliverByDate } = await quoteCheckout(ctx, input);
   const nowMs = ctx.clock.nowMs();
   const orderId = ctx.ids.next('ord');
   for (const line of [...quote.lines].sort((a, b) => (a.product.id < b.product.id ? -1 : 1))) {
@@ -186,6 +218,11 @@ export async function createPendingOrder(ctx: Ctx, input: PlaceOrderInput): Prom
   }
   const discountCode = input.discountCode ? (await usableDiscountCode(ctx, input.discountCode)).code : null;
   if (discountCode && !(await useDiscountCode(ctx.db, discountCode))) throw new AppError('not_eligible', 'This discount code has been used up.', { field: 'discountCode' });
+  // MB-8: the voucher is taken in the order's transaction; a failed payment or a cancellation before shipping gives it back.
+  if (delivery === 'next_day') {
+    assert(input.memberId, 'the quote refuses a guest a voucher');
+    await takeDeliveryVoucher(ctx, { memberId: input.memberId, orderId, atMs: nowMs });
+  }
   let holdId: string | null = null;
   if (quote.creditsApplied > 0) {
     assert(input.memberId, 'only members apply credits');
@@ -233,6 +270,10 @@ export async function createPendingOrder(ctx: Ctx, input: PlaceOrderInput): Prom
     refundedMinor: 0,
     earnedCredits: 0,
     plusActive,
+    plusPlan: null,
+    plusPeriodId: null,
+    delivery,
+    deliverByDate,
     holdId,
     paymentFailureCode: null,
     placedAtMs: nowMs,
@@ -260,8 +301,10 @@ export async function recordAuthorization(ctx: Ctx, orderId: string, gateway: st
 
 /**
  * Step 3 of checkout: the gateway confirmed the payment at `paidAtMs` (ST-4). Captures the credits hold, earns for a
- * member's order (CR-3..CR-5, Plus as it was at payment), opens the shipment and empties the cart. Idempotent: an
- * order already past pending payment is returned as it is.
+ * member's order (CR-3..CR-5, with the Plus multiplier only when Plus was active at `paidAtMs`: a payment confirmed
+ * a second after a cancel earns none), keeps the Plus plan and period at payment on the order (MB-10), records the
+ * benefits used against the periods that granted them (MB-8), opens the shipment and empties the cart. Idempotent:
+ * an order already past pending payment is returned as it is.
  */
 export async function finalizePaidOrder(ctx: Ctx, input: { orderId: string; paidAtMs: number; capturedMinor: number; clearCartOf: string | null }): Promise<Order> {
   const order = await findOrder(ctx.db, input.orderId, { lock: true });
@@ -275,18 +318,28 @@ export async function finalizePaidOrder(ctx: Ctx, input: { orderId: string; paid
   }
   const payment = await findOrderPayment(ctx, order.id);
   if (payment) await markPaymentCaptured(ctx, { paymentId: payment.id, capturedMinor: input.capturedMinor, confirmedAtMs: input.paidAtMs });
-  let plusActive = false;
+  assert(order.channel === 'store', 'only orders placed on the store are paid through checkout');
+  let plus: { plan: 'monthly' | 'annual' | null; periodId: string | null } = { plan: null, periodId: null };
   let earned = 0;
   if (order.memberId) {
-    plusActive = await isPlusActiveAt(ctx, order.memberId, input.paidAtMs);
-    const result = await earnOrderCredits(ctx, { memberId: order.memberId, orderId: order.id, paidAtMs: input.paidAtMs, plusActive, lines: order.lines });
+    plus = await plusStatusOf(ctx, order.memberId, input.paidAtMs);
+    const result = await earnOrderCredits(ctx, { memberId: order.memberId, orderId: order.id, paidAtMs: input.paidAtMs, plusActive: plus.plan !== null, lines: order.lines });
     earned = result.total;
     for (const line of order.lines) {
       const credits = result.lines.get(line.id) ?? 0;
       if (credits > 0) await updateOrderLine(ctx.db, line.id, { earned_credits: credits });
     }
+    await recordOrderBenefits(ctx, {
+      memberId: order.memberId,
+      orderId: order.id,
+      placedAtMs: order.placedAtMs,
+      memberDiscountMinor: order.plusDiscountMinor,
+      paidAtMs: input.paidAtMs,
+      extraCredits: result.plusExtraCredits,
+    });
   }
-  await updateOrderFields(ctx.db, order.id, { earned_credits: earned, plus_active: plusActive || order.plusActive ? 1 : 0 });
+  // The snapshot after-sales reads (MB-9, MB-10); `plus_active` now says the same as the plan.
+  await updateOrderFields(ctx.db, order.id, { earned_credits: earned, plus_active: plus.plan !== null ? 1 : 0, plus_plan: plus.plan, plus_period_id: plus.periodId });
   if (order.lines.some((line) => !line.giftCard)) {
     assert(order.shipByDate, 'a store order has a ship-by date');
     await insertPendingShipment(ctx.db, { id: ctx.ids.next('shp'), memberId: order.memberId, orderId: order.id, redemptionId: null, kind: 'order', shipByDate: order.shipByDate }, nowMs);
@@ -299,7 +352,7 @@ export async function finalizePaidOrder(ctx: Ctx, input: { orderId: string; paid
 
 /**
  * The payment failed (declined, gateway error) or was abandoned: releases the credits hold (CR-12), puts the stock
- * back and frees the discount code. Idempotent like finalizePaidOrder.
+ * back, frees the discount code and gives the next-day delivery voucher back (MB-8). Idempotent like finalizePaidOrder.
  */
 export async function failOrderPayment(ctx: Ctx, input: { orderId: string; code: string; status: 'payment_failed' | 'abandoned' }): Promise<Order> {
   const order = await findOrder(ctx.db, input.orderId, { lock: true });
@@ -315,6 +368,7 @@ export async function failOrderPayment(ctx: Ctx, input: { orderId: string; code:
     if (line.productId) await returnProductStock(ctx.db, line.productId, line.quantity, nowMs);
   }
   if (order.discountCode) await releaseDiscountCode(ctx.db, order.discountCode);
+  if (order.delivery === 'next_day') await giveBackDeliveryVoucher(ctx, order.id);
   const payment = await findOrderPayment(ctx, order.id);
   if (payment) await closeUnpaidPayment(ctx, { paymentId: payment.id, failureCode: input.code });
   const failed = await findOrder(ctx.db, order.id);

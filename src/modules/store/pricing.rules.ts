@@ -7,7 +7,9 @@
 //   3. the Plus member discount (a percentage of the eligible merchandise after the code) is split the same way;
 //   4. tax per line on its merchandise after discounts (tax.rules.ts);
 //   5. credits applied as money (CR-12) are split across the eligible lines' merchandise after discounts;
-//   6. the line's qualifying amount (CR-4) is its merchandise after discounts minus its credits-paid part, or 0 for a
+//   6. shipping: the standard fee below the free-shipping threshold, waived when a Plus next-day delivery voucher is
+//      used (MB-8);
+//   7. the line's qualifying amount (CR-4) is its merchandise after discounts minus its credits-paid part, or 0 for a
 //      gift card or a product that does not earn credits; shipping and tax never qualify.
 //
 // Splitting rule (PL-2, named and tested): an order-level amount — the code discount, the Plus discount, the money
@@ -56,13 +58,13 @@ export interface ShippingPolicy {
 /** Standard shipping: 5.99, free from 35.00 of merchandise after discounts; gift-card-only orders ship nothing. */
 export const defaultShippingPolicy: ShippingPolicy = { feeMinor: 599, freeFromMinor: 3_500 };
 
-/** The Plus member discount (MB-8), 5 % off merchandise by default (shared/spec README). */
-export const defaultPlusDiscountBp = 500;
-
 export interface PricingInput {
   lines: readonly PricingLineInput[];
   discount: DiscountRule | null;
+  /** The Plus member discount (MB-8): whether Plus was active at placement, and the membership policy's rate. */
   plus: { active: boolean; discountBp: number };
+  /** A Plus next-day delivery voucher is used (ST-2, MB-8): the shipping fee is waived, whatever the amount. */
+  deliveryVoucher?: boolean;
   taxRatePpm: number;
   shipping: ShippingPolicy;
   /**
@@ -222,7 +224,8 @@ export function priceOrder(input: PricingInput): Quote {
 
   const physicalNet = sum(input.lines.map((line, i) => (line.product.giftCard ? 0 : net[i]!)));
   const hasPhysical = input.lines.some((line) => !line.product.giftCard);
-  const shippingMinor = hasPhysical && physicalNet < input.shipping.freeFromMinor ? input.shipping.feeMinor : 0;
+  assert(!input.deliveryVoucher || hasPhysical, 'a delivery voucher needs something to ship');
+  const shippingMinor = hasPhysical && !input.deliveryVoucher && physicalNet < input.shipping.freeFromMinor ? input.shipping.feeMinor : 0;
   const quote: Quote = {
     lines,
     merchandiseMinor: sum(merchandise),

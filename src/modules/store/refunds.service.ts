@@ -3,8 +3,8 @@
 // The refund flow (src/flows/refund.ts) runs these as its steps: `beginRefund` plans the refund and reserves it on the order's lines in one
 // transaction (so concurrent refunds can never refund the same money twice); the gateway refunds the money outside
 // any transaction; `completeRefund` then moves the credits (reversal of earnings, CR-15..CR-17; restore of spent
-// credits to their original lots, CR-18) and, for a cancellation, cancels the order, its shipment and puts the stock
-// back. The refund records the earned credits the ledger reversed (per line and in total) next to the credits it
+// credits to their original lots, CR-18) and, for a cancellation, cancels the order, its shipment, puts the stock
+// back and gives a Plus next-day delivery voucher back (MB-8). The refund records the earned credits the ledger reversed (per line and in total) next to the credits it
 // restored. If the gateway refuses, `failRefund` is the compensation: it gives the reservation back. A refund whose
 // gateway answer or last step was lost is finished by the flow runner's resume job under the same keys.
 import { z } from 'zod';
@@ -14,6 +14,7 @@ import { assert } from '../../platform/assert.ts';
 import { recordAudit } from '../audit/index.ts';
 import { returnProductStock } from './catalog.repository.ts';
 import { restoreOrderCredits, reverseOrderCredits } from './credits.adapter.ts';
+import { giveBackDeliveryVoucher } from './membership.adapter.ts';
 import { recordPaymentRefund } from '../payments/index.ts';
 import { cancelPendingShipments, findOrder, transitionOrder, updateOrderFields, updateOrderLine, type Order } from './orders.repository.ts';
 import { findOrderPayment } from './orders.service.ts';
@@ -147,6 +148,8 @@ export async function completeRefund(ctx: Ctx, input: { refundId: string; gatewa
   if (refund.kind === 'cancellation') {
     assert(await transitionOrder(ctx.db, order.id, ['paid'], { status: 'cancelled', cancelled_at_ms: nowMs, updated_at_ms: nowMs }), 'a cancellation begins only on a paid order, and shipping waits for it');
     await cancelPendingShipments(ctx.db, order.id, nowMs);
+    // MB-8: a voucher is usable once, and a cancellation (always before shipping) means that use did not happen.
+    if (order.delivery === 'next_day') await giveBackDeliveryVoucher(ctx, order.id);
     for (const line of [...order.lines].sort((a, b) => ((a.productId ?? '') < (b.productId ?? '') ? -1 : 1))) {
       const part = refund.lines.find((p) => p.orderLineId === line.id);
       if (line.productId && part && part.quantity > 0) await returnProductStock(ctx.db, line.productId, part.quantity, nowMs);

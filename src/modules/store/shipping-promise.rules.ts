@@ -159,3 +159,12 @@ export function shippingPromise(input: ShippingPromiseInput): ShippingPromise {
   const sameDay = input.signedIn && isBusinessDay(local.date) && local.minutes < cutOff;
   return { shipByDate: formatDate(sameDay ? local.date : nextBusinessDay(local.date)), sameDay };
 }
+
+/**
+ * Next-day delivery (a Plus voucher, MB-8): the order still ships on its ship-by date (ST-5), by a carrier service
+ * that delivers on the next business day after it ships (what "next day" means for UPS Next Day Air or FedEx
+ * Priority Overnight, which do not deliver on weekends and federal holidays).
+ */
+export function nextDayDeliveryDate(shipByDate: string): string {
+  return formatDate(nextBusinessDay(parseDate(shipByDate)));
+}

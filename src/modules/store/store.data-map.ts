@@ -36,6 +36,12 @@ export const storePersonalData: PersonalDataMap = [
     ship_to_region: { category: 'address', purpose: 'The state or province of delivery: the sale’s tax jurisdiction.', retention: 'transaction_records', erase: placeOfSupply },
     ship_to_postal_code: { category: 'address', purpose: 'The postal code of delivery: the sale’s local tax jurisdiction.', retention: 'transaction_records', erase: placeOfSupply },
     ship_to_country: { category: 'address', purpose: 'The country of delivery: the sale’s tax jurisdiction.', retention: 'transaction_records', erase: placeOfSupply },
+    plus_plan: {
+      category: 'order',
+      purpose: 'The Plus plan the member had when the order was paid (MB-10): which benefits the purchase carries in after-sales (AS-5, AS-6).',
+      retention: 'transaction_records',
+      erase: commercialRecord,
+    },
   }),
   ...declareTable('store_order_lines', 'member_id', { member_id: recordLink }),
   ...declareTable('store_shipments', 'member_id', {

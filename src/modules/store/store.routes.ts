@@ -156,10 +156,10 @@ export function registerStoreRoutes(app: ZodApp, deps: Deps): void {
   // ---- Checkout ---------------------------------------------------------------------------------------------
   app.post(
     '/store/checkout/quote',
-    { schema: { tags, summary: 'Price a checkout: every component per line, credits applied, the ship-by date (ST-2, ST-5, CR-12)', body: quoteBody, response: { 200: quoteView } }, config: { auth: 'public' } },
+    { schema: { tags, summary: 'Price a checkout: every component per line, the Plus member discount, credits applied, a next-day delivery voucher, the ship-by date (ST-2, ST-5, CR-12, MB-8)', body: quoteBody, response: { 200: quoteView } }, config: { auth: 'public' } },
     async (request) => {
       const source = await checkoutSourceOf(deps, request.principal?.kind === 'session' ? request.principal.memberId : null, request.body);
-      return toQuoteView(await quoteCheckout(deps, { ...source, credits: request.body.credits }));
+      return toQuoteView(await quoteCheckout(deps, { ...source, credits: request.body.credits, useDeliveryVoucher: request.body.useDeliveryVoucher }));
     },
   );
 

@@ -11,7 +11,7 @@ import type { Redemption } from './redemptions.service.ts';
 import type { WebhookEventSummary } from './webhooks.service.ts';
 import { discountCodeSchema, regionSchema } from './catalog.service.ts';
 import { refundReasons } from './refunds.service.ts';
-import { externalSources, orderStatuses, productCategories } from './store.table.ts';
+import { deliveryKinds, externalSources, orderStatuses, productCategories } from './store.table.ts';
 import { linePriceOf, maxLinesPerOrder, maxQuantityPerLine, type LinePrice } from './pricing.rules.ts';
 import { shippingAddressSchema, type ShippingAddress } from './shipping-address.rules.ts';
 
@@ -156,6 +156,9 @@ export function toCartView(cart: Cart): z.infer<typeof cartView> {
 export const cartLineBody = z.strictObject({ quantity: z.number().int().min(0).max(maxQuantityPerLine) });
 export const cartOptionsBody = z.strictObject({ discountCode: discountCodeSchema.nullable().optional(), region: regionSchema.nullable().optional() });
 
+/** ST-2, MB-8: use a Plus next-day delivery voucher (no shipping fee, delivered the business day after it ships). */
+const useDeliveryVoucher = z.boolean().default(false);
+
 const lineRequest = z.strictObject({ productId: id, quantity: z.number().int().min(1).max(maxQuantityPerLine) });
 
 export const quoteBody = z.strictObject({
@@ -168,6 +171,7 @@ export const quoteBody = z.strictObject({
   region: regionSchema.optional(),
   /** Credits to apply (CR-12), or "max" for as many as possible. */
   credits: z.union([z.number().int().min(0).max(1_000_000_000), z.literal('max')]).default(0),
+  useDeliveryVoucher,
 });
 
 export const placeOrderBody = z.strictObject({
@@ -178,6 +182,7 @@ export const placeOrderBody = z.strictObject({
   /** Members' orders without an address only: the tax region (otherwise the cart's). */
   region: regionSchema.optional(),
   credits: z.number().int().min(0).max(1_000_000_000).default(0),
+  useDeliveryVoucher,
   /** A gateway token; the sandbox takes tok_approve, tok_decline, tok_fail_after_delay, … (src/modules/payments/sandbox.gateway.ts). */
   paymentToken: z.string().min(1).max(200).optional(),
   /** Guests only: where the receipt goes. */
@@ -225,7 +230,14 @@ export const quoteView = z.object({
   qualifyingMinor: z.number().int(),
   shipByDate: z.string(),
   sameDayShipping: z.boolean(),
+  /** Plus was active now (MB-8): the member discount applies at `memberDiscountBp` (0 without Plus). */
   plusActive: z.boolean(),
+  memberDiscountBp: z.number().int(),
+  /** Next-day delivery vouchers the member could use on this order (0 without Plus). */
+  deliveryVouchersLeft: z.number().int(),
+  delivery: z.enum(deliveryKinds),
+  /** With a voucher: the promised delivery date, the business day after the ship-by date. */
+  deliverByDate: z.string().nullable(),
   /** The tax region that priced the quote (from the shipping address when one was given). */
   region: z.string(),
   shippingAddress: shippingAddressView.nullable(),
@@ -258,6 +270,10 @@ export function toQuoteView(result: CheckoutQuote): z.infer<typeof quoteView> {
     shipByDate: result.promise.shipByDate,
     sameDayShipping: result.promise.sameDay,
     plusActive: result.plusActive,
+    memberDiscountBp: result.memberDiscountBp,
+    deliveryVouchersLeft: result.deliveryVouchersLeft,
+    delivery: result.delivery,
+    deliverByDate: result.deliverByDate,
     region: result.region,
     shippingAddress: toShippingAddressView(result.shippingAddress),
   };
@@ -369,7 +385,13 @@ const orderFields = {
   refundedMinor: z.number().int(),
   /** Credits the order earned (pending until the pending period after payment ends, CR-7). */
   earnedCredits: z.number().int(),
+  /** Plus at payment (CR-5, MB-10): after-sales reads purchase-time status here, not from today's membership. */
   plusActive: z.boolean(),
+  plusPlan: z.enum(['monthly', 'annual']).nullable(),
+  plusPeriodId: z.string().nullable(),
+  /** `next_day` when a Plus voucher was used (no shipping fee); `deliverByDate` is then the promised delivery date. */
+  delivery: z.enum(deliveryKinds),
+  deliverByDate: z.string().nullable(),
   paymentFailureCode: z.string().nullable(),
   placedAt: timestamp,
   paidAt: timestamp.nullable(),
@@ -433,6 +455,10 @@ export function toOrderSummaryView(order: Order): z.infer<typeof orderSummaryVie
     refundedMinor: order.refundedMinor,
     earnedCredits: order.earnedCredits,
     plusActive: order.plusActive,
+    plusPlan: order.plusPlan,
+    plusPeriodId: order.plusPeriodId,
+    delivery: order.delivery,
+    deliverByDate: order.deliverByDate,
     paymentFailureCode: order.paymentFailureCode,
     placedAt: iso(order.placedAtMs),
     paidAt: isoOrNull(order.paidAtMs),

@@ -1,4 +1,4 @@
-// Row types of the store module's tables (migrations 0500..0502); they never leave the module's repositories. Its
+// Row types of the store module's tables (migrations 0500..0530); they never leave the module's repositories. Its
 // payments moved to the payments module (0550), its idempotency records to the platform (0551).
 import type { Kysely } from 'kysely';
 import { tables, type Executor } from '../../db/database.ts';
@@ -95,6 +95,9 @@ export type OrderChannel = (typeof orderChannels)[number];
 export const orderStatuses = ['pending_payment', 'paid', 'shipped', 'delivered', 'cancelled', 'payment_failed', 'abandoned'] as const;
 export type OrderStatus = (typeof orderStatuses)[number];
 
+export const deliveryKinds = ['standard', 'next_day'] as const;
+export type Delivery = (typeof deliveryKinds)[number];
+
 export const refundStates = ['none', 'partial', 'full'] as const;
 export type RefundState = (typeof refundStates)[number];
 
@@ -119,7 +122,17 @@ export interface OrderRow {
   total_minor: number;
   refunded_minor: number;
   earned_credits: number;
+  /**
+   * Store orders: Plus at placement (what priced the member discount) until the payment is confirmed, then Plus at
+   * payment (CR-5), the same as `plus_plan !== null`. Storefront orders: always 0 (MB-8).
+   */
   plus_active: Flag;
+  /** The Plus plan and membership period at payment (migration 0530, MB-10); null when not Plus then. */
+  plus_plan: 'monthly' | 'annual' | null;
+  plus_period_id: string | null;
+  /** `next_day` when a Plus delivery voucher was used (0530): no shipping fee, delivered by `deliver_by_date`. */
+  delivery: Delivery;
+  deliver_by_date: string | null;
   hold_id: string | null;
   payment_failure_code: string | null;
   placed_at_ms: number;

@@ -11,7 +11,7 @@
 // A member's own-store order placed through the storefront earns like a native one when it carries the member's ID
 // (note attribute `patron_member_id`) or, without that attribute, a customer email that the storefront marks
 // verified and that is a member's verified email here. Anything else is recorded as a storefront order without a
-// member and earns nothing.
+// member and earns nothing. Storefront orders never get Plus benefits (MB-8): no multiplier, discount or voucher.
 import { z } from 'zod';
 import { transact, type Ctx, type Deps } from '../../deps.ts';
 import { AppError, isAppError } from '../../platform/errors.ts';
@@ -24,7 +24,6 @@ import { enqueueJob } from '../../jobs/index.ts';
 import { findMemberIdByVerifiedEmail, getMember } from '../accounts/index.ts';
 import { findProductBySku } from './catalog.repository.ts';
 import { earnOrderCredits } from './credits.adapter.ts';
-import { isPlusActiveAt } from './membership-port.ts';
 import { findOrderByExternalRef, insertOrder, updateOrderFields, updateOrderLine, type Order, type OrderLine } from './orders.repository.ts';
 import { findRefundByExternalRef } from './refunds.repository.ts';
 import { beginRefund, completeRefund } from './refunds.service.ts';
@@ -358,6 +357,10 @@ async function recordStorefrontOrder(ctx: Ctx, shopDomain: string, payload: Stor
     refundedMinor: 0,
     earnedCredits: 0,
     plusActive: false,
+    plusPlan: null,
+    plusPeriodId: null,
+    delivery: 'standard',
+    deliverByDate: null,
     holdId: null,
     paymentFailureCode: null,
     placedAtMs,
@@ -371,13 +374,14 @@ async function recordStorefrontOrder(ctx: Ctx, shopDomain: string, payload: Stor
   };
   if (!(await insertOrder(ctx.db, order))) return { status: 'ignored', result: 'order already recorded' };
   if (!memberId) return { status: 'processed', result: `recorded order ${orderId} without a member: earns nothing` };
-  const plusActive = await isPlusActiveAt(ctx, memberId, paidAtMs);
-  const earned = await earnOrderCredits(ctx, { memberId, orderId, paidAtMs, plusActive, lines });
+  // MB-8: Plus benefits (the earn multiplier among them) are for orders placed on the store itself, never for orders
+  // from another storefront, so the membership is not asked and the order keeps no Plus snapshot.
+  const earned = await earnOrderCredits(ctx, { memberId, orderId, paidAtMs, plusActive: false, lines });
   for (const line of lines) {
     const credits = earned.lines.get(line.id) ?? 0;
     if (credits > 0) await updateOrderLine(ctx.db, line.id, { earned_credits: credits });
   }
-  await updateOrderFields(ctx.db, orderId, { earned_credits: earned.total, plus_active: plusActive ? 1 : 0 });
+  await updateOrderFields(ctx.db, orderId, { earned_credits: earned.total });
   return { status: 'processed', result: `recorded order ${orderId} for ${memberId}: earned ${earned.total} credits` };
 }
 

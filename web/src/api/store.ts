@@ -109,11 +109,21 @@ export interface Quote {
   qualifyingMinor: number;
   shipByDate: string;
   sameDayShipping: boolean;
+  /** Plus is active now: the member discount applies at `memberDiscountBp` (0 without Plus). */
   plusActive: boolean;
+  memberDiscountBp: number;
+  /** Next-day delivery vouchers the member could use on this order (0 without Plus). */
+  deliveryVouchersLeft: number;
+  delivery: Delivery;
+  /** With a voucher: the promised delivery date, the business day after the ship-by date. */
+  deliverByDate: string | null;
   /** The tax region that priced the quote (the shipping address's state when one was given). */
   region: string;
   shippingAddress: ShippingAddress | null;
 }
+
+/** `next_day` when a Plus next-day delivery voucher was used: no shipping fee, delivered by `deliverByDate`. */
+export type Delivery = 'standard' | 'next_day';
 
 export const orderStatuses = ['pending_payment', 'paid', 'shipped', 'delivered', 'cancelled', 'payment_failed', 'abandoned'] as const;
 export type OrderStatus = (typeof orderStatuses)[number];
@@ -189,7 +199,12 @@ export interface OrderSummary {
   refundedMinor: number;
   /** Credits the order earned (pending until the pending period after payment ends). */
   earnedCredits: number;
+  /** Plus at payment, with its plan and membership period (the purchase-time status after-sales reads). */
   plusActive: boolean;
+  plusPlan: 'monthly' | 'annual' | null;
+  plusPeriodId: string | null;
+  delivery: Delivery;
+  deliverByDate: string | null;
   paymentFailureCode: string | null;
   placedAt: string;
   paidAt: string | null;
@@ -323,6 +338,8 @@ export interface CheckoutInput {
   region?: string;
   credits: number;
   discountCode?: string | null;
+  /** Use a Plus next-day delivery voucher: no shipping fee, delivered the business day after it ships. */
+  useDeliveryVoucher?: boolean;
 }
 
 const id = (value: string) => encodeURIComponent(value);

@@ -355,6 +355,12 @@ export function OrderFacts({ order, codeLabel, shipByTestId }: { order: Order; c
         <dt>Ships by</dt>
         <dd data-testid={shipByTestId}>{formatShipDate(order.shipByDate)}</dd>
       </div>
+      {order.delivery === 'next_day' && (
+        <div>
+          <dt>Next-day delivery (Plus voucher)</dt>
+          <dd data-testid="order-deliver-by">Arrives by {formatShipDate(order.deliverByDate)}</dd>
+        </div>
+      )}
       <div>
         <dt>Ships to</dt>
         <dd>

@@ -12,7 +12,7 @@ export interface QuoteState {
 }
 
 export function quoteKey(input: CheckoutInput, cartVersion: string | null | undefined): string {
-  return JSON.stringify([input.shippingAddress ?? null, input.region ?? null, input.discountCode ?? null, input.credits, cartVersion ?? null]);
+  return JSON.stringify([input.shippingAddress ?? null, input.region ?? null, input.discountCode ?? null, input.credits, input.useDeliveryVoucher ?? false, cartVersion ?? null]);
 }
 
 /** `input` null: nothing to price yet (no address or region, or an empty cart). */

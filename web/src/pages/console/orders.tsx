@@ -354,7 +354,7 @@ export function OrderConsolePage({ orderId }: { orderId: string }) {
               <OrderFacts order={data} codeLabel="Code" />
               <div>
                 <dt>Plus at payment</dt>
-                <dd>{data.plusActive ? 'Yes' : 'No'}</dd>
+                <dd data-testid="order-plus-at-payment">{data.plusPlan ? `Yes, ${data.plusPlan}${data.plusPeriodId ? ` (period ${data.plusPeriodId})` : ''}` : 'No'}</dd>
               </div>
             </dl>
             {data.memberId && (

@@ -1,14 +1,15 @@
 // /shop/checkout: pay for the cart (ST-2..ST-5, CR-12): where it ships (one of the member's saved addresses or a new
 // one, whose state sets the tax; the states offered are those the store ships to), credits applied as money to the
 // merchandise (a field and a slider, limited to what the order can take and what the member has), the server's quote
-// with every component per line, the ship-by promise, and a card token. One Idempotency-Key per attempt: a retry of the same
+// with every component per line, the ship-by promise, for Plus members the member discount and the choice of a
+// next-day delivery voucher (how many are left; MB-8), and a card token. One Idempotency-Key per attempt: a retry of the same
 // attempt (a double click, a lost answer) cannot place the order twice; a new attempt after an answer gets a new key.
 import { useEffect, useState } from 'react';
 import { ApiError, newIdempotencyKey } from '../../api/client.ts';
 import { accountsApi, type Address } from '../../api/accounts.ts';
 import { creditsApi } from '../../api/credits.ts';
 import { storeApi, type Cart, type CheckoutInput, type Quote, type ShippingAddressInput } from '../../api/store.ts';
-import { ErrorSummary, FormInvalid, SelectField, SubmitButton, TextField, check, useForm, type FormState } from '../../components/forms.tsx';
+import { CheckboxField, ErrorSummary, FormInvalid, SelectField, SubmitButton, TextField, check, useForm, type FormState } from '../../components/forms.tsx';
 import { ErrorPanel, Loading, Page } from '../../components/layout.tsx';
 import { LinesTable, OrderTotals, creditsValueMinor, sandboxTokenHelp } from '../../components/store.tsx';
 import { formatCredits, formatMoney, formatShipDate } from '../../lib/format.ts';
@@ -39,6 +40,11 @@ function quoteFieldErrors(error: unknown): Record<string, string> {
   for (const issue of named) fields[issue.path === 'region' ? 'shippingAddress.region' : issue.path] ??= issue.source === 'rule' && named.length === 1 ? error.message : issue.message;
   if (named.length === 0 && error.code === 'insufficient_credits') fields.credits = error.message;
   return fields;
+}
+
+/** Basis points as a percentage: 500 → "5 %", 750 → "7.5 %". */
+function formatPercentBp(bp: number): string {
+  return `${new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 }).format(bp / 100)} %`;
 }
 
 const zipPattern = /^\d{5}(-\d{4})?$/;
@@ -164,12 +170,40 @@ function ShipByPromise({ quote }: { quote: Quote }) {
       <p className="promise-date">
         Ships by <strong data-testid="ship-by">{formatShipDate(quote.shipByDate)}</strong>
       </p>
+      {quote.delivery === 'next_day' && quote.deliverByDate && (
+        <p className="promise-date">
+          Next-day delivery: arrives by <strong data-testid="deliver-by">{formatShipDate(quote.deliverByDate)}</strong>
+        </p>
+      )}
       <p className="small muted">
         {quote.sameDayShipping
           ? 'Ordered before 1:00 pm Pacific on a business day, it leaves our warehouse today.'
           : 'Orders placed after 1:00 pm Pacific, on weekends or holidays ship the next business day.'}
       </p>
     </div>
+  );
+}
+
+/**
+ * Plus members' next-day delivery voucher (MB-8): one a month of active membership, each usable once. Using one
+ * waives the shipping fee and sends the order by next-day delivery; cancelling the order before it ships gives it back.
+ */
+function DeliveryVoucherField({ form, quote, checked, onChecked }: { form: FormState; quote: Quote; checked: boolean; onChecked: (checked: boolean) => void }) {
+  const left = quote.deliveryVouchersLeft;
+  const leftText = left === 1 ? '1 voucher left' : `${left} vouchers left`;
+  return (
+    <fieldset className="card stack" aria-describedby="voucher-explained">
+      <legend className="card-legend">Plus next-day delivery</legend>
+      <p id="voucher-explained" className="muted small">
+        Your Plus membership gives you one next-day delivery voucher a month. With a voucher, shipping is free and your order arrives the business day after it
+        ships. Cancel the order before it ships and you get the voucher back.
+      </p>
+      {left > 0 || checked ? (
+        <CheckboxField form={form} name="useDeliveryVoucher" label={`Use a next-day delivery voucher (${leftText})`} checked={checked} onChecked={onChecked} />
+      ) : (
+        <p data-testid="no-vouchers">You have no voucher left this month; the next one comes with your next month of Plus.</p>
+      )}
+    </fieldset>
   );
 }
 
@@ -280,6 +314,7 @@ function CheckoutForm({ cart, addresses, available, onPaymentFailed }: { cart: C
   const [address, setAddress] = useState<NewAddress>({ name: profileName, line1: '', line2: '', city: '', region: cart.region ?? '', postalCode: '' });
   const [creditsText, setCreditsText] = useState('0');
   const [token, setToken] = useState('');
+  const [useVoucher, setUseVoucher] = useState(false);
   // One key per checkout attempt: kept while the answer is unknown, replaced once the server has answered.
   const [idempotencyKey, setIdempotencyKey] = useState(newIdempotencyKey);
   const creditsValid = /^\d{1,10}$/.test(creditsText.trim());
@@ -287,9 +322,9 @@ function CheckoutForm({ cart, addresses, available, onPaymentFailed }: { cart: C
   // A saved address prices the order itself; a new one by its state until the order is placed with the whole address.
   const savedAddress: ShippingAddressInput | null = choice === 'new' ? null : { addressId: choice, name: recipient.trim() || null };
   const input: CheckoutInput | null = savedAddress
-    ? { shippingAddress: savedAddress, discountCode: cart.discountCode, credits }
+    ? { shippingAddress: savedAddress, discountCode: cart.discountCode, credits, useDeliveryVoucher: useVoucher }
     : address.region
-      ? { region: address.region, discountCode: cart.discountCode, credits }
+      ? { region: address.region, discountCode: cart.discountCode, credits, useDeliveryVoucher: useVoucher }
       : null;
   const live = useQuote(creditsValid ? input : null, cart.updatedAt);
   const current = input !== null && live.quotedFor === quoteKey(input, cart.updatedAt);
@@ -335,7 +370,10 @@ function CheckoutForm({ cart, addresses, available, onPaymentFailed }: { cart: C
           ['credits', !creditsValid, 'Enter a whole number of credits, like 500.'],
           ['paymentToken', token.trim() === '' && !(current && quote?.totalMinor === 0), 'Enter a card token, like tok_approve.'],
         ]);
-        const result = await storeApi.placeOrder({ shippingAddress: shipTo, credits, discountCode: cart.discountCode, paymentToken: token.trim() || undefined }, idempotencyKey);
+        const result = await storeApi.placeOrder(
+          { shippingAddress: shipTo, credits, discountCode: cart.discountCode, useDeliveryVoucher: useVoucher, paymentToken: token.trim() || undefined },
+          idempotencyKey,
+        );
         setIdempotencyKey(newIdempotencyKey());
         if (result.payment.outcome === 'approved' || result.payment.outcome === 'not_needed') {
           navigate(`/account/orders/${encodeURIComponent(result.order.id)}?placed=1`);
@@ -368,6 +406,7 @@ function CheckoutForm({ cart, addresses, available, onPaymentFailed }: { cart: C
             <ShippingFields form={shown} addresses={addresses} choice={choice} onChoice={setChoice} recipient={recipient} onRecipient={setRecipient} address={address} onAddress={setAddress} />
             {quote && current && <ShipByPromise quote={quote} />}
           </div>
+          {quote?.plusActive && <DeliveryVoucherField form={shown} quote={quote} checked={useVoucher} onChecked={setUseVoucher} />}
           <CreditsField form={shown} value={creditsText} onValue={setCreditsText} quote={quote} available={available} />
           <CardTokenField form={shown} value={token} onValue={setToken} />
         </div>
@@ -376,6 +415,11 @@ function CheckoutForm({ cart, addresses, available, onPaymentFailed }: { cart: C
           {quote ? (
             <div className="stack" aria-busy={!current || undefined} data-testid="quote">
               <OrderTotals totals={{ ...quote, discountCode: cart.discountCode }} />
+              {quote.plusActive && (
+                <p className="small muted" data-testid="plus-discount-note">
+                  Plus member discount: {formatPercentBp(quote.memberDiscountBp)} off merchandise{quote.delivery === 'next_day' ? ', and free next-day delivery with your voucher' : ''}.
+                </p>
+              )}
               <p className="small muted">
                 Credits are earned on {formatMoney(quote.qualifyingMinor)} of this order: what you pay in money for merchandise, after discounts; not on shipping, tax,
                 gift cards or the part paid with credits.
