@@ -1,9 +1,11 @@
 // Plus membership in a real browser on the simulated clock (issue 8 point 6; MB-1..MB-7, MB-11): a member sees the
 // two plans, a declined card's message, joins annual; the renewal reminder goes out 30 days before the renewal and
 // is read in the console's mail view; the member is renewed and the page shows the next period's date; the agent
-// sees the membership with its dated history on the member page. Another member joins monthly, pauses, resumes 10
-// days later (the renewal moves out by 10 days) and cancels through the confirmation dialog; a third member's failed
-// renewal shows on the console's past-due list. The pages are photographed at each step (test-results/membership-*).
+// sees the membership with its dated history on the member page; a pause with a resume date ends at that date.
+// Another member joins monthly, switches plan and back, turns auto-renewal off and on, saves a new card, pauses,
+// resumes 10 days later (the renewal moves out by 10 days) and cancels through the confirmation dialog; a third
+// member's failed renewal shows on the console's past-due list, where an agent cancels it through the same
+// confirmation. The pages are photographed at each step (test-results/membership-*.png).
 //
 // The server runs without its job worker: the test moves the clock and runs the due jobs itself (runDueJobs), so
 // "a minute before the reminder is due" is a state really observed, not a race with a polling worker.
@@ -70,7 +72,7 @@ async function joinResponse(page: Page) {
   return page.waitForResponse((response) => response.url().endsWith('/api/v1/me/membership') && response.request().method() === 'POST');
 }
 
-test('MB-1 MB-2 MB-3 MB-11 a member sees the plans, is declined, joins annual, gets the reminder 30 days before renewal in the mail view, and is renewed', async () => {
+test('MB-1 MB-2 MB-3 MB-11 a member sees the plans, is declined, joins annual, gets the reminder 30 days before renewal in the mail view, is renewed, and pauses until a date', async () => {
   try {
     await annualJourney();
   } catch (error) {
@@ -186,11 +188,31 @@ async function annualJourney(): Promise<void> {
   await section.getByRole('table', { name: /Membership emails/ }).getByRole('link', { name: 'Renewal reminder' }).waitFor();
   await photograph(desk, 'membership-5-console-member');
 
+  // MB-5 with a resume date: paused until then, resumed by the renewal run at that moment, the renewal moved out by
+  // the paused time.
+  const resumeDate = new Date(deps.clock.nowMs() + 20 * DAY_MS).toISOString().slice(0, 10);
+  const resumeAtMs = Date.parse(`${resumeDate}T00:00:00Z`);
+  const pausedAtMs = deps.clock.nowMs();
+  await page.getByLabel('Resume automatically on').fill(resumeDate);
+  await page.getByRole('button', { name: 'Pause membership' }).click();
+  await page.getByRole('status').filter({ hasText: `Your membership is paused until ${shortDate(resumeAtMs)}.` }).waitFor();
+  await fact(page, 'Paused since').getByText(`Resumes on ${shortDate(resumeAtMs)}`).waitFor();
+  await advanceTo(resumeAtMs + MINUTE_MS);
+  await runDueJobs(deps);
+  const resumed = await overview(annualMember.email);
+  assert.equal(resumed.subscription!.state, 'active', 'resumed at its date');
+  assert.equal(resumed.subscription!.currentPeriodEndMs, nextRenewsAtMs + (resumed.history.find((entry) => entry.event === 'resumed')!.effectiveAtMs - pausedAtMs), 'the renewal moved by the paused time');
+  await signInAt(page, url, annualMember);
+  await openMembership(page);
+  await fact(page, 'State').getByText('Active').waitFor();
+  await fact(page, 'Next renewal').getByText(shortDate(resumed.subscription!.currentPeriodEndMs!), { exact: false }).waitFor();
+  await page.getByRole('table', { name: /Membership history/ }).getByRole('row').filter({ hasText: 'Resumed' }).getByText('Renewal run').waitFor();
+
   assert.deepEqual(problems, [], 'the member pages ran without errors');
   assert.deepEqual(deskProblems, [], 'the console ran without errors');
 }
 
-test('MB-5 MB-6 MB-7 a monthly member pauses, resumes 10 days later with the renewal moved by 10 days, and cancels through the confirmation; a failed renewal is on the past-due list', async () => {
+test('MB-5 MB-6 MB-7 a monthly member switches plan and auto-renewal, pauses, resumes 10 days later with the renewal moved by 10 days, and cancels through the confirmation; a failed renewal is on the past-due list', async () => {
   try {
     await monthlyJourney();
   } catch (error) {
@@ -224,6 +246,26 @@ async function monthlyJourney(): Promise<void> {
   const renewsAtMs = joined.subscription!.currentPeriodEndMs!;
   await fact(page, 'Next renewal').getByText(`${shortDate(renewsAtMs)} · ${dollars(policy.monthly.priceMinor)}`, { exact: false }).waitFor();
   await page.getByText('A switch takes effect at your next renewal', { exact: false }).waitFor();
+
+  // A plan switch waits for the next renewal (and can be withdrawn); auto-renewal off keeps benefits to the period
+  // end; a new payment method is saved for the renewals.
+  await page.getByRole('button', { name: 'Switch to Plus Annual at next renewal' }).click();
+  await page.getByRole('status').filter({ hasText: `You switch to Plus Annual on ${shortDate(renewsAtMs)}.` }).waitFor();
+  await fact(page, 'Plan').getByText('Switches to Plus Annual at the next renewal').waitFor();
+  await fact(page, 'Next renewal').getByText(`${shortDate(renewsAtMs)} · ${dollars(policy.annual.priceMinor)} (Plus Annual)`).waitFor();
+  await page.getByRole('button', { name: 'Keep Plus Monthly' }).click();
+  await page.getByRole('status').filter({ hasText: 'You stay on Plus Monthly.' }).waitFor();
+  await page.getByRole('button', { name: 'Turn off auto-renewal' }).click();
+  await page.getByRole('status').filter({ hasText: `Auto-renewal is off: your benefits last until ${shortDate(renewsAtMs)}.` }).waitFor();
+  await fact(page, 'Next renewal').getByText(`None: your benefits last until ${shortDate(renewsAtMs)}`).waitFor();
+  await fact(page, 'State').getByText('benefits on').waitFor();
+  await page.getByRole('button', { name: 'Turn on auto-renewal' }).click();
+  await page.getByRole('status').filter({ hasText: 'Auto-renewal is on.' }).waitFor();
+  await page.getByLabel('New card token').fill('tok_approve');
+  await page.getByRole('button', { name: 'Save payment method' }).click();
+  await page.getByRole('status').filter({ hasText: 'Your payment method is updated' }).waitFor();
+  const events = (await overview(monthlyMember.email)).history.map((entry) => entry.event);
+  for (const event of ['plan_switch_scheduled', 'plan_switch_withdrawn', 'auto_renew_off', 'auto_renew_on', 'payment_method_updated'] as const) assert.ok(events.includes(event), `${event} is in the history`);
 
   // MB-5: pause without a resume date; no benefits while paused.
   await page.getByRole('button', { name: 'Pause membership' }).click();

@@ -105,6 +105,7 @@ export function MembershipFacts({ overview, audience }: { overview: MembershipOv
           {overview.nextRenewal ? (
             <>
               {formatDate(overview.nextRenewal.at)} · {formatMoney(overview.nextRenewal.priceMinor)} ({planLabel(overview.nextRenewal.plan)})
+              {sub.state === 'paused' && <div className="muted small">moves out by the time paused</div>}
             </>
           ) : open && !sub.autoRenew ? (
             `None: ${audience === 'member' ? 'your' : 'the'} benefits last until ${formatDate(sub.currentPeriodEndsAt)}`
@@ -181,13 +182,26 @@ function TableCard({ id, title, caption, empty, isEmpty, children, note }: { id:
 export function BenefitsUsed({ overview, orderLink }: { overview: MembershipOverview; orderLink: (orderId: string) => string }) {
   const uses = overview.benefitsUsed;
   const count = (kind: BenefitKind) => uses.filter((use) => use.kind === kind && use.state === 'used').length;
+  const ended = overview.subscription?.state === 'canceled' || overview.subscription?.state === 'lapsed';
   return (
     <section className="card" aria-labelledby="membership-benefits-title">
       <h2 id="membership-benefits-title">Benefits used</h2>
       <dl className="stats">
-        <Stat label="Delivery vouchers available" value={overview.vouchers?.available ?? 0} tone="primary">
-          <span className="stat-note">{overview.vouchers?.nextReleaseAt ? `Next one on ${formatDate(overview.vouchers.nextReleaseAt)}` : 'One per month of active membership'}</span>
-        </Stat>
+        {ended ? (
+          <Stat label="Delivery vouchers left unused" value={overview.vouchers?.available ?? 0}>
+            <span className="stat-note">No longer usable: the membership ended</span>
+          </Stat>
+        ) : (
+          <Stat label="Delivery vouchers available" value={overview.vouchers?.available ?? 0} tone="primary">
+            <span className="stat-note">
+              {!overview.plusActive
+                ? 'Usable again once benefits are back on'
+                : overview.vouchers?.nextReleaseAt
+                  ? `Next one on ${formatDate(overview.vouchers.nextReleaseAt)}`
+                  : 'One per month of active membership'}
+            </span>
+          </Stat>
+        )}
         <Stat label="Delivery vouchers used" value={overview.vouchers?.used ?? 0} />
         <Stat label="Member discount uses" value={count('member_discount')} />
         <Stat label="Bonus credit uses" value={count('earn_multiplier')} />

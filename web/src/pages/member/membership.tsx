@@ -221,7 +221,8 @@ function MemberActions({ overview, onDone }: { overview: MembershipOverview; onD
   const sub = overview.subscription!;
   const other: Plan = sub.plan === 'monthly' ? 'annual' : 'monthly';
   const switching = sub.nextPlan !== null && sub.nextPlan !== sub.plan;
-  const renewsOn = formatDate(sub.currentPeriodEndsAt);
+  // While paused the date moves out day by day; the one shown is where it stands if resumed now.
+  const renewsOn = sub.state === 'paused' ? `${formatDate(sub.currentPeriodEndsAt)} plus the time paused` : formatDate(sub.currentPeriodEndsAt);
   return (
     <section className="card stack" aria-labelledby="membership-actions-title">
       <h2 id="membership-actions-title">Manage your membership</h2>
