@@ -7,6 +7,7 @@ import { FlowsPage } from './pages/console/flows.tsx';
 import { MailPage } from './pages/console/mail.tsx';
 import { MemberCreditsPage } from './pages/console/member-credits.tsx';
 import { MemberDetailPage } from './pages/console/member-detail.tsx';
+import { PastDueMembershipsPage } from './pages/console/memberships.tsx';
 import { MemberLookupPage } from './pages/console/members.tsx';
 import { OrderConsolePage, OrdersConsolePage } from './pages/console/orders.tsx';
 import { ConsoleSignInPage } from './pages/console/sign-in.tsx';
@@ -14,6 +15,7 @@ import { WebhooksPage } from './pages/console/webhooks.tsx';
 import { CartPage } from './pages/member/cart.tsx';
 import { CheckoutPage } from './pages/member/checkout.tsx';
 import { CreditsPage } from './pages/member/credits.tsx';
+import { MembershipPage } from './pages/member/membership.tsx';
 import { CompleteSignUpPage } from './pages/member/complete-sign-up.tsx';
 import { ForgotPasswordPage } from './pages/member/forgot-password.tsx';
 import { AccountHomePage } from './pages/member/home.tsx';
@@ -34,7 +36,7 @@ import type { ReactNode } from 'react';
 const member = (page: ReactNode) => <RequireMember>{page}</RequireMember>;
 const staff = (page: ReactNode) => <RequireStaff>{page}</RequireStaff>;
 
-/** Member center routes. Later modules add theirs here (membership, cases, privacy). The catalog is public. */
+/** Member center routes. Later modules add theirs here (cases, privacy). The catalog is public. */
 const memberRoutes: RouteDefinition[] = [
   { path: '/', render: () => <WelcomePage /> },
   { path: '/sign-in', render: () => <SignInPage /> },
@@ -52,6 +54,7 @@ const memberRoutes: RouteDefinition[] = [
   { path: '/account/orders', render: () => member(<OrdersPage />) },
   { path: '/account/orders/:id', render: ({ id }) => member(<OrderPage key={id} orderId={id!} />) },
   { path: '/account/credits', render: () => member(<CreditsPage />) },
+  { path: '/account/membership', render: () => member(<MembershipPage />) },
   { path: '/account/profile', render: () => member(<ProfilePage />) },
   { path: '/account/security', render: () => member(<SecurityPage />) },
 ];
@@ -71,6 +74,7 @@ const consoleRoutes: RouteDefinition[] = [
   { path: '/console/webhooks', render: () => staff(<WebhooksPage />) },
   { path: '/console/flows', render: () => staff(<FlowsPage />) },
   { path: '/console/credits', render: () => staff(<CreditsProgramPage />) },
+  { path: '/console/memberships', render: () => staff(<PastDueMembershipsPage />) },
   { path: '/console/mail', render: () => staff(<MailPage />) },
   { path: '/console/mail/:id', render: ({ id }) => staff(<MailPage messageId={id} />) },
 ];

@@ -19,9 +19,15 @@ export class ApiError extends Error {
   readonly requestId: string | undefined;
   /** The validation details that name a field, ready to show next to it. */
   readonly fieldIssues: FieldIssue[];
+  /**
+   * The parsed answer as sent. Most refusals carry `{ error }`; a few carry a result of their own (a declined Plus
+   * join answers 402 with the join's outcome), which the endpoint's client reads from here.
+   */
+  readonly body: unknown;
 
-  constructor(status: number, code: string, message: string, details?: unknown, requestId?: string) {
+  constructor(status: number, code: string, message: string, details?: unknown, requestId?: string, body?: unknown) {
     super(message);
+    this.body = body;
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
@@ -133,6 +139,7 @@ async function send<T>(method: Method, path: string, body?: unknown, extraHeader
       typeof error?.message === 'string' ? error.message : `The server answered ${response.status}.`,
       error?.details,
       typeof error?.requestId === 'string' ? error.requestId : undefined,
+      payload,
     );
   }
   return payload as T;

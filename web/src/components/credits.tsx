@@ -55,7 +55,8 @@ export function SignedCredits({ value }: { value: number }) {
   return <span className={`numeric ${tone}`.trim()}>{text}</span>;
 }
 
-function Stat({ label, value, children, tone }: { label: string; value: number; children?: ReactNode; tone?: 'primary' | 'warning' | 'danger' }) {
+/** One figure of a stats list: a term and a grouped integer, with an optional note below. */
+export function Stat({ label, value, children, tone }: { label: string; value: number; children?: ReactNode; tone?: 'primary' | 'warning' | 'danger' }) {
   return (
     <div className={`stat ${tone ? `stat-${tone}` : ''}`.trim()}>
       <dt>{label}</dt>

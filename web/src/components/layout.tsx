@@ -31,6 +31,15 @@ export function Page({ title, children, actions, lead }: { title: string; childr
   );
 }
 
+/** The "Refresh" action of a list page: reads the page's data again, disabled while it loads. */
+export function RefreshButton({ resource }: { resource: { loading: boolean; reload: () => void } }) {
+  return (
+    <button type="button" className="button secondary" onClick={resource.reload} disabled={resource.loading}>
+      {resource.loading ? 'Refreshing…' : 'Refresh'}
+    </button>
+  );
+}
+
 export function Loading({ label = 'Loading…' }: { label?: string }) {
   return (
     <p className="loading" role="status" aria-live="polite">
@@ -93,7 +102,7 @@ function SignOutButton({ to }: { to: string }) {
 }
 
 /**
- * The member center's navigation. Later modules add their pages here (membership, cases, privacy center), each
+ * The member center's navigation. Later modules add their pages here (cases, privacy center), each
  * next to its route in app.tsx.
  */
 export const memberNavigation: ReadonlyArray<{ to: string; label: string; exact?: boolean; exclude?: readonly string[] }> = [
@@ -102,6 +111,7 @@ export const memberNavigation: ReadonlyArray<{ to: string; label: string; exact?
   { to: '/account/orders', label: 'Orders' },
   { to: '/shop/rewards', label: 'Rewards' },
   { to: '/account/credits', label: 'Credits' },
+  { to: '/account/membership', label: 'Plus' },
   { to: '/account/profile', label: 'Profile' },
   { to: '/account/security', label: 'Security' },
 ];
@@ -176,6 +186,7 @@ export const consoleNavigation: ReadonlyArray<{ to: string; label: string }> = [
   { to: '/console/webhooks', label: 'Webhooks' },
   { to: '/console/flows', label: 'Flows' },
   { to: '/console/credits', label: 'Credits program' },
+  { to: '/console/memberships', label: 'Plus past due' },
   { to: '/console/mail', label: 'Mail' },
 ];
 

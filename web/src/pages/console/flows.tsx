@@ -2,7 +2,7 @@
 // refused or not answered). The resume job retries them with backoff; an operator can retry one now.
 import { useState } from 'react';
 import { flowsApi, type FlowRunAttention } from '../../api/flows.ts';
-import { ErrorPanel, Loading, Page } from '../../components/layout.tsx';
+import { ErrorPanel, Loading, Page, RefreshButton } from '../../components/layout.tsx';
 import { formatDateTime } from '../../lib/format.ts';
 import { useResource } from '../../lib/use-resource.ts';
 
@@ -40,11 +40,7 @@ export function FlowsPage() {
     <Page
       title="Flows needing attention"
       lead="Checkouts, refunds and reward fees whose undoing step (a refund or a void) the payment service refused or did not answer. They are retried automatically with backoff; retry one now once the cause is fixed."
-      actions={
-        <button type="button" className="button secondary" onClick={runs.reload} disabled={runs.loading}>
-          {runs.loading ? 'Refreshing…' : 'Refresh'}
-        </button>
-      }
+      actions={<RefreshButton resource={runs} />}
     >
       {message && (
         <p className="success-banner" role="status">

@@ -1,4 +1,4 @@
-// /console/members/:id: a member's profile and audit trail (reading it is itself audited, AC-9).
+// /console/members/:id: a member's profile, Plus membership and audit trail (reading it is itself audited, AC-9).
 import { useState } from 'react';
 import { consoleApi, type AuditEntry } from '../../api/console.ts';
 import { ErrorPanel, Loading, Page } from '../../components/layout.tsx';
@@ -6,6 +6,7 @@ import { formatCalendarDate, formatDate, formatDateTime } from '../../lib/format
 import { countryName, languageName } from '../../lib/places.ts';
 import { useResource } from '../../lib/use-resource.ts';
 import { Link, NavLink } from '../../router.tsx';
+import { MembershipSection } from './memberships.tsx';
 
 function describeDetails(details: Record<string, unknown>): string {
   const parts: string[] = [];
@@ -223,6 +224,7 @@ export function MemberDetailPage({ memberId }: { memberId: string }) {
               )}
             </section>
           </div>
+          <MembershipSection memberId={memberId} />
           <AuditTrail memberId={memberId} />
         </div>
       )}

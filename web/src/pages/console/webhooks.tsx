@@ -1,7 +1,7 @@
 // /console/webhooks: the storefront webhook inbox (ST-8, docs/WEBHOOKS.md): every delivery stored on receipt,
 // newest first, with its processing status and result.
 import { storeApi } from '../../api/store.ts';
-import { ErrorPanel, Loading, Page } from '../../components/layout.tsx';
+import { ErrorPanel, Loading, Page, RefreshButton } from '../../components/layout.tsx';
 import { formatDateTime } from '../../lib/format.ts';
 import { useResource } from '../../lib/use-resource.ts';
 
@@ -13,11 +13,7 @@ export function WebhooksPage() {
     <Page
       title="Storefront webhooks"
       lead="Order events from the storefront: stored when they arrive, then processed from the queue. A repeated delivery of the same event is stored once."
-      actions={
-        <button type="button" className="button secondary" onClick={events.reload} disabled={events.loading}>
-          {events.loading ? 'Refreshing…' : 'Refresh'}
-        </button>
-      }
+      actions={<RefreshButton resource={events} />}
     >
       {events.loading && !events.data && <Loading label="Loading the inbox…" />}
       {events.error !== undefined && <ErrorPanel error={events.error} onRetry={events.reload} />}

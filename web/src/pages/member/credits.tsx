@@ -3,6 +3,7 @@
 import { creditsApi, type HistoryEntry } from '../../api/credits.ts';
 import { BalanceSummary, SignedCredits, describeKind, describeReason, usePagedHistory } from '../../components/credits.tsx';
 import { ErrorPanel, Loading, Page } from '../../components/layout.tsx';
+import { membershipApi } from '../../api/membership.ts';
 import { storeApi } from '../../api/store.ts';
 import { formatCredits, formatDateTime } from '../../lib/format.ts';
 import { useResource } from '../../lib/use-resource.ts';
@@ -57,6 +58,26 @@ function useLineNames(entries: readonly HistoryEntry[]): ReadonlyMap<string, str
     return new Map(orders.flatMap((order) => order?.lines.map((line) => [line.id, line.name] as const) ?? []));
   }, [orderIds.join(' ')]);
   return names.data ?? new Map<string, string>();
+}
+
+/** Plus earns bonus credits on flagged products (CR-5): the way to join, or to the membership for a member. */
+function PlusPanel() {
+  const membership = useResource(() => membershipApi.mine(), []);
+  if (!membership.data) return null;
+  const member = membership.data.plusActive;
+  return (
+    <section className="card" aria-labelledby="credits-plus-title">
+      <div className="section-header">
+        <h2 id="credits-plus-title">{member ? 'You are a Plus member' : 'Earn more with Plus'}</h2>
+        <Link to="/account/membership" className={member ? 'button secondary small' : 'button primary small'}>
+          {member ? 'Your membership' : 'Join Plus'}
+        </Link>
+      </div>
+      <p className="muted small">
+        Plus members earn bonus credits on products marked “Plus bonus credits”, get a member discount on merchandise and a next-day delivery voucher every month.
+      </p>
+    </section>
+  );
 }
 
 function History() {
@@ -133,6 +154,7 @@ export function CreditsPage() {
           {balance.error !== undefined && <ErrorPanel error={balance.error} onRetry={balance.reload} />}
           {balance.data && <BalanceSummary balance={balance.data} audience="member" />}
         </section>
+        <PlusPanel />
         <History />
       </div>
     </Page>
