@@ -413,6 +413,7 @@ describeEachDatabase('membership', (suite) => {
     assert.equal(await membership.isPriorityMember(deps, id, deps.clock.nowMs()), true);
     await transact(deps, (trx) => membership.cancelMembership(trx, { memberId: id, actor: member(id) }));
     assert.equal(await membership.isPriorityMember(deps, id, deps.clock.nowMs()), false);
+    assert.equal((await overview(deps, id)).vouchers?.available, 0, 'an ended membership has no voucher to use');
   });
 });
 

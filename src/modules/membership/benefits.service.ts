@@ -50,7 +50,7 @@ export interface VoucherSummary {
   nextReleaseAtMs: number | null;
 }
 
-export async function summarizeVouchers(ctx: Pick<Ctx, 'db'>, subscriptionId: string, atMs: number): Promise<VoucherSummary> {
+export async function summarizeVouchers(ctx: Pick<Ctx, 'db'>, subscriptionId: string, atMs: number, options: { usable?: boolean } = {}): Promise<VoucherSummary> {
   const rows = await membershipTables(ctx.db).selectFrom('membership_vouchers').select(['state', 'available_from_ms']).where('subscription_id', '=', subscriptionId).execute();
   let available = 0;
   let used = 0;
@@ -61,7 +61,7 @@ export async function summarizeVouchers(ctx: Pick<Ctx, 'db'>, subscriptionId: st
     else if (from <= atMs) available++;
     else if (nextReleaseAtMs === null || from < nextReleaseAtMs) nextReleaseAtMs = from;
   }
-  return { available, used, nextReleaseAtMs };
+  return options.usable === false ? { available: 0, used, nextReleaseAtMs: null } : { available, used, nextReleaseAtMs };
 }
 
 /**

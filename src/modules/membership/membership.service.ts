@@ -37,7 +37,8 @@ export async function getMembershipOverview(ctx: Ctx, memberId: string): Promise
     subscription,
     status,
     nextRenewal: renews ? { atMs: subscription.state === 'past_due' ? (subscription.nextRetryAtMs ?? nowMs) : subscription.currentPeriodEndMs!, plan: renewPlan, priceMinor: planPrice(policy, renewPlan).priceMinor } : null,
-    vouchers: await summarizeVouchers(ctx, subscription.id, nowMs),
+    // Vouchers are usable only while Plus gives benefits (MB-8): an ended, paused or past-due membership has none to use.
+    vouchers: await summarizeVouchers(ctx, subscription.id, nowMs, { usable: status.plan !== null }),
     benefitsUsed: await listBenefitUses(ctx, subscription.id),
     periods: await listPeriods(ctx.db, subscription.id),
     notices: await listNotices(ctx, subscription.id),
