@@ -1,7 +1,8 @@
-// Plus membership in a real browser on the simulated clock (issue 8 point 6; MB-1..MB-7, MB-11): a member sees the
-// two plans, a declined card's message, joins annual; the renewal reminder goes out 30 days before the renewal and
-// is read in the console's mail view; the member is renewed and the page shows the next period's date; the agent
-// sees the membership with its dated history on the member page; a pause with a resume date ends at that date.
+// Plus membership in a real browser on the simulated clock (issue 8 point 6; MB-1..MB-8, MB-11, ST-2): a member sees
+// the two plans, a declined card's message, joins annual and at once sees the Plus member discount at checkout; the
+// renewal reminder goes out 30 days before the renewal and is read in the console's mail view; the member is renewed
+// and the page shows the next period's date; the agent sees the membership with its dated history on the member
+// page; a pause with a resume date ends at that date.
 // Another member joins monthly, switches plan and back, turns auto-renewal off and on, saves a new card, pauses,
 // resumes 10 days later (the renewal moves out by 10 days) and cancels through the confirmation dialog; a third
 // member's failed renewal shows on the console's past-due list, where an agent cancels it through the same
@@ -18,20 +19,24 @@ import { runDueJobs } from '../../src/modules.ts';
 import { createMemberForSeed } from '../../src/modules/accounts/index.ts';
 import { getCurrentMembershipPolicy, getMembershipOverview, joinPlus, updatePaymentMethod } from '../../src/modules/membership/index.ts';
 import { listMessages } from '../../src/modules/notifications/index.ts';
+import { seedStoreDemoData } from '../../src/modules/store/index.ts';
 import type { SimulatedClock } from '../../src/platform/clock.ts';
 import { watchPageProblems } from '../support/browser.ts';
-import { browserSuite, heading, photograph, signIn as signInAt } from '../support/e2e-helpers.ts';
+import { addToCart, browserSuite, goToCheckout, heading, photograph, signIn as signInAt } from '../support/e2e-helpers.ts';
 import { startTestServer } from '../support/server.ts';
 
 const annualMember = { email: 'mae.jemison@example.com', password: 'endeavour-sts-47-1992', country: 'US', dateOfBirth: '1986-10-17', firstName: 'Mae', lastName: 'Jemison', emailVerified: true };
 const monthlyMember = { email: 'sally.ride@example.com', password: 'challenger-sts-7-1983', country: 'US', dateOfBirth: '1991-05-26', firstName: 'Sally', lastName: 'Ride', emailVerified: true };
 const lateMember = { email: 'valentina.t@example.com', password: 'vostok-6-june-1963', country: 'US', dateOfBirth: '1987-03-06', firstName: 'Valentina', lastName: 'Tereshkova', emailVerified: true };
+/** What the annual member buys at checkout, right after joining. */
+const product = 'Nano Charger 30 W';
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
 
 const memberIds: Record<string, string> = {};
 
 const { running, open, saveFailureScreenshots } = browserSuite('membership', () => startTestServer({ worker: false }), async ({ deps }) => {
+  await transact(deps, (trx) => seedStoreDemoData(trx));
   for (const person of [annualMember, monthlyMember, lateMember]) memberIds[person.email] = (await createMemberForSeed(deps, person)).memberId;
 });
 
@@ -63,16 +68,23 @@ async function openMembership(page: Page): Promise<void> {
   await page.getByText('Loading your membership…').waitFor({ state: 'detached' });
 }
 
-/** The figure next to a term of the membership facts. */
-function fact(page: Page, term: string) {
-  return page.locator('.facts > div').filter({ has: page.getByRole('term').filter({ hasText: new RegExp(`^${term}$`) }) }).getByRole('definition');
+/** The figure next to a term of a description list: the membership facts, or (with `list`) the checkout's totals. */
+function fact(page: Page, term: string, list = '.facts') {
+  return page.locator(`${list} > div`).filter({ has: page.getByRole('term').filter({ hasText: new RegExp(`^${term}$`) }) }).getByRole('definition');
+}
+
+/** A price as the shop writes it ("$19.99") in cents. */
+function centsOf(text: string): number {
+  const match = /^\$(\d{1,3}(?:,\d{3})*)\.(\d{2})$/.exec(text.trim());
+  assert.ok(match, `a price: ${text}`);
+  return Number(match[1]!.replaceAll(',', '')) * 100 + Number(match[2]);
 }
 
 async function joinResponse(page: Page) {
   return page.waitForResponse((response) => response.url().endsWith('/api/v1/me/membership') && response.request().method() === 'POST');
 }
 
-test('MB-1 MB-2 MB-3 MB-11 a member sees the plans, is declined, joins annual, gets the reminder 30 days before renewal in the mail view, is renewed, and pauses until a date', async () => {
+test('MB-1 MB-2 MB-3 MB-8 MB-11 ST-2 a member sees the plans, is declined, joins annual, sees the Plus member discount at checkout, gets the reminder 30 days before renewal in the mail view, is renewed, and pauses until a date', async () => {
   try {
     await annualJourney();
   } catch (error) {
@@ -133,6 +145,23 @@ async function annualJourney(): Promise<void> {
   await heading(page, 'Plus membership');
   await page.getByRole('table', { name: /Membership emails/ }).getByRole('row').filter({ hasText: 'Welcome' }).waitFor();
   await photograph(page, 'membership-2-annual');
+
+  // ST-2, MB-8: at once a Plus member, the member's checkout takes the member discount off the merchandise (5 % by
+  // default, rounded half up to the cent), computed here from the price the shop shows.
+  await page.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: 'Shop' }).click();
+  await heading(page, 'Shop');
+  const productCard = page.getByRole('list', { name: 'Products' }).getByRole('listitem').filter({ has: page.getByRole('heading', { name: product, exact: true }) });
+  const priceMinor = centsOf(await productCard.locator('.price-now').innerText());
+  const discountMinor = Math.round((priceMinor * policy.memberDiscountBp) / 10_000);
+  assert.ok(discountMinor > 0, 'the member discount takes something off');
+  await addToCart(page, product);
+  await goToCheckout(page, 'US-CA');
+  const quoteBox = page.getByTestId('quote');
+  await fact(page, 'Merchandise', '[data-testid="quote"] .summary').getByText(dollars(priceMinor), { exact: true }).waitFor();
+  await fact(page, 'Plus member discount', '[data-testid="quote"] .summary').getByText(`−${dollars(discountMinor)}`, { exact: true }).waitFor();
+  await quoteBox.getByTestId('plus-discount-note').filter({ hasText: `Plus member discount: ${policy.memberDiscountBp / 100} % off merchandise.` }).waitFor();
+  await photograph(page, 'membership-checkout-discount');
+  await openMembership(page);
 
   // MB-3: the reminder goes out 30 days before the renewal, not a minute earlier.
   const reminderSubject = /^Your Plus Annual membership renews on /;

@@ -8,7 +8,7 @@ import { createMemberForSeed } from '../../src/modules/accounts/index.ts';
 import { getMembershipOverview, joinPlus } from '../../src/modules/membership/index.ts';
 import { seedStoreDemoData } from '../../src/modules/store/index.ts';
 import { watchPageProblems } from '../support/browser.ts';
-import { browserSuite, heading, isPlaceOrder, photograph, signIn } from '../support/e2e-helpers.ts';
+import { addToCart, browserSuite, goToCheckout, heading, isPlaceOrder, photograph, signIn } from '../support/e2e-helpers.ts';
 import { startTestServer } from '../support/server.ts';
 
 const shopper = { email: 'katherine.johnson@example.com', password: 'trajectory-1962-friendship7', country: 'US', dateOfBirth: '1978-08-26', firstName: 'Katherine' };
@@ -42,12 +42,8 @@ async function checkoutWithVoucher(): Promise<void> {
 
   await page.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: 'Shop' }).click();
   await heading(page, 'Shop');
-  await page.getByRole('button', { name: `Add ${product} to cart` }).click();
-  await page.getByRole('status').filter({ hasText: `Added ${product} to your cart.` }).waitFor();
-  await page.getByRole('link', { name: /^Cart/ }).click();
-  await heading(page, 'Your cart');
-  await page.getByRole('link', { name: 'Continue to checkout' }).click();
-  await heading(page, 'Checkout');
+  await addToCart(page, product);
+  await goToCheckout(page);
 
   const quoteBox = page.getByTestId('quote');
   await quoteBox.getByText('Plus member discount', { exact: true }).waitFor();

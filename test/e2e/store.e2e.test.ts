@@ -10,7 +10,7 @@ import { createMemberForSeed, createStaffUser } from '../../src/modules/accounts
 import { adjust, getBalance } from '../../src/modules/credits/index.ts';
 import { createDiscountCode, listOrdersForAgents, seedStoreDemoData } from '../../src/modules/store/index.ts';
 import { watchPageProblems } from '../support/browser.ts';
-import { browserSuite, heading, isPlaceOrder, photograph, signIn } from '../support/e2e-helpers.ts';
+import { addToCart, browserSuite, goToCheckout, heading, isPlaceOrder, photograph, signIn } from '../support/e2e-helpers.ts';
 import { startTestServer } from '../support/server.ts';
 
 const shopper = { email: 'mary.jackson@example.com', password: 'wind-tunnel-1958-langley', country: 'US', dateOfBirth: '1985-04-09', firstName: 'Mary' };
@@ -67,11 +67,6 @@ async function signedIn(url: string, person: { email: string; password: string }
   return { page, problems };
 }
 
-async function addToCart(page: Page, productName: string): Promise<void> {
-  await page.getByRole('button', { name: `Add ${productName} to cart` }).click();
-  await page.getByRole('status').filter({ hasText: `Added ${productName} to your cart.` }).waitFor();
-}
-
 const shipTo = { street: '1 Langley Blvd', city: 'Hampton', zip: '94107' };
 
 /**
@@ -84,14 +79,6 @@ async function fillNewAddress(page: Page): Promise<void> {
   await address.getByLabel('Street address').fill(shipTo.street);
   await address.getByLabel('City').fill(shipTo.city);
   await address.getByLabel('ZIP code').fill(shipTo.zip);
-}
-
-/** From the shop to the checkout page with the cart's region already chosen. */
-async function goToCheckout(page: Page): Promise<void> {
-  await page.getByRole('link', { name: /^Cart/ }).click();
-  await heading(page, 'Your cart');
-  await page.getByRole('link', { name: 'Continue to checkout' }).click();
-  await heading(page, 'Checkout');
 }
 
 test('a member pays with a discount code, 500 credits and the approve token, sees the ship-by date and pending credits on the qualifying amount only; a declined payment releases the hold', async () => {

@@ -85,3 +85,24 @@ export async function signIn(page: Page, url: string, person: { email: string; p
 export function isPlaceOrder(response: Response): boolean {
   return response.url().endsWith('/api/v1/store/orders') && response.request().method() === 'POST';
 }
+
+/** Adds a product from the shop's catalog and waits for the cart's confirmation. */
+export async function addToCart(page: Page, productName: string): Promise<void> {
+  await page.getByRole('button', { name: `Add ${productName} to cart` }).click();
+  await page.getByRole('status').filter({ hasText: `Added ${productName} to your cart.` }).waitFor();
+}
+
+/**
+ * From the shop to the checkout page through the cart; with `region` (a state, "US-CA") the cart's "Ships to" is
+ * chosen first, which is enough for checkout to price the order when the member has no saved address.
+ */
+export async function goToCheckout(page: Page, region?: string): Promise<void> {
+  await page.getByRole('link', { name: /^Cart/ }).click();
+  await heading(page, 'Your cart');
+  if (region) {
+    await page.getByLabel('Ships to').selectOption(region);
+    await page.getByText('Shipping region saved.').waitFor();
+  }
+  await page.getByRole('link', { name: 'Continue to checkout' }).click();
+  await heading(page, 'Checkout');
+}
