@@ -164,7 +164,7 @@ async function pgCeilings(url: string, schema: string, seconds: number): Promise
 // ---------------------------------------------------------------------------------------------------------------
 // Seeding: set-based inserts of what a monthly join and its renewal reminder leave behind (migration 0600's columns).
 
-async function seedDueBatch(database: Database, batch: number, count: number): Promise<void> {
+export async function seedDueBatch(database: Database, batch: number, count: number): Promise<void> {
   const db = database.db;
   const pgDialect = database.dialect === 'postgres';
   const tag = String.fromCharCode(97 + batch); // a, b, c…: one ID prefix per batch
@@ -302,13 +302,15 @@ interface RunResult {
   subscriptions: number;
   seconds: number;
   renewalsPerSecond: number;
+  /** This process's CPU time per renewal (Patron, the in-process gateway; not PostgreSQL's): steadier than the rate on a busy machine. */
+  cpuMsPerRenewal: number;
   p50Ms: number;
   p99Ms: number;
   report: RenewalReport;
   check: { ok: boolean; problems: string[] };
 }
 
-async function renewBatch(databases: Database[], batch: number, count: number, gateway: 'sandbox' | 'fake'): Promise<RunResult> {
+export async function renewBatch(databases: Database[], batch: number, count: number, gateway: 'sandbox' | 'fake'): Promise<RunResult> {
   const nowMs = dueMinuteMs(batch) + MINUTE_MS; // the end of the minute: everything seeded is due
   const starts = new Map<string, number>();
   const keys = new Map<string, number>();
@@ -323,8 +325,10 @@ async function renewBatch(databases: Database[], batch: number, count: number, g
     ),
   );
   const started = performance.now();
+  const cpu = process.cpuUsage();
   const reports = await Promise.all(deps.map((d, i) => runMembershipRenewals(d, { workerId: `bench-${batch}-${i}`, batchSize, concurrency, maxBatches: Number.MAX_SAFE_INTEGER })));
   const seconds = (performance.now() - started) / 1000;
+  const cpuUsed = process.cpuUsage(cpu);
   const report = reports.reduce<RenewalReport>((sum, r) => {
     for (const key of Object.keys(sum) as (keyof RenewalReport)[]) sum[key] += r[key];
     return sum;
@@ -338,6 +342,7 @@ async function renewBatch(databases: Database[], batch: number, count: number, g
     subscriptions: count,
     seconds,
     renewalsPerSecond: report.renewed / seconds,
+    cpuMsPerRenewal: (cpuUsed.user + cpuUsed.system) / 1000 / Math.max(1, report.renewed),
     p50Ms: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),
     report,
@@ -497,12 +502,12 @@ export async function runMembershipBench(options: { size: Size }): Promise<void>
     return {
       database,
       what,
-      value: `${round(r.renewalsPerSecond)}/s, ${round(r.seconds, 1)} s, p50 ${round(r.p50Ms, 2)} ms p99 ${round(r.p99Ms, 2)} ms`,
+      value: `${round(r.renewalsPerSecond)}/s, ${round(r.seconds, 1)} s, p50 ${round(r.p50Ms, 2)} p99 ${round(r.p99Ms, 2)} ms, cpu ${round(r.cpuMsPerRenewal, 3)} ms`,
       ratio: `${round(r.renewalsPerSecond / ceiling, 3)} × ${ceilingName}`,
       ok: r.check.ok ? `2 periods each, charged once` : 'NO',
     };
   };
-  const log = (label: string, what: string, r: RunResult) => say(`  [${label}] ${what}: ${r.report.renewed} renewed in ${r.seconds.toFixed(1)} s = ${r.renewalsPerSecond.toFixed(0)}/s; p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms; check ${r.check.ok ? 'ok' : 'FAILED'}`);
+  const log = (label: string, what: string, r: RunResult) => say(`  [${label}] ${what}: ${r.report.renewed} renewed in ${r.seconds.toFixed(1)} s = ${r.renewalsPerSecond.toFixed(0)}/s (${r.cpuMsPerRenewal.toFixed(3)} ms of this process's CPU each); p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms; check ${r.check.ok ? 'ok' : 'FAILED'}`);
   try {
     // SQLite: a file in WAL mode, the deployment's default.
     say(`ceilings (${size.seconds} s each)…`);
@@ -596,7 +601,7 @@ export async function runMembershipBench(options: { size: Size }): Promise<void>
     rmSync(dir, { recursive: true, force: true });
   }
 
-  const widths = [8, 58, 62, 18, 28];
+  const widths = [8, 58, 72, 18, 28];
   const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i]!)).join(' | ');
   say('');
   say(line(['database', 'what', 'measured', 'ratio', 'check']));
