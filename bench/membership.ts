@@ -44,6 +44,9 @@ const sizes: Record<Size, { subscriptions: number; seconds: number }> = {
 /** The renewal run's settings: those of the scheduled job (batches of 100, 4 charges in flight), without its cap of 50 batches. */
 const batchSize = 100;
 const concurrency = 4;
+/** The gateway-latency variant: a fixed, small batch (its time is the latency's, not the database's). */
+const slowCount = 400;
+const slowGatewayMs = 50;
 
 /** Batch `k` of seeded subscriptions falls due in the minute starting at 2026-03-(2+k) 17:00 UTC; they joined a month before. */
 const dueMinuteMs = (batch: number) => Date.UTC(2026, 2, 2 + batch, 17, 0, 0);
@@ -203,14 +206,15 @@ export async function seedDueBatch(database: Database, batch: number, count: num
 // Gateways and per-renewal timing
 
 /** An in-memory gateway that approves at once, idempotent per key like the port requires. */
-function createFakeGateway(clock: { nowMs(): number }): PaymentGateway {
+function createFakeGateway(clock: { nowMs(): number }, latencyMs = 0): PaymentGateway {
   const answers = new Map<string, GatewayResult<GatewayPayment>>();
   const payments = new Map<string, { amountMinor: number; captured: number }>();
   let n = 0;
-  const once = (key: string, work: () => GatewayResult<GatewayPayment>) => {
+  const once = async (key: string, work: () => GatewayResult<GatewayPayment>) => {
+    if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
     let answer = answers.get(key);
     if (!answer) answers.set(key, (answer = work()));
-    return Promise.resolve(answer);
+    return answer;
   };
   const payment = (paymentId: string, status: GatewayPayment['status']): GatewayResult<GatewayPayment> => {
     const p = payments.get(paymentId)!;
@@ -310,7 +314,7 @@ interface RunResult {
   check: { ok: boolean; problems: string[] };
 }
 
-export async function renewBatch(databases: Database[], batch: number, count: number, gateway: 'sandbox' | 'fake'): Promise<RunResult> {
+export async function renewBatch(databases: Database[], batch: number, count: number, gateway: 'sandbox' | 'fake', options: { inFlight?: number; gatewayLatencyMs?: number } = {}): Promise<RunResult> {
   const nowMs = dueMinuteMs(batch) + MINUTE_MS; // the end of the minute: everything seeded is due
   const starts = new Map<string, number>();
   const keys = new Map<string, number>();
@@ -320,13 +324,13 @@ export async function renewBatch(databases: Database[], batch: number, count: nu
     depsFor(
       database,
       nowMs,
-      (d) => counting(gateway === 'sandbox' ? createSandboxGateway(d, { failureDelayMs: 0 }) : (fakes.get(i) ?? fakes.set(i, createFakeGateway(d.clock)).get(i)!), starts, keys),
+      (d) => counting(gateway === 'sandbox' ? createSandboxGateway(d, { failureDelayMs: 0 }) : (fakes.get(i) ?? fakes.set(i, createFakeGateway(d.clock, options.gatewayLatencyMs)).get(i)!), starts, keys),
       timers[i]!,
     ),
   );
   const started = performance.now();
   const cpu = process.cpuUsage();
-  const reports = await Promise.all(deps.map((d, i) => runMembershipRenewals(d, { workerId: `bench-${batch}-${i}`, batchSize, concurrency, maxBatches: Number.MAX_SAFE_INTEGER })));
+  const reports = await Promise.all(deps.map((d, i) => runMembershipRenewals(d, { workerId: `bench-${batch}-${i}`, batchSize, concurrency: options.inFlight ?? concurrency, maxBatches: Number.MAX_SAFE_INTEGER })));
   const seconds = (performance.now() - started) / 1000;
   const cpuUsed = process.cpuUsage(cpu);
   const report = reports.reduce<RenewalReport>((sum, r) => {
@@ -532,14 +536,23 @@ export async function runMembershipBench(options: { size: Size }): Promise<void>
       const status = await measureStatus(sqlite, size.seconds, 1);
       say(`  [sqlite] plusStatusAt, ${status.historyRows} history rows: ${status.callsPerSecond.toFixed(0)}/s p99 ${status.p99Ms.toFixed(3)} ms (one-row member: ${status.shortCallsPerSecond.toFixed(0)}/s p99 ${status.shortP99Ms.toFixed(3)} ms); answers ${status.correct ? 'correct' : 'WRONG'}`);
       failed ||= !status.correct;
+      // A real processor answers in tens to hundreds of milliseconds per call: then the charges in flight set the rate.
+      const slow: RunResult[] = [];
+      for (const [k, inFlight] of [4, 32].entries()) {
+        await seedDueBatch(sqlite, 2 + k, slowCount);
+        slow.push(await renewBatch([sqlite], 2 + k, slowCount, 'fake', { inFlight, gatewayLatencyMs: slowGatewayMs }));
+        log('sqlite', `fake gateway taking ${slowGatewayMs} ms per call, ${inFlight} in flight`, slow[k]!);
+      }
       rows.push(
         { database: 'sqlite', what: 'ceiling: insert + update per tx (raw node:sqlite)', value: `${round(cSqlite)} tx/s`, ratio: '', ok: '' },
         runRow('sqlite', `renewals, sandbox gateway (${concurrency} in flight)`, sandbox, cSqlite, 'C_sqlite'),
         runRow('sqlite', `renewals, fake gateway (${concurrency} in flight)`, fake, cSqlite, 'C_sqlite'),
         { database: 'sqlite', what: `plusStatusAt, 10 years (${status.historyRows} rows), 1 caller`, value: `${round(status.callsPerSecond)}/s p50 ${round(status.p50Ms, 3)} ms p99 ${round(status.p99Ms, 3)} ms`, ratio: `${round(status.callsPerSecond / cReadSqlite, 3)} × C_read`, ok: status.correct ? 'answers correct' : 'NO' },
+        runRow('sqlite', `fake gateway, ${slowGatewayMs} ms per call, 4 in flight (${slowCount} subs)`, slow[0]!, cSqlite, 'C_sqlite'),
+        runRow('sqlite', `fake gateway, ${slowGatewayMs} ms per call, 32 in flight (${slowCount} subs)`, slow[1]!, cSqlite, 'C_sqlite'),
         { database: 'sqlite', what: 'plusStatusAt, member with 1 row, 1 caller', value: `${round(status.shortCallsPerSecond)}/s p99 ${round(status.shortP99Ms, 3)} ms`, ratio: `${round(status.shortCallsPerSecond / cReadSqlite, 3)} × C_read`, ok: '' },
       );
-      json.sqlite = { sandbox, fake, status };
+      json.sqlite = { sandbox, fake, status, slowGateway: { latencyMs: slowGatewayMs, inFlight4: slow[0], inFlight32: slow[1] } };
     } finally {
       await sqlite.close();
     }
