@@ -1,4 +1,4 @@
-// `npm run bench [-- foundation|ledger|all] [--size XS|S|M]`: benchmark scripts that print numbers (PERFORMANCE.md).
+// `npm run bench [-- foundation|ledger|store|membership|all] [--size XS|S|M]`: benchmark scripts that print numbers (PERFORMANCE.md).
 import { parseArgs } from 'node:util';
 
 const { values, positionals } = parseArgs({
@@ -12,6 +12,7 @@ const suites: Record<string, () => Promise<void>> = {
   foundation: async () => (await import('./foundation.ts')).runFoundationBench(),
   ledger: async () => (await import('./ledger.ts')).runLedgerBench({ size }),
   store: async () => (await import('./store.ts')).runStoreBench(),
+  membership: async () => (await import('./membership.ts')).runMembershipBench({ size }),
 };
 
 const chosen = suite === 'all' ? Object.keys(suites) : [suite];
@@ -21,6 +22,6 @@ for (const name of chosen) {
     process.stderr.write(`unknown bench "${name}"; choose one of: ${Object.keys(suites).join(', ')}, all\n`);
     process.exit(2);
   }
-  process.stdout.write(`\n### bench: ${name}${name === 'ledger' ? ` (size ${size})` : ''}\n`);
+  process.stdout.write(`\n### bench: ${name}${name === 'ledger' || name === 'membership' ? ` (size ${size})` : ''}\n`);
   await run();
 }

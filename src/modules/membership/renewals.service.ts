@@ -5,9 +5,10 @@
 // a period is charged at most once whatever crashes or races happen.
 import type { Ctx, Deps } from '../../deps.ts';
 import { transact } from '../../deps.ts';
-import { isPostgres } from '../../db/database.ts';
+import { forUpdate, isPostgres } from '../../db/database.ts';
 import { randomToken } from '../../platform/ids.ts';
-import { periodEndMs, planPrice, reminderDueAtMs, retryTimesMs, type Plan } from './membership.rules.ts';
+import { monotonicMs } from '../../platform/clock.ts';
+import { periodEndMs, planPrice, plans, reminderDueAtMs, retryTimesMs, type Plan } from './membership.rules.ts';
 import { chargeFee, chargeKey, type ChargeOutcome } from './billing.service.ts';
 import { grantPeriodVouchers } from './benefits.service.ts';
 import { recordPaidPeriod } from './periods.service.ts';
@@ -69,24 +70,35 @@ async function release(ctx: Ctx, subscriptionId: string, workerId: string): Prom
   await membershipTables(ctx.db).updateTable('membership_subscriptions').set({ claimed_by: null, claimed_until_ms: null }).where('id', '=', subscriptionId).where('claimed_by', '=', workerId).execute();
 }
 
-/** Locks the row and checks that this run still holds it and nothing moved it meanwhile. */
+/**
+ * Locks the row and checks that this run still holds it and nothing moved it meanwhile. One locked read that also
+ * carries the claim (bench/membership.ts: a second read of `claimed_by` was one more round trip per renewal, inside the
+ * transaction that holds the row lock).
+ */
 async function stillOurs(ctx: Ctx, claimed: Subscription, workerId: string): Promise<Subscription | undefined> {
-  const row = await lockSubscription(ctx.db, claimed.id);
-  if (!row || row.state !== claimed.state || row.periodCount !== claimed.periodCount || row.retriesDone !== claimed.retriesDone) return undefined;
-  const holder = await membershipTables(ctx.db).selectFrom('membership_subscriptions').select('claimed_by').where('id', '=', claimed.id).executeTakeFirst();
-  return holder?.claimed_by === workerId ? row : undefined;
+  const row = await forUpdate(ctx.db, membershipTables(ctx.db).selectFrom('membership_subscriptions').selectAll().where('id', '=', claimed.id)).executeTakeFirst();
+  if (!row || row.claimed_by !== workerId) return undefined;
+  const current = toSubscription(row);
+  if (current.state !== claimed.state || current.periodCount !== claimed.periodCount || current.retriesDone !== claimed.retriesDone) return undefined;
+  return current;
 }
 
-/** The price the renewal of `periodId` on `plan` charges: the one its reminder stated (MB-3), else today's. */
-async function renewalPriceMinor(ctx: Ctx, sub: Subscription, plan: Plan): Promise<{ priceMinor: number; policyVersion: number }> {
-  const notice = await membershipTables(ctx.db)
-    .selectFrom('membership_notices')
-    .select('price_minor')
-    .where('dedupe_key', '=', `renewal_reminder:${sub.currentPeriodId}:${plan}`)
-    .executeTakeFirst();
+/** The key of the reminder that stated the price of the renewal after the current period on `plan` (MB-3). */
+const reminderKey = (sub: Subscription, plan: Plan) => `renewal_reminder:${sub.currentPeriodId}:${plan}`;
+
+/**
+ * What a batch's renewals charge: the price each one's reminder stated (MB-3), else today's. Read once per claimed
+ * batch, not per renewal (bench/membership.ts: the notice and the current policy were two round trips per renewal).
+ */
+async function renewalPrices(ctx: Ctx, claimed: readonly Subscription[]): Promise<(sub: Subscription, plan: Plan) => { priceMinor: number; policyVersion: number }> {
   const policy = await getCurrentMembershipPolicy(ctx);
-  if (notice?.price_minor != null) return { priceMinor: Number(notice.price_minor), policyVersion: policy.version };
-  return { priceMinor: planPrice(policy, plan).priceMinor, policyVersion: policy.version };
+  const keys = claimed.filter((sub) => sub.currentPeriodId !== null).flatMap((sub) => plans.map((plan) => reminderKey(sub, plan)));
+  const stated = new Map<string, number>();
+  for (let i = 0; i < keys.length; i += 500) {
+    const rows = await membershipTables(ctx.db).selectFrom('membership_notices').select(['dedupe_key', 'price_minor']).where('dedupe_key', 'in', keys.slice(i, i + 500)).execute();
+    for (const row of rows) if (row.price_minor != null) stated.set(row.dedupe_key, Number(row.price_minor));
+  }
+  return (sub, plan) => ({ priceMinor: stated.get(reminderKey(sub, plan)) ?? planPrice(policy, plan).priceMinor, policyVersion: policy.version });
 }
 
 /**
@@ -170,7 +182,7 @@ async function endNotRenewed(ctx: Ctx, sub: Subscription): Promise<void> {
   await queueMembershipNotice(ctx, { subscriptionId: sub.id, memberId: sub.memberId, kind: 'canceled', dedupeKey: `canceled:${sub.id}`, plan: sub.plan, priceMinor: null, atMs: endedAtMs, reason: 'not_renewed' });
 }
 
-async function processClaimed(deps: Deps, sub: Subscription, workerId: string, report: RenewalReport): Promise<void> {
+async function processClaimed(deps: Deps, sub: Subscription, workerId: string, report: RenewalReport, priceOf: Awaited<ReturnType<typeof renewalPrices>>): Promise<void> {
   if (sub.state === 'paused') {
     await transact(deps, async (trx) => {
       if (!(await stillOurs(trx, sub, workerId))) return;
@@ -189,7 +201,7 @@ async function processClaimed(deps: Deps, sub: Subscription, workerId: string, r
     return;
   }
   const plan = sub.nextPlan ?? sub.plan;
-  const { priceMinor, policyVersion } = await renewalPriceMinor(deps, sub, plan);
+  const { priceMinor, policyVersion } = priceOf(sub, plan);
   const attempt = sub.state === 'active' ? 0 : sub.retriesDone + 1;
   const outcome = await chargeFee(deps.ports.payments, { token: sub.paymentMethod, amountMinor: priceMinor, key: chargeKey(sub.id, sub.periodCount, attempt) });
   if (outcome.kind === 'unknown') {
@@ -205,21 +217,28 @@ async function processClaimed(deps: Deps, sub: Subscription, workerId: string, r
   });
 }
 
-/** One renewal run: due renewals, retries and resumes in batches until none is due (or `maxBatches`). */
-export async function runMembershipRenewals(deps: Deps, options: { workerId?: string; batchSize?: number; maxBatches?: number; concurrency?: number } = {}): Promise<RenewalReport> {
+/**
+ * One renewal run: due renewals, retries and resumes in batches until none is due, or `maxBatches`, or the time
+ * budget (wall time of this process) is spent: the scheduled job keeps going past a fixed number of batches so that
+ * 100k renewals due in one minute are not left for twenty runs (a member is not Plus between the period's end and
+ * the renewal's record), yet hands over well inside its job lease.
+ */
+export async function runMembershipRenewals(deps: Deps, options: { workerId?: string; batchSize?: number; maxBatches?: number; concurrency?: number; budgetMs?: number } = {}): Promise<RenewalReport> {
+  const deadlineMs = options.budgetMs === undefined ? Number.POSITIVE_INFINITY : monotonicMs() + options.budgetMs;
   const workerId = options.workerId ?? `renewals:${randomToken(6)}`;
   const batchSize = options.batchSize ?? 100;
   const concurrency = Math.max(1, options.concurrency ?? 4);
   const report = emptyReport();
-  for (let batch = 0; batch < (options.maxBatches ?? 50); batch++) {
+  for (let batch = 0; batch < (options.maxBatches ?? 50) && monotonicMs() < deadlineMs; batch++) {
     const claimed = await claimDueSubscriptions(deps, workerId, batchSize);
     if (claimed.length === 0) break;
     report.claimed += claimed.length;
+    const priceOf = await renewalPrices(deps, claimed);
     // A few gateway calls in flight at once: the run's time is the gateway's latency, not the database's.
     let next = 0;
     await Promise.all(
       Array.from({ length: Math.min(concurrency, claimed.length) }, async () => {
-        while (next < claimed.length) await processClaimed(deps, claimed[next++]!, workerId, report);
+        while (next < claimed.length) await processClaimed(deps, claimed[next++]!, workerId, report, priceOf);
       }),
     );
     if (claimed.length < batchSize) break;
