@@ -3,6 +3,7 @@
 // says what one rule decided, in agents' words and in words the customer may read. No database, no clock.
 import { assert, assertNever } from '../../platform/assert.ts';
 import type { CaseKind, ReasonCode, Remedy } from './cases.rules.ts';
+import { addCalendarMonths } from '../../platform/calendar.ts';
 
 const dayMs = 86_400_000;
 
@@ -79,20 +80,6 @@ const days = (ms: number) => Math.round(ms / dayMs);
 function listWords(items: readonly Remedy[]): string {
   const words = items.map((remedy) => remedyWords[remedy]);
   return words.length <= 1 ? words.join('') : `${words.slice(0, -1).join(', ')} or ${words.at(-1)}`;
-}
-
-/**
- * `months` calendar months after `fromMs` in UTC, the day clamped to the month's end (31 August + 18 months =
- * 28 or 29 February). The same arithmetic as membership's billing periods, which its index.ts does not export.
- */
-export function addCalendarMonths(fromMs: number, months: number): number {
-  assert(Number.isSafeInteger(months) && months >= 0, 'months is a whole number');
-  const from = new Date(fromMs);
-  const firstOfTarget = Date.UTC(from.getUTCFullYear(), from.getUTCMonth() + months, 1);
-  const target = new Date(firstOfTarget);
-  const lastDay = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate();
-  const timeOfDayMs = fromMs - Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), from.getUTCDate());
-  return firstOfTarget + (Math.min(from.getUTCDate(), lastDay) - 1) * dayMs + timeOfDayMs;
 }
 
 /** The rule that decides the remedy list of a kind on a paid order. */
