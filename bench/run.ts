@@ -1,4 +1,4 @@
-// `npm run bench [-- foundation|ledger|store|membership|all] [--size XS|S|M]`: benchmark scripts that print numbers (PERFORMANCE.md).
+// `npm run bench [-- foundation|ledger|store|membership|aftersales-images|all] [--size XS|S|M]`: benchmark scripts that print numbers (PERFORMANCE.md).
 import { parseArgs } from 'node:util';
 
 const { values, positionals } = parseArgs({
@@ -13,6 +13,7 @@ const suites: Record<string, () => Promise<void>> = {
   ledger: async () => (await import('./ledger.ts')).runLedgerBench({ size }),
   store: async () => (await import('./store.ts')).runStoreBench(),
   membership: async () => (await import('./membership.ts')).runMembershipBench({ size }),
+  'aftersales-images': async () => (await import('./aftersales-images.ts')).runAftersalesImagesBench(),
 };
 
 const chosen = suite === 'all' ? Object.keys(suites) : [suite];
