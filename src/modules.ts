@@ -14,6 +14,7 @@ import * as credits from './modules/credits/index.ts';
 import * as payments from './modules/payments/index.ts';
 import * as membership from './modules/membership/index.ts';
 import * as store from './modules/store/index.ts';
+import * as aftersales from './modules/aftersales/index.ts';
 import * as flows from './flows/index.ts';
 
 export const modules: readonly ModuleDescriptor[] = Object.freeze([
@@ -27,6 +28,7 @@ export const modules: readonly ModuleDescriptor[] = Object.freeze([
   describeModule('payments', payments),
   describeModule('membership', membership),
   describeModule('store', store),
+  describeModule('aftersales', aftersales),
   describeModule('flows', flows),
 ]);
 

@@ -1,0 +1,360 @@
+// Reading and writing after-sales cases, their append-only transition log, their images, and the serials recorded
+// as shipped (one row type per table, one mapper each). The caller owns the transaction (CONVENTIONS 3); a case and
+// its first transition are written by one call so no case exists without its submission in the log (AS-12).
+import type { Executor } from '../../db/database.ts';
+import type { CaseKind, CaseState, ReasonCode, Remedy } from './cases.rules.ts';
+import type { EligibilityDecision, OrderSource } from './eligibility.rules.ts';
+import { aftersalesTables, type CaseActorRole, type CaseRow, type ImageRow, type ShipmentSerialRow, type TransitionRow } from './aftersales.table.ts';
+
+export const openCaseStates = ['submitted', 'under_review', 'needs_info', 'approved', 'awaiting_return', 'received'] as const satisfies readonly CaseState[];
+
+export interface Case {
+  id: string;
+  memberId: string | null;
+  guestEmail: string | null;
+  contactName: string;
+  kind: CaseKind;
+  state: CaseState;
+  reason: ReasonCode;
+  remedy: Remedy;
+  orderRef: string;
+  orderSource: OrderSource;
+  orderLineId: string | null;
+  productSku: string;
+  serial: string | null;
+  details: string;
+  priority: boolean;
+  eligibility: EligibilityDecision;
+  stateEnteredAtMs: number;
+  createdAtMs: number;
+  updatedAtMs: number;
+  resolvedAtMs: number | null;
+  emailConfirmedAtMs: number | null;
+}
+
+const msOrNull = (value: number | null): number | null => (value === null ? null : Number(value));
+
+export function toCase(row: CaseRow): Case {
+  return {
+    id: row.id,
+    memberId: row.member_id,
+    guestEmail: row.guest_email,
+    contactName: row.contact_name,
+    kind: row.kind,
+    state: row.state,
+    reason: row.reason,
+    remedy: row.remedy,
+    orderRef: row.order_ref,
+    orderSource: row.order_source,
+    orderLineId: row.order_line_id,
+    productSku: row.product_sku,
+    serial: row.serial,
+    details: row.details,
+    priority: Number(row.priority) === 1,
+    eligibility: JSON.parse(row.eligibility) as EligibilityDecision,
+    stateEnteredAtMs: Number(row.state_entered_at_ms),
+    createdAtMs: Number(row.created_at_ms),
+    updatedAtMs: Number(row.updated_at_ms),
+    resolvedAtMs: msOrNull(row.resolved_at_ms),
+    emailConfirmedAtMs: msOrNull(row.email_confirmed_at_ms),
+  };
+}
+
+export interface CaseTransition {
+  id: string;
+  caseId: string;
+  seq: number;
+  fromState: CaseState | null;
+  toState: CaseState;
+  action: TransitionRow['action'];
+  actorRole: CaseActorRole;
+  actorId: string | null;
+  reasonCode: string | null;
+  note: string | null;
+  atMs: number;
+}
+
+function toTransition(row: TransitionRow): CaseTransition {
+  return {
+    id: row.id,
+    caseId: row.case_id,
+    seq: Number(row.seq),
+    fromState: row.from_state,
+    toState: row.to_state,
+    action: row.action,
+    actorRole: row.actor_role,
+    actorId: row.actor_id,
+    reasonCode: row.reason_code,
+    note: row.note,
+    atMs: Number(row.at_ms),
+  };
+}
+
+/** Who changed a case, and why (AS-12). */
+export interface TransitionEntry {
+  id: string;
+  action: TransitionRow['action'];
+  actorRole: CaseActorRole;
+  actorId: string | null;
+  reasonCode?: string | null;
+  note?: string | null;
+  atMs: number;
+}
+
+export type NewCase = Omit<Case, 'state' | 'stateEnteredAtMs' | 'updatedAtMs' | 'resolvedAtMs' | 'emailConfirmedAtMs'> & { state: CaseState; emailConfirmedAtMs?: number | null };
+
+/** Writes a case and its first transition (from nothing to its first state) together. */
+export async function insertCase(db: Executor, record: NewCase, first: TransitionEntry): Promise<void> {
+  const t = aftersalesTables(db);
+  await t
+    .insertInto('aftersales_cases')
+    .values({
+      id: record.id,
+      member_id: record.memberId,
+      guest_email: record.guestEmail,
+      contact_name: record.contactName,
+      kind: record.kind,
+      state: record.state,
+      reason: record.reason,
+      remedy: record.remedy,
+      order_ref: record.orderRef,
+      order_source: record.orderSource,
+      order_line_id: record.orderLineId,
+      product_sku: record.productSku,
+      serial: record.serial,
+      details: record.details,
+      priority: record.priority ? 1 : 0,
+      eligibility: JSON.stringify(record.eligibility),
+      state_entered_at_ms: record.createdAtMs,
+      created_at_ms: record.createdAtMs,
+      updated_at_ms: record.createdAtMs,
+      resolved_at_ms: null,
+      email_confirmed_at_ms: record.emailConfirmedAtMs ?? null,
+    })
+    .execute();
+  await insertTransitionRow(db, { caseId: record.id, memberId: record.memberId, seq: 1, fromState: null, toState: record.state }, first);
+}
+
+async function insertTransitionRow(
+  db: Executor,
+  at: { caseId: string; memberId: string | null; seq: number; fromState: CaseState | null; toState: CaseState },
+  entry: TransitionEntry,
+): Promise<void> {
+  await aftersalesTables(db)
+    .insertInto('aftersales_transitions')
+    .values({
+      id: entry.id,
+      case_id: at.caseId,
+      member_id: at.memberId,
+      seq: at.seq,
+      from_state: at.fromState,
+      to_state: at.toState,
+      action: entry.action,
+      actor_role: entry.actorRole,
+      actor_id: entry.actorId,
+      reason_code: entry.reasonCode ?? null,
+      note: entry.note ?? null,
+      at_ms: entry.atMs,
+    })
+    .execute();
+}
+
+export async function findCase(db: Executor, id: string): Promise<Case | undefined> {
+  const row = await aftersalesTables(db).selectFrom('aftersales_cases').selectAll().where('id', '=', id).executeTakeFirst();
+  return row && toCase(row);
+}
+
+/**
+ * Moves a case from `expected` to `to` only if it is still in `expected` (a guarded update: two agents acting on
+ * the same case, or an expiry sweep racing an answer, cannot both win). False when the state had moved on. The
+ * caller checks the move with assertCaseTransition and appends the transition in the same transaction.
+ */
+export async function updateCaseState(db: Executor, id: string, expected: CaseState, to: CaseState, atMs: number, changes: { remedy?: Remedy } = {}): Promise<boolean> {
+  const result = await aftersalesTables(db)
+    .updateTable('aftersales_cases')
+    .set({
+      state: to,
+      state_entered_at_ms: atMs,
+      updated_at_ms: atMs,
+      ...(to === 'resolved' ? { resolved_at_ms: atMs } : {}),
+      ...(changes.remedy ? { remedy: changes.remedy } : {}),
+    })
+    .where('id', '=', id)
+    .where('state', '=', expected)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export async function markCaseEmailConfirmed(db: Executor, id: string, atMs: number): Promise<void> {
+  await aftersalesTables(db).updateTable('aftersales_cases').set({ email_confirmed_at_ms: atMs, updated_at_ms: atMs }).where('id', '=', id).where('email_confirmed_at_ms', 'is', null).execute();
+}
+
+/** Appends one state change to the case's log, numbered after the last one. */
+export async function appendTransition(db: Executor, caseRecord: Pick<Case, 'id' | 'memberId'>, fromState: CaseState, toState: CaseState, entry: TransitionEntry): Promise<void> {
+  const last = await aftersalesTables(db).selectFrom('aftersales_transitions').select((eb) => eb.fn.max('seq').as('seq')).where('case_id', '=', caseRecord.id).executeTakeFirst();
+  const seq = Number(last?.seq ?? 0) + 1;
+  await insertTransitionRow(db, { caseId: caseRecord.id, memberId: caseRecord.memberId, seq, fromState, toState }, entry);
+}
+
+export async function listTransitions(db: Executor, caseId: string): Promise<CaseTransition[]> {
+  const rows = await aftersalesTables(db).selectFrom('aftersales_transitions').selectAll().where('case_id', '=', caseId).orderBy('seq', 'asc').execute();
+  return rows.map(toTransition);
+}
+
+export interface QueueFilter {
+  kind?: CaseKind;
+  state?: CaseState;
+  reason?: ReasonCode;
+  limit: number;
+  /** The last case of the previous page (its priority, creation time and ID). */
+  after?: QueueCursor;
+}
+
+export interface QueueCursor {
+  priority: boolean;
+  createdAtMs: number;
+  id: string;
+}
+
+export function queueCursorOf(record: Case): QueueCursor {
+  return { priority: record.priority, createdAtMs: record.createdAtMs, id: record.id };
+}
+
+/** AS-10: the agent queue, open cases only, priority first, then oldest (ID breaks ties), one page at a time. */
+export async function listQueue(db: Executor, filter: QueueFilter): Promise<Case[]> {
+  let query = aftersalesTables(db).selectFrom('aftersales_cases').selectAll().where('state', 'in', openCaseStates);
+  if (filter.kind) query = query.where('kind', '=', filter.kind);
+  if (filter.state) query = query.where('state', '=', filter.state);
+  if (filter.reason) query = query.where('reason', '=', filter.reason);
+  const after = filter.after;
+  if (after) {
+    const priority = after.priority ? 1 : 0;
+    query = query.where((eb) =>
+      eb.or([
+        eb('priority', '<', priority),
+        eb.and([eb('priority', '=', priority), eb.or([eb('created_at_ms', '>', after.createdAtMs), eb.and([eb('created_at_ms', '=', after.createdAtMs), eb('id', '>', after.id)])])]),
+      ]),
+    );
+  }
+  const rows = await query.orderBy('priority', 'desc').orderBy('created_at_ms', 'asc').orderBy('id', 'asc').limit(filter.limit).execute();
+  return rows.map(toCase);
+}
+
+/** States in which a case's remedy counts as granted, for the serial-reuse flag (AS-2). */
+const grantedStates = ['approved', 'awaiting_return', 'received', 'resolved'] as const satisfies readonly CaseState[];
+
+/**
+ * AS-2: the cases, of any member or guest, that already refunded or replaced an item with this serial (approved or
+ * further, remedy refund or replacement), so an agent sees the serial being used again. `exceptCaseId` leaves out
+ * the case being looked at.
+ */
+export async function findGrantedCasesBySerial(db: Executor, serial: string, exceptCaseId?: string): Promise<Case[]> {
+  let query = aftersalesTables(db)
+    .selectFrom('aftersales_cases')
+    .selectAll()
+    .where('serial', '=', serial)
+    .where('state', 'in', grantedStates)
+    .where('remedy', 'in', ['refund', 'replacement']);
+  if (exceptCaseId) query = query.where('id', '!=', exceptCaseId);
+  const rows = await query.orderBy('created_at_ms', 'asc').execute();
+  return rows.map(toCase);
+}
+
+export interface CaseImage {
+  id: string;
+  caseId: string;
+  storageKey: string;
+  contentType: string;
+  sizeBytes: number;
+  width: number;
+  height: number;
+  sha256: string;
+  createdAtMs: number;
+}
+
+function toImage(row: ImageRow): CaseImage {
+  return {
+    id: row.id,
+    caseId: row.case_id,
+    storageKey: row.storage_key,
+    contentType: row.content_type,
+    sizeBytes: Number(row.size_bytes),
+    width: Number(row.width),
+    height: Number(row.height),
+    sha256: row.sha256,
+    createdAtMs: Number(row.created_at_ms),
+  };
+}
+
+export async function insertImage(db: Executor, memberId: string | null, image: CaseImage): Promise<void> {
+  await aftersalesTables(db)
+    .insertInto('aftersales_images')
+    .values({
+      id: image.id,
+      case_id: image.caseId,
+      member_id: memberId,
+      storage_key: image.storageKey,
+      content_type: image.contentType,
+      size_bytes: image.sizeBytes,
+      width: image.width,
+      height: image.height,
+      sha256: image.sha256,
+      created_at_ms: image.createdAtMs,
+    })
+    .execute();
+}
+
+export async function listImages(db: Executor, caseId: string): Promise<CaseImage[]> {
+  const rows = await aftersalesTables(db).selectFrom('aftersales_images').selectAll().where('case_id', '=', caseId).orderBy('created_at_ms', 'asc').orderBy('id', 'asc').execute();
+  return rows.map(toImage);
+}
+
+/** How many images a case holds (the service allows 5, AS-9). */
+export async function countImages(db: Executor, caseId: string): Promise<number> {
+  const row = await aftersalesTables(db).selectFrom('aftersales_images').select((eb) => eb.fn.countAll().as('n')).where('case_id', '=', caseId).executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+export interface ShipmentSerial {
+  id: string;
+  orderId: string;
+  orderLineId: string;
+  memberId: string | null;
+  serial: string;
+  recordedBy: string;
+  recordedAtMs: number;
+}
+
+function toShipmentSerial(row: ShipmentSerialRow): ShipmentSerial {
+  return {
+    id: row.id,
+    orderId: row.order_id,
+    orderLineId: row.order_line_id,
+    memberId: row.member_id,
+    serial: row.serial,
+    recordedBy: row.recorded_by,
+    recordedAtMs: Number(row.recorded_at_ms),
+  };
+}
+
+/** Records that `serial` shipped on the order line; a second row for the same (line, serial) is refused by the database. */
+export async function insertShipmentSerial(db: Executor, record: ShipmentSerial): Promise<void> {
+  await aftersalesTables(db)
+    .insertInto('aftersales_shipment_serials')
+    .values({
+      id: record.id,
+      order_id: record.orderId,
+      order_line_id: record.orderLineId,
+      member_id: record.memberId,
+      serial: record.serial,
+      recorded_by: record.recordedBy,
+      recorded_at_ms: record.recordedAtMs,
+    })
+    .execute();
+}
+
+/** The serials recorded as shipped on an order line (empty when none were recorded: checkSerialAgainstShipment). */
+export async function findShipmentSerials(db: Executor, orderLineId: string): Promise<ShipmentSerial[]> {
+  const rows = await aftersalesTables(db).selectFrom('aftersales_shipment_serials').selectAll().where('order_line_id', '=', orderLineId).orderBy('serial', 'asc').execute();
+  return rows.map(toShipmentSerial);
+}

@@ -1,0 +1,11 @@
+// The after-sales module's public face (AS-1..AS-13): the case rules (state machine, kinds, reasons, remedies),
+// eligibility with its trace, serial checks, image intake, the types of what its storage holds, and its personal data.
+// Routes and services come later; the repository stays internal to the module.
+export * from './cases.rules.ts';
+export { decideEligibility, defaultEligibilitySettings, type EligibilityDecision, type EligibilityFacts, type EligibilityRule, type EligibilitySettings, type OrderSource, type TraceEntry } from './eligibility.rules.ts';
+export { normalizeSerial, isValidSerial, readSerial, checkSerialAgainstShipment, serialPattern, serialMessage, type SerialCheck } from './serials.rules.ts';
+export { maxImagesPerCase, maxImageBytes, assertImageCount, type StoredImageType } from './images.rules.ts';
+export { acceptImage, heicDecodable, heicUnsupportedMessage, type AcceptedImage, type ImageIntakeCtx, type ImageUpload } from './images.service.ts';
+export type { Case, CaseTransition, CaseImage, ShipmentSerial, QueueCursor } from './cases.repository.ts';
+export { caseActorRoles, type CaseActorRole } from './aftersales.table.ts';
+export { aftersalesPersonalData as personalData } from './aftersales.data-map.ts';
