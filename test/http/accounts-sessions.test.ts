@@ -205,14 +205,16 @@ describeEachDatabase('accounts: sessions and sign-in', (suite) => {
       await signIn(email, 'not-the-password-2');
       return performance.now() - startedMs;
     };
-    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+    // The fastest of five interleaved tries of each: another process's load only ever adds time, so the minimum is
+    // the path's own cost (a median of three failed now and then on a busy machine).
     const wrong: number[] = [];
     const unknown: number[] = [];
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < 5; i++) {
       wrong.push(await timeOf(member.email));
       unknown.push(await timeOf(`ghost${i}@example.com`));
     }
-    assert.ok(median(unknown) >= 0.4 * median(wrong), `unknown email ${median(unknown).toFixed(1)} ms vs wrong password ${median(wrong).toFixed(1)} ms`);
+    const [fastestWrong, fastestUnknown] = [Math.min(...wrong), Math.min(...unknown)];
+    assert.ok(fastestUnknown >= 0.4 * fastestWrong, `unknown email ${fastestUnknown.toFixed(1)} ms vs wrong password ${fastestWrong.toFixed(1)} ms`);
   });
 
   test('AC-4: after 5 failures in 15 minutes the 6th try is locked for 15 minutes, the same way for an unknown email', async () => {
