@@ -100,7 +100,7 @@ export async function joinPlus(deps: Deps, input: JoinInput): Promise<JoinResult
 export async function settleJoin(deps: Deps, pending: Subscription, actor: MembershipActor): Promise<JoinResult> {
   const policy = await getMembershipPolicyVersion(deps, pending.policyVersion);
   const priceMinor = planPrice(policy, pending.plan).priceMinor;
-  const outcome = await chargeFee(deps.ports.payments, { token: pending.paymentMethod, amountMinor: priceMinor, key: chargeKey(pending.id, 0, 0) });
+  const outcome = await chargeFee(deps, { token: pending.paymentMethod, amountMinor: priceMinor, key: chargeKey(pending.id, 0, 0) });
   if (outcome.kind === 'unknown') {
     throw new AppError('unavailable', 'The payment service is not answering. If the payment went through, your membership starts within a few minutes; otherwise nothing is charged.');
   }

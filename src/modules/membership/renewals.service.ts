@@ -203,7 +203,7 @@ async function processClaimed(deps: Deps, sub: Subscription, workerId: string, r
   const plan = sub.nextPlan ?? sub.plan;
   const { priceMinor, policyVersion } = priceOf(sub, plan);
   const attempt = sub.state === 'active' ? 0 : sub.retriesDone + 1;
-  const outcome = await chargeFee(deps.ports.payments, { token: sub.paymentMethod, amountMinor: priceMinor, key: chargeKey(sub.id, sub.periodCount, attempt) });
+  const outcome = await chargeFee(deps, { token: sub.paymentMethod, amountMinor: priceMinor, key: chargeKey(sub.id, sub.periodCount, attempt) });
   if (outcome.kind === 'unknown') {
     // Leave the claim to lapse: the next run after the lease asks again under the same key.
     report.unknown++;
