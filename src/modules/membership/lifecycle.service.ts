@@ -33,6 +33,8 @@ export interface JoinInput {
 
 export type JoinResult = { outcome: 'active'; subscription: Subscription } | { outcome: 'declined'; code: string; message: string };
 
+const alreadyPlus = () => new AppError('already_exists', 'You already have a Plus membership. Manage it on your membership page.');
+
 async function lockOpen(ctx: Ctx, memberId: string): Promise<Subscription> {
   const open = await findOpenSubscription(ctx.db, memberId);
   const locked = open && (await lockSubscription(ctx.db, open.id));
@@ -54,7 +56,7 @@ function assertNotRenewing(ctx: Ctx, subscription: Subscription): void {
  */
 export async function joinPlus(deps: Deps, input: JoinInput): Promise<JoinResult> {
   const pending = await transact(deps, async (trx) => {
-    if (await findOpenSubscription(trx.db, input.memberId)) throw new AppError('already_exists', 'You already have a Plus membership. Manage it on your membership page.');
+    if (await findOpenSubscription(trx.db, input.memberId)) throw alreadyPlus();
     const policy = await getCurrentMembershipPolicy(trx);
     const nowMs = trx.clock.nowMs();
     const id = trx.ids.next('sub');
@@ -88,7 +90,7 @@ export async function joinPlus(deps: Deps, input: JoinInput): Promise<JoinResult
         end_reason: null,
       });
     } catch (error) {
-      if (isUniqueViolation(error)) throw new AppError('already_exists', 'You already have a Plus membership. Manage it on your membership page.');
+      if (isUniqueViolation(error)) throw alreadyPlus();
       throw error;
     }
     return (await findSubscription(trx.db, id))!;
