@@ -3,6 +3,7 @@
 // each ratio is printed next to its target, then one JSON line, then an auditor pass (LG-5) on every database used:
 // a run that breaks an invariant is a failed run. PostgreSQL parts run when PATRON_BENCH_DATABASE_URL (or
 // PATRON_TEST_DATABASE_URL) is set, in a schema of their own that is dropped at the end.
+import { percentile, sqliteReadCeiling, sqliteWriteCeiling } from './ceilings.ts';
 import type { Ports } from '../src/deps.ts';
 import type { MemberContacts } from '../src/ports/index.ts';
 import { memberBonuses } from '../src/flows/member-bonuses.ts';
@@ -13,7 +14,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { DatabaseSync } from 'node:sqlite';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { openDatabase, type Database } from '../src/db/database.ts';
@@ -60,11 +60,6 @@ interface Measured {
   p99Ms: number;
 }
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
 /** Runs `op` from `workers` concurrent loops for `seconds`; an op that throws AppError counts as a failure. */
 async function measure(seconds: number, workers: number, op: (worker: number, i: number) => Promise<unknown>): Promise<Measured> {
   const latencies: number[] = [];
@@ -94,45 +89,6 @@ const memberId = (i: number) => `mem_${String(i).padStart(26, '0')}`;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Ceilings
-
-function sqliteCeiling(dir: string, synchronous: 'NORMAL' | 'FULL', seconds: number): number {
-  const db = new DatabaseSync(join(dir, `ceiling-${synchronous}.sqlite`));
-  db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${synchronous};
-    create table entries (key text primary key, amount integer not null);
-    create table balances (id integer primary key, balance integer not null);`);
-  const seed = db.prepare('insert into balances values (?, 0)');
-  db.exec('begin');
-  for (let i = 0; i < 10_000; i++) seed.run(i);
-  db.exec('commit');
-  const insert = db.prepare('insert into entries values (?, ?)');
-  const update = db.prepare('update balances set balance = balance + ? where id = ?');
-  const end = performance.now() + seconds * 1000;
-  const start = performance.now();
-  let n = 0;
-  while (performance.now() < end) {
-    for (let k = 0; k < 100; k++, n++) {
-      db.exec('begin');
-      insert.run(`key-${String(n).padStart(12, '0')}`, 1);
-      update.run(1, n % 10_000);
-      db.exec('commit');
-    }
-  }
-  const rate = n / ((performance.now() - start) / 1000);
-  db.close();
-  return rate;
-}
-
-function sqliteReadCeiling(dir: string, seconds: number): number {
-  const db = new DatabaseSync(join(dir, 'ceiling-NORMAL.sqlite'));
-  const read = db.prepare('select * from balances where id = ?');
-  const end = performance.now() + seconds * 1000;
-  const start = performance.now();
-  let n = 0;
-  while (performance.now() < end) for (let k = 0; k < 1000; k++, n++) read.get(n % 10_000);
-  const rate = n / ((performance.now() - start) / 1000);
-  db.close();
-  return rate;
-}
 
 async function pgCeilings(url: string, schema: string, seconds: number): Promise<{ cPg: number; cPgBatch: number; cRead: number }> {
   const pool = new pg.Pool({ connectionString: url, max: 16, options: `-c search_path=${schema}` });
@@ -453,8 +409,8 @@ export async function runLedgerBench(options: { size: Size }): Promise<void> {
   let failed = false;
   try {
     say(`ceilings (${size.seconds} s each)…`);
-    const cSqlite = sqliteCeiling(dir, 'NORMAL', size.seconds);
-    const cSqliteFull = sqliteCeiling(dir, 'FULL', size.seconds);
+    const cSqlite = sqliteWriteCeiling(dir, { synchronous: 'NORMAL', seconds: size.seconds });
+    const cSqliteFull = sqliteWriteCeiling(dir, { synchronous: 'FULL', seconds: size.seconds });
     const cReadSqlite = sqliteReadCeiling(dir, size.seconds);
     say(`  C_sqlite ${cSqlite.toFixed(0)} tx/s (FULL: ${cSqliteFull.toFixed(0)}); C_read_sqlite ${cReadSqlite.toFixed(0)}/s`);
     json.ceilings = { cSqlite, cSqliteFull, cReadSqlite };

@@ -13,10 +13,10 @@
 // After every run each renewed subscription must have exactly 2 periods and exactly one authorization and one
 // capture under its period's key; a run that breaks that is a failed run (exit code 1). PostgreSQL parts run when
 // PATRON_BENCH_DATABASE_URL (or PATRON_TEST_DATABASE_URL) is set, in a schema of their own dropped at the end.
+import { percentile, sqliteReadCeiling, sqliteWriteCeiling } from './ceilings.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import { sql, type KyselyPlugin, type OperationNode, type PluginTransformQueryArgs, type PluginTransformResultArgs, type QueryResult, type RootOperationNode, type UnknownRow } from 'kysely';
 import pg from 'pg';
 import { loadConfig } from '../src/config.ts';
@@ -52,56 +52,11 @@ const slowGatewayMs = 50;
 const dueMinuteMs = (batch: number) => Date.UTC(2026, 2, 2 + batch, 17, 0, 0);
 const joinedMs = (batch: number) => Date.UTC(2026, 1, 2 + batch, 17, 0, 0);
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
 const round = (value: number, digits = 0) => Math.round(value * 10 ** digits) / 10 ** digits;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Ceilings: a transaction that inserts one row (unique key) and updates another, the shape of a renewal's outcome
 // write (period, payment, history, voucher and notice job inserted; the subscription updated), at the run's concurrency.
-
-function sqliteCeiling(dir: string, seconds: number): number {
-  const db = new DatabaseSync(join(dir, 'ceiling.sqlite'));
-  // The same durability as the application's connection (src/db/node-sqlite-adapter.ts).
-  db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
-    create table entries (key text primary key, amount integer not null);
-    create table balances (id integer primary key, balance integer not null);`);
-  const seed = db.prepare('insert into balances values (?, 0)');
-  db.exec('begin');
-  for (let i = 0; i < 10_000; i++) seed.run(i);
-  db.exec('commit');
-  const insert = db.prepare('insert into entries values (?, ?)');
-  const update = db.prepare('update balances set balance = balance + ? where id = ?');
-  const start = performance.now();
-  const end = start + seconds * 1000;
-  let n = 0;
-  while (performance.now() < end) {
-    for (let k = 0; k < 100; k++, n++) {
-      db.exec('begin immediate');
-      insert.run(`key-${String(n).padStart(12, '0')}`, 1);
-      update.run(1, n % 10_000);
-      db.exec('commit');
-    }
-  }
-  const rate = n / ((performance.now() - start) / 1000);
-  db.close();
-  return rate;
-}
-
-function sqliteReadCeiling(dir: string, seconds: number): number {
-  const db = new DatabaseSync(join(dir, 'ceiling.sqlite'));
-  const read = db.prepare('select * from balances where id = ?');
-  const start = performance.now();
-  const end = start + seconds * 1000;
-  let n = 0;
-  while (performance.now() < end) for (let k = 0; k < 1000; k++, n++) read.get(n % 10_000);
-  const rate = n / ((performance.now() - start) / 1000);
-  db.close();
-  return rate;
-}
 
 async function loop(seconds: number, workers: number, op: (worker: number, i: number) => Promise<unknown>): Promise<{ perSecond: number; p50Ms: number; p99Ms: number }> {
   const latencies: number[] = [];
@@ -515,7 +470,7 @@ export async function runMembershipBench(options: { size: Size }): Promise<void>
   try {
     // SQLite: a file in WAL mode, the deployment's default.
     say(`ceilings (${size.seconds} s each)…`);
-    const cSqlite = sqliteCeiling(dir, size.seconds);
+    const cSqlite = sqliteWriteCeiling(dir, { synchronous: 'NORMAL', seconds: size.seconds, begin: 'begin immediate' });
     const cReadSqlite = sqliteReadCeiling(dir, size.seconds);
     say(`  C_sqlite ${cSqlite.toFixed(0)} tx/s (insert + update, WAL, synchronous=NORMAL); C_read_sqlite ${cReadSqlite.toFixed(0)}/s`);
     json.ceilings = { cSqlite, cReadSqlite };
