@@ -35,10 +35,12 @@ export type JoinResult = { outcome: 'active'; subscription: Subscription } | { o
 
 const alreadyPlus = () => new AppError('already_exists', 'You already have a Plus membership. Manage it on your membership page.');
 
-async function lockOpen(ctx: Ctx, memberId: string): Promise<Subscription> {
+async function lockOpen(ctx: Ctx, memberId: string, actor?: MembershipActor): Promise<Subscription> {
   const open = await findOpenSubscription(ctx.db, memberId);
   const locked = open && (await lockSubscription(ctx.db, open.id));
-  if (!locked || locked.memberId !== memberId) throw new AppError('not_found', 'You have no Plus membership.');
+  if (!locked || locked.memberId !== memberId) {
+    throw new AppError('not_found', actor && actor.role !== 'member' ? 'The member has no open Plus membership.' : 'You have no Plus membership.');
+  }
   return locked;
 }
 
@@ -180,7 +182,7 @@ export async function resumeMembership(ctx: Ctx, input: { memberId: string; acto
 }
 
 /** MB-6, MB-7: ends the membership and every benefit at once; nothing is refunded or prorated. */
-export async function cancelSubscription(ctx: Ctx, subscriptionId: string, actor: MembershipActor, reason: string | null = null): Promise<Subscription> {
+async function cancelSubscription(ctx: Ctx, subscriptionId: string, actor: MembershipActor, reason: string | null = null): Promise<Subscription> {
   const sub = await lockSubscription(ctx.db, subscriptionId);
   if (!sub) throw new AppError('not_found', 'The membership was not found.');
   assertNotRenewing(ctx, sub);
@@ -192,9 +194,10 @@ export async function cancelSubscription(ctx: Ctx, subscriptionId: string, actor
   return (await findSubscription(ctx.db, sub.id))!;
 }
 
-export async function cancelMembership(ctx: Ctx, input: { memberId: string; actor: MembershipActor }): Promise<Subscription> {
-  const sub = await lockOpen(ctx, input.memberId);
-  return cancelSubscription(ctx, sub.id, input.actor);
+/** The member's open membership canceled now, by the member or by staff on their behalf (`reason` a code). */
+export async function cancelMembership(ctx: Ctx, input: { memberId: string; actor: MembershipActor; reason?: string }): Promise<Subscription> {
+  const sub = await lockOpen(ctx, input.memberId, input.actor);
+  return cancelSubscription(ctx, sub.id, input.actor, input.reason ?? null);
 }
 
 /** MB-6: with auto-renewal off the membership keeps its benefits to the end of the paid period, then ends. */

@@ -10,10 +10,9 @@ import type { ZodApp } from '../../http/types.ts';
 import { AppError } from '../../platform/errors.ts';
 import { getMember } from '../accounts/index.ts';
 import { isPriorityMember, plusStatusAt, type MembershipActor } from './history.service.ts';
-import { cancelMembership, cancelSubscription, joinPlus, pauseMembership, resumeMembership, setAutoRenew, switchPlan, updatePaymentMethod } from './lifecycle.service.ts';
+import { cancelMembership, joinPlus, pauseMembership, resumeMembership, setAutoRenew, switchPlan, updatePaymentMethod } from './lifecycle.service.ts';
 import { getMembershipOverview, listMembershipsInState } from './membership.service.ts';
 import { getCurrentMembershipPolicy, listMembershipPolicies, publishMembershipPolicy } from './policy.service.ts';
-import { findOpenSubscription } from './subscriptions.repository.ts';
 import {
   autoRenewBody, cancelBody, empty, joinBody, joinView, listQuery, memberParams, overviewView, paymentMethodBody, pauseBody, planBody, plansView, policyBody,
   policyListView, policyView, statusAtQuery, statusView, subscriptionListView, subscriptionView, toOverviewView, toPlansView, toPolicyView, toSubscriptionView,
@@ -107,11 +106,9 @@ export function registerMembershipRoutes(app: ZodApp, deps: Deps): void {
     const staff = requireRole(request, 'agent');
     await requireMember(request.params.memberId);
     return toSubscriptionView(
-      await transact(deps, async (trx) => {
-        const open = await findOpenSubscription(trx.db, request.params.memberId);
-        if (!open) throw new AppError('not_found', 'The member has no open Plus membership.');
-        return cancelSubscription(trx, open.id, { id: staff.memberId, role: staff.role === 'admin' ? 'admin' : 'agent' }, 'support_request');
-      }),
+      await transact(deps, (trx) =>
+        cancelMembership(trx, { memberId: request.params.memberId, actor: { id: staff.memberId, role: staff.role === 'admin' ? 'admin' : 'agent' }, reason: 'support_request' }),
+      ),
     );
   });
 
