@@ -68,11 +68,17 @@ export async function summarizeVouchers(ctx: Pick<Ctx, 'db'>, subscriptionId: st
  * How many next-day delivery vouchers the member could use at `atMs` (MB-8): 0 when Plus is not active then. The
  * store's checkout shows it next to the voucher choice; `useDeliveryVoucher` is the check that counts.
  */
-export async function deliveryVouchersLeftAt(ctx: Pick<Ctx, 'db'>, memberId: string, atMs: number): Promise<number> {
+/** The period (and its subscription) whose Plus gives benefits at `atMs`, or undefined when not Plus then. */
+async function grantingPeriodAt(ctx: Pick<Ctx, 'db'>, memberId: string, atMs: number): Promise<{ periodId: string; subscriptionId: string } | undefined> {
   const status = await plusStatusAt(ctx, memberId, atMs);
-  if (status.plan === null || status.periodId === null) return 0;
+  if (status.plan === null || status.periodId === null) return undefined;
   const period = await membershipTables(ctx.db).selectFrom('membership_periods').select('subscription_id').where('id', '=', status.periodId).executeTakeFirstOrThrow();
-  return (await summarizeVouchers(ctx, period.subscription_id, atMs)).available;
+  return { periodId: status.periodId, subscriptionId: period.subscription_id };
+}
+
+export async function deliveryVouchersLeftAt(ctx: Pick<Ctx, 'db'>, memberId: string, atMs: number): Promise<number> {
+  const granting = await grantingPeriodAt(ctx, memberId, atMs);
+  return granting ? (await summarizeVouchers(ctx, granting.subscriptionId, atMs)).available : 0;
 }
 
 /**
@@ -80,13 +86,12 @@ export async function deliveryVouchersLeftAt(ctx: Pick<Ctx, 'db'>, memberId: str
  * the current membership is taken. Refused with a clear message when there is none.
  */
 export async function useDeliveryVoucher(ctx: Ctx, input: { memberId: string; orderId: string; atMs: number }): Promise<{ voucherId: string; periodId: string }> {
-  const status = await plusStatusAt(ctx, input.memberId, input.atMs);
-  if (status.plan === null) throw new AppError('not_eligible', 'Next-day delivery vouchers are a Plus benefit, and your Plus membership is not active.');
-  const sub = await membershipTables(ctx.db).selectFrom('membership_periods').select('subscription_id').where('id', '=', status.periodId!).executeTakeFirstOrThrow();
+  const granting = await grantingPeriodAt(ctx, input.memberId, input.atMs);
+  if (!granting) throw new AppError('not_eligible', 'Next-day delivery vouchers are a Plus benefit, and your Plus membership is not active.');
   const voucher = await membershipTables(ctx.db)
     .selectFrom('membership_vouchers')
     .select(['id', 'period_id'])
-    .where('subscription_id', '=', sub.subscription_id)
+    .where('subscription_id', '=', granting.subscriptionId)
     .where('state', '=', 'available')
     .where('available_from_ms', '<=', input.atMs)
     .orderBy('available_from_ms', 'asc')
@@ -126,16 +131,15 @@ export async function restoreDeliveryVoucher(ctx: Ctx, orderId: string): Promise
 
 /** Records a benefit an order used, against the period whose Plus granted it; once per order and kind. */
 export async function recordBenefitUse(ctx: Ctx, input: { memberId: string; orderId: string; kind: BenefitKind; amountMinor: number; credits: number; atMs: number }): Promise<boolean> {
-  const status = await plusStatusAt(ctx, input.memberId, input.atMs);
-  if (status.plan === null || status.periodId === null) return false;
-  const period = await membershipTables(ctx.db).selectFrom('membership_periods').select('subscription_id').where('id', '=', status.periodId).executeTakeFirstOrThrow();
+  const granting = await grantingPeriodAt(ctx, input.memberId, input.atMs);
+  if (!granting) return false;
   const inserted = await membershipTables(ctx.db)
     .insertInto('membership_benefit_uses')
     .values({
       id: ctx.ids.next('bnu'),
       member_id: input.memberId,
-      subscription_id: period.subscription_id,
-      period_id: status.periodId,
+      subscription_id: granting.subscriptionId,
+      period_id: granting.periodId,
       kind: input.kind,
       order_id: input.orderId,
       amount_minor: input.amountMinor,
