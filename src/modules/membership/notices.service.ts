@@ -107,9 +107,3 @@ export async function listNotices(ctx: Pick<Ctx, 'db'>, subscriptionId: string):
     createdAtMs: Number(row.created_at_ms),
   }));
 }
-
-/** Whether the notice under this key exists or is on its way (the job is queued), so a sweep does not ask twice. */
-export async function noticeRequested(ctx: Pick<Ctx, 'db'>, dedupeKey: string): Promise<boolean> {
-  const row = await membershipTables(ctx.db).selectFrom('membership_notices').select('id').where('dedupe_key', '=', dedupeKey).executeTakeFirst();
-  return row !== undefined;
-}

@@ -198,9 +198,8 @@ export async function insertHistory(db: Executor, row: HistoryRow): Promise<void
 }
 
 /** Oldest first; equal effective times in the order they were written. */
-export async function listMemberHistory(db: Executor, memberId: string, options: { untilMs?: number } = {}): Promise<HistoryEntry[]> {
-  let query = membershipTables(db).selectFrom('membership_history').selectAll().where('member_id', '=', memberId);
-  if (options.untilMs !== undefined) query = query.where('effective_at_ms', '<=', options.untilMs);
+export async function listMemberHistory(db: Executor, memberId: string): Promise<HistoryEntry[]> {
+  const query = membershipTables(db).selectFrom('membership_history').selectAll().where('member_id', '=', memberId);
   const rows = await query.orderBy('effective_at_ms', 'asc').orderBy('recorded_at_ms', 'asc').orderBy('id', 'asc').execute();
   return rows.map(toHistoryEntry);
 }
@@ -223,8 +222,4 @@ export async function latestHistoryAt(db: Executor, memberId: string, atMs: numb
     .executeTakeFirst();
   if (!row) return undefined;
   return { effectiveAtMs: Number(row.effective_at_ms), sequence: 0, state: row.to_state, plan: row.plan, periodId: row.period_id, periodEndsAtMs: row.period_ends_at_ms === null ? null : Number(row.period_ends_at_ms) };
-}
-
-export function toHistoryPoints(entries: readonly HistoryEntry[]): HistoryPoint[] {
-  return entries.map((entry, index) => ({ effectiveAtMs: entry.effectiveAtMs, sequence: index, state: entry.toState, plan: entry.plan, periodId: entry.periodId, periodEndsAtMs: entry.periodEndsAtMs }));
 }
