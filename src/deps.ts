@@ -48,7 +48,10 @@ export interface Deps extends Ctx {
   secret: string;
 }
 
-/** Runs `work` in one transaction, handing it a Ctx whose db is that transaction (CONVENTIONS 3). */
-export function transact<T>(ctx: Ctx, work: (trx: Ctx) => Promise<T>): Promise<T> {
+/**
+ * Runs `work` in one transaction, handing it the same context with db set to that transaction (CONVENTIONS 3): a
+ * caller holding Deps gets Deps back, so services that build links (config) or keyed tokens (secret) can run inside.
+ */
+export function transact<C extends Ctx, T>(ctx: C, work: (trx: C) => Promise<T>): Promise<T> {
   return ctx.db.transaction().execute((db) => work({ ...ctx, db }));
 }

@@ -8,6 +8,7 @@ export const idPrefixes = [
   'prd', 'rwd', 'crt', 'ord', 'oln', 'pay', 'shp', 'rfd', 'ext', 'whk', 'dsc', 'rdm',
   'sub', 'cas', 'prv', 'evt', 'flw',
   'mbp', 'mbh', 'mbn', 'vch', 'bnu',
+  'cst', 'cim', 'cnt', 'csn', 'cfm',
 ] as const;
 export type IdPrefix = (typeof idPrefixes)[number];
 

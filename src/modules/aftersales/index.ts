@@ -1,6 +1,9 @@
 // The after-sales module's public face (AS-1..AS-13): the case rules (state machine, kinds, reasons, remedies),
 // eligibility with its trace, serial checks, image intake, the types of what its storage holds, and its personal data.
-// Routes and services come later; the repository stays internal to the module.
+// The repository stays internal to the module.
+import { caseReceivedEmail } from './emails/case-received.ts';
+import { caseStatusChangedEmail } from './emails/case-status-changed.ts';
+import { caseResolvedEmail } from './emails/case-resolved.ts';
 export * from './cases.rules.ts';
 export { decideEligibility, defaultEligibilitySettings, type EligibilityDecision, type EligibilityFacts, type EligibilityRule, type EligibilitySettings, type OrderSource, type TraceEntry } from './eligibility.rules.ts';
 export { normalizeSerial, isValidSerial, readSerial, checkSerialAgainstShipment, serialPattern, serialMessage, type SerialCheck } from './serials.rules.ts';
@@ -9,3 +12,8 @@ export { acceptImage, heicDecodable, heicUnsupportedMessage, type AcceptedImage,
 export type { Case, CaseTransition, CaseImage, ShipmentSerial, QueueCursor } from './cases.repository.ts';
 export { caseActorRoles, type CaseActorRole } from './aftersales.table.ts';
 export { aftersalesPersonalData as personalData } from './aftersales.data-map.ts';
+export { moveCase, emailCaseReceived, systemActor, type CaseCtx, type CaseActor, type MoveCaseInput } from './transitions.service.ts';
+export { caseStatusToken, isCaseStatusToken, caseStatusUrl } from './case-links.rules.ts';
+
+/** This module's emails (src/modules.ts lists them for the mail preview and the template test). */
+export const templates = [caseReceivedEmail, caseStatusChangedEmail, caseResolvedEmail];

@@ -1,0 +1,116 @@
+// Moving a case through its state machine (AS-10, AS-12): one guarded state change, its row in the append-only
+// timeline with actor, time and reason, and the requester's email, all in the caller's transaction. Intake, the agent
+// actions, the requester's answer and cancel, the expiry sweep and the resolution flows all move cases through here.
+import type { Ctx, Deps } from '../../deps.ts';
+import { AppError, notFound } from '../../platform/errors.ts';
+import { queueEmail } from '../notifications/index.ts';
+import { caseActionTarget, assertCaseTransition, type CaseAction, type Remedy } from './cases.rules.ts';
+import { appendTransition, findCase, updateCaseState, type Case } from './cases.repository.ts';
+import type { CaseActorRole } from './aftersales.table.ts';
+import { caseStatusUrl } from './case-links.rules.ts';
+import { caseReceivedEmail } from './emails/case-received.ts';
+import { caseStatusChangedEmail } from './emails/case-status-changed.ts';
+import { caseResolvedEmail } from './emails/case-resolved.ts';
+
+/** A service context that can also build the links our emails carry. */
+export type CaseCtx = Ctx & Pick<Deps, 'config' | 'secret'>;
+
+export interface CaseActor {
+  role: CaseActorRole;
+  /** The member, staff member or API key; null for a guest and for the system. */
+  id: string | null;
+}
+
+export const systemActor: CaseActor = { role: 'system', id: null };
+
+export interface MoveCaseInput {
+  caseId: string;
+  action: CaseAction;
+  actor: CaseActor;
+  /** A coded reason (a rejection's reason code, an inspection result); shown on the timeline. */
+  reasonCode?: string | null;
+  /** Words that go with the change, shown to the requester on the timeline and in the email (a question, a reason). */
+  note?: string | null;
+  /** The remedy the case is resolved or approved with, when it changes (AS-4: an agent decides). */
+  remedy?: Remedy;
+  /** For the resolution email: what was done, in customer words ("$49.00 refunded, 49 credits reversed"). */
+  resolutionDetail?: string;
+}
+
+/**
+ * Applies one action. A move the machine does not have is a 409 with a clear message; a case that another actor moved
+ * between the read and the write is a 409 `conflict` (the guarded update), so two agents never both win.
+ */
+export async function moveCase(ctx: CaseCtx, input: MoveCaseInput): Promise<Case> {
+  const record = await findCase(ctx.db, input.caseId);
+  if (!record) throw notFound('The case');
+  const to = caseActionTarget[input.action];
+  assertCaseTransition(record.state, to, input.action);
+  const atMs = ctx.clock.nowMs();
+  const moved = await updateCaseState(ctx.db, record.id, record.state, to, atMs, input.remedy ? { remedy: input.remedy } : {});
+  if (!moved) throw new AppError('conflict', 'Someone else changed this case a moment ago. Reload it and try again.', { caseId: record.id });
+  const transitionId = ctx.ids.next('cst');
+  await appendTransition(ctx.db, record, record.state, to, {
+    id: transitionId,
+    action: input.action,
+    actorRole: input.actor.role,
+    actorId: input.actor.id,
+    reasonCode: input.reasonCode ?? null,
+    note: input.note ?? null,
+    atMs,
+  });
+  const after = await findCase(ctx.db, record.id);
+  if (!after) throw notFound('The case');
+  await emailCaseChange(ctx, after, { dedupeKey: `aftersales:${transitionId}`, note: input.note ?? undefined, resolutionDetail: input.resolutionDetail });
+  return after;
+}
+
+/** Where to write to the requester: the member's current address, or a guest's confirmed one; undefined otherwise. */
+async function recipientOf(ctx: CaseCtx, record: Case): Promise<{ to: string; firstName?: string } | undefined> {
+  if (record.memberId !== null) {
+    const contact = await ctx.ports.memberContacts.contactOf(ctx.db, record.memberId);
+    return contact && { to: contact.email, firstName: contact.firstName ?? undefined };
+  }
+  // An unconfirmed guest address may be someone else's: nothing but the confirmation link goes there (AS-1).
+  if (record.guestEmail === null || record.emailConfirmedAtMs === null) return undefined;
+  return { to: record.guestEmail, firstName: firstNameOf(record.contactName) };
+}
+
+function firstNameOf(contactName: string): string | undefined {
+  return contactName.trim().split(/\s+/)[0] || undefined;
+}
+
+async function emailCaseChange(ctx: CaseCtx, record: Case, extra: { dedupeKey: string; note?: string; resolutionDetail?: string }): Promise<void> {
+  const recipient = await recipientOf(ctx, record);
+  if (!recipient) return;
+  const statusLink = caseStatusUrl(ctx.config.http.publicUrl, ctx.secret, record);
+  const base = { memberId: record.memberId, to: recipient.to, dedupeKey: extra.dedupeKey };
+  if (record.state === 'resolved') {
+    await queueEmail(ctx, { ...base, template: caseResolvedEmail, data: { firstName: recipient.firstName, caseId: record.id, kind: record.kind, remedy: record.remedy, detail: extra.resolutionDetail, statusLink } });
+    return;
+  }
+  await queueEmail(ctx, { ...base, template: caseStatusChangedEmail, data: { firstName: recipient.firstName, caseId: record.id, kind: record.kind, state: record.state, message: extra.note, statusLink } });
+}
+
+/**
+ * The "we received your case" email (AS-12), with the eligibility decision in customer words. Members get it when
+ * the case is opened; guests when they confirm their address (before that nothing else goes to it).
+ */
+export async function emailCaseReceived(ctx: CaseCtx, record: Case): Promise<void> {
+  const recipient = await recipientOf(ctx, record);
+  if (!recipient) return;
+  await queueEmail(ctx, {
+    memberId: record.memberId,
+    to: recipient.to,
+    dedupeKey: `aftersales:${record.id}:received`,
+    template: caseReceivedEmail,
+    data: {
+      firstName: recipient.firstName,
+      caseId: record.id,
+      kind: record.kind,
+      decisionTexts: record.eligibility.trace.map((entry) => entry.customerText).slice(0, 10),
+      statusLink: caseStatusUrl(ctx.config.http.publicUrl, ctx.secret, record),
+      autoApproved: record.eligibility.outcome === 'auto_approved',
+    },
+  });
+}
