@@ -30,6 +30,7 @@ export const aftersalesPersonalData: PersonalDataMap = [
     serial: record('The serial number of the item claimed (AS-2), matched against the shipment and checked for reuse.'),
     details: typed('What the requester wrote about the problem.'),
     eligibility: record('The eligibility decision and its trace (rules, dates, plan, outcome) made when the case was submitted.', 'payload', decisionBasis),
+    resolution_detail: record('What the resolution did, in the words sent to the requester (amount refunded, credits reversed or restored).'),
   }),
   ...declareTable('aftersales_transitions', 'member_id', {
     member_id: record('Whose case changed state (AS-12).', 'identifier'),

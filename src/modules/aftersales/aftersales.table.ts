@@ -29,6 +29,14 @@ export interface CaseRow {
   updated_at_ms: number;
   resolved_at_ms: number | null;
   email_confirmed_at_ms: number | null;
+  /** What the case was resolved with (AS-11; migration 0701): the refund, the replacement order or redemption. */
+  resolution_refund_id: string | null;
+  resolution_order_id: string | null;
+  resolution_amount_minor: number | null;
+  resolution_credits_reversed: number | null;
+  resolution_credits_restored: number | null;
+  /** Customer-worded (written by Patron, not typed by a person): "$49.00 refunded; 49 credits reversed". */
+  resolution_detail: string | null;
 }
 
 export const caseActorRoles = ['member', 'guest', 'agent', 'admin', 'system', 'api_key'] as const;

@@ -30,9 +30,34 @@ export interface Case {
   updatedAtMs: number;
   resolvedAtMs: number | null;
   emailConfirmedAtMs: number | null;
+  /** Null until the case is resolved with a remedy that did something (AS-11). */
+  resolution: CaseResolution | null;
 }
 
-const msOrNull = (value: number | null): number | null => (value === null ? null : Number(value));
+/** What a resolution did, recorded by the resolution flow in the transaction that resolves the case. */
+export interface CaseResolution {
+  refundId: string | null;
+  /** The zero-price replacement order, or the replacement redemption of a reward. */
+  orderId: string | null;
+  amountMinor: number | null;
+  creditsReversed: number | null;
+  creditsRestored: number | null;
+  detail: string | null;
+}
+
+function toResolution(row: CaseRow): CaseResolution | null {
+  const resolution: CaseResolution = {
+    refundId: row.resolution_refund_id,
+    orderId: row.resolution_order_id,
+    amountMinor: numberOrNull(row.resolution_amount_minor),
+    creditsReversed: numberOrNull(row.resolution_credits_reversed),
+    creditsRestored: numberOrNull(row.resolution_credits_restored),
+    detail: row.resolution_detail,
+  };
+  return Object.values(resolution).every((value) => value === null) ? null : resolution;
+}
+
+const numberOrNull = (value: number | null): number | null => (value === null ? null : Number(value));
 
 export function toCase(row: CaseRow): Case {
   return {
@@ -55,8 +80,9 @@ export function toCase(row: CaseRow): Case {
     stateEnteredAtMs: Number(row.state_entered_at_ms),
     createdAtMs: Number(row.created_at_ms),
     updatedAtMs: Number(row.updated_at_ms),
-    resolvedAtMs: msOrNull(row.resolved_at_ms),
-    emailConfirmedAtMs: msOrNull(row.email_confirmed_at_ms),
+    resolvedAtMs: numberOrNull(row.resolved_at_ms),
+    emailConfirmedAtMs: numberOrNull(row.email_confirmed_at_ms),
+    resolution: toResolution(row),
   };
 }
 
@@ -101,7 +127,7 @@ export interface TransitionEntry {
   atMs: number;
 }
 
-export type NewCase = Omit<Case, 'state' | 'stateEnteredAtMs' | 'updatedAtMs' | 'resolvedAtMs' | 'emailConfirmedAtMs'> & { state: CaseState; emailConfirmedAtMs?: number | null };
+export type NewCase = Omit<Case, 'state' | 'stateEnteredAtMs' | 'updatedAtMs' | 'resolvedAtMs' | 'emailConfirmedAtMs' | 'resolution'> & { state: CaseState; emailConfirmedAtMs?: number | null };
 
 /** Writes a case and its first transition (from nothing to its first state) together. */
 export async function insertCase(db: Executor, record: NewCase, first: TransitionEntry): Promise<void> {
@@ -130,6 +156,12 @@ export async function insertCase(db: Executor, record: NewCase, first: Transitio
       updated_at_ms: record.createdAtMs,
       resolved_at_ms: null,
       email_confirmed_at_ms: record.emailConfirmedAtMs ?? null,
+      resolution_refund_id: null,
+      resolution_order_id: null,
+      resolution_amount_minor: null,
+      resolution_credits_reversed: null,
+      resolution_credits_restored: null,
+      resolution_detail: null,
     })
     .execute();
   await insertTransitionRow(db, { caseId: record.id, memberId: record.memberId, seq: 1, fromState: null, toState: record.state }, first);
@@ -183,6 +215,22 @@ export async function updateCaseState(db: Executor, id: string, expected: CaseSt
     .where('state', '=', expected)
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
+}
+
+/** Records what the resolution did (AS-11), in the transaction that resolves the case. */
+export async function recordCaseResolution(db: Executor, id: string, resolution: CaseResolution): Promise<void> {
+  await aftersalesTables(db)
+    .updateTable('aftersales_cases')
+    .set({
+      resolution_refund_id: resolution.refundId,
+      resolution_order_id: resolution.orderId,
+      resolution_amount_minor: resolution.amountMinor,
+      resolution_credits_reversed: resolution.creditsReversed,
+      resolution_credits_restored: resolution.creditsRestored,
+      resolution_detail: resolution.detail,
+    })
+    .where('id', '=', id)
+    .execute();
 }
 
 export async function markCaseEmailConfirmed(db: Executor, id: string, atMs: number): Promise<void> {

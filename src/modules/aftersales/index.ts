@@ -9,7 +9,7 @@ export { decideEligibility, defaultEligibilitySettings, type EligibilityDecision
 export { normalizeSerial, isValidSerial, readSerial, checkSerialAgainstShipment, serialPattern, serialMessage, type SerialCheck } from './serials.rules.ts';
 export { maxImagesPerCase, maxImageBytes, assertImageCount, type StoredImageType } from './images.rules.ts';
 export { acceptImage, heicDecodable, heicUnsupportedMessage, type AcceptedImage, type ImageIntakeCtx, type ImageUpload } from './images.service.ts';
-export type { Case, CaseTransition, CaseImage, ShipmentSerial, QueueCursor } from './cases.repository.ts';
+export type { Case, CaseResolution, CaseTransition, CaseImage, ShipmentSerial, QueueCursor } from './cases.repository.ts';
 export { caseActorRoles, type CaseActorRole } from './aftersales.table.ts';
 export { aftersalesPersonalData as personalData } from './aftersales.data-map.ts';
 export { moveCase, emailCaseReceived, systemActor, type CaseCtx, type CaseActor, type MoveCaseInput } from './transitions.service.ts';

@@ -5,7 +5,7 @@ import type { Ctx, Deps } from '../../deps.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import { queueEmail } from '../notifications/index.ts';
 import { caseActionTarget, assertCaseTransition, type CaseAction, type Remedy } from './cases.rules.ts';
-import { appendTransition, findCase, updateCaseState, type Case } from './cases.repository.ts';
+import { appendTransition, findCase, recordCaseResolution, updateCaseState, type Case, type CaseResolution } from './cases.repository.ts';
 import type { CaseActorRole } from './aftersales.table.ts';
 import { caseStatusUrl } from './case-links.rules.ts';
 import { caseReceivedEmail } from './emails/case-received.ts';
@@ -33,8 +33,8 @@ export interface MoveCaseInput {
   note?: string | null;
   /** The remedy the case is resolved or approved with, when it changes (AS-4: an agent decides). */
   remedy?: Remedy;
-  /** For the resolution email: what was done, in customer words ("$49.00 refunded, 49 credits reversed"). */
-  resolutionDetail?: string;
+  /** What a resolution did (AS-11), recorded on the case with the move; its detail goes into the email. */
+  resolution?: CaseResolution;
 }
 
 /**
@@ -59,9 +59,10 @@ export async function moveCase(ctx: CaseCtx, input: MoveCaseInput): Promise<Case
     note: input.note ?? null,
     atMs,
   });
+  if (input.resolution) await recordCaseResolution(ctx.db, record.id, input.resolution);
   const after = await findCase(ctx.db, record.id);
   if (!after) throw notFound('The case');
-  await emailCaseChange(ctx, after, { dedupeKey: `aftersales:${transitionId}`, note: input.note ?? undefined, resolutionDetail: input.resolutionDetail });
+  await emailCaseChange(ctx, after, { dedupeKey: `aftersales:${transitionId}`, note: input.note ?? undefined, resolutionDetail: input.resolution?.detail ?? undefined });
   return after;
 }
 
