@@ -19,6 +19,7 @@ import * as store from '../../src/modules/store/index.ts';
 import { getMessage, listMessages } from '../../src/modules/notifications/index.ts';
 import { checkout, type CheckoutInput } from '../../src/flows/index.ts';
 import { caseStatusToken, maxImageBytes, moveCase, type CaseActor } from '../../src/modules/aftersales/index.ts';
+import { expireUnconfirmedGuestCases } from '../../src/modules/aftersales/intake.service.ts';
 import { insertShipmentSerial, listQueue } from '../../src/modules/aftersales/cases.repository.ts';
 import { guestOrderMismatchMessage } from '../../src/modules/aftersales/order-facts.service.ts';
 import { describeEachDatabase } from '../support/each-database.ts';
@@ -430,6 +431,51 @@ describeEachDatabase(
       const response = await openGuestCase({ kind: 'damage_report', remedy: 'replacement', reason: 'damaged_on_arrival', orderRef: 'rdm_00000000000000000000000000', details: 'Broken.', email: 'x@example.com', contactName: 'X', altcha: captcha });
       assert.equal(response.statusCode, 422, response.body);
       assert.match(response.json().error.message, /sign in/);
+    });
+
+    test('AS-1 AS-6 AS-12 a guest proving a Plus member’s order is approved on confirmation; the status link answers and cancels; a wrong token is 404', async () => {
+      const member = await newMember('annual');
+      const order = await deliveredOrder(member.memberId);
+      const form = { ...returnForm(order), email: member.email.toUpperCase(), contactName: 'Ada Lovelace' };
+      const accepted = await openGuestCase({ ...form, altcha: await solvedCaptcha() }, [await photo()]);
+      assert.equal(accepted.statusCode, 202, accepted.body);
+      const caseId = accepted.json().caseId as string;
+      const confirmed = await app.inject({ method: 'POST', url: '/api/v1/cases/confirm', payload: { token: await confirmationToken(member.email) }, remoteAddress: nextAddress() });
+      assert.equal(confirmed.statusCode, 200, confirmed.body);
+      const t = caseStatusToken(deps.secret, caseId);
+      const view = (await app.inject({ method: 'GET', url: `/api/v1/cases/${caseId}?t=${t}`, remoteAddress: nextAddress() })).json();
+      assert.equal(view.state, 'approved', 'AS-6 the order was bought as annual Plus');
+      assert.deepEqual(view.timeline.map((entry: { actor: string; action: string }) => `${entry.actor}:${entry.action}`), ['you:submit', 'system:approve']);
+      const image = await app.inject({ method: 'GET', url: `/api/v1/cases/${caseId}/images/${view.images[0].id}?t=${t}`, remoteAddress: nextAddress() });
+      assert.equal(image.statusCode, 200);
+      assert.equal((await app.inject({ method: 'GET', url: `/api/v1/cases/${caseId}/images/${view.images[0].id}?t=${'y'.repeat(32)}`, remoteAddress: nextAddress() })).statusCode, 404);
+      assert.equal((await app.inject({ method: 'POST', url: `/api/v1/cases/${caseId}/cancel?t=${'y'.repeat(32)}`, payload: {}, remoteAddress: nextAddress() })).statusCode, 404);
+      const canceled = await app.inject({ method: 'POST', url: `/api/v1/cases/${caseId}/cancel?t=${t}`, payload: {}, remoteAddress: nextAddress() });
+      assert.equal(canceled.statusCode, 200, canceled.body);
+      assert.equal(canceled.json().state, 'canceled');
+      assert.equal(canceled.json().timeline.at(-1).actor, 'you');
+    });
+
+    test('AS-1 a guest case never confirmed is closed after 7 days without an email, and its photos are deleted', async () => {
+      const email = `unconfirmed.${suite.dialect}@example.com`;
+      const order = await deliveredOrder(null, { guestEmail: email });
+      const accepted = await openGuestCase({ ...returnForm(order), email, contactName: 'Nobody Home', altcha: await solvedCaptcha() }, [await photo()]);
+      assert.equal(accepted.statusCode, 202, accepted.body);
+      const caseId = accepted.json().caseId as string;
+      const filesBefore = storedKeys.size;
+      deps.clock.advanceMs(6 * DAY_MS);
+      assert.equal(await expireUnconfirmedGuestCases(deps), 0, 'six days: still waiting');
+      deps.clock.advanceMs(DAY_MS + 1);
+      assert.equal(await expireUnconfirmedGuestCases(deps), 1);
+      const t = caseStatusToken(deps.secret, caseId);
+      const view = (await app.inject({ method: 'GET', url: `/api/v1/cases/${caseId}?t=${t}`, remoteAddress: nextAddress() })).json();
+      assert.equal(view.state, 'canceled');
+      assert.equal(view.timeline.at(-1).reasonCode, 'email_not_confirmed');
+      assert.deepEqual(view.images, []);
+      assert.equal(storedKeys.size, filesBefore - 1);
+      assert.deepEqual(await emailsTo(email), [`Confirm your email to send your return (${caseId})`], 'nothing but the link went to the unconfirmed address');
+      const late = await app.inject({ method: 'POST', url: '/api/v1/cases/confirm', payload: { token: await confirmationToken(email) }, remoteAddress: nextAddress() });
+      assert.equal(late.statusCode, 400, 'the link expired after 24 hours');
     });
   },
   { ports: { files } },

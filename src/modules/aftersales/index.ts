@@ -7,6 +7,8 @@ import { caseResolvedEmail } from './emails/case-resolved.ts';
 import { caseConfirmEmail } from './emails/case-confirm-email.ts';
 import type { RegisterRoutes } from '../../http/types.ts';
 import { registerIntakeRoutes } from './intake.routes.ts';
+import { intakeJobHandlers, intakeSchedules } from './intake.jobs.ts';
+import type { JobHandler, Schedule } from '../../jobs/index.ts';
 export * from './cases.rules.ts';
 export { decideEligibility, defaultEligibilitySettings, type EligibilityDecision, type EligibilityFacts, type EligibilityRule, type EligibilitySettings, type OrderSource, type TraceEntry } from './eligibility.rules.ts';
 export { normalizeSerial, isValidSerial, readSerial, checkSerialAgainstShipment, serialPattern, serialMessage, type SerialCheck } from './serials.rules.ts';
@@ -25,3 +27,7 @@ export const templates = [caseReceivedEmail, caseStatusChangedEmail, caseResolve
 export const registerRoutes: RegisterRoutes = async (app, deps) => {
   await registerIntakeRoutes(app, deps);
 };
+
+/** Background work (intake: closing unconfirmed guest cases); other parts add theirs to these two lists. */
+export const jobHandlers: Record<string, JobHandler> = { ...intakeJobHandlers };
+export const schedules: Schedule[] = [...intakeSchedules];

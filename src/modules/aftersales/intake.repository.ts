@@ -70,3 +70,24 @@ export async function countGuestCasesSince(db: Executor, guestEmail: string, sin
     .executeTakeFirst();
   return Number(row?.n ?? 0);
 }
+
+/** Guest cases still waiting for their email confirmation, opened before `beforeMs` (oldest first, bounded). */
+export async function findUnconfirmedGuestCases(db: Executor, beforeMs: number, limit: number): Promise<Case[]> {
+  const rows = await intakeTables(db)
+    .selectFrom('aftersales_cases')
+    .selectAll()
+    .where('member_id', 'is', null)
+    .where('email_confirmed_at_ms', 'is', null)
+    .where('state', '=', 'submitted')
+    .where('created_at_ms', '<', beforeMs)
+    .orderBy('created_at_ms', 'asc')
+    .limit(limit)
+    .execute();
+  return rows.map(toCase);
+}
+
+/** Deletes a case's image rows (their files are the caller's to remove) and answers their storage keys. */
+export async function deleteCaseImages(db: Executor, caseId: string): Promise<string[]> {
+  const rows = await intakeTables(db).deleteFrom('aftersales_images').where('case_id', '=', caseId).returning('storage_key').execute();
+  return rows.map((row) => row.storage_key);
+}

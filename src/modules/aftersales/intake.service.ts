@@ -24,13 +24,16 @@ import { decideEligibility, defaultEligibilitySettings } from './eligibility.rul
 import { caseConfirmEmail } from './emails/case-confirm-email.ts';
 import { assertImageCount } from './images.rules.ts';
 import { acceptImage, type AcceptedImage } from './images.service.ts';
-import { countGuestCasesSince, findCaseConfirmation, insertCaseConfirmation, listMemberCases, useCaseConfirmation } from './intake.repository.ts';
+import { countGuestCasesSince, deleteCaseImages, findCaseConfirmation, findUnconfirmedGuestCases, insertCaseConfirmation, listMemberCases, useCaseConfirmation } from './intake.repository.ts';
 import { gatherOrderFacts, type Claimant } from './order-facts.service.ts';
 import { checkSerialAgainstShipment, readSerial } from './serials.rules.ts';
 import { emailCaseReceived, moveCase, systemActor, type CaseActor, type CaseCtx } from './transitions.service.ts';
 
 /** A guest's confirmation link works once, for this long. */
 export const confirmationLinkLifetimeMs = DAY_MS;
+
+/** A guest case whose address is not confirmed within this long is closed and its photos deleted. */
+export const unconfirmedGuestCaseLifetimeMs = 7 * DAY_MS;
 
 /** At most this many cases from one guest address per hour (the per-IP limit sits in front, at the route). */
 export const maxGuestCasesPerHour = 5;
@@ -263,4 +266,27 @@ export async function readOwnCaseImage(ctx: Pick<Ctx, 'db' | 'ports'>, owner: Ca
   const file = image && (await ctx.ports.files.get(image.storageKey));
   if (!image || !file) throw notFound('The image');
   return { image, bytes: file.bytes };
+}
+
+/**
+ * Closes guest cases whose address was never confirmed (AS-1): after a week nobody has shown the case is theirs, so
+ * it is canceled by the system (no email: the address is unconfirmed) and its photos, which no one may ever see,
+ * are deleted with their rows. Works in bounded batches; answers how many cases it closed.
+ */
+export async function expireUnconfirmedGuestCases(ctx: CaseCtx, batchSize = 200): Promise<number> {
+  const stale = await findUnconfirmedGuestCases(ctx.db, ctx.clock.nowMs() - unconfirmedGuestCaseLifetimeMs, batchSize);
+  let closed = 0;
+  for (const record of stale) {
+    const keys = await transact(ctx, async (trx) => {
+      const current = await findCase(trx.db, record.id);
+      if (!current || current.state !== 'submitted' || current.emailConfirmedAtMs !== null) return null;
+      await moveCase(trx, { caseId: record.id, action: 'cancel', actor: systemActor, reasonCode: 'email_not_confirmed' });
+      return deleteCaseImages(trx.db, record.id);
+    });
+    if (keys === null) continue;
+    // After the commit: a crash between leaves files without rows, which the same key would overwrite; never rows without files.
+    for (const key of keys) await ctx.ports.files.remove(key);
+    closed++;
+  }
+  return closed;
 }

@@ -1,7 +1,7 @@
 // Row types of the intake's tables (migration 0710): guests' email confirmation links and used captcha solutions.
 import type { Kysely } from 'kysely';
 import { tables, type Executor } from '../../db/database.ts';
-import type { CaseRow } from './aftersales.table.ts';
+import type { CaseRow, ImageRow } from './aftersales.table.ts';
 
 export interface CaseConfirmationRow {
   id: string;
@@ -21,6 +21,7 @@ export interface CaptchaUseRow {
 
 export interface IntakeTables {
   aftersales_cases: CaseRow;
+  aftersales_images: ImageRow;
   aftersales_case_confirmations: CaseConfirmationRow;
   aftersales_captcha_uses: CaptchaUseRow;
 }
