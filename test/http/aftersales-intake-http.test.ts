@@ -477,6 +477,32 @@ describeEachDatabase(
       const late = await app.inject({ method: 'POST', url: '/api/v1/cases/confirm', payload: { token: await confirmationToken(email) }, remoteAddress: nextAddress() });
       assert.equal(late.statusCode, 400, 'the link expired after 24 hours');
     });
+
+    test('AS-1 PL-4 a member retrying with the same Idempotency-Key gets the first case back, not a second one', async () => {
+      const member = await newMember();
+      const order = await deliveredOrder(member.memberId);
+      const body = multipart({ case: JSON.stringify(returnForm(order)) }, [await photo()]);
+      const send = () => app.inject({ method: 'POST', url: '/api/v1/me/cases', headers: { ...member.headers, ...body.headers, 'idempotency-key': `intake-retry-${suite.dialect}-0001` }, payload: body.payload, remoteAddress: nextAddress() });
+      const first = await send();
+      assert.equal(first.statusCode, 201, first.body);
+      const again = await send();
+      assert.equal(again.statusCode, 201);
+      assert.equal(again.headers['idempotent-replayed'], 'true');
+      assert.equal(again.json().id, first.json().id);
+      const list = await app.inject({ method: 'GET', url: '/api/v1/me/cases', headers: member.headers });
+      assert.equal(list.json().cases.length, 1);
+    });
+
+    test('AS-1 one guest address opens at most 5 cases an hour (429 after that), whatever the network address', async () => {
+      const email = `busy.${suite.dialect}@example.com`;
+      const order = await deliveredOrder(null, { guestEmail: email });
+      const form = { ...returnForm(order), email, contactName: 'Busy Guest' };
+      for (let n = 0; n < 5; n++) assert.equal((await openGuestCase({ ...form, altcha: await solvedCaptcha() })).statusCode, 202);
+      const sixth = await openGuestCase({ ...form, altcha: await solvedCaptcha() });
+      assert.equal(sixth.statusCode, 429, sixth.body);
+      deps.clock.advanceMs(60 * 60_000 + 1);
+      assert.equal((await openGuestCase({ ...form, altcha: await solvedCaptcha() })).statusCode, 202, 'an hour later');
+    });
   },
   { ports: { files } },
 );
