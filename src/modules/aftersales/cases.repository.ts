@@ -270,7 +270,12 @@ export function queueCursorOf(record: Case): QueueCursor {
 
 /** AS-10: the agent queue, open cases only, priority first, then oldest (ID breaks ties), one page at a time. */
 export async function listQueue(db: Executor, filter: QueueFilter): Promise<Case[]> {
-  let query = aftersalesTables(db).selectFrom('aftersales_cases').selectAll().where('state', 'in', openCaseStates);
+  let query = aftersalesTables(db)
+    .selectFrom('aftersales_cases')
+    .selectAll()
+    .where('state', 'in', openCaseStates)
+    // AS-1: a guest's case waits outside the queue until its email address is confirmed.
+    .where((eb) => eb.or([eb('email_confirmed_at_ms', 'is not', null), eb('member_id', 'is not', null)]));
   if (filter.kind) query = query.where('kind', '=', filter.kind);
   if (filter.state) query = query.where('state', '=', filter.state);
   if (filter.reason) query = query.where('reason', '=', filter.reason);
