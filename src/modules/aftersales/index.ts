@@ -17,3 +17,15 @@ export { caseStatusToken, isCaseStatusToken, caseStatusUrl } from './case-links.
 
 /** This module's emails (src/modules.ts lists them for the mail preview and the template test). */
 export const templates = [caseReceivedEmail, caseStatusChangedEmail, caseResolvedEmail];
+export { getCaseForResolution, claimCaseForRefund, releaseCaseAfterRefusal } from './resolution.service.ts';
+export {
+  assertCaseResolvable,
+  resolvableCaseStates,
+  refundReasonForCase,
+  isRedemptionRef,
+  refundDetail,
+  marketplaceRefundDetail,
+  replacementOrderDetail,
+  replacementRedemptionDetail,
+  creditRestoreDetail,
+} from './resolution.rules.ts';

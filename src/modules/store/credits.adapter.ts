@@ -110,3 +110,12 @@ export async function restoreOrderCredits(ctx: Ctx, input: { memberId: string; o
 export async function spendForRedemption(ctx: Ctx, input: { memberId: string; redemptionId: string; credits: number }): Promise<void> {
   await spendCredits(ctx, { memberId: input.memberId, credits: input.credits, orderId: input.redemptionId, reason: 'redemption', idempotencyKey: `redemption:${input.redemptionId}` });
 }
+
+/**
+ * AS-7: a redemption's damage report restores the credits spent on it (the spend is keyed by the redemption ID, so
+ * the ledger finds its lots); keyed by the case, so a retried resolution never restores twice (LG-3).
+ */
+export async function restoreRedemptionSpend(ctx: Ctx, input: { memberId: string; redemptionId: string; credits: number; caseId: string }): Promise<{ restored: number; expired: number }> {
+  const result = await restoreSpend(ctx, { memberId: input.memberId, orderId: input.redemptionId, credits: input.credits, caseId: input.caseId, idempotencyKey: `case:${input.caseId}:restore` });
+  return { restored: result.restored, expired: result.expired };
+}
