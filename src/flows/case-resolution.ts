@@ -112,7 +112,7 @@ export const caseResolutionFlow: FlowDefinition<CaseResolutionRunInput, CaseReso
       name: 'resolve',
       kind: 'transaction',
       async run(trx, { input, results, transient }): Promise<StepResult> {
-        const refund = await completeRefundAfterGateway(trx, input.refundId, results);
+        const refund = await completeRefundAfterGateway(trx, { refundId: input.refundId, caseId: input.caseId }, results);
         const resolution: CaseResolution = {
           refundId: refund.id,
           orderId: null,

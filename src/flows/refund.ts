@@ -79,9 +79,9 @@ export function gatewayRefundStep<I, T>(refundOf: (input: I) => RefundMoney): Ca
 }
 
 /** The last step's refund part, in its transaction: the credits move (CR-15..CR-18) with the gateway's refund ID. */
-export async function completeRefundAfterGateway(trx: Ctx, refundId: string, results: ReadonlyMap<string, StepResult>): Promise<Refund> {
+export async function completeRefundAfterGateway(trx: Ctx, input: { refundId: string; caseId?: string }, results: ReadonlyMap<string, StepResult>): Promise<Refund> {
   const { gatewayRefundId } = gatewayRefundResult.parse(results.get('refund'));
-  return completeRefund(trx, { refundId, gatewayRefundId });
+  return completeRefund(trx, { refundId: input.refundId, gatewayRefundId, ...(input.caseId ? { caseId: input.caseId } : {}) });
 }
 
 /** How a route answers a refund run that did not complete: unanswered → 503 (retried), refused → 409, nothing moved. */
@@ -108,7 +108,7 @@ export const refundFlow: FlowDefinition<RefundRunInput> = {
       name: 'complete',
       kind: 'transaction',
       async run(trx, { input, results }): Promise<StepResult> {
-        const refund = await completeRefundAfterGateway(trx, input.refundId, results);
+        const refund = await completeRefundAfterGateway(trx, { refundId: input.refundId }, results);
         return { status: refund.status };
       },
     },

@@ -121,7 +121,7 @@ describeEachDatabase('case resolution HTTP', (suite) => {
   const resolve = (caseId: string, key: string, payload: Record<string, unknown>) => app.inject({ method: 'POST', url: `/api/v1/agent/cases/${caseId}/resolve`, headers: agentHeaders(key), payload });
 
   async function ledgerRows() {
-    return deps.db.selectFrom('credit_transactions').select(['kind', 'credits', 'order_id', 'order_line_id']).where('member_id', '=', memberId).execute();
+    return deps.db.selectFrom('credit_transactions').select(['kind', 'credits', 'order_id', 'order_line_id', 'case_id']).where('member_id', '=', memberId).execute();
   }
 
   async function gatewayRequests(): Promise<number> {
@@ -168,6 +168,7 @@ describeEachDatabase('case resolution HTTP', (suite) => {
     const reversals = (await ledgerRows()).filter((row) => row.kind === 'reversal');
     assert.deepEqual(reversals.map((row) => String(row.order_line_id)), [line.id]);
     assert.equal(Math.abs(Number(reversals[0]!.credits)), line.earnedCredits);
+    assert.equal(reversals[0]!.case_id, record.id, 'the ledger row names the case');
     assert.ok(!reversals.some((row) => row.order_line_id === other.id));
     const afterBalance = await getBalance(deps, memberId);
     assert.equal(before.pendingTotal - afterBalance.pendingTotal, line.earnedCredits, 'the balance lost exactly that line’s credits');

@@ -83,7 +83,7 @@ export async function earnOrderCredits(
  */
 export async function reverseOrderCredits(
   ctx: Ctx,
-  input: { memberId: string; orderId: string; refundId: string; lines: ReadonlyArray<{ lineId: string; qualifyingMinor: number; refundedQualifyingMinor: number }> },
+  input: { memberId: string; orderId: string; refundId: string; caseId?: string; lines: ReadonlyArray<{ lineId: string; qualifyingMinor: number; refundedQualifyingMinor: number }> },
 ): Promise<{ total: number; lines: Map<string, number> }> {
   const lines = new Map<string, number>();
   let total = 0;
@@ -93,6 +93,8 @@ export async function reverseOrderCredits(
       orderLineId: line.lineId,
       refundedQualifyingMinor: line.refundedQualifyingMinor,
       lineQualifyingMinor: line.qualifyingMinor,
+      // The after-sales case a refund resolves, on the ledger rows too (AS-11): the member's history names it.
+      ...(input.caseId ? { caseId: input.caseId } : {}),
       idempotencyKey: `refund:${input.refundId}:${line.lineId}`,
     });
     lines.set(line.lineId, result.reversedCredits);
@@ -102,8 +104,8 @@ export async function reverseOrderCredits(
 }
 
 /** CR-18: credits that paid for the order go back to the lots they came from. */
-export async function restoreOrderCredits(ctx: Ctx, input: { memberId: string; orderId: string; refundId: string; credits: number }): Promise<void> {
-  await restoreSpend(ctx, { memberId: input.memberId, orderId: input.orderId, credits: input.credits, idempotencyKey: `refund:${input.refundId}:restore` });
+export async function restoreOrderCredits(ctx: Ctx, input: { memberId: string; orderId: string; refundId: string; credits: number; caseId?: string }): Promise<void> {
+  await restoreSpend(ctx, { memberId: input.memberId, orderId: input.orderId, credits: input.credits, ...(input.caseId ? { caseId: input.caseId } : {}), idempotencyKey: `refund:${input.refundId}:restore` });
 }
 
 /** CR-13: a redemption is a single-phase spend, final at confirmation. */
