@@ -19,6 +19,7 @@ import { describeEachDatabase } from '../support/each-database.ts';
 import type { TestDeps } from '../support/deps.ts';
 import { buildRouteHarness } from '../support/route-harness.ts';
 import { refusingRefunds } from '../support/flow-faults.ts';
+import { receiveSignedStorefrontEvent, testShopDomain } from '../support/storefront-webhooks.ts';
 
 const system = { id: null, role: 'system' as const };
 const agent = { role: 'agent' as const, id: 'mem_staff' };
@@ -402,5 +403,53 @@ describeEachDatabase('case resolution HTTP', (suite) => {
     const done = await resolve(support.id, 'refusal-6', { remedy: 'none', note: 'Hold the button for ten seconds to reset it.' });
     assert.equal(done.statusCode, 200, done.body);
     assert.deepEqual(done.json(), { caseId: support.id, state: 'resolved', remedy: 'none', resolution: null });
+  });
+  test('AS-11 CR-16 a storefront order is refunded on the storefront: the resolve refuses until the storefront refund arrives, then links it with the credits its webhook reversed, with no gateway call here', async () => {
+    const storefrontId = 9100 + ++counter;
+    const at = (offsetMs: number) => new Date(deps.clock.nowMs() + offsetMs).toISOString();
+    const order = {
+      id: storefrontId,
+      name: `#${storefrontId}`,
+      email: 'resolve.member@example.com',
+      created_at: at(-60_000),
+      processed_at: at(-30_000),
+      currency: 'USD',
+      customer: { id: 77, email: 'resolve.member@example.com', verified_email: true },
+      line_items: [
+        { id: storefrontId * 10 + 1, sku: 'SF-CHARGER', title: 'Storefront charger', quantity: 1, price: '40.00' },
+        { id: storefrontId * 10 + 2, sku: 'SF-CABLE', title: 'Storefront cable', quantity: 1, price: '20.00' },
+      ],
+      total_price: '60.00',
+    };
+    const paidEvent = `sf-paid-${storefrontId}`;
+    await receiveSignedStorefrontEvent(deps, { id: paidEvent, topic: 'orders/paid', api_version: '2026-01', order });
+    await store.processStorefrontWebhook(deps, paidEvent);
+    const recorded = (await store.listOrdersForAgents(deps, { memberId, limit: 200 })).find((entry) => entry.externalRef === `${testShopDomain}:${storefrontId}`)!;
+    assert.ok(recorded, 'the storefront order was recorded for the member');
+    const line = recorded.lines.find((entry) => entry.sku === 'SF-CHARGER')!;
+    assert.ok(line.earnedCredits > 0);
+    const record = await openCase({ allowed: ['refund', 'exchange'], state: 'received', orderRef: recorded.id, orderSource: 'storefront', orderLineId: line.id, productSku: line.sku });
+    const requestsBefore = await gatewayRequests();
+
+    const early = await resolve(record.id, 'storefront-1', { remedy: 'refund' });
+    assert.equal(early.statusCode, 409);
+    assert.match(early.json().error.message, /placed on the storefront.*refund the line on the storefront/);
+    assert.equal((await findCase(deps.db, record.id))!.state, 'received');
+
+    const refundEvent = `sf-refund-${storefrontId}`;
+    const refund = { id: storefrontId + 5, order_id: storefrontId, created_at: at(0), refund_line_items: [{ line_item_id: storefrontId * 10 + 1, quantity: 1 }], transactions: [{ kind: 'refund', status: 'success', amount: '40.00' }] };
+    await receiveSignedStorefrontEvent(deps, { id: refundEvent, topic: 'refunds/create', api_version: '2026-01', refund });
+    await store.processStorefrontWebhook(deps, refundEvent);
+    const storefrontRefund = (await store.getOrderDetail(deps, recorded.id)).refunds[0]!;
+    assert.equal(storefrontRefund.source, 'storefront');
+
+    const linked = await resolve(record.id, 'storefront-2', { remedy: 'refund' });
+    assert.equal(linked.statusCode, 200, linked.body);
+    assert.equal(linked.json().resolution.refundId, storefrontRefund.id);
+    assert.equal(linked.json().resolution.creditsReversed, line.earnedCredits);
+    assert.equal(linked.json().resolution.amountMinor, 4000);
+    assert.equal(linked.json().resolution.flowState, null);
+    assert.equal(await gatewayRequests(), requestsBefore, 'no gateway call: the storefront moved the money');
+    assert.equal((await store.getOrderDetail(deps, recorded.id)).refunds.length, 1, 'no second refund here');
   });
 });
