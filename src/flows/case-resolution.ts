@@ -25,7 +25,7 @@ import { AppError } from '../platform/errors.ts';
 import { recordAudit } from '../modules/audit/index.ts';
 import {
   assertCaseResolvable,
-  claimCaseForRefund,
+  claimCaseForResolution,
   creditRestoreDetail,
   getCaseForResolution,
   isRedemptionRef,
@@ -184,7 +184,7 @@ async function refundStoreLine(deps: Deps, input: ResolveCaseInput, record: Case
     // Checked again inside the transaction that takes the case: it may have moved since it was read.
     const current = await getCaseForResolution(trx, record.id);
     assertCaseResolvable(current, 'refund');
-    await claimCaseForRefund(trx, current);
+    await claimCaseForResolution(trx, current);
     const begun = await beginRefund(trx, {
       orderId: current.orderRef,
       request: { kind: 'lines', lines: [{ lineId, quantity }] },
@@ -225,6 +225,7 @@ async function resolveInOneTransaction(deps: Deps, input: ResolveCaseInput, make
   const resolved = await transact(deps, async (trx) => {
     const record = await getCaseForResolution(trx, input.caseId);
     assertCaseResolvable(record, input.remedy);
+    await claimCaseForResolution(trx, record);
     const resolution = await make(trx, record);
     const after = await moveCase(trx, { caseId: record.id, action: 'resolve', actor: input.actor, remedy: input.remedy, note: input.note, resolution });
     await auditResolution(trx, input.actor, after, input.remedy);

@@ -17,7 +17,7 @@ export { caseStatusToken, isCaseStatusToken, caseStatusUrl } from './case-links.
 
 /** This module's emails (src/modules.ts lists them for the mail preview and the template test). */
 export const templates = [caseReceivedEmail, caseStatusChangedEmail, caseResolvedEmail];
-export { getCaseForResolution, claimCaseForRefund, releaseCaseAfterRefusal } from './resolution.service.ts';
+export { getCaseForResolution, claimCaseForResolution, releaseCaseAfterRefusal } from './resolution.service.ts';
 export {
   assertCaseResolvable,
   resolvableCaseStates,

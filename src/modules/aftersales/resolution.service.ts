@@ -11,11 +11,13 @@ export async function getCaseForResolution(ctx: Ctx, caseId: string): Promise<Ca
 }
 
 /**
- * Takes the case for a refund resolution in the transaction that reserves the refund: from then on only `resolve`
- * moves it (moveCase refuses everything else), so a requester's cancel cannot land between the money going back
- * and the case being resolved. A case that moved or was taken meanwhile is a 409.
+ * Takes the case for a resolution: a refund's in the transaction that reserves the refund, from then on only
+ * `resolve` moves it (moveCase refuses everything else), so a requester's cancel cannot land between the money going
+ * back and the case being resolved; a one-transaction resolution's just before its resolve, so it cannot overtake a
+ * refund under way (the guarded update waits for the other's commit and then finds the case taken). A case that moved
+ * or was taken meanwhile is a 409.
  */
-export async function claimCaseForRefund(ctx: Ctx, record: Pick<Case, 'id' | 'state'>): Promise<void> {
+export async function claimCaseForResolution(ctx: Ctx, record: Pick<Case, 'id' | 'state'>): Promise<void> {
   if (!(await claimCaseResolution(ctx.db, record.id, record.state, ctx.clock.nowMs()))) {
     throw new AppError('conflict', 'Someone else changed this case a moment ago. Reload it and try again.', { caseId: record.id });
   }
