@@ -31,3 +31,15 @@ export const registerRoutes: RegisterRoutes = async (app, deps) => {
 /** Background work (intake: closing unconfirmed guest cases); other parts add theirs to these two lists. */
 export const jobHandlers: Record<string, JobHandler> = { ...intakeJobHandlers };
 export const schedules: Schedule[] = [...intakeSchedules];
+export { getCaseForResolution, claimCaseForResolution, releaseCaseAfterRefusal } from './resolution.service.ts';
+export {
+  assertCaseResolvable,
+  resolvableCaseStates,
+  refundReasonForCase,
+  isRedemptionRef,
+  refundDetail,
+  marketplaceRefundDetail,
+  replacementOrderDetail,
+  replacementRedemptionDetail,
+  creditRestoreDetail,
+} from './resolution.rules.ts';
