@@ -4,6 +4,10 @@
 import { caseReceivedEmail } from './emails/case-received.ts';
 import { caseStatusChangedEmail } from './emails/case-status-changed.ts';
 import { caseResolvedEmail } from './emails/case-resolved.ts';
+import type { RegisterRoutes } from '../../http/types.ts';
+import type { JobHandler, Schedule } from '../../jobs/index.ts';
+import { registerAgentCaseRoutes } from './agent.routes.ts';
+import { aftersalesJobHandlers, aftersalesSchedules } from './aftersales.jobs.ts';
 export * from './cases.rules.ts';
 export { decideEligibility, defaultEligibilitySettings, type EligibilityDecision, type EligibilityFacts, type EligibilityRule, type EligibilitySettings, type OrderSource, type TraceEntry } from './eligibility.rules.ts';
 export { normalizeSerial, isValidSerial, readSerial, checkSerialAgainstShipment, serialPattern, serialMessage, type SerialCheck } from './serials.rules.ts';
@@ -17,3 +21,11 @@ export { caseStatusToken, isCaseStatusToken, caseStatusUrl } from './case-links.
 
 /** This module's emails (src/modules.ts lists them for the mail preview and the template test). */
 export const templates = [caseReceivedEmail, caseStatusChangedEmail, caseResolvedEmail];
+
+// The agent side (AS-2, AS-10, AS-13): routes, the expiry job, and the order facts eligibility is decided from.
+export const registerRoutes: RegisterRoutes = (app, deps) => registerAgentCaseRoutes(app, deps);
+export const jobHandlers: Record<string, JobHandler> = aftersalesJobHandlers;
+export const schedules: Schedule[] = aftersalesSchedules;
+export { gatherEligibilityFacts, type OrderFacts, type OrderReference } from './order-facts.service.ts';
+export { expireDueCases, caseExpirySettingsOf, type ExpiryReport } from './case-expiry.service.ts';
+export { agentCaseActions, rejectionReasons, inspectionResults, type AgentCaseAction, type RejectionReason, type InspectionResult } from './agent.rules.ts';
