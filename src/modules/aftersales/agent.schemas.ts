@@ -6,7 +6,7 @@ import { agentCaseActions, type AvailableCaseAction } from './agent.rules.ts';
 import type { AgentCaseDetail, QueuePage } from './agent-cases.service.ts';
 import type { CaseNote } from './agent.repository.ts';
 import type { Case, ShipmentSerial } from './cases.repository.ts';
-import { caseActions, caseKinds, caseStates, reasonCodes, remedies } from './cases.rules.ts';
+import { canCaseTransition, caseActions, caseKinds, caseStates, reasonCodes, remedies } from './cases.rules.ts';
 
 const iso = z.iso.datetime();
 const toIso = (ms: number) => new Date(ms).toISOString();
@@ -112,6 +112,8 @@ export const agentCaseView = z.object({
   emailConfirmed: z.boolean(),
   decision: z.object({ outcome: z.enum(['eligible', 'auto_approved', 'refused']), allowedRemedies: z.array(z.enum(remedies)), texts: z.array(z.string()) }),
   expiresAt: iso.nullable(),
+  canAnswer: z.boolean(),
+  canCancel: z.boolean(),
   timeline: z.array(
     z.object({
       at: iso,
@@ -180,6 +182,8 @@ export function toAgentCaseView(detail: AgentCaseDetail): z.infer<typeof agentCa
     emailConfirmed: record.memberId !== null || record.emailConfirmedAtMs !== null,
     decision: { outcome: record.eligibility.outcome, allowedRemedies: record.eligibility.allowedRemedies, texts: record.eligibility.trace.map((entry) => entry.customerText) },
     expiresAt: isoOrNull(detail.expiresAtMs),
+    canAnswer: record.state === 'needs_info',
+    canCancel: canCaseTransition(record.state, 'canceled'),
     timeline: detail.transitions.map((t) => ({ at: toIso(t.atMs), fromState: t.fromState, toState: t.toState, action: t.action, actorRole: t.actorRole, actorId: t.actorId, reasonCode: t.reasonCode, note: t.note })),
     images: detail.images.map((image) => ({ id: image.id, contentType: image.contentType, width: image.width, height: image.height, sizeBytes: image.sizeBytes })),
     memberId: record.memberId,
