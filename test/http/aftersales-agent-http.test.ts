@@ -445,6 +445,16 @@ describeEachDatabase('after-sales agent HTTP', (suite) => {
     const notSupport = await post(agent, `/agent/cases/${claim.id}/convert`, {});
     assert.equal(notSupport.statusCode, 409);
     assert.match(notSupport.json().error.message, /Only a support case/);
+
+    // 19 months after purchase the 18-month warranty has ended: the conversion is refused and nothing changes.
+    const late = await openCase({ memberId: member.memberId, kind: 'support', reason: 'other', remedy: 'none', orderRef: order.id, orderLineId: line.id, productSku: line.sku, eligibility: supportDecision });
+    deps.clock.advanceMs(19 * 31 * DAY_MS);
+    agent = await signIn('cases.agent@example.com'); // the staff session's idle time ran out with the clock
+    const refused = await post(agent, `/agent/cases/${late}/convert`, {});
+    assert.equal(refused.statusCode, 422, refused.body);
+    assert.match(refused.json().error.message, /18-month warranty ended/);
+    const after = (await get(agent, `/agent/cases/${late}`)).json();
+    assert.deepEqual([after.state, after.convertedToCaseId], ['submitted', null]);
   });
 
   test('AS-12 needs_info and awaiting_return expire after the configured time and not one millisecond before; the sweep is idempotent and scheduled', async () => {

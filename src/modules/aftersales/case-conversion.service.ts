@@ -55,52 +55,58 @@ export async function convertSupportCase(deps: Deps, input: { caseId: string; st
     copies.push({ ...image, id: deps.ids.next('cim'), caseId: claimId, storageKey, createdAtMs: nowMs });
   }
   const actor: CaseActor = { role: input.staff.role, id: input.staff.id };
-  return transact(deps, async (trx) => {
-    const current = await findCase(trx.db, support.id);
-    if (!current) throw notFound('The case');
-    assertConvertible(current);
-    if (!(await markCaseConverted(trx.db, current.id, claimId, nowMs))) throw new AppError('conflict', 'Someone else converted this case a moment ago. Reload it.');
-    await insertCase(
-      trx.db,
-      {
-        id: claimId,
-        memberId: current.memberId,
-        guestEmail: current.guestEmail,
-        contactName: current.contactName,
-        kind: 'warranty_claim',
-        state: 'submitted',
-        reason: 'defective',
-        remedy: 'replacement',
-        orderRef: current.orderRef,
-        orderSource: current.orderSource,
-        orderLineId: current.orderLineId,
-        productSku: current.productSku,
-        serial: current.serial,
-        details: current.details,
-        priority: current.priority,
-        eligibility,
-        createdAtMs: nowMs,
-        emailConfirmedAtMs: current.emailConfirmedAtMs,
-        convertedFromCaseId: current.id,
-      },
-      { id: trx.ids.next('cst'), action: 'submit', actorRole: actor.role, actorId: actor.id, note: `Opened from support case ${current.id}.`, atMs: nowMs },
-    );
-    for (const copy of copies) await insertImage(trx.db, current.memberId, copy);
-    const moves = closingMoves[current.state];
-    for (const [index, action] of moves.entries()) {
-      const last = index === moves.length - 1;
-      await moveCase(trx, {
-        caseId: current.id,
-        action,
-        actor,
-        ...(action === 'approve' || action === 'resolve' ? { remedy: 'none' as const } : {}),
-        ...(last ? { reasonCode: 'converted_to_warranty', note: `Continued as warranty claim ${claimId}: you do not need to send anything again.` } : { quiet: true }),
-      });
-    }
-    await recordAudit(trx, { actor: input.staff, action: 'aftersales.case.converted', memberId: current.memberId, subject: current.id, details: { warrantyCaseId: claimId, outcome: eligibility.outcome } });
-    const claim = await findCase(trx.db, claimId);
-    if (!claim) throw notFound('The case');
-    await emailCaseReceived(trx, claim);
-    return claim;
-  });
+  try {
+    return await transact(deps, async (trx) => {
+      const current = await findCase(trx.db, support.id);
+      if (!current) throw notFound('The case');
+      assertConvertible(current);
+      if (!(await markCaseConverted(trx.db, current.id, claimId, nowMs))) throw new AppError('conflict', 'Someone else converted this case a moment ago. Reload it.');
+      await insertCase(
+        trx.db,
+        {
+          id: claimId,
+          memberId: current.memberId,
+          guestEmail: current.guestEmail,
+          contactName: current.contactName,
+          kind: 'warranty_claim',
+          state: 'submitted',
+          reason: 'defective',
+          remedy: 'replacement',
+          orderRef: current.orderRef,
+          orderSource: current.orderSource,
+          orderLineId: current.orderLineId,
+          productSku: current.productSku,
+          serial: current.serial,
+          details: current.details,
+          priority: current.priority,
+          eligibility,
+          createdAtMs: nowMs,
+          emailConfirmedAtMs: current.emailConfirmedAtMs,
+          convertedFromCaseId: current.id,
+        },
+        { id: trx.ids.next('cst'), action: 'submit', actorRole: actor.role, actorId: actor.id, note: `Opened from support case ${current.id}.`, atMs: nowMs },
+      );
+      for (const copy of copies) await insertImage(trx.db, current.memberId, copy);
+      const moves = closingMoves[current.state];
+      for (const [index, action] of moves.entries()) {
+        const last = index === moves.length - 1;
+        await moveCase(trx, {
+          caseId: current.id,
+          action,
+          actor,
+          ...(action === 'approve' || action === 'resolve' ? { remedy: 'none' as const } : {}),
+          ...(last ? { reasonCode: 'converted_to_warranty', note: `Continued as warranty claim ${claimId}: you do not need to send anything again.` } : { quiet: true }),
+        });
+      }
+      await recordAudit(trx, { actor: input.staff, action: 'aftersales.case.converted', memberId: current.memberId, subject: current.id, details: { warrantyCaseId: claimId, outcome: eligibility.outcome } });
+      const claim = await findCase(trx.db, claimId);
+      if (!claim) throw notFound('The case');
+      await emailCaseReceived(trx, claim);
+      return claim;
+    });
+  } catch (error) {
+    // No claim was written, so no row points at the copies: remove them (removing is idempotent) and report the cause.
+    for (const copy of copies) await deps.ports.files.remove(copy.storageKey);
+    throw error;
+  }
 }
