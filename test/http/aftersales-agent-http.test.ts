@@ -496,4 +496,19 @@ describeEachDatabase('after-sales agent HTTP', (suite) => {
     assert.equal(mails.length, 6, 'review, ask, expire; approve, await, expire');
     assert.ok(mails.at(-1)!.text.includes('did not hear back in time'), mails.at(-1)!.text);
   });
+
+  test('AS-12 the expiry sweep works in bounded batches: a run stops after its batches and the next one finishes', async () => {
+    const member = await newMember();
+    const waiting: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const caseId = await openCase({ memberId: member.memberId });
+      await act(caseId, { action: 'review' });
+      assert.equal((await act(caseId, { action: 'ask_for_info', note: 'Is the light on the charger red or green?' })).statusCode, 200);
+      waiting.push(caseId);
+    }
+    deps.clock.advanceMs(14 * DAY_MS);
+    assert.deepEqual(await expireDueCases(deps, { batchSize: 1, maxBatches: 2 }), { expired: 2, skipped: 0 });
+    assert.deepEqual(await Promise.all(waiting.map(async (id) => (await findCase(deps.db, id))!.state)), ['expired', 'expired', 'needs_info'], 'oldest first');
+    assert.deepEqual(await expireDueCases(deps, { batchSize: 1, maxBatches: 2 }), { expired: 1, skipped: 0 });
+  });
 });

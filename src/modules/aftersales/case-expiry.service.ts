@@ -38,17 +38,16 @@ export async function expireDueCases(deps: Deps, options: { batchSize?: number; 
   for (const state of ['needs_info', 'awaiting_return'] as const) {
     // caseExpiresAtMs(state, entered) <= now  ⇔  entered <= now − wait: the newest entry time that is due.
     const waitMs = caseExpiresAtMs(state, 0, settings)!;
-    const skippedIds = new Set<string>();
     for (let batch = 0; batch < maxBatches; batch++) {
-      const ids = (await findCasesWaitingSince(deps.db, state, nowMs - waitMs, batchSize + skippedIds.size)).filter((id) => !skippedIds.has(id));
-      for (const caseId of ids.slice(0, batchSize)) {
+      const ids = await findCasesWaitingSince(deps.db, state, nowMs - waitMs, batchSize);
+      for (const caseId of ids) {
         try {
           await transact(deps, (trx) => moveCase(trx, { caseId, action: 'expire', actor: systemActor }));
           report.expired++;
         } catch (error) {
-          // The case moved on (answered, canceled) after the read: the guarded update refused, nothing to do.
+          // The case moved on (answered, canceled) after the read: the guarded update refused, and the next read no
+          // longer finds it in this state, so nothing is retried.
           if (!isAppError(error) || (error.code !== 'conflict' && error.code !== 'invalid_state')) throw error;
-          skippedIds.add(caseId);
           report.skipped++;
         }
       }
