@@ -13,7 +13,7 @@ import type { ZodApp } from '../../src/http/types.ts';
 import { createMemberForSeed, createStaffUser } from '../../src/modules/accounts/index.ts';
 import { listAuditEntries } from '../../src/modules/audit/index.ts';
 import * as store from '../../src/modules/store/index.ts';
-import { caseExpirySettingsOf, decideEligibility, defaultEligibilitySettings, expireDueCases, gatherEligibilityFacts, type CaseKind, type EligibilityDecision, type ReasonCode, type Remedy } from '../../src/modules/aftersales/index.ts';
+import { caseExpirySettingsOf, decideEligibility, defaultEligibilitySettings, expireDueCases, gatherOrderFacts, type CaseKind, type EligibilityDecision, type ReasonCode, type Remedy } from '../../src/modules/aftersales/index.ts';
 import { findCase, insertCase, insertImage, listTransitions } from '../../src/modules/aftersales/cases.repository.ts';
 import { runDueJobs } from '../../src/modules.ts';
 import { DAY_MS } from '../../src/platform/clock.ts';
@@ -393,7 +393,7 @@ describeEachDatabase('after-sales agent HTTP', (suite) => {
     const email = `cases.agent.${counter}@example.com`;
     const order = await deliveredOrder(member.memberId, { serialNumbered: 1, plain: 1 });
     const line = order.lines[0]!;
-    const facts = await gatherEligibilityFacts(deps, { orderSource: 'store', orderRef: order.id, memberId: member.memberId });
+    const { order: facts } = await gatherOrderFacts(deps, { kind: 'member', memberId: member.memberId }, { orderRef: order.id, orderLineId: line.id });
     const supportDecision = decideEligibility({ kind: 'support', reason: 'other', remedy: 'none', order: facts, nowMs: deps.clock.nowMs(), settings: defaultEligibilitySettings });
     const supportId = await openCase({ memberId: member.memberId, kind: 'support', reason: 'other', remedy: 'none', orderRef: order.id, orderLineId: line.id, productSku: line.sku, serial: 'A8SUPPRT', eligibility: supportDecision, priority: true });
     const storageKey = `aftersales/${supportId}/0123abcd.jpg`;

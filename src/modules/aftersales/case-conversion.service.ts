@@ -9,7 +9,7 @@ import { markCaseConverted } from './agent.repository.ts';
 import { findCase, insertCase, insertImage, listImages, type Case, type CaseImage } from './cases.repository.ts';
 import type { CaseAction, CaseState } from './cases.rules.ts';
 import { decideEligibility, defaultEligibilitySettings } from './eligibility.rules.ts';
-import { gatherEligibilityFacts } from './order-facts.service.ts';
+import { gatherOrderFacts, type Claimant } from './order-facts.service.ts';
 import { emailCaseReceived, moveCase, type CaseActor } from './transitions.service.ts';
 import type { StaffActor } from './agent-cases.service.ts';
 
@@ -39,7 +39,9 @@ export async function convertSupportCase(deps: Deps, input: { caseId: string; st
   const support = await findCase(deps.db, input.caseId);
   if (!support) throw notFound('The case');
   assertConvertible(support);
-  const order = await gatherEligibilityFacts(deps, { orderSource: support.orderSource, orderRef: support.orderRef, memberId: support.memberId });
+  // The order is read again as its requester would name it (the support case proved it theirs when it was opened).
+  const claimant: Claimant = support.memberId !== null ? { kind: 'member', memberId: support.memberId } : { kind: 'guest', email: support.guestEmail! };
+  const { order } = await gatherOrderFacts(deps, claimant, { orderRef: support.orderRef, orderLineId: support.orderLineId, productSku: support.productSku });
   const nowMs = deps.clock.nowMs();
   const eligibility = decideEligibility({ kind: 'warranty_claim', reason: 'defective', remedy: 'replacement', order, nowMs, settings: defaultEligibilitySettings });
   if (eligibility.outcome === 'refused') {

@@ -26,6 +26,6 @@ export const templates = [caseReceivedEmail, caseStatusChangedEmail, caseResolve
 export const registerRoutes: RegisterRoutes = (app, deps) => registerAgentCaseRoutes(app, deps);
 export const jobHandlers: Record<string, JobHandler> = aftersalesJobHandlers;
 export const schedules: Schedule[] = aftersalesSchedules;
-export { gatherEligibilityFacts, type OrderFacts, type OrderReference } from './order-facts.service.ts';
+export { gatherOrderFacts, type Claimant, type OrderClaim, type OrderFacts } from './order-facts.service.ts';
 export { expireDueCases, caseExpirySettingsOf, type ExpiryReport } from './case-expiry.service.ts';
 export { agentCaseActions, rejectionReasons, inspectionResults, type AgentCaseAction, type RejectionReason, type InspectionResult } from './agent.rules.ts';
