@@ -5,7 +5,7 @@
 //
 //   first page      GET /api/v1/agent/cases?limit=50 through inject as a signed-in agent, and the service alone;
 //   deep pages      the whole queue walked by keyset cursor, 50 a page (the last pages are as deep as it gets);
-//   filtered walk   kind=warranty_claim, walked the same way;
+//   filtered walks  kind=warranty_claim, and state=resolved (a closed state, index aftersales_cases_state_queue);
 //   plan            the band query's plan: it must read the partial index aftersales_cases_agent_queue (0720).
 //
 // Printed: p50/p95/p99 per page in ms and pages/s, next to raw primary-key reads measured in the same run (C_read).
@@ -50,6 +50,8 @@ interface Seeded {
   /** The IDs the queue must list, in queue order (priority desc, created asc, id asc). */
   expected: string[];
   expectedWarranty: string[];
+  /** The resolved cases (a closed state, listed when asked for by name), in queue order. */
+  expectedResolved: string[];
 }
 
 /** Deterministic rows: case i is open unless i % 6 === 5 (closed), an unconfirmed guest's when i % 50 === 7. */
@@ -57,6 +59,7 @@ async function seed(db: Executor, n: number): Promise<Seeded> {
   const total = n + Math.floor(n / 5);
   const rows: Record<string, unknown>[] = [];
   const expected: { id: string; priority: number; createdAtMs: number; kind: string }[] = [];
+  const resolved: typeof expected = [];
   let seeded = 0;
   let open = 0;
   const flush = async () => {
@@ -71,7 +74,7 @@ async function seed(db: Executor, n: number): Promise<Seeded> {
     const priority = i % 10 === 3 ? 1 : 0;
     const createdAtMs = startMs + i * 1000 - (i % 3) * 1000; // some equal creation times, so the ID breaks ties
     const id = `cas_${pad(i)}`;
-    const state = closed ? closedStates[i % closedStates.length]! : openStates[i % openStates.length]!;
+    const state = closed ? closedStates[Math.floor(i / 6) % closedStates.length]! : openStates[i % openStates.length]!;
     const serial = i % 3 === 0 ? `A${String(i % 40_000).padStart(7, '0')}` : null;
     rows.push({
       id,
@@ -99,11 +102,14 @@ async function seed(db: Executor, n: number): Promise<Seeded> {
     seeded++;
     if (!closed) open++;
     if (!closed && !guest) expected.push({ id, priority, createdAtMs, kind });
+    if (state === 'resolved' && !guest) resolved.push({ id, priority, createdAtMs, kind });
     if (rows.length === 500) await flush();
   }
   await flush();
-  expected.sort((a, b) => b.priority - a.priority || a.createdAtMs - b.createdAtMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  return { expected: expected.map((e) => e.id), expectedWarranty: expected.filter((e) => e.kind === 'warranty_claim').map((e) => e.id) };
+  const byQueueOrder = (a: (typeof expected)[number], b: (typeof expected)[number]) => b.priority - a.priority || a.createdAtMs - b.createdAtMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  expected.sort(byQueueOrder);
+  resolved.sort(byQueueOrder);
+  return { expected: expected.map((e) => e.id), expectedWarranty: expected.filter((e) => e.kind === 'warranty_claim').map((e) => e.id), expectedResolved: resolved.map((e) => e.id) };
 }
 
 /** Records the SQL of the queries a call runs, so the bench can ask the database for their plans. */
@@ -160,7 +166,9 @@ interface DatabaseResult {
   deepHttp: ReturnType<typeof stats> & { pagesPerSecond: number; pages: number; lastPagesP50: number };
   deepService: ReturnType<typeof stats> & { pagesPerSecond: number; pages: number; lastPagesP50: number };
   filtered: ReturnType<typeof stats> & { pagesPerSecond: number; pages: number };
+  resolvedWalk: ReturnType<typeof stats> & { pagesPerSecond: number; pages: number };
   plan: string;
+  resolvedPlan: string;
   usesIndex: boolean;
   ok: boolean;
 }
@@ -187,8 +195,8 @@ async function measure(database: Database, n: number, say: (text: string) => voi
       const body = response.json() as { cases: { id: string }[]; nextCursor: string | null };
       return { ids: body.cases.map((c) => c.id), nextCursor: body.nextCursor };
     };
-    const servicePage = async (cursor: string | null, kind?: 'warranty_claim') => {
-      const page = await listAgentQueue(deps, { limit: pageSize, kind, ...(cursor ? { cursor } : {}) });
+    const servicePage = async (cursor: string | null, kind?: 'warranty_claim', state?: 'resolved') => {
+      const page = await listAgentQueue(deps, { limit: pageSize, kind, state, ...(cursor ? { cursor } : {}) });
       return { ids: page.entries.map((e) => e.record.id), nextCursor: page.nextCursor };
     };
 
@@ -205,19 +213,17 @@ async function measure(database: Database, n: number, say: (text: string) => voi
     const deepService = await walk((cursor) => servicePage(cursor));
     const deepHttp = await walk((cursor) => httpPage('', cursor));
     const filtered = await walk((cursor) => servicePage(cursor, 'warranty_claim'));
-    const ok = sameOrder(deepService.ids, seeded.expected) && sameOrder(deepHttp.ids, seeded.expected) && sameOrder(filtered.ids, seeded.expectedWarranty);
-    if (!ok) say(`  CHECK FAILED: a walk did not return every queued case once in queue order (service ${deepService.ids.length}, http ${deepHttp.ids.length}, warranty ${filtered.ids.length}; expected ${seeded.expected.length} / ${seeded.expectedWarranty.length})`);
+    const resolvedWalk = await walk((cursor) => servicePage(cursor, undefined, 'resolved'));
+    const ok = sameOrder(deepService.ids, seeded.expected) && sameOrder(deepHttp.ids, seeded.expected) && sameOrder(filtered.ids, seeded.expectedWarranty) && sameOrder(resolvedWalk.ids, seeded.expectedResolved);
+    if (!ok) {
+      say(`  CHECK FAILED: a walk did not return every listed case once in queue order (service ${deepService.ids.length}, http ${deepHttp.ids.length}, warranty ${filtered.ids.length}, resolved ${resolvedWalk.ids.length}; expected ${seeded.expected.length} / ${seeded.expectedWarranty.length} / ${seeded.expectedResolved.length})`);
+    }
 
-    // The plan of a deep page's band query, as the service builds it.
-    const capture = new QueryCapture();
+    // The plans of a deep page's band query and of a closed-state page, as the service builds them.
     const middle = seeded.expected[Math.floor(seeded.expected.length / 2)]!;
-    const cursorPage = await walkTo(deps, middle);
-    await listAgentQueue({ ...deps, db: deps.db.withPlugin(capture) }, { limit: pageSize, cursor: cursorPage });
-    const compiled = deps.db.getExecutor().compileQuery(capture.nodes[0]!.node, capture.nodes[0]!.queryId);
-    const explain = database.dialect === 'postgres' ? `explain ${compiled.sql}` : `explain query plan ${compiled.sql}`;
-    const planRows = (await deps.db.executeQuery(CompiledQuery.raw(explain, [...compiled.parameters]))).rows as Record<string, unknown>[];
-    const plan = planRows.map((row) => String(row['QUERY PLAN'] ?? row.detail ?? JSON.stringify(row))).join(' | ');
-    const usesIndex = plan.includes('aftersales_cases_agent_queue');
+    const plan = await planOf(deps, { limit: pageSize, cursor: await walkTo(deps, middle) });
+    const resolvedPlan = await planOf(deps, { limit: pageSize, state: 'resolved' });
+    const usesIndex = plan.includes('aftersales_cases_agent_queue') && resolvedPlan.includes('aftersales_cases_state_queue');
     const lastPagesP50 = (w: Walk) => round(percentile([...w.latenciesMs.slice(-20)].sort((a, b) => a - b), 50), 3);
     return {
       firstPageHttp: stats(firstHttp),
@@ -225,13 +231,25 @@ async function measure(database: Database, n: number, say: (text: string) => voi
       deepHttp: { ...stats(deepHttp.latenciesMs), pagesPerSecond: round(deepHttp.pages / deepHttp.seconds, 0), pages: deepHttp.pages, lastPagesP50: lastPagesP50(deepHttp) },
       deepService: { ...stats(deepService.latenciesMs), pagesPerSecond: round(deepService.pages / deepService.seconds, 0), pages: deepService.pages, lastPagesP50: lastPagesP50(deepService) },
       filtered: { ...stats(filtered.latenciesMs), pagesPerSecond: round(filtered.pages / filtered.seconds, 0), pages: filtered.pages },
+      resolvedWalk: { ...stats(resolvedWalk.latenciesMs), pagesPerSecond: round(resolvedWalk.pages / resolvedWalk.seconds, 0), pages: resolvedWalk.pages },
       plan,
+      resolvedPlan,
       usesIndex,
       ok: ok && usesIndex,
     };
   } finally {
     await app.close();
   }
+}
+
+/** The database's plan for the first query listAgentQueue runs for `request`. */
+async function planOf(deps: Deps, request: Parameters<typeof listAgentQueue>[1]): Promise<string> {
+  const capture = new QueryCapture();
+  await listAgentQueue({ ...deps, db: deps.db.withPlugin(capture) }, request);
+  const compiled = deps.db.getExecutor().compileQuery(capture.nodes[0]!.node, capture.nodes[0]!.queryId);
+  const explain = deps.database.dialect === 'postgres' ? `explain ${compiled.sql}` : `explain query plan ${compiled.sql}`;
+  const rows = (await deps.db.executeQuery(CompiledQuery.raw(explain, [...compiled.parameters]))).rows as Record<string, unknown>[];
+  return rows.map((row) => String(row['QUERY PLAN'] ?? row.detail ?? JSON.stringify(row))).join(' | ');
 }
 
 /** The cursor of the page that ends just before `caseId` (walks the service; used once, for the plan). */
@@ -251,8 +269,10 @@ function report(label: string, r: DatabaseResult, cRead: number, say: (text: str
   line(`every page by cursor, HTTP (${r.deepHttp.pages} pages)`, r.deepHttp, `; ${r.deepHttp.pagesPerSecond} pages/s; last 20 pages p50 ${r.deepHttp.lastPagesP50} ms`);
   line(`every page by cursor, service (${r.deepService.pages} pages)`, r.deepService, `; ${r.deepService.pagesPerSecond} pages/s; last 20 pages p50 ${r.deepService.lastPagesP50} ms`);
   line(`kind=warranty_claim, every page, service (${r.filtered.pages} pages)`, r.filtered, `; ${r.filtered.pagesPerSecond} pages/s`);
+  line(`state=resolved (closed), every page, service (${r.resolvedWalk.pages} pages)`, r.resolvedWalk, `; ${r.resolvedWalk.pagesPerSecond} pages/s`);
   say(`  [${label}] plan of a deep page: ${r.plan}`);
-  say(`  [${label}] index aftersales_cases_agent_queue used: ${r.usesIndex ? 'yes' : 'NO'}; order and completeness check: ${r.ok ? 'ok' : 'FAILED'}`);
+  say(`  [${label}] plan of a state=resolved page: ${r.resolvedPlan}`);
+  say(`  [${label}] indexes aftersales_cases_agent_queue and aftersales_cases_state_queue used: ${r.usesIndex ? 'yes' : 'NO'}; order and completeness check: ${r.ok ? 'ok' : 'FAILED'}`);
 }
 
 export async function runAftersalesQueueBench(options: { size: Size }): Promise<void> {

@@ -17,4 +17,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .where(sql<boolean>`state in ('submitted', 'under_review', 'needs_info', 'approved', 'awaiting_return', 'received') and (email_confirmed_at_ms is not null or member_id is not null)`)
     .execute();
   await db.schema.dropIndex('aftersales_cases_queue').execute();
+  // The queue filtered by one state (`state=resolved` lists closed cases too): equality on state and priority, then
+  // the same (created_at_ms, id) range, so a page of a state with a million cases is a seek, not a sort of them all.
+  await db.schema.createIndex('aftersales_cases_state_queue').on('aftersales_cases').columns(['state', 'priority', 'created_at_ms', 'id']).execute();
 }
