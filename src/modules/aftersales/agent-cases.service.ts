@@ -6,7 +6,7 @@ import { AppError, notFound } from '../../platform/errors.ts';
 import { recordAudit } from '../audit/index.ts';
 import { assertAgentActionInput, availableCaseActions, isRequesterKnown, type AgentActionInput, type AvailableCaseAction } from './agent.rules.ts';
 import { flaggedSerialCases, insertNote, listNotes, type CaseNote } from './agent.repository.ts';
-import { caseExpiresAtMs, type CaseExpirySettings, type CaseKind, type CaseState, type ReasonCode } from './cases.rules.ts';
+import type { CaseKind, CaseState, ReasonCode } from './cases.rules.ts';
 import { findCase, findGrantedCasesBySerial, findShipmentSerials, listImages, listQueue, listTransitions, queueCursorOf, type Case, type CaseImage, type CaseTransition, type QueueCursor } from './cases.repository.ts';
 import { checkSerialAgainstShipment, type SerialCheck } from './serials.rules.ts';
 import { moveCase, type CaseCtx } from './transitions.service.ts';
@@ -79,10 +79,9 @@ export interface AgentCaseDetail {
   /** Other cases, of anyone, that already refunded or replaced an item with this serial (AS-2). */
   serialReuse: Case[];
   availableActions: AvailableCaseAction[];
-  expiresAtMs: number | null;
 }
 
-export async function getAgentCase(ctx: Ctx, caseId: string, expiry: CaseExpirySettings): Promise<AgentCaseDetail> {
+export async function getAgentCase(ctx: Ctx, caseId: string): Promise<AgentCaseDetail> {
   const record = await findCase(ctx.db, caseId);
   if (!record) throw notFound('The case');
   const [transitions, notes, images] = [await listTransitions(ctx.db, caseId), await listNotes(ctx.db, caseId), await listImages(ctx.db, caseId)];
@@ -101,7 +100,6 @@ export async function getAgentCase(ctx: Ctx, caseId: string, expiry: CaseExpiryS
     serialCheck,
     serialReuse,
     availableActions: availableCaseActions(record),
-    expiresAtMs: caseExpiresAtMs(record.state, record.stateEnteredAtMs, expiry),
   };
 }
 

@@ -26,7 +26,7 @@ function staffOf(request: FastifyRequest): StaffActor {
 
 export function registerAgentCaseRoutes(app: ZodApp, deps: Deps): void {
   const expiry = caseExpirySettingsOf(deps.config);
-  const caseView = async (caseId: string) => toAgentCaseView(await getAgentCase(deps, caseId, expiry));
+  const caseView = async (caseId: string) => toAgentCaseView(await getAgentCase(deps, caseId), expiry);
 
   app.get(
     '/agent/cases',

@@ -77,6 +77,8 @@ export interface ActionableCase {
   memberId: string | null;
   emailConfirmedAtMs: number | null;
   convertedToCaseId: string | null;
+  /** Set while a refund resolution is on its way: nothing else may move the case then. */
+  resolvingSinceMs: number | null;
 }
 
 /** Whether agents may work the case: a member's, or a guest's whose email is confirmed (AS-1). */
@@ -84,9 +86,12 @@ export function isRequesterKnown(record: Pick<ActionableCase, 'memberId' | 'emai
   return record.memberId !== null || record.emailConfirmedAtMs !== null;
 }
 
-/** What the console offers for a case now, from the state machine: none on a closed case or an unconfirmed guest's. */
+/**
+ * What the console offers for a case now, from the state machine: none on a closed case, an unconfirmed guest's, or
+ * one whose refund is on its way (the resolution finishes it).
+ */
 export function availableCaseActions(record: ActionableCase): AvailableCaseAction[] {
-  if (isFinalCaseState(record.state) || !isRequesterKnown(record)) return [];
+  if (isFinalCaseState(record.state) || !isRequesterKnown(record) || record.resolvingSinceMs !== null) return [];
   const actions: AvailableCaseAction[] = agentCaseActions.filter((action) => canCaseTransition(record.state, caseActionTarget[action]));
   if (canCaseTransition(record.state, caseActionTarget.resolve)) actions.push('resolve');
   if (record.kind === 'support' && record.convertedToCaseId === null && (convertibleStates as readonly CaseState[]).includes(record.state)) actions.push('convert');

@@ -6,11 +6,11 @@ import { agentCaseActions, type AvailableCaseAction } from './agent.rules.ts';
 import type { AgentCaseDetail, QueuePage } from './agent-cases.service.ts';
 import type { CaseNote } from './agent.repository.ts';
 import type { Case, ShipmentSerial } from './cases.repository.ts';
-import { canCaseTransition, caseActions, caseKinds, caseStates, reasonCodes, remedies } from './cases.rules.ts';
+import { caseActions, caseKinds, caseStates, reasonCodes, remedies, type CaseExpirySettings } from './cases.rules.ts';
+import { customerCaseView, toCustomerCaseView } from './cases.schemas.ts';
 
 const iso = z.iso.datetime();
 const toIso = (ms: number) => new Date(ms).toISOString();
-const isoOrNull = (ms: number | null) => (ms === null ? null : toIso(ms));
 const id = z.string().min(1).max(100);
 
 export const caseParams = z.strictObject({ caseId: id });
@@ -92,28 +92,10 @@ const traceRules = ['AS-3', 'AS-4', 'AS-5', 'AS-6', 'AS-7', 'AS-8', 'AS-13'] as 
 const availableActions = [...agentCaseActions, 'resolve', 'convert'] as const satisfies readonly AvailableCaseAction[];
 
 /** AgentCaseView (docs/CONTRACTS.md): what the requester sees of a case, plus what only staff may see. */
-export const agentCaseView = z.object({
-  id: z.string(),
-  kind: z.enum(caseKinds),
-  state: z.enum(caseStates),
-  reason: z.enum(reasonCodes),
-  remedy: z.enum(remedies),
-  orderRef: z.string(),
-  orderSource,
+/** The customer's view of the case plus what only staff see (AS-10): requester, trace, notes, serial checks, actions. */
+export const agentCaseView = customerCaseView.extend({
   orderLineId: z.string().nullable(),
-  productSku: z.string(),
-  serial: z.string().nullable(),
-  details: z.string(),
-  contactName: z.string(),
-  createdAt: iso,
-  updatedAt: iso,
   stateEnteredAt: iso,
-  resolvedAt: iso.nullable(),
-  emailConfirmed: z.boolean(),
-  decision: z.object({ outcome: z.enum(['eligible', 'auto_approved', 'refused']), allowedRemedies: z.array(z.enum(remedies)), texts: z.array(z.string()) }),
-  expiresAt: iso.nullable(),
-  canAnswer: z.boolean(),
-  canCancel: z.boolean(),
   timeline: z.array(
     z.object({
       at: iso,
@@ -126,7 +108,6 @@ export const agentCaseView = z.object({
       note: z.string().nullable(),
     }),
   ),
-  images: z.array(z.object({ id: z.string(), contentType: z.string(), width: z.number().int(), height: z.number().int(), sizeBytes: z.number().int() })),
   memberId: z.string().nullable(),
   guestEmail: z.string().nullable(),
   priority: z.boolean(),
@@ -159,33 +140,14 @@ export const agentCaseView = z.object({
     .nullable(),
 });
 
-export function toAgentCaseView(detail: AgentCaseDetail): z.infer<typeof agentCaseView> {
+export function toAgentCaseView(detail: AgentCaseDetail, expiry: CaseExpirySettings): z.infer<typeof agentCaseView> {
   const { record } = detail;
   const resolution = record.resolution;
   return {
-    id: record.id,
-    kind: record.kind,
-    state: record.state,
-    reason: record.reason,
-    remedy: record.remedy,
-    orderRef: record.orderRef,
-    orderSource: record.orderSource,
+    ...toCustomerCaseView(record, detail.transitions, detail.images, expiry),
     orderLineId: record.orderLineId,
-    productSku: record.productSku,
-    serial: record.serial,
-    details: record.details,
-    contactName: record.contactName,
-    createdAt: toIso(record.createdAtMs),
-    updatedAt: toIso(record.updatedAtMs),
     stateEnteredAt: toIso(record.stateEnteredAtMs),
-    resolvedAt: isoOrNull(record.resolvedAtMs),
-    emailConfirmed: record.memberId !== null || record.emailConfirmedAtMs !== null,
-    decision: { outcome: record.eligibility.outcome, allowedRemedies: record.eligibility.allowedRemedies, texts: record.eligibility.trace.map((entry) => entry.customerText) },
-    expiresAt: isoOrNull(detail.expiresAtMs),
-    canAnswer: record.state === 'needs_info',
-    canCancel: canCaseTransition(record.state, 'canceled'),
     timeline: detail.transitions.map((t) => ({ at: toIso(t.atMs), fromState: t.fromState, toState: t.toState, action: t.action, actorRole: t.actorRole, actorId: t.actorId, reasonCode: t.reasonCode, note: t.note })),
-    images: detail.images.map((image) => ({ id: image.id, contentType: image.contentType, width: image.width, height: image.height, sizeBytes: image.sizeBytes })),
     memberId: record.memberId,
     guestEmail: record.guestEmail,
     priority: record.priority,
