@@ -1,5 +1,6 @@
 // The route table: the member center at / and /account/…, the agent console at /console/….
 import { ConsoleLayout, MemberLayout, NotFound, RequireMember, RequireStaff } from './components/layout.tsx';
+import { CaseConsolePage, CasesQueuePage } from './pages/console/cases.tsx';
 import { CatalogProductsPage, CatalogRewardsPage } from './pages/console/catalog.tsx';
 import { CreditsProgramPage } from './pages/console/credits-program.tsx';
 import { ExternalOrdersPage } from './pages/console/external-orders.tsx';
@@ -22,6 +23,7 @@ import { AccountHomePage } from './pages/member/home.tsx';
 import { OrderPage, OrdersPage } from './pages/member/orders.tsx';
 import { ProfilePage } from './pages/member/profile.tsx';
 import { ResetPasswordPage } from './pages/member/reset-password.tsx';
+import { NewReturnPage, ReturnPage, ReturnsPage } from './pages/member/returns.tsx';
 import { RewardsPage } from './pages/member/rewards.tsx';
 import { SecurityPage } from './pages/member/security.tsx';
 import { ProductPage, ShopPage } from './pages/member/shop.tsx';
@@ -29,6 +31,7 @@ import { SignInPage } from './pages/member/sign-in.tsx';
 import { SignUpPage } from './pages/member/sign-up.tsx';
 import { VerifyEmailPage } from './pages/member/verify-email.tsx';
 import { WelcomePage } from './pages/member/welcome.tsx';
+import { GuestConfirmPage, GuestNewCasePage, GuestStatusPage } from './pages/returns/guest.tsx';
 import { Redirect, Routes, useLocation, type RouteDefinition } from './router.tsx';
 import { SessionProvider } from './session.tsx';
 import type { ReactNode } from 'react';
@@ -57,6 +60,13 @@ const memberRoutes: RouteDefinition[] = [
   { path: '/account/membership', render: () => member(<MembershipPage />) },
   { path: '/account/profile', render: () => member(<ProfilePage />) },
   { path: '/account/security', render: () => member(<SecurityPage />) },
+  { path: '/account/returns', render: () => member(<ReturnsPage />) },
+  { path: '/account/returns/new', render: () => member(<NewReturnPage />) },
+  { path: '/account/returns/:caseId', render: ({ caseId }) => member(<ReturnPage key={caseId} caseId={caseId!} />) },
+  // The public after-sales pages: no sign-in (AS-1, AS-12).
+  { path: '/returns/new', render: () => <GuestNewCasePage /> },
+  { path: '/returns/confirm', render: () => <GuestConfirmPage /> },
+  { path: '/returns/status/:caseId', render: ({ caseId }) => <GuestStatusPage key={caseId} caseId={caseId!} /> },
 ];
 
 /** Agent console routes. Later modules add the case queue, rights requests and audit log here. */
@@ -77,6 +87,8 @@ const consoleRoutes: RouteDefinition[] = [
   { path: '/console/memberships', render: () => staff(<PastDueMembershipsPage />) },
   { path: '/console/mail', render: () => staff(<MailPage />) },
   { path: '/console/mail/:id', render: ({ id }) => staff(<MailPage messageId={id} />) },
+  { path: '/console/cases', render: () => staff(<CasesQueuePage />) },
+  { path: '/console/cases/:caseId', render: ({ caseId }) => staff(<CaseConsolePage key={caseId} caseId={caseId!} />) },
 ];
 
 function Screens() {
