@@ -16,7 +16,8 @@ export type ReasonCode = (typeof reasonCodes)[number];
 export const caseStates = ['submitted', 'under_review', 'needs_info', 'approved', 'awaiting_return', 'received', 'resolved', 'rejected', 'canceled', 'expired'] as const;
 export type CaseState = (typeof caseStates)[number];
 
-export type OrderSource = 'store' | 'storefront' | 'marketplace' | 'redemption';
+/** A reward redemption (`rdm_…`) is a `store` case too. */
+export type OrderSource = 'store' | 'storefront' | 'marketplace';
 
 /** The Amazon marketplaces the store sells on (the seed's "amazon purchase site"). */
 export const marketplaces = ['US', 'UK', 'CA', 'ES', 'IT', 'FR', 'DE'] as const;
@@ -88,7 +89,6 @@ export interface CaseInput {
   serial?: string | null;
   details: string;
   contactName?: string;
-  marketplace?: Marketplace;
 }
 
 export interface GuestCaseInput extends CaseInput {
@@ -107,6 +107,8 @@ export interface CaptchaChallenge {
   maxnumber?: number;
 }
 
+/** agent.rules.ts: what a rejection and a received item's inspection name as their reason code. */
+export const rejectionReasons = ['outside_window', 'not_covered', 'no_defect_found', 'missing_information', 'suspected_fraud', 'other'] as const;
 export const inspectionResults = ['as_described', 'not_as_described', 'not_received_complete'] as const;
 
 export const agentActions = ['review', 'ask_for_info', 'approve', 'reject', 'await_return', 'mark_received'] as const;
@@ -131,7 +133,6 @@ export interface AgentCaseSummary {
 }
 
 export interface AgentTimelineEntry extends Omit<CaseTimelineEntry, 'actor'> {
-  actor?: string;
   actorRole: string;
   actorId: string | null;
 }
@@ -145,17 +146,20 @@ export interface CaseNote {
 
 export interface AgentResolution {
   remedy: Remedy;
-  flowState?: string | null;
+  /** The case's refund run (completed, or running while the gateway has not answered); null without a run. */
+  flowState: string | null;
   refundId: string | null;
-  replacementOrderId?: string | null;
-  orderId?: string | null;
+  replacementOrderId: string | null;
   amountMinor: number | null;
   creditsReversed: number | null;
   creditsRestored: number | null;
   detail: string | null;
 }
 
-export interface AgentCase extends Omit<CustomerCase, 'timeline' | 'resolution'> {
+/** agentCaseView in agent.schemas.ts. */
+export interface AgentCase extends Omit<CustomerCase, 'timeline' | 'resolution' | 'canAnswer' | 'canCancel'> {
+  orderLineId: string | null;
+  stateEnteredAt: string;
   memberId: string | null;
   guestEmail: string | null;
   priority: boolean;
@@ -177,9 +181,11 @@ export interface AgentCase extends Omit<CustomerCase, 'timeline' | 'resolution'>
   resolution: AgentResolution | null;
 }
 
+/** caseResolutionView in src/flows/case-resolution.schemas.ts. */
 export interface ResolveResult {
   caseId: string;
   state: CaseState;
+  remedy: Remedy;
   resolution: AgentResolution | null;
 }
 
@@ -209,19 +215,45 @@ function answerForm(message: string, images: readonly File[]): FormData {
 const guestQuery = (token: string) => query({ t: token });
 
 /**
- * The customer-safe reasons of a refusal (422 `not_eligible`): the server sends them in the error's details, as
- * `texts` (or a list of strings). Empty when the error carries none.
+ * The case form travels as JSON in the multipart field `case`, so the server names a wrong field `case.kind`: the
+ * error is rewritten to name the form's own field (`body.kind`, read like a schema error with its own sentence),
+ * and a field the page shows under another name is renamed (`orderLineId` is the member's product choice).
  */
+async function namingFormFields<T>(call: Promise<T>, rename: Record<string, string>): Promise<T> {
+  try {
+    return await call;
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    const field = (path: string) => {
+      const bare = path.replace(/^case\./, '');
+      return rename[bare] ?? bare;
+    };
+    let details = error.details;
+    if (Array.isArray(details)) {
+      details = details.map((item: unknown) => {
+        if (typeof item !== 'object' || item === null) return item;
+        const record = item as Record<string, unknown>;
+        return typeof record.path === 'string' && record.path.startsWith('case.') ? { ...record, path: `body.${field(record.path)}` } : item;
+      });
+    } else if (typeof details === 'object' && details !== null && typeof (details as { field?: unknown }).field === 'string') {
+      details = { ...details, field: field((details as { field: string }).field) };
+    }
+    throw new ApiError(error.status, error.code, error.message, details, error.requestId, error.body);
+  }
+}
+
+/** The customer-safe reasons of a refusal (422 `not_eligible`, details `{ texts }`); empty when it carries none. */
 export function refusalTexts(error: unknown): string[] {
   if (!(error instanceof ApiError)) return [];
   const details = error.details;
-  const list = Array.isArray(details) ? details : typeof details === 'object' && details !== null ? ((details as { texts?: unknown; reasons?: unknown }).texts ?? (details as { reasons?: unknown }).reasons) : undefined;
+  const list = typeof details === 'object' && details !== null ? (details as { texts?: unknown }).texts : undefined;
   return Array.isArray(list) ? list.filter((item): item is string => typeof item === 'string') : [];
 }
 
 export const aftersalesApi = {
   // The signed-in member.
-  openCase: (input: CaseInput, images: readonly File[], idempotencyKey: string) => api.postForm<CustomerCase>('/me/cases', caseForm(input, images), { 'idempotency-key': idempotencyKey }),
+  openCase: (input: CaseInput, images: readonly File[], idempotencyKey: string, rename: Record<string, string> = {}) =>
+    namingFormFields(api.postForm<CustomerCase>('/me/cases', caseForm(input, images), { 'idempotency-key': idempotencyKey }), rename),
   myCases: () => api.get<{ cases: CustomerCaseSummary[] }>('/me/cases'),
   myCase: (caseId: string) => api.get<CustomerCase>(`/me/cases/${id(caseId)}`),
   answer: (caseId: string, message: string, images: readonly File[]) => api.postForm<CustomerCase>(`/me/cases/${id(caseId)}/answer`, answerForm(message, images)),
@@ -230,7 +262,7 @@ export const aftersalesApi = {
 
   // A guest, through the form, the confirmation link and the status link's token.
   captcha: () => api.get<CaptchaChallenge>('/cases/captcha'),
-  openGuestCase: (input: GuestCaseInput, images: readonly File[]) => api.postForm<{ caseId: string; message: string }>('/cases', caseForm(input, images)),
+  openGuestCase: (input: GuestCaseInput, images: readonly File[], rename: Record<string, string> = {}) => namingFormFields(api.postForm<{ caseId: string; message: string }>('/cases', caseForm(input, images)), rename),
   confirm: (token: string) => api.post<{ caseId: string; statusUrl: string }>('/cases/confirm', { token }),
   guestCase: (caseId: string, token: string) => api.get<CustomerCase>(`/cases/${id(caseId)}${guestQuery(token)}`),
   guestAnswer: (caseId: string, token: string, message: string, images: readonly File[]) => api.postForm<CustomerCase>(`/cases/${id(caseId)}/answer${guestQuery(token)}`, answerForm(message, images)),
@@ -246,6 +278,7 @@ export const aftersalesApi = {
   convert: (caseId: string) => api.post<AgentCase>(`/agent/cases/${id(caseId)}/convert`, {}),
   resolve: (caseId: string, input: { remedy: Remedy; note?: string; quantity?: number }, idempotencyKey: string) =>
     api.post<ResolveResult>(`/agent/cases/${id(caseId)}/resolve`, input, { 'idempotency-key': idempotencyKey }),
+  resolution: (caseId: string) => api.get<ResolveResult>(`/agent/cases/${id(caseId)}/resolution`),
   agentImage: (caseId: string, imageId: string) => fetchBlob(`/agent/cases/${id(caseId)}/images/${id(imageId)}`),
   orderSerials: (orderId: string) => api.get<{ serials: ShipmentSerial[] }>(`/agent/orders/${id(orderId)}/serials`),
   recordSerials: (orderId: string, lines: Array<{ orderLineId: string; serials: string[] }>) => api.post<{ serials: ShipmentSerial[] }>(`/agent/orders/${id(orderId)}/serials`, { lines }),

@@ -38,6 +38,14 @@ export const marketplaceNames: Record<Marketplace, string> = {
 
 export const marketplaceOptions = marketplaces.map((value) => ({ value, label: marketplaceNames[value] }));
 
+/**
+ * The case form has no marketplace field (the server finds the recorded Amazon order by its ID alone), so the store
+ * the customer picked travels as the first line of the details, where the agent reads it.
+ */
+export function detailsWithMarketplace(details: string, marketplace: Marketplace): string {
+  return `Bought on ${marketplaceNames[marketplace]}.\n${details}`;
+}
+
 /** Amazon's order ID: 3, 7 and 7 digits (`112-1234567-1234567`). */
 export const amazonOrderPattern = /^\d{3}-\d{7}-\d{7}$/;
 
@@ -274,9 +282,9 @@ export function RefusalPanel({ message, texts }: { message: string; texts: strin
     <div className="error-summary refusal" role="alert" tabIndex={-1}>
       <h2>We cannot open this request</h2>
       <p>{message}</p>
-      {texts.length > 0 && (
+      {texts.filter((text) => text !== message).length > 0 && (
         <ul>
-          {texts.map((text) => (
+          {texts.filter((text) => text !== message).map((text) => (
             <li key={text}>{text}</li>
           ))}
         </ul>

@@ -10,6 +10,7 @@ import {
   caseStates,
   inspectionResults,
   reasonCodes,
+  rejectionReasons,
   type AgentAction,
   type AgentCase,
   type AgentResolution,
@@ -167,8 +168,7 @@ export function CasesQueuePage() {
   );
 }
 
-const rejectReasons = ['outside_window', 'not_covered', 'no_proof_of_purchase', 'serial_mismatch', 'misuse', 'duplicate', 'other'] as const;
-const rejectOptions = rejectReasons.map((value) => ({ value, label: value.replaceAll('_', ' ') }));
+const rejectOptions = rejectionReasons.map((value) => ({ value, label: value.replaceAll('_', ' ') }));
 const inspectionOptions = inspectionResults.map((value) => ({ value, label: inspectionLabels[value] ?? value }));
 
 const actionButtonLabels: Record<AgentAction, string> = {
@@ -252,7 +252,7 @@ function ResolveForm({ data, onDone }: { data: AgentCase; onDone: (message: stri
       onSubmit={form.handle(async () => {
         check([
           ['remedy', remedy === '', 'Choose the remedy.'],
-          ['quantity', quantity.trim() !== '' && !/^[1-9]\d*$/.test(quantity.trim()), 'Enter a whole number of items, or leave it empty for the whole line.'],
+          ['quantity', quantity.trim() !== '' && !/^[1-9]\d*$/.test(quantity.trim()), 'Enter a whole number of items, or leave it empty for one.'],
         ]);
         const result = await aftersalesApi.resolve(data.id, { remedy: remedy as Remedy, ...(note.trim() ? { note: note.trim() } : {}), ...(quantity.trim() ? { quantity: Number(quantity.trim()) } : {}) }, idempotencyKey);
         setIdempotencyKey(newIdempotencyKey());
@@ -263,7 +263,7 @@ function ResolveForm({ data, onDone }: { data: AgentCase; onDone: (message: stri
       <p className="small">
         {data.orderSource === 'marketplace'
           ? 'A marketplace order: Amazon refunds; no credits move.'
-          : data.orderSource === 'redemption'
+          : data.orderRef.startsWith('rdm_')
             ? 'A redeemed reward: a replacement or the credits back, never money.'
             : 'A refund goes back to the card and reverses the line’s credits; an exchange or replacement ships a zero-price order that earns nothing.'}
       </p>
@@ -282,8 +282,8 @@ function ResolveForm({ data, onDone }: { data: AgentCase; onDone: (message: stri
           ))}
         </fieldset>
       )}
-      {remedy === 'refund' && data.orderSource !== 'marketplace' && (
-        <TextField form={form} name="quantity" label="Items to refund" optional inputMode="numeric" hint="Leave empty for the whole line." value={quantity} onValue={setQuantity} />
+      {(remedy === 'refund' || remedy === 'replacement' || remedy === 'exchange') && data.orderSource === 'store' && (
+        <TextField form={form} name="quantity" label="Items" optional inputMode="numeric" hint="How many of the line's items this covers; 1 when empty." value={quantity} onValue={setQuantity} />
       )}
       <TextAreaField form={form} name="note" label="Note for the customer" optional rows={2} value={note} onValue={setNote} />
       <div className="actions">
@@ -319,18 +319,18 @@ function ConvertBlock({ data }: { data: AgentCase }) {
   );
 }
 
-function ResolutionFacts({ resolution }: { resolution: AgentResolution }) {
-  const replacement = resolution.replacementOrderId ?? (resolution.remedy !== 'refund' ? resolution.orderId : null) ?? null;
+function ResolutionFacts({ resolution, flowState }: { resolution: AgentResolution; flowState: string | null }) {
+  const replacement = resolution.replacementOrderId;
   return (
     <dl className="facts facts-inline">
       <div>
         <dt>Remedy</dt>
         <dd>{remedyLabels[resolution.remedy]}</dd>
       </div>
-      {resolution.flowState && (
+      {flowState && (
         <div>
-          <dt>Flow</dt>
-          <dd>{resolution.flowState}</dd>
+          <dt>Refund run</dt>
+          <dd>{flowState}</dd>
         </div>
       )}
       {resolution.refundId && (
@@ -342,9 +342,7 @@ function ResolutionFacts({ resolution }: { resolution: AgentResolution }) {
       {replacement && (
         <div>
           <dt>Replacement order</dt>
-          <dd className="mono">
-            <Link to={`/console/orders/${encodeURIComponent(replacement)}`}>{replacement}</Link>
-          </dd>
+          <dd className="mono">{replacement.startsWith('ord_') ? <Link to={`/console/orders/${encodeURIComponent(replacement)}`}>{replacement}</Link> : replacement}</dd>
         </div>
       )}
       {resolution.amountMinor !== null && (
@@ -462,6 +460,9 @@ export function CaseConsolePage({ caseId }: { caseId: string }) {
   const item = useResource(() => aftersalesApi.agentCase(caseId), [caseId]);
   const [status, setStatus] = useState<string | null>(search.get('converted') === '1' ? 'A new warranty claim, made from the support case.' : null);
   const data = item.data;
+  // The refund run's state lives with the flow (GET …/resolution); the case view carries the outcome.
+  const resolved = data?.resolution !== null && data?.resolution !== undefined;
+  const flow = useResource(() => (resolved ? aftersalesApi.resolution(caseId) : Promise.resolve(null)), [caseId, resolved]);
   const plainActions = (data?.availableActions ?? []).filter((action): action is AgentAction => (['review', 'ask_for_info', 'approve', 'reject', 'await_return', 'mark_received'] as string[]).includes(action));
   const canResolve = data !== undefined && (data.availableActions.includes('resolve') || data.state === 'approved' || data.state === 'received');
   const canConvert = data !== undefined && data.kind === 'support' && data.convertedToCaseId === null && (data.availableActions.includes('convert') || !finalStates.includes(data.state));
@@ -551,7 +552,7 @@ export function CaseConsolePage({ caseId }: { caseId: string }) {
           {data.resolution && (
             <section className="card success-card" aria-labelledby="resolution-title">
               <h2 id="resolution-title">Resolution</h2>
-              <ResolutionFacts resolution={data.resolution} />
+              <ResolutionFacts resolution={data.resolution} flowState={flow.data?.resolution?.flowState ?? null} />
             </section>
           )}
           <SerialSection data={data} />

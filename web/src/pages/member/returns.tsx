@@ -13,6 +13,7 @@ import {
   PurchaseSourceField,
   RefusalPanel,
   amazonOrderPattern,
+  detailsWithMarketplace,
   draftProblems,
   draftRemedy,
   emptyDraft,
@@ -142,11 +143,11 @@ export function NewReturnPage() {
       const typed = amazonOrder.trim();
       if (!amazonOrderPattern.test(typed)) fields.orderRef = 'Enter the Amazon order ID as it appears in your Amazon order history: 3, 7 and 7 digits, like 112-1234567-1234567.';
       if (amazonSku.trim() === '') fields.productSku = 'Enter the product name or model number.';
-      input = { ...common, orderRef: typed, orderLineId: null, productSku: amazonSku.trim(), marketplace };
+      input = { ...common, details: detailsWithMarketplace(common.details, marketplace), orderRef: typed, orderLineId: null, productSku: amazonSku.trim() };
     }
     if (Object.keys(fields).length > 0) throw new FormInvalid(fields);
     try {
-      const opened = await aftersalesApi.openCase(input, draft.files, idempotencyKey);
+      const opened = await aftersalesApi.openCase(input, draft.files, idempotencyKey, { orderLineId: 'lineId' });
       navigate(`${casePath(opened.id)}?opened=1`);
     } catch (error) {
       // An answered request is settled: the next attempt is a new request with a new key.

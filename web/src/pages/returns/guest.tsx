@@ -13,6 +13,7 @@ import {
   PurchaseSourceField,
   RefusalPanel,
   amazonOrderPattern,
+  detailsWithMarketplace,
   draftProblems,
   draftRemedy,
   emptyDraft,
@@ -63,12 +64,12 @@ export function GuestNewCasePage() {
       orderRef: typedOrder,
       productSku: productSku.trim(),
       serial: normalizeSerial(draft.serial) || null,
-      details: draft.details.trim(),
+      details: source === 'marketplace' ? detailsWithMarketplace(draft.details.trim(), marketplace) : draft.details.trim(),
       altcha,
-      ...(source === 'marketplace' ? { marketplace } : {}),
     };
     try {
-      const answer = await aftersalesApi.openGuestCase(input, draft.files);
+      // A guest names the product by its code: the server's "which line" question is about that field.
+      const answer = await aftersalesApi.openGuestCase(input, draft.files, { orderLineId: 'productSku' });
       setSent({ message: answer.message, email: typedEmail });
     } catch (error) {
       // A captcha solution is good for one request: a new one is solved for the next attempt.
