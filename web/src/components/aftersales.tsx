@@ -552,7 +552,7 @@ function stateSentence(data: CustomerCase): string {
 
 export function CaseFacts({ data, extra }: { data: Pick<CustomerCase, 'kind' | 'reason' | 'remedy' | 'orderRef' | 'productSku' | 'serial' | 'createdAt' | 'contactName'>; extra?: ReactNode }) {
   return (
-    <dl className="facts facts-inline">
+    <dl className="facts facts-inline case-facts">
       <div>
         <dt>Request</dt>
         <dd>{kindLabels[data.kind]}</dd>

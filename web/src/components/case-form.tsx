@@ -95,15 +95,23 @@ function RadioGroup<T extends string>({ form, name, legend, options, value, onVa
           {error}
         </p>
       )}
-      {options.map((option) => (
-        <label key={option.value} className="choice">
-          <input type="radio" name={name} value={option.value} checked={value === option.value} onChange={() => onValue(option.value)} />
-          <span>
-            {option.label}
-            {option.hint && <span className="choice-hint">{option.hint}</span>}
-          </span>
-        </label>
-      ))}
+      {options.map((option) => {
+        const optionId = `${id}-${option.value}`;
+        // The hint describes the option rather than naming it: a screen reader reads "Return it, radio button", then the hint.
+        return (
+          <div key={option.value} className="choice">
+            <input type="radio" id={optionId} name={name} value={option.value} checked={value === option.value} onChange={() => onValue(option.value)} aria-describedby={option.hint ? `${optionId}-hint` : undefined} />
+            <div>
+              <label htmlFor={optionId}>{option.label}</label>
+              {option.hint && (
+                <span className="choice-hint" id={`${optionId}-hint`}>
+                  {option.hint}
+                </span>
+              )}
+            </div>
+          </div>
+        );
+      })}
     </fieldset>
   );
 }
@@ -244,7 +252,7 @@ export function CaptchaField({ form, captcha }: { form: FormState; captcha: Retu
         <input
           type="checkbox"
           id={id}
-          checked={status === 'solved'}
+          checked={status === 'solving' || status === 'solved'}
           disabled={status === 'solving' || status === 'solved'}
           aria-describedby={`${id}-status`}
           aria-invalid={error ? true : undefined}

@@ -484,7 +484,9 @@ export function CaseConsolePage({ caseId }: { caseId: string }) {
               </h2>
               <span className="badges">
                 {data.priority && <span className="badge priority">Plus priority</span>}
-                <CaseStateBadge state={data.state} agent />
+                <span data-testid="case-state">
+                  <CaseStateBadge state={data.state} agent />
+                </span>
               </span>
             </div>
             <CaseSteps state={data.state} timeline={data.timeline} />

@@ -114,7 +114,7 @@ export function GuestNewCasePage() {
           <legend>Contact information</legend>
           <div className="field-row">
             <TextField form={form} name="email" label="Email address" type="email" autoComplete="email" hint="The one you used for the order." value={email} onValue={setEmail} />
-            <TextField form={form} name="contactName" label="Contact name" autoComplete="name" value={contactName} onValue={setContactName} />
+            <TextField form={form} name="contactName" label="Contact name" autoComplete="name" hint="How we address you." value={contactName} onValue={setContactName} />
           </div>
         </fieldset>
         <fieldset className="form-section">
