@@ -90,10 +90,13 @@ async function linkInMail(desk: Page, to: string, subject: RegExp, linkName: str
   return href;
 }
 
-async function openCaseInConsole(desk: Page, caseId: string): Promise<void> {
+async function openCaseInConsole(desk: Page, caseId: string, screenshot?: string): Promise<void> {
   await desk.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Cases' }).click();
   await heading(desk, 'Cases');
-  await desk.getByRole('table', { name: /Cases, priority first/ }).getByRole('row').filter({ hasText: caseId }).getByRole('link').first().click();
+  const row = desk.getByRole('table', { name: /Cases, priority first/ }).getByRole('row').filter({ hasText: caseId });
+  await row.waitFor();
+  if (screenshot) await photograph(desk, screenshot);
+  await row.getByRole('link').first().click();
   await heading(desk, new RegExp(caseId));
 }
 
@@ -128,7 +131,7 @@ async function guestWarrantyClaim(): Promise<void> {
   const serials = desk.getByRole('form', { name: 'Record serial numbers' });
   await serials.getByLabel(/Slim Power Bank/).fill(`sn: ${serial.toLowerCase()}`);
   await serials.getByRole('button', { name: 'Record serials' }).click();
-  await desk.getByRole('status').filter({ hasText: 'Recorded 1 serial numbers.' }).waitFor();
+  await desk.getByRole('status').filter({ hasText: 'Recorded 1 serial number.' }).waitFor();
   await serials.getByText(`Recorded: ${serial}`, { exact: false }).waitFor();
   await photograph(desk, 'aftersales-a1-console-serials');
   await transact(deps, (trx) => shipOrder(trx, { orderId: order.id, carrier: 'UPS', trackingNumber: '1ZGUEST0001' }));
@@ -136,8 +139,10 @@ async function guestWarrantyClaim(): Promise<void> {
 
   // AS-1: the public form, no sign-in: contact, order ID, product, warranty claim for an exchange, the serial as
   // printed (normalized as it is typed), details, a photo and the captcha.
+  // On a phone: the form at 375 px.
   const { page } = await open();
   const problems = watchPageProblems(page);
+  await page.setViewportSize({ width: 375, height: 800 });
   await page.goto(`${url}/returns/new`);
   await heading(page, 'Refund & exchange');
   await page.getByLabel('Email address').fill(guest.email);
@@ -164,6 +169,7 @@ async function guestWarrantyClaim(): Promise<void> {
   assert.equal(sent.status(), 202);
   const { caseId } = (await sent.json()) as { caseId: string };
   await heading(page, 'Check your email');
+  await page.setViewportSize({ width: 1280, height: 900 });
   await page.getByText(guest.email).waitFor();
   await photograph(page, 'aftersales-a3-check-email');
 
@@ -181,14 +187,14 @@ async function guestWarrantyClaim(): Promise<void> {
   assert.match(statusUrl, new RegExp(`/returns/status/${caseId}\\?t=`));
 
   // AS-10: the agent finds it in the queue, sees the serial matches, takes it into review and asks a question.
-  await openCaseInConsole(desk, caseId);
+  await openCaseInConsole(desk, caseId, 'aftersales-a5-console-queue');
   await desk.getByText('Matches the serial recorded at shipment').waitFor();
   await desk.getByRole('table', { name: 'The rules that decided, in order' }).getByRole('row').filter({ hasText: 'AS-4' }).waitFor();
   await act(desk, 'Take into review', 'Under review');
   await act(desk, 'Ask for information', 'Needs info', async (block) => {
     await block.getByLabel('Question to the customer').fill('Does the light blink with every charger, or only with the one in the box?');
   });
-  await photograph(desk, 'aftersales-a5-console-asked');
+  await photograph(desk, 'aftersales-a6-console-asked');
 
   // AS-12: the guest answers on the status page, with a second photo.
   await page.goto(statusUrl);
@@ -196,7 +202,7 @@ async function guestWarrantyClaim(): Promise<void> {
   await answer.getByText('Does the light blink with every charger', { exact: false }).waitFor();
   await answer.getByLabel('Your answer').fill('With every charger I have, three of them. Photo of the second one attached.');
   await answer.getByLabel(/^Add photos/).setInputFiles([await photo('second-charger.png', 160)]);
-  await photograph(page, 'aftersales-a6-guest-answer');
+  await photograph(page, 'aftersales-a7-guest-answer');
   await answer.getByRole('button', { name: 'Send answer' }).click();
   await page.getByRole('status').filter({ hasText: 'your answer is sent' }).waitFor();
   await page.getByRole('img', { name: /^Photo 2/ }).waitFor();
@@ -218,15 +224,15 @@ async function guestWarrantyClaim(): Promise<void> {
   const resolvedCard = desk.getByRole('region', { name: 'Resolution' });
   await fact(desk, 'Replacement order').getByRole('link', { name: resolution.replacementOrderId }).waitFor();
   await resolvedCard.waitFor();
-  await photograph(desk, 'aftersales-a7-console-resolved');
+  await photograph(desk, 'aftersales-a8-console-resolved');
 
   await page.reload();
   await heading(page, 'Warranty claim');
   await page.getByRole('region', { name: /^Resolution: Exchange/ }).waitFor();
   await page.locator('.case-step.done').filter({ hasText: 'Resolved' }).waitFor();
-  await photograph(page, 'aftersales-a8-guest-resolved');
+  await photograph(page, 'aftersales-a9-guest-resolved');
   await page.setViewportSize({ width: 375, height: 800 });
-  await photograph(page, 'aftersales-a9-guest-resolved-375');
+  await photograph(page, 'aftersales-a10-guest-resolved-375');
 
   assert.deepEqual(problems, [], 'the guest pages ran without errors');
   assert.deepEqual(deskProblems, [], 'the console ran without errors');
@@ -293,11 +299,14 @@ async function memberReturn(): Promise<void> {
   await photograph(page, 'aftersales-b4-member-credits');
   await page.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: 'Returns & claims' }).click();
   await heading(page, 'Returns & claims');
-  await page.getByRole('table', { name: /Your returns and claims/ }).getByRole('row').filter({ hasText: 'Resolved' }).getByRole('link', { name: 'Return' }).click();
+  const listed = page.getByRole('table', { name: /Your returns and claims/ }).getByRole('row').filter({ hasText: 'Resolved' });
+  await listed.waitFor();
+  await photograph(page, 'aftersales-b5-member-list');
+  await listed.getByRole('link', { name: 'Return' }).click();
   await heading(page, 'Return');
   await page.getByRole('region', { name: /^Resolution: Refund/ }).waitFor();
   await page.getByRole('list', { name: 'Progress' }).getByText('Item returned').waitFor();
-  await photograph(page, 'aftersales-b5-member-resolved');
+  await photograph(page, 'aftersales-b6-member-resolved');
 
   assert.deepEqual(problems, [], 'the member pages ran without errors');
   assert.deepEqual(deskProblems, [], 'the console ran without errors');

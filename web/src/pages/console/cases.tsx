@@ -205,7 +205,7 @@ function ActionForm({ data, action, onDone }: { data: AgentCase; action: AgentAc
           ...(needsReason ? { reasonCode } : {}),
           ...(action === 'approve' && remedy ? { remedy: remedy as Remedy } : {}),
         });
-        onDone(updated, `${actionButtonLabels[action]}: done. The case is ${agentStateLabels[updated.state].toLowerCase()}.`);
+        onDone(updated, `${actionButtonLabels[action]}: done. Now: ${agentStateLabels[updated.state]}.`);
       })}
     >
       <h3>{actionButtonLabels[action]}</h3>
@@ -322,7 +322,7 @@ function ConvertBlock({ data }: { data: AgentCase }) {
 function ResolutionFacts({ resolution, flowState }: { resolution: AgentResolution; flowState: string | null }) {
   const replacement = resolution.replacementOrderId;
   return (
-    <dl className="facts facts-inline">
+    <dl className="facts facts-inline case-facts">
       <div>
         <dt>Remedy</dt>
         <dd>{remedyLabels[resolution.remedy]}</dd>
@@ -679,8 +679,9 @@ export function OrderSerialsSection({ order }: { order: Order }) {
               .filter((serial) => serial !== '');
             if (serials.length === 0) continue;
             const bad = serials.filter((serial) => !isValidSerial(serial));
+            const room = line.quantity - byLine(line.id).length;
             if (bad.length > 0) fields[`serials-${line.id}`] = `${bad.join(', ')} ${bad.length === 1 ? 'is' : 'are'} not a serial: the letter A and 7 letters or digits.`;
-            else if (serials.length > line.quantity) fields[`serials-${line.id}`] = `This line has ${line.quantity} ${line.quantity === 1 ? 'item' : 'items'}: at most ${line.quantity} serials.`;
+            else if (serials.length > room) fields[`serials-${line.id}`] = `This line has ${line.quantity} ${line.quantity === 1 ? 'item' : 'items'} and ${byLine(line.id).length} recorded: at most ${room} more.`;
             else entries.push({ orderLineId: line.id, serials });
           }
           if (Object.keys(fields).length === 0 && entries.length === 0) fields[`serials-${lines[0]!.id}`] = 'Enter at least one serial number.';
@@ -688,19 +689,23 @@ export function OrderSerialsSection({ order }: { order: Order }) {
           const answer = await aftersalesApi.recordSerials(order.id, entries);
           recorded.set(answer);
           setTexts({});
-          setSaved(`Recorded ${entries.reduce((sum, entry) => sum + entry.serials.length, 0)} serial numbers.`);
+          const count = entries.reduce((sum, entry) => sum + entry.serials.length, 0);
+          setSaved(`Recorded ${count} serial ${count === 1 ? 'number' : 'numbers'}.`);
         })}
       >
         <ErrorSummary form={form} title="The serials were not recorded" />
         {lines.map((line) => {
           const current = byLine(line.id);
+          const room = line.quantity - current.length;
+          const recordedText = current.length > 0 ? `Recorded: ${current.map((serial) => serial.serial).join(', ')}.` : '';
           return (
             <div key={line.id} className="stack-small">
               <TextField
                 form={form}
                 name={`serials-${line.id}`}
                 label={`${line.lineNo}. ${line.name} × ${line.quantity}`}
-                hint={current.length > 0 ? `Recorded: ${current.map((serial) => serial.serial).join(', ')}. Enter the full list to replace it.` : `Up to ${line.quantity}, separated by spaces or commas.`}
+                hint={room > 0 ? `${recordedText} ${room === line.quantity ? `Up to ${room}` : `${room} more`}, separated by spaces or commas.`.trim() : `${recordedText} All ${line.quantity} recorded.`.trim()}
+                disabled={room <= 0}
                 className="code-input"
                 spellCheck={false}
                 autoComplete="off"

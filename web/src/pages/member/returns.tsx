@@ -21,7 +21,7 @@ import {
   type PurchaseSource,
 } from '../../components/case-form.tsx';
 import { ErrorSummary, FormInvalid, SelectField, SubmitButton, TextField, useForm } from '../../components/forms.tsx';
-import { ErrorPanel, Loading, Page, RefreshButton } from '../../components/layout.tsx';
+import { ErrorPanel, Loading, Page } from '../../components/layout.tsx';
 import { formatDate } from '../../lib/format.ts';
 import { useResource } from '../../lib/use-resource.ts';
 import { Link, navigate, useLocation } from '../../router.tsx';
@@ -36,12 +36,9 @@ export function ReturnsPage() {
       title="Returns & claims"
       lead="Returns, exchanges, warranty claims, damage reports and technical support for what you bought."
       actions={
-        <>
-          <RefreshButton resource={list} />
-          <Link to="/account/returns/new" className="button primary">
-            Start a return or claim
-          </Link>
-        </>
+        <Link to="/account/returns/new" className="button primary nowrap">
+          Start a return or claim
+        </Link>
       }
     >
       {list.loading && !list.data && <Loading label="Loading your requests…" />}

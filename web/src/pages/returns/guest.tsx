@@ -41,7 +41,7 @@ export function GuestNewCasePage() {
   const [productSku, setProductSku] = useState('');
   const [draft, setDraft] = useState<CaseDraft>(emptyDraft);
   const [refusal, setRefusal] = useState<{ message: string; texts: string[] } | null>(null);
-  const [sent, setSent] = useState<{ message: string; email: string } | null>(null);
+  const [sent, setSent] = useState<{ email: string } | null>(null);
 
   const submit = async () => {
     setRefusal(null);
@@ -70,7 +70,8 @@ export function GuestNewCasePage() {
     try {
       // A guest names the product by its code: the server's "which line" question is about that field.
       const answer = await aftersalesApi.openGuestCase(input, draft.files, { orderLineId: 'productSku' });
-      setSent({ message: answer.message, email: typedEmail });
+      // The server's answer says "check your email"; the page says it with the address and what happens next.
+      if (answer.caseId) setSent({ email: typedEmail });
     } catch (error) {
       // A captcha solution is good for one request: a new one is solved for the next attempt.
       captcha.reset();
@@ -86,10 +87,7 @@ export function GuestNewCasePage() {
     return (
       <Page title="Check your email">
         <div className="card stack-small" data-testid="guest-case-sent">
-          <p className="success-banner" role="status">
-            {sent.message}
-          </p>
-          <p>
+          <p role="status">
             We sent a link to <strong>{sent.email}</strong>. Open it within 24 hours to confirm your request; our team starts as soon as you do. The email also has
             the link to follow your request.
           </p>
