@@ -4,7 +4,9 @@
 // question with another photo on the status page, and sees the claim resolved with a replacement order after the
 // agent approved it. (b) A member starts a return from a delivered order, the agent approves it, waits for the item,
 // marks it received and inspected, and resolves it with a refund; the member sees the credits taken back on the
-// credits page and the resolution on the case page. The pages are photographed at each step
+// credits page and the resolution on the case page. (c) A return on an order not yet delivered is refused with the
+// reasons; the member asks for technical support instead, and the agent, after an internal note, turns it into a
+// warranty claim without the member typing anything again. The pages are photographed at each step
 // (test-results/aftersales-*.png), and both run at 375 px too where a person would use a phone.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -24,10 +26,13 @@ const member = { email: 'katherine.johnson@example.com', password: 'friendship-7
 const serial = 'A7K2M9Q4';
 const warrantyProduct = 'PB-10K-SLIM';
 const returnProduct = 'CH-30W-NANO';
+const supportProduct = 'CH-100W-GAN';
 const shipTo = { name: 'Grace Hopper', line1: '500 Market St', city: 'Portland', region: 'US-OR', postalCode: '97201' };
 
 let guestOrder: OrderDetail | undefined;
 let memberOrder: OrderDetail | undefined;
+/** Paid, not yet delivered: a return is refused (AS-3), support is not (AS-13). */
+let undeliveredOrder: OrderDetail | undefined;
 let memberId = '';
 
 const { running, open, saveFailureScreenshots } = browserSuite('aftersales', () => startTestServer(), async ({ deps }) => {
@@ -49,6 +54,7 @@ const { running, open, saveFailureScreenshots } = browserSuite('aftersales', () 
   // The guest's order is paid but not yet shipped: the agent records its serial at shipment, then it is delivered.
   guestOrder = await buy({ memberId: null, guestEmail: guest.email }, warrantyProduct, false);
   memberOrder = await buy({ memberId, guestEmail: null }, returnProduct, true);
+  undeliveredOrder = await buy({ memberId, guestEmail: null }, supportProduct, false);
   assert.ok(memberOrder.earnedCredits > 0, 'the member’s order earned credits');
 });
 
@@ -307,6 +313,61 @@ async function memberReturn(): Promise<void> {
   await page.getByRole('region', { name: /^Resolution: Refund/ }).waitFor();
   await page.getByRole('list', { name: 'Progress' }).getByText('Item returned').waitFor();
   await photograph(page, 'aftersales-b6-member-resolved');
+
+  assert.deepEqual(problems, [], 'the member pages ran without errors');
+  assert.deepEqual(deskProblems, [], 'the console ran without errors');
+}
+
+test('AS-3 AS-13 a return before delivery is refused with the reasons; a support case is turned into a warranty claim by the agent', async () => {
+  try {
+    await supportBecomesWarranty();
+  } catch (error) {
+    await saveFailureScreenshots();
+    throw error;
+  }
+});
+
+async function supportBecomesWarranty(): Promise<void> {
+  const { url, agent } = running();
+  const order = undeliveredOrder!;
+  const { page } = await open();
+  const problems = watchPageProblems(page);
+  await signIn(page, url, member);
+  await page.goto(`${url}/account/returns/new?order=${encodeURIComponent(order.id)}`);
+  await heading(page, 'Start a return or claim');
+  await page.getByRole('group', { name: 'What do you need?' }).getByLabel('Return it').check();
+  await page.getByLabel('Reason for your request').selectOption('ordered_wrong_item');
+  await page.getByLabel('What happened?').fill('I meant to order the 65 W one.');
+  const refusing = page.waitForResponse((response) => response.url().endsWith('/api/v1/me/cases'));
+  await page.getByRole('button', { name: 'Send request' }).click();
+  const refused = await refusing;
+  assert.equal(refused.status(), 422);
+  const texts = (((await refused.json()) as { error: { details: { texts: string[] } } }).error.details.texts);
+  const refusal = page.getByRole('alert').filter({ hasText: 'We cannot open this request' });
+  for (const text of texts) await refusal.getByText(text).first().waitFor();
+  await photograph(page, 'aftersales-c1-member-refused');
+
+  // Support has no window (AS-13).
+  await page.getByRole('group', { name: 'What do you need?' }).getByLabel('Technical support').check();
+  await page.getByLabel('What happened?').fill('It gets very hot while charging my laptop. Is that normal?');
+  await page.getByRole('button', { name: 'Send request' }).click();
+  await heading(page, 'Technical support');
+  const caseId = decodeURIComponent(new URL(page.url()).pathname.split('/').at(-1)!);
+
+  const desk = (await open()).page;
+  const deskProblems = watchPageProblems(desk);
+  await signIn(desk, url, agent, true);
+  await openCaseInConsole(desk, caseId);
+  const notes = desk.getByRole('region', { name: 'Internal notes' });
+  await notes.getByLabel('New note').fill('Above 60 °C is not normal for this charger: treat it as a warranty claim.');
+  await notes.getByRole('button', { name: 'Add note' }).click();
+  await notes.getByText('Above 60 °C is not normal', { exact: false }).first().waitFor();
+  await desk.getByRole('form', { name: 'Convert to a warranty claim' }).getByRole('button', { name: 'Convert to warranty claim' }).click();
+  await heading(desk, /^Warranty claim /);
+  await desk.getByRole('status').filter({ hasText: 'A new warranty claim, made from the support case.' }).waitFor();
+  await fact(desk, 'Made from').getByRole('link', { name: caseId }).waitFor();
+  await desk.getByText('It gets very hot while charging my laptop.', { exact: false }).first().waitFor();
+  await photograph(desk, 'aftersales-c2-console-converted');
 
   assert.deepEqual(problems, [], 'the member pages ran without errors');
   assert.deepEqual(deskProblems, [], 'the console ran without errors');

@@ -286,8 +286,11 @@ export function CaptchaField({ form, captcha }: { form: FormState; captcha: Retu
 
 /** The server's "not covered" answer (422 not_eligible): its message and the customer texts, nothing stored. */
 export function RefusalPanel({ message, texts }: { message: string; texts: string[] }) {
+  const panel = useRef<HTMLDivElement>(null);
+  // Like the error summary: focused when it appears, so the reasons are read out and in view.
+  useEffect(() => panel.current?.focus(), [message]);
   return (
-    <div className="error-summary refusal" role="alert" tabIndex={-1}>
+    <div className="error-summary refusal" role="alert" tabIndex={-1} ref={panel}>
       <h2>We cannot open this request</h2>
       <p>{message}</p>
       {texts.filter((text) => text !== message).length > 0 && (
