@@ -26,6 +26,16 @@ export function remediesFor(source: PurchaseSource, kind: CaseKind | ''): readon
 
 const defaultReason: Partial<Record<CaseKind, ReasonCode>> = { warranty_claim: 'defective', damage_report: 'damaged_on_arrival', support: 'other' };
 
+/**
+ * The reason once the request changes: the new kind's usual reason when the person has not picked one, or when the
+ * reason there is only the previous kind's usual one (a damage report's "arrived damaged" is no warranty reason).
+ */
+function reasonAfterKindChange(draft: CaseDraft, kind: CaseKind | ''): ReasonCode | '' {
+  const filledIn = draft.kind !== '' && draft.reason === defaultReason[draft.kind];
+  if (draft.reason !== '' && !filledIn) return draft.reason;
+  return kind === '' ? '' : (defaultReason[kind] ?? '');
+}
+
 export const marketplaceNames: Record<Marketplace, string> = {
   US: 'amazon.com (US)',
   UK: 'amazon.co.uk (UK)',
@@ -126,7 +136,7 @@ export function CaseRequestFields({ form, source, draft, onDraft }: { form: Form
   const remedyOptions = remediesFor(source, draft.kind);
   // A purchase-place change can leave a request that is not possible there: start that part again.
   useEffect(() => {
-    if (draft.kind !== '' && !kinds.includes(draft.kind)) onDraft({ ...draft, kind: '', remedy: '' });
+    if (draft.kind !== '' && !kinds.includes(draft.kind)) onDraft({ ...draft, kind: '', remedy: '', reason: reasonAfterKindChange(draft, '') });
     else if (draft.remedy !== '' && !remedyOptions.includes(draft.remedy)) onDraft({ ...draft, remedy: '' });
   }, [source, draft.kind]);
   return (
@@ -139,7 +149,7 @@ export function CaseRequestFields({ form, source, draft, onDraft }: { form: Form
         value={draft.kind}
         onValue={(kind) => {
           const remedies = remediesFor(source, kind);
-          onDraft({ ...draft, kind, remedy: remedies[0] ?? '', reason: draft.reason === '' ? (defaultReason[kind] ?? '') : draft.reason });
+          onDraft({ ...draft, kind, remedy: remedies[0] ?? '', reason: reasonAfterKindChange(draft, kind) });
         }}
       />
       {remedyOptions.length > 0 && (

@@ -260,7 +260,11 @@ export function ReturnPage({ caseId }: { caseId: string }) {
           )}
           <CaseStatus
             data={data}
-            onChange={item.set}
+            onChange={(updated) => {
+              item.set(updated);
+              // The "request sent" banner is about the first visit; after an answer or a cancel, that message leads.
+              if (search.get('opened') === '1') navigate(casePath(caseId), { replace: true });
+            }}
             actions={{
               loadImage: (imageId) => aftersalesApi.myImage(caseId, imageId),
               answer: (message, images) => aftersalesApi.answer(caseId, message, images),
