@@ -432,7 +432,7 @@ export interface CaseStatusActions {
 }
 
 function AnswerForm({ data, actions, onDone }: { data: CustomerCase; actions: CaseStatusActions; onDone: (updated: CustomerCase, message: string) => void }) {
-  const form = useForm({ codeFields: { image_invalid: 'images', too_many_images: 'images', image_too_large: 'images', image_type: 'images' } });
+  const form = useForm({ codeFields: { payload_too_large: 'images' } });
   const [message, setMessage] = useState('');
   const [files, setFiles] = useState<File[]>([]);
   const question = [...data.timeline].reverse().find((entry) => entry.toState === 'needs_info');

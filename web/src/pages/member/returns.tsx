@@ -105,7 +105,7 @@ export function NewReturnPage() {
   const { search } = useLocation();
   const orders = useResource(() => storeApi.orders(), []);
   const redemptions = useResource(() => storeApi.redemptions(), []);
-  const form = useForm({ codeFields: { serial_mismatch: 'serial', invalid_serial: 'serial', image_invalid: 'images', too_many_images: 'images' } });
+  const form = useForm({ codeFields: { payload_too_large: 'images' } });
   const [source, setSource] = useState<PurchaseSource>(search.get('redemption') ? 'redemption' : 'store');
   const [orderId, setOrderId] = useState(search.get('order') ?? '');
   const [lineId, setLineId] = useState(search.get('line') ?? '');
@@ -117,7 +117,11 @@ export function NewReturnPage() {
   const [refusal, setRefusal] = useState<{ message: string; texts: string[] } | null>(null);
   const [idempotencyKey, setIdempotencyKey] = useState(newIdempotencyKey);
 
-  const orderList = (orders.data?.orders ?? []).filter(requestable);
+  // An order picked from the orders page may be older than the first page of the list: it is read on its own.
+  const preselected = search.get('order') ?? '';
+  const missing = preselected !== '' && orders.data !== undefined && !orders.data.orders.some((item) => item.id === preselected);
+  const older = useResource(() => (missing ? storeApi.order(preselected) : Promise.resolve(null)), [preselected, missing]);
+  const orderList = [...(orders.data?.orders ?? []), ...(older.data ? [older.data] : [])].filter(requestable);
   const order = orderList.find((item) => item.id === orderId);
   const lines = order?.lines.filter((line) => !line.giftCard) ?? [];
   const line = lines.length === 1 ? lines[0] : lines.find((item) => item.id === lineId);

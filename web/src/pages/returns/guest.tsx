@@ -26,12 +26,14 @@ import { ErrorPanel, Loading, Page } from '../../components/layout.tsx';
 import { formatDate } from '../../lib/format.ts';
 import { useResource } from '../../lib/use-resource.ts';
 import { Link, useLocation } from '../../router.tsx';
+import { useSession } from '../../session.tsx';
 
 const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const storeOrderPattern = /^ord_[A-Za-z0-9]+$/;
 
 export function GuestNewCasePage() {
-  const form = useForm({ codeFields: { captcha: 'altcha', captcha_invalid: 'altcha', altcha: 'altcha', serial_mismatch: 'serial', invalid_serial: 'serial' } });
+  const form = useForm({ codeFields: { payload_too_large: 'images' } });
+  const { state: session } = useSession();
   const captcha = useCaptcha();
   const [email, setEmail] = useState('');
   const [contactName, setContactName] = useState('');
@@ -99,9 +101,15 @@ export function GuestNewCasePage() {
 
   return (
     <Page title="Refund & exchange" lead="30-day returns for any reason, an 18-month warranty and lifetime technical support. Bought here or on Amazon.">
-      <p className="small">
-        Have an account? <Link to="/sign-in?next=%2Faccount%2Freturns%2Fnew">Sign in</Link> to pick the order from your order history.
-      </p>
+      {session.status === 'signed_in' ? (
+        <p className="notice">
+          You are signed in: <Link to="/account/returns/new">start from your account</Link> to pick the order from your order history and follow your requests there.
+        </p>
+      ) : (
+        <p className="small">
+          Have an account? <Link to="/sign-in?next=%2Faccount%2Freturns%2Fnew">Sign in</Link> to pick the order from your order history.
+        </p>
+      )}
       <form className="card stack case-form" noValidate aria-labelledby="guest-form-title" onSubmit={form.handle(submit)}>
         <h2 id="guest-form-title" className="visually-hidden">
           Your request
