@@ -5,8 +5,8 @@ import type { PersonalDataMap } from '../db/personal-data.ts';
 const erase = { kind: 'delete' } as const;
 
 export const flowsPersonalData: PersonalDataMap = [
-  { table: 'flow_runs', column: 'member_id', category: 'identifier', purpose: 'Which member a checkout, refund or reward-fee run belongs to, until it has finished.', retention: 'operational_short', erase },
-  { table: 'flow_runs', column: 'input', category: 'payload', purpose: 'The order, refund or redemption IDs and amounts a run needs to resume or undo its steps.', retention: 'operational_short', erase },
+  { table: 'flow_runs', column: 'member_id', category: 'identifier', purpose: 'Which member a checkout, refund, reward-fee or case-resolution run belongs to, until it has finished.', retention: 'operational_short', erase },
+  { table: 'flow_runs', column: 'input', category: 'payload', purpose: 'The order, refund, redemption or after-sales case IDs, the acting agent’s ID and the amounts a run needs to resume or undo its steps.', retention: 'operational_short', erase },
   {
     table: 'flow_steps',
     column: 'result',

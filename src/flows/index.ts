@@ -10,12 +10,14 @@ import { flowsJobHandlers, flowsSchedules } from './flows.jobs.ts';
 import { registerRedemptionRoutes } from './redemption.routes.ts';
 import { registerRefundRoutes } from './refund.routes.ts';
 import { registerFlowRunRoutes } from './runs.routes.ts';
+import { registerCaseResolutionRoutes } from './case-resolution.routes.ts';
 
 export const registerRoutes: RegisterRoutes = (app, deps) => {
   registerCheckoutRoutes(app, deps);
   registerRefundRoutes(app, deps);
   registerRedemptionRoutes(app, deps);
   registerFlowRunRoutes(app, deps);
+  registerCaseResolutionRoutes(app, deps);
 };
 
 export const jobHandlers: Record<string, JobHandler> = flowsJobHandlers;
@@ -25,6 +27,7 @@ export const personalData: PersonalDataMap = flowsPersonalData;
 export { checkout, settleStaleCheckout, checkoutFlow, checkoutKey, type CheckoutInput, type CheckoutResult, type PaymentOutcome } from './checkout.ts';
 export { refundOrder, refundFlow, refundKey } from './refund.ts';
 export { redeemReward, redemptionFeeFlow, redemptionKey } from './redemption.ts';
+export { resolveCase, caseResolutionFlow, caseResolutionKey, caseResolutionFlowState, type ResolveCaseInput, type CaseResolutionAnswer } from './case-resolution.ts';
 export { flowDefinitions } from './definitions.ts';
 export { listRunsNeedingAttention, retryFlowRun, type FlowRunAttention } from './attention.service.ts';
 export { startRun, executeRun, resumeDueRuns, retryRunNow, findRunOf, type FlowDefinition, type FlowRun, type FlowStep, type StepResult, type AnyFlowDefinition, type FlowDefinitions } from './runner.ts';

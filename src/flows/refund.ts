@@ -9,13 +9,13 @@
 // the resume job, which asks again under the same key: the gateway answers a repeated key with its first answer, so
 // the money never goes back twice. A crash between the steps is finished the same way.
 import { z } from 'zod';
-import { transact, type Deps } from '../deps.ts';
+import { transact, type Ctx, type Deps } from '../deps.ts';
 import { AppError } from '../platform/errors.ts';
 import { InvariantError } from '../platform/assert.ts';
 import { GatewayUnavailableError } from '../ports/index.ts';
 import { beginRefund, completeRefund, failRefund, findRefundForFlow, gatewayPaymentIdForOrder, type BeginRefundInput, type Refund } from '../modules/store/index.ts';
-import { executeRun, findRunOf, performedAtStart, startRun, type FlowDefinition, type StepResult } from './runner.ts';
-import { FlowStepFailed } from './runner.rules.ts';
+import { executeRun, findRunOf, performedAtStart, startRun, type CallStep, type FlowDefinition, type StepResult, type TransactionStep } from './runner.ts';
+import { CompensationRefused, FlowStepFailed } from './runner.rules.ts';
 
 const refundRunInput = z.strictObject({
   refundId: z.string().min(1).max(100),
@@ -34,32 +34,81 @@ export const refundKey = (refundId: string) => `refund:${refundId}`;
 /** The resume job finishes a refund whose gateway answer or last step was lost after this long. */
 export const resumeRefundAfterMs = 10 * 60_000;
 
+/** The money of one store refund as a run keeps it: the refund flow's and the case-resolution flow's inputs hold it. */
+export interface RefundMoney {
+  refundId: string;
+  amountMinor: number;
+  /** The gateway payment the money goes back to; null for storefront orders and refunds of credits only. */
+  gatewayPaymentId: string | null;
+}
+
+/**
+ * The `reserve` step of a flow that refunds (performed with `startRun`, after beginRefund): its undo gives the
+ * reservation back (failRefund), with `alsoUndo` in the same transaction. Once the gateway gave money back, undoing
+ * the reservation would leave the order saying it was never refunded, so that compensation is refused and the run
+ * needs attention (a person looks at it) instead.
+ */
+export function reserveRefundStep<I, T>(refundOf: (input: I) => RefundMoney, alsoUndo?: (trx: Deps, input: I) => Promise<void>): TransactionStep<I, T> {
+  return performedAtStart<I, T>('reserve', async (deps, { input, run, results }) => {
+    const paid = results.get('refund');
+    if (paid && gatewayRefundResult.parse(paid).gatewayRefundId !== null) throw new CompensationRefused('refunded_at_gateway', 'The money went back already; the refund cannot be undone.');
+    await transact(deps, async (trx) => {
+      await failRefund(trx, { refundId: refundOf(input).refundId, code: run.causeCode ?? 'not_completed' });
+      await alsoUndo?.(trx, input);
+    });
+  });
+}
+
+/**
+ * The `refund` step: the gateway gives the money back under the refund's key (`refund:<refundId>`); a refusal fails
+ * the run (nothing refunded), an unanswered call leaves it to the resume job, which asks again under the same key.
+ */
+export function gatewayRefundStep<I, T>(refundOf: (input: I) => RefundMoney): CallStep<I, T> {
+  return {
+    name: 'refund',
+    kind: 'call',
+    retryUnanswered: true,
+    async run(deps, { input }): Promise<StepResult> {
+      const money = refundOf(input);
+      if (!money.gatewayPaymentId || money.amountMinor === 0) return { gatewayRefundId: null };
+      const answer = await deps.ports.payments.refund({ paymentId: money.gatewayPaymentId, amountMinor: money.amountMinor, idempotencyKey: refundKey(money.refundId) });
+      if (!answer.ok) throw new FlowStepFailed(answer.code, answer.message);
+      return { gatewayRefundId: answer.refundId };
+    },
+  };
+}
+
+/** The last step's refund part, in its transaction: the credits move (CR-15..CR-18) with the gateway's refund ID. */
+export async function completeRefundAfterGateway(trx: Ctx, input: { refundId: string; caseId?: string }, results: ReadonlyMap<string, StepResult>): Promise<Refund> {
+  const { gatewayRefundId } = gatewayRefundResult.parse(results.get('refund'));
+  return completeRefund(trx, { refundId: input.refundId, gatewayRefundId, ...(input.caseId ? { caseId: input.caseId } : {}) });
+}
+
+/** How a route answers a refund run that did not complete: unanswered → 503 (retried), refused → 409, nothing moved. */
+export function refundFailureAnswer(error: unknown, refundId: string): unknown {
+  if (error instanceof GatewayUnavailableError) {
+    // Unknown outcome: the refund stays pending; the resume job asks again under the same key.
+    return new AppError('unavailable', 'The payment service did not answer. The refund will be retried automatically.', { refundId });
+  }
+  if (error instanceof FlowStepFailed) {
+    return new AppError('invalid_state', `The payment service refused the refund: ${error.message} Nothing was refunded and no credits moved.`, { refundId, code: error.code });
+  }
+  return error;
+}
+
 export const refundFlow: FlowDefinition<RefundRunInput> = {
   type: refundFlowType,
   input: refundRunInput,
   leaseMs: resumeRefundAfterMs,
   whenStale: 'resume',
   steps: [
-    performedAtStart('reserve', async (deps, { input, run }) => {
-      await transact(deps, (trx) => failRefund(trx, { refundId: input.refundId, code: run.causeCode ?? 'not_completed' }));
-    }),
-    {
-      name: 'refund',
-      kind: 'call',
-      retryUnanswered: true,
-      async run(deps, { input }): Promise<StepResult> {
-        if (!input.gatewayPaymentId || input.amountMinor === 0) return { gatewayRefundId: null };
-        const answer = await deps.ports.payments.refund({ paymentId: input.gatewayPaymentId, amountMinor: input.amountMinor, idempotencyKey: refundKey(input.refundId) });
-        if (!answer.ok) throw new FlowStepFailed(answer.code, answer.message);
-        return { gatewayRefundId: answer.refundId };
-      },
-    },
+    reserveRefundStep((input) => input),
+    gatewayRefundStep((input) => input),
     {
       name: 'complete',
       kind: 'transaction',
       async run(trx, { input, results }): Promise<StepResult> {
-        const { gatewayRefundId } = gatewayRefundResult.parse(results.get('refund'));
-        const refund = await completeRefund(trx, { refundId: input.refundId, gatewayRefundId });
+        const refund = await completeRefundAfterGateway(trx, { refundId: input.refundId }, results);
         return { status: refund.status };
       },
     },
@@ -84,15 +133,7 @@ export async function refundOrder(deps: Deps, input: BeginRefundInput): Promise<
   try {
     await executeRun(deps, refundFlow, run);
   } catch (error) {
-    const refundId = run.input.refundId;
-    if (error instanceof GatewayUnavailableError) {
-      // Unknown outcome: the refund stays pending; the resume job asks again under the same key.
-      throw new AppError('unavailable', 'The payment service did not answer. The refund will be retried automatically.', { refundId });
-    }
-    if (error instanceof FlowStepFailed) {
-      throw new AppError('invalid_state', `The payment service refused the refund: ${error.message} Nothing was refunded and no credits moved.`, { refundId, code: error.code });
-    }
-    throw error;
+    throw refundFailureAnswer(error, run.input.refundId);
   }
   return answerOf(deps, run.input.refundId);
 }

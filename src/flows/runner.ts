@@ -69,10 +69,13 @@ export interface CallStep<I, T> extends StepBase<I, T> {
   retryUnanswered?: boolean;
 }
 
-/** A database step: its writes and its record commit together. */
+/**
+ * A database step: its writes and its record commit together. It gets the whole dependencies with `db` set to the
+ * transaction, for services that build links or keyed tokens (after-sales' moveCase emails a status link).
+ */
 export interface TransactionStep<I, T> extends StepBase<I, T> {
   kind: 'transaction';
-  run(trx: Ctx, args: StepArgs<I, T>): Promise<StepResult>;
+  run(trx: Deps, args: StepArgs<I, T>): Promise<StepResult>;
 }
 
 export type FlowStep<I, T> = CallStep<I, T> | TransactionStep<I, T>;

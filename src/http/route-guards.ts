@@ -5,6 +5,7 @@
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import { z } from 'zod';
 import { checkCsrf } from './csrf.ts';
+import { consumesMultipart } from './multipart.ts';
 import { authorizeRoute, sessionCookieName, type Authenticate, type Principal } from './principal.ts';
 
 const writeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -44,6 +45,10 @@ export function routeDeclarationProblems(route: Pick<RouteOptions, 'method' | 'u
   const config = route.config as { auth?: unknown } | undefined;
   if (config?.auth === undefined) problems.push(`${methods.join(',')} ${url} declares no config.auth`);
   if (methods.some((m) => writeMethods.has(m)) && route.schema?.body === undefined) problems.push(`${methods.join(',')} ${url} is a write without a body schema (use noBody)`);
+  // A multipart form is read by the handler (multipart.ts), so its limits must be declared with the route.
+  if (consumesMultipart(route.schema) && (config as { multipart?: unknown } | undefined)?.multipart === undefined) {
+    problems.push(`${methods.join(',')} ${url} consumes multipart/form-data without config.multipart limits`);
+  }
   return problems;
 }
 

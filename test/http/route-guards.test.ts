@@ -56,6 +56,15 @@ const publicRoutes = new Set([
   'POST /api/v1/store/checkout/quote',
   'POST /api/v1/store/orders',
   'POST /api/v1/webhooks/storefront',
+  // After-sales guests (AS-1, AS-12): the form with its captcha, the email confirmation, and the status link's pages
+  // (the link's token is checked by the handler: a wrong one is 404).
+  'GET /api/v1/cases/captcha',
+  'POST /api/v1/cases',
+  'POST /api/v1/cases/confirm',
+  'GET /api/v1/cases/{caseId}',
+  'POST /api/v1/cases/{caseId}/answer',
+  'POST /api/v1/cases/{caseId}/cancel',
+  'GET /api/v1/cases/{caseId}/images/{imageId}',
 ]);
 
 /** The webhook forwards the platform's full payload, so its envelope ignores unknown fields (docs/WEBHOOKS.md). */
@@ -114,11 +123,13 @@ describeEachDatabase('HTTP route guards', (suite) => {
   test('PL-13 every write route declares a body schema that refuses unknown keys (walked through the OpenAPI document)', () => {
     const writes = operations.filter((operation) => writeMethods.has(operation.method));
     assert.ok(writes.length > 30, `${writes.length} writes`);
-    const missing = writes.filter((operation) => !operation.requestBody?.content?.['application/json']).map((o) => `${o.method} ${o.path}`);
+    // A JSON body, or a multipart form (after-sales photos, http/multipart.ts) whose fields are declared the same way.
+    const bodyOf = (operation: Operation) => operation.requestBody?.content?.['application/json'] ?? operation.requestBody?.content?.['multipart/form-data'];
+    const missing = writes.filter((operation) => !bodyOf(operation)).map((o) => `${o.method} ${o.path}`);
     assert.deepEqual(missing, [], 'writes without a body schema');
     const open = writes
       .filter((operation) => !openBodies.has(`${operation.method} ${operation.path}`))
-      .filter((operation) => !isClosed(operation.requestBody?.content?.['application/json']?.schema))
+      .filter((operation) => !isClosed(bodyOf(operation)?.schema))
       .map((o) => `${o.method} ${o.path}`);
     assert.deepEqual(open, [], 'write bodies that accept unknown keys');
   });
@@ -140,6 +151,10 @@ describeEachDatabase('HTTP route guards', (suite) => {
     assert.match(await probe((i) => i.post('/api/v1/things', { config: { auth: 'admin' } }, async () => ({}))), /POST \/api\/v1\/things is a write without a body schema/);
     assert.match(await probe((i) => i.get('/api/v1/things', async () => ({}))), /GET \/api\/v1\/things declares no config.auth/);
     assert.equal(await probe((i) => i.get('/healthz', async () => ({}))), 'registered', 'routes outside the API prefix are not ours to declare');
+    assert.match(
+      await probe((i) => i.post('/api/v1/things', { schema: { body: {}, consumes: ['multipart/form-data'] }, config: { auth: 'admin' } }, async () => ({}))),
+      /POST \/api\/v1\/things consumes multipart\/form-data without config.multipart limits/,
+    );
   });
 
   test('PL-13 a 5,000-deep nested JSON body on a write that takes no body is refused with 400, and nothing runs', async () => {

@@ -59,4 +59,9 @@ export const aftersalesPersonalData: PersonalDataMap = [
     serial: record('Which serial shipped on which order line (AS-2), the record of the item sold.'),
     recorded_by: record('The staff member or API key that recorded the serial.', 'identifier'),
   }),
+  // Intake (migration 0710): a guest's confirmation link, kept as a digest, spent once, dead after 24 hours. It names
+  // the case, not a person; the case's guest_email is the address it was sent to.
+  ...declareTable('aftersales_case_confirmations', null, {
+    token_hash: { category: 'credential', purpose: 'Recognises the single-use link that confirms a guest case’s email address (SHA-256 of the token, AS-1).', retention: 'security_log', erase: eraseByDelete },
+  }),
 ];

@@ -37,6 +37,8 @@ export interface CaseRow {
   resolution_credits_restored: number | null;
   /** Customer-worded (written by Patron, not typed by a person): "$49.00 refunded; 49 credits reversed". */
   resolution_detail: string | null;
+  /** Set while a refund resolution's money is on its way (migration 0730): no other move is allowed meanwhile. */
+  resolving_since_ms: number | null;
 }
 
 export const caseActorRoles = ['member', 'guest', 'agent', 'admin', 'system', 'api_key'] as const;

@@ -32,6 +32,8 @@ export interface Case {
   emailConfirmedAtMs: number | null;
   /** Null until the case is resolved with a remedy that did something (AS-11). */
   resolution: CaseResolution | null;
+  /** Set while a refund resolution is under way (between the refund's reservation and the resolve); else null. */
+  resolvingSinceMs: number | null;
 }
 
 /** What a resolution did, recorded by the resolution flow in the transaction that resolves the case. */
@@ -83,6 +85,7 @@ export function toCase(row: CaseRow): Case {
     resolvedAtMs: numberOrNull(row.resolved_at_ms),
     emailConfirmedAtMs: numberOrNull(row.email_confirmed_at_ms),
     resolution: toResolution(row),
+    resolvingSinceMs: numberOrNull(row.resolving_since_ms ?? null),
   };
 }
 
@@ -127,7 +130,7 @@ export interface TransitionEntry {
   atMs: number;
 }
 
-export type NewCase = Omit<Case, 'state' | 'stateEnteredAtMs' | 'updatedAtMs' | 'resolvedAtMs' | 'emailConfirmedAtMs' | 'resolution'> & { state: CaseState; emailConfirmedAtMs?: number | null };
+export type NewCase = Omit<Case, 'state' | 'stateEnteredAtMs' | 'updatedAtMs' | 'resolvedAtMs' | 'emailConfirmedAtMs' | 'resolution' | 'resolvingSinceMs'> & { state: CaseState; emailConfirmedAtMs?: number | null };
 
 /** Writes a case and its first transition (from nothing to its first state) together. */
 export async function insertCase(db: Executor, record: NewCase, first: TransitionEntry): Promise<void> {
@@ -202,19 +205,41 @@ export async function findCase(db: Executor, id: string): Promise<Case | undefin
  * caller checks the move with assertCaseTransition and appends the transition in the same transaction.
  */
 export async function updateCaseState(db: Executor, id: string, expected: CaseState, to: CaseState, atMs: number, changes: { remedy?: Remedy } = {}): Promise<boolean> {
-  const result = await aftersalesTables(db)
+  let query = aftersalesTables(db)
     .updateTable('aftersales_cases')
     .set({
       state: to,
       state_entered_at_ms: atMs,
       updated_at_ms: atMs,
-      ...(to === 'resolved' ? { resolved_at_ms: atMs } : {}),
+      ...(to === 'resolved' ? { resolved_at_ms: atMs, resolving_since_ms: null } : {}),
       ...(changes.remedy ? { remedy: changes.remedy } : {}),
     })
     .where('id', '=', id)
+    .where('state', '=', expected);
+  // A case whose refund is on its way can only be resolved (claimCaseResolution).
+  if (to !== 'resolved') query = query.where('resolving_since_ms', 'is', null);
+  const result = await query.executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/**
+ * Takes a case for a refund resolution (AS-11) while it is still in `expected` and nobody else took it: guarded like
+ * a state change, so a cancel or a second resolution racing it loses. False when the case moved on or was taken.
+ */
+export async function claimCaseResolution(db: Executor, id: string, expected: CaseState, atMs: number): Promise<boolean> {
+  const result = await aftersalesTables(db)
+    .updateTable('aftersales_cases')
+    .set({ resolving_since_ms: atMs, updated_at_ms: atMs })
+    .where('id', '=', id)
     .where('state', '=', expected)
+    .where('resolving_since_ms', 'is', null)
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
+}
+
+/** Gives the case back when its refund was refused (the case stays where it was). Idempotent. */
+export async function releaseCaseResolution(db: Executor, id: string, atMs: number): Promise<void> {
+  await aftersalesTables(db).updateTable('aftersales_cases').set({ resolving_since_ms: null, updated_at_ms: atMs }).where('id', '=', id).where('state', '!=', 'resolved').where('resolving_since_ms', 'is not', null).execute();
 }
 
 /** Records what the resolution did (AS-11), in the transaction that resolves the case. */
@@ -270,7 +295,12 @@ export function queueCursorOf(record: Case): QueueCursor {
 
 /** AS-10: the agent queue, open cases only, priority first, then oldest (ID breaks ties), one page at a time. */
 export async function listQueue(db: Executor, filter: QueueFilter): Promise<Case[]> {
-  let query = aftersalesTables(db).selectFrom('aftersales_cases').selectAll().where('state', 'in', openCaseStates);
+  let query = aftersalesTables(db)
+    .selectFrom('aftersales_cases')
+    .selectAll()
+    .where('state', 'in', openCaseStates)
+    // AS-1: a guest's case waits outside the queue until its email address is confirmed.
+    .where((eb) => eb.or([eb('email_confirmed_at_ms', 'is not', null), eb('member_id', 'is not', null)]));
   if (filter.kind) query = query.where('kind', '=', filter.kind);
   if (filter.state) query = query.where('state', '=', filter.state);
   if (filter.reason) query = query.where('reason', '=', filter.reason);

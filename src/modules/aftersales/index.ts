@@ -4,6 +4,11 @@
 import { caseReceivedEmail } from './emails/case-received.ts';
 import { caseStatusChangedEmail } from './emails/case-status-changed.ts';
 import { caseResolvedEmail } from './emails/case-resolved.ts';
+import { caseConfirmEmail } from './emails/case-confirm-email.ts';
+import type { RegisterRoutes } from '../../http/types.ts';
+import { registerIntakeRoutes } from './intake.routes.ts';
+import { intakeJobHandlers, intakeSchedules } from './intake.jobs.ts';
+import type { JobHandler, Schedule } from '../../jobs/index.ts';
 export * from './cases.rules.ts';
 export { decideEligibility, defaultEligibilitySettings, type EligibilityDecision, type EligibilityFacts, type EligibilityRule, type EligibilitySettings, type OrderSource, type TraceEntry } from './eligibility.rules.ts';
 export { normalizeSerial, isValidSerial, readSerial, checkSerialAgainstShipment, serialPattern, serialMessage, type SerialCheck } from './serials.rules.ts';
@@ -16,4 +21,25 @@ export { moveCase, emailCaseReceived, systemActor, type CaseCtx, type CaseActor,
 export { caseStatusToken, isCaseStatusToken, caseStatusUrl } from './case-links.rules.ts';
 
 /** This module's emails (src/modules.ts lists them for the mail preview and the template test). */
-export const templates = [caseReceivedEmail, caseStatusChangedEmail, caseResolvedEmail];
+export const templates = [caseReceivedEmail, caseStatusChangedEmail, caseResolvedEmail, caseConfirmEmail];
+
+/** The customer side's routes (intake.routes.ts): members' and guests' cases, captcha, confirmation, photos. */
+export const registerRoutes: RegisterRoutes = async (app, deps) => {
+  await registerIntakeRoutes(app, deps);
+};
+
+/** Background work (intake: closing unconfirmed guest cases); other parts add theirs to these two lists. */
+export const jobHandlers: Record<string, JobHandler> = { ...intakeJobHandlers };
+export const schedules: Schedule[] = [...intakeSchedules];
+export { getCaseForResolution, claimCaseForResolution, releaseCaseAfterRefusal } from './resolution.service.ts';
+export {
+  assertCaseResolvable,
+  resolvableCaseStates,
+  refundReasonForCase,
+  isRedemptionRef,
+  refundDetail,
+  marketplaceRefundDetail,
+  replacementOrderDetail,
+  replacementRedemptionDetail,
+  creditRestoreDetail,
+} from './resolution.rules.ts';

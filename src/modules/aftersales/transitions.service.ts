@@ -46,6 +46,9 @@ export async function moveCase(ctx: CaseCtx, input: MoveCaseInput): Promise<Case
   if (!record) throw notFound('The case');
   const to = caseActionTarget[input.action];
   assertCaseTransition(record.state, to, input.action);
+  if (record.resolvingSinceMs !== null && to !== 'resolved') {
+    throw new AppError('conflict', 'A refund for this case is on its way; the case will be resolved in a moment and cannot be changed meanwhile.', { caseId: record.id });
+  }
   const atMs = ctx.clock.nowMs();
   const moved = await updateCaseState(ctx.db, record.id, record.state, to, atMs, input.remedy ? { remedy: input.remedy } : {});
   if (!moved) throw new AppError('conflict', 'Someone else changed this case a moment ago. Reload it and try again.', { caseId: record.id });

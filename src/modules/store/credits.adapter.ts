@@ -83,7 +83,7 @@ export async function earnOrderCredits(
  */
 export async function reverseOrderCredits(
   ctx: Ctx,
-  input: { memberId: string; orderId: string; refundId: string; lines: ReadonlyArray<{ lineId: string; qualifyingMinor: number; refundedQualifyingMinor: number }> },
+  input: { memberId: string; orderId: string; refundId: string; caseId?: string; lines: ReadonlyArray<{ lineId: string; qualifyingMinor: number; refundedQualifyingMinor: number }> },
 ): Promise<{ total: number; lines: Map<string, number> }> {
   const lines = new Map<string, number>();
   let total = 0;
@@ -93,6 +93,8 @@ export async function reverseOrderCredits(
       orderLineId: line.lineId,
       refundedQualifyingMinor: line.refundedQualifyingMinor,
       lineQualifyingMinor: line.qualifyingMinor,
+      // The after-sales case a refund resolves, on the ledger rows too (AS-11): the member's history names it.
+      ...(input.caseId ? { caseId: input.caseId } : {}),
       idempotencyKey: `refund:${input.refundId}:${line.lineId}`,
     });
     lines.set(line.lineId, result.reversedCredits);
@@ -102,11 +104,20 @@ export async function reverseOrderCredits(
 }
 
 /** CR-18: credits that paid for the order go back to the lots they came from. */
-export async function restoreOrderCredits(ctx: Ctx, input: { memberId: string; orderId: string; refundId: string; credits: number }): Promise<void> {
-  await restoreSpend(ctx, { memberId: input.memberId, orderId: input.orderId, credits: input.credits, idempotencyKey: `refund:${input.refundId}:restore` });
+export async function restoreOrderCredits(ctx: Ctx, input: { memberId: string; orderId: string; refundId: string; credits: number; caseId?: string }): Promise<void> {
+  await restoreSpend(ctx, { memberId: input.memberId, orderId: input.orderId, credits: input.credits, ...(input.caseId ? { caseId: input.caseId } : {}), idempotencyKey: `refund:${input.refundId}:restore` });
 }
 
 /** CR-13: a redemption is a single-phase spend, final at confirmation. */
 export async function spendForRedemption(ctx: Ctx, input: { memberId: string; redemptionId: string; credits: number }): Promise<void> {
   await spendCredits(ctx, { memberId: input.memberId, credits: input.credits, orderId: input.redemptionId, reason: 'redemption', idempotencyKey: `redemption:${input.redemptionId}` });
+}
+
+/**
+ * AS-7: a redemption's damage report restores the credits spent on it (the spend is keyed by the redemption ID, so
+ * the ledger finds its lots); keyed by the case, so a retried resolution never restores twice (LG-3).
+ */
+export async function restoreRedemptionSpend(ctx: Ctx, input: { memberId: string; redemptionId: string; credits: number; caseId: string }): Promise<{ restored: number; expired: number }> {
+  const result = await restoreSpend(ctx, { memberId: input.memberId, orderId: input.redemptionId, credits: input.credits, caseId: input.caseId, idempotencyKey: `case:${input.caseId}:restore` });
+  return { restored: result.restored, expired: result.expired };
 }

@@ -76,6 +76,17 @@ export {
 } from './store.schemas.ts';
 export type { RefundRequest } from './refunds.rules.ts';
 
+// After-sales replacements and resolutions (AS-7, AS-11)
+export {
+  createReplacementOrder,
+  createReplacementRedemption,
+  restoreRedemptionCredits,
+  findStorefrontLineRefunds,
+  type CreateReplacementOrderInput,
+  type ReplacementSource,
+} from './replacements.service.ts';
+export { getRedemptionForFlow } from './redemptions.service.ts';
+
 // External orders and storefront webhooks (after-sales looks orders up here)
 export { recordExternalOrder, findExternalOrder, getExternalOrder, listExternalOrders, type ExternalOrder } from './external-orders.service.ts';
 export { amazonMarketplaces, isValidAmazonOrderId } from './external-orders.rules.ts';

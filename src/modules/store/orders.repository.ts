@@ -65,6 +65,10 @@ export interface Order {
   updatedAtMs: number;
   /** Where the order ships, as it was when the order was placed; null when the order has no address. */
   shippingAddress: ShippingAddress | null;
+  /** A zero-price replacement's original order (AS-11); null for every other order. */
+  replacementForOrderId: string | null;
+  /** The after-sales case a replacement order was made for; null for every other order. */
+  replacementCaseId: string | null;
   lines: OrderLine[];
 }
 
@@ -185,6 +189,8 @@ export function toOrder(row: OrderRow, lines: OrderLineRow[]): Order {
     createdAtMs: row.created_at_ms,
     updatedAtMs: row.updated_at_ms,
     shippingAddress: toShippingAddress(row),
+    replacementForOrderId: row.replacement_for_order_id ?? null,
+    replacementCaseId: row.replacement_case_id ?? null,
     lines: lines.sort((a, b) => a.line_no - b.line_no).map(toOrderLine),
   };
 }
@@ -244,6 +250,8 @@ export function toOrderRow(order: Order): OrderRow {
     ship_to_region: order.shippingAddress?.region ?? null,
     ship_to_postal_code: order.shippingAddress?.postalCode ?? null,
     ship_to_country: order.shippingAddress?.country ?? null,
+    replacement_for_order_id: order.replacementForOrderId,
+    replacement_case_id: order.replacementCaseId,
   };
 }
 

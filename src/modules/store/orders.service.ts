@@ -276,6 +276,8 @@ export async function createPendingOrder(ctx: Ctx, input: PlaceOrderInput): Prom
     deliverByDate,
     holdId,
     paymentFailureCode: null,
+    replacementForOrderId: null,
+    replacementCaseId: null,
     placedAtMs: nowMs,
     paidAtMs: null,
     shipByDate: promise.shipByDate,

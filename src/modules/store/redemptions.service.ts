@@ -36,6 +36,8 @@ export interface Redemption {
   shippingFeeMinor: number;
   status: 'confirmed' | 'shipped';
   createdAtMs: number;
+  /** A zero-credit replacement's original redemption (AS-7); null for every redemption a member made. */
+  replacementForRedemptionId: string | null;
   shipment: Shipment | null;
 }
 
@@ -51,6 +53,7 @@ function toRedemption(row: RedemptionRow, shipment: Shipment | null): Redemption
     shippingFeeMinor: row.shipping_fee_minor,
     status: row.status,
     createdAtMs: row.created_at_ms,
+    replacementForRedemptionId: row.replacement_for_redemption_id ?? null,
     shipment,
   };
 }
@@ -72,6 +75,13 @@ export async function listMemberRedemptions(ctx: Ctx, memberId: string, limit = 
 export async function getMemberRedemption(ctx: Ctx, memberId: string, redemptionId: string): Promise<Redemption> {
   const row = await storeTables(ctx.db).selectFrom('store_redemptions').selectAll().where('id', '=', redemptionId).executeTakeFirst();
   if (!row || row.member_id !== memberId) throw notFound('The redemption');
+  return (await loadRedemptions(ctx, [row]))[0]!;
+}
+
+/** Any member's redemption by ID, for after-sales resolutions (the case already proved whose it is). */
+export async function getRedemptionForFlow(ctx: Ctx, redemptionId: string): Promise<Redemption> {
+  const row = await storeTables(ctx.db).selectFrom('store_redemptions').selectAll().where('id', '=', redemptionId).executeTakeFirst();
+  if (!row) throw notFound('The redemption');
   return (await loadRedemptions(ctx, [row]))[0]!;
 }
 
@@ -113,6 +123,8 @@ export async function confirmRedemption(ctx: Ctx, input: Omit<RedeemInput, 'paym
     shipping_fee_minor: item.shippingFeeMinor,
     status: 'confirmed',
     created_at_ms: nowMs,
+    replacement_for_redemption_id: null,
+    replacement_case_id: null,
   };
   await storeTables(ctx.db).insertInto('store_redemptions').values(row).execute();
   if (input.feePaymentId) {

@@ -123,8 +123,11 @@ export async function beginRefund(ctx: Ctx, input: BeginRefundInput): Promise<Be
   return { refund, order, gatewayPaymentId };
 }
 
-/** After the money went back (or none had to): credits move, a cancellation cancels. Idempotent. */
-export async function completeRefund(ctx: Ctx, input: { refundId: string; gatewayRefundId: string | null }): Promise<Refund> {
+/**
+ * After the money went back (or none had to): credits move, a cancellation cancels. Idempotent. `caseId` names the
+ * after-sales case a resolution refunds for on the ledger's reversal and restore rows.
+ */
+export async function completeRefund(ctx: Ctx, input: { refundId: string; gatewayRefundId: string | null; caseId?: string }): Promise<Refund> {
   const refund = await findRefund(ctx.db, input.refundId);
   if (!refund) throw notFound('The refund');
   const order = await findOrder(ctx.db, refund.orderId, { lock: true });
@@ -139,11 +142,11 @@ export async function completeRefund(ctx: Ctx, input: { refundId: string; gatewa
         return { lineId: line.id, qualifyingMinor: line.qualifyingMinor, refundedQualifyingMinor: part.qualifyingMinor };
       });
     if (reversals.length > 0 && order.earnedCredits > 0) {
-      const reversed = await reverseOrderCredits(ctx, { memberId: order.memberId, orderId: order.id, refundId: refund.id, lines: reversals });
+      const reversed = await reverseOrderCredits(ctx, { memberId: order.memberId, orderId: order.id, refundId: refund.id, caseId: input.caseId, lines: reversals });
       // The refund reports what it reversed next to what it restored (the ledger's answer, per line).
       if (reversed.total > 0) await recordCreditsReversed(ctx.db, refund.id, reversed.lines);
     }
-    if (refund.creditsRestored > 0) await restoreOrderCredits(ctx, { memberId: order.memberId, orderId: order.id, refundId: refund.id, credits: refund.creditsRestored });
+    if (refund.creditsRestored > 0) await restoreOrderCredits(ctx, { memberId: order.memberId, orderId: order.id, refundId: refund.id, credits: refund.creditsRestored, caseId: input.caseId });
   }
   if (refund.kind === 'cancellation') {
     assert(await transitionOrder(ctx.db, order.id, ['paid'], { status: 'cancelled', cancelled_at_ms: nowMs, updated_at_ms: nowMs }), 'a cancellation begins only on a paid order, and shipping waits for it');

@@ -149,6 +149,9 @@ export interface OrderRow {
   ship_to_region: string | null;
   ship_to_postal_code: string | null;
   ship_to_country: string | null;
+  /** A zero-price replacement (migration 0540, AS-11): the order it replaces and the after-sales case; else null. */
+  replacement_for_order_id: string | null;
+  replacement_case_id: string | null;
 }
 
 export interface OrderLineRow {
@@ -251,6 +254,9 @@ export interface RedemptionRow {
   shipping_fee_minor: number;
   status: 'confirmed' | 'shipped';
   created_at_ms: number;
+  /** A zero-credit replacement (migration 0540, AS-7): the redemption it replaces and the after-sales case; else null. */
+  replacement_for_redemption_id: string | null;
+  replacement_case_id: string | null;
 }
 
 export const externalSources = ['amazon', 'storefront'] as const;

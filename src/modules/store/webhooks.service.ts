@@ -363,6 +363,8 @@ async function recordStorefrontOrder(ctx: Ctx, shopDomain: string, payload: Stor
     deliverByDate: null,
     holdId: null,
     paymentFailureCode: null,
+    replacementForOrderId: null,
+    replacementCaseId: null,
     placedAtMs,
     paidAtMs,
     shipByDate: null,
