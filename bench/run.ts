@@ -1,4 +1,4 @@
-// `npm run bench [-- foundation|ledger|store|membership|aftersales-images|all] [--size XS|S|M]`: benchmark scripts that print numbers (PERFORMANCE.md).
+// `npm run bench [-- foundation|ledger|store|membership|aftersales-images|aftersales-queue|all] [--size XS|S|M]`: benchmark scripts that print numbers (PERFORMANCE.md).
 import { parseArgs } from 'node:util';
 
 const { values, positionals } = parseArgs({
@@ -14,6 +14,7 @@ const suites: Record<string, () => Promise<void>> = {
   store: async () => (await import('./store.ts')).runStoreBench(),
   membership: async () => (await import('./membership.ts')).runMembershipBench({ size }),
   'aftersales-images': async () => (await import('./aftersales-images.ts')).runAftersalesImagesBench(),
+  'aftersales-queue': async () => (await import('./aftersales-queue.ts')).runAftersalesQueueBench({ size }),
 };
 
 const chosen = suite === 'all' ? Object.keys(suites) : [suite];
@@ -23,6 +24,6 @@ for (const name of chosen) {
     process.stderr.write(`unknown bench "${name}"; choose one of: ${Object.keys(suites).join(', ')}, all\n`);
     process.exit(2);
   }
-  process.stdout.write(`\n### bench: ${name}${name === 'ledger' || name === 'membership' ? ` (size ${size})` : ''}\n`);
+  process.stdout.write(`\n### bench: ${name}${name === 'ledger' || name === 'membership' || name === 'aftersales-queue' ? ` (size ${size})` : ''}\n`);
   await run();
 }

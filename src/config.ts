@@ -30,6 +30,9 @@ const environmentSchema = z.object({
   PATRON_WORKER: booleanText.default(true),
   PATRON_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PATRON_TRUST_PROXY: booleanText.default(false),
+  /** After-sales (issue 9): days a case waits for the requester's answer / for the returned item before it expires. */
+  PATRON_CASE_NEEDS_INFO_EXPIRY_DAYS: z.coerce.number().int().min(1).max(365).optional(),
+  PATRON_CASE_AWAITING_RETURN_EXPIRY_DAYS: z.coerce.number().int().min(1).max(365).optional(),
 });
 
 export interface Config {
@@ -44,6 +47,8 @@ export interface Config {
   demoData: boolean;
   worker: boolean;
   logLevel: z.infer<typeof environmentSchema>['PATRON_LOG_LEVEL'];
+  /** Undefined: the after-sales module's defaults (defaultCaseExpirySettings). */
+  aftersales: { needsInfoExpiryDays: number | undefined; awaitingReturnExpiryDays: number | undefined };
 }
 
 export class ConfigError extends Error {
@@ -89,5 +94,6 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
     demoData: env.PATRON_DEMO_DATA ?? isEmbeddedDefault,
     worker: env.PATRON_WORKER,
     logLevel: env.PATRON_LOG_LEVEL,
+    aftersales: { needsInfoExpiryDays: env.PATRON_CASE_NEEDS_INFO_EXPIRY_DAYS, awaitingReturnExpiryDays: env.PATRON_CASE_AWAITING_RETURN_EXPIRY_DAYS },
   });
 }

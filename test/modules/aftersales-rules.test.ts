@@ -17,6 +17,7 @@ import {
   type CaseAction,
   type CaseState,
 } from '../../src/modules/aftersales/cases.rules.ts';
+import { availableCaseActions } from '../../src/modules/aftersales/agent.rules.ts';
 import { AppError } from '../../src/platform/errors.ts';
 import { InvariantError } from '../../src/platform/assert.ts';
 
@@ -264,4 +265,10 @@ describe('AS-10 case state machine', () => {
     assert.doesNotThrow(() => assertCaseTransition('needs_info', 'expired', 'expire'));
     assert.doesNotThrow(() => assertCaseTransition('awaiting_return', 'expired', 'expire'));
   });
+});
+
+test('AS-10 AS-11 while a refund resolution is on its way the console offers no action on the case', () => {
+  const base = { kind: 'return' as const, state: 'approved' as const, memberId: 'mem_a', emailConfirmedAtMs: null, convertedToCaseId: null };
+  assert.ok(availableCaseActions({ ...base, resolvingSinceMs: null }).includes('resolve'));
+  assert.deepEqual(availableCaseActions({ ...base, resolvingSinceMs: 1_000 }), []);
 });

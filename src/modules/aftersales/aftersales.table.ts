@@ -37,6 +37,9 @@ export interface CaseRow {
   resolution_credits_restored: number | null;
   /** Customer-worded (written by Patron, not typed by a person): "$49.00 refunded; 49 credits reversed". */
   resolution_detail: string | null;
+  /** AS-13 (migration 0720): the support case this warranty claim was turned from, and the claim a support case became. */
+  converted_from_case_id: string | null;
+  converted_to_case_id: string | null;
   /** Set while a refund resolution's money is on its way (migration 0730): no other move is allowed meanwhile. */
   resolving_since_ms: number | null;
 }

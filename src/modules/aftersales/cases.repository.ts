@@ -1,6 +1,7 @@
 // Reading and writing after-sales cases, their append-only transition log, their images, and the serials recorded
 // as shipped (one row type per table, one mapper each). The caller owns the transaction (CONVENTIONS 3); a case and
 // its first transition are written by one call so no case exists without its submission in the log (AS-12).
+import { sql } from 'kysely';
 import type { Executor } from '../../db/database.ts';
 import type { CaseKind, CaseState, ReasonCode, Remedy } from './cases.rules.ts';
 import type { EligibilityDecision, OrderSource } from './eligibility.rules.ts';
@@ -32,6 +33,9 @@ export interface Case {
   emailConfirmedAtMs: number | null;
   /** Null until the case is resolved with a remedy that did something (AS-11). */
   resolution: CaseResolution | null;
+  /** AS-13: the support case this warranty claim was turned from, and the claim a support case became. */
+  convertedFromCaseId: string | null;
+  convertedToCaseId: string | null;
   /** Set while a refund resolution is under way (between the refund's reservation and the resolve); else null. */
   resolvingSinceMs: number | null;
 }
@@ -85,6 +89,8 @@ export function toCase(row: CaseRow): Case {
     resolvedAtMs: numberOrNull(row.resolved_at_ms),
     emailConfirmedAtMs: numberOrNull(row.email_confirmed_at_ms),
     resolution: toResolution(row),
+    convertedFromCaseId: row.converted_from_case_id ?? null,
+    convertedToCaseId: row.converted_to_case_id ?? null,
     resolvingSinceMs: numberOrNull(row.resolving_since_ms ?? null),
   };
 }
@@ -130,7 +136,11 @@ export interface TransitionEntry {
   atMs: number;
 }
 
-export type NewCase = Omit<Case, 'state' | 'stateEnteredAtMs' | 'updatedAtMs' | 'resolvedAtMs' | 'emailConfirmedAtMs' | 'resolution' | 'resolvingSinceMs'> & { state: CaseState; emailConfirmedAtMs?: number | null };
+export type NewCase = Omit<Case, 'state' | 'stateEnteredAtMs' | 'updatedAtMs' | 'resolvedAtMs' | 'emailConfirmedAtMs' | 'resolution' | 'resolvingSinceMs' | 'convertedFromCaseId' | 'convertedToCaseId'> & {
+  state: CaseState;
+  emailConfirmedAtMs?: number | null;
+  convertedFromCaseId?: string | null;
+};
 
 /** Writes a case and its first transition (from nothing to its first state) together. */
 export async function insertCase(db: Executor, record: NewCase, first: TransitionEntry): Promise<void> {
@@ -165,6 +175,8 @@ export async function insertCase(db: Executor, record: NewCase, first: Transitio
       resolution_credits_reversed: null,
       resolution_credits_restored: null,
       resolution_detail: null,
+      converted_from_case_id: record.convertedFromCaseId ?? null,
+      converted_to_case_id: null,
     })
     .execute();
   await insertTransitionRow(db, { caseId: record.id, memberId: record.memberId, seq: 1, fromState: null, toState: record.state }, first);
@@ -293,33 +305,42 @@ export function queueCursorOf(record: Case): QueueCursor {
   return { priority: record.priority, createdAtMs: record.createdAtMs, id: record.id };
 }
 
-/** AS-10: the agent queue, open cases only, priority first, then oldest (ID breaks ties), one page at a time. */
+/**
+ * The queue's conditions as literal SQL, written exactly as migration 0720's partial index `aftersales_cases_agent_queue`
+ * states them: SQLite uses a partial index only when it can prove the query implies the index's condition, which it
+ * cannot do through bound parameters. A guest's case joins the queue once its email is confirmed (AS-1).
+ */
+const openStatesCondition = sql<boolean>`state in ('submitted', 'under_review', 'needs_info', 'approved', 'awaiting_return', 'received')`;
+const requesterKnownCondition = sql<boolean>`(email_confirmed_at_ms is not null or member_id is not null)`;
+
+/**
+ * AS-10: the agent queue, priority first, then oldest (ID breaks ties), one page at a time; open cases only unless
+ * a state is asked for. Priority is 0 or 1, so a page reads at most two bands (1, then 0), each with an equality on
+ * priority and a row-value range on (created_at_ms, id): both databases seek straight to the cursor in the index
+ * instead of walking the rows before it, so the 1,000th page costs what the first does (docs/SCALING.md).
+ */
 export async function listQueue(db: Executor, filter: QueueFilter): Promise<Case[]> {
-  let query = aftersalesTables(db)
-    .selectFrom('aftersales_cases')
-    .selectAll()
-    .where('state', 'in', openCaseStates)
-    // AS-1: a guest's case waits outside the queue until its email address is confirmed.
-    .where((eb) => eb.or([eb('email_confirmed_at_ms', 'is not', null), eb('member_id', 'is not', null)]));
-  if (filter.kind) query = query.where('kind', '=', filter.kind);
-  if (filter.state) query = query.where('state', '=', filter.state);
-  if (filter.reason) query = query.where('reason', '=', filter.reason);
   const after = filter.after;
-  if (after) {
-    const priority = after.priority ? 1 : 0;
-    query = query.where((eb) =>
-      eb.or([
-        eb('priority', '<', priority),
-        eb.and([eb('priority', '=', priority), eb.or([eb('created_at_ms', '>', after.createdAtMs), eb.and([eb('created_at_ms', '=', after.createdAtMs), eb('id', '>', after.id)])])]),
-      ]),
-    );
+  const cases: Case[] = [];
+  const bands = after ? (after.priority ? [1, 0] : [0]) : [1, 0];
+  for (const band of bands) {
+    const remaining = filter.limit - cases.length;
+    if (remaining <= 0) break;
+    let query = aftersalesTables(db).selectFrom('aftersales_cases').selectAll().where(requesterKnownCondition).where('priority', '=', band as 0 | 1);
+    const openState = filter.state === undefined || (openCaseStates as readonly CaseState[]).includes(filter.state);
+    if (openState) query = query.where(openStatesCondition);
+    if (filter.state) query = query.where('state', '=', filter.state);
+    if (filter.kind) query = query.where('kind', '=', filter.kind);
+    if (filter.reason) query = query.where('reason', '=', filter.reason);
+    if (after && band === (after.priority ? 1 : 0)) query = query.where((eb) => eb(eb.refTuple('created_at_ms', 'id'), '>', eb.tuple(after.createdAtMs, after.id)));
+    const rows = await query.orderBy('created_at_ms', 'asc').orderBy('id', 'asc').limit(remaining).execute();
+    cases.push(...rows.map(toCase));
   }
-  const rows = await query.orderBy('priority', 'desc').orderBy('created_at_ms', 'asc').orderBy('id', 'asc').limit(filter.limit).execute();
-  return rows.map(toCase);
+  return cases;
 }
 
 /** States in which a case's remedy counts as granted, for the serial-reuse flag (AS-2). */
-const grantedStates = ['approved', 'awaiting_return', 'received', 'resolved'] as const satisfies readonly CaseState[];
+export const grantedStates = ['approved', 'awaiting_return', 'received', 'resolved'] as const satisfies readonly CaseState[];
 
 /**
  * AS-2: the cases, of any member or guest, that already refunded or replaced an item with this serial (approved or

@@ -2,7 +2,7 @@
 // responses name every field they show). The customer's view never carries internal notes, staff IDs or the agents'
 // wording of the eligibility trace.
 import { z } from 'zod';
-import { caseExpiresAtMs, caseKinds, caseStates, canCaseTransition, defaultCaseExpirySettings, reasonCodes, remedies, type CaseState } from './cases.rules.ts';
+import { caseExpiresAtMs, caseKinds, caseStates, canCaseTransition, reasonCodes, remedies, type CaseExpirySettings } from './cases.rules.ts';
 import type { Case, CaseImage, CaseTransition } from './cases.repository.ts';
 import { maxImagesPerCase } from './images.rules.ts';
 
@@ -132,9 +132,9 @@ function actorWord(role: CaseTransition['actorRole']): 'you' | 'agent' | 'system
   }
 }
 
-const cancelable = (state: CaseState) => canCaseTransition(state, 'canceled');
+const cancelable = (record: Case) => record.resolvingSinceMs === null && canCaseTransition(record.state, 'canceled');
 
-export function toCustomerCaseView(record: Case, timeline: readonly CaseTransition[], images: readonly CaseImage[]): z.infer<typeof customerCaseView> {
+export function toCustomerCaseView(record: Case, timeline: readonly CaseTransition[], images: readonly CaseImage[], expiry: CaseExpirySettings): z.infer<typeof customerCaseView> {
   return {
     ...toCaseSummaryView(record),
     serial: record.serial,
@@ -143,9 +143,9 @@ export function toCustomerCaseView(record: Case, timeline: readonly CaseTransiti
     resolvedAt: isoOrNull(record.resolvedAtMs),
     emailConfirmed: record.memberId !== null || record.emailConfirmedAtMs !== null,
     decision: { outcome: record.eligibility.outcome, allowedRemedies: record.eligibility.allowedRemedies, texts: record.eligibility.trace.map((entry) => entry.customerText) },
-    expiresAt: isoOrNull(caseExpiresAtMs(record.state, record.stateEnteredAtMs, defaultCaseExpirySettings)),
+    expiresAt: isoOrNull(caseExpiresAtMs(record.state, record.stateEnteredAtMs, expiry)),
     canAnswer: record.state === 'needs_info',
-    canCancel: cancelable(record.state),
+    canCancel: cancelable(record),
     timeline: timeline.map((entry) => ({
       at: toIso(entry.atMs),
       fromState: entry.fromState,

@@ -6,9 +6,11 @@ import { caseStatusChangedEmail } from './emails/case-status-changed.ts';
 import { caseResolvedEmail } from './emails/case-resolved.ts';
 import { caseConfirmEmail } from './emails/case-confirm-email.ts';
 import type { RegisterRoutes } from '../../http/types.ts';
+import type { JobHandler, Schedule } from '../../jobs/index.ts';
 import { registerIntakeRoutes } from './intake.routes.ts';
 import { intakeJobHandlers, intakeSchedules } from './intake.jobs.ts';
-import type { JobHandler, Schedule } from '../../jobs/index.ts';
+import { registerAgentCaseRoutes } from './agent.routes.ts';
+import { aftersalesJobHandlers, aftersalesSchedules } from './aftersales.jobs.ts';
 export * from './cases.rules.ts';
 export { decideEligibility, defaultEligibilitySettings, type EligibilityDecision, type EligibilityFacts, type EligibilityRule, type EligibilitySettings, type OrderSource, type TraceEntry } from './eligibility.rules.ts';
 export { normalizeSerial, isValidSerial, readSerial, checkSerialAgainstShipment, serialPattern, serialMessage, type SerialCheck } from './serials.rules.ts';
@@ -23,14 +25,15 @@ export { caseStatusToken, isCaseStatusToken, caseStatusUrl } from './case-links.
 /** This module's emails (src/modules.ts lists them for the mail preview and the template test). */
 export const templates = [caseReceivedEmail, caseStatusChangedEmail, caseResolvedEmail, caseConfirmEmail];
 
-/** The customer side's routes (intake.routes.ts): members' and guests' cases, captcha, confirmation, photos. */
+/** The customer side's routes (intake.routes.ts) and the agent side's (agent.routes.ts). */
 export const registerRoutes: RegisterRoutes = async (app, deps) => {
   await registerIntakeRoutes(app, deps);
+  registerAgentCaseRoutes(app, deps);
 };
 
-/** Background work (intake: closing unconfirmed guest cases); other parts add theirs to these two lists. */
-export const jobHandlers: Record<string, JobHandler> = { ...intakeJobHandlers };
-export const schedules: Schedule[] = [...intakeSchedules];
+/** Background work: intake closes unconfirmed guest cases; the agent side expires cases that waited too long. */
+export const jobHandlers: Record<string, JobHandler> = { ...intakeJobHandlers, ...aftersalesJobHandlers };
+export const schedules: Schedule[] = [...intakeSchedules, ...aftersalesSchedules];
 export { getCaseForResolution, claimCaseForResolution, releaseCaseAfterRefusal } from './resolution.service.ts';
 export {
   assertCaseResolvable,
@@ -43,3 +46,6 @@ export {
   replacementRedemptionDetail,
   creditRestoreDetail,
 } from './resolution.rules.ts';
+export { gatherOrderFacts, type Claimant, type OrderClaim, type OrderFacts } from './order-facts.service.ts';
+export { expireDueCases, caseExpirySettingsOf, type ExpiryReport } from './case-expiry.service.ts';
+export { agentCaseActions, rejectionReasons, inspectionResults, type AgentCaseAction, type RejectionReason, type InspectionResult } from './agent.rules.ts';

@@ -16,6 +16,7 @@ import { noBody } from '../../http/route-guards.ts';
 import type { ZodApp } from '../../http/types.ts';
 import { HOUR_MS, MINUTE_MS } from '../../platform/clock.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
+import { caseExpirySettingsOf } from './case-expiry.service.ts';
 import { isCaseStatusToken } from './case-links.rules.ts';
 import { listImages, listTransitions, type Case } from './cases.repository.ts';
 import {
@@ -75,7 +76,7 @@ function fingerprintOf(form: unknown, files: readonly UploadedFile[]) {
 
 export async function registerIntakeRoutes(app: ZodApp, deps: Deps): Promise<void> {
   async function caseView(record: Case) {
-    return toCustomerCaseView(record, await listTransitions(deps.db, record.id), await listImages(deps.db, record.id));
+    return toCustomerCaseView(record, await listTransitions(deps.db, record.id), await listImages(deps.db, record.id), caseExpirySettingsOf(deps.config));
   }
 
   function guestOwner(caseId: string, token: string): CaseOwner {

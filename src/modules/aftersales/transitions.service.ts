@@ -35,6 +35,11 @@ export interface MoveCaseInput {
   remedy?: Remedy;
   /** What a resolution did (AS-11), recorded on the case with the move; its detail goes into the email. */
   resolution?: CaseResolution;
+  /**
+   * No email for this change: only for an intermediate step of several moves made at once, whose last move emails
+   * (a support case closed by its conversion to a warranty claim walks approve → resolve, AS-13).
+   */
+  quiet?: boolean;
 }
 
 /**
@@ -65,6 +70,7 @@ export async function moveCase(ctx: CaseCtx, input: MoveCaseInput): Promise<Case
   if (input.resolution) await recordCaseResolution(ctx.db, record.id, input.resolution);
   const after = await findCase(ctx.db, record.id);
   if (!after) throw notFound('The case');
+  if (input.quiet === true) return after;
   await emailCaseChange(ctx, after, { dedupeKey: `aftersales:${transitionId}`, note: input.note ?? undefined, resolutionDetail: input.resolution?.detail ?? undefined });
   return after;
 }
