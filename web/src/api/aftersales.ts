@@ -156,8 +156,8 @@ export interface AgentResolution {
   detail: string | null;
 }
 
-/** agentCaseView in agent.schemas.ts. */
-export interface AgentCase extends Omit<CustomerCase, 'timeline' | 'resolution' | 'canAnswer' | 'canCancel'> {
+/** agentCaseView in agent.schemas.ts: the customer's view and what only staff see. */
+export interface AgentCase extends Omit<CustomerCase, 'timeline' | 'resolution'> {
   orderLineId: string | null;
   stateEnteredAt: string;
   memberId: string | null;
