@@ -5,6 +5,7 @@
 import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import type { CaseImage, CaseKind, CaseState, CaseTimelineEntry, CustomerCase, ReasonCode, Remedy } from '../api/aftersales.ts';
 import { formatDate, formatDateTime } from '../lib/format.ts';
+import { isValidSerial, normalizeSerial } from '../lib/serials.ts';
 import { ErrorSummary, FormInvalid, SubmitButton, TextAreaField, useForm, type FormState } from './forms.tsx';
 
 export const kindLabels: Record<CaseKind, string> = {
@@ -359,15 +360,7 @@ export function PhotoPicker({ form, name = 'images', label = 'Photos', hint, max
 
 export const serialHint = 'SN: A1234567 printed on the product: the letter A and 7 letters or digits.';
 
-/** As the server reads it: trimmed, upper case, a copied "SN:" label dropped. */
-export function normalizeSerial(input: string): string {
-  return input
-    .trim()
-    .replace(/^sn\s*:\s*/i, '')
-    .toUpperCase();
-}
-
-export const isValidSerial = (serial: string) => /^A[A-Z0-9]{7}$/.test(serial);
+export { isValidSerial, normalizeSerial };
 
 /** The serial as typed, with a live preview of how it will be read. */
 export function SerialField({ form, value, onValue, optional = true }: { form: FormState; value: string; onValue: (value: string) => void; optional?: boolean }) {
