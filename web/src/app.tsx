@@ -1,6 +1,5 @@
 // The route table: the member center at / and /account/…, the agent console at /console/….
-import { ConsoleLayout, MemberLayout, NotFound, RequireMember, RequireStaff } from './components/layout.tsx';
-import { CaseConsolePage, CasesQueuePage } from './pages/console/cases.tsx';
+import { ConsoleLayout, Loading, MemberLayout, NotFound, RequireMember, RequireStaff } from './components/layout.tsx';
 import { CatalogProductsPage, CatalogRewardsPage } from './pages/console/catalog.tsx';
 import { CreditsProgramPage } from './pages/console/credits-program.tsx';
 import { ExternalOrdersPage } from './pages/console/external-orders.tsx';
@@ -23,7 +22,6 @@ import { AccountHomePage } from './pages/member/home.tsx';
 import { OrderPage, OrdersPage } from './pages/member/orders.tsx';
 import { ProfilePage } from './pages/member/profile.tsx';
 import { ResetPasswordPage } from './pages/member/reset-password.tsx';
-import { NewReturnPage, ReturnPage, ReturnsPage } from './pages/member/returns.tsx';
 import { RewardsPage } from './pages/member/rewards.tsx';
 import { SecurityPage } from './pages/member/security.tsx';
 import { ProductPage, ShopPage } from './pages/member/shop.tsx';
@@ -31,10 +29,23 @@ import { SignInPage } from './pages/member/sign-in.tsx';
 import { SignUpPage } from './pages/member/sign-up.tsx';
 import { VerifyEmailPage } from './pages/member/verify-email.tsx';
 import { WelcomePage } from './pages/member/welcome.tsx';
-import { GuestConfirmPage, GuestNewCasePage, GuestStatusPage } from './pages/returns/guest.tsx';
 import { Redirect, Routes, useLocation, type RouteDefinition } from './router.tsx';
 import { SessionProvider } from './session.tsx';
-import type { ReactNode } from 'react';
+import { lazy, Suspense, type ReactNode } from 'react';
+
+// After-sales pages load on first use: the rest of the app does not carry them (they would push the one bundle over
+// Vite's 500 kB warning).
+const memberCases = () => import('./pages/member/returns.tsx');
+const guestCases = () => import('./pages/returns/guest.tsx');
+const consoleCases = () => import('./pages/console/cases.tsx');
+const ReturnsPage = lazy(() => memberCases().then((module) => ({ default: module.ReturnsPage })));
+const NewReturnPage = lazy(() => memberCases().then((module) => ({ default: module.NewReturnPage })));
+const ReturnPage = lazy(() => memberCases().then((module) => ({ default: module.ReturnPage })));
+const GuestNewCasePage = lazy(() => guestCases().then((module) => ({ default: module.GuestNewCasePage })));
+const GuestConfirmPage = lazy(() => guestCases().then((module) => ({ default: module.GuestConfirmPage })));
+const GuestStatusPage = lazy(() => guestCases().then((module) => ({ default: module.GuestStatusPage })));
+const CasesQueuePage = lazy(() => consoleCases().then((module) => ({ default: module.CasesQueuePage })));
+const CaseConsolePage = lazy(() => consoleCases().then((module) => ({ default: module.CaseConsolePage })));
 
 const member = (page: ReactNode) => <RequireMember>{page}</RequireMember>;
 const staff = (page: ReactNode) => <RequireStaff>{page}</RequireStaff>;
@@ -96,13 +107,17 @@ function Screens() {
   if (pathname === '/console' || pathname.startsWith('/console/')) {
     return (
       <ConsoleLayout>
-        <Routes routes={consoleRoutes} fallback={<NotFound home="/console" />} />
+        <Suspense fallback={<Loading />}>
+          <Routes routes={consoleRoutes} fallback={<NotFound home="/console" />} />
+        </Suspense>
       </ConsoleLayout>
     );
   }
   return (
     <MemberLayout>
-      <Routes routes={memberRoutes} fallback={<NotFound home="/" />} />
+      <Suspense fallback={<Loading />}>
+        <Routes routes={memberRoutes} fallback={<NotFound home="/" />} />
+      </Suspense>
     </MemberLayout>
   );
 }

@@ -9,7 +9,7 @@ import { ErrorSummary, SelectField, StatusMessage, SubmitButton, TextAreaField, 
 import { ErrorPanel, Loading, Page } from '../../components/layout.tsx';
 import { OrderDetailSections, OrderFacts, OrderStatusBadge, describeRefundReason, isCancellable } from '../../components/store.tsx';
 import { isRefundableHere } from '../../lib/order-actions.ts';
-import { OrderSerialsSection } from './cases.tsx';
+import { OrderSerialsSection } from '../../components/order-serials.tsx';
 import { formatCalendarDate, formatCredits, formatDateTime, formatMoney, parseMoney } from '../../lib/format.ts';
 import { useResource } from '../../lib/use-resource.ts';
 import { Link, navigate, useLocation } from '../../router.tsx';
