@@ -1,5 +1,5 @@
 // The route table: the member center at / and /account/…, the agent console at /console/….
-import { ConsoleLayout, MemberLayout, NotFound, RequireMember, RequireStaff } from './components/layout.tsx';
+import { ConsoleLayout, Loading, MemberLayout, NotFound, RequireMember, RequireStaff } from './components/layout.tsx';
 import { CatalogProductsPage, CatalogRewardsPage } from './pages/console/catalog.tsx';
 import { CreditsProgramPage } from './pages/console/credits-program.tsx';
 import { ExternalOrdersPage } from './pages/console/external-orders.tsx';
@@ -31,7 +31,21 @@ import { VerifyEmailPage } from './pages/member/verify-email.tsx';
 import { WelcomePage } from './pages/member/welcome.tsx';
 import { Redirect, Routes, useLocation, type RouteDefinition } from './router.tsx';
 import { SessionProvider } from './session.tsx';
-import type { ReactNode } from 'react';
+import { lazy, Suspense, type ReactNode } from 'react';
+
+// After-sales pages load on first use: the rest of the app does not carry them (they would push the one bundle over
+// Vite's 500 kB warning).
+const memberCases = () => import('./pages/member/returns.tsx');
+const guestCases = () => import('./pages/returns/guest.tsx');
+const consoleCases = () => import('./pages/console/cases.tsx');
+const ReturnsPage = lazy(() => memberCases().then((module) => ({ default: module.ReturnsPage })));
+const NewReturnPage = lazy(() => memberCases().then((module) => ({ default: module.NewReturnPage })));
+const ReturnPage = lazy(() => memberCases().then((module) => ({ default: module.ReturnPage })));
+const GuestNewCasePage = lazy(() => guestCases().then((module) => ({ default: module.GuestNewCasePage })));
+const GuestConfirmPage = lazy(() => guestCases().then((module) => ({ default: module.GuestConfirmPage })));
+const GuestStatusPage = lazy(() => guestCases().then((module) => ({ default: module.GuestStatusPage })));
+const CasesQueuePage = lazy(() => consoleCases().then((module) => ({ default: module.CasesQueuePage })));
+const CaseConsolePage = lazy(() => consoleCases().then((module) => ({ default: module.CaseConsolePage })));
 
 const member = (page: ReactNode) => <RequireMember>{page}</RequireMember>;
 const staff = (page: ReactNode) => <RequireStaff>{page}</RequireStaff>;
@@ -57,6 +71,13 @@ const memberRoutes: RouteDefinition[] = [
   { path: '/account/membership', render: () => member(<MembershipPage />) },
   { path: '/account/profile', render: () => member(<ProfilePage />) },
   { path: '/account/security', render: () => member(<SecurityPage />) },
+  { path: '/account/returns', render: () => member(<ReturnsPage />) },
+  { path: '/account/returns/new', render: () => member(<NewReturnPage />) },
+  { path: '/account/returns/:caseId', render: ({ caseId }) => member(<ReturnPage key={caseId} caseId={caseId!} />) },
+  // The public after-sales pages: no sign-in (AS-1, AS-12).
+  { path: '/returns/new', render: () => <GuestNewCasePage /> },
+  { path: '/returns/confirm', render: () => <GuestConfirmPage /> },
+  { path: '/returns/status/:caseId', render: ({ caseId }) => <GuestStatusPage key={caseId} caseId={caseId!} /> },
 ];
 
 /** Agent console routes. Later modules add the case queue, rights requests and audit log here. */
@@ -77,6 +98,8 @@ const consoleRoutes: RouteDefinition[] = [
   { path: '/console/memberships', render: () => staff(<PastDueMembershipsPage />) },
   { path: '/console/mail', render: () => staff(<MailPage />) },
   { path: '/console/mail/:id', render: ({ id }) => staff(<MailPage messageId={id} />) },
+  { path: '/console/cases', render: () => staff(<CasesQueuePage />) },
+  { path: '/console/cases/:caseId', render: ({ caseId }) => staff(<CaseConsolePage key={caseId} caseId={caseId!} />) },
 ];
 
 function Screens() {
@@ -84,13 +107,17 @@ function Screens() {
   if (pathname === '/console' || pathname.startsWith('/console/')) {
     return (
       <ConsoleLayout>
-        <Routes routes={consoleRoutes} fallback={<NotFound home="/console" />} />
+        <Suspense fallback={<Loading />}>
+          <Routes routes={consoleRoutes} fallback={<NotFound home="/console" />} />
+        </Suspense>
       </ConsoleLayout>
     );
   }
   return (
     <MemberLayout>
-      <Routes routes={memberRoutes} fallback={<NotFound home="/" />} />
+      <Suspense fallback={<Loading />}>
+        <Routes routes={memberRoutes} fallback={<NotFound home="/" />} />
+      </Suspense>
     </MemberLayout>
   );
 }

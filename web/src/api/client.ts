@@ -106,7 +106,9 @@ export async function request<T>(method: Method, path: string, body?: unknown, e
 
 async function send<T>(method: Method, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<T> {
   const headers: Record<string, string> = { ...extraHeaders, accept: 'application/json' };
-  if (body !== undefined) headers['content-type'] = 'application/json';
+  // A FormData body (photos) is sent as multipart/form-data: the browser writes the content type with its boundary.
+  const multipart = body instanceof FormData;
+  if (body !== undefined && !multipart) headers['content-type'] = 'application/json';
   if (!safeMethods.has(method)) {
     await sessionKnown;
     if (csrfToken) headers['x-csrf-token'] = csrfToken;
@@ -117,7 +119,7 @@ async function send<T>(method: Method, path: string, body?: unknown, extraHeader
       method,
       headers,
       credentials: 'same-origin',
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined ? undefined : multipart ? body : JSON.stringify(body),
     });
   } catch {
     throw new ApiError(0, 'network', 'Could not reach the server. Check your connection and try again.');
@@ -145,9 +147,37 @@ async function send<T>(method: Method, path: string, body?: unknown, extraHeader
   return payload as T;
 }
 
+/**
+ * Reads a file the API answers with bytes (a case photo): a Blob, or the ApiError the server described. Photos are
+ * fetched like this rather than by an <img src> so a refusal is reported, not shown as a broken image.
+ */
+export async function fetchBlob(path: string): Promise<Blob> {
+  let response: Response;
+  try {
+    response = await fetch(`/api/v1${path}`, { credentials: 'same-origin' });
+  } catch {
+    throw new ApiError(0, 'network', 'Could not reach the server. Check your connection and try again.');
+  }
+  if (!response.ok) {
+    const payload = (await response.json().catch(() => undefined)) as { error?: { code?: unknown; message?: unknown; requestId?: unknown } } | undefined;
+    const error = payload?.error;
+    throw new ApiError(
+      response.status,
+      typeof error?.code === 'string' ? error.code : 'http_error',
+      typeof error?.message === 'string' ? error.message : `The server answered ${response.status}.`,
+      undefined,
+      typeof error?.requestId === 'string' ? error.requestId : undefined,
+      payload,
+    );
+  }
+  return response.blob();
+}
+
 export const api = {
   get: <T>(path: string) => request<T>('GET', path),
   post: <T>(path: string, body?: unknown, headers?: Record<string, string>) => request<T>('POST', path, body ?? {}, headers),
+  /** A multipart/form-data POST (fields and files), with the CSRF header like any write. */
+  postForm: <T>(path: string, body: FormData, headers?: Record<string, string>) => request<T>('POST', path, body, headers),
   put: <T>(path: string, body?: unknown) => request<T>('PUT', path, body ?? {}),
   patch: <T>(path: string, body?: unknown) => request<T>('PATCH', path, body ?? {}),
   delete: <T>(path: string) => request<T>('DELETE', path),

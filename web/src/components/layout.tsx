@@ -109,6 +109,7 @@ export const memberNavigation: ReadonlyArray<{ to: string; label: string; exact?
   { to: '/account', label: 'Overview', exact: true },
   { to: '/shop', label: 'Shop', exclude: ['/shop/rewards'] },
   { to: '/account/orders', label: 'Orders' },
+  { to: '/account/returns', label: 'Returns & claims' },
   { to: '/shop/rewards', label: 'Rewards' },
   { to: '/account/credits', label: 'Credits' },
   { to: '/account/membership', label: 'Plus' },
@@ -143,6 +144,7 @@ export function MemberLayout({ children }: { children: ReactNode }) {
               <NavLink to="/shop" exclude={['/shop/rewards']}>
                 Shop
               </NavLink>
+              <NavLink to="/returns/new">Refund &amp; exchange</NavLink>
             </nav>
           )}
           <div className="topbar-end">
@@ -181,6 +183,7 @@ export function MemberLayout({ children }: { children: ReactNode }) {
 export const consoleNavigation: ReadonlyArray<{ to: string; label: string }> = [
   { to: '/console/members', label: 'Members' },
   { to: '/console/orders', label: 'Orders' },
+  { to: '/console/cases', label: 'Cases' },
   { to: '/console/catalog', label: 'Catalog' },
   { to: '/console/external-orders', label: 'External orders' },
   { to: '/console/webhooks', label: 'Webhooks' },

@@ -1,7 +1,7 @@
 // /console/orders and /console/orders/:id: orders for agents (ST-6, ST-9, CR-15..CR-18): the list by status or
 // member; one order with where it ships, its lines, payment, shipments and refunds; shipping with a tracking number,
 // delivery, cancellation, and refunds per line, per quantity or as an amount with a reason, showing the credits each
-// refund reversed and restored as the refund reports them.
+// refund reversed and restored as the refund reports them; the serials shipped on serial-numbered lines (AS-2).
 import { useState } from 'react';
 import { newIdempotencyKey } from '../../api/client.ts';
 import { orderStatuses, refundReasons, storeApi, type Order, type OrderStatus, type RefundReason, type RefundResult } from '../../api/store.ts';
@@ -9,6 +9,7 @@ import { ErrorSummary, SelectField, StatusMessage, SubmitButton, TextAreaField, 
 import { ErrorPanel, Loading, Page } from '../../components/layout.tsx';
 import { OrderDetailSections, OrderFacts, OrderStatusBadge, describeRefundReason, isCancellable } from '../../components/store.tsx';
 import { isRefundableHere } from '../../lib/order-actions.ts';
+import { OrderSerialsSection } from '../../components/order-serials.tsx';
 import { formatCalendarDate, formatCredits, formatDateTime, formatMoney, parseMoney } from '../../lib/format.ts';
 import { useResource } from '../../lib/use-resource.ts';
 import { Link, navigate, useLocation } from '../../router.tsx';
@@ -365,6 +366,7 @@ export function OrderConsolePage({ orderId }: { orderId: string }) {
             )}
           </section>
           <OrderDetailSections order={data} linesTitle="Lines" linesCaption="Order lines with every component" refundsTitle="Refunds" showRefundNotes showEmptyRefunds />
+          {data.channel === 'store' && <OrderSerialsSection order={data} />}
           {data.channel === 'store' && <OrderActions order={data} onOrder={(updated, message) => { order.set(updated); setOutcome(null); setStatus(message); }} onRefund={afterRefund} />}
           {data.channel === 'storefront' && <p className="muted">This order was placed on the storefront: it is cancelled and refunded there, and its webhooks update it here.</p>}
         </div>

@@ -1,6 +1,6 @@
 // /account/orders and /account/orders/:id: the member's order history (ST-9) and one order: where it ships, lines
 // with their components, payment, shipments with tracking numbers, the credits it earned and when they unlock,
-// refunds, and cancelling while nothing has shipped (ST-6).
+// refunds, cancelling while nothing has shipped (ST-6), and a delivered order's way to a return or claim (AS-1).
 import { useState } from 'react';
 import { newIdempotencyKey } from '../../api/client.ts';
 import { creditsApi } from '../../api/credits.ts';
@@ -11,6 +11,9 @@ import { OrderDetailSections, OrderFacts, OrderStatusBadge, isCancellable } from
 import { formatCalendarDate, formatCredits, formatDate, formatDateTime, formatMoney } from '../../lib/format.ts';
 import { useResource } from '../../lib/use-resource.ts';
 import { Link, useLocation } from '../../router.tsx';
+
+/** The after-sales form with this order picked. */
+const returnLink = (orderId: string) => `/account/returns/new?order=${encodeURIComponent(orderId)}`;
 
 function trackingOf(order: Order): string {
   const numbers = order.shipments.map((shipment) => shipment.trackingNumber).filter((value): value is string => value !== null);
@@ -68,6 +71,13 @@ export function OrdersPage() {
                     <td className="nowrap">{formatDate(order.placedAt)}</td>
                     <td>
                       <OrderStatusBadge order={order} />
+                      {order.status === 'delivered' && (
+                        <div className="small">
+                          <Link to={returnLink(order.id)} aria-label={`Return or claim for order ${order.id}`}>
+                            Return or claim
+                          </Link>
+                        </div>
+                      )}
                     </td>
                     <td className="nowrap">{formatCalendarDate(order.shipByDate)}</td>
                     <td className="mono small">{trackingOf(order)}</td>
@@ -204,6 +214,13 @@ export function OrderPage({ orderId }: { orderId: string }) {
               <OrderFacts order={data} shipByTestId="order-ship-by" codeLabel="Discount code" />
             </dl>
             <CreditsFacts order={data} asOf={balance.data?.asOf} />
+            {data.status === 'delivered' && (
+              <div className="actions">
+                <Link to={returnLink(data.id)} className="button secondary">
+                  Return or claim
+                </Link>
+              </div>
+            )}
             {isCancellable(data) && !cancelled && (
               <div className="actions">
                 <CancelOrder
