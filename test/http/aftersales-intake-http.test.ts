@@ -299,6 +299,36 @@ describeEachDatabase(
       assert.equal(wrongToken.statusCode, 404, 'AS-12 a wrong status token is not found');
     });
 
+    test('AS-1 a guest names the product of a several-line order by its code (guests know no line IDs); an unknown code is refused on that field', async () => {
+      const email = `guest.lines.${suite.dialect}@example.com`;
+      const { order } = await checkout(deps, {
+        memberId: null,
+        lines: [{ productId: product.id, quantity: 1 }, { productId: serialProduct.id, quantity: 1 }],
+        discountCode: null,
+        shippingAddress: { name: 'Pat Shopper', line1: '500 Market St', line2: null, city: 'Springfield', region: 'US-CA', postalCode: '94107' },
+        credits: 0,
+        paymentToken: 'tok_approve',
+        fromCart: false,
+        guestEmail: email,
+      });
+      await transact(deps, (trx) => store.shipOrder(trx, { orderId: order.id, carrier: 'UPS', trackingNumber: '1Z999AA10123456784' }));
+      await transact(deps, (trx) => store.markOrderDelivered(trx, order.id));
+      const form = { kind: 'return', remedy: 'refund', reason: 'no_longer_needed', orderRef: order.id, details: 'Not needed.', email, contactName: 'Grace Hopper' };
+      const unnamed = await openGuestCase({ ...form, altcha: await solvedCaptcha() });
+      assert.equal(unnamed.statusCode, 400, unnamed.body);
+      assert.equal(unnamed.json().error.details.field, 'productSku');
+      const unknown = await openGuestCase({ ...form, productSku: 'NOT-ON-ORDER', altcha: await solvedCaptcha() });
+      assert.equal(unknown.statusCode, 400, unknown.body);
+      assert.match(unknown.json().error.message, /not on the order/);
+      const named = await openGuestCase({ ...form, productSku: serialProduct.sku.toLowerCase(), altcha: await solvedCaptcha() });
+      assert.equal(named.statusCode, 202, named.body);
+      const created = (await sql<{ order_line_id: string; product_sku: string }>`select order_line_id, product_sku from aftersales_cases where id = ${named.json().caseId as string}`.execute(deps.db)).rows[0];
+      const serialLine = order.lines.find((line) => line.productId === serialProduct.id)!;
+      assert.deepEqual({ ...created }, { order_line_id: serialLine.id, product_sku: serialProduct.sku });
+      const confirmed = await app.inject({ method: 'POST', url: '/api/v1/cases/confirm', payload: { token: await confirmationToken(email) }, remoteAddress: nextAddress() });
+      assert.equal(confirmed.statusCode, 200, confirmed.body);
+    });
+
     test('AS-2 a serial that does not match the one recorded for the line is refused; the recorded one is accepted', async () => {
       const member = await newMember();
       const order = await deliveredOrder(member.memberId, { productId: serialProduct.id });
@@ -329,7 +359,9 @@ describeEachDatabase(
       const withoutPhoto = await openMemberCase(member, claim);
       assert.equal(withoutPhoto.statusCode, 400, withoutPhoto.body);
       assert.match(withoutPhoto.json().error.message, /proof of purchase/);
-      const withPhoto = await openMemberCase(member, claim, [await photo()]);
+      const otherStore = await openMemberCase(member, { ...claim, marketplace: 'UK' }, [await photo()]);
+      assert.equal(otherStore.statusCode, 404, 'an order ID said to be from another Amazon store is not this order');
+      const withPhoto = await openMemberCase(member, { ...claim, marketplace: 'US' }, [await photo()]);
       assert.equal(withPhoto.statusCode, 201, withPhoto.body);
       assert.equal(withPhoto.json().orderSource, 'marketplace');
       assert.equal(withPhoto.json().kind, 'warranty_claim');

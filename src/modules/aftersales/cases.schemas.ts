@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { caseExpiresAtMs, caseKinds, caseStates, canCaseTransition, reasonCodes, remedies, type CaseExpirySettings } from './cases.rules.ts';
 import type { Case, CaseImage, CaseTransition } from './cases.repository.ts';
 import { maxImagesPerCase } from './images.rules.ts';
+import { amazonMarketplaces } from '../store/index.ts';
 
 const iso = z.iso.datetime();
 const toIso = (ms: number) => new Date(ms).toISOString();
@@ -20,6 +21,8 @@ export const caseFormFields = {
   orderRef: text(64),
   orderLineId: z.string().trim().min(1).max(100).nullish(),
   productSku: z.string().trim().min(1).max(64).nullish(),
+  /** For an Amazon order: the store it was bought on; checked against the recorded order when both are known. */
+  marketplace: z.enum(amazonMarketplaces).nullish(),
   serial: z.string().trim().max(40).nullish().transform((value) => (value ? value : null)),
   details: text(4000),
 };
@@ -37,7 +40,7 @@ const binaryFile = z.string().meta({ format: 'binary' });
 
 /** The multipart form of a new case, for the OpenAPI document; the handler reads and validates it (http/multipart.ts). */
 export const caseMultipartBody = z.strictObject({
-  case: z.string().describe('JSON of the form: { kind, remedy, reason, orderRef, orderLineId?, productSku?, serial?, details, contactName? } (guests add email, contactName, altcha).'),
+  case: z.string().describe('JSON of the form: { kind, remedy, reason, orderRef, orderLineId?, productSku?, marketplace?, serial?, details, contactName? } (guests add email, contactName, altcha).'),
   images: z.array(binaryFile).max(maxImagesPerCase).optional().describe('Up to 5 photos (JPEG, PNG, WebP, HEIC), each at most 10 MB.'),
 });
 

@@ -16,6 +16,8 @@ export interface OrderClaim {
   orderRef: string;
   orderLineId?: string | null;
   productSku?: string | null;
+  /** The Amazon store the requester says they bought on (US, UK…); must agree with the recorded order. */
+  marketplace?: string | null;
 }
 
 export interface OrderFacts {
@@ -70,6 +72,27 @@ async function owns(ctx: Ctx, claimant: Claimant, owner: { memberId: string | nu
 
 const unpaidStatuses: ReadonlySet<OrderDetail['status']> = new Set(['pending_payment', 'payment_failed', 'abandoned']);
 
+/**
+ * The line a claim is about: the line picked (members pick from their order), else the one line whose SKU the
+ * requester typed (a guest does not know line IDs; two lines of the same product are the same product), else the
+ * order's only line.
+ */
+function orderLineOf(order: OrderDetail, claim: OrderClaim): OrderDetail['lines'][number] {
+  if (claim.orderLineId) {
+    const picked = order.lines.find((candidate) => candidate.id === claim.orderLineId);
+    if (!picked) throw new AppError('validation', 'This product is not on the order.', { field: 'orderLineId' });
+    return picked;
+  }
+  const sku = claim.productSku?.trim().toUpperCase();
+  if (sku) {
+    const bySku = order.lines.find((candidate) => candidate.sku.toUpperCase() === sku);
+    if (!bySku) throw new AppError('validation', 'This product is not on the order. Enter the product code (SKU) as it appears in your order confirmation.', { field: 'productSku' });
+    return bySku;
+  }
+  if (order.lines.length === 1) return order.lines[0]!;
+  throw new AppError('validation', 'Choose which product of the order this is about.', { field: 'productSku' });
+}
+
 async function storeOrderFacts(ctx: Ctx, claimant: Claimant, claim: OrderClaim): Promise<OrderFacts> {
   let order: OrderDetail;
   try {
@@ -80,10 +103,7 @@ async function storeOrderFacts(ctx: Ctx, claimant: Claimant, claim: OrderClaim):
   }
   if (unpaidStatuses.has(order.status) || !(await owns(ctx, claimant, { memberId: order.memberId, email: order.guestEmail }))) throw notFoundFor(claimant);
   if (order.status === 'cancelled') throw new AppError('not_eligible', 'This order was cancelled, so there is nothing to return or claim on it.', { texts: ['This order was cancelled, so there is nothing to return or claim on it.'] });
-  const line = claim.orderLineId ? order.lines.find((candidate) => candidate.id === claim.orderLineId) : order.lines.length === 1 ? order.lines[0] : undefined;
-  if (!line) {
-    throw new AppError('validation', claim.orderLineId ? 'This product is not on the order.' : 'Choose which product of the order this is about.', { field: 'orderLineId' });
-  }
+  const line = orderLineOf(order, claim);
   const serials = await findShipmentSerials(ctx.db, line.id);
   return {
     orderRef: order.id,
@@ -136,6 +156,8 @@ async function externalOrderFacts(ctx: Ctx, claimant: Claimant, claim: OrderClai
   const source = isValidAmazonOrderId(orderRef) ? 'amazon' : 'storefront';
   const order = await findExternalOrder(ctx, { source, externalOrderId: orderRef });
   if (!order || !(await owns(ctx, claimant, { memberId: order.memberId, email: order.customerEmail }))) throw notFoundFor(claimant);
+  // The same answer as for a wrong email: an order ID bought on another Amazon store is not this order.
+  if (claim.marketplace && order.marketplace !== null && order.marketplace !== claim.marketplace) throw notFoundFor(claimant);
   const item = externalItem(order, claim.productSku);
   const orderSource: OrderSource = source === 'amazon' ? 'marketplace' : 'storefront';
   return {

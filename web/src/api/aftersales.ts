@@ -86,6 +86,8 @@ export interface CaseInput {
   orderRef: string;
   orderLineId?: string | null;
   productSku?: string;
+  /** An Amazon order's store; the server checks it against the recorded order. */
+  marketplace?: Marketplace | null;
   serial?: string | null;
   details: string;
   contactName?: string;

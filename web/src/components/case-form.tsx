@@ -48,14 +48,6 @@ export const marketplaceNames: Record<Marketplace, string> = {
 
 export const marketplaceOptions = marketplaces.map((value) => ({ value, label: marketplaceNames[value] }));
 
-/**
- * The case form has no marketplace field (the server finds the recorded Amazon order by its ID alone), so the store
- * the customer picked travels as the first line of the details, where the agent reads it.
- */
-export function detailsWithMarketplace(details: string, marketplace: Marketplace): string {
-  return `Bought on ${marketplaceNames[marketplace]}.\n${details}`;
-}
-
 /** Amazon's order ID: 3, 7 and 7 digits (`112-1234567-1234567`). */
 export const amazonOrderPattern = /^\d{3}-\d{7}-\d{7}$/;
 

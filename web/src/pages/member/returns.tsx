@@ -13,7 +13,6 @@ import {
   PurchaseSourceField,
   RefusalPanel,
   amazonOrderPattern,
-  detailsWithMarketplace,
   draftProblems,
   draftRemedy,
   emptyDraft,
@@ -144,7 +143,7 @@ export function NewReturnPage() {
       const typed = amazonOrder.trim();
       if (!amazonOrderPattern.test(typed)) fields.orderRef = 'Enter the Amazon order ID as it appears in your Amazon order history: 3, 7 and 7 digits, like 112-1234567-1234567.';
       if (amazonSku.trim() === '') fields.productSku = 'Enter the product name or model number.';
-      input = { ...common, details: detailsWithMarketplace(common.details, marketplace), orderRef: typed, orderLineId: null, productSku: amazonSku.trim() };
+      input = { ...common, marketplace, orderRef: typed, orderLineId: null, productSku: amazonSku.trim() };
     }
     if (Object.keys(fields).length > 0) throw new FormInvalid(fields);
     try {

@@ -13,7 +13,6 @@ import {
   PurchaseSourceField,
   RefusalPanel,
   amazonOrderPattern,
-  detailsWithMarketplace,
   draftProblems,
   draftRemedy,
   emptyDraft,
@@ -66,7 +65,8 @@ export function GuestNewCasePage() {
       orderRef: typedOrder,
       productSku: productSku.trim(),
       serial: normalizeSerial(draft.serial) || null,
-      details: source === 'marketplace' ? detailsWithMarketplace(draft.details.trim(), marketplace) : draft.details.trim(),
+      marketplace: source === 'marketplace' ? marketplace : null,
+      details: draft.details.trim(),
       altcha,
     };
     try {
