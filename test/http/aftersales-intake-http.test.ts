@@ -11,6 +11,7 @@ import { buildApp } from '../../src/app.ts';
 import { transact } from '../../src/deps.ts';
 import type { ZodApp } from '../../src/http/types.ts';
 import { DAY_MS } from '../../src/platform/clock.ts';
+import { addCalendarMonths } from '../../src/platform/calendar.ts';
 import { createMemoryFileStorage } from '../../src/ports/local-file-storage.ts';
 import type { FileStorage } from '../../src/ports/file-storage.port.ts';
 import { createMemberForSeed } from '../../src/modules/accounts/index.ts';
@@ -197,10 +198,10 @@ describeEachDatabase(
       );
     });
 
-    test('AS-1 AS-3 AS-12 a member opens a return inside the window: 201, the submission on the timeline, the received email, listed and readable', async () => {
+    test('AS-1 AS-3 AS-12 a member opens a return on day 30 after delivery (the last day of the window): 201, the submission on the timeline, the received email, listed and readable', async () => {
       let member = await newMember();
       const order = await deliveredOrder(member.memberId);
-      deps.clock.advanceMs(29 * DAY_MS);
+      deps.clock.advanceMs(30 * DAY_MS);
       member = await signInAgain(member);
       const response = await openMemberCase(member, returnForm(order), [await photo()]);
       assert.equal(response.statusCode, 201, response.body);
@@ -236,6 +237,48 @@ describeEachDatabase(
       assert.equal(await caseRows(), casesBefore);
       assert.equal(await imageRows(), imagesBefore);
       assert.equal(storedKeys.size, filesBefore);
+    });
+
+    test('AS-4 AS-5 warranty: month 18 accepted and month 19 refused; bought as annual Plus, claimed after the membership ended: month 30 accepted, then refused; bought as monthly Plus: no extension', async () => {
+      let plain = await newMember();
+      let monthly = await newMember('monthly');
+      let annual = await newMember('annual');
+      const plainOrder = await deliveredOrder(plain.memberId);
+      const monthlyOrder = await deliveredOrder(monthly.memberId);
+      const annualOrder = await deliveredOrder(annual.memberId);
+      assert.deepEqual([plainOrder.plusPlan, monthlyOrder.plusPlan, annualOrder.plusPlan], [null, 'monthly', 'annual']);
+      // The membership ends right after the purchase: the order's snapshot, not today's status, decides (MB-10).
+      await transact(deps, (trx) => membership.cancelMembership(trx, { memberId: annual.memberId, actor: { id: annual.memberId, role: 'member' } }));
+      const claim = (order: store.OrderDetail) => ({ kind: 'warranty_claim', remedy: 'replacement', reason: 'defective', orderRef: order.id, orderLineId: order.lines[0]!.id, details: 'It no longer charges.' });
+      const claimAt = async (member: Member, order: store.OrderDetail, atMs: number) => {
+        deps.clock.setMs(atMs);
+        const fresh = await signInAgain(member);
+        return { member: fresh, response: await openMemberCase(fresh, claim(order)) };
+      };
+      const purchased = (order: store.OrderDetail) => order.paidAtMs!;
+
+      let attempt = await claimAt(plain, plainOrder, addCalendarMonths(purchased(plainOrder), 18));
+      plain = attempt.member;
+      assert.equal(attempt.response.statusCode, 201, `month 18: ${attempt.response.body}`);
+      assert.ok(attempt.response.json().decision.texts.some((text: string) => /18 months/.test(text)));
+      attempt = await claimAt(monthly, monthlyOrder, addCalendarMonths(purchased(monthlyOrder), 18));
+      monthly = attempt.member;
+      assert.equal(attempt.response.statusCode, 201, `monthly Plus, month 18: ${attempt.response.body}`);
+      attempt = await claimAt(plain, plainOrder, addCalendarMonths(purchased(plainOrder), 18) + DAY_MS);
+      assert.equal(attempt.response.statusCode, 422, 'month 19 without Plus: refused');
+      assert.match(attempt.response.json().error.details.texts.join(' '), /18-month warranty on this product has ended/);
+      attempt = await claimAt(monthly, monthlyOrder, addCalendarMonths(purchased(monthlyOrder), 18) + DAY_MS);
+      assert.equal(attempt.response.statusCode, 422, 'month 19 bought as monthly Plus: no extension');
+
+      attempt = await claimAt(annual, annualOrder, addCalendarMonths(purchased(annualOrder), 18) + DAY_MS);
+      annual = attempt.member;
+      assert.equal(attempt.response.statusCode, 201, `month 19 bought as annual Plus: ${attempt.response.body}`);
+      attempt = await claimAt(annual, annualOrder, addCalendarMonths(purchased(annualOrder), 30));
+      annual = attempt.member;
+      assert.equal(attempt.response.statusCode, 201, `month 30 bought as annual Plus: ${attempt.response.body}`);
+      assert.ok(attempt.response.json().decision.texts.some((text: string) => /annual Plus member, so its warranty lasts 30 months/.test(text)));
+      attempt = await claimAt(annual, annualOrder, addCalendarMonths(purchased(annualOrder), 30) + DAY_MS);
+      assert.equal(attempt.response.statusCode, 422, 'month 31: the extended warranty has ended too');
     });
 
     test('AS-6 an annual Plus member’s return is approved at once: submitted by the member, approved by the system', async () => {
