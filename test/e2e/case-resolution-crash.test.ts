@@ -3,73 +3,15 @@
 // and resolves the case; restarted processes' resume jobs finish it once: refunded once at the gateway, the line's
 // credits reversed once, the case resolved once with the refund linked.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import { loadConfig } from '../../src/config.ts';
 import type { Deps } from '../../src/deps.ts';
 import { runDueJobs } from '../../src/modules.ts';
-import { createRuntime } from '../../src/runtime.ts';
-import { advanceSimulatedClock } from '../../src/db/simulated-clock-store.ts';
-import type { SimulatedClock } from '../../src/platform/clock.ts';
 import { runCreditsAudit } from '../../src/modules/credits/index.ts';
 import { getOrderDetail } from '../../src/modules/store/index.ts';
 import { findCase, listTransitions } from '../../src/modules/aftersales/cases.repository.ts';
-import { adminQuery, dropTestSchema, postgresTestUrl, type TestDialect } from '../support/databases.ts';
+import { advanceStoredClock, crashDialects, newInstallation, runCrashChild, withRestart } from '../support/crash-installation.ts';
 
 const minuteMs = 60_000;
-
-interface Installation {
-  environment: Record<string, string>;
-  dispose(): Promise<void>;
-}
-
-async function newInstallation(dialect: TestDialect): Promise<Installation> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'patron-case-crash-'));
-  const environment: Record<string, string> = {
-    PATRON_DATA_DIR: dataDir,
-    PATRON_LOG_LEVEL: 'silent',
-    PATRON_DEMO_DATA: 'false',
-    PATRON_CLOCK: 'simulated',
-    PATRON_CLOCK_START: '2026-03-02T17:00:00Z',
-  };
-  let schema: string | undefined;
-  if (dialect === 'postgres') {
-    assert.ok(postgresTestUrl);
-    schema = `case_crash_${process.pid}_${randomBytes(4).toString('hex')}`;
-    await adminQuery(`create schema ${schema}`);
-    const url = new URL(postgresTestUrl);
-    url.searchParams.set('options', `-c search_path=${schema}`);
-    environment.PATRON_DATABASE_URL = url.toString();
-  }
-  return {
-    environment,
-    async dispose() {
-      if (schema) await dropTestSchema(schema);
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
-function runChild(installation: Installation): void {
-  const child = spawnSync(process.execPath, ['test/support/crash-flow-child.ts', 'case-resolution', 'first'], {
-    env: { ...process.env, ...installation.environment, NODE_NO_WARNINGS: '1' },
-    encoding: 'utf8',
-  });
-  assert.equal(child.signal, 'SIGKILL', `the child should die by SIGKILL between the refund and the resolve (status ${child.status}): ${child.stderr}`);
-}
-
-async function withRestart<T>(installation: Installation, work: (deps: Deps) => Promise<T>): Promise<T> {
-  const runtime = await createRuntime(loadConfig(installation.environment));
-  try {
-    return await work(runtime.deps);
-  } finally {
-    await runtime.close();
-  }
-}
 
 async function caseRun(deps: Deps) {
   const runs = await deps.db.selectFrom('flow_runs').selectAll().where('type', '=', 'case-resolution').execute();
@@ -88,15 +30,11 @@ async function gatewayRefunds(deps: Deps, paymentId: string) {
   return { refundedMinor: Number(payment.refunded_minor), refunds };
 }
 
-function dialects(): TestDialect[] {
-  return postgresTestUrl ? ['sqlite', 'postgres'] : ['sqlite'];
-}
-
-for (const dialect of dialects()) {
+for (const dialect of crashDialects()) {
   test(`AS-11 CR-16 [${dialect}] a case's refund killed between the gateway refund and the resolve: after restarts the case is resolved once, the gateway refunded once and the line's credits reversed once`, async () => {
-    const installation = await newInstallation(dialect);
+    const installation = await newInstallation(dialect, 'case-crash');
     try {
-      runChild(installation);
+      runCrashChild(installation, 'case-resolution', 'first');
       const expected = await withRestart(installation, async (deps) => {
         const { run, input } = await caseRun(deps);
         assert.equal(run.state, 'running');
@@ -113,14 +51,14 @@ for (const dialect of dialects()) {
         // Before the run's lease ends the resume job leaves it alone; after it, the job finishes it.
         await runDueJobs(deps);
         assert.equal((await caseRun(deps)).run.state, 'running');
-        await advanceSimulatedClock(deps.db, deps.clock as SimulatedClock, 11 * minuteMs);
+        await advanceStoredClock(deps, 11 * minuteMs);
         await runDueJobs(deps);
         return { input, line };
       });
 
       for (let restart = 0; restart < 2; restart++) {
         await withRestart(installation, async (deps) => {
-          await advanceSimulatedClock(deps.db, deps.clock as SimulatedClock, 11 * minuteMs);
+          await advanceStoredClock(deps, 11 * minuteMs);
           await runDueJobs(deps);
         });
       }

@@ -2,80 +2,16 @@
 // SIGKILLed between two steps (after a step's record committed, before the next), the compensating refund is refused
 // by the gateway in between, and restarted processes' resume jobs finish each flow exactly once.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import { loadConfig } from '../../src/config.ts';
 import { transact, type Deps } from '../../src/deps.ts';
 import { runDueJobs } from '../../src/modules.ts';
-import { createRuntime, type Runtime } from '../../src/runtime.ts';
-import { advanceSimulatedClock } from '../../src/db/simulated-clock-store.ts';
-import type { SimulatedClock } from '../../src/platform/clock.ts';
 import { getBalance, runCreditsAudit } from '../../src/modules/credits/index.ts';
 import { changeRewardItem, getOrderDetail, listMemberRedemptions, listRewardItems } from '../../src/modules/store/index.ts';
 import { listRunsNeedingAttention } from '../../src/flows/index.ts';
-import { adminQuery, dropTestSchema, postgresTestUrl, type TestDialect } from '../support/databases.ts';
 import { refusingRefunds } from '../support/flow-faults.ts';
+import { advanceStoredClock, crashDialects, newInstallation, runCrashChild, withRestart } from '../support/crash-installation.ts';
 
 const minuteMs = 60_000;
-
-interface Installation {
-  environment: Record<string, string>;
-  dispose(): Promise<void>;
-}
-
-/** A data folder, and on PostgreSQL a schema of its own selected by the connection URL's search_path. */
-async function newInstallation(dialect: TestDialect): Promise<Installation> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'patron-flow-crash-'));
-  const environment: Record<string, string> = {
-    PATRON_DATA_DIR: dataDir,
-    PATRON_LOG_LEVEL: 'silent',
-    PATRON_DEMO_DATA: 'false',
-    PATRON_CLOCK: 'simulated',
-    PATRON_CLOCK_START: '2026-03-02T17:00:00Z',
-  };
-  let schema: string | undefined;
-  if (dialect === 'postgres') {
-    assert.ok(postgresTestUrl);
-    schema = `crash_${process.pid}_${randomBytes(4).toString('hex')}`;
-    await adminQuery(`create schema ${schema}`);
-    const url = new URL(postgresTestUrl);
-    url.searchParams.set('options', `-c search_path=${schema}`);
-    environment.PATRON_DATABASE_URL = url.toString();
-  }
-  return {
-    environment,
-    async dispose() {
-      if (schema) await dropTestSchema(schema);
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
-function runChild(installation: Installation, scenario: string, phase: string): void {
-  const child = spawnSync(process.execPath, ['test/support/crash-flow-child.ts', scenario, phase], {
-    env: { ...process.env, ...installation.environment, NODE_NO_WARNINGS: '1' },
-    encoding: 'utf8',
-  });
-  assert.equal(child.signal, 'SIGKILL', `${scenario} ${phase}: the child should die by SIGKILL between two steps (status ${child.status}): ${child.stderr}`);
-}
-
-/** A restarted process: the runtime from the same configuration, its clock as the last process left it. */
-async function withRestart<T>(installation: Installation, work: (deps: Deps, runtime: Runtime) => Promise<T>): Promise<T> {
-  const runtime = await createRuntime(loadConfig(installation.environment));
-  try {
-    return await work(runtime.deps, runtime);
-  } finally {
-    await runtime.close();
-  }
-}
-
-async function advance(deps: Deps, ms: number): Promise<void> {
-  await advanceSimulatedClock(deps.db, deps.clock as SimulatedClock, ms);
-}
 
 async function sandboxMoney(deps: Deps, paymentId: string) {
   const payment = await deps.db.selectFrom('sandbox_gateway_payments').select(['captured_minor', 'refunded_minor']).where('id', '=', paymentId).executeTakeFirstOrThrow();
@@ -90,15 +26,11 @@ async function onlyRun(deps: Deps) {
   return runs[0]!;
 }
 
-function dialects(): TestDialect[] {
-  return postgresTestUrl ? ['sqlite', 'postgres'] : ['sqlite'];
-}
-
-for (const dialect of dialects()) {
+for (const dialect of crashDialects()) {
   test(`CR-12 ST-3 [${dialect}] a checkout killed between capture and finalize, its stale settlement's refund refused, then killed again between the refund and the abandonment: restarts finish it once (captured once, refunded once, order abandoned, hold released once)`, async () => {
-    const installation = await newInstallation(dialect);
+    const installation = await newInstallation(dialect, 'flow-crash');
     try {
-      runChild(installation, 'checkout', 'first');
+      runCrashChild(installation, 'checkout', 'first');
       const { orderId, paymentId, memberId, totalMinor, creditsBefore } = await withRestart(installation, async (deps) => {
         const run = await onlyRun(deps);
         assert.equal(run.state, 'running');
@@ -113,7 +45,7 @@ for (const dialect of dialects()) {
         deps.ports.payments = flaky.gateway;
         await runDueJobs(deps);
         assert.equal((await onlyRun(deps)).state, 'running', 'not stale before the hold timeout');
-        await advance(deps, 36 * minuteMs);
+        await advanceStoredClock(deps, 36 * minuteMs);
         await runDueJobs(deps);
         assert.ok(flaky.refusals() >= 1);
         assert.equal((await onlyRun(deps)).state, 'needs_attention');
@@ -122,17 +54,17 @@ for (const dialect of dialects()) {
         return { orderId, paymentId: order.payment!.gatewayPaymentId!, memberId: order.memberId!, totalMinor: order.totalMinor, creditsBefore: before.spendable + before.held };
       });
 
-      runChild(installation, 'checkout', 'resume');
+      runCrashChild(installation, 'checkout', 'resume');
       await withRestart(installation, async (deps) => {
         const money = await sandboxMoney(deps, paymentId);
         assert.equal(money.refundedMinor, totalMinor, 'the refund went through before the kill');
         assert.equal((await getOrderDetail(deps, orderId)).status, 'pending_payment', 'killed before the abandonment');
-        await advance(deps, minuteMs);
+        await advanceStoredClock(deps, minuteMs);
         await runDueJobs(deps);
       });
       for (let restart = 0; restart < 2; restart++) {
         await withRestart(installation, async (deps) => {
-          await advance(deps, 2 * minuteMs);
+          await advanceStoredClock(deps, 2 * minuteMs);
           await runDueJobs(deps);
         });
       }
@@ -159,9 +91,9 @@ for (const dialect of dialects()) {
   });
 
   test(`CR-13 ST-3 [${dialect}] a redemption killed after its fee was captured, the reward gone meanwhile, the fee refund refused, then killed after the refund: restarts finish it once (fee captured once, refunded once, no redemption, credits untouched)`, async () => {
-    const installation = await newInstallation(dialect);
+    const installation = await newInstallation(dialect, 'flow-crash');
     try {
-      runChild(installation, 'redemption', 'first');
+      runCrashChild(installation, 'redemption', 'first');
       const { redemptionId, memberId, creditsBefore } = await withRestart(installation, async (deps) => {
         const run = await onlyRun(deps);
         assert.equal(run.state, 'running');
@@ -171,17 +103,17 @@ for (const dialect of dialects()) {
         await transact(deps, (trx) => changeRewardItem(trx, system, item.id, { status: 'archived' }));
         const flaky = refusingRefunds(deps.ports.payments);
         deps.ports.payments = flaky.gateway;
-        await advance(deps, 11 * minuteMs); // past the run's lease: the resume job takes it over
+        await advanceStoredClock(deps, 11 * minuteMs); // past the run's lease: the resume job takes it over
         await runDueJobs(deps);
         assert.ok(flaky.refusals() >= 1);
         assert.equal((await onlyRun(deps)).state, 'needs_attention');
         return { redemptionId: String(run.key).slice('redemption:'.length), memberId: String(run.member_id), creditsBefore: (await getBalance(deps, String(run.member_id))).spendable };
       });
 
-      runChild(installation, 'redemption', 'resume');
+      runCrashChild(installation, 'redemption', 'resume');
       for (let restart = 0; restart < 2; restart++) {
         await withRestart(installation, async (deps) => {
-          await advance(deps, 11 * minuteMs); // the killed resumer's lease on the run
+          await advanceStoredClock(deps, 11 * minuteMs); // the killed resumer's lease on the run
           await runDueJobs(deps);
         });
       }
