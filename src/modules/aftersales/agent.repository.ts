@@ -3,8 +3,8 @@
 // and the cases whose waiting time ran out. The caller owns the transaction (CONVENTIONS 3).
 import type { Executor } from '../../db/database.ts';
 import type { CaseState } from './cases.rules.ts';
-import { aftersalesTables, type NoteRow, type ShipmentSerialRow } from './aftersales.table.ts';
-import { grantedStates, type ShipmentSerial } from './cases.repository.ts';
+import { aftersalesTables, type NoteRow } from './aftersales.table.ts';
+import { grantedStates, toShipmentSerial, type ShipmentSerial } from './cases.repository.ts';
 
 export interface CaseNote {
   id: string;
@@ -47,18 +47,6 @@ export async function flaggedSerialCases(db: Executor, cases: readonly { id: str
   const grantedBySerial = new Map<string, string[]>();
   for (const row of granted) grantedBySerial.set(row.serial!, [...(grantedBySerial.get(row.serial!) ?? []), row.id]);
   return new Set(cases.filter((c) => c.serial !== null && (grantedBySerial.get(c.serial) ?? []).some((id) => id !== c.id)).map((c) => c.id));
-}
-
-function toShipmentSerial(row: ShipmentSerialRow): ShipmentSerial {
-  return {
-    id: row.id,
-    orderId: row.order_id,
-    orderLineId: row.order_line_id,
-    memberId: row.member_id,
-    serial: row.serial,
-    recordedBy: row.recorded_by,
-    recordedAtMs: Number(row.recorded_at_ms),
-  };
 }
 
 /** The serials recorded as shipped on an order, by line and serial. */

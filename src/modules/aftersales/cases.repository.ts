@@ -424,7 +424,7 @@ export interface ShipmentSerial {
   recordedAtMs: number;
 }
 
-function toShipmentSerial(row: ShipmentSerialRow): ShipmentSerial {
+export function toShipmentSerial(row: ShipmentSerialRow): ShipmentSerial {
   return {
     id: row.id,
     orderId: row.order_id,
