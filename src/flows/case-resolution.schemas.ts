@@ -1,6 +1,6 @@
 // The resolve route's shapes (console: the case page's "Resolve" panel): the agent's choice and what it did.
 import { z } from 'zod';
-import { caseStates, remedies } from '../modules/aftersales/index.ts';
+import { caseStates, remedies, resolutionFactsView, toResolutionFactsView } from '../modules/aftersales/index.ts';
 import { flowStates } from './flows.table.ts';
 import type { CaseResolutionAnswer } from './case-resolution.ts';
 
@@ -19,19 +19,8 @@ export const caseResolutionView = z.object({
   caseId: z.string(),
   state: z.enum(caseStates),
   remedy: z.enum(remedies),
-  resolution: z
-    .object({
-      remedy: z.enum(remedies),
-      /** The case's refund run: completed, or still running when the gateway did not answer; null without a run. */
-      flowState: z.enum(flowStates).nullable(),
-      refundId: z.string().nullable(),
-      replacementOrderId: z.string().nullable(),
-      amountMinor: z.number().int().nullable(),
-      creditsReversed: z.number().int().nullable(),
-      creditsRestored: z.number().int().nullable(),
-      detail: z.string().nullable(),
-    })
-    .nullable(),
+  /** The case's refund run: completed, or still running when the gateway did not answer; null without a run. */
+  resolution: resolutionFactsView.extend({ flowState: z.enum(flowStates).nullable() }).nullable(),
 });
 export type CaseResolutionView = z.infer<typeof caseResolutionView>;
 
@@ -42,18 +31,6 @@ export function toCaseResolutionView(answer: CaseResolutionAnswer): CaseResoluti
     caseId: record.id,
     state: record.state,
     remedy: record.remedy,
-    resolution:
-      resolution === null && answer.flowState === null
-        ? null
-        : {
-            remedy: record.remedy,
-            flowState: answer.flowState,
-            refundId: resolution?.refundId ?? null,
-            replacementOrderId: resolution?.orderId ?? null,
-            amountMinor: resolution?.amountMinor ?? null,
-            creditsReversed: resolution?.creditsReversed ?? null,
-            creditsRestored: resolution?.creditsRestored ?? null,
-            detail: resolution?.detail ?? null,
-          },
+    resolution: resolution === null && answer.flowState === null ? null : { ...toResolutionFactsView(record), flowState: answer.flowState },
   };
 }

@@ -92,6 +92,30 @@ const traceRules = ['AS-3', 'AS-4', 'AS-5', 'AS-6', 'AS-7', 'AS-8', 'AS-13'] as 
 const availableActions = [...agentCaseActions, 'resolve', 'convert'] as const satisfies readonly AvailableCaseAction[];
 
 /** AgentCaseView (docs/CONTRACTS.md): what the requester sees of a case, plus what only staff may see. */
+/** What a resolved case's resolution did (AS-11), as agents see it; the flows layer adds its run's state. */
+export const resolutionFactsView = z.object({
+  remedy: z.enum(remedies),
+  refundId: z.string().nullable(),
+  replacementOrderId: z.string().nullable(),
+  amountMinor: z.number().int().nullable(),
+  creditsReversed: z.number().int().nullable(),
+  creditsRestored: z.number().int().nullable(),
+  detail: z.string().nullable(),
+});
+
+export function toResolutionFactsView(record: Pick<Case, 'remedy' | 'resolution'>): z.infer<typeof resolutionFactsView> {
+  const resolution = record.resolution;
+  return {
+    remedy: record.remedy,
+    refundId: resolution?.refundId ?? null,
+    replacementOrderId: resolution?.orderId ?? null,
+    amountMinor: resolution?.amountMinor ?? null,
+    creditsReversed: resolution?.creditsReversed ?? null,
+    creditsRestored: resolution?.creditsRestored ?? null,
+    detail: resolution?.detail ?? null,
+  };
+}
+
 /** The customer's view of the case plus what only staff see (AS-10): requester, trace, notes, serial checks, actions. */
 export const agentCaseView = customerCaseView.extend({
   orderLineId: z.string().nullable(),
@@ -125,24 +149,11 @@ export const agentCaseView = customerCaseView.extend({
   availableActions: z.array(z.enum(availableActions)),
   convertedFromCaseId: z.string().nullable(),
   convertedToCaseId: z.string().nullable(),
-  resolution: z
-    .object({
-      remedy: z.enum(remedies),
-      // The resolution flow's own state is the flows layer's to show (its route); the case records the outcome.
-      flowState: z.string().nullable(),
-      refundId: z.string().nullable(),
-      replacementOrderId: z.string().nullable(),
-      amountMinor: z.number().int().nullable(),
-      creditsReversed: z.number().int().nullable(),
-      creditsRestored: z.number().int().nullable(),
-      detail: z.string().nullable(),
-    })
-    .nullable(),
+  resolution: resolutionFactsView.nullable(),
 });
 
 export function toAgentCaseView(detail: AgentCaseDetail, expiry: CaseExpirySettings): z.infer<typeof agentCaseView> {
   const { record } = detail;
-  const resolution = record.resolution;
   return {
     ...toCustomerCaseView(record, detail.transitions, detail.images, expiry),
     orderLineId: record.orderLineId,
@@ -158,19 +169,7 @@ export function toAgentCaseView(detail: AgentCaseDetail, expiry: CaseExpirySetti
     availableActions: detail.availableActions,
     convertedFromCaseId: record.convertedFromCaseId,
     convertedToCaseId: record.convertedToCaseId,
-    resolution:
-      resolution === null
-        ? null
-        : {
-            remedy: record.remedy,
-            flowState: null,
-            refundId: resolution.refundId,
-            replacementOrderId: resolution.orderId,
-            amountMinor: resolution.amountMinor,
-            creditsReversed: resolution.creditsReversed,
-            creditsRestored: resolution.creditsRestored,
-            detail: resolution.detail,
-          },
+    resolution: record.resolution === null ? null : toResolutionFactsView(record),
   };
 }
 

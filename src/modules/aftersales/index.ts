@@ -49,3 +49,4 @@ export {
 export { gatherOrderFacts, type Claimant, type OrderClaim, type OrderFacts } from './order-facts.service.ts';
 export { expireDueCases, caseExpirySettingsOf, type ExpiryReport } from './case-expiry.service.ts';
 export { agentCaseActions, rejectionReasons, inspectionResults, type AgentCaseAction, type RejectionReason, type InspectionResult } from './agent.rules.ts';
+export { resolutionFactsView, toResolutionFactsView } from './agent.schemas.ts';

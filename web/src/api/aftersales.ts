@@ -148,8 +148,6 @@ export interface CaseNote {
 
 export interface AgentResolution {
   remedy: Remedy;
-  /** The case's refund run (completed, or running while the gateway has not answered); null without a run. */
-  flowState: string | null;
   refundId: string | null;
   replacementOrderId: string | null;
   amountMinor: number | null;
@@ -188,7 +186,8 @@ export interface ResolveResult {
   caseId: string;
   state: CaseState;
   remedy: Remedy;
-  resolution: AgentResolution | null;
+  /** With the case's refund run: completed, or running while the gateway has not answered; null without a run. */
+  resolution: (AgentResolution & { flowState: string | null }) | null;
 }
 
 export interface ShipmentSerial {
