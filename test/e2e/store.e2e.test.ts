@@ -1,14 +1,15 @@
 // The store's acceptance path in a real browser (issue 4; ST-2..ST-5, CR-4, CR-12): a signed-in member with 1,000
 // available credits buys two products with a discount code, applies 500 credits, pays with the sandbox approve
 // token, and sees the order with its ship-by date and the pending credits earned on the qualifying amount only;
-// then a second checkout is declined and the credits it held are released.
+// then a second checkout is declined and the credits it held are released. An agent then ships and refunds it, and
+// marks the member's redeemed reward delivered on the member's page.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { transact } from '../../src/deps.ts';
 import { createMemberForSeed, createStaffUser } from '../../src/modules/accounts/index.ts';
 import { adjust, getBalance } from '../../src/modules/credits/index.ts';
-import { createDiscountCode, listOrdersForAgents, seedStoreDemoData } from '../../src/modules/store/index.ts';
+import { createDiscountCode, listMemberRedemptions, listOrdersForAgents, seedStoreDemoData, shipRedemption } from '../../src/modules/store/index.ts';
 import { watchPageProblems } from '../support/browser.ts';
 import { addToCart, browserSuite, goToCheckout, heading, isPlaceOrder, photograph, signIn } from '../support/e2e-helpers.ts';
 import { startTestServer } from '../support/server.ts';
@@ -217,7 +218,7 @@ async function buyThenGetDeclined(): Promise<void> {
   assert.deepEqual(problems, [], 'the store pages ran without errors or CSP violations');
 }
 
-test('an agent changes a price, adds a reward, ships the order with a tracking number and refunds one line (credits reversed and restored shown), records an external order; the member sees the tracking number and redeems the reward', async () => {
+test('an agent changes a price, adds a reward, ships the order with a tracking number and refunds one line (credits reversed and restored shown), records an external order; the member sees the tracking number and redeems the reward, which the agent marks delivered on the member’s page', async () => {
   try {
     await consoleAndAfterSales();
   } catch (error) {
@@ -322,6 +323,22 @@ async function consoleAndAfterSales(): Promise<void> {
   await memberPage.getByTestId('rewards-available').filter({ hasText: String(300 + bank.credits) }).waitFor();
   await memberPage.getByRole('table', { name: /Your redemptions/ }).getByText('Sticker pack (reward)').waitFor();
   assert.equal((await getBalance(deps, memberId)).available, 300 + bank.credits);
+
+  // 6. The reward ships (the ship job's work, run here rather than waited for; the job then finds it shipped), the
+  // agent marks it delivered on the member's page, and the member sees it delivered (CR-13; AS-7 counts from then).
+  const [redemption] = await listMemberRedemptions(deps, memberId);
+  assert.equal(redemption?.name, 'Sticker pack (reward)');
+  await transact(deps, (trx) => shipRedemption(trx, redemption.id));
+  await page.goto(`${url}/console/members/${encodeURIComponent(memberId)}`);
+  const redemptions = page.getByRole('table', { name: /Reward redemptions of this member/ });
+  const row = redemptions.getByRole('row').filter({ hasText: redemption.id });
+  await row.getByText('Shipped', { exact: true }).waitFor();
+  await row.getByRole('button', { name: `Mark as delivered: Sticker pack (reward) (${redemption.id})` }).click();
+  await page.getByRole('status').filter({ hasText: 'Sticker pack (reward) marked as delivered' }).waitFor();
+  await row.getByText('Delivered', { exact: true }).waitFor();
+  assert.ok((await listMemberRedemptions(deps, memberId))[0]?.shipment?.deliveredAtMs, 'the delivery is recorded');
+  await memberPage.reload();
+  await memberPage.getByRole('table', { name: /Your redemptions/ }).getByRole('row').filter({ hasText: redemption.id }).getByText('Delivered', { exact: true }).waitFor();
 
   assert.deepEqual(desk.problems, [], 'the console ran without errors or CSP violations');
   assert.deepEqual(member.problems, [], 'the member pages ran without errors or CSP violations');

@@ -15,10 +15,11 @@ import { addCalendarMonths } from '../../src/platform/calendar.ts';
 import { createMemoryFileStorage } from '../../src/ports/local-file-storage.ts';
 import type { FileStorage } from '../../src/ports/file-storage.port.ts';
 import { createMemberForSeed } from '../../src/modules/accounts/index.ts';
+import { adjustCredits } from '../../src/modules/credits/index.ts';
 import * as membership from '../../src/modules/membership/index.ts';
 import * as store from '../../src/modules/store/index.ts';
 import { getMessage, listMessages } from '../../src/modules/notifications/index.ts';
-import { checkout, type CheckoutInput } from '../../src/flows/index.ts';
+import { checkout, redeemReward, type CheckoutInput } from '../../src/flows/index.ts';
 import { caseStatusToken, maxImageBytes, moveCase, type CaseActor } from '../../src/modules/aftersales/index.ts';
 import { expireUnconfirmedGuestCases } from '../../src/modules/aftersales/intake.service.ts';
 import { insertShipmentSerial, listQueue } from '../../src/modules/aftersales/cases.repository.ts';
@@ -506,6 +507,48 @@ describeEachDatabase(
       const response = await openGuestCase({ kind: 'damage_report', remedy: 'replacement', reason: 'damaged_on_arrival', orderRef: 'rdm_00000000000000000000000000', details: 'Broken.', email: 'x@example.com', contactName: 'X', altcha: captcha });
       assert.equal(response.statusCode, 422, response.body);
       assert.match(response.json().error.message, /sign in/);
+    });
+
+    test('AS-7 a redeemed reward, shipped and marked delivered: a return is refused; a damage report asking for money is refused; a replacement is accepted on day 7 after delivery and refused on day 8', async () => {
+      let member = await newMember();
+      await adjustCredits(deps, { memberId: member.memberId, credits: 1000, reasonCode: 'goodwill', note: 'test credits', actor: { id: 'mem_agent_test', role: 'agent' }, idempotencyKey: `intake-redeem-${suite.dialect}` });
+      const reward = await transact(deps, (trx) => store.createRewardItem(trx, system, { sku: `RW-INTAKE-${suite.dialect}`, name: 'Intake reward mug', creditsPrice: 400, stock: 10 }));
+      const redemption = await redeemReward(deps, { memberId: member.memberId, rewardItemId: reward.id, quantity: 1, paymentToken: null });
+      const damage = (remedy: string) => ({ kind: 'damage_report', remedy, reason: 'damaged_on_arrival', orderRef: redemption.id, details: 'The mug arrived in pieces.' });
+
+      await transact(deps, (trx) => store.shipRedemption(trx, redemption.id));
+      const inTransit = await openMemberCase(member, damage('replacement'), [await photo()]);
+      assert.equal(inTransit.statusCode, 422, 'shipped but not delivered: the window has not started');
+      assert.match(inTransit.json().error.details.texts.join(' '), /not been delivered yet/);
+      const delivered = await transact(deps, (trx) => store.markRedemptionDelivered(trx, redemption.id));
+      const deliveredAtMs = delivered.shipment!.deliveredAtMs!;
+      assert.equal(deliveredAtMs, deps.clock.nowMs());
+
+      const returned = await openMemberCase(member, { kind: 'return', remedy: 'refund', reason: 'no_longer_needed', orderRef: redemption.id, details: 'I do not need it.' });
+      assert.equal(returned.statusCode, 422, returned.body);
+      assert.equal(returned.json().error.code, 'not_eligible');
+      assert.match(returned.json().error.details.texts.join(' '), /cannot be returned/);
+      const money = await openMemberCase(member, damage('refund'), [await photo()]);
+      assert.equal(money.statusCode, 422, 'a redeemed product is never remedied with money');
+      assert.equal(money.json().error.code, 'not_eligible');
+      assert.match(money.json().error.details.texts.join(' '), /a replacement or your credits back, not a refund/);
+
+      deps.clock.setMs(deliveredAtMs + 7 * DAY_MS);
+      member = await signInAgain(member);
+      const seventh = await openMemberCase(member, damage('replacement'), [await photo()]);
+      assert.equal(seventh.statusCode, 201, `day 7: ${seventh.body}`);
+      assert.equal(seventh.json().kind, 'damage_report');
+      assert.equal(seventh.json().orderSource, 'store');
+      assert.equal(seventh.json().productSku, reward.sku);
+      assert.deepEqual(seventh.json().decision.allowedRemedies, ['replacement', 'credit_restore']);
+
+      deps.clock.setMs(deliveredAtMs + 8 * DAY_MS);
+      member = await signInAgain(member);
+      const casesBefore = await caseRows();
+      const eighth = await openMemberCase(member, damage('credit_restore'), [await photo()]);
+      assert.equal(eighth.statusCode, 422, `day 8: ${eighth.body}`);
+      assert.match(eighth.json().error.details.texts.join(' '), /7 days after delivery/);
+      assert.equal(await caseRows(), casesBefore);
     });
 
     test('AS-1 AS-6 AS-12 a guest proving a Plus member’s order is approved on confirmation; the status link answers and cancels; a wrong token is 404', async () => {

@@ -305,6 +305,51 @@ describeEachDatabase('store HTTP', (suite) => {
     assert.equal((await call(other, 'GET', `/store/redemptions/${list[0].id}`)).statusCode, 404);
   });
 
+  test('CR-13 AS-7 an agent marks a shipped redemption delivered: 401 for a stranger, 403 for a member, 409 before it ships, then deliveredAt on the member’s and the agent’s views; a second call changes nothing', async () => {
+    await adjustCredits(deps, { memberId: member.memberId, credits: 300, reasonCode: 'goodwill', note: 'test credits', actor: { id: agent.memberId, role: 'agent' }, idempotencyKey: 'http-gift-deliver' });
+    const reward = await transact(deps, (trx) => store.createRewardItem(trx, { id: agent.memberId, role: 'agent' }, { sku: 'RW-HTTP-DELIVER', name: 'Delivery test mug', creditsPrice: 100, stock: 5 }));
+    const redeemed = await call(member, 'POST', `/store/rewards/${reward.id}/redeem`, { quantity: 1 }, { 'idempotency-key': nextKey() });
+    assert.equal(redeemed.statusCode, 201, redeemed.body);
+    const redemptionId = redeemed.json().id as string;
+    const deliver = (session: Session | null, id = redemptionId) => call(session, 'POST', `/agent/store/redemptions/${id}/deliver`);
+
+    assert.equal((await deliver(null)).statusCode, 401);
+    assert.equal((await deliver(member)).statusCode, 403, 'a member cannot mark their own redemption delivered');
+    const early = await deliver(agent);
+    assert.equal(early.statusCode, 409, early.body);
+    assert.equal(early.json().error.code, 'invalid_state');
+    assert.match(early.json().error.message, /has not shipped yet/);
+    assert.equal((await deliver(agent, 'rdm_00000000000000000000000000')).statusCode, 404);
+
+    await runDueJobs(deps, { registry });
+    const shippedAtMs = deps.clock.nowMs();
+    deps.clock.advanceMs(30 * 60_000); // inside the agent session's idle timeout
+    const delivered = await deliver(agent);
+    assert.equal(delivered.statusCode, 200, delivered.body);
+    const view = delivered.json();
+    assert.equal(view.id, redemptionId);
+    assert.equal(view.status, 'shipped', 'the redemption stays shipped; its shipment carries the delivery');
+    assert.equal(view.shipment.status, 'delivered');
+    assert.equal(view.shipment.shippedAt, new Date(shippedAtMs).toISOString());
+    assert.equal(view.shipment.deliveredAt, new Date(deps.clock.nowMs()).toISOString());
+    assert.match(view.shipment.trackingNumber, /^PP/);
+
+    deps.clock.advanceMs(60_000);
+    const again = await deliver(agent);
+    assert.equal(again.statusCode, 200, again.body);
+    assert.equal(again.json().shipment.deliveredAt, view.shipment.deliveredAt, 'the first delivery time stands');
+
+    const own = await call(member, 'GET', `/store/redemptions/${redemptionId}`);
+    assert.equal(own.json().shipment.deliveredAt, view.shipment.deliveredAt, 'the member sees when it was delivered');
+    assert.equal((await call(member, 'GET', `/agent/store/redemptions?memberId=${member.memberId}`)).statusCode, 403);
+    const listed = await call(agent, 'GET', `/agent/store/redemptions?memberId=${member.memberId}`);
+    assert.equal(listed.statusCode, 200, listed.body);
+    const found = (listed.json().redemptions as Array<{ id: string; shipment: { deliveredAt: string | null } }>).find((r) => r.id === redemptionId);
+    assert.equal(found?.shipment.deliveredAt, view.shipment.deliveredAt);
+    assert.deepEqual((await call(agent, 'GET', `/agent/store/redemptions?memberId=${other.memberId}`)).json().redemptions, []);
+    assert.equal((await call(agent, 'GET', '/agent/store/redemptions')).statusCode, 400, 'the list is per member');
+  });
+
   test('ST-7 external orders take an orders:write key or an agent; a wrong Amazon order ID is refused with a clear message', async () => {
     const keyResponse = await call(admin, 'POST', '/admin/api-keys', { name: 'marketplace sync', scopes: ['orders:write'] });
     assert.equal(keyResponse.statusCode, 201, keyResponse.body);
@@ -461,7 +506,7 @@ describeEachDatabase('store HTTP', (suite) => {
     const response = await app.inject({ method: 'GET', url: '/api/v1/openapi.json' });
     assert.equal(response.statusCode, 200, response.body.slice(0, 500));
     const paths = response.json().paths as Record<string, Record<string, { tags?: string[] }>>;
-    for (const path of ['/api/v1/store/orders', '/api/v1/store/checkout/quote', '/api/v1/agent/store/orders/{orderId}/refunds', '/api/v1/webhooks/storefront', '/api/v1/admin/webhooks/storefront/secret']) {
+    for (const path of ['/api/v1/store/orders', '/api/v1/store/checkout/quote', '/api/v1/agent/store/orders/{orderId}/refunds', '/api/v1/agent/store/redemptions', '/api/v1/agent/store/redemptions/{redemptionId}/deliver', '/api/v1/webhooks/storefront', '/api/v1/admin/webhooks/storefront/secret']) {
       assert.ok(paths[path], path);
       assert.deepEqual(Object.values(paths[path]!)[0]!.tags, ['store']);
     }

@@ -55,8 +55,18 @@ export { shippingAddressSchema, taxRegionOf, type ShippingAddress, type Shipping
 export { beginRefund, completeRefund, failRefund, findRefundForFlow, gatewayPaymentIdForOrder, refundReasons, type BeginRefundInput, type RefundReason } from './refunds.service.ts';
 export type { Refund } from './refunds.repository.ts';
 
-// Rewards redemption (the redemption flow's steps when the item has a shipping fee)
-export { prepareRedemption, confirmRedemption, listMemberRedemptions, getMemberRedemption, type PreparedRedemption, type RedeemInput, type Redemption } from './redemptions.service.ts';
+// Rewards redemption (the redemption flow's steps when the item has a shipping fee; the ship job's work; delivery)
+export {
+  prepareRedemption,
+  confirmRedemption,
+  listMemberRedemptions,
+  getMemberRedemption,
+  shipRedemption,
+  markRedemptionDelivered,
+  type PreparedRedemption,
+  type RedeemInput,
+  type Redemption,
+} from './redemptions.service.ts';
 
 // HTTP pieces the flows' routes share with the store's (same views, same idempotent answers)
 export {

@@ -1,6 +1,7 @@
 // Rewards redemption (CR-13): a member buys a rewards-catalog item with credits in a single-phase spend, final at
 // confirmation. It ships at once as its own shipment (the ship job), with a confirmation email now and a shipped
-// email with the tracking number when it leaves. It cannot be cancelled or returned: there is no API that would.
+// email with the tracking number when it leaves; an agent records its delivery, which starts the 7-day window of a
+// damage report (AS-7). It cannot be cancelled or returned: there is no API that would.
 //
 // Shipping is free unless the item sets a fee, payable with money: the redemption flow (src/flows/redemption.ts)
 // charges the fee through the gateway before `confirmRedemption` spends the credits, and refunds it if the
@@ -209,4 +210,25 @@ export async function shipRedemption(ctx: Ctx, redemptionId: string): Promise<vo
       dedupeKey: `redemption-shipped:${redemptionId}`,
     });
   }
+}
+
+/**
+ * An agent records that a shipped redemption arrived: its shipment becomes delivered with the delivery time, which
+ * after-sales reads as the start of the damage-report window (AS-7). The redemption's own status stays `shipped`
+ * (its column knows confirmed and shipped only); the shipment carries the delivery. The update is guarded on the
+ * shipment being shipped, so a second call, or two at once, changes nothing and answers the redemption as it is;
+ * one not shipped yet is refused.
+ */
+export async function markRedemptionDelivered(ctx: Ctx, redemptionId: string): Promise<Redemption> {
+  const row = await storeTables(ctx.db).selectFrom('store_redemptions').selectAll().where('id', '=', redemptionId).executeTakeFirst();
+  if (!row) throw notFound('The redemption');
+  const shipment = await storeTables(ctx.db).selectFrom('store_shipments').selectAll().where('redemption_id', '=', redemptionId).executeTakeFirst();
+  assert(shipment, `redemption ${redemptionId} has no shipment`);
+  const nowMs = ctx.clock.nowMs();
+  if (!(await transitionShipment(ctx.db, shipment.id, ['shipped'], { status: 'delivered', delivered_at_ms: nowMs, updated_at_ms: nowMs }))) {
+    const current = await storeTables(ctx.db).selectFrom('store_shipments').select('status').where('id', '=', shipment.id).executeTakeFirstOrThrow();
+    if (current.status === 'pending') throw new AppError('invalid_state', 'This redemption has not shipped yet; it can be marked as delivered once it has.');
+    if (current.status !== 'delivered') throw new AppError('invalid_state', `A ${current.status} redemption cannot be delivered.`);
+  }
+  return (await loadRedemptions(ctx, [row]))[0]!;
 }

@@ -36,10 +36,11 @@ import { getCart, setCartLine, setCartOptions } from './cart.service.ts';
 import { externalOrderInputSchema, findExternalOrder, getExternalOrder, listExternalOrders, recordExternalOrder } from './external-orders.service.ts';
 import { checkoutSourceOf } from './checkout-source.service.ts';
 import { getMemberOrder, getOrderDetail, listMemberOrders, listOrdersForAgents, markOrderDelivered, quoteCheckout, shipOrder } from './orders.service.ts';
-import { getMemberRedemption, listMemberRedemptions } from './redemptions.service.ts';
+import { getMemberRedemption, listMemberRedemptions, markRedemptionDelivered } from './redemptions.service.ts';
 import {
   agentOrderList,
   agentOrderListQuery,
+  agentRedemptionListQuery,
   cartLineBody,
   cartOptionsBody,
   cartView,
@@ -272,6 +273,20 @@ export function registerStoreRoutes(app: ZodApp, deps: Deps): void {
     requireRole(request, 'agent');
     return toOrderView(await transact(deps, (trx) => markOrderDelivered(trx, request.params.orderId)));
   });
+
+  app.get('/agent/store/redemptions', { schema: { tags, summary: "A member's reward redemptions with their shipments, newest first (CR-13)", querystring: agentRedemptionListQuery, response: { 200: redemptionList } }, config: { auth: 'agent' } }, async (request) => {
+    requireRole(request, 'agent');
+    return { redemptions: (await listMemberRedemptions(deps, request.query.memberId, request.query.limit)).map(toRedemptionView) };
+  });
+
+  app.post(
+    '/agent/store/redemptions/:redemptionId/deliver',
+    { schema: { tags, summary: 'Record that a shipped redemption was delivered; its damage-report window starts then (CR-13, AS-7)', params: redemptionIdParams, body: noBody, response: { 200: redemptionView } }, config: { auth: 'agent' } },
+    async (request) => {
+      requireRole(request, 'agent');
+      return toRedemptionView(await transact(deps, (trx) => markRedemptionDelivered(trx, request.params.redemptionId)));
+    },
+  );
 
   app.get('/agent/store/external-orders', { schema: { tags, summary: 'External orders, or one by its marketplace ID (ST-7)', querystring: externalOrderListQuery, response: { 200: externalOrderList } }, config: { auth: 'agent' } }, async (request) => {
     requireRole(request, 'agent');

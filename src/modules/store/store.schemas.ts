@@ -535,6 +535,8 @@ export const redemptionView = z.object({
   shipment: shipmentView.nullable(),
 });
 export const redemptionList = z.object({ redemptions: z.array(redemptionView) });
+/** The console's list of one member's redemptions, newest first. */
+export const agentRedemptionListQuery = z.strictObject({ memberId: id, limit: z.coerce.number().int().min(1).max(200).default(50) });
 export function toRedemptionView(redemption: Redemption): z.infer<typeof redemptionView> {
   return {
     id: redemption.id,

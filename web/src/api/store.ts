@@ -1,5 +1,6 @@
 // Store API (src/modules/store/store.routes.ts, shapes in store.schemas.ts): catalog, cart, checkout, orders,
-// rewards redemption; the console's catalog, orders, refunds, external orders and webhook inbox.
+// rewards redemption; the console's catalog, orders, refunds, a member's redemptions and their delivery, external
+// orders and webhook inbox.
 import { api, query } from './client.ts';
 
 export const productCategories = ['power-banks', 'chargers', 'wireless', 'cables', 'hubs-and-docks', 'gift-cards'] as const;
@@ -234,6 +235,7 @@ export interface RefundResult {
   order: Order;
 }
 
+/** redemptionView: the status stops at shipped; `shipment.deliveredAt` says when it arrived. */
 export interface Redemption {
   id: string;
   rewardId: string;
@@ -384,6 +386,9 @@ export const storeApi = {
   agentCancelOrder: (orderId: string, input: { reason: RefundReason; note?: string }, idempotencyKey: string) =>
     api.post<RefundResult>(`/agent/store/orders/${id(orderId)}/cancel`, input, withKey(idempotencyKey)),
   refundOrder: (orderId: string, input: RefundRequest, idempotencyKey: string) => api.post<RefundResult>(`/agent/store/orders/${id(orderId)}/refunds`, input, withKey(idempotencyKey)),
+
+  agentRedemptions: (memberId: string) => api.get<{ redemptions: Redemption[] }>(`/agent/store/redemptions${query({ memberId })}`),
+  deliverRedemption: (redemptionId: string) => api.post<Redemption>(`/agent/store/redemptions/${id(redemptionId)}/deliver`),
 
   externalOrders: (filter: { source?: string; externalOrderId?: string } = {}) => api.get<{ externalOrders: ExternalOrder[] }>(`/agent/store/external-orders${query(filter)}`),
   recordExternalOrder: (input: ExternalOrderInput, idempotencyKey: string) => api.post<ExternalOrder>('/store/external-orders', input, withKey(idempotencyKey)),

@@ -1,7 +1,7 @@
 // Store displays shared by the member center and the console: prices, order status, lines with their components,
 // totals, payment, shipments with tracking, refunds, and the sandbox card tokens.
 import type { ReactNode } from 'react';
-import type { Order, OrderLine, OrderStatus, OrderSummary, ProductCategory, Refund, Shipment } from '../api/store.ts';
+import type { Order, OrderLine, OrderStatus, OrderSummary, ProductCategory, Redemption, Refund, Shipment } from '../api/store.ts';
 import { formatCredits, formatDateTime, formatMoney, formatMoneyOff, formatShipDate } from '../lib/format.ts';
 import { addressLines, regionName } from '../lib/regions.ts';
 
@@ -66,6 +66,24 @@ export function OrderStatusBadge({ order }: { order: Pick<OrderSummary, 'status'
       {order.refundState !== 'none' && <span className="badge warning">{order.refundState === 'full' ? 'Refunded' : 'Partly refunded'}</span>}
     </span>
   );
+}
+
+/**
+ * A redemption's progress: confirmed, shipped, then delivered. The redemption's own status stops at shipped; its
+ * shipment records the delivery (the start of the 7-day damage-report window, AS-7).
+ */
+export function redemptionProgress(redemption: Pick<Redemption, 'status' | 'shipment'>): 'confirmed' | 'shipped' | 'delivered' {
+  if (redemption.shipment?.status === 'delivered') return 'delivered';
+  return redemption.status;
+}
+
+type RedemptionProgress = ReturnType<typeof redemptionProgress>;
+const redemptionLabels: Record<RedemptionProgress, string> = { confirmed: 'Confirmed', shipped: 'Shipped', delivered: 'Delivered' };
+const redemptionTones: Record<RedemptionProgress, string> = { confirmed: 'badge warning', shipped: 'badge success', delivered: 'badge success' };
+
+export function RedemptionStatusBadge({ redemption }: { redemption: Pick<Redemption, 'status' | 'shipment'> }) {
+  const progress = redemptionProgress(redemption);
+  return <span className={redemptionTones[progress]}>{redemptionLabels[progress]}</span>;
 }
 
 /** Where an order ships: its address as it was when placed, or only its tax region for an order without one. */

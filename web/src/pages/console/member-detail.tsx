@@ -1,4 +1,5 @@
-// /console/members/:id: a member's profile, Plus membership and audit trail (reading it is itself audited, AC-9).
+// /console/members/:id: a member's profile, Plus membership, reward redemptions (with their delivery) and audit trail
+// (reading it is itself audited, AC-9).
 import { useState } from 'react';
 import { consoleApi, type AuditEntry } from '../../api/console.ts';
 import { ErrorPanel, Loading, Page } from '../../components/layout.tsx';
@@ -7,6 +8,7 @@ import { countryName, languageName } from '../../lib/places.ts';
 import { useResource } from '../../lib/use-resource.ts';
 import { Link, NavLink } from '../../router.tsx';
 import { MembershipSection } from './memberships.tsx';
+import { RedemptionsSection } from './member-redemptions.tsx';
 
 function describeDetails(details: Record<string, unknown>): string {
   const parts: string[] = [];
@@ -225,6 +227,7 @@ export function MemberDetailPage({ memberId }: { memberId: string }) {
             </section>
           </div>
           <MembershipSection memberId={memberId} />
+          <RedemptionsSection memberId={memberId} />
           <AuditTrail memberId={memberId} />
         </div>
       )}

@@ -1,13 +1,13 @@
 // /shop/rewards: the rewards catalog (CR-13): items bought with credits, redeemed after a confirmation (a
 // redemption is final: it ships on its own and cannot be cancelled or returned), and the member's redemptions with
-// their shipments.
+// their shipments (shipped, then delivered).
 import { useState } from 'react';
 import { newIdempotencyKey } from '../../api/client.ts';
 import { creditsApi } from '../../api/credits.ts';
 import { storeApi, type Redemption, type Reward } from '../../api/store.ts';
 import { ErrorSummary, SubmitButton, TextField, useForm } from '../../components/forms.tsx';
 import { ErrorPanel, Loading, Page } from '../../components/layout.tsx';
-import { sandboxTokenHelp } from '../../components/store.tsx';
+import { RedemptionStatusBadge, sandboxTokenHelp } from '../../components/store.tsx';
 import { formatCredits, formatDateTime, formatMoney } from '../../lib/format.ts';
 import { useResource } from '../../lib/use-resource.ts';
 import { Link } from '../../router.tsx';
@@ -90,7 +90,8 @@ function Redemptions({ redemptions }: { redemptions: Redemption[] }) {
               <td className="nowrap">{formatDateTime(redemption.createdAt)}</td>
               <td className="numeric">{formatCredits(redemption.credits)}</td>
               <td>
-                <span className={redemption.status === 'shipped' ? 'badge success' : 'badge warning'}>{redemption.status === 'shipped' ? 'Shipped' : 'Confirmed'}</span>
+                <RedemptionStatusBadge redemption={redemption} />
+                {redemption.shipment?.deliveredAt && <div className="muted small">{formatDateTime(redemption.shipment.deliveredAt)}</div>}
               </td>
               <td className="mono small">
                 {redemption.shipment?.trackingNumber ?? '—'}
