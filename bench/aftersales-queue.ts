@@ -23,6 +23,7 @@ import type { Deps, Ports } from '../src/deps.ts';
 import { openDatabase, type Database, type Executor } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import { memberBonuses } from '../src/flows/member-bonuses.ts';
+import { installationPersonalData } from '../src/adapters.ts';
 import { createStaffUser, memberContacts } from '../src/modules/accounts/index.ts';
 import { listAgentQueue } from '../src/modules/aftersales/agent-cases.service.ts';
 import { caseKinds, reasonCodes, type CaseState, type EligibilityDecision } from '../src/modules/aftersales/index.ts';
@@ -127,7 +128,7 @@ class QueryCapture implements KyselyPlugin {
 function depsFor(database: Database): Deps {
   const clock = createSimulatedClock(startMs + 400 * 86_400_000);
   const config = loadConfig({ PATRON_DATA_DIR: tmpdir(), PATRON_DATABASE_URL: database.dialect === 'sqlite' ? ':memory:' : 'postgres://bench', PATRON_LOG_LEVEL: 'silent', PATRON_PUBLIC_URL: 'http://127.0.0.1', PATRON_SECRET: 'bench-secret-bench-secret-bench-secret-0123' });
-  const ports: Ports = { payments: createSandboxGateway({ database, clock }), mail: null, memberContacts, files: createMemoryFileStorage(), memberLifecycle: memberBonuses };
+  const ports: Ports = { payments: createSandboxGateway({ database, clock }), mail: null, memberContacts, files: createMemoryFileStorage(), memberLifecycle: memberBonuses, personalData: installationPersonalData() };
   return { config, database, db: database.db, clock, ids: createIdGenerator(clock), logger: createLogger('silent'), secret: config.secret!, ports };
 }
 

@@ -7,6 +7,7 @@ import { percentile, sqliteReadCeiling, sqliteWriteCeiling } from './ceilings.ts
 import type { Ports } from '../src/deps.ts';
 import type { MemberContacts } from '../src/ports/index.ts';
 import { memberBonuses } from '../src/flows/member-bonuses.ts';
+import { installationPersonalData } from '../src/adapters.ts';
 import { createMemoryFileStorage } from '../src/ports/local-file-storage.ts';
 import { memberContacts } from '../src/modules/accounts/index.ts';
 import { createSandboxGateway } from '../src/modules/payments/index.ts';
@@ -231,7 +232,7 @@ interface DialectResults {
 const datasetMembers: MemberContacts = { contactOf: (db, memberId) => memberContacts.contactOf(db, memberId), memberStatus: async () => 'active' };
 
 function ctxOf(database: Database, clock: SimulatedClock): Ctx {
-  const ports: Ports = { payments: createSandboxGateway({ database, clock }), mail: null, memberContacts: datasetMembers, files: createMemoryFileStorage(), memberLifecycle: memberBonuses };
+  const ports: Ports = { payments: createSandboxGateway({ database, clock }), mail: null, memberContacts: datasetMembers, files: createMemoryFileStorage(), memberLifecycle: memberBonuses, personalData: installationPersonalData() };
   return { db: database.db, clock, ids: createIdGenerator(clock), ports };
 }
 

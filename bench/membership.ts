@@ -24,6 +24,7 @@ import type { Deps, Ports } from '../src/deps.ts';
 import { openDatabase, type Database } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import { memberBonuses } from '../src/flows/member-bonuses.ts';
+import { installationPersonalData } from '../src/adapters.ts';
 import { memberContacts } from '../src/modules/accounts/index.ts';
 import { plusStatusAt, runMembershipRenewals, type RenewalReport } from '../src/modules/membership/index.ts';
 import { createSandboxGateway } from '../src/modules/payments/index.ts';
@@ -248,7 +249,7 @@ class RenewalTimer implements KyselyPlugin {
 function depsFor(database: Database, nowMs: number, payments: (deps: Pick<Deps, 'database' | 'clock'>) => PaymentGateway, timer: RenewalTimer): Deps {
   const clock = createSimulatedClock(nowMs);
   const config = loadConfig({ PATRON_DATA_DIR: tmpdir(), PATRON_DATABASE_URL: database.dialect === 'sqlite' ? ':memory:' : 'postgres://bench', PATRON_LOG_LEVEL: 'silent', PATRON_PUBLIC_URL: 'http://127.0.0.1', PATRON_SECRET: 'bench-secret-bench-secret-bench-secret-0123' });
-  const ports: Ports = { payments: payments({ database, clock }), mail: null, memberContacts, files: createMemoryFileStorage(), memberLifecycle: memberBonuses };
+  const ports: Ports = { payments: payments({ database, clock }), mail: null, memberContacts, files: createMemoryFileStorage(), memberLifecycle: memberBonuses, personalData: installationPersonalData() };
   return { config, database, db: database.db.withPlugin(timer), clock, ids: createIdGenerator(clock), logger: createLogger('silent'), secret: config.secret!, ports };
 }
 

@@ -4,11 +4,13 @@
 import { join } from 'node:path';
 import type { Deps } from './deps.ts';
 import type { Ports } from './deps.ts';
+import type { PersonalDataMap } from './db/personal-data.ts';
 import { memberBonuses } from './flows/member-bonuses.ts';
 import { createFolderFileStorage } from './ports/local-file-storage.ts';
 import { memberContacts } from './modules/accounts/index.ts';
 import { createSmtpTransport } from './modules/notifications/index.ts';
 import { createSandboxGateway } from './modules/payments/index.ts';
+import { modules } from './modules.ts';
 
 export function createDefaultPorts(deps: Pick<Deps, 'config' | 'database' | 'clock'>): Ports {
   return {
@@ -17,5 +19,11 @@ export function createDefaultPorts(deps: Pick<Deps, 'config' | 'database' | 'clo
     memberContacts,
     files: createFolderFileStorage(join(deps.config.dataDir, 'files')),
     memberLifecycle: memberBonuses,
+    personalData: installationPersonalData(),
   };
+}
+
+/** Every module's personal-data declaration, in the composition root's order. */
+export function installationPersonalData(): PersonalDataMap {
+  return modules.flatMap((module) => module.personalData ?? []);
 }

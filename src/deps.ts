@@ -5,6 +5,7 @@ import type { IdGenerator } from './platform/ids.ts';
 import type { Logger } from './platform/logger.ts';
 import type { Database, Executor } from './db/database.ts';
 import type { FileStorage, MailTransport, MemberContacts, PaymentGateway } from './ports/index.ts';
+import type { PersonalDataMap } from './db/personal-data.ts';
 
 /**
  * What the accounts module tells the layers above it, inside the transaction that made the change, so their work
@@ -27,6 +28,11 @@ export interface Ports {
   memberContacts: MemberContacts;
   files: FileStorage;
   memberLifecycle: MemberLifecycle;
+  /**
+   * Every module's personal-data declaration, as the composition root lists the modules (src/modules.ts): what the
+   * privacy module's export, erasure and retention execute without importing the modules above it.
+   */
+  personalData: PersonalDataMap;
 }
 
 /**

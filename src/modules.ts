@@ -15,6 +15,7 @@ import * as payments from './modules/payments/index.ts';
 import * as membership from './modules/membership/index.ts';
 import * as store from './modules/store/index.ts';
 import * as aftersales from './modules/aftersales/index.ts';
+import * as privacy from './modules/privacy/index.ts';
 import * as flows from './flows/index.ts';
 
 export const modules: readonly ModuleDescriptor[] = Object.freeze([
@@ -29,6 +30,7 @@ export const modules: readonly ModuleDescriptor[] = Object.freeze([
   describeModule('membership', membership),
   describeModule('store', store),
   describeModule('aftersales', aftersales),
+  describeModule('privacy', privacy),
   describeModule('flows', flows),
 ]);
 

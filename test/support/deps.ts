@@ -7,6 +7,7 @@ import { createLogger } from '../../src/platform/logger.ts';
 import type { Ports } from '../../src/deps.ts';
 import type { MemberContacts } from '../../src/ports/index.ts';
 import { memberBonuses } from '../../src/flows/member-bonuses.ts';
+import { installationPersonalData } from '../../src/adapters.ts';
 import { createMemoryFileStorage } from '../../src/ports/local-file-storage.ts';
 import { memberContacts } from '../../src/modules/accounts/index.ts';
 import { createSmtpTransport } from '../../src/modules/notifications/index.ts';
@@ -52,6 +53,7 @@ export async function createTestDeps(
     memberContacts,
     files: createMemoryFileStorage(),
     memberLifecycle: memberBonuses,
+    personalData: installationPersonalData(),
     ...options.ports,
   };
   return {
