@@ -125,6 +125,19 @@ describeEachDatabase('accounts: services', (suite) => {
     assert.equal(await lastSeen(), deps.clock.nowMs());
   });
 
+  test('PV-11 AC-10: a sign-in counts as re-authentication for less than 10 minutes, for its own member only', async () => {
+    const deps = suite.deps();
+    const passwordHash = await accounts.hashNewPassword('meadow-lark-2206', {});
+    const { member: { id: memberId }, session } = await transact(deps, (ctx) => accounts.signUp(ctx, { email: 'recent.sign.in@example.com', passwordHash, country: 'US', dateOfBirth: '1990-01-01', publicUrl }));
+    const recent = (forMember = memberId) => accounts.signedInRecently(deps, { memberId: forMember, sessionId: session.sessionId });
+    assert.equal(await recent(), true);
+    assert.equal(await recent('mem_someone_else'), false);
+    deps.clock.advanceMs(accounts.recentSignInMs - 1);
+    assert.equal(await recent(), true);
+    deps.clock.advanceMs(1);
+    assert.equal(await recent(), false, 'ten minutes after the sign-in it is no longer recent');
+  });
+
   test('CONVENTIONS 12: the hourly purge deletes expired sessions and links and keeps live ones', async () => {
     const deps = suite.deps();
     const passwordHash = await accounts.hashNewPassword('meadow-lark-2205', {});

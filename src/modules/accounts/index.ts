@@ -26,6 +26,7 @@ export { membersReadScope } from './staff.routes.ts';
 export { jobHandlers, schedules, purgeExpiredAccountState } from './accounts.jobs.ts';
 export type { Member } from './members.repository.ts';
 export type { NewSession } from './sessions.service.ts';
+export { signedInRecently, recentSignInMs } from './sessions.service.ts';
 
 /** A member by ID, or undefined (for modules that need the country or date of birth). */
 export async function getMember(ctx: Ctx, memberId: string): Promise<Member | undefined> {

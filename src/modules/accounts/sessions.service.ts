@@ -2,7 +2,7 @@
 import type { Ctx } from '../../deps.ts';
 import type { Role } from '../../http/principal.ts';
 import { randomToken } from '../../platform/ids.ts';
-import { deleteMemberSessions, deleteSession, insertSession, listMemberSessions, type Session } from './sessions.repository.ts';
+import { deleteMemberSessions, deleteSession, findSession, insertSession, listMemberSessions, type Session } from './sessions.repository.ts';
 import { sessionLifetimes, trimUserAgent } from './sessions.rules.ts';
 import { hashSecret, newSecretToken } from './tokens.rules.ts';
 
@@ -46,4 +46,17 @@ export async function endSession(ctx: Ctx, input: { memberId: string; sessionId:
 /** "Sign out everywhere" (AC-4), or everywhere else when a session to keep is given. */
 export async function endAllSessions(ctx: Ctx, input: { memberId: string; exceptSessionId?: string }): Promise<number> {
   return deleteMemberSessions(ctx.db, input.memberId, input.exceptSessionId ? { exceptSessionId: input.exceptSessionId } : {});
+}
+
+/** How long ago a sensitive action counts as re-authenticated: the session's sign-in (PV-11, PV-15, AC-10). */
+export const recentSignInMs = 10 * 60_000;
+
+/**
+ * Whether the session was signed in within `withinMs` (a fresh sign-in is the re-authentication privacy requests,
+ * export downloads and account closure ask for). False for an unknown session or another member's.
+ */
+export async function signedInRecently(ctx: Pick<Ctx, 'db' | 'clock'>, input: { memberId: string; sessionId: string; withinMs?: number }): Promise<boolean> {
+  const session = await findSession(ctx.db, input.sessionId);
+  if (!session || session.memberId !== input.memberId) return false;
+  return ctx.clock.nowMs() - session.createdAtMs < (input.withinMs ?? recentSignInMs);
 }
