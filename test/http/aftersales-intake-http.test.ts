@@ -282,6 +282,29 @@ describeEachDatabase(
       assert.equal(attempt.response.statusCode, 422, 'month 31: the extended warranty has ended too');
     });
 
+    test('AS-4 AS-5 AS-11 a replacement is no new purchase: its warranty runs on from the original purchase, with the Plus plan at that purchase', async () => {
+      let member = await newMember('annual');
+      const original = await deliveredOrder(member.memberId);
+      await transact(deps, (trx) => membership.cancelMembership(trx, { memberId: member.memberId, actor: { id: member.memberId, role: 'member' } }));
+      deps.clock.setMs(addCalendarMonths(original.paidAtMs!, 20));
+      const replacement = await transact(deps, (trx) => store.createReplacementOrder(trx, { source: { kind: 'order', sourceOrderId: original.id, lineId: original.lines[0]!.id }, quantity: 1, caseId: deps.ids.next('cas') }));
+      assert.equal(replacement.replacementForOrderId, original.id);
+      assert.equal(replacement.plusPlan, null, 'the replacement itself was bought by nobody');
+      await transact(deps, (trx) => store.shipOrder(trx, { orderId: replacement.id, carrier: 'UPS', trackingNumber: '1Z999AA10123456785' }));
+      await transact(deps, (trx) => store.markOrderDelivered(trx, replacement.id));
+      const claim = { kind: 'warranty_claim', remedy: 'replacement', reason: 'defective', orderRef: replacement.id, orderLineId: replacement.lines[0]!.id, details: 'The replacement failed too.' };
+
+      deps.clock.setMs(addCalendarMonths(original.paidAtMs!, 30));
+      member = await signInAgain(member);
+      const inside = await openMemberCase(member, claim);
+      assert.equal(inside.statusCode, 201, `month 30 of the original annual-Plus purchase: ${inside.body}`);
+      assert.ok(inside.json().decision.texts.some((text: string) => /annual Plus member, so its warranty lasts 30 months/.test(text)));
+      deps.clock.setMs(addCalendarMonths(original.paidAtMs!, 30) + DAY_MS);
+      member = await signInAgain(member);
+      const after = await openMemberCase(member, claim);
+      assert.equal(after.statusCode, 422, 'the warranty ends with the original purchase’s, not 30 months after the replacement');
+    });
+
     test('AS-6 an annual Plus member’s return is approved at once: submitted by the member, approved by the system', async () => {
       const member = await newMember('annual');
       const order = await deliveredOrder(member.memberId);

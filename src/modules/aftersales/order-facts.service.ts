@@ -93,6 +93,17 @@ function orderLineOf(order: OrderDetail, claim: OrderClaim): OrderDetail['lines'
   throw new AppError('validation', 'Choose which product of the order this is about.', { field: 'productSku' });
 }
 
+/**
+ * When and as whom the item was bought. A replacement order (an exchange or warranty replacement, AS-11) is not a new
+ * purchase: its warranty runs on from the original purchase, with the buyer's Plus plan at that purchase (AS-4, AS-5),
+ * following a chain of replacements back to the order that was paid for.
+ */
+async function originalPurchaseOf(ctx: Ctx, order: OrderDetail): Promise<{ purchasedAtMs: number; plusPlan: OrderDetail['plusPlan'] }> {
+  let current = order;
+  for (let hops = 0; current.replacementForOrderId !== null && hops < 20; hops++) current = await getOrderDetail(ctx, current.replacementForOrderId);
+  return { purchasedAtMs: current.paidAtMs ?? current.placedAtMs, plusPlan: current.plusPlan };
+}
+
 async function storeOrderFacts(ctx: Ctx, claimant: Claimant, claim: OrderClaim): Promise<OrderFacts> {
   let order: OrderDetail;
   try {
@@ -105,13 +116,14 @@ async function storeOrderFacts(ctx: Ctx, claimant: Claimant, claim: OrderClaim):
   if (order.status === 'cancelled') throw new AppError('not_eligible', 'This order was cancelled, so there is nothing to return or claim on it.', { texts: ['This order was cancelled, so there is nothing to return or claim on it.'] });
   const line = orderLineOf(order, claim);
   const serials = await findShipmentSerials(ctx.db, line.id);
+  const purchase = await originalPurchaseOf(ctx, order);
   return {
     orderRef: order.id,
     orderSource: order.channel === 'storefront' ? 'storefront' : 'store',
     orderLineId: line.id,
     productSku: line.sku,
     orderMemberId: order.memberId,
-    order: { source: order.channel === 'storefront' ? 'storefront' : 'store', redeemed: false, purchasedAtMs: order.paidAtMs ?? order.placedAtMs, deliveredAtMs: deliveredAt(order.shipments), plusPlanAtPurchase: order.plusPlan },
+    order: { source: order.channel === 'storefront' ? 'storefront' : 'store', redeemed: false, purchasedAtMs: purchase.purchasedAtMs, deliveredAtMs: deliveredAt(order.shipments), plusPlanAtPurchase: purchase.plusPlan },
     recordedSerials: serials.map((serial) => serial.serial),
   };
 }
