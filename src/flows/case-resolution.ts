@@ -21,6 +21,7 @@
 // resolve together): a crash leaves all or nothing, and a retry finds the case resolved. A run would only add rows.
 import { z } from 'zod';
 import { transact, type Deps } from '../deps.ts';
+import { isUniqueViolation } from '../db/unique-violation.ts';
 import { AppError } from '../platform/errors.ts';
 import { recordAudit } from '../modules/audit/index.ts';
 import {
@@ -33,6 +34,7 @@ import {
   moveCase,
   refundDetail,
   refundReasonForCase,
+  refundsLinkedToCases,
   releaseCaseAfterRefusal,
   replacementOrderDetail,
   replacementRedemptionDetail,
@@ -291,23 +293,33 @@ export async function resolveCase(deps: Deps, input: ResolveCaseInput, definitio
   if (remedy !== 'refund') throw new AppError('not_eligible', 'A store order is resolved with a refund, an exchange or a replacement.', { field: 'remedy' });
   if (order.channel === 'storefront') {
     const lineId = lineOf(record);
-    const [refund] = await findStorefrontLineRefunds(deps, { orderId: order.id, lineId });
-    if (!refund) {
-      throw new AppError(
-        'invalid_state',
-        'This order was placed on the storefront, so it is refunded there: refund the line on the storefront (its refund webhook reverses the credits earned on it), then resolve this case again to link that refund.',
-        { orderId: order.id, lineId },
-      );
+    try {
+      return await resolveInOneTransaction(deps, input, async (trx) => {
+        // The storefront's refund of this line that no other case has linked yet (two cases on one line each need one).
+        const refunds = await findStorefrontLineRefunds(trx, { orderId: order.id, lineId });
+        const linked = await refundsLinkedToCases(trx, refunds.map((refund) => refund.id));
+        const refund = refunds.find((candidate) => !linked.has(candidate.id));
+        if (!refund) {
+          throw new AppError(
+            'invalid_state',
+            'This order was placed on the storefront, so it is refunded there: refund the line on the storefront (its refund webhook reverses the credits earned on it), then resolve this case again to link that refund.',
+            { orderId: order.id, lineId },
+          );
+        }
+        const part = refund.lines.find((line) => line.orderLineId === lineId)!;
+        return {
+          refundId: refund.id,
+          orderId: null,
+          amountMinor: part.amountMinor,
+          creditsReversed: part.creditsReversed,
+          creditsRestored: part.creditsRestored,
+          detail: refundDetail({ amountMinor: part.amountMinor, creditsReversed: part.creditsReversed, creditsRestored: part.creditsRestored, where: 'storefront' }),
+        };
+      });
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      throw new AppError('conflict', 'That storefront refund was linked to another case a moment ago. Refund this item on the storefront, then resolve this case again.', { orderId: order.id, lineId });
     }
-    const part = refund.lines.find((line) => line.orderLineId === lineId)!;
-    return resolveInOneTransaction(deps, input, async () => ({
-      refundId: refund.id,
-      orderId: null,
-      amountMinor: part.amountMinor,
-      creditsReversed: part.creditsReversed,
-      creditsRestored: part.creditsRestored,
-      detail: refundDetail({ amountMinor: part.amountMinor, creditsReversed: part.creditsReversed, creditsRestored: part.creditsRestored, where: 'storefront' }),
-    }));
   }
   return refundStoreLine(deps, input, record, definition);
 }

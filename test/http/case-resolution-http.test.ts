@@ -404,7 +404,7 @@ describeEachDatabase('case resolution HTTP', (suite) => {
     assert.equal(done.statusCode, 200, done.body);
     assert.deepEqual(done.json(), { caseId: support.id, state: 'resolved', remedy: 'none', resolution: null });
   });
-  test('AS-11 CR-16 a storefront order is refunded on the storefront: the resolve refuses until the storefront refund arrives, then links it with the credits its webhook reversed, with no gateway call here', async () => {
+  test('AS-11 CR-16 a storefront order is refunded on the storefront: the resolve refuses until the storefront refund arrives, then links it with the credits its webhook reversed, with no gateway call here; a second case on the line cannot link the same refund', async () => {
     const storefrontId = 9100 + ++counter;
     const at = (offsetMs: number) => new Date(deps.clock.nowMs() + offsetMs).toISOString();
     const order = {
@@ -451,5 +451,11 @@ describeEachDatabase('case resolution HTTP', (suite) => {
     assert.equal(linked.json().resolution.flowState, null);
     assert.equal(await gatewayRequests(), requestsBefore, 'no gateway call: the storefront moved the money');
     assert.equal((await store.getOrderDetail(deps, recorded.id)).refunds.length, 1, 'no second refund here');
+
+    const second = await openCase({ allowed: ['refund', 'exchange'], state: 'received', orderRef: recorded.id, orderSource: 'storefront', orderLineId: line.id, productSku: line.sku });
+    const again = await resolve(second.id, 'storefront-3', { remedy: 'refund' });
+    assert.equal(again.statusCode, 409, 'one storefront refund resolves one case: the second case waits for a refund of its own');
+    assert.match(again.json().error.message, /refund the line on the storefront/);
+    assert.equal((await findCase(deps.db, second.id))!.state, 'received');
   });
 });

@@ -254,6 +254,13 @@ export async function releaseCaseResolution(db: Executor, id: string, atMs: numb
   await aftersalesTables(db).updateTable('aftersales_cases').set({ resolving_since_ms: null, updated_at_ms: atMs }).where('id', '=', id).where('state', '!=', 'resolved').where('resolving_since_ms', 'is not', null).execute();
 }
 
+/** Which of these refunds already resolve a case. */
+export async function findRefundsLinkedToCases(db: Executor, refundIds: readonly string[]): Promise<Set<string>> {
+  if (refundIds.length === 0) return new Set();
+  const rows = await aftersalesTables(db).selectFrom('aftersales_cases').select('resolution_refund_id').where('resolution_refund_id', 'in', refundIds).execute();
+  return new Set(rows.map((row) => row.resolution_refund_id!));
+}
+
 /** Records what the resolution did (AS-11), in the transaction that resolves the case. */
 export async function recordCaseResolution(db: Executor, id: string, resolution: CaseResolution): Promise<void> {
   await aftersalesTables(db)

@@ -34,7 +34,7 @@ export const registerRoutes: RegisterRoutes = async (app, deps) => {
 /** Background work: intake closes unconfirmed guest cases; the agent side expires cases that waited too long. */
 export const jobHandlers: Record<string, JobHandler> = { ...intakeJobHandlers, ...aftersalesJobHandlers };
 export const schedules: Schedule[] = [...intakeSchedules, ...aftersalesSchedules];
-export { getCaseForResolution, claimCaseForResolution, releaseCaseAfterRefusal } from './resolution.service.ts';
+export { getCaseForResolution, claimCaseForResolution, releaseCaseAfterRefusal, refundsLinkedToCases } from './resolution.service.ts';
 export {
   assertCaseResolvable,
   resolvableCaseStates,

@@ -2,7 +2,7 @@
 // taking it for a refund while the money is on its way (AS-11), in the caller's transaction.
 import type { Ctx } from '../../deps.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
-import { claimCaseResolution, findCase, releaseCaseResolution, type Case } from './cases.repository.ts';
+import { claimCaseResolution, findCase, findRefundsLinkedToCases, releaseCaseResolution, type Case } from './cases.repository.ts';
 
 export async function getCaseForResolution(ctx: Ctx, caseId: string): Promise<Case> {
   const record = await findCase(ctx.db, caseId);
@@ -26,4 +26,9 @@ export async function claimCaseForResolution(ctx: Ctx, record: Pick<Case, 'id' |
 /** The refund was refused: the case is free again, in the state it was in. */
 export async function releaseCaseAfterRefusal(ctx: Ctx, caseId: string): Promise<void> {
   await releaseCaseResolution(ctx.db, caseId, ctx.clock.nowMs());
+}
+
+/** Which of these refunds already resolve a case (one refund resolves at most one case, AS-11). */
+export async function refundsLinkedToCases(ctx: Pick<Ctx, 'db'>, refundIds: readonly string[]): Promise<Set<string>> {
+  return findRefundsLinkedToCases(ctx.db, refundIds);
 }
