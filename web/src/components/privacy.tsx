@@ -53,7 +53,7 @@ function CloseAccountDialog({ creditsToForfeit, plusEnds, onConfirm, onClose }: 
             </li>
           )}
           <li>
-            <strong>{creditsToForfeit > 0 ? `${formatCredits(creditsToForfeit)} are forfeited` : 'You have no credits to lose'}</strong>
+            <strong>{creditsToForfeit > 0 ? `${formatCredits(creditsToForfeit)} credits are forfeited` : 'You have no credits to lose'}</strong>
             {creditsToForfeit > 0 ? ', including pending and held credits. They cannot be restored.' : '.'}
           </li>
           <li>You are signed out everywhere and cannot sign in again.</li>
@@ -84,7 +84,7 @@ export function CloseAccountSection() {
       <section className="card" aria-labelledby="close-account-title">
         <h2 id="close-account-title">Your account is closed</h2>
         <p className="success-banner" role="status">
-          Closed on {formatDateTime(closed.closedAt)}. {closed.creditsForfeited > 0 ? `${formatCredits(closed.creditsForfeited)} were forfeited. ` : ''}A confirmation is on its way to your email.
+          Closed on {formatDateTime(closed.closedAt)}. {closed.creditsForfeited > 0 ? `${formatCredits(closed.creditsForfeited)} credits were forfeited. ` : ''}A confirmation is on its way to your email.
         </p>
         <div className="actions">
           <button
@@ -118,7 +118,7 @@ export function CloseAccountSection() {
             <li>
               {data.creditsToForfeit > 0 ? (
                 <>
-                  Your <strong data-testid="credits-to-forfeit">{formatCredits(data.creditsToForfeit)}</strong> are forfeited (available, pending and held).
+                  Your <strong data-testid="credits-to-forfeit">{formatCredits(data.creditsToForfeit)} credits</strong> are forfeited (available, pending and held).
                 </>
               ) : (
                 'You have no credits to lose.'
