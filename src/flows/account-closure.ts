@@ -8,7 +8,7 @@
 import { transact, type Deps } from '../deps.ts';
 import { AppError } from '../platform/errors.ts';
 import { recordAudit, type ActorRole } from '../modules/audit/index.ts';
-import { closeMemberAccount, lockMemberForClosure, recentSignInMs, signedInRecently } from '../modules/accounts/index.ts';
+import { closeMemberAccount, lockMemberForClosure, recentSignInMs, signedInRecently, type Member } from '../modules/accounts/index.ts';
 import { forfeitOnClosure } from '../modules/credits/index.ts';
 import { endMembershipOnClosure } from '../modules/membership/index.ts';
 import { queueEmail } from '../modules/notifications/index.ts';
@@ -43,7 +43,15 @@ export async function closeAccount(deps: Deps, input: CloseAccountInput): Promis
   return transact(deps, async (ctx) => {
     const earlier = await findClosureOfMember(ctx, input.memberId);
     if (earlier) return earlier;
-    const member = await lockMemberForClosure(ctx, input.memberId);
+    let member: Member;
+    try {
+      member = await lockMemberForClosure(ctx, input.memberId);
+    } catch (error) {
+      // A concurrent closure committed while this one waited for the member row: answer with its record.
+      const committed = await findClosureOfMember(ctx, input.memberId);
+      if (committed) return committed;
+      throw error;
+    }
 
     const inFlight = await findMoneyInFlight(ctx, member.id);
     if (inFlight.checkoutOrderIds.length > 0) {
