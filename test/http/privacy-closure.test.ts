@@ -9,7 +9,7 @@ import { MINUTE_MS } from '../../src/platform/clock.ts';
 import type { ZodApp } from '../../src/http/types.ts';
 import { listAuditEntries } from '../../src/modules/audit/index.ts';
 import { createStaffUser, getMember } from '../../src/modules/accounts/index.ts';
-import { adjustCredits, auditCreditsLedger, getBalance } from '../../src/modules/credits/index.ts';
+import { adjustCredits, auditCreditsLedger, getBalance, placeHold } from '../../src/modules/credits/index.ts';
 import { getMembershipOverview, joinPlus } from '../../src/modules/membership/index.ts';
 import { listMessages } from '../../src/modules/notifications/index.ts';
 import { isRestricted, excludeRestricted } from '../../src/modules/privacy/index.ts';
@@ -169,6 +169,37 @@ describeEachDatabase('privacy: closure, restriction, rectification', (suite) => 
     assert.equal(closed.statusCode, 200, closed.body);
   });
 
+  test('AC-10 CR-22 held credits are released into the one closing forfeit; a refund still on its way refuses the closure', async () => {
+    const holder = await signUp();
+    await placeHold(deps, { memberId: holder.memberId, credits: 200, idempotencyKey: `closure-hold-${holder.memberId}` });
+    const held = await getBalance(deps, holder.memberId);
+    assert.deepEqual([held.spendable, held.held], [300, 200]);
+    assert.equal((await send(holder, 'GET', '/api/v1/me/close-account')).json().creditsToForfeit, 500);
+    const closed = await send(holder, 'POST', '/api/v1/me/close-account', { confirm: true });
+    assert.equal(closed.statusCode, 200, closed.body);
+    assert.equal(closed.json().creditsForfeited, 500);
+    const after = await getBalance(deps, holder.memberId);
+    assert.deepEqual([after.spendable, after.held, after.pendingTotal, after.closed], [0, 0, 0, true]);
+    assert.equal((await auditCreditsLedger(deps, { trigger: 'test', actorId: null })).ok, true);
+
+    const buyer = await signUp();
+    const product = await transact(deps, (trx) => store.createProduct(trx, { id: null, role: 'system' }, { sku: `CLR-${suite.dialect}`, name: 'Refund charger', category: 'chargers', priceMinor: 3000, stock: 5 }));
+    const paid = await flows.checkout(deps, checkoutOf(buyer.memberId, product.id, 0));
+    assert.equal(paid.order.status, 'paid');
+    // The gateway does not answer the refund yet: the refund stays pending.
+    const sandbox = deps.ports.payments;
+    const crash = hangAt();
+    deps.ports.payments = { ...sandbox, name: sandbox.name, authorize: (i) => sandbox.authorize(i), capture: (i) => sandbox.capture(i), void: (i) => sandbox.void(i), refund: () => crash.stop() };
+    void flows.refundOrder(deps, { orderId: paid.order.id, memberId: buyer.memberId, request: { kind: 'cancellation' }, reason: 'cancelled_by_member', source: 'member', requestedBy: buyer.memberId });
+    await crash.reached;
+    deps.ports.payments = sandbox;
+    assert.deepEqual((await send(buyer, 'GET', '/api/v1/me/close-account')).json().blockers, ['refund_pending']);
+    const refused = await send(buyer, 'POST', '/api/v1/me/close-account', { confirm: true });
+    assert.equal(refused.statusCode, 409, refused.body);
+    assert.equal(refused.json().error.details.reason, 'refund_pending');
+    assert.equal((await getMember(deps, buyer.memberId))?.status, 'active');
+  });
+
   test('AC-10 PV-33 an agent closes an account on request (audited with the request ID); members and strangers are refused on agent routes', async () => {
     const member = await signUp();
     const routes: Array<['POST' | 'GET' | 'PATCH', string, Record<string, unknown> | undefined]> = [
@@ -207,6 +238,8 @@ describeEachDatabase('privacy: closure, restriction, rectification', (suite) => 
     assert.equal(await isRestricted(deps, member.memberId), true);
     assert.deepEqual(await excludeRestricted(deps, [other.memberId, member.memberId]), [other.memberId], 'marketing-type reads leave the restricted member out');
 
+    const unknownMember = await send(agent, 'POST', '/api/v1/agent/privacy/members/mem_nobody/restriction', { restricted: true, reason: 'rights_request' });
+    assert.equal(unknownMember.statusCode, 404);
     const unknownReason = await send(agent, 'POST', `/api/v1/agent/privacy/members/${member.memberId}/restriction`, { restricted: false, reason: 'because' });
     assert.equal(unknownReason.statusCode, 400, 'reasons are codes');
     deps.clock.advanceMs(MINUTE_MS);
