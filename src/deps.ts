@@ -13,7 +13,8 @@ import type { PersonalDataMap } from './db/personal-data.ts';
  * composition root wires the flows layer's handlers in (src/flows/member-bonuses.ts); accounts never imports credits.
  */
 export interface MemberLifecycle {
-  memberCreated(ctx: Ctx, memberId: string): Promise<void>;
+  /** `emailClosedBefore`: the address belonged to a closed account, so no second sign-up bonus (CR-1). */
+  memberCreated(ctx: Ctx, memberId: string, facts: { emailClosedBefore: boolean }): Promise<void>;
   profileCompleted(ctx: Ctx, memberId: string): Promise<void>;
 }
 

@@ -5,7 +5,9 @@ import type { MemberLifecycle } from '../deps.ts';
 import { grantBonus } from '../modules/credits/index.ts';
 
 export const memberBonuses: MemberLifecycle = {
-  async memberCreated(ctx, memberId) {
+  async memberCreated(ctx, memberId, facts) {
+    // CR-1: one registration bonus per person, ever: a sign-up with an address a closed account had earns nothing.
+    if (facts.emailClosedBefore) return;
     await grantBonus(ctx, { memberId, kind: 'registration' });
   },
   async profileCompleted(ctx, memberId) {

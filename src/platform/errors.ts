@@ -7,6 +7,8 @@ export const errorStatus = {
   invalid_credentials: 401,
   two_factor_required: 401,
   forbidden: 403,
+  // A sensitive action (closing the account) needs a sign-in less than 10 minutes old; the UI offers to sign in again.
+  reauthentication_required: 403,
   csrf: 403,
   not_found: 404,
   conflict: 409,

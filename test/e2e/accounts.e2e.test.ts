@@ -131,3 +131,49 @@ async function signUpVerifyAndSignInWithCode(): Promise<void> {
   assert.deepEqual(memberProblems, [], 'the member pages ran without errors or CSP violations');
   assert.deepEqual(agentProblems, [], 'the console ran without errors or CSP violations');
 }
+
+test('a member closes the account from the security page: a stale sign-in is renewed in place, the dialog says what is lost (AC-10, PV-32)', async () => {
+  try {
+    await closeAccountInTheBrowser();
+  } catch (error) {
+    await saveFailureScreenshots();
+    throw error;
+  }
+});
+
+async function closeAccountInTheBrowser(): Promise<void> {
+  const { url, deps } = running();
+  const leaver = { ...person, email: 'grace.hopper@example.com', password: 'compiler-pioneer-1952' };
+  const { page } = await open();
+  const problems = watchPageProblems(page);
+  await page.goto(`${url}/sign-up`);
+  await heading(page, 'Create your account');
+  await page.getByLabel('Email address').fill(leaver.email);
+  await page.getByLabel('Password', { exact: true }).fill(leaver.password);
+  await page.getByLabel('Country of residence').selectOption(leaver.country);
+  await page.getByLabel('Date of birth').fill(leaver.dateOfBirth);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await heading(page, 'Check your email');
+
+  // The sign-up's sign-in grows older than 10 minutes: closing needs a fresh one.
+  await advanceSimulatedClock(deps.db, deps.clock as SimulatedClock, 11 * 60_000);
+  await page.goto(`${url}/account/security`);
+  await heading(page, 'Security');
+  const section = page.getByRole('region', { name: 'Close account' });
+  await section.getByTestId('credits-to-forfeit').waitFor();
+  assert.equal(await section.getByTestId('credits-to-forfeit').innerText(), '500 credits');
+  await section.getByRole('button', { name: 'Sign in again' }).click();
+  const again = section.getByRole('region', { name: 'Sign in again' });
+  await again.getByLabel('Email address').fill(leaver.email);
+  await again.getByLabel('Password').fill(leaver.password);
+  await again.getByRole('button', { name: 'Sign in' }).click();
+  await section.getByRole('button', { name: 'Close my account…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Close your account?' });
+  await dialog.getByText('500 credits are forfeited').waitFor();
+  await mkdir('test-results', { recursive: true });
+  await page.screenshot({ path: 'test-results/close-account.png', fullPage: true });
+  await dialog.getByRole('button', { name: 'Close my account' }).click();
+  await page.getByRole('heading', { name: 'Your account is closed' }).waitFor();
+  await page.getByRole('button', { name: 'Done' }).click();
+  assert.deepEqual(problems, [], 'the pages ran without errors or CSP violations');
+}

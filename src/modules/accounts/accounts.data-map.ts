@@ -86,4 +86,22 @@ export const accountsPersonalData: PersonalDataMap = [
     postal_code: { category: 'address', purpose: 'Shipping, and the sales-tax jurisdiction of orders shipped there.', retention: 'account', erase: eraseByDelete },
     country: { category: 'address', purpose: 'Shipping, and which countries the store ships to.', retention: 'account', erase: eraseByDelete },
   }),
+  // Account closure (AC-10, CR-1) and rectification history (PV-21), migration 0110.
+  ...declareTable('member_closed_emails', 'member_id', {
+    member_id: { category: 'identifier', purpose: 'Which closed account had this address.', retention: 'account', erase: eraseByDelete },
+    email: { category: 'contact', purpose: 'The address a closed account had, kept storage-only for the retention period that closure starts (PV-30): it answers a former member’s rights request and legal claims.', retention: 'account', erase: eraseByDelete },
+  }),
+  ...declareTable('closed_email_digests', null, {
+    email_digest: {
+      category: 'identifier',
+      purpose: 'One sign-up bonus per person, ever (CR-1): a later sign-up with an address a closed account had earns none. A keyed hash that cannot be read back and names no member.',
+      retention: 'transaction_records',
+      erase: keepForLaw('Legitimate interest in the program terms (CR-1): without it an erased member could join again for a second bonus; it is a keyed hash, not the address, and names no member.'),
+    },
+  }),
+  ...declareTable('member_profile_history', 'member_id', {
+    member_id: { category: 'identifier', purpose: 'Whose profile or address value this was (PV-21).', retention: 'account', erase: eraseByDelete },
+    previous_value: { category: 'free_text', purpose: 'The value a profile or address field had before it was changed or rectified (PV-21 keeps the history): a name, phone, date of birth, country, language or address part.', retention: 'account', erase: eraseByDelete },
+    actor_id: { category: 'identifier', purpose: 'Who changed the value: the member or the agent who rectified it (accountability).', retention: 'account', erase: eraseByDelete },
+  }),
 ];

@@ -24,6 +24,8 @@ export interface MembersTable {
   language: string | null;
   created_at_ms: number;
   updated_at_ms: number;
+  /** When the account was closed (AC-10): the start of its data's retention period (PV-30). Migration 0110. */
+  closed_at_ms: number | null;
 }
 
 export interface MemberCredentialsTable {
@@ -143,6 +145,36 @@ export interface MemberAddressesTable {
   updated_at_ms: number;
 }
 
+/** The address a closed account had (migration 0110): storage-only until retention ends (PV-30). */
+export interface MemberClosedEmailsTable {
+  member_id: string;
+  email: string;
+  closed_at_ms: number;
+}
+
+/** Keyed hashes of closed accounts' addresses, with no member (CR-1: one sign-up bonus per address, ever). */
+export interface ClosedEmailDigestsTable {
+  email_digest: string;
+  first_closed_at_ms: number;
+}
+
+export const profileChangeReasons = ['member_update', 'rectification'] as const;
+export type ProfileChangeReason = (typeof profileChangeReasons)[number];
+
+/** The value a profile or address field had before a change (PV-21), with who, when and why. */
+export interface MemberProfileHistoryTable {
+  id: string;
+  member_id: string;
+  address_number: number | null;
+  kind: string;
+  previous_value: string | null;
+  actor_id: string | null;
+  actor_role: string;
+  reason_code: ProfileChangeReason;
+  request_id: string | null;
+  changed_at_ms: number;
+}
+
 export interface AccountsTables {
   members: MembersTable;
   member_credentials: MemberCredentialsTable;
@@ -156,4 +188,7 @@ export interface AccountsTables {
   oidc_pending_sign_ups: OidcPendingSignUpsTable;
   api_keys: ApiKeysTable;
   member_addresses: MemberAddressesTable;
+  member_closed_emails: MemberClosedEmailsTable;
+  closed_email_digests: ClosedEmailDigestsTable;
+  member_profile_history: MemberProfileHistoryTable;
 }

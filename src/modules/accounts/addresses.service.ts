@@ -6,6 +6,16 @@ import { deleteAddress, findAddress, insertAddress, listAddresses, nextAddressNu
 import { isCountryCode } from './eligibility.rules.ts';
 import { findMemberById } from './members.repository.ts';
 import type { Actor } from './profile.service.ts';
+import { memberUpdate, recordPreviousValues, type ChangeReason } from './profile-history.service.ts';
+
+const addressColumnOf = {
+  line1: 'line1',
+  line2: 'line2',
+  city: 'city',
+  region: 'region',
+  postalCode: 'postal_code',
+  country: 'country',
+} as const satisfies Record<keyof AddressFields, string>;
 
 export const maxAddressesPerMember = 20;
 
@@ -60,14 +70,23 @@ export async function addAddress(ctx: Ctx, input: { memberId: string; actor: Act
   return address;
 }
 
-export async function changeAddress(ctx: Ctx, input: { memberId: string; actor: Actor; addressNumber: number; fields: Partial<AddressFields> }): Promise<Address> {
+export async function changeAddress(ctx: Ctx, input: { memberId: string; actor: Actor; addressNumber: number; fields: Partial<AddressFields>; reason?: ChangeReason }): Promise<Address> {
   assertAddressCountry(input.fields.country);
   const current = await getAddress(ctx, input.memberId, input.addressNumber);
   const changedFields = (Object.keys(input.fields) as (keyof AddressFields)[]).filter((field) => input.fields[field] !== undefined && input.fields[field] !== current[field]);
   if (changedFields.length === 0) return current;
   const nowMs = ctx.clock.nowMs();
   if (!(await updateAddress(ctx.db, input.memberId, input.addressNumber, input.fields, nowMs))) throw addressNotFound();
-  await recordAudit(ctx, { actor: input.actor, action: 'address.updated', memberId: input.memberId, subject: `address:${input.addressNumber}`, details: { fields: changedFields } });
+  // PV-21: the previous values of the changed fields are kept (who, when, why).
+  const reason = input.reason ?? memberUpdate;
+  await recordPreviousValues(ctx, { memberId: input.memberId, addressNumber: input.addressNumber, actor: input.actor, reason, previous: changedFields.map((field) => ({ field: addressColumnOf[field], value: current[field] })) });
+  await recordAudit(ctx, {
+    actor: input.actor,
+    action: reason.code === 'rectification' ? 'address.rectified' : 'address.updated',
+    memberId: input.memberId,
+    subject: `address:${input.addressNumber}`,
+    details: { fields: changedFields, ...(reason.requestId ? { requestId: reason.requestId } : {}) },
+  });
   return getAddress(ctx, input.memberId, input.addressNumber);
 }
 

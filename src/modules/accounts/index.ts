@@ -16,7 +16,8 @@ export { createAuthenticator } from './authenticator.service.ts';
 export { countUsers, createMemberForSeed, createStaffUser, findMemberIdByVerifiedEmail, getMemberContact, getMemberWithSecurity, memberContacts, type MemberWithSecurity } from './members.service.ts';
 export { getMemberAddress, type MemberAddress } from './addresses.service.ts';
 export type { Address } from './addresses.repository.ts';
-export { addressText, addressTextFields } from './accounts.schemas.ts';
+export { addressText, addressTextFields, profilePatchBody, addressPatchBody, memberIdParam, addressParam, toMemberView, memberView, addressView, toAddressView } from './accounts.schemas.ts';
+export { getMemberWithSecurity as getMemberView } from './members.service.ts';
 export { signUp, type SignUpInput, type SignUpResult } from './sign-up.service.ts';
 export { updateProfile, type ProfileChanges, type ProfileUpdate, type ProfileField, type Actor } from './profile.service.ts';
 export { hashNewPassword, type NewPasswordHash } from './passwords.service.ts';
@@ -27,6 +28,11 @@ export { jobHandlers, schedules, purgeExpiredAccountState } from './accounts.job
 export type { Member } from './members.repository.ts';
 export type { NewSession } from './sessions.service.ts';
 export { signedInRecently, recentSignInMs } from './sessions.service.ts';
+export { clearSessionCookie } from './session-cookie.routes.ts';
+export { closeMemberAccount, lockMemberForClosure, wasEmailClosedBefore, findClosedMemberIdsByEmail, type ClosedMember, type KeyedCtx } from './closure.service.ts';
+export { getProfileHistory, type ProfileHistoryEntry, type ChangeReason } from './profile-history.service.ts';
+export { changeAddress, getAddresses } from './addresses.service.ts';
+export { profileChangeReasons, type ProfileChangeReason } from './accounts.table.ts';
 
 /** A member by ID, or undefined (for modules that need the country or date of birth). */
 export async function getMember(ctx: Ctx, memberId: string): Promise<Member | undefined> {

@@ -19,6 +19,8 @@ export interface Member {
   language: string | null;
   createdAtMs: number;
   updatedAtMs: number;
+  /** When the account was closed (AC-10), the start of its retention period (PV-30); null while open. */
+  closedAtMs: number | null;
 }
 
 export interface Credentials {
@@ -49,6 +51,7 @@ function toMember(row: MembersTable): Member {
     language: row.language,
     createdAtMs: row.created_at_ms,
     updatedAtMs: row.updated_at_ms,
+    closedAtMs: row.closed_at_ms ?? null,
   };
 }
 
@@ -82,6 +85,7 @@ export async function insertMember(executor: Executor, member: Member): Promise<
       language: member.language,
       created_at_ms: member.createdAtMs,
       updated_at_ms: member.updatedAtMs,
+      closed_at_ms: member.closedAtMs,
     })
     .execute();
 }
@@ -125,7 +129,7 @@ export async function findSignInRecord(executor: Executor, normalizedEmail: stri
 }
 
 export type MemberChanges = Partial<Pick<MembersTable,
-  'email' | 'email_verified_at_ms' | 'status' | 'country' | 'date_of_birth' | 'first_name' | 'last_name' | 'preferred_name' | 'phone' | 'language'>>;
+  'email' | 'email_verified_at_ms' | 'status' | 'closed_at_ms' | 'country' | 'date_of_birth' | 'first_name' | 'last_name' | 'preferred_name' | 'phone' | 'language'>>;
 
 export async function updateMember(executor: Executor, memberId: string, changes: MemberChanges, nowMs: number): Promise<void> {
   await db(executor).updateTable('members').set({ ...changes, updated_at_ms: nowMs }).where('id', '=', memberId).execute();

@@ -18,6 +18,7 @@ import {
 import { assertEligible, isCountryCode } from './eligibility.rules.ts';
 import { normalizeEmail } from './profile.rules.ts';
 import { hashNewPassword, type NewPasswordHash } from './passwords.service.ts';
+import { wasEmailClosedBefore, type KeyedCtx } from './closure.service.ts';
 
 export const alreadyRegisteredMessage = 'An account with this email address already exists. Sign in, or reset your password if you forgot it.';
 
@@ -37,7 +38,7 @@ export interface NewMemberRecord {
  * Writes a member and their credentials row. Members (role member) must have an eligible country and date of
  * birth (AC-2); staff users have neither, since they are not in the program. The email must be new (AC-1).
  */
-export async function createMemberRecord(ctx: Ctx, input: NewMemberRecord): Promise<Member> {
+export async function createMemberRecord(ctx: KeyedCtx, input: NewMemberRecord): Promise<Member> {
   const nowMs = ctx.clock.nowMs();
   const email = normalizeEmail(input.email);
   if (input.role === 'member') {
@@ -63,6 +64,7 @@ export async function createMemberRecord(ctx: Ctx, input: NewMemberRecord): Prom
     language: input.language ?? null,
     createdAtMs: nowMs,
     updatedAtMs: nowMs,
+    closedAtMs: null,
   };
   try {
     await insertMember(ctx.db, member);
@@ -80,8 +82,9 @@ export async function createMemberRecord(ctx: Ctx, input: NewMemberRecord): Prom
     totpEnabledAtMs: null,
     totpLastTimeStep: null,
   });
-  // CR-1: registration is membership in the rewards program, so the bonus (a higher layer's) commits with the new member.
-  if (member.role === 'member') await ctx.ports.memberLifecycle.memberCreated(ctx, member.id);
+  // CR-1: registration is membership in the rewards program, so the bonus (a higher layer's) commits with the new member;
+  // an address that belonged to a closed account (its keyed digest is on record) earns no second bonus.
+  if (member.role === 'member') await ctx.ports.memberLifecycle.memberCreated(ctx, member.id, { emailClosedBefore: await wasEmailClosedBefore(ctx, email) });
   return member;
 }
 
@@ -137,7 +140,7 @@ export async function countUsers(ctx: Ctx): Promise<number> {
 }
 
 /** An agent or admin account for the console (CLI and seeds). Staff users are not program members. */
-export async function createStaffUser(ctx: Ctx, input: { email: string; password: string; role: 'agent' | 'admin' }): Promise<{ memberId: string }> {
+export async function createStaffUser(ctx: KeyedCtx, input: { email: string; password: string; role: 'agent' | 'admin' }): Promise<{ memberId: string }> {
   const passwordHash = await hashNewPassword(input.password, { email: input.email });
   const member = await createMemberRecord(ctx, {
     email: input.email,
@@ -152,7 +155,7 @@ export async function createStaffUser(ctx: Ctx, input: { email: string; password
 
 /** A member for demo data and imports: eligibility applies as for any sign-up; no session, no emails. */
 export async function createMemberForSeed(
-  ctx: Ctx,
+  ctx: KeyedCtx,
   input: { email: string; password: string; country: string; dateOfBirth: string; firstName?: string; lastName?: string; emailVerified: boolean },
 ): Promise<{ memberId: string }> {
   const passwordHash = await hashNewPassword(input.password, { email: input.email });

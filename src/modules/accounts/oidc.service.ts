@@ -1,5 +1,6 @@
 // Sign-in with an OpenID Connect provider (AC-7): authorization code flow with PKCE, state and nonce kept
 // server-side; the provider identity links to the member with the same verified email, or makes a new member.
+import type { KeyedCtx } from './closure.service.ts';
 import * as oidcClient from 'openid-client';
 import { z } from 'zod';
 import { transact, type Ctx } from '../../deps.ts';
@@ -179,7 +180,7 @@ export type OidcOutcome =
  *   still applies); without them (the usual case) the identity waits, for 30 minutes, for the sign-up form to
  *   supply them. No member exists until then, so nobody under the minimum age is ever stored as a member.
  */
-export async function resolveOidcIdentity(ctx: Ctx, input: { identity: ProviderIdentity; publicUrl: string; userAgent?: string | undefined }): Promise<OidcOutcome> {
+export async function resolveOidcIdentity(ctx: KeyedCtx, input: { identity: ProviderIdentity; publicUrl: string; userAgent?: string | undefined }): Promise<OidcOutcome> {
   const { identity } = input;
   const nowMs = ctx.clock.nowMs();
   const link = await findOidcLink(ctx.db, identity.providerId, identity.subject);
@@ -220,7 +221,7 @@ export async function resolveOidcIdentity(ctx: Ctx, input: { identity: ProviderI
 }
 
 async function joinWithIdentity(
-  ctx: Ctx,
+  ctx: KeyedCtx,
   identity: Pick<ProviderIdentity, 'providerId' | 'subject' | 'email' | 'emailVerified' | 'firstName' | 'lastName'>,
   eligibility: { country: string; dateOfBirth: string },
   input: { publicUrl: string; userAgent?: string | undefined },
@@ -242,7 +243,7 @@ async function joinWithIdentity(
 
 /** Finishes a provider sign-up with the country and date of birth the provider did not give (AC-2 applies). */
 export async function completeOidcSignUp(
-  ctx: Ctx,
+  ctx: KeyedCtx,
   input: { completionToken: string; country: string; dateOfBirth: string; publicUrl: string; userAgent?: string | undefined },
 ): Promise<{ member: Member; session: NewSession }> {
   const tokenHash = hashSecret(input.completionToken);

@@ -6,6 +6,7 @@ import { recordAudit, type ActorRole } from '../audit/index.ts';
 import { assertEligible, isCountryCode } from './eligibility.rules.ts';
 import { findMemberById, updateMember, type Member, type MemberChanges } from './members.repository.ts';
 import { isProfileComplete, normalizeLanguage, normalizePhone } from './profile.rules.ts';
+import { memberUpdate, recordPreviousValues, type ChangeReason } from './profile-history.service.ts';
 
 export interface ProfileChanges {
   firstName?: string | null;
@@ -63,7 +64,7 @@ function emptyToNull(value: string | null | undefined): string | null | undefine
  * to a canonical tag, date of birth and country against the minimum age, AC-2), writes what differs, and records
  * who changed which fields, never the values (AC-8).
  */
-export async function updateProfile(ctx: Ctx, input: { memberId: string; actor: Actor; changes: ProfileChanges }): Promise<ProfileUpdate> {
+export async function updateProfile(ctx: Ctx, input: { memberId: string; actor: Actor; changes: ProfileChanges; reason?: ChangeReason }): Promise<ProfileUpdate> {
   const member = await findMemberById(ctx.db, input.memberId, { lock: true });
   if (!member || member.status !== 'active') throw new AppError('not_found', 'Account was not found.');
   const nowMs = ctx.clock.nowMs();
@@ -95,7 +96,15 @@ export async function updateProfile(ctx: Ctx, input: { memberId: string; actor: 
   const columns: MemberChanges = {};
   for (const field of changedFields) Object.assign(columns, { [columnOf[field]]: next[field] });
   await updateMember(ctx.db, member.id, columns, nowMs);
-  await recordAudit(ctx, { actor: input.actor, action: 'profile.updated', memberId: member.id, details: { fields: changedFields } });
+  // PV-21: the source record is corrected and the value it had is kept, with who changed it, when and why.
+  const reason = input.reason ?? memberUpdate;
+  await recordPreviousValues(ctx, { memberId: member.id, addressNumber: null, actor: input.actor, reason, previous: changedFields.map((field) => ({ field: columnOf[field], value: member[memberKeyOf[field]] })) });
+  await recordAudit(ctx, {
+    actor: input.actor,
+    action: reason.code === 'rectification' ? 'profile.rectified' : 'profile.updated',
+    memberId: member.id,
+    details: { fields: changedFields, ...(reason.requestId ? { requestId: reason.requestId } : {}) },
+  });
   const updated: Member = { ...member, ...next, updatedAtMs: nowMs };
   const isComplete = isProfileComplete(updated);
   // CR-2: the first completion earns the bonus (granted by a higher layer through the lifecycle port, once per account).

@@ -1,8 +1,8 @@
 // Sign-up (AC-1, AC-2, AC-3): one function the caller runs in one transaction, so a later step (the credits
 // module's sign-up bonus) commits or rolls back with the new member.
-import type { Ctx } from '../../deps.ts';
 import { queueEmail } from '../notifications/index.ts';
 import { createMemberRecord } from './members.service.ts';
+import type { KeyedCtx } from './closure.service.ts';
 import type { Member } from './members.repository.ts';
 import type { NewPasswordHash } from './passwords.service.ts';
 import { startSession, type NewSession } from './sessions.service.ts';
@@ -40,7 +40,7 @@ export interface SignUpResult {
  * welcome messages. A taken email is refused with 409 already_exists: the sign-up form says so plainly rather
  * than pretending to succeed, which is the usual trade-off for a store (the password reset form stays silent).
  */
-export async function signUp(ctx: Ctx, input: SignUpInput): Promise<SignUpResult> {
+export async function signUp(ctx: KeyedCtx, input: SignUpInput): Promise<SignUpResult> {
   const member = await createMemberRecord(ctx, {
     email: input.email,
     role: 'member',

@@ -13,7 +13,7 @@ import { membershipCanceledEmail } from './emails/membership-canceled.ts';
 export { plusStatusAt, isPriorityMember, type MembershipActor } from './history.service.ts';
 export { useDeliveryVoucher, restoreDeliveryVoucher, recordBenefitUse, summarizeVouchers, deliveryVouchersLeftAt } from './benefits.service.ts';
 export { getCurrentMembershipPolicy, getMembershipPolicyVersion, publishMembershipPolicy } from './policy.service.ts';
-export { joinPlus, pauseMembership, resumeMembership, cancelMembership, setAutoRenew, switchPlan, updatePaymentMethod } from './lifecycle.service.ts';
+export { joinPlus, pauseMembership, resumeMembership, cancelMembership, setAutoRenew, switchPlan, updatePaymentMethod, endMembershipOnClosure } from './lifecycle.service.ts';
 export { runMembershipRenewals, sendDueReminders, settleStalePendingJoins, claimDueSubscriptions, type RenewalReport } from './renewals.service.ts';
 export { getMembershipOverview } from './membership.service.ts';
 export { plans, subscriptionStates, defaultMembershipSettings, type Plan, type PlusStatus, type SubscriptionState, type MembershipSettings, type MembershipPolicy } from './membership.rules.ts';

@@ -182,7 +182,7 @@ export async function resumeMembership(ctx: Ctx, input: { memberId: string; acto
 }
 
 /** MB-6, MB-7: ends the membership and every benefit at once; nothing is refunded or prorated. */
-async function cancelSubscription(ctx: Ctx, subscriptionId: string, actor: MembershipActor, reason: string | null = null): Promise<Subscription> {
+async function cancelSubscription(ctx: Ctx, subscriptionId: string, actor: MembershipActor, reason: string | null = null, options: { notify: boolean } = { notify: true }): Promise<Subscription> {
   const sub = await lockSubscription(ctx.db, subscriptionId);
   if (!sub) throw new AppError('not_found', 'The membership was not found.');
   assertNotRenewing(ctx, sub);
@@ -190,8 +190,24 @@ async function cancelSubscription(ctx: Ctx, subscriptionId: string, actor: Membe
   const nowMs = ctx.clock.nowMs();
   await updateSubscription(ctx.db, sub.id, [sub.state], { state: 'canceled', ended_at_ms: nowMs, end_reason: 'canceled', next_retry_at_ms: null, resume_at_ms: null, updated_at_ms: nowMs });
   await recordChange(ctx, sub, { event: 'canceled', from: sub.state, to: 'canceled', plan: sub.plan, periodId: sub.currentPeriodId, periodEndsAtMs: sub.currentPeriodEndMs, effectiveAtMs: nowMs, actor, reason });
-  await queueMembershipNotice(ctx, { subscriptionId: sub.id, memberId: sub.memberId, kind: 'canceled', dedupeKey: `canceled:${sub.id}`, plan: sub.plan, priceMinor: null, atMs: nowMs, reason: 'canceled' });
+  if (options.notify) {
+    await queueMembershipNotice(ctx, { subscriptionId: sub.id, memberId: sub.memberId, kind: 'canceled', dedupeKey: `canceled:${sub.id}`, plan: sub.plan, priceMinor: null, atMs: nowMs, reason: 'canceled' });
+  }
   return (await findSubscription(ctx.db, sub.id))!;
+}
+
+/**
+ * AC-10: closing the account ends Plus now, without refund (MB-6), with the reason `account_closed` in its history.
+ * No membership email goes out: the closure confirmation says Plus ended (the canceled email would offer to rejoin).
+ * Null when the member has no open membership; a first payment still in flight is refused (the closure waits for it).
+ */
+export async function endMembershipOnClosure(ctx: Ctx, input: { memberId: string; actor: MembershipActor }): Promise<Subscription | null> {
+  const open = await findOpenSubscription(ctx.db, input.memberId);
+  if (!open) return null;
+  if (open.state === 'pending_payment') {
+    throw new AppError('conflict', 'A Plus payment is being processed. Try again in a few minutes.', { reason: 'plus_payment_pending' });
+  }
+  return cancelSubscription(ctx, open.id, input.actor, 'account_closed', { notify: false });
 }
 
 /** The member's open membership canceled now, by the member or by staff on their behalf (`reason` a code). */

@@ -106,6 +106,9 @@ export { storefrontWebhookSecret, signStorefrontBody, storefrontHeaders } from '
 // Rules other parts may show (ship-by dates, pricing previews)
 export { shippingPromise, nextDayDeliveryDate, usFederalHolidays, isBusinessDay } from './shipping-promise.rules.ts';
 
+// Account closure (AC-10) waits for unsettled checkouts and refunds
+export { findMoneyInFlight, type MoneyInFlight } from './money-in-flight.service.ts';
+
 /** This module's emails (src/modules.ts lists them for the mail preview and the template test). */
 export const templates = [redemptionConfirmationEmail, redemptionShippedEmail];
 

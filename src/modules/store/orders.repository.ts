@@ -387,3 +387,9 @@ export async function selectStalePendingOrders(db: Executor, beforeMs: number, l
   const rows = await storeTables(db).selectFrom('store_orders').select('id').where('status', '=', 'pending_payment').where('placed_at_ms', '<', beforeMs).orderBy('placed_at_ms').limit(limit).execute();
   return rows.map((row) => row.id);
 }
+
+/** The member's orders whose checkout is still running (payment not settled; an account closure waits for them). */
+export async function selectCheckoutsInProgress(db: Executor, memberId: string): Promise<string[]> {
+  const rows = await storeTables(db).selectFrom('store_orders').select('id').where('member_id', '=', memberId).where('status', '=', 'pending_payment').orderBy('id').limit(20).execute();
+  return rows.map((row) => row.id);
+}

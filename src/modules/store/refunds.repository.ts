@@ -115,3 +115,17 @@ export async function selectRefundsForOrders(db: Executor, orderIds: readonly st
   }
   return result;
 }
+
+/** The member's refunds still waiting for the gateway (an account closure waits for them, AC-10). */
+export async function selectPendingRefundIdsOfMember(db: Executor, memberId: string): Promise<string[]> {
+  const rows = await storeTables(db)
+    .selectFrom('store_refunds')
+    .innerJoin('store_orders', 'store_orders.id', 'store_refunds.order_id')
+    .select('store_refunds.id')
+    .where('store_orders.member_id', '=', memberId)
+    .where('store_refunds.status', '=', 'pending')
+    .orderBy('store_refunds.id')
+    .limit(20)
+    .execute();
+  return rows.map((row) => row.id);
+}

@@ -1,4 +1,5 @@
 // /account/profile: names, phone, date of birth, language (AC-8) and the address book.
+import { RestrictionNotice } from '../../components/privacy.tsx';
 import { useEffect, useState } from 'react';
 import { accountsApi, type Address, type AddressInput, type MemberProfile, type ProfileChanges } from '../../api/accounts.ts';
 import { ErrorSummary, SelectField, StatusMessage, SubmitButton, TextField, check, useForm } from '../../components/forms.tsx';
@@ -279,6 +280,7 @@ export function ProfilePage() {
   }, [profile.data]);
   return (
     <Page title="Profile" lead="How we address you and where we send your orders.">
+      <RestrictionNotice />
       {profile.loading && !current && <Loading />}
       {profile.error !== undefined && <ErrorPanel error={profile.error} onRetry={profile.reload} />}
       {current && (

@@ -1,4 +1,5 @@
-// /account/security: 2-step verification with an authenticator app and recovery codes (AC-5), and signed-in devices (AC-4).
+// /account/security: 2-step verification with an authenticator app and recovery codes (AC-5), signed-in devices (AC-4),
+// and closing the account (AC-10).
 import { useState } from 'react';
 import { accountsApi, minimumPasswordLength, type TwoFactorSetup } from '../../api/accounts.ts';
 import { CodeField, ErrorSummary, StatusMessage, SubmitButton, TextField, check, compactCode, useForm } from '../../components/forms.tsx';
@@ -7,6 +8,7 @@ import { describeUserAgent, formatDateTime } from '../../lib/format.ts';
 import { useResource } from '../../lib/use-resource.ts';
 import { navigate } from '../../router.tsx';
 import { useSession } from '../../session.tsx';
+import { CloseAccountSection, RestrictionNotice } from '../../components/privacy.tsx';
 
 /** Groups a base32 secret in fours so it can be typed into an app by hand. */
 function groupSecret(secret: string): string {
@@ -419,10 +421,12 @@ function SessionsSection() {
 export function SecurityPage() {
   return (
     <Page title="Security" lead="Protect your account and see where it is signed in.">
+      <RestrictionNotice />
       <div className="stack-large">
         <TwoFactorSection />
         <PasswordSection />
         <SessionsSection />
+        <CloseAccountSection />
       </div>
     </Page>
   );
