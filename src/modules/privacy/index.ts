@@ -2,6 +2,51 @@
 // access and portability exports, erasure, restriction and rectification, retention. It executes the personal-data
 // map every module declares, which reaches it as `ctx.ports.personalData` from the composition root.
 import type { PersonalDataMap } from '../../db/personal-data.ts';
+import type { RegisterRoutes } from '../../http/types.ts';
+import type { JobHandler, Schedule } from '../../jobs/index.ts';
+import { requestsPersonalData } from './requests.data-map.ts';
+import { registerRequestRoutes } from './requests.routes.ts';
+import { requestJobHandlers, requestSchedules } from './requests.jobs.ts';
+import { requestAcknowledgedEmail } from './emails/request-acknowledged.ts';
+import { verificationCodeEmail } from './emails/verification-code.ts';
+import { agentConfirmationEmail } from './emails/agent-confirmation.ts';
+import { requestExtendedEmail } from './emails/request-extended.ts';
+import { requestCompletedEmail } from './emails/request-completed.ts';
+import { requestDeniedEmail } from './emails/request-denied.ts';
+import { requestClosedUnverifiedEmail } from './emails/request-closed-unverified.ts';
+import { appealDecidedEmail } from './emails/appeal-decided.ts';
 
 /** The personal-data columns of this module's own tables (PV-16; docs/PERSONAL-DATA.md). */
-export const personalData: PersonalDataMap = [];
+export const personalData: PersonalDataMap = [...requestsPersonalData];
+
+/** This module's HTTP routes. */
+export const registerRoutes: RegisterRoutes = async (app, deps) => {
+  await registerRequestRoutes(app, deps);
+};
+
+/** Background work. */
+export const jobHandlers: Record<string, JobHandler> = { ...requestJobHandlers };
+export const schedules: Schedule[] = [...requestSchedules];
+
+/** This module's emails (src/modules.ts lists them for the mail preview and the template test). */
+export const templates = [
+  requestAcknowledgedEmail,
+  verificationCodeEmail,
+  agentConfirmationEmail,
+  requestExtendedEmail,
+  requestCompletedEmail,
+  requestDeniedEmail,
+  requestClosedUnverifiedEmail,
+  appealDecidedEmail,
+];
+
+// Rights requests (PV-1..PV-14): the model, the one state-change function, fulfilment with a per-type step.
+export * from './requests.rules.ts';
+export { acknowledgementDueDate, responseDueDate, extendDueDate, appealDueDate, dueStatus, addBusinessDays, addMonthsClamped, calendarDateOf, type DueFlag, type ExtensionOutcome } from './deadlines.rules.ts';
+export { moveRequest, systemRequestActor, type MoveRequestInput, type RequestActor, type RequestCtx } from './request-transitions.service.ts';
+export { openRequest, type IntakeSource, type RequestForm } from './requests.service.ts';
+export { fulfilRequest, fulfilmentSteps, extendRequest, appealRequest, decideAppeal } from './fulfilment.service.ts';
+export { subjectChoices, applyOptOut, type SubjectChoices } from './optouts.service.ts';
+export { closeUnverifiedRequests, type UnverifiedSweepReport } from './request-expiry.service.ts';
+export { requestToken, isRequestToken } from './request-links.rules.ts';
+export type { PrivacyRequest, RequestEvent, RequestDocument } from './requests.repository.ts';
