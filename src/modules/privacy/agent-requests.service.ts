@@ -127,3 +127,14 @@ export async function getAgentRequest(ctx: Ctx, input: { requestId: string; staf
   await recordAudit(ctx, { actor: { id: input.staff.id, role: input.staff.role }, action: 'privacy.request.viewed', memberId: request.memberId, subject: request.id });
   return { request, events: await listEvents(ctx.db, request.id), documents: await listDocuments(ctx.db, request.id), groupSize: await countGroupMembers(ctx.db, request.groupId), today: calendarDateOf(ctx.clock.nowMs()) };
 }
+
+/** An authorized agent's document for a staff member; the read is audit-recorded as agent access (PV-33). */
+export async function readRequestDocument(ctx: Ctx, input: { requestId: string; documentId: string; staff: StaffActor }): Promise<{ document: RequestDocument; bytes: Uint8Array }> {
+  const request = await findRequest(ctx.db, input.requestId);
+  const document = request && (await listDocuments(ctx.db, request.id)).find((entry) => entry.id === input.documentId);
+  if (!request || !document) throw notFound('The document');
+  const stored = await ctx.ports.files.get(document.storageKey);
+  if (!stored) throw notFound('The document');
+  await recordAudit(ctx, { actor: { id: input.staff.id, role: input.staff.role }, action: 'privacy.request.document_viewed', memberId: request.memberId, subject: request.id, details: { documentId: document.id } });
+  return { document, bytes: stored.bytes };
+}

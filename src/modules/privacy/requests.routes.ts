@@ -15,7 +15,7 @@ import type { ZodApp } from '../../http/types.ts';
 import { HOUR_MS, MINUTE_MS } from '../../platform/clock.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import { getMemberContact } from '../accounts/index.ts';
-import { applyAgentAction, getAgentRequest, listAgentQueue, type StaffActor } from './agent-requests.service.ts';
+import { applyAgentAction, getAgentRequest, listAgentQueue, readRequestDocument, type StaffActor } from './agent-requests.service.ts';
 import { appealRequest } from './fulfilment.service.ts';
 import { isRequestToken, requestStatusUrl, requestToken } from './request-links.rules.ts';
 import { documentKinds } from './requests.rules.ts';
@@ -305,18 +305,15 @@ export async function registerRequestRoutes(app: ZodApp, deps: Deps): Promise<vo
     '/agent/privacy/requests/:requestId/documents/:documentId',
     { schema: { tags, summary: 'An authorized agent’s document as stored (a download, never shown inline)', params: documentParams }, config: { auth: 'agent' } },
     async (request, reply) => {
-      staffOf(request);
-      const document = (await listDocuments(deps.db, request.params.requestId)).find((entry) => entry.id === request.params.documentId);
-      if (!document) throw notFound('The document');
-      const stored = await deps.ports.files.get(document.storageKey);
-      if (!stored) throw notFound('The document');
+      const staff = staffOf(request);
+      const { document, bytes } = await transact(deps, (trx) => readRequestDocument(trx, { requestId: request.params.requestId, documentId: request.params.documentId, staff }));
       const extension = document.contentType === 'application/pdf' ? 'pdf' : document.contentType.split('/')[1];
       return reply
         .type(document.contentType)
         .header('cache-control', 'private, no-store')
         .header('content-disposition', `attachment; filename="${document.id}.${extension}"`)
         .header('x-content-type-options', 'nosniff')
-        .send(Buffer.from(stored.bytes.buffer, stored.bytes.byteOffset, stored.bytes.byteLength));
+        .send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     },
   );
 }

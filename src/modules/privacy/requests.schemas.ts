@@ -44,7 +44,7 @@ const formFields = {
   subjectEmail: email,
   ...location,
   // What the requester wants us to know; any printable text, line breaks allowed.
-  comments: z.string().trim().max(4000).regex(/^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/, 'no control characters').nullish(),
+  comments: z.string().trim().max(4000).regex(/^(?:[^\p{Cc}]|[\n\r\t])*$/u, 'no control characters').nullish(),
 };
 
 /** PV-2: the public form. */
