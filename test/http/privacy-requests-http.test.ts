@@ -157,6 +157,18 @@ describeEachDatabase('privacy rights requests HTTP', (suite) => {
     assert.equal((await post('/privacy/requests', { ...form(), surprise: 1 })).statusCode, 400, 'unknown keys are refused');
   });
 
+  test('PV-1 PL-4 a retried submission with the same Idempotency-Key gets the first answer and files one request', async () => {
+    const payload = form();
+    const send = () => app.inject({ method: 'POST', url: '/api/v1/privacy/requests', headers: { 'idempotency-key': `privacy-retry-${counter}` }, payload, remoteAddress: nextAddress() });
+    const first = await send();
+    const second = await send();
+    assert.equal(first.statusCode, 202, first.body);
+    assert.equal(second.statusCode, 202);
+    assert.equal(second.headers['idempotent-replayed'], 'true');
+    assert.equal(second.json().requestId, first.json().requestId);
+    assert.equal((await outbox(payload.subjectEmail)).filter((message) => message.template === 'privacy-verification-code').length, 1);
+  });
+
   test('PV-1 the regime comes from where the subject lives and is stored: Germany → gdpr (one calendar month), the UK → uk', async () => {
     const german = await file(form({ country: 'DE', state: null, zip: '91522' }));
     const view = await agentView(german.requestId);

@@ -7,7 +7,10 @@
 import fastifyMultipart from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { z } from 'zod';
 import { transact, type Deps } from '../../deps.ts';
+import { idempotencyKeyHeaders } from '../../http/idempotency-key.ts';
+import { answerIdempotently } from '../../http/idempotency.ts';
 import { multipartContentType, multipartRoute, readMultipartForm, type MultipartLimits } from '../../http/multipart.ts';
 import { requireRole, requireSession } from '../../http/principal.ts';
 import { noBody } from '../../http/route-guards.ts';
@@ -83,19 +86,26 @@ export async function registerRequestRoutes(app: ZodApp, deps: Deps): Promise<vo
   app.post(
     '/privacy/requests',
     {
-      schema: { tags, summary: 'File a privacy rights request without an account (PV-1, PV-2): 202 with the request’s reference token; opt-outs take effect at once (PV-4)', body: publicRequestBody, response: { 202: intakeAccepted } },
+      schema: {
+        tags,
+        summary: 'File a privacy rights request without an account (PV-1, PV-2): 202 with the request’s reference token; opt-outs take effect at once (PV-4)',
+        headers: idempotencyKeyHeaders,
+        body: publicRequestBody,
+        response: { 202: intakeAccepted },
+      },
       config: { auth: 'public', rateLimit: requestRateLimits.submit },
     },
-    async (request, reply) => {
-      const created = await transact(deps, (trx) => openRequest(trx, { source: { channel: 'web_form' }, form: request.body }));
-      const message =
-        created.state === 'fulfilled'
-          ? 'Your choice took effect at once. We sent a confirmation by email.'
-          : created.relationship === 'authorized_agent'
-            ? 'We received the request. Please upload your authorization document; we sent a verification code to the email address of the person you act for.'
-            : 'We received the request and sent a 6-digit code to the email address it is about. Enter it to verify the request.';
-      return reply.status(202).send({ requestId: created.id, token: requestToken(deps.secret, created.id), state: created.state, statusUrl: requestStatusUrl(deps.config.http.publicUrl, deps.secret, created), message });
-    },
+    async (request, reply) =>
+      answerIdempotently<z.infer<typeof intakeAccepted>>(deps, request, reply, { required: false, body: request.body, guestEmail: request.body.requesterEmail, memberId: null }, async () => {
+        const created = await transact(deps, (trx) => openRequest(trx, { source: { channel: 'web_form' }, form: request.body }));
+        const message =
+          created.state === 'fulfilled'
+            ? 'Your choice took effect at once. We sent a confirmation by email.'
+            : created.relationship === 'authorized_agent'
+              ? 'We received the request. Please upload your authorization document; we sent a verification code to the email address of the person you act for.'
+              : 'We received the request and sent a 6-digit code to the email address it is about. Enter it to verify the request.';
+        return { status: 202, body: { requestId: created.id, token: requestToken(deps.secret, created.id), state: created.state, statusUrl: requestStatusUrl(deps.config.http.publicUrl, deps.secret, created), message } };
+      }),
   );
 
   app.get(
@@ -195,7 +205,7 @@ export async function registerRequestRoutes(app: ZodApp, deps: Deps): Promise<vo
   app.post(
     '/me/privacy/requests',
     {
-      schema: { tags, summary: 'File a privacy rights request about myself (PV-1); verified at once by a sign-in less than 10 minutes old (PV-11)', body: memberRequestBody, response: { 201: requestView } },
+      schema: { tags, summary: 'File a privacy rights request about myself (PV-1); verified at once by a sign-in less than 10 minutes old (PV-11)', headers: idempotencyKeyHeaders, body: memberRequestBody, response: { 201: requestView } },
       config: { auth: 'session', rateLimit: { ...requestRateLimits.memberSubmit, keyGenerator: memberKey } },
     },
     async (request, reply) => {
@@ -205,8 +215,10 @@ export async function registerRequestRoutes(app: ZodApp, deps: Deps): Promise<vo
       const body = request.body;
       const requesterName = body.requesterName ?? contact.firstName ?? contact.email;
       const form = { type: body.type, requesterName, requesterEmail: contact.email, relationship: 'self' as const, brands: body.brands, subjectEmail: contact.email, country: body.country, state: body.state, zip: body.zip, comments: body.comments };
-      const created = await transact(deps, (trx) => openRequest(trx, { source: { channel: 'member_center', memberId, sessionId }, form }));
-      return reply.status(201).send(await view(created));
+      return answerIdempotently<z.infer<typeof requestView>>(deps, request, reply, { required: false, body, memberId }, async () => {
+        const created = await transact(deps, (trx) => openRequest(trx, { source: { channel: 'member_center', memberId, sessionId }, form }));
+        return { status: 201, body: await view(created), memberId };
+      });
     },
   );
 
@@ -246,18 +258,26 @@ export async function registerRequestRoutes(app: ZodApp, deps: Deps): Promise<vo
   app.post(
     '/agent/privacy/requests',
     {
-      schema: { tags, summary: 'Enter a request received by email (with the message’s receipt time, which starts the deadlines) or taken by an agent', body: agentRequestBody, response: { 201: agentRequestView } },
+      schema: {
+        tags,
+        summary: 'Enter a request received by email (with the message’s receipt time, which starts the deadlines) or taken by an agent',
+        headers: idempotencyKeyHeaders,
+        body: agentRequestBody,
+        response: { 201: agentRequestView },
+      },
       config: { auth: 'agent' },
     },
     async (request, reply) => {
       const staff = staffOf(request);
       const { channel, receivedAt, ...form } = request.body;
       const source = channel === 'email' ? { channel, receivedAtMs: Date.parse(receivedAt!), staffId: staff.id, staffRole: staff.role } : { channel, staffId: staff.id, staffRole: staff.role };
-      const detail = await transact(deps, async (trx) => {
-        const created = await openRequest(trx, { source, form });
-        return getAgentRequest(trx, { requestId: created.id, staff });
+      return answerIdempotently<z.infer<typeof agentRequestView>>(deps, request, reply, { required: false, body: request.body, memberId: null }, async () => {
+        const detail = await transact(deps, async (trx) => {
+          const created = await openRequest(trx, { source, form });
+          return getAgentRequest(trx, { requestId: created.id, staff });
+        });
+        return { status: 201, body: toAgentRequestView(detail), memberId: detail.request.memberId };
       });
-      return reply.status(201).send(toAgentRequestView(detail));
     },
   );
 
