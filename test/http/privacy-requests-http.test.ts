@@ -472,6 +472,8 @@ describeEachDatabase('privacy rights requests HTTP', (suite) => {
     assert.equal((await status(accepted)).state, 'closed_unverified');
     assert.ok((await outbox(payload.requesterEmail)).some((message) => message.template === 'privacy-request-closed-unverified'));
     assert.equal((await closeUnverifiedRequests(deps)).closed, 0, 'running it again changes nothing');
+    const codes = await sql<{ n: number | string }>`select count(*) as n from privacy_verification_codes where expires_at_ms < ${deps.clock.nowMs() - DAY_MS}`.execute(deps.db);
+    assert.equal(Number(codes.rows[0]!.n), 0, 'codes are deleted a day after they expired');
   });
 
   test('PV-10 the queue: Plus members first, then earliest due; days left and due_in_7 / due_in_2 / overdue flags as the clock moves; PV-9 an extension after the due date is refused', async () => {

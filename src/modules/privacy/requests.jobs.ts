@@ -1,4 +1,5 @@
-// The rights requests' scheduled work: every hour, requests that waited 7 days for verification close (PV-12). The
+// The rights requests' scheduled work: every hour, requests that waited 7 days for verification close (PV-12) and
+// expired verification codes are deleted. The
 // wait is counted in days, so an hour late is well inside what anyone notices.
 import { z } from 'zod';
 import type { Deps } from '../../deps.ts';
@@ -12,7 +13,7 @@ export const requestJobHandlers: Record<string, JobHandler> = {
   [closeUnverifiedJobType]: async (deps: Deps, payload) => {
     z.null().parse(payload);
     const report = await closeUnverifiedRequests(deps);
-    if (report.closed > 0 || report.skipped > 0) deps.logger.info({ ...report }, 'unverified privacy requests closed');
+    if (report.closed > 0 || report.skipped > 0 || report.codesPruned > 0) deps.logger.info({ ...report }, 'unverified privacy requests closed');
   },
 };
 

@@ -426,6 +426,14 @@ export async function countCodeAttempt(db: Executor, code: VerificationCode, use
   return Number(result.numUpdatedRows) === 1;
 }
 
+/** Deletes codes that expired before `expiredBeforeMs` (their tries are in the audit log), at most `limit`. */
+export async function pruneCodes(db: Executor, expiredBeforeMs: number, limit: number): Promise<number> {
+  const ids = await requestTables(db).selectFrom('privacy_verification_codes').select('id').where('expires_at_ms', '<', expiredBeforeMs).orderBy('expires_at_ms').limit(limit).execute();
+  if (ids.length === 0) return 0;
+  const result = await requestTables(db).deleteFrom('privacy_verification_codes').where('id', 'in', ids.map((row) => row.id)).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
 // ---- Documents ---------------------------------------------------------------------------------------------
 
 const toDocument = (row: DocumentRow): RequestDocument => ({
