@@ -10,6 +10,7 @@ export const idPrefixes = [
   'mbp', 'mbh', 'mbn', 'vch', 'bnu',
   'cst', 'cim', 'cnt', 'csn', 'cfm',
   'pcl', 'prs', 'mph',
+  'prq', 'pre', 'pvc', 'pdc', 'psc',
 ] as const;
 export type IdPrefix = (typeof idPrefixes)[number];
 

@@ -65,6 +65,15 @@ const publicRoutes = new Set([
   'POST /api/v1/cases/{caseId}/answer',
   'POST /api/v1/cases/{caseId}/cancel',
   'GET /api/v1/cases/{caseId}/images/{imageId}',
+  // Privacy rights requests without an account (PV-1, PV-2, PV-12, PV-14, PV-3): the form, and the request's pages
+  // and steps, each proven by the request's reference token (a wrong one is 404).
+  'POST /api/v1/privacy/requests',
+  'GET /api/v1/privacy/requests/{requestId}',
+  'POST /api/v1/privacy/requests/{requestId}/verify',
+  'POST /api/v1/privacy/requests/{requestId}/verification-code',
+  'POST /api/v1/privacy/requests/{requestId}/confirm-agent',
+  'POST /api/v1/privacy/requests/{requestId}/appeal',
+  'POST /api/v1/privacy/requests/{requestId}/documents',
 ]);
 
 /** The webhook forwards the platform's full payload, so its envelope ignores unknown fields (docs/WEBHOOKS.md). */

@@ -3,19 +3,58 @@
 // map every module declares, which reaches it as `ctx.ports.personalData` from the composition root.
 import type { PersonalDataMap } from '../../db/personal-data.ts';
 import type { RegisterRoutes } from '../../http/types.ts';
+import type { JobHandler, Schedule } from '../../jobs/index.ts';
 import { closurePersonalData } from './closure.data-map.ts';
 import { registerClosureRoutes } from './closure.routes.ts';
 import { accountClosedEmail } from './emails/account-closed.ts';
+import { requestsPersonalData } from './requests.data-map.ts';
+import { registerRequestRoutes } from './requests.routes.ts';
+import { requestJobHandlers, requestSchedules } from './requests.jobs.ts';
+import { requestAcknowledgedEmail } from './emails/request-acknowledged.ts';
+import { verificationCodeEmail } from './emails/verification-code.ts';
+import { agentConfirmationEmail } from './emails/agent-confirmation.ts';
+import { requestExtendedEmail } from './emails/request-extended.ts';
+import { requestCompletedEmail } from './emails/request-completed.ts';
+import { requestDeniedEmail } from './emails/request-denied.ts';
+import { requestClosedUnverifiedEmail } from './emails/request-closed-unverified.ts';
+import { appealDecidedEmail } from './emails/appeal-decided.ts';
 
 /** The personal-data columns of this module's own tables (PV-16; docs/PERSONAL-DATA.md). */
-export const personalData: PersonalDataMap = [...closurePersonalData];
+export const personalData: PersonalDataMap = [...requestsPersonalData, ...closurePersonalData];
 
-export const registerRoutes: RegisterRoutes = (app, deps) => {
+/** This module's HTTP routes. */
+export const registerRoutes: RegisterRoutes = async (app, deps) => {
+  await registerRequestRoutes(app, deps);
   registerClosureRoutes(app, deps);
 };
 
+/** Background work. */
+export const jobHandlers: Record<string, JobHandler> = { ...requestJobHandlers };
+export const schedules: Schedule[] = [...requestSchedules];
+
 /** This module's emails (src/modules.ts lists them for the mail preview and the template test). */
-export const templates = [accountClosedEmail];
+export const templates = [
+  requestAcknowledgedEmail,
+  verificationCodeEmail,
+  agentConfirmationEmail,
+  requestExtendedEmail,
+  requestCompletedEmail,
+  requestDeniedEmail,
+  requestClosedUnverifiedEmail,
+  appealDecidedEmail,
+  accountClosedEmail,
+];
+
+// Rights requests (PV-1..PV-14): the model, the one state-change function, fulfilment with a per-type step.
+export * from './requests.rules.ts';
+export { acknowledgementDueDate, responseDueDate, extendDueDate, appealDueDate, dueStatus, addBusinessDays, addMonthsClamped, calendarDateOf, type DueFlag, type ExtensionOutcome } from './deadlines.rules.ts';
+export { moveRequest, systemRequestActor, type MoveRequestInput, type RequestActor, type RequestCtx } from './request-transitions.service.ts';
+export { openRequest, type IntakeSource, type RequestForm } from './requests.service.ts';
+export { fulfilRequest, fulfilmentSteps, extendRequest, appealRequest, decideAppeal } from './fulfilment.service.ts';
+export { subjectChoices, applyOptOut, type SubjectChoices } from './optouts.service.ts';
+export { closeUnverifiedRequests, type UnverifiedSweepReport } from './request-expiry.service.ts';
+export { requestToken, isRequestToken } from './request-links.rules.ts';
+export type { PrivacyRequest, RequestEvent, RequestDocument } from './requests.repository.ts';
 
 // Restriction (PV-20), account closure records (AC-10) and the closure email, for the flows layer and later modules.
 export { isRestricted, excludeRestricted, setRestriction, getRestriction, getRestrictionHistory, type Restriction, type RestrictionEvent, type SetRestrictionInput, type RestrictionActor } from './restriction.service.ts';
