@@ -29,7 +29,7 @@ export interface ExportEntity {
   name: string;
   table: string;
   memberColumn: string;
-  /** The table's primary key, the order of the keyset batches. */
+  /** The table's primary key, the order of the keyset batches (read, but output only when not a credential). */
   keyColumns: readonly string[];
   columns: readonly ExportColumn[];
 }
@@ -69,9 +69,11 @@ export function exportEntities(map: PersonalDataMap, layouts: ReadonlyMap<string
     const exported = group.declarations.filter((declaration) => !unexportedCategories.has(declaration.category));
     if (exported.length === 0) continue;
     const names = new Set(exported.map((declaration) => declaration.column));
+    // A credential that is part of the key (member_recovery_codes.code_hash) orders the batches but is never output.
+    const hidden = new Set(group.declarations.filter((declaration) => unexportedCategories.has(declaration.category)).map((declaration) => declaration.column));
     const keyColumns = layout.keyColumns.length > 0 ? layout.keyColumns : [group.memberColumn];
     const columns: ExportColumn[] = [
-      ...keyColumns.filter((column) => !names.has(column)).map((column) => ({ name: column, kind: columnKindOf(layout.types.get(column) ?? 'text'), declaration: null })),
+      ...keyColumns.filter((column) => !names.has(column) && !hidden.has(column)).map((column) => ({ name: column, kind: columnKindOf(layout.types.get(column) ?? 'text'), declaration: null })),
       ...exported.map((declaration) => ({ name: declaration.column, kind: columnKindOf(layout.types.get(declaration.column) ?? 'text'), declaration })),
     ];
     const isDefault = group.memberColumn === 'member_id' || group.memberColumn === 'id';

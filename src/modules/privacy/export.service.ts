@@ -162,11 +162,12 @@ export async function buildSubjectExport(deps: Deps, input: { memberId: string; 
     for (const [index, entity] of entities.entries()) {
       await data.write(`${index === 0 ? '' : ','}${JSON.stringify(entity.name)}:[`);
       const names = entity.columns.map((column) => column.name);
+      const selected = [...new Set([...names, ...entity.keyColumns])];
       let csv: TempFile | null = null;
       let after: unknown[] | null = null;
       let count = 0;
       for (;;) {
-        const rows = await readSubjectBatch(deps.db, { table: entity.table, memberColumn: entity.memberColumn, columns: names, keyColumns: entity.keyColumns, subject: input.memberId, after, limit: exportBatchSize });
+        const rows = await readSubjectBatch(deps.db, { table: entity.table, memberColumn: entity.memberColumn, columns: selected, keyColumns: entity.keyColumns, subject: input.memberId, after, limit: exportBatchSize });
         if (rows.length === 0) break;
         if (!csv) {
           csv = await TempFile.create(folder, `csv/${entity.name}.csv`);
