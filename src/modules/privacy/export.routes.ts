@@ -2,7 +2,7 @@
 // download with a sign-in less than 10 minutes old, and read "know"; anyone holding an export's link can have a
 // 6-digit code emailed to the export's subject and download with it; the JSON Schema of data.json is public.
 import { Readable } from 'node:stream';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../../deps.ts';
 import { requireSession } from '../../http/principal.ts';
 import { noBody } from '../../http/route-guards.ts';
@@ -22,6 +22,12 @@ export const exportRateLimits = {
   codeDownload: { max: 10, timeWindow: 10 * MINUTE_MS },
 } as const satisfies Record<string, { max: number; timeWindow: number }>;
 
+/** The member behind the session, for the per-member limits (the route guard has authenticated before this runs). */
+function memberKey(request: FastifyRequest): string {
+  const principal = request.principal;
+  return principal?.kind === 'session' ? `member:${principal.memberId}` : request.ip;
+}
+
 function sendZip(reply: FastifyReply, download: ExportDownload) {
   return reply
     .type('application/zip')
@@ -39,7 +45,7 @@ export function registerExportRoutes(app: ZodApp, deps: Deps): void {
 
   app.post(
     '/me/privacy/exports',
-    { schema: { tags, summary: 'Ask for a copy of my personal data (PV-15): built in the background; one per day (the same day answers the same export)', body: noBody, response: { 202: exportView } }, config: { auth: 'session', rateLimit: exportRateLimits.request } },
+    { schema: { tags, summary: 'Ask for a copy of my personal data (PV-15): built in the background; one per day (the same day answers the same export)', body: noBody, response: { 202: exportView } }, config: { auth: 'session', rateLimit: { ...exportRateLimits.request, keyGenerator: memberKey } } },
     async (request, reply) => {
       const { memberId } = requireSession(request);
       const { record } = await requestOwnExport(deps, memberId);
@@ -54,7 +60,7 @@ export function registerExportRoutes(app: ZodApp, deps: Deps): void {
 
   app.get(
     '/me/privacy/exports/:exportId/download',
-    { schema: { tags, summary: 'Download my export (ZIP) — needs a sign-in less than 10 minutes old (403 reauthentication_required); 410 once expired', params: exportParams }, config: { auth: 'session', rateLimit: exportRateLimits.download } },
+    { schema: { tags, summary: 'Download my export (ZIP) — needs a sign-in less than 10 minutes old (403 reauthentication_required); 410 once expired', params: exportParams }, config: { auth: 'session', rateLimit: { ...exportRateLimits.download, keyGenerator: memberKey } } },
     async (request, reply) => {
       const { memberId, sessionId } = requireSession(request);
       if (!(await signedInRecently(deps, { memberId, sessionId }))) {
