@@ -23,7 +23,7 @@ test('PV-15 HTML is escaped', () => {
   assert.equal(escapeHtml(`<script>alert('x')</script>&"`), '&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;&quot;');
 });
 
-test('PV-15 PV-16 entities: credentials never exported (even in the key), one entity per member column, values typed', () => {
+test('PV-15 PV-16 entities: credentials never exported (even in the key), one entity per member column, the record context only through its own member column, values typed', () => {
   const declaration = { purpose: 'A test declaration of a column.', retention: 'account', erase: eraseByDelete } as const;
   const map = [
     ...declareTable('codes', 'member_id', { member_id: { ...declaration, category: 'identifier' }, code_hash: { ...declaration, category: 'credential' } }),
@@ -39,7 +39,7 @@ test('PV-15 PV-16 entities: credentials never exported (even in the key), one en
   const entities = exportEntities(map, layouts);
   assert.deepEqual(entities.map((entity) => [entity.name, entity.columns.map((column) => column.name)]), [
     ['codes', ['member_id']],
-    ['notes', ['id', 'member_id', 'body']],
+    ['notes', ['id', 'member_id', 'body', 'at_ms']],
     ['notes__by_author_id', ['id', 'author_id']],
   ]);
   assert.deepEqual(entities[0]!.keyColumns, ['member_id', 'code_hash'], 'the credential still orders the batches');

@@ -20,7 +20,11 @@ export type ColumnKind = 'number' | 'boolean' | 'string';
 export interface ExportColumn {
   name: string;
   kind: ColumnKind;
-  /** The declaration, or null for a key column the map does not declare (the row's own ID). */
+  /**
+   * The declaration, or null for a column the map does not declare: the row's key, or (in the entity of the table's
+   * own member column) a column of the record that holds no personal data by itself (amounts, states, dates), which
+   * the rules of personal-data.rules.ts allow only for numbers, flags, times, enumerations and machine codes.
+   */
   declaration: PersonalDataColumn | null;
 }
 
@@ -77,6 +81,15 @@ export function exportEntities(map: PersonalDataMap, layouts: ReadonlyMap<string
       ...exported.map((declaration) => ({ name: declaration.column, kind: columnKindOf(layout.types.get(declaration.column) ?? 'text'), declaration })),
     ];
     const isDefault = group.memberColumn === 'member_id' || group.memberColumn === 'id';
+    // The record's context (order totals, posting amounts, case states) comes with the row reached through the table's
+    // own member column; a row reached as its actor or author (another person's record) shows only the declared columns.
+    if (isDefault) {
+      const declaredAnywhere = new Set(map.filter((declaration) => declaration.table === group.table).map((declaration) => declaration.column));
+      for (const [column, type] of layout.types) {
+        if (declaredAnywhere.has(column) || columns.some((item) => item.name === column)) continue;
+        columns.push({ name: column, kind: columnKindOf(type), declaration: null });
+      }
+    }
     entities.push({ name: isDefault ? group.table : `${group.table}__by_${group.memberColumn}`, table: group.table, memberColumn: group.memberColumn, keyColumns, columns });
   }
   return entities;
@@ -100,7 +113,7 @@ export function exportJsonSchema(entities: readonly ExportEntity[], schemaUrl: s
   for (const entity of entities) {
     const properties: Record<string, unknown> = {};
     for (const column of entity.columns) {
-      properties[column.name] = { ...typeOf(column.kind), description: column.declaration ? `${column.declaration.category}: ${column.declaration.purpose}` : 'The row’s key.' };
+      properties[column.name] = { ...typeOf(column.kind), description: column.declaration ? `${column.declaration.category}: ${column.declaration.purpose}` : entity.keyColumns.includes(column.name) ? 'The row’s key.' : 'Context of the record (no personal data by itself).' };
     }
     entityProperties[entity.name] = {
       type: 'array',
