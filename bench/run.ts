@@ -15,7 +15,7 @@ const suites: Record<string, () => Promise<void>> = {
   membership: async () => (await import('./membership.ts')).runMembershipBench({ size }),
   'aftersales-images': async () => (await import('./aftersales-images.ts')).runAftersalesImagesBench(),
   'aftersales-queue': async () => (await import('./aftersales-queue.ts')).runAftersalesQueueBench({ size }),
-  privacy: async () => (await import('./privacy.ts')).runPrivacyBench(),
+  privacy: async () => (await import('./privacy.ts')).runPrivacyBench({ size }),
 };
 
 const chosen = suite === 'all' ? Object.keys(suites) : [suite];
@@ -25,6 +25,6 @@ for (const name of chosen) {
     process.stderr.write(`unknown bench "${name}"; choose one of: ${Object.keys(suites).join(', ')}, all\n`);
     process.exit(2);
   }
-  process.stdout.write(`\n### bench: ${name}${name === 'ledger' || name === 'membership' || name === 'aftersales-queue' ? ` (size ${size})` : ''}\n`);
+  process.stdout.write(`\n### bench: ${name}${name === 'ledger' || name === 'membership' || name === 'aftersales-queue' || name === 'privacy' ? ` (size ${size})` : ''}\n`);
   await run();
 }

@@ -47,3 +47,32 @@ test('PV-15 PV-16 entities: credentials never exported (even in the key), one en
   assert.equal(exportValue(1, 'boolean'), true);
   assert.equal(exportValue({ a: 1 }, 'string'), '{"a":1}');
 });
+
+test('PV-15 the folder file storage streams a file in and out, and a failed stream leaves nothing under the key', async () => {
+  const { mkdtemp, rm, readdir } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { createFolderFileStorage } = await import('../../src/ports/local-file-storage.ts');
+  const root = await mkdtemp(join(tmpdir(), 'patron-files-'));
+  try {
+    const files = createFolderFileStorage(root);
+    async function* chunks(failAfter?: number) {
+      for (let index = 0; index < 4; index++) {
+        if (failAfter !== undefined && index === failAfter) throw new Error('source broke');
+        yield new Uint8Array(1024).fill(index);
+      }
+    }
+    await files.putStream('privacy/exports/pex_1.zip', chunks(), 'application/zip');
+    const stored = await files.getStream('privacy/exports/pex_1.zip');
+    assert.equal(stored?.contentType, 'application/zip');
+    const parts: Buffer[] = [];
+    for await (const chunk of stored!.stream) parts.push(Buffer.from(chunk));
+    assert.equal(Buffer.concat(parts).length, 4096);
+    assert.equal((await files.get('privacy/exports/pex_1.zip'))?.bytes[3000], 2);
+    await assert.rejects(files.putStream('privacy/exports/pex_2.zip', chunks(2), 'application/zip'), /source broke/);
+    assert.equal(await files.getStream('privacy/exports/pex_2.zip'), undefined);
+    assert.deepEqual((await readdir(join(root, 'privacy/exports'))).sort(), ['pex_1.zip', 'pex_1.zip.type']);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});

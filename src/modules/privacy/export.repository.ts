@@ -47,8 +47,13 @@ export async function readSubjectBatch(
 ): Promise<Record<string, unknown>[]> {
   const select = sql.join(input.columns.map((column) => sql.ref(column)));
   const keys = sql.join(input.keyColumns.map((column) => sql.ref(column)));
+  // The member column is fixed by the filter, so it is left out of the comparison: `(version, seq) > (?, ?)` on
+  // credit_postings' (member_id, version, seq) key is an index range both databases seek to, batch after batch.
+  const compared = input.keyColumns.map((column, position) => ({ column, value: input.after?.[position] })).filter(({ column }) => column !== input.memberColumn);
   let after: RawBuilder<unknown> = sql``;
-  if (input.after) after = sql` and (${keys}) > (${sql.join(input.after.map((value) => sql`${value}`))})`;
+  if (input.after && compared.length > 0) {
+    after = sql` and (${sql.join(compared.map(({ column }) => sql.ref(column)))}) > (${sql.join(compared.map(({ value }) => sql`${value}`))})`;
+  }
   const result = await sql<Record<string, unknown>>`select ${select} from ${sql.table(input.table)} where ${sql.ref(input.memberColumn)} = ${input.subject}${after} order by ${keys} limit ${input.limit}`.execute(db);
   return result.rows;
 }
