@@ -90,8 +90,23 @@ export async function countDownload(db: Executor, exportId: string, atMs: number
     .execute();
 }
 
-export async function countCodeAttempt(db: Executor, exportId: string): Promise<void> {
-  await exportsTable(db).updateTable('privacy_exports').set((eb) => ({ code_attempts: eb('code_attempts', '+', 1) })).where('id', '=', exportId).execute();
+/** Takes one of the code's tries, atomically: false when there is no live code or its tries are used up. */
+export async function claimCodeTry(db: Executor, exportId: string, nowMs: number, maxTries: number): Promise<boolean> {
+  const result = await exportsTable(db)
+    .updateTable('privacy_exports')
+    .set((eb) => ({ code_attempts: eb('code_attempts', '+', 1) }))
+    .where('id', '=', exportId)
+    .where('code_hash', 'is not', null)
+    .where('code_expires_at_ms', '>', nowMs)
+    .where('code_attempts', '<', maxTries)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/** Uses the code up (single use): false when another request used it first. */
+export async function consumeCode(db: Executor, exportId: string, codeHash: string): Promise<boolean> {
+  const result = await exportsTable(db).updateTable('privacy_exports').set({ code_hash: null, code_expires_at_ms: null }).where('id', '=', exportId).where('code_hash', '=', codeHash).executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
 }
 
 /** Ready exports whose time is up, oldest first. */

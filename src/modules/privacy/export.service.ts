@@ -21,7 +21,7 @@ import { recordAudit } from '../audit/index.ts';
 import { queueEmail } from '../notifications/index.ts';
 import { exportDownloadCodeEmail } from './emails/export-download-code.ts';
 import {
-  countCodeAttempt, countDownload, findExport, findExportByDedupeKey, insertExport, listMemberExports, readSubjectBatch, readTableLayouts, selectDueExpiries, updateExport,
+  claimCodeTry, consumeCode, countDownload, findExport, findExportByDedupeKey, insertExport, listMemberExports, readSubjectBatch, readTableLayouts, selectDueExpiries, updateExport,
 } from './export.repository.ts';
 import {
   csvLine, escapeHtml, exportEntities, exportFormat, exportJsonSchema, exportLifetimeMs, exportStorageKey, exportStoragePrefix, exportValue, retentionLabels, zipPathOfFile, type ExportEntity,
@@ -380,16 +380,19 @@ export async function downloadExportByCode(ctx: Ctx & { secret: string }, export
   const refused = new AppError('forbidden', 'This code is not valid. Ask for a new code and use it within 10 minutes.');
   if (!record) throw notFound('The export');
   assertDownloadable(ctx, record);
-  if (!record.code_hash || (record.code_expires_at_ms ?? 0) <= ctx.clock.nowMs()) throw refused;
-  if (record.code_attempts >= downloadCodeMaxTries) throw new AppError('rate_limited', 'Too many wrong codes. Ask for a new code.');
-  const expected = Buffer.from(record.code_hash, 'hex');
-  const given = Buffer.from(codeHash(ctx.secret, exportId, code), 'hex');
-  if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
-    await countCodeAttempt(ctx.db, exportId);
+  // The try is taken before the comparison, in one conditional update, so parallel guesses cannot exceed 3.
+  if (!(await claimCodeTry(ctx.db, exportId, ctx.clock.nowMs(), downloadCodeMaxTries))) {
+    const live = record.code_hash !== null && (record.code_expires_at_ms ?? 0) > ctx.clock.nowMs();
+    if (live && record.code_attempts >= downloadCodeMaxTries) throw new AppError('rate_limited', 'Too many wrong codes. Ask for a new code.');
+    throw refused;
+  }
+  const expected = Buffer.from(record.code_hash ?? '', 'hex');
+  const givenHash = codeHash(ctx.secret, exportId, code);
+  const given = Buffer.from(givenHash, 'hex');
+  if (expected.length !== given.length || !timingSafeEqual(expected, given) || !(await consumeCode(ctx.db, exportId, givenHash))) {
     await recordAudit(ctx, { actor: { id: null, role: 'system' }, action: 'privacy.export.code_refused', memberId: record.member_id, subject: exportId, details: { attempt: record.code_attempts + 1 } });
     throw refused;
   }
-  if (!(await updateExport(ctx.db, exportId, { code_hash: null, code_expires_at_ms: null }))) throw refused;
   return openDownload(ctx, record, { id: null, role: 'system' }, 'code');
 }
 
