@@ -13,6 +13,7 @@ import { createMemberForSeed } from '../../src/modules/accounts/index.ts';
 import { listAuditEntries } from '../../src/modules/audit/index.ts';
 import { getMessage, listMessages } from '../../src/modules/notifications/index.ts';
 import { runDueJobs } from '../../src/modules.ts';
+import { expireDueExports, queueSubjectExport } from '../../src/modules/privacy/index.ts';
 import { describeEachDatabase } from '../support/each-database.ts';
 import type { TestDeps } from '../support/deps.ts';
 import { assertManifest, readZip } from '../support/export-zip.ts';
@@ -153,6 +154,20 @@ describeEachDatabase('privacy export HTTP', (suite) => {
     const gone = await app.inject({ method: 'GET', url: `/api/v1/me/privacy/exports/${exportId}/download`, headers: fresh.headers });
     assert.equal(gone.statusCode, 410, gone.body);
     assert.match(gone.json().error.message, /expired/);
+  });
+
+  test('PV-15 an export still queued a day after it was asked for (its job gave up) is marked failed, so a new one can be asked for', async () => {
+    const member = await newMember();
+    const { record } = await queueSubjectExport(deps, { memberId: member.memberId, actor: { id: member.memberId, role: 'member' } });
+    deps.clock.advanceMs(DAY_MS + MINUTE_MS);
+    await expireDueExports(deps);
+    const fresh = await signIn(member.email, member.memberId);
+    const list = (await app.inject({ method: 'GET', url: '/api/v1/me/privacy/exports', headers: fresh.headers })).json();
+    assert.equal(list.exports.find((item: { id: string }) => item.id === record.id).state, 'failed');
+    const download = await app.inject({ method: 'GET', url: `/api/v1/me/privacy/exports/${record.id}/download`, headers: fresh.headers });
+    assert.equal(download.statusCode, 409);
+    assert.match(download.body, /could not be built/);
+    await runDueJobs(deps);
   });
 
   test('PV-17 know lists categories, sources, purposes and recipients from the map, only for tables holding the member; the schema is public', async () => {

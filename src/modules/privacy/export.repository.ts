@@ -113,3 +113,9 @@ export async function consumeCode(db: Executor, exportId: string, codeHash: stri
 export async function selectDueExpiries(db: Executor, nowMs: number, limit: number): Promise<PrivacyExportRow[]> {
   return exportsTable(db).selectFrom('privacy_exports').selectAll().where('state', '=', 'ready').where('expires_at_ms', '<=', nowMs).orderBy('expires_at_ms').limit(limit).execute();
 }
+
+/** Queued exports the job never finished (its tries used up) by `beforeMs`: marked failed so the member can ask again. */
+export async function failStaleQueued(db: Executor, beforeMs: number): Promise<number> {
+  const result = await exportsTable(db).updateTable('privacy_exports').set({ state: 'failed', failure_code: 'not_built' }).where('state', '=', 'queued').where('created_at_ms', '<=', beforeMs).executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}

@@ -21,7 +21,7 @@ import { recordAudit } from '../audit/index.ts';
 import { queueEmail } from '../notifications/index.ts';
 import { exportDownloadCodeEmail } from './emails/export-download-code.ts';
 import {
-  claimCodeTry, consumeCode, countDownload, findExport, findExportByDedupeKey, insertExport, listMemberExports, readSubjectBatch, readTableLayouts, selectDueExpiries, updateExport,
+  claimCodeTry, consumeCode, countDownload, failStaleQueued, findExport, findExportByDedupeKey, insertExport, listMemberExports, readSubjectBatch, readTableLayouts, selectDueExpiries, updateExport,
 } from './export.repository.ts';
 import {
   csvLine, escapeHtml, exportEntities, exportFormat, exportJsonSchema, exportLifetimeMs, exportStorageKey, exportStoragePrefix, exportValue, retentionLabels, zipPathOfFile, type ExportEntity,
@@ -308,8 +308,15 @@ export async function runExportJob(deps: Deps, exportId: string): Promise<void> 
   await buildSubjectExport(deps, { memberId: record.member_id, requestId: record.request_id, exportId });
 }
 
-/** Deletes the files of exports whose time is up and marks them expired (idempotent; the scheduled job). */
+/** A queued export not built within this time (the job's 3 tries failed) is marked failed (`not_built`). */
+export const exportBuildDeadlineMs = 24 * 60 * 60 * 1000;
+
+/**
+ * Deletes the files of exports whose time is up and marks them expired, and fails exports still queued a day after
+ * they were asked for (idempotent; the scheduled job). Returns how many expired.
+ */
 export async function expireDueExports(deps: Deps, limit = 100): Promise<number> {
+  await failStaleQueued(deps.db, deps.clock.nowMs() - exportBuildDeadlineMs);
   let expired = 0;
   for (const record of await selectDueExpiries(deps.db, deps.clock.nowMs(), limit)) {
     if (record.storage_key) await deps.ports.files.remove(record.storage_key);
