@@ -1,4 +1,4 @@
-// `npm run bench [-- foundation|ledger|store|membership|aftersales-images|aftersales-queue|all] [--size XS|S|M]`: benchmark scripts that print numbers (PERFORMANCE.md).
+// `npm run bench [-- foundation|ledger|store|membership|aftersales-images|aftersales-queue|privacy|all] [--size XS|S|M]`: benchmark scripts that print numbers (PERFORMANCE.md).
 import { parseArgs } from 'node:util';
 
 const { values, positionals } = parseArgs({
@@ -15,6 +15,7 @@ const suites: Record<string, () => Promise<void>> = {
   membership: async () => (await import('./membership.ts')).runMembershipBench({ size }),
   'aftersales-images': async () => (await import('./aftersales-images.ts')).runAftersalesImagesBench(),
   'aftersales-queue': async () => (await import('./aftersales-queue.ts')).runAftersalesQueueBench({ size }),
+  privacy: async () => (await import('./privacy.ts')).runPrivacyBench({ size }),
 };
 
 const chosen = suite === 'all' ? Object.keys(suites) : [suite];
@@ -24,6 +25,6 @@ for (const name of chosen) {
     process.stderr.write(`unknown bench "${name}"; choose one of: ${Object.keys(suites).join(', ')}, all\n`);
     process.exit(2);
   }
-  process.stdout.write(`\n### bench: ${name}${name === 'ledger' || name === 'membership' || name === 'aftersales-queue' ? ` (size ${size})` : ''}\n`);
+  process.stdout.write(`\n### bench: ${name}${name === 'ledger' || name === 'membership' || name === 'aftersales-queue' || name === 'privacy' ? ` (size ${size})` : ''}\n`);
   await run();
 }

@@ -24,6 +24,7 @@ export const errorStatus = {
   rate_limited: 429,
   unavailable: 503,
   internal: 500,
+  gone: 410,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof errorStatus;

@@ -11,6 +11,7 @@ export const idPrefixes = [
   'cst', 'cim', 'cnt', 'csn', 'cfm',
   'pcl', 'prs', 'mph',
   'prq', 'pre', 'pvc', 'pdc', 'psc',
+  'pex',
 ] as const;
 export type IdPrefix = (typeof idPrefixes)[number];
 

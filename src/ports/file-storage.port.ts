@@ -12,6 +12,13 @@ export interface FileStorage {
   /** Writes (or replaces) the file under `key`: letters, digits, `-`, `_`, `.` and `/` separated segments. */
   put(key: string, file: StoredFile): Promise<void>;
   get(key: string): Promise<StoredFile | undefined>;
+  /**
+   * Writes a file that may be larger than memory (a privacy export) from a stream of chunks, so the caller never
+   * holds the whole file; a failed source leaves no file under `key`.
+   */
+  putStream(key: string, source: AsyncIterable<Uint8Array>, contentType: string): Promise<void>;
+  /** Reads a file as a stream of chunks (downloads of privacy exports), or undefined when there is none. */
+  getStream(key: string): Promise<{ stream: AsyncIterable<Uint8Array>; contentType: string } | undefined>;
   /** Removing a key that does not exist is not an error (erasure may run twice). */
   remove(key: string): Promise<void>;
 }

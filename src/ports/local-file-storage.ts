@@ -1,5 +1,8 @@
 // File storage adapters: a folder on disk (the default, under the data folder) and memory (tests).
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { dirname, join } from 'node:path';
 import { isSafeStorageKey, type FileStorage, type StoredFile } from './file-storage.port.ts';
 
@@ -28,6 +31,31 @@ export function createFolderFileStorage(root: string): FileStorage {
         throw error;
       }
     },
+    async putStream(key, source, contentType) {
+      const path = join(root, checkedKey(key));
+      await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+      // Written beside the final name and renamed, so a failed stream never leaves half a file under the key.
+      const partial = `${path}.partial`;
+      try {
+        await pipeline(Readable.from(source), createWriteStream(partial, { mode: 0o600 }));
+        await writeFile(`${path}.type`, contentType, { mode: 0o600 });
+        await rename(partial, path);
+      } catch (error) {
+        await rm(partial, { force: true });
+        throw error;
+      }
+    },
+    async getStream(key) {
+      const path = join(root, checkedKey(key));
+      let contentType: string;
+      try {
+        contentType = await readFile(`${path}.type`, 'utf8');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw error;
+      }
+      return { stream: createReadStream(path), contentType };
+    },
     async remove(key) {
       const path = join(root, checkedKey(key));
       await rm(path, { force: true });
@@ -45,6 +73,17 @@ export function createMemoryFileStorage(): FileStorage {
     },
     async get(key) {
       return files.get(checkedKey(key));
+    },
+    async putStream(key, source, contentType) {
+      const chunks: Uint8Array[] = [];
+      for await (const chunk of source) chunks.push(chunk);
+      files.set(checkedKey(key), { bytes: new Uint8Array(Buffer.concat(chunks)), contentType });
+    },
+    async getStream(key) {
+      const file = files.get(checkedKey(key));
+      if (!file) return undefined;
+      const bytes = file.bytes;
+      return { stream: (async function* () { yield bytes; })(), contentType: file.contentType };
     },
     async remove(key) {
       files.delete(checkedKey(key));

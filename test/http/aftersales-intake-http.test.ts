@@ -43,6 +43,8 @@ const files: FileStorage = {
     await memoryFiles.put(key, file);
   },
   get: (key) => memoryFiles.get(key),
+  putStream: (key, source, contentType) => memoryFiles.putStream(key, source, contentType),
+  getStream: (key) => memoryFiles.getStream(key),
   async remove(key) {
     storedKeys.delete(key);
     await memoryFiles.remove(key);

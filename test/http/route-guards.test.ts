@@ -74,6 +74,11 @@ const publicRoutes = new Set([
   'POST /api/v1/privacy/requests/{requestId}/confirm-agent',
   'POST /api/v1/privacy/requests/{requestId}/appeal',
   'POST /api/v1/privacy/requests/{requestId}/documents',
+  // Privacy exports (PV-15, PV-16): the published schema of data.json, and the download by an emailed code (the code
+  // is checked by the handler; asking for one answers the same for any ID).
+  'GET /api/v1/privacy/export-schema.json',
+  'POST /api/v1/privacy/exports/{exportId}/download-code',
+  'GET /api/v1/privacy/exports/{exportId}/download',
 ]);
 
 /** The webhook forwards the platform's full payload, so its envelope ignores unknown fields (docs/WEBHOOKS.md). */

@@ -23,6 +23,8 @@ function recordingStorage(): FileStorage & { keys: string[] } {
     },
     get: (key) => inner.get(key),
     remove: (key) => inner.remove(key),
+    putStream: (key, source, contentType) => inner.putStream(key, source, contentType),
+    getStream: (key) => inner.getStream(key),
   };
 }
 

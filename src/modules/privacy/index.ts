@@ -18,19 +18,24 @@ import { requestCompletedEmail } from './emails/request-completed.ts';
 import { requestDeniedEmail } from './emails/request-denied.ts';
 import { requestClosedUnverifiedEmail } from './emails/request-closed-unverified.ts';
 import { appealDecidedEmail } from './emails/appeal-decided.ts';
+import { exportPersonalData } from './export.data-map.ts';
+import { exportJobHandlers, exportSchedules } from './export.jobs.ts';
+import { registerExportRoutes } from './export.routes.ts';
+import { exportDownloadCodeEmail } from './emails/export-download-code.ts';
 
 /** The personal-data columns of this module's own tables (PV-16; docs/PERSONAL-DATA.md). */
-export const personalData: PersonalDataMap = [...requestsPersonalData, ...closurePersonalData];
+export const personalData: PersonalDataMap = [...requestsPersonalData, ...exportPersonalData, ...closurePersonalData];
 
 /** This module's HTTP routes. */
 export const registerRoutes: RegisterRoutes = async (app, deps) => {
   await registerRequestRoutes(app, deps);
+  registerExportRoutes(app, deps);
   registerClosureRoutes(app, deps);
 };
 
 /** Background work. */
-export const jobHandlers: Record<string, JobHandler> = { ...requestJobHandlers };
-export const schedules: Schedule[] = [...requestSchedules];
+export const jobHandlers: Record<string, JobHandler> = { ...requestJobHandlers, ...exportJobHandlers };
+export const schedules: Schedule[] = [...requestSchedules, ...exportSchedules];
 
 /** This module's emails (src/modules.ts lists them for the mail preview and the template test). */
 export const templates = [
@@ -42,6 +47,7 @@ export const templates = [
   requestDeniedEmail,
   requestClosedUnverifiedEmail,
   appealDecidedEmail,
+  exportDownloadCodeEmail,
   accountClosedEmail,
 ];
 
@@ -55,6 +61,9 @@ export { subjectChoices, applyOptOut, type SubjectChoices } from './optouts.serv
 export { closeUnverifiedRequests, type UnverifiedSweepReport } from './request-expiry.service.ts';
 export { requestToken, isRequestToken } from './request-links.rules.ts';
 export type { PrivacyRequest, RequestEvent, RequestDocument } from './requests.repository.ts';
+
+// Access and portability exports, know (PV-15..PV-17).
+export { buildSubjectExport, queueSubjectExport, requestOwnExport, know, exportSchema, expireDueExports, exportJobType, exportExpiryJobType, type SubjectExport, type ExportFile, type KnowReport } from './export.service.ts';
 
 // Restriction (PV-20), account closure records (AC-10) and the closure email, for the flows layer and later modules.
 export { isRestricted, excludeRestricted, setRestriction, getRestriction, getRestrictionHistory, type Restriction, type RestrictionEvent, type SetRestrictionInput, type RestrictionActor } from './restriction.service.ts';
