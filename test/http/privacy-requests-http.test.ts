@@ -17,6 +17,7 @@ import * as membership from '../../src/modules/membership/index.ts';
 import * as store from '../../src/modules/store/index.ts';
 import { listAuditEntries, verifyAuditChain } from '../../src/modules/audit/index.ts';
 import { checkout } from '../../src/flows/index.ts';
+import { runDueJobs } from '../../src/modules.ts';
 import { calendarDateOf, closeUnverifiedRequests, requestToken, subjectChoices } from '../../src/modules/privacy/index.ts';
 import type { agentRequestView } from '../../src/modules/privacy/requests.schemas.ts';
 import { describeEachDatabase } from '../support/each-database.ts';
@@ -440,6 +441,30 @@ describeEachDatabase('privacy rights requests HTTP', (suite) => {
     assert.equal(fulfilled.statusCode, 200, fulfilled.body);
     assert.equal(fulfilled.json().state, 'fulfilled');
     assert.match(fulfilled.json().outcome, /corrected/);
+  });
+
+  test('PV-15 PV-17 fulfilling an access request queues the subject’s export, which the job builds; know answers from the data map', async () => {
+    const member = await newMember();
+    const filed = await post('/me/privacy/requests', { type: 'access', country: 'US', state: 'CA', brands: ['Patron'] }, member);
+    assert.equal(filed.json().state, 'verified', filed.body);
+    await staffAgain();
+    assert.equal((await act(filed.json().id, { action: 'start' })).statusCode, 200);
+    const fulfilled = await act(filed.json().id, { action: 'fulfil' });
+    assert.equal(fulfilled.statusCode, 200, fulfilled.body);
+    const reference = /reference (pex_[0-9a-z]+)/.exec(fulfilled.json().outcome)?.[1];
+    assert.ok(reference, fulfilled.json().outcome);
+    const queued = (await sql<{ request_id: string; state: string; member_id: string }>`select request_id, state, member_id from privacy_exports where id = ${reference}`.execute(deps.db)).rows[0];
+    assert.deepEqual({ ...queued }, { request_id: filed.json().id, state: 'queued', member_id: member.memberId });
+    await runDueJobs(deps);
+    const built = (await sql<{ state: string }>`select state from privacy_exports where id = ${reference}`.execute(deps.db)).rows[0];
+    assert.equal(built?.state, 'ready', 'the export job built the ZIP');
+
+    const knowRequest = await post('/me/privacy/requests', { type: 'know', country: 'US', state: 'CA' }, await signIn(member.email));
+    await staffAgain();
+    await act(knowRequest.json().id, { action: 'start' });
+    const answered = await act(knowRequest.json().id, { action: 'fulfil' });
+    assert.equal(answered.statusCode, 200, answered.body);
+    assert.match(answered.json().outcome, /Categories of personal data we hold about you: .*contact/);
   });
 
   test('PV-3 the agent routes answer staff only: anonymous 401, a member 403, before any body check', async () => {

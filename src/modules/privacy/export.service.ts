@@ -273,25 +273,34 @@ async function createExportRecord(ctx: Ctx, input: { memberId: string; requestId
 }
 
 /**
- * Queues an export for a subject (the requests slice's fulfilment, or a member's own request) in the caller's
- * transaction: the record and the `privacy-export` job. With a dedupe key, a second call returns the first record.
+ * Queues an export for a subject (a member's own request) in a transaction of its own: the record and the
+ * `privacy-export` job. With a dedupe key, a second call returns the first record.
  */
-export async function queueSubjectExport(ctx: Ctx, input: { memberId: string; requestId?: string | null; dedupeKey?: string | null; actor: { id: string | null; role: 'member' | 'agent' | 'admin' | 'system' } }): Promise<{ record: PrivacyExportRow; created: boolean }> {
-  return transact(ctx, async (trx) => {
-    if (input.dedupeKey) {
-      const existing = await findExportByDedupeKey(trx.db, input.dedupeKey);
-      if (existing) return { record: existing, created: false };
-    }
-    const record = await createExportRecord(trx, { memberId: input.memberId, requestId: input.requestId ?? null, dedupeKey: input.dedupeKey ?? null });
-    const stored = (input.dedupeKey && (await findExportByDedupeKey(trx.db, input.dedupeKey))) || record;
-    if (stored.id !== record.id) return { record: stored, created: false };
-    await enqueueJob(trx, { type: exportJobType, payload: { exportId: record.id }, key: `${exportJobType}:${record.id}`, maxAttempts: 3 });
-    await recordAudit(trx, { actor: input.actor, action: 'privacy.export.requested', memberId: input.memberId, subject: record.id, details: input.requestId ? { requestId: input.requestId } : {} });
-    return { record, created: true };
-  });
+export async function queueSubjectExport(ctx: Ctx, input: QueueExportInput): Promise<{ record: PrivacyExportRow; created: boolean }> {
+  return transact(ctx, (trx) => queueSubjectExportIn(trx, input));
 }
 
-/** A member asks for their own export (PV-15): one per UTC day; the same day's request answers the same record. */
+export interface QueueExportInput {
+  memberId: string;
+  requestId?: string | null;
+  dedupeKey?: string | null;
+  actor: { id: string | null; role: 'member' | 'agent' | 'admin' | 'system' };
+}
+
+/** The same inside the caller's transaction (a rights request's fulfilment queues its export with the answer). */
+export async function queueSubjectExportIn(trx: Ctx, input: QueueExportInput): Promise<{ record: PrivacyExportRow; created: boolean }> {
+  if (input.dedupeKey) {
+    const existing = await findExportByDedupeKey(trx.db, input.dedupeKey);
+    if (existing) return { record: existing, created: false };
+  }
+  const record = await createExportRecord(trx, { memberId: input.memberId, requestId: input.requestId ?? null, dedupeKey: input.dedupeKey ?? null });
+  const stored = (input.dedupeKey && (await findExportByDedupeKey(trx.db, input.dedupeKey))) || record;
+  if (stored.id !== record.id) return { record: stored, created: false };
+  await enqueueJob(trx, { type: exportJobType, payload: { exportId: record.id }, key: `${exportJobType}:${record.id}`, maxAttempts: 3 });
+  await recordAudit(trx, { actor: input.actor, action: 'privacy.export.requested', memberId: input.memberId, subject: record.id, details: input.requestId ? { requestId: input.requestId } : {} });
+  return { record, created: true };
+}
+
 export async function requestOwnExport(ctx: Ctx, memberId: string): Promise<{ record: PrivacyExportRow; created: boolean }> {
   const day = new Date(ctx.clock.nowMs()).toISOString().slice(0, 10);
   return queueSubjectExport(ctx, { memberId, dedupeKey: `self:${memberId}:${day}`, actor: { id: memberId, role: 'member' } });

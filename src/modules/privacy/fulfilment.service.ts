@@ -1,16 +1,17 @@
 // Fulfilling, extending and appealing rights requests (PV-3, PV-9): `fulfilRequest` with one step per type, the
 // extension with its notice in the same transaction, the subject's appeal and its decision by a different agent.
 //
-// Fulfilment today records the outcome and moves the request: for access, portability, know, erase, rectify and
-// restrict the agent has done the work (or the export and erasure slices will do it) and Patron records that it
-// was done; no data is exported or erased here. `fulfilmentSteps` is where that work is wired, one call per type
-// (access/portability → the export job, erase → the erasure flow, know → the data map's answer).
+// Access and portability queue the subject's export (the `privacy-export` job builds the ZIP; the subject downloads it
+// after a fresh sign-in or with an emailed code), `know` answers from the data map and the disclosure record; for
+// rectify, restrict, complaint and appeal the agent does the work through their own routes and Patron records that
+// it was done. `fulfilmentSteps` is the one place where each type's work is wired.
 import { AppError, notFound } from '../../platform/errors.ts';
 import { recordAudit } from '../audit/index.ts';
 import { queueEmail } from '../notifications/index.ts';
 import { appealDueDate, calendarDateOf, extendDueDate } from './deadlines.rules.ts';
 import { requestExtendedEmail } from './emails/request-extended.ts';
 import { applyOptOut } from './optouts.service.ts';
+import { know, queueSubjectExportIn } from './export.service.ts';
 import { auditActorOf, firstNameOf, moveRequest, recipientsOf, type RequestActor, type RequestCtx } from './request-transitions.service.ts';
 import { isOptOut, type AppealDecision, type RequestType } from './requests.rules.ts';
 import { appendEvent, findRequest, updateRequestFields, type PrivacyRequest } from './requests.repository.ts';
@@ -24,11 +25,32 @@ const recordedByAgent =
   async () =>
     outcome;
 
-/** The per-type step of fulfilment: the one place where access → export and erase → erasure get wired. */
+/**
+ * Access and portability (PV-15): the subject's export is queued with the answer, keyed by the request so a retried
+ * fulfilment queues it once. A subject without an account has no account data; the answer says so.
+ */
+const queueExport =
+  (ready: string): FulfilmentStep =>
+  async (ctx, request, actor) => {
+    if (request.memberId === null) return 'We found no account for this email address, so we hold no account data about you.';
+    const { record } = await queueSubjectExportIn(ctx, { memberId: request.memberId, requestId: request.id, dedupeKey: `request:${request.id}`, actor: { id: actor.id, role: actor.role === 'member' || actor.role === 'agent' || actor.role === 'admin' ? actor.role : 'system' } });
+    return `${ready} Download it from the privacy section of your account after signing in, or with a code we email to this address; it stays available for 7 days (reference ${record.id}).`;
+  };
+
+/** Know (PV-17): categories, sources, purposes and recipients, from the data map and what was disclosed. */
+const answerKnow: FulfilmentStep = async (ctx, request) => {
+  if (request.memberId === null) return 'We found no account for this email address, so we hold no account data about you.';
+  const report = await know(ctx, request.memberId);
+  const list = (items: readonly string[]) => (items.length === 0 ? 'none' : items.join('; '));
+  // The purposes run to a line per column; the email names the rest and the account shows them all (GET /me/privacy/know).
+  return `Categories of personal data we hold about you: ${list(report.categories)}. Where it comes from: ${list(report.sources)}. To whom we disclose it: ${list(report.recipientCategories)}. What we use each for, and how long we keep it, is listed in the privacy section of your account.`;
+};
+
+/** The per-type step of fulfilment: access/portability → the export, know → the data map's answer. */
 export const fulfilmentSteps: Record<Exclude<RequestType, 'optout_sale_share' | 'optout_targeted_ads' | 'limit_sensitive' | 'withdraw_consent' | 'object'>, FulfilmentStep> = {
-  access: recordedByAgent('Our privacy team has sent you a copy of your personal data.'),
-  portability: recordedByAgent('Our privacy team has sent you your personal data in a portable format.'),
-  know: recordedByAgent('Our privacy team has sent you the categories of personal data we hold about you, where they come from, why we use them and whom we disclose them to.'),
+  access: queueExport('Your copy of your personal data is being prepared.'),
+  portability: queueExport('Your personal data in a portable format (JSON and CSV files in a ZIP) is being prepared.'),
+  know: answerKnow,
   rectify: recordedByAgent('Our privacy team has corrected your personal data as you asked.'),
   erase: recordedByAgent('Our privacy team has deleted your personal data, except records the law requires us to keep.'),
   restrict: recordedByAgent('We now only store your personal data and do not otherwise use it, except where the law requires.'),
