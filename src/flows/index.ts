@@ -11,6 +11,7 @@ import { registerRedemptionRoutes } from './redemption.routes.ts';
 import { registerRefundRoutes } from './refund.routes.ts';
 import { registerFlowRunRoutes } from './runs.routes.ts';
 import { registerCaseResolutionRoutes } from './case-resolution.routes.ts';
+import { registerErasureRoutes } from './erasure.routes.ts';
 
 export const registerRoutes: RegisterRoutes = (app, deps) => {
   registerCheckoutRoutes(app, deps);
@@ -18,6 +19,7 @@ export const registerRoutes: RegisterRoutes = (app, deps) => {
   registerRedemptionRoutes(app, deps);
   registerFlowRunRoutes(app, deps);
   registerCaseResolutionRoutes(app, deps);
+  registerErasureRoutes(app, deps);
 };
 
 export const jobHandlers: Record<string, JobHandler> = flowsJobHandlers;
@@ -33,3 +35,4 @@ export { listRunsNeedingAttention, retryFlowRun, type FlowRunAttention } from '.
 export { startRun, executeRun, resumeDueRuns, retryRunNow, findRunOf, type FlowDefinition, type FlowRun, type FlowStep, type StepResult, type AnyFlowDefinition, type FlowDefinitions } from './runner.ts';
 export { FlowStepFailed, CompensationRefused, flowTransitions } from './runner.rules.ts';
 export { flowStates, stepStates, type FlowState, type StepState } from './flows.table.ts';
+export { eraseSubject, erasureFlow, erasureKey, type EraseSubjectInput } from './erasure.ts';

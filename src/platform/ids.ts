@@ -9,6 +9,7 @@ export const idPrefixes = [
   'sub', 'cas', 'prv', 'evt', 'flw',
   'mbp', 'mbh', 'mbn', 'vch', 'bnu',
   'cst', 'cim', 'cnt', 'csn', 'cfm',
+  'per',
 ] as const;
 export type IdPrefix = (typeof idPrefixes)[number];
 

@@ -2,6 +2,14 @@
 // access and portability exports, erasure, restriction and rectification, retention. It executes the personal-data
 // map every module declares, which reaches it as `ctx.ports.personalData` from the composition root.
 import type { PersonalDataMap } from '../../db/personal-data.ts';
+import { erasurePersonalData } from './erasure.data-map.ts';
 
 /** The personal-data columns of this module's own tables (PV-16; docs/PERSONAL-DATA.md). */
-export const personalData: PersonalDataMap = [];
+export const personalData: PersonalDataMap = [...erasurePersonalData];
+
+// Erasure, the registry of erased subjects, retention (PV-18, PV-19, PV-30, PV-31).
+export { executeErasure, planErasure, subjectExists, erasedText, erasedEmail, type ErasureReport, type KeptColumn, type ErasedColumns } from './erasure.executor.ts';
+export { deleteSubjectFiles, eraseSubjectRows, erasureReportSchema, journalErasure, recordErasure } from './erasure.service.ts';
+export { findErasure, findErasureOfMember, erasedMemberIds, erasureReasons, type ErasureReason, type ErasureRecord } from './erasures.repository.ts';
+export { appendErasureJournal, readErasureJournal, erasureJournalPath, type JournalEntry } from './erasure-journal.ts';
+export { retentionRules, retentionPeriodMs, keptUntil, type RetentionRule } from './retention.rules.ts';
