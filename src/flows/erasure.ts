@@ -18,10 +18,12 @@ import { InvariantError } from '../platform/assert.ts';
 import {
   deleteSubjectFiles,
   eraseSubjectRows,
+  erasedMemberIds,
   erasureReportSchema,
   findErasureOfMember,
   journalErasure,
   planErasure,
+  readErasureJournal,
   recordErasure,
   subjectExists,
   type ErasureReason,
@@ -133,4 +135,37 @@ export async function eraseSubject(deps: Deps, input: EraseSubjectInput): Promis
   const recorded = await findErasureOfMember(deps.db, input.memberId);
   if (!recorded) throw new AppError('unavailable', 'The erasure did not finish; it is retried automatically.', { runId: run.id });
   return { ...recorded.report, erasureId: recorded.id };
+}
+
+export interface ReapplyReport {
+  /** Subjects erased again (journaled, not in the restored registry). */
+  reapplied: string[];
+  /** Journaled subjects the restored database does not know (created after the backup): nothing to erase. */
+  unknown: number;
+  /** Subjects that could not be erased now (an unfinished run in the backup), with the error code. */
+  failed: Array<{ memberId: string; code: string }>;
+}
+
+/**
+ * PV-19: after a restore, erases again every subject of the journal (the data folder's erasures.jsonl) that the
+ * restored registry does not list. Idempotent: a second call finds them all in the registry.
+ */
+export async function reapplyJournaledErasures(deps: Deps, dataDir: string = deps.config.dataDir): Promise<ReapplyReport> {
+  const registry = await erasedMemberIds(deps.db);
+  const report: ReapplyReport = { reapplied: [], unknown: 0, failed: [] };
+  for (const entry of readErasureJournal(dataDir)) {
+    if (registry.has(entry.memberId)) continue;
+    if (!(await subjectExists(deps, entry.memberId))) {
+      report.unknown += 1;
+      continue;
+    }
+    try {
+      await eraseSubject(deps, { memberId: entry.memberId, requestId: null, reason: 'restore' });
+      report.reapplied.push(entry.memberId);
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      report.failed.push({ memberId: entry.memberId, code: error.code });
+    }
+  }
+  return report;
 }

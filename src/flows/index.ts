@@ -35,4 +35,4 @@ export { listRunsNeedingAttention, retryFlowRun, type FlowRunAttention } from '.
 export { startRun, executeRun, resumeDueRuns, retryRunNow, findRunOf, type FlowDefinition, type FlowRun, type FlowStep, type StepResult, type AnyFlowDefinition, type FlowDefinitions } from './runner.ts';
 export { FlowStepFailed, CompensationRefused, flowTransitions } from './runner.rules.ts';
 export { flowStates, stepStates, type FlowState, type StepState } from './flows.table.ts';
-export { eraseSubject, erasureFlow, erasureKey, type EraseSubjectInput } from './erasure.ts';
+export { eraseSubject, erasureFlow, erasureKey, reapplyJournaledErasures, type EraseSubjectInput, type ReapplyReport } from './erasure.ts';

@@ -6,6 +6,9 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { sql } from 'kysely';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { transact } from '../../src/deps.ts';
 import { readSchemaColumns } from '../../src/db/schema-introspection.ts';
 import * as accounts from '../../src/modules/accounts/index.ts';
@@ -18,8 +21,8 @@ import { moveCase } from '../../src/modules/aftersales/index.ts';
 import { addCaseNote } from '../../src/modules/aftersales/agent-cases.service.ts';
 import { insertCase, type NewCase } from '../../src/modules/aftersales/cases.repository.ts';
 import { verifyAuditChain } from '../../src/modules/audit/index.ts';
-import { checkout, eraseSubject, refundOrder } from '../../src/flows/index.ts';
-import { findErasureOfMember, readErasureJournal } from '../../src/modules/privacy/index.ts';
+import { checkout, eraseSubject, reapplyJournaledErasures, refundOrder } from '../../src/flows/index.ts';
+import { appendErasureJournal, findErasureOfMember, readErasureJournal } from '../../src/modules/privacy/index.ts';
 import { describeEachDatabase } from '../support/each-database.ts';
 import type { TestDeps } from '../support/deps.ts';
 
@@ -169,5 +172,24 @@ describeEachDatabase('privacy erasure', (suite) => {
     const { memberId } = await seedPerson(deps, 'busyone');
     await sql`update flow_runs set state = 'running' where id = (select id from flow_runs where member_id = ${memberId} limit 1)`.execute(deps.db);
     await assert.rejects(eraseSubject(deps, { memberId, requestId: null, reason: 'agent' }), (error: unknown) => (error as { code?: string }).code === 'conflict');
+  });
+
+  test('PV-19 a restored database erases again every journaled subject its registry does not list, once (the PostgreSQL path after pg_restore)', async () => {
+    const journalDir = await mkdtemp(join(tmpdir(), 'patron-journal-'));
+    try {
+      // The restored database still holds the subject (the backup predates the erasure); the journal lists them.
+      const { memberId, photoKey } = await seedPerson(deps, 'restorix');
+      appendErasureJournal(journalDir, { memberId, erasedAtMs: deps.clock.nowMs() });
+      appendErasureJournal(journalDir, { memberId: 'mem_created_after_backup', erasedAtMs: deps.clock.nowMs() });
+      const first = await reapplyJournaledErasures(deps, journalDir);
+      assert.deepEqual(first, { reapplied: [memberId], unknown: 1, failed: [] });
+      const kept = new Set(deps.ports.personalData.filter((column) => column.erase.kind === 'keep_for_law').map((column) => `${column.table}.${column.column}`));
+      assert.deepEqual((await scan(deps, 'restorix')).filter((column) => !kept.has(column)), []);
+      assert.equal(await deps.ports.files.get(photoKey), undefined);
+      assert.equal((await findErasureOfMember(deps.db, memberId))?.reason, 'restore');
+      assert.deepEqual(await reapplyJournaledErasures(deps, journalDir), { reapplied: [], unknown: 1, failed: [] });
+    } finally {
+      await rm(journalDir, { recursive: true, force: true });
+    }
   });
 });
