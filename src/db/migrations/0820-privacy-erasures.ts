@@ -13,6 +13,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('reason', 'text', (c) => c.notNull().check(sql`reason in ('request', 'retention', 'agent', 'restore')`))
     .addColumn('report', 'text', (c) => c.notNull())
     .addColumn('erased_at_ms', 'bigint', (c) => c.notNull())
+    // When retention (PV-30) removed the values kept for law at the end of the transaction-records period.
+    .addColumn('records_expired_at_ms', 'bigint')
     .execute();
   await db.schema.createIndex('privacy_erasures_erased_at').on('privacy_erasures').column('erased_at_ms').execute();
 

@@ -245,3 +245,35 @@ export async function executeErasure(ctx: Ctx, memberId: string): Promise<Omit<E
   report.kept.sort((a, b) => `${a.table}.${a.column}`.localeCompare(`${b.table}.${b.column}`));
   return report;
 }
+
+/** Tables made append-only by makeAppendOnly (src/db/schema-helpers.ts), known by its trigger names. */
+async function appendOnlyTables(db: Executor): Promise<Set<string>> {
+  if (isPostgres(db)) {
+    const result = await sql<{ name: string }>`select tgname as name from pg_trigger t join pg_class c on c.oid = t.tgrelid join pg_namespace n on n.oid = c.relnamespace where n.nspname = current_schema() and tgname like '%_append_only'`.execute(db);
+    return new Set(result.rows.map((row) => row.name.replace(/_append_only$/, '')));
+  }
+  const result = await sql<{ name: string }>`select name from sqlite_master where type = 'trigger' and name like '%_no_update'`.execute(db);
+  return new Set(result.rows.map((row) => row.name.replace(/_no_update$/, '')));
+}
+
+/**
+ * PV-30: the end of the transaction-records period of an erased subject. The values kept for law with retention
+ * `transaction_records` (the ship-to postal code, the serial, the case's reason…) are removed where the column is
+ * nullable and the table is not append-only; the member column stays (it is the pseudonymous ID the ledger's
+ * append-only rows hold too). Returns the number of rows changed; a second run changes the same rows to the same
+ * NULLs and the caller marks the erasure done, so it is not repeated.
+ */
+export async function expireKeptRecords(ctx: Ctx, memberId: string): Promise<number> {
+  const [facts, appendOnly] = await Promise.all([readColumnFacts(ctx.db), appendOnlyTables(ctx.db)]);
+  let changed = 0;
+  for (const group of groupsOf(ctx.ports.personalData)) {
+    if (appendOnly.has(group.table)) continue;
+    const expiring = group.columns.filter(
+      (column) => column.erase.kind === 'keep_for_law' && column.retention === 'transaction_records' && column.column !== group.memberColumn && column.column !== 'id' && facts.get(`${group.table}.${column.column}`)?.nullable === true,
+    );
+    if (expiring.length === 0) continue;
+    const result = await sql`update ${sql.table(group.table)} set ${sql.join(expiring.map((column) => sql`${sql.ref(column.column)} = null`))} where ${sql.ref(group.memberColumn)} = ${memberId}`.execute(ctx.db);
+    changed += Number(result.numAffectedRows ?? 0n);
+  }
+  return changed;
+}

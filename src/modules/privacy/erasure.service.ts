@@ -43,7 +43,7 @@ export async function recordErasure(ctx: Ctx, input: { memberId: string; request
   const existing = await findErasureOfMember(ctx.db, input.memberId);
   if (existing) return existing.id;
   const id = ctx.ids.next('per');
-  await insertErasure(ctx.db, { id, member_id: input.memberId, request_id: input.requestId, reason: input.reason, report: JSON.stringify(input.report), erased_at_ms: input.report.erasedAtMs });
+  await insertErasure(ctx.db, { id, member_id: input.memberId, request_id: input.requestId, reason: input.reason, report: JSON.stringify(input.report), erased_at_ms: input.report.erasedAtMs, records_expired_at_ms: null });
   await recordAudit(ctx, {
     actor: { id: input.actorId, role: input.actorId ? 'admin' : 'system' },
     action: 'privacy.erasure.completed',

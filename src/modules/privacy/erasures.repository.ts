@@ -13,6 +13,7 @@ export interface PrivacyErasureRow {
   reason: ErasureReason;
   report: string;
   erased_at_ms: number;
+  records_expired_at_ms: number | null;
 }
 
 interface ErasureTables {
@@ -51,4 +52,14 @@ export async function findErasureOfMember(executor: Executor, memberId: string):
 export async function erasedMemberIds(executor: Executor): Promise<Set<string>> {
   const rows = await db(executor).selectFrom('privacy_erasures').select('member_id').execute();
   return new Set(rows.map((row) => row.member_id));
+}
+
+/** Erasures whose kept transaction records reached the end of their period and were not expired yet. */
+export async function erasuresWithRecordsDue(executor: Executor, erasedBeforeMs: number, limit: number): Promise<string[]> {
+  const rows = await db(executor).selectFrom('privacy_erasures').select('member_id').where('records_expired_at_ms', 'is', null).where('erased_at_ms', '<=', erasedBeforeMs).orderBy('erased_at_ms').limit(limit).execute();
+  return rows.map((row) => row.member_id);
+}
+
+export async function markRecordsExpired(executor: Executor, memberId: string, nowMs: number): Promise<void> {
+  await db(executor).updateTable('privacy_erasures').set({ records_expired_at_ms: nowMs }).where('member_id', '=', memberId).where('records_expired_at_ms', 'is', null).execute();
 }

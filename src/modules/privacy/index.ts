@@ -8,8 +8,8 @@ import { erasurePersonalData } from './erasure.data-map.ts';
 export const personalData: PersonalDataMap = [...erasurePersonalData];
 
 // Erasure, the registry of erased subjects, retention (PV-18, PV-19, PV-30, PV-31).
-export { executeErasure, planErasure, subjectExists, erasedText, erasedEmail, type ErasureReport, type KeptColumn, type ErasedColumns } from './erasure.executor.ts';
+export { executeErasure, expireKeptRecords, planErasure, subjectExists, erasedText, erasedEmail, type ErasureReport, type KeptColumn, type ErasedColumns } from './erasure.executor.ts';
 export { deleteSubjectFiles, eraseSubjectRows, erasureReportSchema, journalErasure, recordErasure } from './erasure.service.ts';
-export { findErasure, findErasureOfMember, erasedMemberIds, erasureReasons, type ErasureReason, type ErasureRecord } from './erasures.repository.ts';
+export { findErasure, findErasureOfMember, erasedMemberIds, erasuresWithRecordsDue, markRecordsExpired, erasureReasons, type ErasureReason, type ErasureRecord } from './erasures.repository.ts';
 export { appendErasureJournal, readErasureJournal, erasureJournalPath, type JournalEntry } from './erasure-journal.ts';
 export { retentionRules, retentionPeriodMs, keptUntil, type RetentionRule } from './retention.rules.ts';
