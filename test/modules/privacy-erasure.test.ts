@@ -21,7 +21,8 @@ import { moveCase } from '../../src/modules/aftersales/index.ts';
 import { addCaseNote } from '../../src/modules/aftersales/agent-cases.service.ts';
 import { insertCase, type NewCase } from '../../src/modules/aftersales/cases.repository.ts';
 import { verifyAuditChain } from '../../src/modules/audit/index.ts';
-import { checkout, eraseSubject, reapplyJournaledErasures, refundOrder } from '../../src/flows/index.ts';
+import { checkout, eraseSubject, erasureFlow, erasureKey, executeRun, findRunOf, flowDefinitions, reapplyJournaledErasures, refundOrder, resumeDueRuns, startRun } from '../../src/flows/index.ts';
+import { hangAt, stopBefore } from '../support/flow-faults.ts';
 import { appendErasureJournal, findErasureOfMember, readErasureJournal } from '../../src/modules/privacy/index.ts';
 import { describeEachDatabase } from '../support/each-database.ts';
 import type { TestDeps } from '../support/deps.ts';
@@ -191,5 +192,25 @@ describeEachDatabase('privacy erasure', (suite) => {
     } finally {
       await rm(journalDir, { recursive: true, force: true });
     }
+  });
+
+  test('PV-18 an erasure interrupted after its rows were erased (a crash before the journal) is finished by the resume job, once', async () => {
+    const { memberId } = await seedPerson(deps, 'crashix');
+    const run = await transact(deps, (trx) => startRun(trx, erasureFlow, { key: erasureKey(memberId), input: { memberId, requestId: null, reason: 'agent', actorId: null }, memberId: null }));
+    const crash = hangAt();
+    void executeRun(deps, stopBefore(erasureFlow, 'journal', 'run', crash.stop), run);
+    await crash.reached;
+    assert.equal(await findErasureOfMember(deps.db, memberId), undefined, 'not recorded yet');
+    assert.equal((await sql<{ email: string }>`select email from members where id = ${memberId}`.execute(deps.db)).rows[0]!.email, `erased+${memberId}@invalid`, 'the rows were erased');
+
+    deps.clock.advanceMs(11 * 60_000);
+    await resumeDueRuns(deps, flowDefinitions);
+    assert.equal((await findRunOf(deps, erasureFlow, erasureKey(memberId)))?.state, 'completed');
+    const record = await findErasureOfMember(deps.db, memberId);
+    assert.ok(record);
+    assert.ok(readErasureJournal(deps.config.dataDir).some((entry) => entry.memberId === memberId));
+    assert.equal((await eraseSubject(deps, { memberId, requestId: null, reason: 'agent' })).erasureId, record.id);
+    const kept = new Set(deps.ports.personalData.filter((column) => column.erase.kind === 'keep_for_law').map((column) => `${column.table}.${column.column}`));
+    assert.deepEqual((await scan(deps, 'crashix')).filter((column) => !kept.has(column)), []);
   });
 });
