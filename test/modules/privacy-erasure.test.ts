@@ -23,7 +23,7 @@ import { insertCase, type NewCase } from '../../src/modules/aftersales/cases.rep
 import { verifyAuditChain } from '../../src/modules/audit/index.ts';
 import { checkout, eraseSubject, erasureFlow, erasureKey, executeRun, findRunOf, flowDefinitions, reapplyJournaledErasures, refundOrder, resumeDueRuns, startRun } from '../../src/flows/index.ts';
 import { hangAt, stopBefore } from '../support/flow-faults.ts';
-import { appendErasureJournal, findErasureOfMember, readErasureJournal } from '../../src/modules/privacy/index.ts';
+import { appendErasureJournal, erasureCompletedEmail, erasureEmailData, findErasureOfMember, readErasureJournal } from '../../src/modules/privacy/index.ts';
 import { describeEachDatabase } from '../support/each-database.ts';
 import type { TestDeps } from '../support/deps.ts';
 
@@ -149,6 +149,12 @@ describeEachDatabase('privacy erasure', (suite) => {
     const audit = await runCreditsAudit(deps);
     assert.equal(audit.ok, true, 'LG-2 the ledger auditor passes');
     assert.equal((await verifyAuditChain(deps)).ok, true, 'PV-33 the audit chain verifies');
+
+    // The requester's email: customer words, what was kept, why and until when, and nothing about the person.
+    const email = erasureCompletedEmail.render(erasureEmailData(report));
+    assert.equal(email.subject, 'Your personal data has been erased');
+    assert.match(email.text, /store orders[^]*until \d{4}-\d{2}-\d{2}|store orders[^]*\d{4}-\d{2}-\d{2}/);
+    assert.doesNotMatch(email.text + email.html, /quinzor/i);
 
     // PV-19: registry and journal; a second erasure answers the first report.
     const record = await findErasureOfMember(deps.db, subject.memberId);
