@@ -15,6 +15,7 @@ const suites: Record<string, () => Promise<void>> = {
   membership: async () => (await import('./membership.ts')).runMembershipBench({ size }),
   'aftersales-images': async () => (await import('./aftersales-images.ts')).runAftersalesImagesBench(),
   'aftersales-queue': async () => (await import('./aftersales-queue.ts')).runAftersalesQueueBench({ size }),
+  'privacy-erasure': async () => (await import('./privacy-erasure.ts')).runPrivacyErasureBench(),
 };
 
 const chosen = suite === 'all' ? Object.keys(suites) : [suite];
