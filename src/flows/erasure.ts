@@ -133,7 +133,11 @@ export async function eraseSubject(deps: Deps, input: EraseSubjectInput): Promis
   }
   if (run.state === 'running') await executeRun(deps, erasureFlow, run);
   const recorded = await findErasureOfMember(deps.db, input.memberId);
-  if (!recorded) throw new AppError('unavailable', 'The erasure did not finish; it is retried automatically.', { runId: run.id });
+  if (!recorded) {
+    const state = (await findRunOf(deps, erasureFlow, erasureKey(input.memberId)))?.state ?? run.state;
+    if (state === 'running') throw new AppError('unavailable', 'The erasure did not finish; it is retried automatically.', { runId: run.id });
+    throw new AppError('invalid_state', 'The erasure run stopped with an error; an operator must look at it before it is started again.', { runId: run.id, state });
+  }
   return { ...recorded.report, erasureId: recorded.id };
 }
 

@@ -222,9 +222,13 @@ export async function executeErasure(ctx: Ctx, memberId: string): Promise<Omit<E
   const groups = groupsOf(map).reverse();
   for (const group of groups) {
     const where = subjectRows(group, memberId, email);
-    for (const column of group.columns.filter((c) => c.erase.kind === 'keep_for_law')) {
-      if (column.erase.kind !== 'keep_for_law') continue;
-      report.kept.push({ table: group.table, column: column.column, legalBasis: column.erase.legalBasis, retention: column.retention, until: keptUntil(column.retention, nowMs), rule: retentionRules[column.retention].description });
+    const keptColumns = group.columns.filter((c) => c.erase.kind === 'keep_for_law');
+    // Kept columns are reported where the subject has rows (a policy they never published is not "kept about them").
+    if (keptColumns.length > 0 && (await countRows(ctx.db, group.table, where)) > 0) {
+      for (const column of keptColumns) {
+        if (column.erase.kind !== 'keep_for_law') continue;
+        report.kept.push({ table: group.table, column: column.column, legalBasis: column.erase.legalBasis, retention: column.retention, until: keptUntil(column.retention, nowMs), rule: retentionRules[column.retention].description });
+      }
     }
     if (deletesRows(group)) {
       const rows = await deleteWithDependents(ctx.db, group.table, where, keys, map);
