@@ -21,7 +21,7 @@ import { moveCase } from '../../src/modules/aftersales/index.ts';
 import { addCaseNote } from '../../src/modules/aftersales/agent-cases.service.ts';
 import { insertCase, type NewCase } from '../../src/modules/aftersales/cases.repository.ts';
 import { verifyAuditChain } from '../../src/modules/audit/index.ts';
-import { checkout, eraseSubject, erasureFlow, erasureKey, executeRun, findRunOf, flowDefinitions, reapplyJournaledErasures, refundOrder, resumeDueRuns, startRun } from '../../src/flows/index.ts';
+import { checkout, redeemReward, eraseSubject, erasureFlow, erasureKey, executeRun, findRunOf, flowDefinitions, reapplyJournaledErasures, refundOrder, resumeDueRuns, startRun } from '../../src/flows/index.ts';
 import { hangAt, stopBefore } from '../support/flow-faults.ts';
 import { appendErasureJournal, erasureCompletedEmail, erasureEmailData, findErasureOfMember, readErasureJournal } from '../../src/modules/privacy/index.ts';
 import { describeEachDatabase } from '../support/each-database.ts';
@@ -58,6 +58,13 @@ async function seedPerson(deps: TestDeps, tag: string): Promise<{ memberId: stri
   // A guest order placed with the same email address (no member ID): found by its guest_email.
   await checkout(deps, { memberId: null, guestEmail: m.email.toUpperCase(), lines: [{ productId: product.id, quantity: 1 }], discountCode: null, shippingAddress, credits: 0, paymentToken: 'tok_approve', fromCart: false });
   await membership.joinPlus(deps, { memberId, plan: 'annual', paymentToken: 'tok_approve', actor: { id: memberId, role: 'member' } });
+  // A cart, a reward redemption, and a marketplace order carrying the same email without a member ID.
+  await transact(deps, (trx) => store.setCartLine(trx, memberId, product.id, 2));
+  const reward = await transact(deps, (trx) => store.createRewardItem(trx, system, { sku: `R-${++counter}`, name: `Reward ${counter}`, creditsPrice: 100, stock: 10 }));
+  await redeemReward(deps, { memberId, rewardItemId: reward.id, quantity: 1, paymentToken: null });
+  await transact(deps, (trx) =>
+    store.recordExternalOrder(trx, { source: 'storefront', externalOrderId: `SF-${tag}-${++counter}`, customerEmail: m.email, purchasedAt: new Date(deps.clock.nowMs() - 86_400_000).toISOString(), totalMinor: 1500, items: [{ name: 'Cable', quantity: 1 }] }, 'mem_agent'),
+  );
 
   const caseRecord: NewCase = {
     id: deps.ids.next('cas'),
@@ -119,7 +126,7 @@ describeEachDatabase('privacy erasure', (suite) => {
     const subject = await seedPerson(deps, 'quinzor');
     const other = await seedPerson(deps, 'ottomar');
     const before = await scan(deps, 'quinzor');
-    for (const column of ['members.email', 'members.first_name', 'member_addresses.line1', 'sessions.user_agent', 'store_orders.ship_to_line1', 'store_orders.guest_email', 'store_refunds.note', 'aftersales_cases.details', 'aftersales_transitions.note', 'aftersales_notes.body', 'outbox_messages.html', 'idempotency_keys.response_body']) {
+    for (const column of ['store_external_orders.customer_email', 'members.email', 'members.first_name', 'member_addresses.line1', 'sessions.user_agent', 'store_orders.ship_to_line1', 'store_orders.guest_email', 'store_refunds.note', 'aftersales_cases.details', 'aftersales_transitions.note', 'aftersales_notes.body', 'outbox_messages.html', 'idempotency_keys.response_body']) {
       assert.ok(before.includes(column), `the seed puts a marker in ${column}`);
     }
     const otherBefore = await scan(deps, 'ottomar');
@@ -139,6 +146,9 @@ describeEachDatabase('privacy erasure', (suite) => {
     assert.equal(report.filesDeleted, 1);
     assert.ok(report.deleted.some((entry) => entry.table === 'member_addresses' && entry.rows === 1));
     assert.ok(report.deleted.some((entry) => entry.table === 'sessions'));
+    assert.ok(report.deleted.some((entry) => entry.table === 'store_cart_lines'), 'the cart goes');
+    assert.ok(report.kept.some((entry) => entry.table === 'store_redemptions'), 'the redemption is a kept record');
+    assert.ok(report.anonymized.some((entry) => entry.table === 'store_external_orders'), 'the marketplace order loses its email');
     assert.ok(report.anonymized.some((entry) => entry.table === 'store_orders' && entry.rows === 3), 'two member orders and the guest order');
     const taxRecord = report.kept.find((entry) => entry.table === 'store_orders' && entry.column === 'ship_to_postal_code');
     assert.ok(taxRecord && /tax/i.test(taxRecord.legalBasis) && /^\d{4}-\d{2}-\d{2}$/.test(taxRecord.until));
