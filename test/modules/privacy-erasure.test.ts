@@ -156,6 +156,8 @@ describeEachDatabase('privacy erasure', (suite) => {
     const member = await sql<{ email: string; status: string; first_name: string | null }>`select email, status, first_name from members where id = ${subject.memberId}`.execute(deps.db);
     assert.deepEqual({ ...member.rows[0] }, { email: `erased+${subject.memberId}@invalid`, status: 'closed', first_name: null });
     assert.equal((await getBalance(deps, subject.memberId)).available, 0, 'CR-22 the credits are forfeited with a closing posting');
+    const plus = await sql<{ state: string }>`select state from membership_subscriptions where member_id = ${subject.memberId}`.execute(deps.db);
+    assert.deepEqual(plus.rows.map((row) => row.state), ['canceled'], 'Plus ends: no renewal charges an erased member');
     const audit = await runCreditsAudit(deps);
     assert.equal(audit.ok, true, 'LG-2 the ledger auditor passes');
     assert.equal((await verifyAuditChain(deps)).ok, true, 'PV-33 the audit chain verifies');

@@ -5,6 +5,8 @@ import { z } from 'zod';
 import type { Ctx, Deps } from '../../deps.ts';
 import { recordAudit } from '../audit/index.ts';
 import { forfeitOnClosure } from '../credits/index.ts';
+import { cancelMembership } from '../membership/index.ts';
+import { isAppError } from '../../platform/errors.ts';
 import { appendErasureJournal } from './erasure-journal.ts';
 import { executeErasure, type ErasureReport } from './erasure.executor.ts';
 import { findErasureOfMember, insertErasure, type ErasureReason } from './erasures.repository.ts';
@@ -26,10 +28,17 @@ export async function deleteSubjectFiles(ctx: Ctx, fileKeys: readonly string[]):
 
 /**
  * Erases the subject's rows in the caller's transaction: the credits are forfeited with the closing posting (CR-22,
- * so the ledger stays whole, LG-2), the account is closed, then the map is executed.
+ * so the ledger stays whole, LG-2), an open Plus membership is canceled, the account is closed, then the map is
+ * executed (the cancellation's email is in the outbox rows the map deletes).
  */
 export async function eraseSubjectRows(ctx: Ctx, memberId: string): Promise<Omit<ErasureReport, 'filesDeleted'>> {
   await forfeitOnClosure(ctx, { memberId, idempotencyKey: `erasure:${memberId}` });
+  // Plus ends without a refund (as at closure, AC-10): no renewal charges an erased member. None open is fine.
+  try {
+    await cancelMembership(ctx, { memberId, actor: { id: null, role: 'system' }, reason: 'erasure' });
+  } catch (error) {
+    if (!isAppError(error) || error.code !== 'not_found') throw error;
+  }
   await sql`update members set status = 'closed', updated_at_ms = ${ctx.clock.nowMs()} where id = ${memberId}`.execute(ctx.db);
   return executeErasure(ctx, memberId);
 }
