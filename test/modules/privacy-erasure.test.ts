@@ -89,6 +89,9 @@ async function seedPerson(deps: TestDeps, tag: string): Promise<{ memberId: stri
   await transact(deps, (trx) => moveCase(trx, { caseId: caseRecord.id, action: 'review', actor: { role: 'agent', id: 'mem_agent' } }));
   await transact(deps, (trx) => moveCase(trx, { caseId: caseRecord.id, action: 'ask_for_info', actor: { role: 'agent', id: 'mem_agent' }, note: `${m.words} transition note` }));
   await addCaseNote(deps, { caseId: caseRecord.id, staff: { id: 'mem_agent', role: 'agent' }, body: `${m.words} internal note` });
+  // A guest case filed with the same email before the person had an account: found by its guest_email.
+  const guestCase: NewCase = { ...caseRecord, id: deps.ids.next('cas'), memberId: null, guestEmail: m.email, details: `${m.words} guest case details` };
+  await transact(deps, (trx) => insertCase(trx.db, guestCase, { id: trx.ids.next('cst'), action: 'submit', actorRole: 'guest', actorId: null, atMs: guestCase.createdAtMs }));
   const photoKey = `aftersales/images/${tag}-${++counter}.jpg`;
   await deps.ports.files.put(photoKey, { bytes: new Uint8Array([1, 2, 3]), contentType: 'image/jpeg' });
   await deps.db
@@ -150,6 +153,7 @@ describeEachDatabase('privacy erasure', (suite) => {
     assert.ok(report.kept.some((entry) => entry.table === 'store_redemptions'), 'the redemption is a kept record');
     assert.ok(report.anonymized.some((entry) => entry.table === 'store_external_orders'), 'the marketplace order loses its email');
     assert.ok(report.anonymized.some((entry) => entry.table === 'store_orders' && entry.rows === 3), 'two member orders and the guest order');
+    assert.ok(report.anonymized.some((entry) => entry.table === 'aftersales_cases' && entry.rows === 2), 'the member case and the guest case');
     const taxRecord = report.kept.find((entry) => entry.table === 'store_orders' && entry.column === 'ship_to_postal_code');
     assert.ok(taxRecord && /tax/i.test(taxRecord.legalBasis) && /^\d{4}-\d{2}-\d{2}$/.test(taxRecord.until));
 

@@ -5,7 +5,8 @@
 //   mixed group keeps its rows and its `delete` and `anonymize` columns are overwritten (value semantics);
 //   `keep_for_law` columns stay and are listed in the report with their legal basis and the day they go.
 // - An overwrite satisfies the column: NULL where nullable; for NOT NULL, `erased+<memberId>@invalid` in a column
-//   named like an email (unique and non-identifying), `[erased]` in other text, 0 in numbers.
+//   named like an email (unique and non-identifying), `[erased]` in other text, 0 in numbers. A guest row's email
+//   gets the placeholder rather than NULL (a row without a member may need a contact: a case's requester check).
 // - Guest rows of the same person: a group that declares a `contact` column named like an email also matches rows
 //   whose member column is NULL and whose email equals the member's (case-insensitive): storefront guest orders,
 //   after-sales guest cases, marketplace orders not yet matched.
@@ -242,7 +243,13 @@ export async function executeErasure(ctx: Ctx, memberId: string): Promise<Omit<E
     if (rows === 0) continue;
     // The member column goes last in the row's update (it is what the WHERE reads).
     const targets = clearsLink ? [...overwritten, clearsLink] : overwritten;
-    const assignments = targets.map((column) => sql`${sql.ref(column.column)} = ${overwriteValue(column, facts.get(`${group.table}.${column.column}`), memberId)}`);
+    const assignments = targets.map((column) => {
+      const value = overwriteValue(column, facts.get(`${group.table}.${column.column}`), memberId);
+      // A guest row's email becomes the pseudonymous placeholder, not NULL: a row without a member may need a contact
+      // (a case's requester check). The CASE reads the row's old member column.
+      if (value === null && column.column === group.emailColumn) return sql`${sql.ref(column.column)} = case when ${sql.ref(group.memberColumn)} is null then ${erasedEmail(memberId)} else null end`;
+      return sql`${sql.ref(column.column)} = ${value}`;
+    });
     await sql`update ${sql.table(group.table)} set ${sql.join(assignments)} where ${where}`.execute(ctx.db);
     report.anonymized.push({ table: group.table, columns: targets.map((c) => c.column), rows });
   }
