@@ -1,6 +1,9 @@
-// The `patron` command line (PL-11): serve, worker, migrate, seed, clock, user, credits.
+// The `patron` command line (PL-11): serve, worker, migrate, seed, clock, user, credits, backup, restore.
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig, ConfigError } from '../config.ts';
+import { loadConfig, ConfigError, type Config } from '../config.ts';
 import { transact } from '../deps.ts';
 import { runDueJobs, startWorker } from '../modules.ts';
 import { parseDurationMs, type SimulatedClock } from '../platform/clock.ts';
@@ -12,6 +15,8 @@ import { serve } from '../main.ts';
 import { seedDemoData } from './seed.ts';
 import * as accounts from '../modules/accounts/index.ts';
 import * as credits from '../modules/credits/index.ts';
+import { reapplyJournaledErasures, type ReapplyReport } from '../flows/index.ts';
+import { backupSqlite, defaultBackupPath, isPatronBackup, isSqlite, postgresBackupHelp, replaceSqliteDatabase } from './backup.ts';
 
 const usage = `patron <command>
 
@@ -26,6 +31,11 @@ const usage = `patron <command>
   credits audit               check the whole credits ledger (LG-5); exits 1 when it finds a difference
   user create-admin --email <email> [--role admin|agent] [--password <password>]
                               create a staff user; a password is generated and printed when none is given
+  backup [--to FILE]          online backup of the SQLite database (default: <data folder>/backups/); PostgreSQL:
+                              prints the pg_dump command
+  restore FILE                with the server stopped: replace the SQLite database with FILE, then erase again
+                              every subject erased after the backup (PV-19)
+  restore --reapply-only      only re-apply the erasure journal (after a pg_restore)
 
 Configuration comes from PATRON_* environment variables (see README.md).
 `;
@@ -44,6 +54,11 @@ async function run(argv: string[]): Promise<number> {
   if (command === 'serve') {
     await serve(config);
     return -1; // keeps running
+  }
+  if (command === 'restore') return restore(config, rest);
+  if (command === 'backup' && !isSqlite(config)) {
+    print(postgresBackupHelp);
+    return 2;
   }
   const runtime = await createRuntime(config);
   const { deps } = runtime;
@@ -125,11 +140,58 @@ async function run(argv: string[]): Promise<number> {
         print(`created ${role} ${values.email}${values.password ? '' : `\npassword (shown once): ${password}`}`);
         return 0;
       }
+      case 'backup': {
+        const { values } = parseArgs({ args: rest, options: { to: { type: 'string' } } });
+        const to = values.to ?? defaultBackupPath(config, deps.clock.nowMs());
+        await mkdir(dirname(resolve(to)), { recursive: true });
+        if (existsSync(to)) {
+          print(`${to} exists already; choose another --to`);
+          return 2;
+        }
+        const pages = await backupSqlite(config, to);
+        print(`backup written: ${to} (${pages} pages)`);
+        return 0;
+      }
       default:
         break;
     }
     print(usage);
     return 2;
+  } finally {
+    await runtime.close();
+  }
+}
+
+function printReapplied(report: ReapplyReport): void {
+  print(`re-applied ${report.reapplied.length} erasure(s) made after the backup${report.unknown > 0 ? `; ${report.unknown} journaled subject(s) not in the backup` : ''}`);
+  for (const failed of report.failed) print(`  could not erase ${failed.memberId} now (${failed.code}): run \`patron restore --reapply-only\` again once its operation has finished`);
+}
+
+/** `patron restore FILE` (SQLite) and `patron restore --reapply-only` (both databases), PV-19. */
+async function restore(config: Readonly<Config>, args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, options: { 'reapply-only': { type: 'boolean', default: false } }, allowPositionals: true });
+  if (!values['reapply-only']) {
+    if (!isSqlite(config)) {
+      print(postgresBackupHelp);
+      return 2;
+    }
+    const file = positionals[0];
+    if (!file || positionals.length > 1) {
+      print('usage: patron restore FILE   (stop the server first)');
+      return 2;
+    }
+    if (!isPatronBackup(file)) {
+      print(`${file} is not a Patron SQLite backup`);
+      return 2;
+    }
+    const { keptAs } = replaceSqliteDatabase(config, file);
+    print(`restored ${file}${keptAs ? ` (the previous database is kept as ${keptAs})` : ''}`);
+  }
+  const runtime = await createRuntime(config);
+  try {
+    const report = await reapplyJournaledErasures(runtime.deps);
+    printReapplied(report);
+    return report.failed.length > 0 ? 1 : 0;
   } finally {
     await runtime.close();
   }

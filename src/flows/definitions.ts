@@ -3,8 +3,9 @@ import { caseResolutionFlow } from './case-resolution.ts';
 import { checkoutFlow } from './checkout.ts';
 import { redemptionFeeFlow } from './redemption.ts';
 import { refundFlow } from './refund.ts';
+import { erasureFlow } from './erasure.ts';
 import type { AnyFlowDefinition, FlowDefinitions } from './runner.ts';
 
-const all: readonly AnyFlowDefinition[] = [checkoutFlow as AnyFlowDefinition, refundFlow as AnyFlowDefinition, redemptionFeeFlow as AnyFlowDefinition, caseResolutionFlow as AnyFlowDefinition];
+const all: readonly AnyFlowDefinition[] = [checkoutFlow as AnyFlowDefinition, refundFlow as AnyFlowDefinition, redemptionFeeFlow as AnyFlowDefinition, caseResolutionFlow as AnyFlowDefinition, erasureFlow as AnyFlowDefinition];
 
 export const flowDefinitions: FlowDefinitions = Object.freeze(Object.fromEntries(all.map((definition) => [definition.type, definition])));

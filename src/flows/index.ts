@@ -12,6 +12,8 @@ import { registerRefundRoutes } from './refund.routes.ts';
 import { registerFlowRunRoutes } from './runs.routes.ts';
 import { registerCaseResolutionRoutes } from './case-resolution.routes.ts';
 import { registerAccountClosureRoutes } from './account-closure.routes.ts';
+import { registerErasureRoutes } from './erasure.routes.ts';
+import { retentionJobHandlers, retentionSchedules } from './retention.ts';
 
 export const registerRoutes: RegisterRoutes = (app, deps) => {
   registerCheckoutRoutes(app, deps);
@@ -20,10 +22,11 @@ export const registerRoutes: RegisterRoutes = (app, deps) => {
   registerFlowRunRoutes(app, deps);
   registerCaseResolutionRoutes(app, deps);
   registerAccountClosureRoutes(app, deps);
+  registerErasureRoutes(app, deps);
 };
 
-export const jobHandlers: Record<string, JobHandler> = flowsJobHandlers;
-export const schedules: Schedule[] = flowsSchedules;
+export const jobHandlers: Record<string, JobHandler> = { ...flowsJobHandlers, ...retentionJobHandlers };
+export const schedules: Schedule[] = [...flowsSchedules, ...retentionSchedules];
 export const personalData: PersonalDataMap = flowsPersonalData;
 
 export { checkout, settleStaleCheckout, checkoutFlow, checkoutKey, type CheckoutInput, type CheckoutResult, type PaymentOutcome } from './checkout.ts';
@@ -36,3 +39,5 @@ export { startRun, executeRun, resumeDueRuns, retryRunNow, findRunOf, type FlowD
 export { FlowStepFailed, CompensationRefused, flowTransitions } from './runner.rules.ts';
 export { flowStates, stepStates, type FlowState, type StepState } from './flows.table.ts';
 export { closeAccount, reauthenticationRequired, type CloseAccountInput } from './account-closure.ts';
+export { eraseSubject, erasureFlow, erasureKey, reapplyJournaledErasures, type EraseSubjectInput, type ReapplyReport } from './erasure.ts';
+export { runRetention, retentionJobType, type RetentionResult } from './retention.ts';

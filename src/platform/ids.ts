@@ -12,6 +12,7 @@ export const idPrefixes = [
   'pcl', 'prs', 'mph',
   'prq', 'pre', 'pvc', 'pdc', 'psc',
   'pex',
+  'per',
 ] as const;
 export type IdPrefix = (typeof idPrefixes)[number];
 

@@ -22,9 +22,11 @@ import { exportPersonalData } from './export.data-map.ts';
 import { exportJobHandlers, exportSchedules } from './export.jobs.ts';
 import { registerExportRoutes } from './export.routes.ts';
 import { exportDownloadCodeEmail } from './emails/export-download-code.ts';
+import { erasurePersonalData } from './erasure.data-map.ts';
+import { erasureCompletedEmail, erasureEmailData } from './emails/erasure-completed.ts';
 
 /** The personal-data columns of this module's own tables (PV-16; docs/PERSONAL-DATA.md). */
-export const personalData: PersonalDataMap = [...requestsPersonalData, ...exportPersonalData, ...closurePersonalData];
+export const personalData: PersonalDataMap = [...requestsPersonalData, ...exportPersonalData, ...erasurePersonalData, ...closurePersonalData];
 
 /** This module's HTTP routes. */
 export const registerRoutes: RegisterRoutes = async (app, deps) => {
@@ -48,6 +50,7 @@ export const templates = [
   requestClosedUnverifiedEmail,
   appealDecidedEmail,
   exportDownloadCodeEmail,
+  erasureCompletedEmail,
   accountClosedEmail,
 ];
 
@@ -64,6 +67,14 @@ export type { PrivacyRequest, RequestEvent, RequestDocument } from './requests.r
 
 // Access and portability exports, know (PV-15..PV-17).
 export { buildSubjectExport, queueSubjectExport, requestOwnExport, know, exportSchema, expireDueExports, exportJobType, exportExpiryJobType, type SubjectExport, type ExportFile, type KnowReport } from './export.service.ts';
+
+// Erasure, the registry of erased subjects, retention (PV-18, PV-19, PV-30, PV-31).
+export { executeErasure, expireKeptRecords, planErasure, subjectExists, erasedText, erasedEmail, type ErasureReport, type KeptColumn, type ErasedColumns } from './erasure.executor.ts';
+export { deleteSubjectFiles, eraseSubjectRows, erasureReportSchema, journalErasure, recordErasure } from './erasure.service.ts';
+export { findErasure, findErasureOfMember, erasedMemberIds, erasuresWithRecordsDue, markRecordsExpired, erasureReasons, type ErasureReason, type ErasureRecord } from './erasures.repository.ts';
+export { appendErasureJournal, readErasureJournal, erasureJournalPath, type JournalEntry } from './erasure-journal.ts';
+export { retentionRules, retentionPeriodMs, keptUntil, type RetentionRule } from './retention.rules.ts';
+export { erasureCompletedEmail, erasureEmailData };
 
 // Restriction (PV-20), account closure records (AC-10) and the closure email, for the flows layer and later modules.
 export { isRestricted, excludeRestricted, setRestriction, getRestriction, getRestrictionHistory, type Restriction, type RestrictionEvent, type SetRestrictionInput, type RestrictionActor } from './restriction.service.ts';

@@ -1,0 +1,75 @@
+// Retention (PV-30, PV-31): the daily job that applies the rules of src/modules/privacy/retention.rules.ts, in
+// bounded batches and idempotently, and logs what it did (counts only, no personal data):
+//
+//   account              a closed account whose closure is older than the rule's period is erased with the
+//                        erasure flow (reason `retention`); the closure time is the member row's last update while
+//                        closed (a closed account is not edited)
+//   transaction_records  an erased subject whose erasure is older than the period loses the values kept for law
+//                        (expireKeptRecords), once (privacy_erasures.records_expired_at_ms)
+//   security_log, operational_short
+//                        pruned by their own jobs (sessions, tokens, throttles, idempotency answers, webhook
+//                        bodies, finished flow runs, done jobs) within the rule's window
+//   legal_hold           the audit trail and the privacy registry are kept (PV-31: privacy request records at least
+//                        24 months); nothing is removed by this job in this version
+import { sql } from 'kysely';
+import { transact, type Deps } from '../deps.ts';
+import type { JobHandler, Schedule } from '../jobs/index.ts';
+import { DAY_MS } from '../platform/clock.ts';
+import { AppError } from '../platform/errors.ts';
+import { erasuresWithRecordsDue, expireKeptRecords, markRecordsExpired, retentionPeriodMs } from '../modules/privacy/index.ts';
+import { eraseSubject } from './erasure.ts';
+
+export const retentionJobType = 'privacy-retention';
+export const retentionBatchSize = 100;
+
+export interface RetentionResult {
+  accountsErased: number;
+  /** Accounts due but refused now (an unfinished flow run): tried again the next day. */
+  accountsDeferred: number;
+  recordsExpired: number;
+  rowsChanged: number;
+}
+
+/** Closed accounts past the `account` period that are not erased yet, oldest first. */
+async function closedAccountsDue(deps: Deps, closedBeforeMs: number, limit: number): Promise<string[]> {
+  const rows = await sql<{ id: string }>`
+    select m.id from members m
+    where m.status = 'closed' and m.updated_at_ms <= ${closedBeforeMs}
+      and not exists (select 1 from privacy_erasures e where e.member_id = m.id)
+    order by m.updated_at_ms, m.id
+    limit ${limit}`.execute(deps.db);
+  return rows.rows.map((row) => row.id);
+}
+
+/** One pass of every retention rule, each in a bounded batch. */
+export async function runRetention(deps: Deps, batchSize = retentionBatchSize): Promise<RetentionResult> {
+  const nowMs = deps.clock.nowMs();
+  const result: RetentionResult = { accountsErased: 0, accountsDeferred: 0, recordsExpired: 0, rowsChanged: 0 };
+  for (const memberId of await closedAccountsDue(deps, nowMs - retentionPeriodMs('account'), batchSize)) {
+    try {
+      await eraseSubject(deps, { memberId, requestId: null, reason: 'retention' });
+      result.accountsErased += 1;
+    } catch (error) {
+      if (!(error instanceof AppError) || error.code !== 'conflict') throw error;
+      result.accountsDeferred += 1;
+    }
+  }
+  for (const memberId of await erasuresWithRecordsDue(deps.db, nowMs - retentionPeriodMs('transaction_records'), batchSize)) {
+    result.rowsChanged += await transact(deps, async (trx) => {
+      const changed = await expireKeptRecords(trx, memberId);
+      await markRecordsExpired(trx.db, memberId, trx.clock.nowMs());
+      return changed;
+    });
+    result.recordsExpired += 1;
+  }
+  return result;
+}
+
+export const retentionJobHandlers: Record<string, JobHandler> = {
+  [retentionJobType]: async (deps) => {
+    const result = await runRetention(deps);
+    deps.logger.info({ job: retentionJobType, ...result }, 'privacy retention applied');
+  },
+};
+
+export const retentionSchedules: Schedule[] = [{ type: retentionJobType, everyMs: DAY_MS }];

@@ -1,0 +1,65 @@
+// The registry of erased subjects (PV-19): table privacy_erasures (migration 0820), by pseudonymous member ID, with
+// the report (table and column names, counts, legal bases: no personal data).
+import { tables, type Executor } from '../../db/database.ts';
+import type { ErasureReport } from './erasure.executor.ts';
+
+export const erasureReasons = ['request', 'retention', 'agent', 'restore'] as const;
+export type ErasureReason = (typeof erasureReasons)[number];
+
+export interface PrivacyErasureRow {
+  id: string;
+  member_id: string;
+  request_id: string | null;
+  reason: ErasureReason;
+  report: string;
+  erased_at_ms: number;
+  records_expired_at_ms: number | null;
+}
+
+interface ErasureTables {
+  privacy_erasures: PrivacyErasureRow;
+}
+
+export interface ErasureRecord {
+  id: string;
+  memberId: string;
+  requestId: string | null;
+  reason: ErasureReason;
+  erasedAtMs: number;
+  report: ErasureReport;
+}
+
+const db = (executor: Executor) => tables<ErasureTables>(executor);
+
+function toRecord(row: PrivacyErasureRow): ErasureRecord {
+  return { id: row.id, memberId: row.member_id, requestId: row.request_id, reason: row.reason, erasedAtMs: Number(row.erased_at_ms), report: JSON.parse(row.report) as ErasureReport };
+}
+
+export async function insertErasure(executor: Executor, row: PrivacyErasureRow): Promise<void> {
+  await db(executor).insertInto('privacy_erasures').values(row).onConflict((oc) => oc.column('member_id').doNothing()).execute();
+}
+
+export async function findErasure(executor: Executor, id: string): Promise<ErasureRecord | undefined> {
+  const row = await db(executor).selectFrom('privacy_erasures').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? toRecord(row) : undefined;
+}
+
+export async function findErasureOfMember(executor: Executor, memberId: string): Promise<ErasureRecord | undefined> {
+  const row = await db(executor).selectFrom('privacy_erasures').selectAll().where('member_id', '=', memberId).executeTakeFirst();
+  return row ? toRecord(row) : undefined;
+}
+
+export async function erasedMemberIds(executor: Executor): Promise<Set<string>> {
+  const rows = await db(executor).selectFrom('privacy_erasures').select('member_id').execute();
+  return new Set(rows.map((row) => row.member_id));
+}
+
+/** Erasures whose kept transaction records reached the end of their period and were not expired yet. */
+export async function erasuresWithRecordsDue(executor: Executor, erasedBeforeMs: number, limit: number): Promise<string[]> {
+  const rows = await db(executor).selectFrom('privacy_erasures').select('member_id').where('records_expired_at_ms', 'is', null).where('erased_at_ms', '<=', erasedBeforeMs).orderBy('erased_at_ms').limit(limit).execute();
+  return rows.map((row) => row.member_id);
+}
+
+export async function markRecordsExpired(executor: Executor, memberId: string, nowMs: number): Promise<void> {
+  await db(executor).updateTable('privacy_erasures').set({ records_expired_at_ms: nowMs }).where('member_id', '=', memberId).where('records_expired_at_ms', 'is', null).execute();
+}
