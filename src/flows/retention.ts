@@ -34,9 +34,9 @@ export interface RetentionResult {
 async function closedAccountsDue(deps: Deps, closedBeforeMs: number, limit: number): Promise<string[]> {
   const rows = await sql<{ id: string }>`
     select m.id from members m
-    where m.status = 'closed' and m.updated_at_ms <= ${closedBeforeMs}
+    where m.status = 'closed' and m.closed_at_ms <= ${closedBeforeMs}
       and not exists (select 1 from privacy_erasures e where e.member_id = m.id)
-    order by m.updated_at_ms, m.id
+    order by m.closed_at_ms, m.id
     limit ${limit}`.execute(deps.db);
   return rows.rows.map((row) => row.id);
 }

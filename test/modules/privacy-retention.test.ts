@@ -16,13 +16,16 @@ import type { TestDeps } from '../support/deps.ts';
 
 const system = { id: null, role: 'system' as const };
 
-async function closedMemberWithOrder(deps: TestDeps): Promise<{ memberId: string; orderId: string }> {
+async function closedMemberWithOrder(deps: TestDeps): Promise<{ memberId: string; orderId: string; guestOrderId: string }> {
   const { memberId } = await transact(deps, (trx) => accounts.createMemberForSeed(trx, { email: 'retained.member@example.com', password: 'pw-retention-long-1', country: 'US', dateOfBirth: '1980-01-02', firstName: 'Reta', lastName: 'Inedmember', emailVerified: true }));
   const product = await transact(deps, (trx) => store.createProduct(trx, system, { sku: 'RET-1', name: 'Retention product', category: 'chargers', priceMinor: 3000, stock: 5 }));
   const placed = await checkout(deps, { memberId, guestEmail: null, lines: [{ productId: product.id, quantity: 1 }], discountCode: null, shippingAddress: { name: 'Reta Inedmember', line1: '1 Kept St', city: 'Portland', region: 'US-OR', postalCode: '97201' }, credits: 0, paymentToken: 'tok_approve', fromCart: false });
-  // The account is closed now (the closure slice's closeAccount does this; here the member row as it leaves it).
-  await sql`update members set status = 'closed', updated_at_ms = ${deps.clock.nowMs()} where id = ${memberId}`.execute(deps.db);
-  return { memberId, orderId: placed.order.id };
+  // The same person once bought as a guest with the same address.
+  const guest = await checkout(deps, { memberId: null, guestEmail: 'Retained.Member@example.com', lines: [{ productId: product.id, quantity: 1 }], discountCode: null, shippingAddress: { name: 'Reta Inedmember', line1: '1 Kept St', city: 'Portland', region: 'US-OR', postalCode: '97201' }, credits: 0, paymentToken: 'tok_approve', fromCart: false });
+  // The account is closed now: retention starts at members.closed_at_ms (AC-10, PV-30). Closing moves the address off
+  // the member row, so the erasure must still find the guest order by the address the closure kept.
+  await transact(deps, (trx) => accounts.closeMemberAccount(trx, { memberId }));
+  return { memberId, orderId: placed.order.id, guestOrderId: guest.order.id };
 }
 
 describeEachDatabase('privacy retention', (suite) => {
@@ -42,7 +45,7 @@ describeEachDatabase('privacy retention', (suite) => {
   });
 
   test('PV-30 a closed account is erased on the day its period ends, not a day before, and a second run does nothing; its kept records go at the end of theirs', async () => {
-    const { memberId, orderId } = await closedMemberWithOrder(deps);
+    const { memberId, orderId, guestOrderId } = await closedMemberWithOrder(deps);
     deps.clock.advanceMs(retentionPeriodMs('account') - DAY_MS);
     assert.deepEqual(await runRetention(deps), { accountsErased: 0, accountsDeferred: 0, recordsExpired: 0, rowsChanged: 0 }, 'one day before: nothing');
     assert.equal(await findErasureOfMember(deps.db, memberId), undefined);
@@ -54,6 +57,8 @@ describeEachDatabase('privacy retention', (suite) => {
     const member = await sql<{ email: string; last_name: string | null }>`select email, last_name from members where id = ${memberId}`.execute(deps.db);
     assert.deepEqual({ ...member.rows[0] }, { email: `erased+${memberId}@invalid`, last_name: null });
     assert.deepEqual(await runRetention(deps), { accountsErased: 0, accountsDeferred: 0, recordsExpired: 0, rowsChanged: 0 }, 'a second run: nothing');
+    const guestOrder = (await sql<{ guest_email: string | null }>`select guest_email from store_orders where id = ${guestOrderId}`.execute(deps.db)).rows[0];
+    assert.notEqual(guestOrder?.guest_email?.toLowerCase(), 'retained.member@example.com', 'the guest order found by the address the closure kept is erased too');
 
     const order = async () => ({ ...(await sql<{ member_id: string; ship_to_postal_code: string | null; ship_to_line1: string | null }>`select member_id, ship_to_postal_code, ship_to_line1 from store_orders where id = ${orderId}`.execute(deps.db)).rows[0] });
     assert.deepEqual(await order(), { member_id: memberId, ship_to_postal_code: '97201', ship_to_line1: null }, 'the tax record keeps the place of supply');

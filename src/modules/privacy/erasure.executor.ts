@@ -130,11 +130,11 @@ async function readForeignKeys(db: Executor): Promise<ForeignKey[]> {
   return keys;
 }
 
-/** The subject's rows of a group: by member ID, and guest rows by the member's email where the group has one. */
-function subjectRows(group: Group, memberId: string, email: string | null): RawBuilder<unknown> {
+/** The subject's rows of a group: by member ID, and guest rows by any of the member's addresses where the group has one. */
+function subjectRows(group: Group, memberId: string, emails: readonly string[]): RawBuilder<unknown> {
   const byMember = sql`${sql.ref(group.memberColumn)} = ${memberId}`;
-  if (!group.emailColumn || email === null) return byMember;
-  return sql`(${byMember} or (${sql.ref(group.memberColumn)} is null and lower(${sql.ref(group.emailColumn)}) = ${email.toLowerCase()}))`;
+  if (!group.emailColumn || emails.length === 0) return byMember;
+  return sql`(${byMember} or (${sql.ref(group.memberColumn)} is null and lower(${sql.ref(group.emailColumn)}) in (${sql.join(emails)})))`;
 }
 
 async function countRows(db: Executor, table: string, where: RawBuilder<unknown>): Promise<number> {
@@ -154,13 +154,19 @@ export async function subjectExists(ctx: Ctx, memberId: string): Promise<boolean
   return (await countRows(ctx.db, own.table, sql`${sql.ref(own.memberColumn)} = ${memberId}`)) > 0;
 }
 
-async function memberEmail(ctx: Ctx, map: PersonalDataMap, memberId: string): Promise<string | null> {
-  // The member's own row is the group whose member column is its key (`members.id`) and that declares an email.
-  const own = ownGroup(map);
-  if (!own?.emailColumn) return null;
-  const result = await sql<{ email: string | null }>`select ${sql.ref(own.emailColumn)} as email from ${sql.table(own.table)} where ${sql.ref(own.memberColumn)} = ${memberId}`.execute(ctx.db);
-  const email = result.rows[0]?.email ?? null;
-  return email === null || email === erasedEmail(memberId) ? null : email;
+/**
+ * The subject's addresses: every email-like contact column of the subject's own rows (the member row, and the
+ * address a closure moved off it into the accounts module's closed-address table), lower-cased. Placeholders under the
+ * reserved `invalid` top-level domain (an erased or closed account's) are no one's address.
+ */
+async function memberEmails(ctx: Ctx, map: PersonalDataMap, memberId: string): Promise<string[]> {
+  const emails = new Set<string>();
+  for (const group of groupsOf(map)) {
+    if (!group.emailColumn) continue;
+    const result = await sql<{ email: string | null }>`select distinct lower(${sql.ref(group.emailColumn)}) as email from ${sql.table(group.table)} where ${sql.ref(group.memberColumn)} = ${memberId}`.execute(ctx.db);
+    for (const row of result.rows) if (row.email && !/[@.]invalid$/.test(row.email)) emails.add(row.email);
+  }
+  return [...emails].sort();
 }
 
 /**
@@ -177,11 +183,11 @@ export interface ErasurePlan {
 /** What the flow's first step records: the subject's stored files. */
 export async function planErasure(ctx: Ctx, memberId: string): Promise<ErasurePlan> {
   const map = ctx.ports.personalData;
-  const email = await memberEmail(ctx, map, memberId);
+  const emails = await memberEmails(ctx, map, memberId);
   const fileKeys: string[] = [];
   for (const group of groupsOf(map)) {
     for (const column of group.columns.filter(holdsStorageKey)) {
-      const result = await sql<{ key: string | null }>`select ${sql.ref(column.column)} as key from ${sql.table(group.table)} where ${subjectRows(group, memberId, email)}`.execute(ctx.db);
+      const result = await sql<{ key: string | null }>`select ${sql.ref(column.column)} as key from ${sql.table(group.table)} where ${subjectRows(group, memberId, emails)}`.execute(ctx.db);
       for (const row of result.rows) if (row.key) fileKeys.push(row.key);
     }
   }
@@ -215,14 +221,14 @@ async function deleteWithDependents(db: Executor, table: string, where: RawBuild
 export async function executeErasure(ctx: Ctx, memberId: string): Promise<Omit<ErasureReport, 'filesDeleted'>> {
   const map = ctx.ports.personalData;
   const [facts, keys] = await Promise.all([readColumnFacts(ctx.db), readForeignKeys(ctx.db)]);
-  const email = await memberEmail(ctx, map, memberId);
+  const emails = await memberEmails(ctx, map, memberId);
   const nowMs = ctx.clock.nowMs();
   const report: Omit<ErasureReport, 'filesDeleted'> = { memberId, erasedAtMs: nowMs, deleted: [], anonymized: [], kept: [] };
   // Later modules first (their rows point at earlier modules' rows); the member's email was read above, before its
   // own row is overwritten, to find the guest rows.
   const groups = groupsOf(map).reverse();
   for (const group of groups) {
-    const where = subjectRows(group, memberId, email);
+    const where = subjectRows(group, memberId, emails);
     const keptColumns = group.columns.filter((c) => c.erase.kind === 'keep_for_law');
     // Kept columns are reported where the subject has rows (a policy they never published is not "kept about them").
     if (keptColumns.length > 0 && (await countRows(ctx.db, group.table, where)) > 0) {

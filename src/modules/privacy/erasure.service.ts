@@ -1,11 +1,11 @@
 // The erasure's steps as the flow (src/flows/erasure.ts) calls them (PV-18, PV-19): plan, delete files, erase rows,
 // journal, record. Each is idempotent, so a resumed run may repeat any of them.
-import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Ctx, Deps } from '../../deps.ts';
 import { recordAudit } from '../audit/index.ts';
 import { forfeitOnClosure } from '../credits/index.ts';
 import { cancelMembership } from '../membership/index.ts';
+import { closeMemberAccount, getMember, type KeyedCtx } from '../accounts/index.ts';
 import { isAppError } from '../../platform/errors.ts';
 import { appendErasureJournal } from './erasure-journal.ts';
 import { executeErasure, type ErasureReport } from './erasure.executor.ts';
@@ -31,7 +31,7 @@ export async function deleteSubjectFiles(ctx: Ctx, fileKeys: readonly string[]):
  * so the ledger stays whole, LG-2), an open Plus membership is canceled, the account is closed, then the map is
  * executed (the cancellation's email is in the outbox rows the map deletes).
  */
-export async function eraseSubjectRows(ctx: Ctx, memberId: string): Promise<Omit<ErasureReport, 'filesDeleted'>> {
+export async function eraseSubjectRows(ctx: KeyedCtx, memberId: string): Promise<Omit<ErasureReport, 'filesDeleted'>> {
   await forfeitOnClosure(ctx, { memberId, idempotencyKey: `erasure:${memberId}` });
   // Plus ends without a refund (as at closure, AC-10): no renewal charges an erased member. None open is fine.
   try {
@@ -39,7 +39,9 @@ export async function eraseSubjectRows(ctx: Ctx, memberId: string): Promise<Omit
   } catch (error) {
     if (!isAppError(error) || error.code !== 'not_found') throw error;
   }
-  await sql`update members set status = 'closed', updated_at_ms = ${ctx.clock.nowMs()} where id = ${memberId}`.execute(ctx.db);
+  // Closed through the accounts module, as a closure would (retention starts, sessions end); already closed is fine.
+  const member = await getMember(ctx, memberId);
+  if (member?.status === 'active') await closeMemberAccount(ctx, { memberId });
   return executeErasure(ctx, memberId);
 }
 
