@@ -14,6 +14,7 @@ import { registerCaseResolutionRoutes } from './case-resolution.routes.ts';
 import { registerAccountClosureRoutes } from './account-closure.routes.ts';
 import { registerErasureRoutes } from './erasure.routes.ts';
 import { retentionJobHandlers, retentionSchedules } from './retention.ts';
+import { erasureRequestJobHandlers } from './erasure-request.ts';
 
 export const registerRoutes: RegisterRoutes = (app, deps) => {
   registerCheckoutRoutes(app, deps);
@@ -25,7 +26,7 @@ export const registerRoutes: RegisterRoutes = (app, deps) => {
   registerErasureRoutes(app, deps);
 };
 
-export const jobHandlers: Record<string, JobHandler> = { ...flowsJobHandlers, ...retentionJobHandlers };
+export const jobHandlers: Record<string, JobHandler> = { ...flowsJobHandlers, ...retentionJobHandlers, ...erasureRequestJobHandlers };
 export const schedules: Schedule[] = [...flowsSchedules, ...retentionSchedules];
 export const personalData: PersonalDataMap = flowsPersonalData;
 
@@ -41,3 +42,4 @@ export { flowStates, stepStates, type FlowState, type StepState } from './flows.
 export { closeAccount, reauthenticationRequired, type CloseAccountInput } from './account-closure.ts';
 export { eraseSubject, erasureFlow, erasureKey, reapplyJournaledErasures, type EraseSubjectInput, type ReapplyReport } from './erasure.ts';
 export { runRetention, retentionJobType, type RetentionResult } from './retention.ts';
+export { eraseForRequest, erasedOutcome } from './erasure-request.ts';

@@ -16,7 +16,7 @@ import { createMemberForSeed, createStaffUser } from '../../src/modules/accounts
 import * as membership from '../../src/modules/membership/index.ts';
 import * as store from '../../src/modules/store/index.ts';
 import { listAuditEntries, verifyAuditChain } from '../../src/modules/audit/index.ts';
-import { checkout } from '../../src/flows/index.ts';
+import { checkout, erasedOutcome } from '../../src/flows/index.ts';
 import { runDueJobs } from '../../src/modules.ts';
 import { calendarDateOf, closeUnverifiedRequests, requestToken, subjectChoices } from '../../src/modules/privacy/index.ts';
 import type { agentRequestView } from '../../src/modules/privacy/requests.schemas.ts';
@@ -465,6 +465,30 @@ describeEachDatabase('privacy rights requests HTTP', (suite) => {
     const answered = await act(knowRequest.json().id, { action: 'fulfil' });
     assert.equal(answered.statusCode, 200, answered.body);
     assert.match(answered.json().outcome, /Categories of personal data we hold about you: .*contact/);
+  });
+
+  test('PV-18 fulfilling an erase request runs the erasure in the background: the request stays in progress, then is fulfilled and the requester gets the erasure report', async () => {
+    const member = await newMember();
+    const filed = await post('/me/privacy/requests', { type: 'erase', country: 'US', state: 'CA' }, member);
+    assert.equal(filed.json().state, 'verified', filed.body);
+    await staffAgain();
+    await act(filed.json().id, { action: 'start' });
+    const fulfilling = await act(filed.json().id, { action: 'fulfil' });
+    assert.equal(fulfilling.statusCode, 200, fulfilling.body);
+    assert.equal(fulfilling.json().state, 'in_progress', 'the erasure runs as a job; the request is answered when it is done');
+    await runDueJobs(deps);
+    const done = await agentView(filed.json().id);
+    assert.equal(done.state, 'fulfilled');
+    assert.equal(done.outcome, erasedOutcome);
+    const erasure = (await sql<{ member_id: string; request_id: string; reason: string }>`select member_id, request_id, reason from privacy_erasures where member_id = ${member.memberId}`.execute(deps.db)).rows[0];
+    assert.deepEqual({ ...erasure }, { member_id: member.memberId, request_id: filed.json().id, reason: 'request' });
+    const memberRow = (await sql<{ email: string; status: string }>`select email, status from members where id = ${member.memberId}`.execute(deps.db)).rows[0];
+    assert.equal(memberRow?.status, 'closed');
+    assert.notEqual(memberRow?.email, member.email);
+    const mail = await outbox(member.email);
+    assert.ok(mail.some((message) => message.template === 'privacy-erasure-completed'), 'the erasure report went to the requester');
+    await runDueJobs(deps);
+    assert.equal((await outbox(member.email)).filter((message) => message.template === 'privacy-erasure-completed').length, 1, 'once');
   });
 
   test('PV-3 the agent routes answer staff only: anonymous 401, a member 403, before any body check', async () => {

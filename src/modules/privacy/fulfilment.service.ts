@@ -2,22 +2,42 @@
 // extension with its notice in the same transaction, the subject's appeal and its decision by a different agent.
 //
 // Access and portability queue the subject's export (the `privacy-export` job builds the ZIP; the subject downloads it
-// after a fresh sign-in or with an emailed code), `know` answers from the data map and the disclosure record; for
+// after a fresh sign-in or with an emailed code), `know` answers from the data map and the disclosure record, erase
+// queues the erasure flow as a job that answers the request when it is done (with the erasure report); for
 // rectify, restrict, complaint and appeal the agent does the work through their own routes and Patron records that
 // it was done. `fulfilmentSteps` is the one place where each type's work is wired.
 import { AppError, notFound } from '../../platform/errors.ts';
+import { enqueueJob } from '../../jobs/index.ts';
 import { recordAudit } from '../audit/index.ts';
 import { queueEmail } from '../notifications/index.ts';
 import { appealDueDate, calendarDateOf, extendDueDate } from './deadlines.rules.ts';
 import { requestExtendedEmail } from './emails/request-extended.ts';
 import { applyOptOut } from './optouts.service.ts';
 import { know, queueSubjectExportIn } from './export.service.ts';
-import { auditActorOf, firstNameOf, moveRequest, recipientsOf, type RequestActor, type RequestCtx } from './request-transitions.service.ts';
+import { auditActorOf, firstNameOf, moveRequest, recipientsOf, systemRequestActor, type RequestActor, type RequestCtx } from './request-transitions.service.ts';
 import { isOptOut, type AppealDecision, type RequestType } from './requests.rules.ts';
 import { appendEvent, findRequest, updateRequestFields, type PrivacyRequest } from './requests.repository.ts';
 
-/** What a fulfilment step answers: the outcome, in words for the requester's email. */
-type FulfilmentStep = (ctx: RequestCtx, request: PrivacyRequest, actor: RequestActor) => Promise<string>;
+/**
+ * What a fulfilment step answers: the outcome, in words for the requester's email; or `deferred` when the work runs
+ * in the background (an erasure) and `completeDeferredFulfilment` answers once it is done.
+ */
+type FulfilmentStep = (ctx: RequestCtx, request: PrivacyRequest, actor: RequestActor) => Promise<string | { deferred: true }>;
+
+/** The job that erases a request's subject (PV-18); its handler is the flows layer's, which runs the erasure flow. */
+export const eraseForRequestJobType = 'privacy-erase-for-request';
+
+/**
+ * Erase (PV-18): the erasure is a durable flow of the layer above this module, so fulfilment queues it as a job keyed
+ * by the request (a retried fulfilment queues it once) and the request stays in progress until the job answers. A
+ * subject without an account has no account data; the answer says so at once.
+ */
+const queueErasure: FulfilmentStep = async (ctx, request, actor) => {
+  if (request.memberId === null) return 'We found no account for this email address, so we hold no account data to delete.';
+  await enqueueJob(ctx, { type: eraseForRequestJobType, payload: { requestId: request.id }, key: `${eraseForRequestJobType}:${request.id}`, maxAttempts: 10 });
+  await recordAudit(ctx, { actor: auditActorOf(actor), action: 'privacy.erasure.queued', memberId: request.memberId, subject: request.id, details: {} });
+  return { deferred: true };
+};
 
 /** Records that the privacy team carried the request out; no data work happens in Patron for these yet. */
 const recordedByAgent =
@@ -52,7 +72,7 @@ export const fulfilmentSteps: Record<Exclude<RequestType, 'optout_sale_share' | 
   portability: queueExport('Your personal data in a portable format (JSON and CSV files in a ZIP) is being prepared.'),
   know: answerKnow,
   rectify: recordedByAgent('Our privacy team has corrected your personal data as you asked.'),
-  erase: recordedByAgent('Our privacy team has deleted your personal data, except records the law requires us to keep.'),
+  erase: queueErasure,
   restrict: recordedByAgent('We now only store your personal data and do not otherwise use it, except where the law requires.'),
   complaint: recordedByAgent('Our privacy team has looked into your complaint and answered it.'),
   appeal: recordedByAgent('Our privacy team has reviewed your appeal and answered it.'),
@@ -65,7 +85,16 @@ export async function fulfilRequest(ctx: RequestCtx, input: { requestId: string;
   if (request.state !== 'in_progress') throw new AppError('invalid_state', `The request is ${request.state.replace('_', ' ')}; start it before fulfilling it.`, { state: request.state });
   if (isOptOut(request.type)) return applyOptOut(ctx, request, input.actor);
   const outcome = await fulfilmentSteps[request.type](ctx, request, input.actor);
+  if (typeof outcome !== 'string') return request;
   return moveRequest(ctx, { requestId: request.id, action: 'fulfil', actor: input.actor, reasonCode: 'fulfilled', note: input.note ?? null, outcome });
+}
+
+/** Answers a request whose work ran in the background (an erasure): fulfilled with the outcome, once. */
+export async function completeDeferredFulfilment(ctx: RequestCtx, input: { requestId: string; outcome: string }): Promise<PrivacyRequest> {
+  const request = await findRequest(ctx.db, input.requestId);
+  if (!request) throw notFound('The request');
+  if (request.state !== 'in_progress') return request;
+  return moveRequest(ctx, { requestId: request.id, action: 'fulfil', actor: systemRequestActor, reasonCode: 'fulfilled', outcome: input.outcome });
 }
 
 const extensionRefusals = {
