@@ -1,11 +1,14 @@
-// The export half of PF-11 (`npm run bench -- privacy`): one member with 10k credit postings (and their 10k ledger
-// transactions), 1k store orders with a ship-to address and a line each, and 50 after-sales cases with a photo and
-// two transitions each, bulk-seeded with multi-row inserts; then `buildSubjectExport` is timed and the peak RSS above
-// the pre-export baseline is sampled every 5 ms while it runs. Target: ≤ 2 s, memory bounded (the export streams:
+// PF-11's subject and its export half (`npm run bench -- privacy`): one member with 10k credit postings (agent
+// adjustments through the credits service), 1k store orders with a ship-to address and a line each, and 50 after-sales
+// cases with a 150 KB photo and two transitions each (multi-row inserts); then `buildSubjectExport` is timed and the
+// peak RSS above the pre-export baseline is sampled every 5 ms while it runs. Target: ≤ 2 s, memory bounded (the export streams:
 // 500-row batches, one photo at a time, the ZIP piped to the file store).
 import { createHash } from 'node:crypto';
-import type { Deps } from '../src/deps.ts';
+import { sql } from 'kysely';
+import { transact, type Deps } from '../src/deps.ts';
 import type { Executor } from '../src/db/database.ts';
+import { createMemberForSeed } from '../src/modules/accounts/index.ts';
+import { adjustCredits } from '../src/modules/credits/index.ts';
 import { buildSubjectExport } from '../src/modules/privacy/index.ts';
 
 export interface BenchSubject {
@@ -21,31 +24,30 @@ async function insertMany(db: Executor, table: string, rows: Record<string, unkn
   for (let start = 0; start < rows.length; start += 200) await db.insertInto(table as never).values(rows.slice(start, start + 200) as never).execute();
 }
 
-/** Seeds the PF-11 subject (plus one other member's rows, so the export's filters are exercised). */
+async function countPostings(db: Executor, memberId: string): Promise<number> {
+  const result = await sql<{ n: number | string }>`select count(*) as n from credit_postings where member_id = ${memberId}`.execute(db);
+  return Number(result.rows[0]!.n);
+}
+
+/**
+ * Seeds the PF-11 subject once for both halves (plus one other member's rows, so the export's filters are exercised).
+ * The member and the credits go through the services (sign-up, agent adjustments), so the ledger is one the auditor
+ * accepts before and after the erasure; orders, lines, cases, transitions and photos are bulk-inserted rows, since
+ * neither the export nor the erasure reads them through a service.
+ */
 export async function seedPrivacySubject(deps: Deps, input: { postings: number; orders: number; cases: number }): Promise<BenchSubject> {
   const db = deps.db;
   const nowMs = deps.clock.nowMs();
-  const memberId = 'mem_bench_privacy_subject';
-  await insertMany(db, 'members', [
-    { id: memberId, email: 'pf11.subject@example.com', email_verified_at_ms: nowMs, role: 'member', status: 'active', country: 'US', date_of_birth: '1985-04-12', first_name: 'Perf', last_name: 'Eleven', phone: '+15555550111', language: 'en', created_at_ms: nowMs, updated_at_ms: nowMs },
-    { id: 'mem_bench_privacy_other', email: 'pf11.other@example.com', role: 'member', status: 'active', country: 'US', created_at_ms: nowMs, updated_at_ms: nowMs },
-  ]);
-  const transactions: Record<string, unknown>[] = [];
-  const postings: Record<string, unknown>[] = [];
-  for (let i = 0; i < input.postings; i++) {
-    const version = i + 1;
-    transactions.push({
-      member_id: memberId, version, id: `ltx_${pad(i)}`, kind: 'earn', reason: 'order_paid', idem_scope: 'bench', idem_key: `k${i}`, request_hash: 'h', policy_version: 1, at_ms: nowMs - i * 1000, recorded_at_ms: nowMs,
-      credits: 10, available_after: 10 * version, pending_after: 0, held_after: 0, debt_after: 0, lifetime_after: 10 * version, note: i % 100 === 0 ? 'Goodwill, see ticket' : null, actor_id: null, actor_role: 'system', result: '{}',
-    });
-    postings.push({ member_id: memberId, version, seq: 1, transaction_id: `ltx_${pad(i)}`, account: 'available', lot_id: null, hold_id: null, amount: 10, at_ms: nowMs - i * 1000 });
-    if (postings.length === 1000) {
-      await insertMany(db, 'credit_transactions', transactions.splice(0));
-      await insertMany(db, 'credit_postings', postings.splice(0));
+  const { memberId } = await transact(deps, (trx) => createMemberForSeed(trx, { email: 'pf11.subject@example.com', password: 'pf11-subject-password-1', country: 'US', dateOfBirth: '1985-04-12', firstName: 'Perf', lastName: 'Eleven', emailVerified: true }));
+  await db.updateTable('members' as never).set({ phone: '+15555550111', language: 'en' } as never).where('id' as never, '=', memberId as never).execute();
+  await transact(deps, (trx) => createMemberForSeed(trx, { email: 'pf11.other@example.com', password: 'pf11-other-password-1', country: 'US', dateOfBirth: '1990-01-01', emailVerified: true }));
+  // One posting per adjustment (a lot granted to `available`), 250 between counts.
+  let adjustments = 0;
+  while ((await countPostings(db, memberId)) < input.postings) {
+    for (let i = 0; i < 250; i++) {
+      await adjustCredits(deps, { memberId, credits: 10, reasonCode: 'goodwill', note: 'Goodwill, see ticket', actor: { id: 'mem_bench_agent', role: 'agent' }, idempotencyKey: `pf11-${++adjustments}` });
     }
   }
-  await insertMany(db, 'credit_transactions', transactions);
-  await insertMany(db, 'credit_postings', postings);
   const orders: Record<string, unknown>[] = [];
   const lines: Record<string, unknown>[] = [];
   for (let i = 0; i < input.orders; i++) {
@@ -83,7 +85,7 @@ export async function seedPrivacySubject(deps: Deps, input: { postings: number; 
   await insertMany(db, 'aftersales_cases', cases);
   await insertMany(db, 'aftersales_transitions', transitions);
   await insertMany(db, 'aftersales_images', images);
-  return { memberId, ...input };
+  return { memberId, ...input, postings: await countPostings(db, memberId) };
 }
 
 export interface ExportMeasurement {

@@ -1,8 +1,9 @@
 // `npm run bench -- privacy [--size XS|S|M]`: PF-11 (S, the default; M is ten times the volume, without the 2 s target), a member with 10k credit postings, 1k orders and 50 after-sales cases, on SQLite
 // (a file, WAL) and, with PATRON_BENCH_DATABASE_URL (or PATRON_TEST_DATABASE_URL), PostgreSQL in a schema of its own.
-// Each database runs the steps of `privacySteps` in order on the same seeded subject: the export (bench/privacy-export.ts)
-// first; the erasure half adds its step AFTER it (erasure removes what the export reads). A step returns its numbers
-// and whether it met its target; a missed target is a failed run (exit code 1).
+// Each database is seeded once (bench/privacy-export.ts) and runs the steps of `privacySteps` in order on that subject:
+// the export (a warm-up, then the measured one), then the erasure of the same member with the erasure flow (it removes
+// what the export reads, so it comes second), then the credits auditor, which must be clean after the erasure (LG-2).
+// A step returns its numbers and whether it met its target; a missed target is a failed run (exit code 1).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +13,8 @@ import type { Deps, Ports } from '../src/deps.ts';
 import { openDatabase, type Database } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import { memberBonuses } from '../src/flows/member-bonuses.ts';
+import { eraseSubject } from '../src/flows/index.ts';
+import { runCreditsAudit } from '../src/modules/credits/index.ts';
 import { installationPersonalData } from '../src/adapters.ts';
 import { memberContacts } from '../src/modules/accounts/index.ts';
 import { createSandboxGateway } from '../src/modules/payments/index.ts';
@@ -31,7 +34,7 @@ export interface PrivacyStep {
   run(deps: Deps, subject: BenchSubject): Promise<PrivacyStepResult>;
 }
 
-const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
+export const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
 
 /** PF-11 export: ≤ 2 s; memory bounded (peak RSS above the baseline stays well under the data's size in rows). */
 export const exportStep: PrivacyStep = {
@@ -43,8 +46,49 @@ export const exportStep: PrivacyStep = {
   },
 };
 
-/** The steps, in order. The erasure half appends its step here (after the export). */
-export const privacySteps: PrivacyStep[] = [exportStep];
+/** Peak RSS above the baseline while `work` runs, sampled every 5 ms. */
+async function measured<T>(work: () => Promise<T>): Promise<{ value: T; seconds: number; peakRssDeltaMb: number }> {
+  globalThis.gc?.();
+  const baseline = process.memoryUsage.rss();
+  let peak = baseline;
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 5);
+  const started = performance.now();
+  try {
+    const value = await work();
+    const seconds = (performance.now() - started) / 1000;
+    return { value, seconds, peakRssDeltaMb: (Math.max(peak, process.memoryUsage.rss()) - baseline) / 1024 / 1024 };
+  } finally {
+    clearInterval(sampler);
+  }
+}
+
+/**
+ * PF-11 erasure of the same member: the whole flow (plan, files, rows in one transaction, journal, record). Same
+ * targets as the export: ≤ 2 s at S; memory bounded (the row work is set-based SQL, so RSS does not follow the rows).
+ */
+export const erasureStep: PrivacyStep = {
+  name: 'erasure',
+  async run(deps, subject) {
+    const { value: report, seconds, peakRssDeltaMb } = await measured(() => eraseSubject(deps, { memberId: subject.memberId, requestId: null, reason: 'agent' }));
+    const rows = (entries: readonly { rows: number }[]) => entries.reduce((sum, entry) => sum + entry.rows, 0);
+    return {
+      numbers: { seconds: round(seconds, 3), peakRssDeltaMb: round(peakRssDeltaMb, 1), rowsDeleted: rows(report.deleted), rowsAnonymized: rows(report.anonymized), filesDeleted: report.filesDeleted, keptColumns: report.kept.length },
+      ok: (subject.postings > 10_000 || seconds <= 2) && peakRssDeltaMb <= 128 && report.filesDeleted >= subject.cases, // the photos, and the export ZIPs built just before
+    };
+  },
+};
+
+/** LG-2 after the erasure: the credits auditor finds nothing (the forfeit posting balances the ledger). */
+export const auditStep: PrivacyStep = {
+  name: 'audit',
+  async run(deps) {
+    const { value: audit, seconds } = await measured(() => runCreditsAudit(deps, { trigger: 'bench', actorId: null }));
+    return { numbers: { seconds: round(seconds, 3), problems: audit.problems.length }, ok: audit.ok };
+  },
+};
+
+/** The steps, in order: export first (the erasure removes what it reads), then the erasure, then the auditor. */
+export const privacySteps: PrivacyStep[] = [exportStep, erasureStep, auditStep];
 
 const startMs = Date.UTC(2026, 2, 2, 17, 0, 0);
 /** PF-11's volume at S (the default) and XS; M is ten times it, to show the memory does not grow with the history. */

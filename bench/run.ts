@@ -16,7 +16,6 @@ const suites: Record<string, () => Promise<void>> = {
   'aftersales-images': async () => (await import('./aftersales-images.ts')).runAftersalesImagesBench(),
   'aftersales-queue': async () => (await import('./aftersales-queue.ts')).runAftersalesQueueBench({ size }),
   privacy: async () => (await import('./privacy.ts')).runPrivacyBench({ size }),
-  'privacy-erasure': async () => (await import('./privacy-erasure.ts')).runPrivacyErasureBench(),
 };
 
 const chosen = suite === 'all' ? Object.keys(suites) : [suite];

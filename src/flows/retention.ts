@@ -9,14 +9,16 @@
 //   security_log, operational_short
 //                        pruned by their own jobs (sessions, tokens, throttles, idempotency answers, webhook
 //                        bodies, finished flow runs, done jobs) within the rule's window
-//   legal_hold           the audit trail and the privacy registry are kept (PV-31: privacy request records at least
-//                        24 months); nothing is removed by this job in this version
+//   legal_hold           rights requests closed longer ago than the period (PV-31: at least 24 months) are deleted
+//                        with their timeline, codes and documents (files too) by the privacy module
+//                        (expirePrivacyRecords); the audit trail and the erasure registry are kept
+//   operational_short    also there: expired and failed export records (their ZIPs went at expiry, after 7 days)
 import { sql } from 'kysely';
 import { transact, type Deps } from '../deps.ts';
 import type { JobHandler, Schedule } from '../jobs/index.ts';
 import { DAY_MS } from '../platform/clock.ts';
 import { AppError } from '../platform/errors.ts';
-import { erasuresWithRecordsDue, expireKeptRecords, markRecordsExpired, retentionPeriodMs } from '../modules/privacy/index.ts';
+import { erasuresWithRecordsDue, expireKeptRecords, expirePrivacyRecords, markRecordsExpired, retentionPeriodMs } from '../modules/privacy/index.ts';
 import { eraseSubject } from './erasure.ts';
 
 export const retentionJobType = 'privacy-retention';
@@ -28,6 +30,11 @@ export interface RetentionResult {
   accountsDeferred: number;
   recordsExpired: number;
   rowsChanged: number;
+  /** Rights requests past the legal-hold period, deleted with their timeline, codes and documents (PV-31). */
+  requestsDeleted: number;
+  documentFilesDeleted: number;
+  /** Expired or failed export records past the operational period. */
+  exportsDeleted: number;
 }
 
 /** Closed accounts past the `account` period that are not erased yet, oldest first. */
@@ -44,7 +51,7 @@ async function closedAccountsDue(deps: Deps, closedBeforeMs: number, limit: numb
 /** One pass of every retention rule, each in a bounded batch. */
 export async function runRetention(deps: Deps, batchSize = retentionBatchSize): Promise<RetentionResult> {
   const nowMs = deps.clock.nowMs();
-  const result: RetentionResult = { accountsErased: 0, accountsDeferred: 0, recordsExpired: 0, rowsChanged: 0 };
+  const result: RetentionResult = { accountsErased: 0, accountsDeferred: 0, recordsExpired: 0, rowsChanged: 0, requestsDeleted: 0, documentFilesDeleted: 0, exportsDeleted: 0 };
   for (const memberId of await closedAccountsDue(deps, nowMs - retentionPeriodMs('account'), batchSize)) {
     try {
       await eraseSubject(deps, { memberId, requestId: null, reason: 'retention' });
@@ -62,6 +69,10 @@ export async function runRetention(deps: Deps, batchSize = retentionBatchSize): 
     });
     result.recordsExpired += 1;
   }
+  const records = await expirePrivacyRecords(deps, batchSize);
+  result.requestsDeleted = records.requestsDeleted;
+  result.documentFilesDeleted = records.documentFilesDeleted;
+  result.exportsDeleted = records.exportsDeleted;
   return result;
 }
 

@@ -43,7 +43,7 @@ function markersOf(tag: string) {
   };
 }
 
-async function seedPerson(deps: TestDeps, tag: string): Promise<{ memberId: string; photoKey: string }> {
+async function seedPerson(deps: TestDeps, tag: string): Promise<{ memberId: string; photoKey: string; guestPhotoKey: string }> {
   const m = markersOf(tag);
   const { memberId } = await transact(deps, (trx) => accounts.createMemberForSeed(trx, { email: m.email, password: `pw-${tag}-long-enough-1`, country: 'US', dateOfBirth: '1980-01-02', firstName: m.first, lastName: m.last, emailVerified: true }));
   await sql`update members set phone = ${`+1 555 ${tag}`}, preferred_name = ${m.first} where id = ${memberId}`.execute(deps.db);
@@ -92,6 +92,15 @@ async function seedPerson(deps: TestDeps, tag: string): Promise<{ memberId: stri
   // A guest case filed with the same email before the person had an account: found by its guest_email.
   const guestCase: NewCase = { ...caseRecord, id: deps.ids.next('cas'), memberId: null, guestEmail: m.email, details: `${m.words} guest case details` };
   await transact(deps, (trx) => insertCase(trx.db, guestCase, { id: trx.ids.next('cst'), action: 'submit', actorRole: 'guest', actorId: null, atMs: guestCase.createdAtMs }));
+  // Its timeline note and its photo carry no member and no email of their own: found through the case they belong to.
+  await transact(deps, (trx) => moveCase(trx, { caseId: guestCase.id, action: 'review', actor: { role: 'agent', id: 'mem_agent' } }));
+  await transact(deps, (trx) => moveCase(trx, { caseId: guestCase.id, action: 'ask_for_info', actor: { role: 'agent', id: 'mem_agent' }, note: `${m.words} guest transition note` }));
+  const guestPhotoKey = `aftersales/images/${tag}-guest-${++counter}.jpg`;
+  await deps.ports.files.put(guestPhotoKey, { bytes: new Uint8Array([4, 5, 6]), contentType: 'image/jpeg' });
+  await deps.db
+    .insertInto('aftersales_images' as never)
+    .values({ id: deps.ids.next('cim'), case_id: guestCase.id, member_id: null, storage_key: guestPhotoKey, content_type: 'image/jpeg', size_bytes: 3, width: 1, height: 1, sha256: 'def', created_at_ms: deps.clock.nowMs() } as never)
+    .execute();
   const photoKey = `aftersales/images/${tag}-${++counter}.jpg`;
   await deps.ports.files.put(photoKey, { bytes: new Uint8Array([1, 2, 3]), contentType: 'image/jpeg' });
   await deps.db
@@ -102,7 +111,7 @@ async function seedPerson(deps: TestDeps, tag: string): Promise<{ memberId: stri
     .insertInto('idempotency_keys' as never)
     .values({ caller: `member:${memberId}`, scope: 'POST /api/v1/test', key: `k-${tag}`, request_hash: 'h', state: 'done', attempt: 1, locked_until_ms: null, response_status: 200, response_body: JSON.stringify({ city: m.city }), member_id: memberId, created_at_ms: deps.clock.nowMs() } as never)
     .execute();
-  return { memberId, photoKey };
+  return { memberId, photoKey, guestPhotoKey };
 }
 
 /** Every `table.column` of the database holding one of the markers. */
@@ -132,6 +141,8 @@ describeEachDatabase('privacy erasure', (suite) => {
     for (const column of ['store_external_orders.customer_email', 'members.email', 'members.first_name', 'member_addresses.line1', 'sessions.user_agent', 'store_orders.ship_to_line1', 'store_orders.guest_email', 'store_refunds.note', 'aftersales_cases.details', 'aftersales_transitions.note', 'aftersales_notes.body', 'outbox_messages.html', 'idempotency_keys.response_body']) {
       assert.ok(before.includes(column), `the seed puts a marker in ${column}`);
     }
+    const guestNoteBefore = await sql<{ n: number | string }>`select count(*) as n from aftersales_transitions where member_id is null and lower(note) like ${'%quinzorwords guest transition note%'}`.execute(deps.db);
+    assert.equal(Number(guestNoteBefore.rows[0]!.n), 1, 'the guest case’s transition note is seeded without a member');
     const otherBefore = await scan(deps, 'ottomar');
     const balanceBefore = await getBalance(deps, subject.memberId);
     assert.ok(balanceBefore.available > 0);
@@ -141,12 +152,18 @@ describeEachDatabase('privacy erasure', (suite) => {
     const left = await scan(deps, 'quinzor');
     assert.deepEqual(left.filter((column) => !kept.has(column)), [], 'markers left outside keep_for_law columns');
     assert.equal(await deps.ports.files.get(subject.photoKey), undefined, 'the photo file is deleted');
+    assert.equal(await deps.ports.files.get(subject.guestPhotoKey), undefined, 'the guest case’s photo file is deleted');
+    const guestNotes = await sql<{ n: number | string }>`select count(*) as n from aftersales_transitions where lower(note) like ${'%quinzorwords guest transition note%'}`.execute(deps.db);
+    assert.equal(Number(guestNotes.rows[0]!.n), 0, 'the guest case’s transition note is gone');
+    const guestPhotos = await sql<{ n: number | string }>`select count(*) as n from aftersales_images where storage_key = ${subject.guestPhotoKey}`.execute(deps.db);
+    assert.equal(Number(guestPhotos.rows[0]!.n), 0, 'the guest case’s photo row is gone');
     assert.ok(await deps.ports.files.get(other.photoKey), 'the other member’s photo stays');
+    assert.ok(await deps.ports.files.get(other.guestPhotoKey), 'the other person’s guest case photo stays');
     assert.deepEqual(await scan(deps, 'ottomar'), otherBefore, 'the other member’s data is untouched');
 
     // The report: deleted, anonymized, kept with basis and until when.
     assert.equal(report.memberId, subject.memberId);
-    assert.equal(report.filesDeleted, 1);
+    assert.equal(report.filesDeleted, 2, 'the member case’s photo and the guest case’s');
     assert.ok(report.deleted.some((entry) => entry.table === 'member_addresses' && entry.rows === 1));
     // Sessions end with the account's closure (accounts' closeMemberAccount), before the map runs: none is left.
     assert.equal(Number((await sql<{ n: number | string }>`select count(*) as n from sessions where member_id = ${subject.memberId}`.execute(deps.db)).rows[0]!.n), 0);

@@ -9,12 +9,36 @@ import { DAY_MS } from '../../src/platform/clock.ts';
 import * as accounts from '../../src/modules/accounts/index.ts';
 import * as store from '../../src/modules/store/index.ts';
 import { checkout, runRetention, retentionJobType, schedules } from '../../src/flows/index.ts';
-import { findErasureOfMember, retentionPeriodMs, retentionRules } from '../../src/modules/privacy/index.ts';
+import { findErasureOfMember, moveRequest, openRequest, retentionPeriodMs, retentionRules, systemRequestActor, type RequestForm } from '../../src/modules/privacy/index.ts';
+import { uploadAgentDocument } from '../../src/modules/privacy/verification.service.ts';
 import { retentionClasses } from '../../src/db/personal-data.ts';
 import { describeEachDatabase } from '../support/each-database.ts';
 import type { TestDeps } from '../support/deps.ts';
 
 const system = { id: null, role: 'system' as const };
+const nothing = { accountsErased: 0, accountsDeferred: 0, recordsExpired: 0, rowsChanged: 0, requestsDeleted: 0, documentFilesDeleted: 0, exportsDeleted: 0 };
+
+async function countWhere(deps: TestDeps, table: string, column: string, value: string): Promise<number> {
+  const result = await sql<{ n: number | string }>`select count(*) as n from ${sql.table(table)} where ${sql.ref(column)} = ${value}`.execute(deps.db);
+  return Number(result.rows[0]!.n);
+}
+
+/** A request's rows: the request, its timeline, its codes, its documents. */
+async function requestRows(deps: TestDeps, requestId: string): Promise<number[]> {
+  return [
+    await countWhere(deps, 'privacy_requests', 'id', requestId),
+    await countWhere(deps, 'privacy_request_events', 'request_id', requestId),
+    await countWhere(deps, 'privacy_verification_codes', 'request_id', requestId),
+    await countWhere(deps, 'privacy_request_documents', 'request_id', requestId),
+  ];
+}
+
+function form(type: RequestForm['type'], subjectEmail: string, relationship: RequestForm['relationship'] = 'self'): RequestForm {
+  const requesterEmail = relationship === 'self' ? subjectEmail : 'agent.firm@example.com';
+  return { type, requesterName: 'Ria Tention', requesterEmail, relationship, brands: ['Patron'], subjectEmail, country: 'DE' };
+}
+
+const pdf = new TextEncoder().encode('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
 
 async function closedMemberWithOrder(deps: TestDeps): Promise<{ memberId: string; orderId: string; guestOrderId: string }> {
   const { memberId } = await transact(deps, (trx) => accounts.createMemberForSeed(trx, { email: 'retained.member@example.com', password: 'pw-retention-long-1', country: 'US', dateOfBirth: '1980-01-02', firstName: 'Reta', lastName: 'Inedmember', emailVerified: true }));
@@ -47,16 +71,16 @@ describeEachDatabase('privacy retention', (suite) => {
   test('PV-30 a closed account is erased on the day its period ends, not a day before, and a second run does nothing; its kept records go at the end of theirs', async () => {
     const { memberId, orderId, guestOrderId } = await closedMemberWithOrder(deps);
     deps.clock.advanceMs(retentionPeriodMs('account') - DAY_MS);
-    assert.deepEqual(await runRetention(deps), { accountsErased: 0, accountsDeferred: 0, recordsExpired: 0, rowsChanged: 0 }, 'one day before: nothing');
+    assert.deepEqual(await runRetention(deps), { accountsErased: 0, accountsDeferred: 0, recordsExpired: 0, rowsChanged: 0, requestsDeleted: 0, documentFilesDeleted: 0, exportsDeleted: 0 }, 'one day before: nothing');
     assert.equal(await findErasureOfMember(deps.db, memberId), undefined);
 
     deps.clock.advanceMs(DAY_MS);
-    assert.deepEqual(await runRetention(deps), { accountsErased: 1, accountsDeferred: 0, recordsExpired: 0, rowsChanged: 0 }, 'on the day: erased');
+    assert.deepEqual(await runRetention(deps), { accountsErased: 1, accountsDeferred: 0, recordsExpired: 0, rowsChanged: 0, requestsDeleted: 0, documentFilesDeleted: 0, exportsDeleted: 0 }, 'on the day: erased');
     const erasure = await findErasureOfMember(deps.db, memberId);
     assert.equal(erasure?.reason, 'retention');
     const member = await sql<{ email: string; last_name: string | null }>`select email, last_name from members where id = ${memberId}`.execute(deps.db);
     assert.deepEqual({ ...member.rows[0] }, { email: `erased+${memberId}@invalid`, last_name: null });
-    assert.deepEqual(await runRetention(deps), { accountsErased: 0, accountsDeferred: 0, recordsExpired: 0, rowsChanged: 0 }, 'a second run: nothing');
+    assert.deepEqual(await runRetention(deps), { accountsErased: 0, accountsDeferred: 0, recordsExpired: 0, rowsChanged: 0, requestsDeleted: 0, documentFilesDeleted: 0, exportsDeleted: 0 }, 'a second run: nothing');
     const guestOrder = (await sql<{ guest_email: string | null }>`select guest_email from store_orders where id = ${guestOrderId}`.execute(deps.db)).rows[0];
     assert.notEqual(guestOrder?.guest_email?.toLowerCase(), 'retained.member@example.com', 'the guest order found by the address the closure kept is erased too');
 
@@ -73,6 +97,57 @@ describeEachDatabase('privacy retention', (suite) => {
     assert.equal(onTheDay.recordsExpired, 1);
     assert.ok(onTheDay.rowsChanged >= 1);
     assert.deepEqual(await order(), { member_id: memberId, ship_to_postal_code: null, ship_to_line1: null }, 'PV-30 the kept values go at the end of their period; the record stays under the pseudonymous ID');
-    assert.deepEqual(await runRetention(deps), { accountsErased: 0, accountsDeferred: 0, recordsExpired: 0, rowsChanged: 0 });
+    assert.deepEqual(await runRetention(deps), { accountsErased: 0, accountsDeferred: 0, recordsExpired: 0, rowsChanged: 0, requestsDeleted: 0, documentFilesDeleted: 0, exportsDeleted: 0 });
+  });
+
+  test('PV-31 a rights request closed longer ago than the legal-hold period goes with its timeline, codes and documents (files too), on the day and not before; open requests and an opt-out’s record stay', async () => {
+    // An authorized agent's request: a code to the subject, a power of attorney, then withdrawn (closed now).
+    const agentRequest = await transact(deps, (trx) => openRequest(trx, { source: { channel: 'web_form' }, form: form('know', 'kept.subject@example.com', 'authorized_agent') }));
+    await uploadAgentDocument(deps, { requestId: agentRequest.id, kind: 'power_of_attorney', bytes: pdf });
+    await transact(deps, (trx) => moveRequest(trx, { requestId: agentRequest.id, action: 'withdraw', actor: systemRequestActor, quiet: true }));
+    const documentKey = (await sql<{ storage_key: string }>`select storage_key from privacy_request_documents where request_id = ${agentRequest.id}`.execute(deps.db)).rows[0]!.storage_key;
+    assert.ok(await deps.ports.files.get(documentKey), 'the document is stored');
+    const [requests, events, codes, documents] = await requestRows(deps, agentRequest.id);
+    assert.ok(requests === 1 && events! >= 3 && codes! >= 1 && documents === 1, 'the request has a timeline, a code and a document');
+    // An opt-out fulfilled at once: its choice points at the request, which is the record of how it was made.
+    const optOut = await transact(deps, (trx) => openRequest(trx, { source: { channel: 'web_form' }, form: form('optout_sale_share', 'opted.out@example.com') }));
+    assert.equal(optOut.state, 'fulfilled');
+    // Still waiting for its code: open, never deleted by retention.
+    const open = await transact(deps, (trx) => openRequest(trx, { source: { channel: 'web_form' }, form: form('know', 'still.open@example.com') }));
+    assert.equal(open.state, 'awaiting_verification');
+
+    deps.clock.advanceMs(retentionPeriodMs('legal_hold') - DAY_MS);
+    assert.deepEqual(await runRetention(deps), nothing, 'one day before: nothing');
+    assert.deepEqual(await requestRows(deps, agentRequest.id), [requests, events, codes, documents]);
+
+    deps.clock.advanceMs(DAY_MS);
+    assert.deepEqual(await runRetention(deps), { ...nothing, requestsDeleted: 1, documentFilesDeleted: 1 }, 'on the day: the withdrawn request');
+    assert.deepEqual(await requestRows(deps, agentRequest.id), [0, 0, 0, 0]);
+    assert.equal(await deps.ports.files.get(documentKey), undefined, 'the document file is deleted');
+    assert.equal(await countWhere(deps, 'privacy_requests', 'id', optOut.id), 1, 'the opt-out’s request stays while its choice does');
+    assert.equal(await countWhere(deps, 'privacy_requests', 'id', open.id), 1, 'an open request stays');
+    assert.deepEqual(await runRetention(deps), nothing, 'a second run: nothing');
+
+    // The timeline stays append-only for every other request.
+    await assert.rejects(sql`delete from privacy_request_events where request_id = ${open.id}`.execute(deps.db));
+    await assert.rejects(sql`update privacy_request_events set note = 'changed' where request_id = ${open.id}`.execute(deps.db));
+  });
+
+  test('PV-30 expired and failed export records go after the operational period (their ZIPs went at expiry), not before, once', async () => {
+    const nowMs = deps.clock.nowMs();
+    await deps.db
+      .insertInto('privacy_exports' as never)
+      .values([
+        { id: 'pex_retention_expired', member_id: 'mem_retention_export', request_id: null, state: 'expired', dedupe_key: null, storage_key: 'privacy/exports/pex_retention_expired.zip', size_bytes: 10, sha256: 'abc', file_count: 3, failure_code: null, download_count: 1, last_downloaded_at_ms: nowMs, code_hash: null, code_expires_at_ms: null, code_attempts: 0, created_at_ms: nowMs, ready_at_ms: nowMs, expires_at_ms: nowMs },
+        { id: 'pex_retention_ready', member_id: 'mem_retention_export', request_id: null, state: 'ready', dedupe_key: null, storage_key: 'privacy/exports/pex_retention_ready.zip', size_bytes: 10, sha256: 'abc', file_count: 3, failure_code: null, download_count: 0, last_downloaded_at_ms: null, code_hash: null, code_expires_at_ms: null, code_attempts: 0, created_at_ms: nowMs, ready_at_ms: nowMs, expires_at_ms: nowMs + 7 * DAY_MS },
+      ] as never)
+      .execute();
+    deps.clock.advanceMs(retentionPeriodMs('operational_short') - DAY_MS);
+    assert.deepEqual(await runRetention(deps), nothing, 'one day before: nothing');
+    deps.clock.advanceMs(DAY_MS);
+    assert.deepEqual(await runRetention(deps), { ...nothing, exportsDeleted: 1 }, 'on the day: the expired record (a ready one is the expiry job’s)');
+    assert.equal(await countWhere(deps, 'privacy_exports', 'id', 'pex_retention_expired'), 0);
+    assert.equal(await countWhere(deps, 'privacy_exports', 'id', 'pex_retention_ready'), 1);
+    assert.deepEqual(await runRetention(deps), nothing, 'a second run: nothing');
   });
 });

@@ -9,7 +9,8 @@
 //   gets the placeholder rather than NULL (a row without a member may need a contact: a case's requester check).
 // - Guest rows of the same person: a group that declares a `contact` column named like an email also matches rows
 //   whose member column is NULL and whose email equals the member's (case-insensitive): storefront guest orders,
-//   after-sales guest cases, marketplace orders not yet matched.
+//   after-sales guest cases, marketplace orders not yet matched. A group without an email column matches rows whose
+//   member column is NULL and whose foreign key points at such a guest row (a guest case's timeline notes and photos).
 // - Rows to delete that other rows point at (foreign keys) take those rows with them first (a run's steps with the
 //   run, a cart's lines with the cart); a pointing row the map keeps for law stops the erasure as an invariant.
 // - Columns of category `file` named `*_key` hold storage keys: `planErasure` lists them; the flow deletes the files first.
@@ -130,11 +131,52 @@ async function readForeignKeys(db: Executor): Promise<ForeignKey[]> {
   return keys;
 }
 
-/** The subject's rows of a group: by member ID, and guest rows by any of the member's addresses where the group has one. */
-function subjectRows(group: Group, memberId: string, emails: readonly string[]): RawBuilder<unknown> {
+/**
+ * How a group's guest rows are found. A group with an email column matches rows without a member by the address; a
+ * group without one (a case's timeline, its photos) matches rows without a member whose foreign key points at a guest
+ * row of a parent group that has one and names its member by the same column. The live schema's foreign keys say
+ * which parent, so no module's table is named here.
+ */
+interface GuestParent {
+  fromColumn: string;
+  table: string;
+  column: string;
+  memberColumn: string;
+  emailColumn: string;
+}
+
+type GuestParents = ReadonlyMap<Group, GuestParent>;
+
+function guestParentsOf(groups: readonly Group[], keys: readonly ForeignKey[]): GuestParents {
+  const parents = new Map<Group, GuestParent>();
+  for (const group of groups) {
+    if (group.emailColumn) continue;
+    for (const key of keys.filter((k) => k.fromTable === group.table && k.fromTable !== k.toTable)) {
+      const parent = groups.find((candidate) => candidate.table === key.toTable && candidate.emailColumn !== null && candidate.memberColumn === group.memberColumn);
+      if (!parent?.emailColumn) continue;
+      parents.set(group, { fromColumn: key.fromColumn, table: parent.table, column: key.toColumn, memberColumn: parent.memberColumn, emailColumn: parent.emailColumn });
+      break;
+    }
+  }
+  return parents;
+}
+
+/**
+ * The addresses a guest row of the subject carries: the member's, and the pseudonymous placeholder an earlier pass
+ * (or an earlier group of this pass) wrote into a guest row, so a child row is still found once its parent's address
+ * is gone and a second run finds the same rows.
+ */
+const guestAddresses = (memberId: string, emails: readonly string[]) => [...emails, erasedEmail(memberId).toLowerCase()];
+
+/** The subject's rows of a group: by member ID, and guest rows by any of the member's addresses (directly or through the parent row). */
+function subjectRows(group: Group, memberId: string, emails: readonly string[], parents: GuestParents): RawBuilder<unknown> {
   const byMember = sql`${sql.ref(group.memberColumn)} = ${memberId}`;
-  if (!group.emailColumn || emails.length === 0) return byMember;
-  return sql`(${byMember} or (${sql.ref(group.memberColumn)} is null and lower(${sql.ref(group.emailColumn)}) in (${sql.join(emails)})))`;
+  const addresses = sql.join(guestAddresses(memberId, emails));
+  if (group.emailColumn) return sql`(${byMember} or (${sql.ref(group.memberColumn)} is null and lower(${sql.ref(group.emailColumn)}) in (${addresses})))`;
+  const parent = parents.get(group);
+  if (!parent) return byMember;
+  const guestParentRows = sql`select ${sql.ref(`${parent.table}.${parent.column}`)} from ${sql.table(parent.table)} where ${sql.ref(`${parent.table}.${parent.memberColumn}`)} is null and lower(${sql.ref(`${parent.table}.${parent.emailColumn}`)}) in (${addresses})`;
+  return sql`(${byMember} or (${sql.ref(`${group.table}.${group.memberColumn}`)} is null and ${sql.ref(`${group.table}.${parent.fromColumn}`)} in (${guestParentRows})))`;
 }
 
 async function countRows(db: Executor, table: string, where: RawBuilder<unknown>): Promise<number> {
@@ -184,10 +226,12 @@ export interface ErasurePlan {
 export async function planErasure(ctx: Ctx, memberId: string): Promise<ErasurePlan> {
   const map = ctx.ports.personalData;
   const emails = await memberEmails(ctx, map, memberId);
+  const groups = groupsOf(map);
+  const parents = guestParentsOf(groups, await readForeignKeys(ctx.db));
   const fileKeys: string[] = [];
-  for (const group of groupsOf(map)) {
+  for (const group of groups) {
     for (const column of group.columns.filter(holdsStorageKey)) {
-      const result = await sql<{ key: string | null }>`select ${sql.ref(column.column)} as key from ${sql.table(group.table)} where ${subjectRows(group, memberId, emails)}`.execute(ctx.db);
+      const result = await sql<{ key: string | null }>`select ${sql.ref(column.column)} as key from ${sql.table(group.table)} where ${subjectRows(group, memberId, emails, parents)}`.execute(ctx.db);
       for (const row of result.rows) if (row.key) fileKeys.push(row.key);
     }
   }
@@ -227,8 +271,9 @@ export async function executeErasure(ctx: Ctx, memberId: string): Promise<Omit<E
   // Later modules first (their rows point at earlier modules' rows); the member's email was read above, before its
   // own row is overwritten, to find the guest rows.
   const groups = groupsOf(map).reverse();
+  const parents = guestParentsOf(groups, keys);
   for (const group of groups) {
-    const where = subjectRows(group, memberId, emails);
+    const where = subjectRows(group, memberId, emails, parents);
     const keptColumns = group.columns.filter((c) => c.erase.kind === 'keep_for_law');
     // Kept columns are reported where the subject has rows (a policy they never published is not "kept about them").
     if (keptColumns.length > 0 && (await countRows(ctx.db, group.table, where)) > 0) {

@@ -119,3 +119,20 @@ export async function failStaleQueued(db: Executor, beforeMs: number): Promise<n
   const result = await exportsTable(db).updateTable('privacy_exports').set({ state: 'failed', failure_code: 'not_built' }).where('state', '=', 'queued').where('created_at_ms', '<=', beforeMs).executeTakeFirst();
   return Number(result.numUpdatedRows);
 }
+
+/**
+ * Expired and failed exports created at or before `createdBeforeMs` (the `operational_short` period of the data map),
+ * oldest first: the record of what was handed out, which retention deletes (PV-30). An expired export's file went at
+ * expiry; the key is returned all the same, so a file left by a crash goes too.
+ */
+export async function selectExportsPastRetention(db: Executor, createdBeforeMs: number, limit: number): Promise<Array<{ id: string; storageKey: string | null }>> {
+  const rows = await exportsTable(db).selectFrom('privacy_exports').select(['id', 'storage_key']).where('state', 'in', ['expired', 'failed']).where('created_at_ms', '<=', createdBeforeMs).orderBy('created_at_ms').orderBy('id').limit(limit).execute();
+  return rows.map((row) => ({ id: row.id, storageKey: row.storage_key }));
+}
+
+/** Deletes those export rows (still expired or failed); returns how many went. */
+export async function deleteExports(db: Executor, ids: readonly string[]): Promise<number> {
+  if (ids.length === 0) return 0;
+  const result = await exportsTable(db).deleteFrom('privacy_exports').where('id', 'in', ids).where('state', 'in', ['expired', 'failed']).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

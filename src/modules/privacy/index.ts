@@ -76,6 +76,7 @@ export { deleteSubjectFiles, eraseSubjectRows, erasureReportSchema, journalErasu
 export { findErasure, findErasureOfMember, erasedMemberIds, erasuresWithRecordsDue, markRecordsExpired, erasureReasons, type ErasureReason, type ErasureRecord } from './erasures.repository.ts';
 export { appendErasureJournal, readErasureJournal, erasureJournalPath, type JournalEntry } from './erasure-journal.ts';
 export { retentionRules, retentionPeriodMs, keptUntil, type RetentionRule } from './retention.rules.ts';
+export { expirePrivacyRecords, type RecordRetentionResult } from './request-retention.service.ts';
 export { erasureCompletedEmail, erasureEmailData };
 
 // Restriction (PV-20), account closure records (AC-10) and the closure email, for the flows layer and later modules.

@@ -186,6 +186,7 @@ export async function insertRequest(db: Executor, request: NewRequest): Promise<
       created_at_ms: request.createdAtMs,
       updated_at_ms: request.createdAtMs,
       closed_at_ms: null,
+      retention_ended_at_ms: null,
     })
     .execute();
 }
@@ -490,4 +491,56 @@ export async function selectChoices(db: Executor, subject: { memberId?: string |
     .orderBy('id')
     .execute();
   return rows.map((row) => ({ choice: row.choice, recordedAtMs: num(row.recorded_at_ms), requestId: row.request_id }));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Retention (PV-31)
+
+/**
+ * Requests answered or closed at or before `closedBeforeMs` and not open again (an appeal reopens one), oldest first.
+ * A request an opt-out choice still points at stays: it is the record of how that choice was made, and goes once the
+ * choice has gone (with the subject's erasure or the account's retention).
+ */
+export async function selectRequestsPastRetention(db: Executor, closedBeforeMs: number, limit: number): Promise<Array<{ id: string; documentKeys: string[] }>> {
+  const rows = await requestTables(db)
+    .selectFrom('privacy_requests as r')
+    .select(['r.id'])
+    .where('r.closed_at_ms', 'is not', null)
+    .where('r.closed_at_ms', '<=', closedBeforeMs)
+    .where('r.state', 'not in', openRequestStates)
+    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('privacy_subject_choices as c').select('c.id').whereRef('c.request_id', '=', 'r.id'))))
+    .orderBy('r.closed_at_ms')
+    .orderBy('r.id')
+    .limit(limit)
+    .execute();
+  if (rows.length === 0) return [];
+  const ids = rows.map((row) => row.id);
+  const documents = await requestTables(db).selectFrom('privacy_request_documents').select(['request_id', 'storage_key']).where('request_id', 'in', ids).orderBy('id').execute();
+  return ids.map((id) => ({ id, documentKeys: documents.filter((document) => document.request_id === id).map((document) => document.storage_key) }));
+}
+
+/**
+ * Deletes the requests among `ids` that are still past retention, with their events, codes and documents (rows; the
+ * caller removed the files first). The mark `retention_ended_at_ms` is what lets the append-only timeline's rows go
+ * (migration 0840); it is set and its rows deleted in the caller's transaction. Returns the requests deleted.
+ */
+export async function deleteRequestRecords(db: Executor, ids: readonly string[], closedBeforeMs: number, nowMs: number): Promise<number> {
+  if (ids.length === 0) return 0;
+  const t = requestTables(db);
+  const marked = await t
+    .updateTable('privacy_requests')
+    .set({ retention_ended_at_ms: nowMs })
+    .where('id', 'in', ids)
+    .where('closed_at_ms', 'is not', null)
+    .where('closed_at_ms', '<=', closedBeforeMs)
+    .where('state', 'not in', openRequestStates)
+    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('privacy_subject_choices').select('privacy_subject_choices.id').whereRef('privacy_subject_choices.request_id', '=', 'privacy_requests.id'))))
+    .executeTakeFirst();
+  if (Number(marked.numUpdatedRows) === 0) return 0;
+  const due = t.selectFrom('privacy_requests').select('id').where('id', 'in', ids).where('retention_ended_at_ms', 'is not', null);
+  await t.deleteFrom('privacy_request_events').where('request_id', 'in', due).execute();
+  await t.deleteFrom('privacy_verification_codes').where('request_id', 'in', due).execute();
+  await t.deleteFrom('privacy_request_documents').where('request_id', 'in', due).execute();
+  const deleted = await t.deleteFrom('privacy_requests').where('id', 'in', ids).where('retention_ended_at_ms', 'is not', null).executeTakeFirst();
+  return Number(deleted.numDeletedRows);
 }

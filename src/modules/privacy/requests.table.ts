@@ -50,6 +50,8 @@ export interface RequestRow {
   created_at_ms: number;
   updated_at_ms: number;
   closed_at_ms: number | null;
+  /** Set by the retention job (PV-31) in the transaction that deletes the request: lets its events be deleted. */
+  retention_ended_at_ms: number | null;
 }
 
 export const verificationMethods = ['not_required', 'recent_sign_in', 'email_code'] as const;
