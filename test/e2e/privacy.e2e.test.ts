@@ -16,6 +16,7 @@ import { transact } from '../../src/deps.ts';
 import * as flows from '../../src/flows/index.ts';
 import { runDueJobs } from '../../src/modules.ts';
 import { createMemberForSeed } from '../../src/modules/accounts/index.ts';
+import { openRequest } from '../../src/modules/privacy/index.ts';
 import { listProducts, seedStoreDemoData, type OrderDetail } from '../../src/modules/store/index.ts';
 import type { SimulatedClock } from '../../src/platform/clock.ts';
 import { watchPageProblems } from '../support/browser.ts';
@@ -39,6 +40,18 @@ const { running, open, saveFailureScreenshots } = browserSuite('privacy', () => 
   const placed = await flows.checkout(deps, { memberId, guestEmail: null, lines: [{ productId: product.id, quantity: 1 }], discountCode: null, shippingAddress: shipTo, credits: 0, paymentToken: 'tok_approve', fromCart: false });
   assert.equal(placed.payment.outcome, 'approved');
   order = placed.order;
+  // Two requests emailed weeks ago, typed in by an agent with the receipt time: one overdue, one due within 7 days
+  // (US: 45 days), so the queue shows its flags.
+  const nowMs = deps.clock.nowMs();
+  for (const [name, daysAgo] of [['Grace Hopper', 50], ['Ada Lovelace', 40]] as const) {
+    const email = `${name.split(' ')[0]!.toLowerCase()}@example.com`;
+    await transact(deps, (trx) =>
+      openRequest(trx, {
+        source: { channel: 'email', receivedAtMs: nowMs - daysAgo * 86_400_000, staffId: 'mem_agent', staffRole: 'agent' },
+        form: { type: 'erase', requesterName: name, requesterEmail: email, relationship: 'self', brands: [], subjectEmail: email, country: 'US', state: 'CA', zip: null, comments: null },
+      }),
+    );
+  }
 });
 
 /** The 6-digit code in the subject of the newest email to `to` whose subject matches, read in the console's mail view. */
@@ -136,10 +149,14 @@ async function guestAccessRequest(): Promise<void> {
   await heading(desk, 'Privacy requests');
   const row = desk.getByRole('table', { name: /Privacy requests, priority first/ }).getByRole('row').filter({ hasText: requestId });
   await row.getByText(/days left/).waitFor();
+  const queue = desk.getByRole('table', { name: /Privacy requests, priority first/ });
+  await queue.getByRole('row').filter({ hasText: 'Grace Hopper' }).getByText('Overdue by 5 days').waitFor();
+  await queue.getByRole('row').filter({ hasText: 'Ada Lovelace' }).getByText('Due within 7 days').waitFor();
   await photograph(desk, 'privacy-a4-console-queue');
   await row.getByRole('link', { name: 'Access' }).click();
   await heading(desk, new RegExp(requestId));
   await desk.getByText('3 of 3 matched').waitFor();
+  await photograph(desk, 'privacy-a5-console-request');
   for (const [action, state] of [
     ['Start work', 'In progress'],
     ['Fulfil', 'Completed'],
@@ -149,7 +166,7 @@ async function guestAccessRequest(): Promise<void> {
     await desk.getByTestId('request-state').filter({ hasText: state }).waitFor();
   }
   await desk.getByText(/Your copy of your personal data is being prepared/).waitFor();
-  await photograph(desk, 'privacy-a5-console-fulfilled');
+  await photograph(desk, 'privacy-a5b-console-fulfilled');
 
   // The export job builds the ZIP; the guest's request page links it.
   await runDueJobs(running().deps);
@@ -216,6 +233,7 @@ async function memberExportAndClosure(): Promise<void> {
   const downloading = page.waitForEvent('download');
   await copies.getByRole('button', { name: 'Download ZIP' }).click();
   await assertExport(await downloadedBytes(await downloading), leaver.email);
+  await page.getByRole('status').filter({ hasText: 'Your download has started' }).waitFor();
   await page.getByRole('region', { name: 'What we hold about you' }).getByText('Kinds of data').waitFor();
   await photograph(page, 'privacy-b2-member-privacy');
 
@@ -238,7 +256,7 @@ async function memberExportAndClosure(): Promise<void> {
   await page.getByLabel('Email address').fill(leaver.email);
   await page.getByLabel('Password').fill(leaver.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('alert').waitFor();
+  await page.getByRole('alert').filter({ hasText: 'The email address or password is not correct.' }).waitFor();
   await photograph(page, 'privacy-b5-sign-in-refused');
   await heading(page, 'Sign in');
   const session = await page.evaluate(async () => (await fetch('/api/v1/session')).status);

@@ -126,7 +126,7 @@ export function deadlineWords(request: Pick<PrivacyRequest, 'state' | 'deadlines
 export function DeadlineFacts({ request, daysLeft }: { request: Pick<PrivacyRequest, 'deadlines'>; daysLeft?: number }) {
   const { deadlines } = request;
   return (
-    <dl className="facts facts-inline">
+    <dl className="facts facts-inline privacy-facts">
       <div>
         <dt>Received</dt>
         <dd>{formatDateTime(deadlines.receivedAt)}</dd>
@@ -222,8 +222,8 @@ export function LocationFields({ form, draft, onDraft }: { form: FormState; draf
       {draft.country === 'other' && (
         <TextField form={form} name="otherCountry" label="Country code" hint="Two letters, like MX." maxLength={2} value={draft.otherCountry} onValue={(otherCountry) => onDraft({ ...draft, otherCountry })} />
       )}
-      {draft.country === 'US' && <SelectField form={form} name="state" label="State" value={draft.state} onValue={(state) => onDraft({ ...draft, state })} options={usStateOptions} placeholder="Choose a state" />}
-      <TextField form={form} name="zip" label="Zip or postal code" optional autoComplete="postal-code" value={draft.zip} onValue={(zip) => onDraft({ ...draft, zip })} />
+      {draft.country === 'US' && <SelectField form={form} name="state" label="State" hint="Its law sets the deadline." value={draft.state} onValue={(state) => onDraft({ ...draft, state })} options={usStateOptions} placeholder="Choose a state" />}
+      <TextField form={form} name="zip" label="Zip or postal code" optional hint="Helps us find the right records." autoComplete="postal-code" value={draft.zip} onValue={(zip) => onDraft({ ...draft, zip })} />
     </div>
   );
 }
@@ -246,6 +246,11 @@ export function BrandFields({ value, onValue }: { value: readonly string[]; onVa
   );
 }
 
+/** "a, b and c". */
+export function listWords(items: readonly string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+}
+
 export function formatBytes(bytes: number | null): string {
   if (bytes === null) return '—';
   if (bytes < 1024) return `${bytes} bytes`;
@@ -259,7 +264,7 @@ export const exportStateLabels = { queued: 'Being prepared', ready: 'Ready', fai
  * A member's export row action: downloads the ZIP, or, when the sign-in is too old (403 reauthentication), asks the
  * page to show the "sign in again" step.
  */
-export function DownloadMineButton({ item, onReauthenticate }: { item: PrivacyExport; onReauthenticate: () => void }) {
+export function DownloadMineButton({ item, onReauthenticate, onDownloaded }: { item: PrivacyExport; onReauthenticate: () => void; onDownloaded: (fileName: string) => void }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   return (
@@ -273,7 +278,11 @@ export function DownloadMineButton({ item, onReauthenticate }: { item: PrivacyEx
           setError(null);
           exportsApi
             .downloadMine(item.id)
-            .then((blob) => saveBlob(blob, `patron-export-${item.id}.zip`))
+            .then((blob) => {
+              const fileName = `patron-export-${item.id}.zip`;
+              saveBlob(blob, fileName);
+              onDownloaded(fileName);
+            })
             .catch((failure: unknown) => {
               if (needsFreshSignIn(failure)) onReauthenticate();
               else setError(failure instanceof ApiError ? failure.message : 'The download failed. Please try again.');

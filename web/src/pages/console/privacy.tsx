@@ -26,6 +26,7 @@ import {
   decisionReasonLabels,
   describeRequestAction,
   formatBytes,
+  listWords,
   missingStepLabels,
   regimeLabels,
   requestStateLabels,
@@ -111,7 +112,7 @@ export function PrivacyQueuePage() {
                     </td>
                     <td>
                       <RequestStateBadge state={row.state} />
-                      {row.verificationMissing.length > 0 && <div className="muted small">needs {row.verificationMissing.map((step) => missingStepLabels[step]).join(', ')}</div>}
+                      {row.verificationMissing.length > 0 && <div className="muted small">needs {listWords(row.verificationMissing.map((step) => missingStepLabels[step]))}</div>}
                     </td>
                     <td className="small">
                       {row.requesterName}
@@ -245,7 +246,7 @@ function VerificationFacts({ data }: { data: AgentPrivacyRequest }) {
   const v = data.verification;
   const yes = (value: boolean) => (value ? <span className="badge success">yes</span> : <span className="badge warning">not yet</span>);
   return (
-    <dl className="facts facts-inline">
+    <dl className="facts facts-inline privacy-facts">
       <div>
         <dt>Level</dt>
         <dd>{v.level.replaceAll('_', ' ')}</dd>
@@ -283,7 +284,7 @@ function VerificationFacts({ data }: { data: AgentPrivacyRequest }) {
       {v.missing.length > 0 && (
         <div>
           <dt>Missing</dt>
-          <dd>{v.missing.map((step) => missingStepLabels[step]).join(', ')}</dd>
+          <dd>{listWords(v.missing.map((step) => missingStepLabels[step]))}</dd>
         </div>
       )}
     </dl>
@@ -429,7 +430,7 @@ export function PrivacyRequestConsolePage({ requestId }: { requestId: string }) 
               </span>
             </div>
             <DeadlineFacts request={data} daysLeft={data.deadlines.flag !== null || ['received', 'awaiting_verification', 'verified', 'in_progress', 'on_hold', 'appealed'].includes(data.state) ? data.deadlines.daysLeft : undefined} />
-            <dl className="facts facts-inline">
+            <dl className="facts facts-inline privacy-facts">
               <div>
                 <dt>Requester</dt>
                 <dd>
@@ -482,7 +483,7 @@ export function PrivacyRequestConsolePage({ requestId }: { requestId: string }) 
             <section className={data.state === 'denied' ? 'card stack-small warning-card' : 'card stack-small success-card'} aria-labelledby="answer-title">
               <h2 id="answer-title">Answer</h2>
               {data.outcome && <p className="pre-wrap">{data.outcome}</p>}
-              <dl className="facts facts-inline">
+              <dl className="facts facts-inline privacy-facts">
                 {data.decisionReasonCode && (
                   <div>
                     <dt>Reason code</dt>

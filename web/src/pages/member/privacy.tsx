@@ -146,6 +146,9 @@ function ExportsSection() {
   const [status, setStatus] = useState<string | null>(null);
   const [signingIn, setSigningIn] = useState(false);
   const rows = exports.data?.exports ?? [];
+  // "Being prepared" holds while the copy asked for is queued; the list shows it once it is ready.
+  const [preparing, setPreparing] = useState<string | null>(null);
+  const stillPreparing = preparing !== null && rows.some((row) => row.id === preparing && row.state === 'queued');
   return (
     <section className="card stack" aria-labelledby="exports-title">
       <div className="section-header">
@@ -158,12 +161,14 @@ function ExportsSection() {
         aria-label="Request a copy of my data"
         onSubmit={form.handle(async () => {
           const made = await exportsApi.requestMine();
-          setStatus(made.state === 'ready' ? 'Your copy from today is ready below.' : 'We are preparing your copy. It is usually ready within minutes: use Refresh to see it.');
+          setStatus(made.state === 'ready' ? 'Your copy from today is ready below.' : null);
+          setPreparing(made.state === 'queued' ? made.id : null);
           exports.reload();
         })}
       >
         <ErrorSummary form={form} title="No copy was requested" />
         {status && <StatusMessage>{status}</StatusMessage>}
+        {stillPreparing && <StatusMessage>We are preparing your copy. It is usually ready within minutes: use Refresh to see it.</StatusMessage>}
         <div className="actions">
           <SubmitButton form={form} busyText="Requesting…">
             Request a copy of my data
@@ -209,7 +214,7 @@ function ExportsSection() {
                   </td>
                   <td>{formatBytes(row.sizeBytes)}</td>
                   <td>{row.expiresAt ? formatDateTime(row.expiresAt) : '—'}</td>
-                  <td>{row.state === 'ready' && <DownloadMineButton item={row} onReauthenticate={() => setSigningIn(true)} />}</td>
+                  <td>{row.state === 'ready' && <DownloadMineButton item={row} onReauthenticate={() => setSigningIn(true)} onDownloaded={(fileName) => setStatus(`Your download has started: ${fileName}.`)} />}</td>
                 </tr>
               ))}
             </tbody>

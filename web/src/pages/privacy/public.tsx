@@ -16,6 +16,7 @@ import {
   RequestTimeline,
   emptyLocation,
   locationInput,
+  listWords,
   missingStepLabels,
   requestTypeChoices,
   type LocationDraft,
@@ -129,7 +130,7 @@ export function PrivacyRequestFormPage() {
             onValue={setRelationship}
           />
           <div className="field-row">
-            <TextField form={form} name="requesterName" label="Your name" autoComplete="name" value={requesterName} onValue={setRequesterName} />
+            <TextField form={form} name="requesterName" label="Your name" hint="As you would sign a letter." autoComplete="name" value={requesterName} onValue={setRequesterName} />
             <TextField form={form} name="requesterEmail" label="Your email address" type="email" autoComplete="email" hint={agent ? 'We send our answers here.' : 'The address the request is about; we send a code to it.'} value={requesterEmail} onValue={setRequesterEmail} />
           </div>
           {agent && (
@@ -231,7 +232,7 @@ function VerificationForm({ request, token, onChange, reload }: { request: Priva
   return (
     <div className="stack">
       <form
-        className="stack"
+        className="stack privacy-verify"
         noValidate
         aria-label="Verify the request"
         onSubmit={form.handle(async () => {
@@ -284,11 +285,11 @@ function VerificationForm({ request, token, onChange, reload }: { request: Priva
             {form.errorFor('facts') && <p className="field-error">{form.errorFor('facts')}</p>}
             <div className="field-row">
               <TextField form={form} name="orderNumber" label="Order number" hint="Like ord_…, in the order confirmation." spellCheck={false} value={orderNumber} onValue={setOrderNumber} />
-              <TextField form={form} name="shipToZip" label="Ship-to zip code" autoComplete="off" value={shipToZip} onValue={setShipToZip} />
+              <TextField form={form} name="shipToZip" label="Ship-to zip code" hint="Where the order was delivered." autoComplete="off" value={shipToZip} onValue={setShipToZip} />
             </div>
             <div className="field-row">
-              <TextField form={form} name="orderDate" label="Order date" type="date" hint="Or give the amount." value={orderDate} onValue={setOrderDate} />
-              <TextField form={form} name="amount" label="Order amount" optional inputMode="decimal" hint={`The total paid, like ${formatMoney(4999)}.`} value={amount} onValue={setAmount} />
+              <TextField form={form} name="orderDate" label="Order date" type="date" hint="The day you ordered; or give the amount." value={orderDate} onValue={setOrderDate} />
+              <TextField form={form} name="amount" label="Order amount" inputMode="decimal" hint={`The total paid, like ${formatMoney(4999)}; or give the date.`} value={amount} onValue={setAmount} />
             </div>
           </fieldset>
         )}
@@ -336,7 +337,7 @@ function VerificationSection({ request, token, onChange, reload }: { request: Pr
   return (
     <section className="card stack warning-card" aria-labelledby="verify-title">
       <h2 id="verify-title">Confirm it is you</h2>
-      <p>Before we act on the request we need {missing.map((step) => missingStepLabels[step]).join(', ')}.</p>
+      <p>Before we act on the request we need {listWords(missing.map((step) => missingStepLabels[step]))}.</p>
       {missing.includes('agent_document') && <AgentDocumentForm request={request} token={token} onChange={onChange} />}
       {missing.includes('subject_confirmation') && (
         <p className="notice">We emailed the person you act for a link to confirm that you act for them. The request goes on once they have.</p>
@@ -381,6 +382,13 @@ export function PrivacyRequestStatusPage({ requestId, appeal = false }: { reques
   const item = useResource(() => (token ? requestsApi.status(requestId, token) : Promise.reject(new Error('This link is incomplete. Open the link from the email again.'))), [requestId, token]);
   const [status, setStatus] = useState<string | null>(fresh === '1' ? 'We received your request. We also sent you an email with its reference.' : null);
   const data = item.data;
+  useEffect(() => {
+    // The "just sent" marker is for this visit only: a reload or a bookmark shows the request without it.
+    if (fresh === null) return;
+    const url = new URL(window.location.href);
+    url.searchParams.delete('new');
+    navigate(url.pathname + url.search, { replace: true });
+  }, [fresh]);
   useEffect(() => {
     if (appeal && data?.canAppeal) document.getElementById('appeal')?.scrollIntoView();
   }, [appeal, data?.canAppeal]);
@@ -535,7 +543,7 @@ export function ExportDownloadPage({ exportId }: { exportId: string }) {
               </SubmitButton>
             </div>
           </form>
-          <p className="small muted">
+          <p className="small muted section-note">
             Have an account? <Link to="/sign-in?next=%2Faccount%2Fprivacy">Sign in</Link> and download it from your account’s privacy page instead.
           </p>
         </section>
