@@ -119,6 +119,10 @@ async function guestAccessRequest(): Promise<void> {
   await form.getByLabel(/Zip or postal code/).fill('97201');
   await form.getByLabel('Anker', { exact: true }).check();
   await photograph(page, 'privacy-a1-request-form');
+  // On a phone: the same form at 375 px.
+  await page.setViewportSize({ width: 375, height: 800 });
+  await photograph(page, 'privacy-a1b-request-form-375');
+  await page.setViewportSize({ width: 1280, height: 900 });
   const sending = page.waitForResponse((response) => response.url().endsWith('/api/v1/privacy/requests') && response.request().method() === 'POST');
   await form.getByRole('button', { name: 'Send request' }).click();
   const sent = await sending;
@@ -174,6 +178,9 @@ async function guestAccessRequest(): Promise<void> {
   await heading(page, 'Your privacy request');
   await page.getByTestId('request-state').filter({ hasText: 'Completed' }).waitFor();
   await photograph(page, 'privacy-a6-answer');
+  await page.setViewportSize({ width: 375, height: 800 });
+  await photograph(page, 'privacy-a6b-answer-375');
+  await page.setViewportSize({ width: 1280, height: 900 });
   await page.getByRole('link', { name: 'Download your data' }).click();
   await heading(page, 'Download your personal data');
 

@@ -348,12 +348,14 @@ export function RequestAnswer({ request, exportLink }: { request: PrivacyRequest
         </p>
       )}
       {answer && answer.state === 'ready' && (
-        <p>
-          <Link to={exportLink(answer.id)} className="button primary">
-            Download your data
-          </Link>{' '}
-          <span className="muted small">available until {formatDateTime(answer.expiresAt)}</span>
-        </p>
+        <div className="stack-small">
+          <p>
+            <Link to={exportLink(answer.id)} className="button primary">
+              Download your data
+            </Link>
+          </p>
+          <p className="muted small">Available until {formatDateTime(answer.expiresAt)}.</p>
+        </div>
       )}
       {answer && answer.state === 'queued' && <p className="notice">Your copy is being prepared. It is usually ready within minutes: reload this page to get the download link.</p>}
       {answer && answer.state === 'expired' && <p className="muted">The download link has expired. Send a new request to get a fresh copy.</p>}
