@@ -4,7 +4,8 @@
 // the queue, starts and fulfils it; the export job runs; the guest follows the answer to the export page, has a code
 // emailed and downloads the ZIP, which the test opens: data.json validates against the schema the API serves and every
 // file matches the manifest's SHA-256. (b) A member asks for a copy of their data in the member center, downloads it
-// after signing in again, then closes the account from the security page and can no longer sign in. The pages are
+// after signing in again, files a request that the fresh sign-in verifies, then closes the account from the security
+// page and can no longer sign in. The guest also appeals the answer. The pages are
 // photographed at each step (test-results/privacy-*.png).
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -202,6 +203,14 @@ async function guestAccessRequest(): Promise<void> {
   await page.getByRole('button', { name: 'Download ZIP' }).click();
   await page.getByRole('alert').filter({ hasText: 'The download did not start' }).waitFor();
 
+  // PV-3: an answer can be appealed from the request's page.
+  await page.goto(statusUrl);
+  const appeal = page.getByRole('form', { name: 'Appeal' });
+  await appeal.getByLabel(/Why do you disagree/).fill('The copy does not include my newsletter preferences.');
+  await appeal.getByRole('button', { name: 'Appeal the decision' }).click();
+  await page.getByRole('status').filter({ hasText: 'Your appeal is with our privacy team' }).waitFor();
+  await page.getByTestId('request-state').filter({ hasText: 'Under appeal' }).waitFor();
+
   assert.deepEqual(problems, [], 'the public pages ran without errors');
   assert.deepEqual(deskProblems, [], 'the console ran without errors');
 }
@@ -244,6 +253,18 @@ async function memberExportAndClosure(): Promise<void> {
   await page.getByRole('region', { name: 'What we hold about you' }).getByText('Kinds of data').waitFor();
   await photograph(page, 'privacy-b2-member-privacy');
 
+  // PV-1, PV-11: a request from the member center is verified by the fresh sign-in at once.
+  await page.getByRole('button', { name: 'New request' }).click();
+  const filing = page.getByRole('form', { name: 'New privacy request' });
+  await filing.getByLabel('What would you like us to do?').selectOption('know');
+  await filing.getByLabel('State').selectOption('CA');
+  await filing.getByRole('button', { name: 'Send request' }).click();
+  await heading(page, 'Your privacy request');
+  await page.getByTestId('request-state').filter({ hasText: 'Verified' }).waitFor();
+  await photograph(page, 'privacy-b3-member-request');
+  await page.getByRole('link', { name: 'Privacy', exact: true }).first().click();
+  await heading(page, 'Privacy');
+
   // AC-10: from the privacy page to the security page's close-account section; the sign-in is fresh now.
   await page.getByRole('link', { name: 'Close your account' }).click();
   await heading(page, 'Security');
@@ -251,10 +272,10 @@ async function memberExportAndClosure(): Promise<void> {
   await section.getByRole('button', { name: 'Close my account…' }).click();
   const dialog = page.getByRole('dialog', { name: 'Close your account?' });
   await dialog.getByText(/credits are forfeited|no credits to lose/).first().waitFor();
-  await photograph(page, 'privacy-b3-close-dialog');
+  await photograph(page, 'privacy-b4-close-dialog');
   await dialog.getByRole('button', { name: 'Close my account' }).click();
   await page.getByRole('heading', { name: 'Your account is closed' }).waitFor();
-  await photograph(page, 'privacy-b4-closed');
+  await photograph(page, 'privacy-b5-closed');
   await page.getByRole('button', { name: 'Done' }).click();
 
   // A closed account never signs in again.
@@ -264,7 +285,7 @@ async function memberExportAndClosure(): Promise<void> {
   await page.getByLabel('Password').fill(leaver.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('alert').filter({ hasText: 'The email address or password is not correct.' }).waitFor();
-  await photograph(page, 'privacy-b5-sign-in-refused');
+  await photograph(page, 'privacy-b6-sign-in-refused');
   await heading(page, 'Sign in');
   const session = await page.evaluate(async () => (await fetch('/api/v1/session')).status);
   assert.equal(session, 401, 'no session after the refused sign-in');
