@@ -458,6 +458,12 @@ describeEachDatabase('privacy rights requests HTTP', (suite) => {
     await runDueJobs(deps);
     const built = (await sql<{ state: string }>`select state from privacy_exports where id = ${reference}`.execute(deps.db)).rows[0];
     assert.equal(built?.state, 'ready', 'the export job built the ZIP');
+    // The request's own page links the answer's export (its download page), for a requester without a session too.
+    const answer = (await get(`/me/privacy/requests/${filed.json().id}`, await signIn(member.email))).json() as { export: { id: string; state: string; expiresAt: string | null } | null };
+    assert.equal(answer.export?.id, reference);
+    assert.equal(answer.export?.state, 'ready');
+    assert.ok(answer.export?.expiresAt);
+    assert.equal((await agentView(filed.json().id)).erasureId, null, 'only an erase request names an erasure');
 
     const knowRequest = await post('/me/privacy/requests', { type: 'know', country: 'US', state: 'CA' }, await signIn(member.email));
     await staffAgain();
@@ -480,6 +486,7 @@ describeEachDatabase('privacy rights requests HTTP', (suite) => {
     const done = await agentView(filed.json().id);
     assert.equal(done.state, 'fulfilled');
     assert.equal(done.outcome, erasedOutcome);
+    assert.match(done.erasureId ?? '', /^per_/, 'the agent’s view names the erasure, whose report the console opens');
     const erasure = (await sql<{ member_id: string; request_id: string; reason: string }>`select member_id, request_id, reason from privacy_erasures where member_id = ${member.memberId}`.execute(deps.db)).rows[0];
     assert.deepEqual({ ...erasure }, { member_id: member.memberId, request_id: filed.json().id, reason: 'request' });
     const memberRow = (await sql<{ email: string; status: string }>`select email, status from members where id = ${member.memberId}`.execute(deps.db)).rows[0];

@@ -46,6 +46,18 @@ const GuestConfirmPage = lazy(() => guestCases().then((module) => ({ default: mo
 const GuestStatusPage = lazy(() => guestCases().then((module) => ({ default: module.GuestStatusPage })));
 const CasesQueuePage = lazy(() => consoleCases().then((module) => ({ default: module.CasesQueuePage })));
 const CaseConsolePage = lazy(() => consoleCases().then((module) => ({ default: module.CaseConsolePage })));
+// The privacy center's pages load on first use too.
+const publicPrivacy = () => import('./pages/privacy/public.tsx');
+const memberPrivacy = () => import('./pages/member/privacy.tsx');
+const consolePrivacy = () => import('./pages/console/privacy.tsx');
+const PrivacyRequestFormPage = lazy(() => publicPrivacy().then((module) => ({ default: module.PrivacyRequestFormPage })));
+const PrivacyRequestStatusPage = lazy(() => publicPrivacy().then((module) => ({ default: module.PrivacyRequestStatusPage })));
+const ConfirmAgentPage = lazy(() => publicPrivacy().then((module) => ({ default: module.ConfirmAgentPage })));
+const ExportDownloadPage = lazy(() => publicPrivacy().then((module) => ({ default: module.ExportDownloadPage })));
+const MemberPrivacyPage = lazy(() => memberPrivacy().then((module) => ({ default: module.MemberPrivacyPage })));
+const MemberRequestPage = lazy(() => memberPrivacy().then((module) => ({ default: module.MemberRequestPage })));
+const PrivacyQueuePage = lazy(() => consolePrivacy().then((module) => ({ default: module.PrivacyQueuePage })));
+const PrivacyRequestConsolePage = lazy(() => consolePrivacy().then((module) => ({ default: module.PrivacyRequestConsolePage })));
 
 const member = (page: ReactNode) => <RequireMember>{page}</RequireMember>;
 const staff = (page: ReactNode) => <RequireStaff>{page}</RequireStaff>;
@@ -78,6 +90,15 @@ const memberRoutes: RouteDefinition[] = [
   { path: '/returns/new', render: () => <GuestNewCasePage /> },
   { path: '/returns/confirm', render: () => <GuestConfirmPage /> },
   { path: '/returns/status/:caseId', render: ({ caseId }) => <GuestStatusPage key={caseId} caseId={caseId!} /> },
+  // The privacy center (PV-1..PV-17): the member's section, and the public pages (no sign-in) the emails link to.
+  { path: '/account/privacy', render: () => member(<MemberPrivacyPage />) },
+  { path: '/account/privacy/requests/:requestId', render: ({ requestId }) => member(<MemberRequestPage key={requestId} requestId={requestId!} />) },
+  { path: '/account/privacy/requests/:requestId/appeal', render: ({ requestId }) => member(<MemberRequestPage key={requestId} requestId={requestId!} appeal />) },
+  { path: '/privacy/request', render: () => <PrivacyRequestFormPage /> },
+  { path: '/privacy/requests/:requestId', render: ({ requestId }) => <PrivacyRequestStatusPage key={requestId} requestId={requestId!} /> },
+  { path: '/privacy/requests/:requestId/appeal', render: ({ requestId }) => <PrivacyRequestStatusPage key={requestId} requestId={requestId!} appeal /> },
+  { path: '/privacy/requests/:requestId/confirm-agent', render: ({ requestId }) => <ConfirmAgentPage key={requestId} requestId={requestId!} /> },
+  { path: '/privacy/exports/:exportId', render: ({ exportId }) => <ExportDownloadPage key={exportId} exportId={exportId!} /> },
 ];
 
 /** Agent console routes. Later modules add the case queue, rights requests and audit log here. */
@@ -100,6 +121,8 @@ const consoleRoutes: RouteDefinition[] = [
   { path: '/console/mail/:id', render: ({ id }) => staff(<MailPage messageId={id} />) },
   { path: '/console/cases', render: () => staff(<CasesQueuePage />) },
   { path: '/console/cases/:caseId', render: ({ caseId }) => staff(<CaseConsolePage key={caseId} caseId={caseId!} />) },
+  { path: '/console/privacy', render: () => staff(<PrivacyQueuePage />) },
+  { path: '/console/privacy/:requestId', render: ({ requestId }) => staff(<PrivacyRequestConsolePage key={requestId} requestId={requestId!} />) },
 ];
 
 function Screens() {

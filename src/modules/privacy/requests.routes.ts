@@ -18,7 +18,9 @@ import type { ZodApp } from '../../http/types.ts';
 import { HOUR_MS, MINUTE_MS } from '../../platform/clock.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import { getMemberContact } from '../accounts/index.ts';
-import { applyAgentAction, getAgentRequest, listAgentQueue, readRequestDocument, type StaffActor } from './agent-requests.service.ts';
+import { applyAgentAction, getAgentRequest, listAgentQueue, readRequestDocument, type AgentRequestDetail, type StaffActor } from './agent-requests.service.ts';
+import { findErasureOfMember } from './erasures.repository.ts';
+import { findExportByDedupeKey } from './export.repository.ts';
 import { appealRequest } from './fulfilment.service.ts';
 import { isRequestToken, requestStatusUrl, requestToken } from './request-links.rules.ts';
 import { documentKinds } from './requests.rules.ts';
@@ -64,7 +66,21 @@ function staffOf(request: FastifyRequest): StaffActor {
 
 export async function registerRequestRoutes(app: ZodApp, deps: Deps): Promise<void> {
   async function view(request: PrivacyRequest) {
-    return toRequestView(request, await listEvents(deps.db, request.id), await listDocuments(deps.db, request.id));
+    return toRequestView(request, await listEvents(deps.db, request.id), await listDocuments(deps.db, request.id), await answerExport(request));
+  }
+
+  /** The export an access or portability request was answered with (keyed by the request), so its page can link it. */
+  async function answerExport(request: PrivacyRequest) {
+    if (request.type !== 'access' && request.type !== 'portability') return null;
+    const row = await findExportByDedupeKey(deps.db, `request:${request.id}`);
+    return row ? { id: row.id, state: row.state, expiresAtMs: row.expires_at_ms } : null;
+  }
+
+  /** The agent's view, with the erasure that answered an erase request (its report is one click away). */
+  async function agentView(detail: AgentRequestDetail) {
+    const { request } = detail;
+    const erasure = request.type === 'erase' && request.memberId !== null ? await findErasureOfMember(deps.db, request.memberId) : undefined;
+    return toAgentRequestView(detail, erasure?.id ?? null);
   }
 
   /** A request named by its ID and proven by its reference token; anything else is "not found". */
@@ -276,7 +292,7 @@ export async function registerRequestRoutes(app: ZodApp, deps: Deps): Promise<vo
           const created = await openRequest(trx, { source, form });
           return getAgentRequest(trx, { requestId: created.id, staff });
         });
-        return { status: 201, body: toAgentRequestView(detail), memberId: detail.request.memberId };
+        return { status: 201, body: await agentView(detail), memberId: detail.request.memberId };
       });
     },
   );
@@ -295,7 +311,7 @@ export async function registerRequestRoutes(app: ZodApp, deps: Deps): Promise<vo
     { schema: { tags, summary: 'A request as agents see it: timeline, deadlines, verification, documents, actions', params: requestParams, response: { 200: agentRequestView } }, config: { auth: 'agent' } },
     async (request) => {
       const staff = staffOf(request);
-      return toAgentRequestView(await transact(deps, (trx) => getAgentRequest(trx, { requestId: request.params.requestId, staff })));
+      return agentView(await transact(deps, (trx) => getAgentRequest(trx, { requestId: request.params.requestId, staff })));
     },
   );
 
@@ -317,7 +333,7 @@ export async function registerRequestRoutes(app: ZodApp, deps: Deps): Promise<vo
         await applyAgentAction(trx, { requestId: request.params.requestId, staff, ...request.body });
         return getAgentRequest(trx, { requestId: request.params.requestId, staff });
       });
-      return toAgentRequestView(detail);
+      return agentView(detail);
     },
   );
 

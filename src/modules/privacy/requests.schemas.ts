@@ -10,6 +10,7 @@ import {
 } from './requests.rules.ts';
 import type { PrivacyRequest, RequestDocument, RequestEvent } from './requests.repository.ts';
 import { eventActorRoles, verificationMethods } from './requests.table.ts';
+import { exportStates, type ExportState } from './export.table.ts';
 import { missingVerificationSteps } from './verification.rules.ts';
 import { progressOf } from './verification.service.ts';
 
@@ -182,10 +183,19 @@ export const requestView = z.object({
   decisionLegalBasis: z.string().nullable(),
   appealDecision: z.string().nullable(),
   canAppeal: z.boolean(),
+  /** The export an access or portability request was answered with: its ID opens the download page (PV-15). */
+  export: z.object({ id: z.string(), state: z.enum(exportStates), expiresAt: iso.nullable() }).nullable(),
   timeline: z.array(z.object({ action: z.string(), fromState: z.enum(requestStates).nullable(), toState: z.enum(requestStates), reasonCode: z.string().nullable(), at: iso })),
 });
 
-export function toRequestView(request: PrivacyRequest, events: readonly RequestEvent[], documents: readonly RequestDocument[]): z.infer<typeof requestView> {
+/** The answer's export as the requester sees it (the record of `privacy_exports` keyed `request:<id>`). */
+export interface RequestExport {
+  id: string;
+  state: ExportState;
+  expiresAtMs: number | null;
+}
+
+export function toRequestView(request: PrivacyRequest, events: readonly RequestEvent[], documents: readonly RequestDocument[], answer: RequestExport | null = null): z.infer<typeof requestView> {
   return {
     id: request.id,
     type: request.type,
@@ -201,6 +211,7 @@ export function toRequestView(request: PrivacyRequest, events: readonly RequestE
     decisionLegalBasis: request.decisionLegalBasis,
     appealDecision: request.appealDecision,
     canAppeal: answeredStates.has(request.state),
+    export: answer ? { id: answer.id, state: answer.state, expiresAt: toIsoOrNull(answer.expiresAtMs) } : null,
     // Agents' notes stay with agents: the requester sees what happened and its code.
     timeline: events.map((event) => ({ action: event.action, fromState: event.fromState, toState: event.toState, reasonCode: event.reasonCode, at: toIso(event.atMs) })),
   };
@@ -330,9 +341,11 @@ export const agentRequestView = z.object({
   ),
   availableActions: z.array(z.enum(agentRequestActions)),
   reasonCodes: z.array(z.enum(decisionReasonCodes)),
+  /** The erasure that answered an erase request (its report: GET /agent/privacy/erasures/:erasureId), once it ran. */
+  erasureId: z.string().nullable(),
 });
 
-export function toAgentRequestView(detail: AgentRequestDetail): z.infer<typeof agentRequestView> {
+export function toAgentRequestView(detail: AgentRequestDetail, erasureId: string | null = null): z.infer<typeof agentRequestView> {
   const { request, events, documents } = detail;
   const status = dueStatus(request.dueDate, detail.today);
   const open = ['received', 'awaiting_verification', 'verified', 'in_progress', 'on_hold', 'appealed'].includes(request.state);
@@ -378,5 +391,6 @@ export function toAgentRequestView(detail: AgentRequestDetail): z.infer<typeof a
     })),
     availableActions: availableActions(request.state),
     reasonCodes: [...decisionReasonCodes],
+    erasureId,
   };
 }

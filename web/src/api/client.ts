@@ -159,13 +159,14 @@ export async function fetchBlob(path: string): Promise<Blob> {
     throw new ApiError(0, 'network', 'Could not reach the server. Check your connection and try again.');
   }
   if (!response.ok) {
-    const payload = (await response.json().catch(() => undefined)) as { error?: { code?: unknown; message?: unknown; requestId?: unknown } } | undefined;
+    const payload = (await response.json().catch(() => undefined)) as { error?: { code?: unknown; message?: unknown; details?: unknown; requestId?: unknown } } | undefined;
     const error = payload?.error;
     throw new ApiError(
       response.status,
       typeof error?.code === 'string' ? error.code : 'http_error',
       typeof error?.message === 'string' ? error.message : `The server answered ${response.status}.`,
-      undefined,
+      // The details say why (a download refused for an old sign-in carries `reason: reauthentication_required`).
+      error?.details,
       typeof error?.requestId === 'string' ? error.requestId : undefined,
       payload,
     );

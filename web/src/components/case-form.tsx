@@ -84,7 +84,7 @@ export function draftRemedy(draft: CaseDraft): Remedy {
 }
 
 /** A radio group with a legend, an error bound to the group, and a hint per option. */
-function RadioGroup<T extends string>({ form, name, legend, options, value, onValue }: { form: FormState; name: string; legend: string; options: ReadonlyArray<{ value: T; label: string; hint?: string }>; value: T | ''; onValue: (value: T) => void }) {
+export function RadioGroup<T extends string>({ form, name, legend, options, value, onValue }: { form: FormState; name: string; legend: string; options: ReadonlyArray<{ value: T; label: string; hint?: string }>; value: T | ''; onValue: (value: T) => void }) {
   const id = form.fieldId(name);
   form.labels.set(name, legend);
   const error = form.errorFor(name);

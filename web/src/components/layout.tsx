@@ -115,6 +115,7 @@ export const memberNavigation: ReadonlyArray<{ to: string; label: string; exact?
   { to: '/account/membership', label: 'Plus' },
   { to: '/account/profile', label: 'Profile' },
   { to: '/account/security', label: 'Security' },
+  { to: '/account/privacy', label: 'Privacy' },
 ];
 
 export function MemberLayout({ children }: { children: ReactNode }) {
@@ -172,6 +173,10 @@ export function MemberLayout({ children }: { children: ReactNode }) {
       <footer className="footer">
         <div className="footer-inner">
           <span>Patron member center</span>
+          <nav aria-label="Privacy" className="footer-links">
+            <Link to="/privacy/request?type=optout_sale_share">Your privacy choices</Link>
+            <Link to="/privacy/request">Privacy request</Link>
+          </nav>
           <span className="muted">Your rewards, account and privacy in one place.</span>
         </div>
       </footer>
@@ -184,6 +189,7 @@ export const consoleNavigation: ReadonlyArray<{ to: string; label: string }> = [
   { to: '/console/members', label: 'Members' },
   { to: '/console/orders', label: 'Orders' },
   { to: '/console/cases', label: 'Cases' },
+  { to: '/console/privacy', label: 'Privacy' },
   { to: '/console/catalog', label: 'Catalog' },
   { to: '/console/external-orders', label: 'External orders' },
   { to: '/console/webhooks', label: 'Webhooks' },
