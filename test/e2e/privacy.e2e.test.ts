@@ -5,7 +5,8 @@
 // emailed and downloads the ZIP, which the test opens: data.json validates against the schema the API serves and every
 // file matches the manifest's SHA-256. (b) A member asks for a copy of their data in the member center, downloads it
 // after signing in again, files a request that the fresh sign-in verifies, then closes the account from the security
-// page and can no longer sign in. The guest also appeals the answer. The pages are
+// page and can no longer sign in. The guest also appeals the answer. (c) An agent enters in the console a request
+// emailed 3 days ago; its deadline counts from the receipt time. The pages are
 // photographed at each step (test-results/privacy-*.png).
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -290,4 +291,69 @@ async function memberExportAndClosure(): Promise<void> {
   const session = await page.evaluate(async () => (await fetch('/api/v1/session')).status);
   assert.equal(session, 401, 'no session after the refused sign-in');
   assert.deepEqual(problems, [], 'the member pages ran without errors');
+}
+
+test('PV-1 PV-10 an agent enters a request emailed 3 days ago from the console; its deadline counts from the receipt time', async () => {
+  try {
+    await agentEntersEmailedRequest();
+  } catch (error) {
+    await saveFailureScreenshots();
+    throw error;
+  }
+});
+
+async function agentEntersEmailedRequest(): Promise<void> {
+  const { url, agent, deps } = running();
+  const { page: desk } = await open();
+  const problems = watchPageProblems(desk);
+  await signIn(desk, url, agent, true);
+  await desk.goto(`${url}/console/privacy`);
+  await heading(desk, 'Privacy requests');
+  await desk.getByRole('link', { name: 'New request' }).click();
+  await heading(desk, 'New privacy request');
+
+  // The email arrived 3 days ago (server time); the browser runs in UTC, so the datetime-local value is the UTC time.
+  const receivedMs = Math.floor((deps.clock.nowMs() - 3 * 86_400_000) / 60_000) * 60_000;
+  const form = desk.getByRole('form', { name: 'New privacy request' });
+  await form.getByLabel('Received by email').check();
+  await form.getByLabel('Email received').fill(new Date(receivedMs).toISOString().slice(0, 16));
+  await form.getByLabel('Request', { exact: true }).selectOption({ label: 'Delete my personal data' });
+  await form.getByLabel('Requester’s name').fill('Katherine Johnson');
+  await form.getByLabel('Requester’s email address').fill('katherine.johnson@example.com');
+  await form.getByLabel('The requester is').selectOption('self');
+  await form.getByLabel('Country').selectOption('US');
+  await form.getByLabel('State').selectOption('VA');
+  await form.getByLabel(/Zip or postal code/).fill('23666');
+  await form.getByLabel('eufy', { exact: true }).check();
+  await form.getByLabel(/Comments/).fill('Sent to privacy@ from her personal address; she asks us to delete her account.');
+  await photograph(desk, 'privacy-c1-agent-intake');
+
+  // The server refuses a receipt time more than 90 days back; its message shows next to the field.
+  const receivedField = form.getByLabel('Email received');
+  await receivedField.fill(new Date(receivedMs - 100 * 86_400_000).toISOString().slice(0, 16));
+  await form.getByRole('button', { name: 'Enter request' }).click();
+  await form.locator('.field', { has: desk.getByLabel('Email received') }).locator('.field-error').filter({ hasText: 'more than 90 days ago' }).waitFor();
+  assert.equal(await receivedField.getAttribute('aria-invalid'), 'true');
+  await receivedField.fill(new Date(receivedMs).toISOString().slice(0, 16));
+
+  const entering = desk.waitForResponse((response) => response.url().endsWith('/api/v1/agent/privacy/requests') && response.request().method() === 'POST');
+  await form.getByRole('button', { name: 'Enter request' }).click();
+  const entered = await entering;
+  assert.equal(entered.status(), 201);
+  const created = (await entered.json()) as { id: string; channel: string; deadlines: { receivedAt: string; receivedDate: string; dueDate: string } };
+  assert.equal(created.channel, 'email');
+  assert.equal(created.deadlines.receivedAt, new Date(receivedMs).toISOString(), 'the receipt time is the one typed in');
+
+  // US state law: 45 days after the receipt date (UTC), not after today.
+  const receivedDate = new Date(receivedMs).toISOString().slice(0, 10);
+  const dueDate = new Date(Date.parse(`${receivedDate}T00:00:00Z`) + 45 * 86_400_000).toISOString().slice(0, 10);
+  assert.equal(created.deadlines.dueDate, dueDate);
+  await heading(desk, new RegExp(created.id));
+  assert.match(desk.url(), new RegExp(`/console/privacy/${created.id}$`));
+  const dueWords = new Intl.DateTimeFormat('en-US', { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' }).format(new Date(`${dueDate}T00:00:00Z`));
+  const answerBy = desk.getByRole('definition').filter({ hasText: dueWords });
+  await answerBy.getByText('42 days left').waitFor();
+  await desk.getByText(/Katherine Johnson · Email · received/).waitFor();
+  await photograph(desk, 'privacy-c2-agent-intake-entered');
+  assert.deepEqual(problems, [], 'the console ran without errors');
 }

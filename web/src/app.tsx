@@ -57,6 +57,7 @@ const ExportDownloadPage = lazy(() => publicPrivacy().then((module) => ({ defaul
 const MemberPrivacyPage = lazy(() => memberPrivacy().then((module) => ({ default: module.MemberPrivacyPage })));
 const MemberRequestPage = lazy(() => memberPrivacy().then((module) => ({ default: module.MemberRequestPage })));
 const PrivacyQueuePage = lazy(() => consolePrivacy().then((module) => ({ default: module.PrivacyQueuePage })));
+const NewPrivacyRequestConsolePage = lazy(() => consolePrivacy().then((module) => ({ default: module.NewPrivacyRequestConsolePage })));
 const PrivacyRequestConsolePage = lazy(() => consolePrivacy().then((module) => ({ default: module.PrivacyRequestConsolePage })));
 
 const member = (page: ReactNode) => <RequireMember>{page}</RequireMember>;
@@ -122,6 +123,7 @@ const consoleRoutes: RouteDefinition[] = [
   { path: '/console/cases', render: () => staff(<CasesQueuePage />) },
   { path: '/console/cases/:caseId', render: ({ caseId }) => staff(<CaseConsolePage key={caseId} caseId={caseId!} />) },
   { path: '/console/privacy', render: () => staff(<PrivacyQueuePage />) },
+  { path: '/console/privacy/new', render: () => staff(<NewPrivacyRequestConsolePage />) },
   { path: '/console/privacy/:requestId', render: ({ requestId }) => staff(<PrivacyRequestConsolePage key={requestId} requestId={requestId!} />) },
 ];
 

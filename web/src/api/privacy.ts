@@ -211,6 +211,9 @@ export interface AgentPrivacyRequest {
   erasureId: string | null;
 }
 
+/** What an agent enters (POST /agent/privacy/requests): the form's fields, how the request came in and, for an email, when it arrived. */
+export type AgentRequestInput = PublicRequestInput & { channel: 'email' | 'agent'; receivedAt?: string };
+
 export interface AgentActionInput {
   action: AgentRequestAction;
   reason?: string;
@@ -284,6 +287,7 @@ export const requestsApi = {
   appealMine: (requestId: string, note?: string) => api.post<PrivacyRequest>(`/me/privacy/requests/${path(requestId)}/appeal`, note ? { note } : {}),
   // Agents.
   queue: (filters: { type?: string; state?: string; regime?: string; cursor?: string; limit?: number }) => api.get<RequestQueue>(`/agent/privacy/requests${query(filters)}`),
+  enter: (input: AgentRequestInput, idempotencyKey: string) => api.post<AgentPrivacyRequest>('/agent/privacy/requests', input, { 'idempotency-key': idempotencyKey }),
   agentRequest: (requestId: string) => api.get<AgentPrivacyRequest>(`/agent/privacy/requests/${path(requestId)}`),
   act: (requestId: string, input: AgentActionInput) => api.post<AgentPrivacyRequest>(`/agent/privacy/requests/${path(requestId)}/actions`, input),
   document: (requestId: string, documentId: string) => fetchBlob(`/agent/privacy/requests/${path(requestId)}/documents/${path(documentId)}`),

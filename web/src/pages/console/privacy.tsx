@@ -3,8 +3,10 @@
 // and one request with what an agent needs: deadlines, verification, the authorized agent's documents, the timeline
 // with notes, the actions the state allows (start, hold, resume, extend with a reason, deny or partially fulfil with a
 // reason code and the legal basis, fulfil, withdraw, decide an appeal) and, for an erase request, the erasure report.
+// /console/privacy/new: an agent enters a request received by email (with the email's receipt time) or by phone or
+// in person (PV-1).
 import { useState } from 'react';
-import { ApiError } from '../../api/client.ts';
+import { ApiError, newIdempotencyKey } from '../../api/client.ts';
 import {
   appealDecisions,
   regimes,
@@ -15,11 +17,20 @@ import {
   type AgentRequestAction,
   type AppealDecision,
   type ErasureReport,
+  type Relationship,
+  type RequestType,
 } from '../../api/privacy.ts';
-import { ErrorSummary, SelectField, StatusMessage, SubmitButton, TextAreaField, TextField, check, useForm } from '../../components/forms.tsx';
+import { RadioGroup } from '../../components/case-form.tsx';
+import { ErrorSummary, FormInvalid, SelectField, StatusMessage, SubmitButton, TextAreaField, TextField, check, useForm } from '../../components/forms.tsx';
 import { ErrorPanel, Loading, Page, RefreshButton } from '../../components/layout.tsx';
 import {
+  BrandFields,
   DeadlineFacts,
+  LocationFields,
+  emptyLocation,
+  locationInput,
+  requestTypeChoices,
+  type LocationDraft,
   DueFlagBadge,
   RequestStateBadge,
   daysLeftText,
@@ -61,7 +72,14 @@ export function PrivacyQueuePage() {
     <Page
       title="Privacy requests"
       lead={`Rights requests: Plus members first, then the earliest due.${queue.data ? ` Today is ${formatCalendarDate(queue.data.today)} (UTC).` : ''}`}
-      actions={<RefreshButton resource={queue} />}
+      actions={
+        <>
+          <RefreshButton resource={queue} />
+          <Link to="/console/privacy/new" className="button primary">
+            New request
+          </Link>
+        </>
+      }
     >
       <form
         className="inline-form filter-bar"
@@ -148,6 +166,150 @@ export function PrivacyQueuePage() {
           )}
         </div>
       )}
+    </Page>
+  );
+}
+
+const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/** The request types in the words the public form offers them (what the person asked for). */
+const intakeTypeOptions = requestTypes.map((value) => ({ value, label: requestTypeChoices[value].label }));
+const channelOptions = [
+  { value: 'email', label: 'Received by email', hint: 'The deadlines count from the time the email arrived.' },
+  { value: 'agent', label: 'By phone or in person', hint: 'The deadlines count from now.' },
+] as const;
+const relationshipOptions = [
+  { value: 'self', label: 'The person themselves' },
+  { value: 'authorized_agent', label: 'An authorized agent acting for the person' },
+];
+
+/** A time as a datetime-local input shows it: the browser's time zone, to the minute. */
+function localDateTimeValue(ms: number): string {
+  const date = new Date(ms);
+  const two = (value: number) => String(value).padStart(2, '0');
+  return `${date.getFullYear()}-${two(date.getMonth() + 1)}-${two(date.getDate())}T${two(date.getHours())}:${two(date.getMinutes())}`;
+}
+
+const browserTimeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+
+/**
+ * /console/privacy/new: an agent enters a request that came by email (with the time the email arrived, which starts
+ * the deadlines; the server refuses a time in the future or more than 90 days back) or was taken by phone or in person.
+ */
+export function NewPrivacyRequestConsolePage() {
+  const form = useForm();
+  const [channel, setChannel] = useState<'email' | 'agent'>('email');
+  const [receivedAt, setReceivedAt] = useState(() => localDateTimeValue(Date.now()));
+  const [type, setType] = useState<RequestType | ''>('');
+  const [requesterName, setRequesterName] = useState('');
+  const [requesterEmail, setRequesterEmail] = useState('');
+  const [relationship, setRelationship] = useState<Relationship>('self');
+  const [subjectEmail, setSubjectEmail] = useState('');
+  const [location, setLocation] = useState<LocationDraft>(emptyLocation);
+  const [brands, setBrands] = useState<string[]>([]);
+  const [comments, setComments] = useState('');
+  const [idempotencyKey] = useState(newIdempotencyKey);
+  const agent = relationship === 'authorized_agent';
+
+  const submit = async () => {
+    const fields: Record<string, string> = {};
+    const receivedMs = new Date(receivedAt).getTime();
+    if (channel === 'email' && Number.isNaN(receivedMs)) fields.receivedAt = 'Enter the date and time the email arrived.';
+    else if (channel === 'email' && receivedMs > Date.now()) fields.receivedAt = 'The time the email arrived cannot be in the future.';
+    if (type === '') fields.type = 'Choose what the person asks for.';
+    if (requesterName.trim() === '') fields.requesterName = 'Enter the requester’s name.';
+    if (!emailPattern.test(requesterEmail.trim())) fields.requesterEmail = 'Enter the requester’s email address, like name@example.com.';
+    if ((agent || subjectEmail.trim() !== '') && !emailPattern.test(subjectEmail.trim())) fields.subjectEmail = 'Enter the email address of the person the request is about.';
+    const where = locationInput(location, fields);
+    if (comments.length > 4000) fields.comments = `This is ${comments.length} characters; at most 4,000.`;
+    if (Object.keys(fields).length > 0) throw new FormInvalid(fields);
+    const created = await requestsApi.enter(
+      {
+        channel,
+        ...(channel === 'email' ? { receivedAt: new Date(receivedMs).toISOString() } : {}),
+        type: type as RequestType,
+        requesterName: requesterName.trim(),
+        requesterEmail: requesterEmail.trim(),
+        relationship,
+        subjectEmail: subjectEmail.trim() || requesterEmail.trim(),
+        ...where,
+        brands,
+        comments: comments.trim() || null,
+      },
+      idempotencyKey,
+    );
+    navigate(requestPath(created.id));
+  };
+
+  return (
+    <Page
+      title="New privacy request"
+      lead="Enter a request that came by email, by phone or in person. The person is asked to verify it as on the web form."
+      actions={
+        <Link to="/console/privacy" className="button secondary">
+          Queue
+        </Link>
+      }
+    >
+      <form className="card stack case-form privacy-form" noValidate aria-labelledby="intake-title" onSubmit={form.handle(submit)}>
+        <h2 id="intake-title" className="visually-hidden">
+          New privacy request
+        </h2>
+        <ErrorSummary form={form} title="The request was not entered" />
+        <fieldset className="form-section">
+          <legend>How it came in</legend>
+          <RadioGroup form={form} name="channel" legend="Channel" options={channelOptions} value={channel} onValue={setChannel} />
+          <div className="field-row">
+            {channel === 'email' && (
+              <TextField
+                form={form}
+                name="receivedAt"
+                label="Email received"
+                type="datetime-local"
+                hint={`The date and time on the email, in your time zone (${browserTimeZone}).`}
+                max={localDateTimeValue(Date.now())}
+                value={receivedAt}
+                onValue={setReceivedAt}
+              />
+            )}
+            <SelectField form={form} name="type" label="Request" hint="What the person asks for." value={type} onValue={(value) => setType(value as RequestType | '')} options={intakeTypeOptions} placeholder="Choose the request" />
+          </div>
+        </fieldset>
+        <fieldset className="form-section">
+          <legend>Who sent it</legend>
+          <div className="field-row">
+            <TextField form={form} name="requesterName" label="Requester’s name" autoComplete="off" value={requesterName} onValue={setRequesterName} />
+            <TextField form={form} name="requesterEmail" label="Requester’s email address" type="email" autoComplete="off" hint="Verification and the answer go here." value={requesterEmail} onValue={setRequesterEmail} />
+          </div>
+          <div className="field-row">
+            <SelectField form={form} name="relationship" label="The requester is" value={relationship} onValue={(value) => setRelationship(value as Relationship)} options={relationshipOptions} />
+            <TextField
+              form={form}
+              name="subjectEmail"
+              label="Email address the request is about"
+              type="email"
+              autoComplete="off"
+              optional={!agent}
+              hint={agent ? 'The person the agent acts for; they confirm the agent.' : 'When it is not the requester’s own address.'}
+              value={subjectEmail}
+              onValue={setSubjectEmail}
+            />
+          </div>
+        </fieldset>
+        <fieldset className="form-section">
+          <legend>Where the person lives</legend>
+          <LocationFields form={form} draft={location} onDraft={setLocation} />
+          <BrandFields value={brands} onValue={setBrands} />
+        </fieldset>
+        <TextAreaField form={form} name="comments" label="Comments" optional rows={4} hint="What the person wrote or said that helps, such as what to correct." value={comments} onValue={setComments} />
+        <div className="actions">
+          <SubmitButton form={form} busyText="Entering…">
+            Enter request
+          </SubmitButton>
+          <Link to="/console/privacy" className="button secondary">
+            Cancel
+          </Link>
+        </div>
+      </form>
     </Page>
   );
 }
