@@ -36,7 +36,9 @@ export function renderPersonalDataDoc(owners: readonly MapOwner[], allowlist: re
     'Every column that can hold personal data, as its module declares it next to its tables (PV-16, docs/CONTRACTS.md).',
     'The privacy center\'s export, erasure and retention read these declarations and nothing else. "Member column" is',
     'the column of the same row that names the member the value belongs to; "none" marks rows without a member, which',
-    'rely on their retention alone.',
+    'rely on their retention alone. "Record time" is the column that dates a row: the `transaction_records` period',
+    '(7 years + 2 months) counts from it, and then the retention job clears the row\'s name, contact, address and',
+    'free-text values (PV-30, src/modules/privacy/README.md).',
     '',
     'Retention classes: `account` (while the account is open, then erased), `transaction_records` (tax and commercial',
     'records: the legal period, 7 years by default, then deleted), `security_log` (sessions, tokens, throttles: days),',
@@ -53,7 +55,8 @@ export function renderPersonalDataDoc(owners: readonly MapOwner[], allowlist: re
     }
     const tables = [...new Set(map.map((column) => column.table))];
     for (const table of tables) {
-      lines.push(`### ${table}`, '', '| Column | Category | Purpose | Retention | On erasure | Member column |', '| --- | --- | --- | --- | --- | --- |');
+      const recordTime = map.find((entry) => entry.table === table && entry.recordTimeColumn !== undefined)?.recordTimeColumn;
+      lines.push(`### ${table}`, '', ...(recordTime === undefined ? [] : [`Record time: \`${recordTime}\``, '']), '| Column | Category | Purpose | Retention | On erasure | Member column |', '| --- | --- | --- | --- | --- | --- |');
       for (const column of map.filter((entry) => entry.table === table)) {
         lines.push(`| ${column.column} | ${column.category} | ${cell(column.purpose)} | ${column.retention} | ${eraseText(column.erase, bases)} | ${memberColumnOf(column) ?? 'none'} |`);
       }

@@ -8,7 +8,7 @@
 //      is declared, unless the small allowlist below exempts it with a reason.
 // So a new free-text or JSON column is caught by default; only numbers, flags and times with neutral names pass
 // without a word, and every exemption is written down with why it cannot hold personal data.
-import { memberColumnOf, personalDataCategories, retentionClasses, type PersonalDataMap } from './personal-data.ts';
+import { memberColumnOf, personalDataCategories, recordTimeColumns, retentionClasses, type PersonalDataMap } from './personal-data.ts';
 import type { SchemaColumn } from './schema-introspection.ts';
 
 /** Rule 1: references to a person. Never exempt. */
@@ -145,6 +145,11 @@ export interface MapCheck {
   unknownColumns: string[];
   /** Declarations whose memberColumn does not exist in their table. */
   unknownMemberColumns: string[];
+  /**
+   * Tables with `transaction_records` values that name no record time column, name one that does not exist, or name
+   * two different ones: the retention pass (PV-30) could not tell when their period ends.
+   */
+  recordTimes: string[];
   /** `table.column` declared more than once (possibly by two modules). */
   duplicates: string[];
   /** Declarations that break the vocabulary: unknown category or retention, keep_for_law without a basis, no purpose. */
@@ -162,7 +167,7 @@ export function checkPersonalDataMap(schema: readonly SchemaColumn[], map: Perso
     columnsByTable.set(column.table, set);
   }
   const declared = new Map<string, number>();
-  const check: MapCheck = { undeclared: [], unknownTables: [], unknownColumns: [], unknownMemberColumns: [], duplicates: [], malformed: [], staleAllowlist: [] };
+  const check: MapCheck = { undeclared: [], unknownTables: [], unknownColumns: [], unknownMemberColumns: [], recordTimes: [], duplicates: [], malformed: [], staleAllowlist: [] };
   for (const entry of map) {
     const name = `${entry.table}.${entry.column}`;
     declared.set(name, (declared.get(name) ?? 0) + 1);
@@ -183,6 +188,14 @@ export function checkPersonalDataMap(schema: readonly SchemaColumn[], map: Perso
     if (memberColumn === null && entry.category !== 'identifier' && !shortRetention.has(entry.retention)) {
       check.malformed.push(`${name}: without a member column it needs a short retention (security_log, operational_short) or must hold IDs only`);
     }
+  }
+  for (const [table, recordTime] of recordTimeColumns(map)) {
+    const columns = columnsByTable.get(table);
+    if (!columns) continue;
+    const named = new Set(map.filter((entry) => entry.table === table && entry.recordTimeColumn !== undefined).map((entry) => entry.recordTimeColumn));
+    if (recordTime === undefined) check.recordTimes.push(`${table}: holds transaction_records values but declares no recordTimeColumn`);
+    else if (!columns.has(recordTime)) check.recordTimes.push(`${table}: recordTimeColumn ${recordTime} does not exist`);
+    else if (named.size > 1) check.recordTimes.push(`${table}: declares different recordTimeColumns (${[...named].join(', ')})`);
   }
   check.duplicates = [...declared].filter(([, count]) => count > 1).map(([name]) => name);
   const needing = schema.filter((column) => canHoldPersonalData(column, allowlist));

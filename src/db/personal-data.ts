@@ -50,20 +50,48 @@ export interface PersonalDataColumn {
    * hold personal data without a member (a guest's email), which then rely on `retention` alone.
    */
   memberColumn?: string | null;
+  /**
+   * The column of the same row that holds the record's own time in epoch milliseconds (an order's placement, a
+   * refund's or a case's creation), from which the `transaction_records` period counts (PV-30). Required for every
+   * table with a `transaction_records` column that is not an identifier (checkPersonalDataMap).
+   */
+  recordTimeColumn?: string;
 }
 
 /** One module's declaration, listed in its descriptor (src/modules.ts). */
 export type PersonalDataMap = readonly PersonalDataColumn[];
 
 /** What one column's declaration says besides where it is. */
-export type ColumnDeclaration = Omit<PersonalDataColumn, 'table' | 'column' | 'memberColumn'>;
+export type ColumnDeclaration = Omit<PersonalDataColumn, 'table' | 'column' | 'memberColumn' | 'recordTimeColumn'>;
+
+/** What a table's declaration says about all its rows. */
+export interface TableOptions {
+  /** The row's record time (epoch ms), from which the transaction-records period counts (PV-30). */
+  recordTimeColumn?: string;
+}
 
 /**
  * Declares the personal columns of one table, all naming their member in `memberColumn` (default `member_id`;
  * null when the rows have no member), so a data-map file reads as one block per table.
  */
-export function declareTable(table: string, memberColumn: string | null, columns: Readonly<Record<string, ColumnDeclaration>>): PersonalDataColumn[] {
-  return Object.entries(columns).map(([column, declaration]) => ({ table, column, ...declaration, memberColumn }));
+export function declareTable(table: string, memberColumn: string | null, columns: Readonly<Record<string, ColumnDeclaration>>, options: TableOptions = {}): PersonalDataColumn[] {
+  const recordTime = options.recordTimeColumn === undefined ? {} : { recordTimeColumn: options.recordTimeColumn };
+  return Object.entries(columns).map(([column, declaration]) => ({ table, column, ...declaration, memberColumn, ...recordTime }));
+}
+
+/**
+ * The tables whose `transaction_records` values the retention pass clears after the period, with the column that
+ * dates each row: every table declaring a `transaction_records` column that is not an identifier. A table declared in
+ * several blocks (one per member column) names its record time in any of them; `undefined` when none does.
+ */
+export function recordTimeColumns(map: PersonalDataMap): Map<string, string | undefined> {
+  const tables = new Map<string, string | undefined>();
+  for (const column of map) {
+    if (column.retention !== 'transaction_records' || column.category === 'identifier') continue;
+    if (!tables.has(column.table)) tables.set(column.table, undefined);
+  }
+  for (const column of map) if (tables.has(column.table) && column.recordTimeColumn !== undefined) tables.set(column.table, tables.get(column.table) ?? column.recordTimeColumn);
+  return tables;
 }
 
 export const eraseByDelete: EraseAction = { kind: 'delete' };

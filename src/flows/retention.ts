@@ -5,7 +5,10 @@
 //                        erasure flow (reason `retention`); the closure time is the member row's last update while
 //                        closed (a closed account is not edited)
 //   transaction_records  an erased subject whose erasure is older than the period loses the values kept for law
-//                        (expireKeptRecords), once (privacy_erasures.records_expired_at_ms)
+//                        (expireKeptRecords), once (privacy_erasures.records_expired_at_ms); and every row of a
+//                        table with transaction_records values, erased subject or not, whose own record time (the
+//                        map's recordTimeColumn) is older than the period loses its name, contact, address, free-text,
+//                        network, message and payload values (clearExpiredRecordValues); amounts, SKUs and IDs stay
 //   security_log, operational_short
 //                        pruned by their own jobs (sessions, tokens, throttles, idempotency answers, webhook
 //                        bodies, finished flow runs, done jobs) within the rule's window
@@ -18,7 +21,7 @@ import { transact, type Deps } from '../deps.ts';
 import type { JobHandler, Schedule } from '../jobs/index.ts';
 import { DAY_MS } from '../platform/clock.ts';
 import { AppError } from '../platform/errors.ts';
-import { erasuresWithRecordsDue, expireKeptRecords, expirePrivacyRecords, markRecordsExpired, retentionPeriodMs } from '../modules/privacy/index.ts';
+import { clearExpiredRecordValues, erasuresWithRecordsDue, expireKeptRecords, expirePrivacyRecords, markRecordsExpired, retentionPeriodMs } from '../modules/privacy/index.ts';
 import { eraseSubject } from './erasure.ts';
 
 export const retentionJobType = 'privacy-retention';
@@ -30,6 +33,10 @@ export interface RetentionResult {
   accountsDeferred: number;
   recordsExpired: number;
   rowsChanged: number;
+  /** Rows of commercial records past their own period whose personal values were cleared (members not erased too). */
+  recordRowsCleared: number;
+  /** Tables in which such rows were cleared. */
+  recordTablesTouched: number;
   /** Rights requests past the legal-hold period, deleted with their timeline, codes and documents (PV-31). */
   requestsDeleted: number;
   documentFilesDeleted: number;
@@ -51,7 +58,7 @@ async function closedAccountsDue(deps: Deps, closedBeforeMs: number, limit: numb
 /** One pass of every retention rule, each in a bounded batch. */
 export async function runRetention(deps: Deps, batchSize = retentionBatchSize): Promise<RetentionResult> {
   const nowMs = deps.clock.nowMs();
-  const result: RetentionResult = { accountsErased: 0, accountsDeferred: 0, recordsExpired: 0, rowsChanged: 0, requestsDeleted: 0, documentFilesDeleted: 0, exportsDeleted: 0 };
+  const result: RetentionResult = { accountsErased: 0, accountsDeferred: 0, recordsExpired: 0, rowsChanged: 0, recordRowsCleared: 0, recordTablesTouched: 0, requestsDeleted: 0, documentFilesDeleted: 0, exportsDeleted: 0 };
   for (const memberId of await closedAccountsDue(deps, nowMs - retentionPeriodMs('account'), batchSize)) {
     try {
       await eraseSubject(deps, { memberId, requestId: null, reason: 'retention' });
@@ -69,6 +76,9 @@ export async function runRetention(deps: Deps, batchSize = retentionBatchSize): 
     });
     result.recordsExpired += 1;
   }
+  const cleared = await clearExpiredRecordValues(deps, nowMs - retentionPeriodMs('transaction_records'), batchSize);
+  result.recordRowsCleared = cleared.recordRowsCleared;
+  result.recordTablesTouched = cleared.recordTablesTouched;
   const records = await expirePrivacyRecords(deps, batchSize);
   result.requestsDeleted = records.requestsDeleted;
   result.documentFilesDeleted = records.documentFilesDeleted;

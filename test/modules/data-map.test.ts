@@ -19,6 +19,7 @@ const problemLabels: Record<keyof MapCheck, string> = {
   unknownTables: 'declared tables that do not exist',
   unknownColumns: 'declared columns that do not exist',
   unknownMemberColumns: 'declared member columns that do not exist',
+  recordTimes: 'tables with transaction_records values whose record time column is missing, unknown or ambiguous (PV-30: declareTable(…, { recordTimeColumn }))',
   duplicates: 'columns declared more than once',
   malformed: 'declarations that break the vocabulary',
   staleAllowlist: 'allowlist entries that match no column (remove them)',
@@ -82,6 +83,17 @@ describeEachDatabase('personal-data map', (suite) => {
     assert.deepEqual(check.unknownColumns, ['members.nick_name']);
     assert.deepEqual(check.unknownMemberColumns, ['store_refund_lines.amount_minor → store_refund_lines.member_id', 'store_orders.guest_email → store_orders.customer_id']);
     assert.deepEqual(check.undeclared, []);
+  });
+
+  test('PV-30 a table with transaction_records values must name an existing record time column', async () => {
+    const schema = await readSchemaColumns(suite.deps().db);
+    const withoutOrderTime = allPersonalData().map((entry) => (entry.table === 'store_orders' ? { ...entry, recordTimeColumn: undefined } : entry));
+    assert.deepEqual(checkPersonalDataMap(schema, withoutOrderTime).recordTimes, ['store_orders: holds transaction_records values but declares no recordTimeColumn']);
+    const wrongCaseTime = allPersonalData().map((entry) => (entry.table === 'aftersales_cases' ? { ...entry, recordTimeColumn: 'opened_at_ms' } : entry));
+    assert.deepEqual(checkPersonalDataMap(schema, wrongCaseTime).recordTimes, ['aftersales_cases: recordTimeColumn opened_at_ms does not exist']);
+    // A table whose transaction_records columns are identifiers only (an order line's member ID) has nothing the
+    // retention pass clears, so it needs no record time.
+    assert.ok(!checkPersonalDataMap(schema, allPersonalData()).recordTimes.some((problem) => problem.startsWith('store_order_lines')));
   });
 
   test('PV-16 a column declared twice, an empty purpose, a keep-for-law without its legal basis or a memberless blob kept long is reported', async () => {

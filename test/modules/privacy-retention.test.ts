@@ -8,6 +8,8 @@ import { transact } from '../../src/deps.ts';
 import { DAY_MS } from '../../src/platform/clock.ts';
 import * as accounts from '../../src/modules/accounts/index.ts';
 import * as store from '../../src/modules/store/index.ts';
+import { auditCreditsLedger } from '../../src/modules/credits/index.ts';
+import { insertCase, type NewCase } from '../../src/modules/aftersales/cases.repository.ts';
 import { checkout, runRetention, retentionJobType, schedules } from '../../src/flows/index.ts';
 import { findErasureOfMember, moveRequest, openRequest, retentionPeriodMs, retentionRules, systemRequestActor, type RequestForm } from '../../src/modules/privacy/index.ts';
 import { uploadAgentDocument } from '../../src/modules/privacy/verification.service.ts';
@@ -16,7 +18,7 @@ import { describeEachDatabase } from '../support/each-database.ts';
 import type { TestDeps } from '../support/deps.ts';
 
 const system = { id: null, role: 'system' as const };
-const nothing = { accountsErased: 0, accountsDeferred: 0, recordsExpired: 0, rowsChanged: 0, requestsDeleted: 0, documentFilesDeleted: 0, exportsDeleted: 0 };
+const nothing = { accountsErased: 0, accountsDeferred: 0, recordsExpired: 0, rowsChanged: 0, requestsDeleted: 0, documentFilesDeleted: 0, exportsDeleted: 0, recordRowsCleared: 0, recordTablesTouched: 0 };
 
 async function countWhere(deps: TestDeps, table: string, column: string, value: string): Promise<number> {
   const result = await sql<{ n: number | string }>`select count(*) as n from ${sql.table(table)} where ${sql.ref(column)} = ${value}`.execute(deps.db);
@@ -71,16 +73,16 @@ describeEachDatabase('privacy retention', (suite) => {
   test('PV-30 a closed account is erased on the day its period ends, not a day before, and a second run does nothing; its kept records go at the end of theirs', async () => {
     const { memberId, orderId, guestOrderId } = await closedMemberWithOrder(deps);
     deps.clock.advanceMs(retentionPeriodMs('account') - DAY_MS);
-    assert.deepEqual(await runRetention(deps), { accountsErased: 0, accountsDeferred: 0, recordsExpired: 0, rowsChanged: 0, requestsDeleted: 0, documentFilesDeleted: 0, exportsDeleted: 0 }, 'one day before: nothing');
+    assert.deepEqual(await runRetention(deps), { accountsErased: 0, accountsDeferred: 0, recordsExpired: 0, rowsChanged: 0, requestsDeleted: 0, documentFilesDeleted: 0, exportsDeleted: 0, recordRowsCleared: 0, recordTablesTouched: 0 }, 'one day before: nothing');
     assert.equal(await findErasureOfMember(deps.db, memberId), undefined);
 
     deps.clock.advanceMs(DAY_MS);
-    assert.deepEqual(await runRetention(deps), { accountsErased: 1, accountsDeferred: 0, recordsExpired: 0, rowsChanged: 0, requestsDeleted: 0, documentFilesDeleted: 0, exportsDeleted: 0 }, 'on the day: erased');
+    assert.deepEqual(await runRetention(deps), { accountsErased: 1, accountsDeferred: 0, recordsExpired: 0, rowsChanged: 0, requestsDeleted: 0, documentFilesDeleted: 0, exportsDeleted: 0, recordRowsCleared: 0, recordTablesTouched: 0 }, 'on the day: erased');
     const erasure = await findErasureOfMember(deps.db, memberId);
     assert.equal(erasure?.reason, 'retention');
     const member = await sql<{ email: string; last_name: string | null }>`select email, last_name from members where id = ${memberId}`.execute(deps.db);
     assert.deepEqual({ ...member.rows[0] }, { email: `erased+${memberId}@invalid`, last_name: null });
-    assert.deepEqual(await runRetention(deps), { accountsErased: 0, accountsDeferred: 0, recordsExpired: 0, rowsChanged: 0, requestsDeleted: 0, documentFilesDeleted: 0, exportsDeleted: 0 }, 'a second run: nothing');
+    assert.deepEqual(await runRetention(deps), { accountsErased: 0, accountsDeferred: 0, recordsExpired: 0, rowsChanged: 0, requestsDeleted: 0, documentFilesDeleted: 0, exportsDeleted: 0, recordRowsCleared: 0, recordTablesTouched: 0 }, 'a second run: nothing');
     const guestOrder = (await sql<{ guest_email: string | null }>`select guest_email from store_orders where id = ${guestOrderId}`.execute(deps.db)).rows[0];
     assert.notEqual(guestOrder?.guest_email?.toLowerCase(), 'retained.member@example.com', 'the guest order found by the address the closure kept is erased too');
 
@@ -97,7 +99,7 @@ describeEachDatabase('privacy retention', (suite) => {
     assert.equal(onTheDay.recordsExpired, 1);
     assert.ok(onTheDay.rowsChanged >= 1);
     assert.deepEqual(await order(), { member_id: memberId, ship_to_postal_code: null, ship_to_line1: null }, 'PV-30 the kept values go at the end of their period; the record stays under the pseudonymous ID');
-    assert.deepEqual(await runRetention(deps), { accountsErased: 0, accountsDeferred: 0, recordsExpired: 0, rowsChanged: 0, requestsDeleted: 0, documentFilesDeleted: 0, exportsDeleted: 0 });
+    assert.deepEqual(await runRetention(deps), { accountsErased: 0, accountsDeferred: 0, recordsExpired: 0, rowsChanged: 0, requestsDeleted: 0, documentFilesDeleted: 0, exportsDeleted: 0, recordRowsCleared: 0, recordTablesTouched: 0 });
   });
 
   test('PV-31 a rights request closed longer ago than the legal-hold period goes with its timeline, codes and documents (files too), on the day and not before; open requests and an opt-out’s record stay', async () => {
@@ -149,5 +151,66 @@ describeEachDatabase('privacy retention', (suite) => {
     assert.equal(await countWhere(deps, 'privacy_exports', 'id', 'pex_retention_expired'), 0);
     assert.equal(await countWhere(deps, 'privacy_exports', 'id', 'pex_retention_ready'), 1);
     assert.deepEqual(await runRetention(deps), nothing, 'a second run: nothing');
+  });
+
+  test('PV-30 an active member’s order and after-sales case lose their personal values at the end of their own transaction-records period, not a day before, once; amounts, SKUs and the member ID stay', async () => {
+    const { memberId } = await transact(deps, (trx) => accounts.createMemberForSeed(trx, { email: 'active.buyer@example.com', password: 'pw-retention-long-2', country: 'US', dateOfBirth: '1981-02-03', firstName: 'Acti', lastName: 'Vebuyer', emailVerified: true }));
+    const product = await transact(deps, (trx) => store.createProduct(trx, system, { sku: 'RET-ACTIVE', name: 'Active retention product', category: 'chargers', priceMinor: 4000, stock: 5 }));
+    const address = { name: 'Acti Vebuyer', line1: '2 Active Rd', line2: 'Apt 3', city: 'Salem', region: 'US-OR', postalCode: '97301' };
+    const old = await checkout(deps, { memberId, guestEmail: null, lines: [{ productId: product.id, quantity: 1 }], discountCode: null, shippingAddress: address, credits: 0, paymentToken: 'tok_approve', fromCart: false });
+    const caseRecord: NewCase = {
+      id: deps.ids.next('cas'),
+      memberId,
+      guestEmail: null,
+      contactName: 'Acti Vebuyer',
+      kind: 'return',
+      state: 'submitted',
+      reason: 'no_longer_needed',
+      remedy: 'refund',
+      orderRef: old.order.id,
+      orderSource: 'store',
+      orderLineId: old.order.lines[0]!.id,
+      productSku: product.sku,
+      serial: null,
+      details: 'The charger hums; please call me at 555-0100.',
+      priority: false,
+      eligibility: { outcome: 'eligible', allowedRemedies: ['refund'], moneyMoves: true, creditsMove: true, requiresProofImage: false, trace: [{ rule: 'AS-3', decided: 'inside', customerText: 'Within 30 days.' }] },
+      createdAtMs: deps.clock.nowMs(),
+    };
+    await transact(deps, (trx) => insertCase(trx.db, caseRecord, { id: trx.ids.next('cst'), action: 'submit', actorRole: 'member', actorId: memberId, atMs: caseRecord.createdAtMs }));
+    // A year later the same member orders again: that order's period ends a year later.
+    deps.clock.advanceMs(365 * DAY_MS);
+    const young = await checkout(deps, { memberId, guestEmail: null, lines: [{ productId: product.id, quantity: 1 }], discountCode: null, shippingAddress: address, credits: 0, paymentToken: 'tok_approve', fromCart: false });
+
+    type OrderRow = { member_id: string | null; ship_to_name: string | null; ship_to_line1: string | null; ship_to_line2: string | null; ship_to_city: string | null; ship_to_postal_code: string | null; ship_to_country: string | null; region: string; total_minor: number | string };
+    const orderRow = async (id: string) => {
+      const row = (await sql<OrderRow>`select member_id, ship_to_name, ship_to_line1, ship_to_line2, ship_to_city, ship_to_postal_code, ship_to_country, region, total_minor from store_orders where id = ${id}`.execute(deps.db)).rows[0]!;
+      return { ...row, total_minor: Number(row.total_minor) };
+    };
+    const caseRow = async () => ({ ...(await sql<{ member_id: string | null; contact_name: string; details: string | null; product_sku: string | null; remedy: string }>`select member_id, contact_name, details, product_sku, remedy from aftersales_cases where id = ${caseRecord.id}`.execute(deps.db)).rows[0] });
+    const before = { old: await orderRow(old.order.id), young: await orderRow(young.order.id), case: await caseRow() };
+    assert.equal(before.old.ship_to_name, 'Acti Vebuyer');
+
+    deps.clock.advanceMs(retentionPeriodMs('transaction_records') - 365 * DAY_MS - DAY_MS);
+    assert.deepEqual(await runRetention(deps), nothing, 'one day before: nothing');
+    assert.deepEqual({ old: await orderRow(old.order.id), young: await orderRow(young.order.id), case: await caseRow() }, before);
+
+    deps.clock.advanceMs(DAY_MS);
+    assert.deepEqual(await runRetention(deps), { ...nothing, recordRowsCleared: 2, recordTablesTouched: 2 }, 'on the day: the old order and the case');
+    assert.deepEqual(await orderRow(old.order.id), { ...before.old, ship_to_name: null, ship_to_line1: null, ship_to_line2: null, ship_to_city: null, ship_to_postal_code: null, ship_to_country: null }, 'the ship-to values go; the member ID, the tax region and the amounts stay');
+    assert.deepEqual(await caseRow(), { ...before.case, contact_name: '[erased]', details: '[erased]' }, 'what the member typed goes; the SKU and the remedy stay');
+    assert.deepEqual(await orderRow(young.order.id), before.young, 'the younger order keeps its address until its own period ends');
+    const lines = await sql<{ sku: string; member_id: string | null }>`select sku, member_id from store_order_lines where order_id = ${old.order.id}`.execute(deps.db);
+    assert.deepEqual(lines.rows.map((line) => ({ ...line })), [{ sku: 'RET-ACTIVE', member_id: memberId }]);
+
+    const detail = await store.getOrderDetail(deps, old.order.id);
+    assert.equal(detail.memberId, memberId);
+    assert.equal(detail.totalMinor, before.old.total_minor);
+    assert.equal(detail.shippingAddress, null, 'the order reads without its address');
+    assert.equal(detail.lines[0]?.sku, 'RET-ACTIVE');
+
+    assert.deepEqual(await runRetention(deps), nothing, 'a second run: nothing');
+    assert.deepEqual((await auditCreditsLedger(deps, { trigger: 'test', actorId: null })).problems, [], 'the credits ledger is untouched and sound');
+    assert.equal((await sql<{ status: string }>`select status from members where id = ${memberId}`.execute(deps.db)).rows[0]?.status, 'active', 'the member is not erased');
   });
 });

@@ -31,13 +31,13 @@ export const aftersalesPersonalData: PersonalDataMap = [
     details: typed('What the requester wrote about the problem.'),
     eligibility: record('The eligibility decision and its trace (rules, dates, plan, outcome) made when the case was submitted.', 'payload', decisionBasis),
     resolution_detail: record('What the resolution did, in the words sent to the requester (amount refunded, credits reversed or restored).'),
-  }),
+  }, { recordTimeColumn: 'created_at_ms' }),
   ...declareTable('aftersales_transitions', 'member_id', {
     member_id: record('Whose case changed state (AS-12).', 'identifier'),
     from_state: record('The state before the change.'),
     to_state: record('The state after the change.'),
     note: typed('What the requester or agent wrote with the change (shown on the timeline).'),
-  }),
+  }, { recordTimeColumn: 'at_ms' }),
   ...declareTable('aftersales_transitions', 'actor_id', {
     actor_id: record('The member, guest or staff member who changed the case (accountability, AS-12).', 'identifier'),
   }),
@@ -50,7 +50,7 @@ export const aftersalesPersonalData: PersonalDataMap = [
   ...declareTable('aftersales_notes', 'member_id', {
     member_id: record('Whose case the internal note is about.', 'identifier'),
     body: typed('What an agent wrote internally about the case.'),
-  }),
+  }, { recordTimeColumn: 'created_at_ms' }),
   ...declareTable('aftersales_notes', 'author_id', {
     author_id: record('The staff member who wrote the note (accountability).', 'identifier'),
   }),
@@ -58,7 +58,7 @@ export const aftersalesPersonalData: PersonalDataMap = [
     member_id: record('Whose order line the serial shipped on.', 'identifier'),
     serial: record('Which serial shipped on which order line (AS-2), the record of the item sold.'),
     recorded_by: record('The staff member or API key that recorded the serial.', 'identifier'),
-  }),
+  }, { recordTimeColumn: 'recorded_at_ms' }),
   // Intake (migration 0710): a guest's confirmation link, kept as a digest, spent once, dead after 24 hours. It names
   // the case, not a person; the case's guest_email is the address it was sent to.
   ...declareTable('aftersales_case_confirmations', null, {

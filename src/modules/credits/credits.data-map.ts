@@ -21,7 +21,7 @@ export const creditsPersonalData: PersonalDataMap = [
       erase: bookkeeping,
     },
     result: { category: 'financial', purpose: 'The operation’s answer (IDs and credit amounts), replayed to a retry with the same key (PL-4).', retention: 'transaction_records', erase: bookkeeping },
-  }),
+  }, { recordTimeColumn: 'at_ms' }),
   ...declareTable('credit_transactions', 'actor_id', {
     actor_id: { category: 'identifier', purpose: 'The staff member or member who caused the transaction (CR-21 accountability).', retention: 'transaction_records', erase: bookkeeping },
   }),
@@ -49,7 +49,7 @@ export const creditsPersonalData: PersonalDataMap = [
       retention: 'transaction_records',
       erase: bookkeeping,
     },
-  }),
+  }, { recordTimeColumn: 'requested_at_ms' }),
   ...declareTable('credit_adjustment_requests', 'requested_by', {
     requested_by: { category: 'identifier', purpose: 'The staff member who asked for the adjustment (CR-21 accountability).', retention: 'transaction_records', erase: bookkeeping },
   }),

@@ -24,11 +24,11 @@ export const membershipPersonalData: PersonalDataMap = [
     end_reason: record('Why the subscription ended (canceled, not renewed, payment failed).'),
     payment_method: { category: 'financial', purpose: 'The gateway’s reusable payment method reference the renewals charge (never card data).', retention: 'account', erase: eraseByAnonymizing },
     claimed_by: { category: 'identifier', purpose: 'The renewal run holding the subscription during a charge (a worker ID, not a person).', retention: 'operational_short', erase: eraseByAnonymizing },
-  }),
+  }, { recordTimeColumn: 'created_at_ms' }),
   ...declareTable('membership_periods', 'member_id', {
     member_id: record('Whose paid period this is.', 'identifier'),
     plan: record('The plan the period was paid for (MB-9: annual-only benefits).'),
-  }),
+  }, { recordTimeColumn: 'paid_at_ms' }),
   ...declareTable('membership_history', 'member_id', {
     member_id: record('Whose membership changed (MB-10).', 'identifier'),
     event: record('What changed (joined, renewed, paused…).'),
@@ -36,14 +36,14 @@ export const membershipPersonalData: PersonalDataMap = [
     to_state: record('The state after the change.'),
     plan: record('The plan at the change.'),
     reason: record('A code for the change (a support request, the retry number, the scheduled plan).'),
-  }),
+  }, { recordTimeColumn: 'effective_at_ms' }),
   ...declareTable('membership_history', 'actor_id', {
     actor_id: record('The member or staff member who made the change (accountability).', 'identifier'),
   }),
   ...declareTable('membership_notices', 'member_id', {
     member_id: { category: 'identifier', purpose: 'Whom the membership notice was for.', retention: 'transaction_records', erase: noticeProof },
     plan: { category: 'order', purpose: 'The plan the notice was about.', retention: 'transaction_records', erase: noticeProof },
-  }),
+  }, { recordTimeColumn: 'created_at_ms' }),
   ...declareTable('membership_vouchers', 'member_id', { member_id: withAccount('Whose next-day delivery voucher this is (MB-8).', 'identifier') }),
   ...declareTable('membership_benefit_uses', 'member_id', { member_id: withAccount('Who used a Plus benefit on an order (MB-8, benefits used).', 'identifier') }),
 ];

@@ -77,8 +77,8 @@ const paymentRecords = {
  * its books at the processor.
  */
 export const paymentsPersonalData: PersonalDataMap = [
-  { table: 'payments', column: 'member_id', category: 'identifier', purpose: 'whose payment this is', ...paymentRecords },
-  { table: 'payments', column: 'owner_ref', category: 'order', purpose: 'the order, redemption, subscription or case the money was for', ...paymentRecords },
-  { table: 'payments', column: 'amount_minor', category: 'financial', purpose: 'what was charged', ...paymentRecords },
-  { table: 'payments', column: 'gateway_payment_id', category: 'financial', purpose: 'the processor’s reference, to capture, void and refund', ...paymentRecords },
+  { table: 'payments', column: 'member_id', category: 'identifier', purpose: 'whose payment this is', ...paymentRecords, recordTimeColumn: 'created_at_ms' },
+  { table: 'payments', column: 'owner_ref', category: 'order', purpose: 'the order, redemption, subscription or case the money was for', ...paymentRecords, recordTimeColumn: 'created_at_ms' },
+  { table: 'payments', column: 'amount_minor', category: 'financial', purpose: 'what was charged', ...paymentRecords, recordTimeColumn: 'created_at_ms' },
+  { table: 'payments', column: 'gateway_payment_id', category: 'financial', purpose: 'the processor’s reference, to capture, void and refund', ...paymentRecords, recordTimeColumn: 'created_at_ms' },
 ];

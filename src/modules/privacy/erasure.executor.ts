@@ -62,7 +62,7 @@ interface Group {
   emailColumn: string | null;
 }
 
-interface ColumnFacts {
+export interface ColumnFacts {
   nullable: boolean;
   numeric: boolean;
 }
@@ -74,7 +74,7 @@ interface ForeignKey {
   toColumn: string;
 }
 
-const emailLike = /e_?mail/;
+export const emailLike = /e_?mail/;
 
 function groupsOf(map: PersonalDataMap): Group[] {
   const groups = new Map<string, Group>();
@@ -92,7 +92,7 @@ function groupsOf(map: PersonalDataMap): Group[] {
 
 const deletesRows = (group: Group) => group.columns.every((column) => column.erase.kind === 'delete');
 
-async function readColumnFacts(db: Executor): Promise<Map<string, ColumnFacts>> {
+export async function readColumnFacts(db: Executor): Promise<Map<string, ColumnFacts>> {
   const facts = new Map<string, ColumnFacts>();
   const numeric = (type: string) => /int|numeric|real|double|decimal|float/.test(type);
   if (isPostgres(db)) {
@@ -309,7 +309,7 @@ export async function executeErasure(ctx: Ctx, memberId: string): Promise<Omit<E
 }
 
 /** Tables made append-only by makeAppendOnly (src/db/schema-helpers.ts), known by its trigger names. */
-async function appendOnlyTables(db: Executor): Promise<Set<string>> {
+export async function appendOnlyTables(db: Executor): Promise<Set<string>> {
   if (isPostgres(db)) {
     const result = await sql<{ name: string }>`select tgname as name from pg_trigger t join pg_class c on c.oid = t.tgrelid join pg_namespace n on n.oid = c.relnamespace where n.nspname = current_schema() and tgname like '%_append_only'`.execute(db);
     return new Set(result.rows.map((row) => row.name.replace(/_append_only$/, '')));

@@ -71,6 +71,7 @@ export type { PrivacyRequest, RequestEvent, RequestDocument } from './requests.r
 export { buildSubjectExport, queueSubjectExport, requestOwnExport, know, exportSchema, expireDueExports, exportJobType, exportExpiryJobType, type SubjectExport, type ExportFile, type KnowReport } from './export.service.ts';
 
 // Erasure, the registry of erased subjects, retention (PV-18, PV-19, PV-30, PV-31).
+export { clearExpiredRecordValues, expiringRecordCategories, expiredEmail, type ExpiredValuesResult } from './record-retention.service.ts';
 export { executeErasure, expireKeptRecords, planErasure, subjectExists, erasedText, erasedEmail, type ErasureReport, type KeptColumn, type ErasedColumns } from './erasure.executor.ts';
 export { deleteSubjectFiles, eraseSubjectRows, erasureReportSchema, journalErasure, recordErasure } from './erasure.service.ts';
 export { findErasure, findErasureOfMember, erasedMemberIds, erasuresWithRecordsDue, markRecordsExpired, erasureReasons, type ErasureReason, type ErasureRecord } from './erasures.repository.ts';

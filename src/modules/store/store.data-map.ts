@@ -42,25 +42,25 @@ export const storePersonalData: PersonalDataMap = [
       retention: 'transaction_records',
       erase: commercialRecord,
     },
-  }),
+  }, { recordTimeColumn: 'placed_at_ms' }),
   ...declareTable('store_order_lines', 'member_id', { member_id: recordLink }),
   ...declareTable('store_shipments', 'member_id', {
     member_id: recordLink,
     tracking_number: { category: 'order', purpose: 'Lets the member and support follow the parcel.', ...removedFromRecord },
-  }),
+  }, { recordTimeColumn: 'created_at_ms' }),
   ...declareTable('store_refunds', 'member_id', {
     member_id: recordLink,
     note: { category: 'free_text', purpose: 'What the member or agent wrote about a refund or cancellation.', ...removedFromRecord },
-  }),
+  }, { recordTimeColumn: 'created_at_ms' }),
   ...declareTable('store_refunds', 'requested_by', {
     requested_by: { category: 'identifier', purpose: 'The member or staff member who asked for the refund (accountability).', retention: 'transaction_records', erase: commercialRecord },
   }),
-  ...declareTable('store_redemptions', 'member_id', { member_id: { ...recordLink, purpose: 'Whose reward redemption this is (paid with credits and a shipping fee).' } }),
+  ...declareTable('store_redemptions', 'member_id', { member_id: { ...recordLink, purpose: 'Whose reward redemption this is (paid with credits and a shipping fee).' } }, { recordTimeColumn: 'created_at_ms' }),
   ...declareTable('store_external_orders', 'member_id', {
     member_id: recordLink,
     customer_email: { category: 'contact', purpose: 'The buyer’s email at the marketplace, to match the order to its member.', ...removedFromRecord },
     items: { category: 'order', purpose: 'What the member bought at the marketplace (SKU, title, price), for earning and after-sales.', retention: 'transaction_records', erase: commercialRecord },
-  }),
+  }, { recordTimeColumn: 'purchased_at_ms' }),
   ...declareTable('store_external_orders', 'recorded_by', {
     recorded_by: { category: 'identifier', purpose: 'The member, staff member or API key that registered the marketplace order.', retention: 'transaction_records', erase: commercialRecord },
   }),
