@@ -32,6 +32,7 @@ import {
 } from '../../components/aftersales.tsx';
 import { ErrorSummary, SelectField, StatusMessage, SubmitButton, TextAreaField, TextField, check, useForm } from '../../components/forms.tsx';
 import { ErrorPanel, Loading, Page, RefreshButton } from '../../components/layout.tsx';
+import { QueueFilterBar, queueQuery } from '../../components/queue-filters.tsx';
 import { formatCredits, formatDate, formatDateTime, formatMoney } from '../../lib/format.ts';
 import { useResource } from '../../lib/use-resource.ts';
 import { Link, navigate, useLocation } from '../../router.tsx';
@@ -42,6 +43,11 @@ const orderLink = (orderRef: string) => (orderRef.startsWith('ord_') ? `/console
 const kindOptions = caseKinds.map((value) => ({ value, label: kindLabels[value] }));
 const stateOptions = caseStates.map((value) => ({ value, label: agentStateLabels[value] }));
 const reasonOptions = reasonCodes.map((value) => ({ value, label: reasonLabels[value] }));
+const queueFilters = [
+  { name: 'kind', label: 'Kind', options: kindOptions, placeholder: 'Any kind' },
+  { name: 'state', label: 'State', options: stateOptions, placeholder: 'Open cases' },
+  { name: 'reason', label: 'Reason', options: reasonOptions, placeholder: 'Any reason' },
+];
 
 function ageText(days: number): string {
   return days === 0 ? 'today' : days === 1 ? '1 day' : `${days} days`;
@@ -53,35 +59,12 @@ export function CasesQueuePage() {
   const state = search.get('state') ?? '';
   const reason = search.get('reason') ?? '';
   const cursor = search.get('cursor') ?? '';
-  const [draft, setDraft] = useState({ kind, state, reason });
-  const form = useForm();
   const queue = useResource(() => aftersalesApi.queue({ kind: kind || undefined, state: state || undefined, reason: reason || undefined, cursor: cursor || undefined }), [kind, state, reason, cursor]);
-  const filterQuery = (extra: Record<string, string> = {}) => {
-    const params = new URLSearchParams();
-    for (const [key, value] of Object.entries({ kind, state, reason, ...extra })) if (value) params.set(key, value);
-    return params.size > 0 ? `?${params.toString()}` : '';
-  };
+  const filterQuery = (extra: Record<string, string> = {}) => queueQuery({ kind, state, reason, ...extra });
   const rows = queue.data?.cases ?? [];
   return (
     <Page title="Cases" lead="Returns, exchanges, warranty claims, damage reports and support. Plus members first, then the oldest." actions={<RefreshButton resource={queue} />}>
-      <form
-        className="inline-form filter-bar"
-        role="search"
-        aria-label="Filter cases"
-        onSubmit={(event) => {
-          event.preventDefault();
-          const params = new URLSearchParams();
-          for (const [key, value] of Object.entries(draft)) if (value) params.set(key, value);
-          navigate(`/console/cases${params.size > 0 ? `?${params.toString()}` : ''}`);
-        }}
-      >
-        <SelectField form={form} name="kind" label="Kind" optional value={draft.kind} onValue={(value) => setDraft({ ...draft, kind: value })} options={kindOptions} placeholder="Any kind" />
-        <SelectField form={form} name="state" label="State" optional value={draft.state} onValue={(value) => setDraft({ ...draft, state: value })} options={stateOptions} placeholder="Open cases" />
-        <SelectField form={form} name="reason" label="Reason" optional value={draft.reason} onValue={(value) => setDraft({ ...draft, reason: value })} options={reasonOptions} placeholder="Any reason" />
-        <button type="submit" className="button primary">
-          Show cases
-        </button>
-      </form>
+      <QueueFilterBar path="/console/cases" label="Filter cases" submitLabel="Show cases" filters={queueFilters} values={{ kind, state, reason }} />
       {queue.loading && !queue.data && <Loading label="Loading the queue…" />}
       {queue.error !== undefined && <ErrorPanel error={queue.error} onRetry={queue.reload} />}
       {queue.data && rows.length === 0 && (

@@ -23,6 +23,7 @@ import {
 import { RadioGroup } from '../../components/case-form.tsx';
 import { ErrorSummary, FormInvalid, SelectField, StatusMessage, SubmitButton, TextAreaField, TextField, check, useForm } from '../../components/forms.tsx';
 import { ErrorPanel, Loading, Page, RefreshButton } from '../../components/layout.tsx';
+import { QueueFilterBar, queueQuery } from '../../components/queue-filters.tsx';
 import {
   BrandFields,
   DeadlineFacts,
@@ -51,6 +52,11 @@ const requestPath = (requestId: string) => `/console/privacy/${encodeURIComponen
 const typeOptions = requestTypes.map((value) => ({ value, label: requestTypeNames[value] }));
 const stateOptions = requestStates.map((value) => ({ value, label: requestStateLabels[value] }));
 const regimeOptions = regimes.map((value) => ({ value, label: regimeLabels[value] }));
+const queueFilters = [
+  { name: 'type', label: 'Type', options: typeOptions, placeholder: 'Any type' },
+  { name: 'state', label: 'State', options: stateOptions, placeholder: 'Open requests' },
+  { name: 'regime', label: 'Regime', options: regimeOptions, placeholder: 'Any regime' },
+];
 const channelWords = { web_form: 'Web form', member_center: 'Member center', email: 'Email', agent: 'Agent' } as const;
 
 export function PrivacyQueuePage() {
@@ -59,14 +65,8 @@ export function PrivacyQueuePage() {
   const state = search.get('state') ?? '';
   const regime = search.get('regime') ?? '';
   const cursor = search.get('cursor') ?? '';
-  const [draft, setDraft] = useState({ type, state, regime });
-  const form = useForm();
   const queue = useResource(() => requestsApi.queue({ type: type || undefined, state: state || undefined, regime: regime || undefined, cursor: cursor || undefined }), [type, state, regime, cursor]);
-  const filterQuery = (extra: Record<string, string> = {}) => {
-    const params = new URLSearchParams();
-    for (const [key, value] of Object.entries({ type, state, regime, ...extra })) if (value) params.set(key, value);
-    return params.size > 0 ? `?${params.toString()}` : '';
-  };
+  const filterQuery = (extra: Record<string, string> = {}) => queueQuery({ type, state, regime, ...extra });
   const rows = queue.data?.requests ?? [];
   return (
     <Page
@@ -81,24 +81,7 @@ export function PrivacyQueuePage() {
         </>
       }
     >
-      <form
-        className="inline-form filter-bar"
-        role="search"
-        aria-label="Filter privacy requests"
-        onSubmit={(event) => {
-          event.preventDefault();
-          const params = new URLSearchParams();
-          for (const [key, value] of Object.entries(draft)) if (value) params.set(key, value);
-          navigate(`/console/privacy${params.size > 0 ? `?${params.toString()}` : ''}`);
-        }}
-      >
-        <SelectField form={form} name="type" label="Type" optional value={draft.type} onValue={(value) => setDraft({ ...draft, type: value })} options={typeOptions} placeholder="Any type" />
-        <SelectField form={form} name="state" label="State" optional value={draft.state} onValue={(value) => setDraft({ ...draft, state: value })} options={stateOptions} placeholder="Open requests" />
-        <SelectField form={form} name="regime" label="Regime" optional value={draft.regime} onValue={(value) => setDraft({ ...draft, regime: value })} options={regimeOptions} placeholder="Any regime" />
-        <button type="submit" className="button primary">
-          Show requests
-        </button>
-      </form>
+      <QueueFilterBar path="/console/privacy" label="Filter privacy requests" submitLabel="Show requests" filters={queueFilters} values={{ type, state, regime }} />
       {queue.loading && !queue.data && <Loading label="Loading the queue…" />}
       {queue.error !== undefined && <ErrorPanel error={queue.error} onRetry={queue.reload} />}
       {queue.data && rows.length === 0 && (
