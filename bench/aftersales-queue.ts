@@ -16,11 +16,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CompiledQuery, type KyselyPlugin, type PluginTransformQueryArgs, type PluginTransformResultArgs, type QueryResult, type RootOperationNode, type UnknownRow } from 'kysely';
-import pg from 'pg';
 import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import type { Deps, Ports } from '../src/deps.ts';
 import { openDatabase, type Database, type Executor } from '../src/db/database.ts';
+import { withPostgresBenchSchema } from './postgres-schema.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import { memberBonuses } from '../src/flows/member-bonuses.ts';
 import { installationPersonalData } from '../src/adapters.ts';
@@ -300,35 +300,22 @@ export async function runAftersalesQueueBench(options: { size: Size }): Promise<
     }
 
     if (pgUrl) {
-      const schema = `bench_queue_${process.pid}`;
-      const admin = new pg.Client({ connectionString: pgUrl });
-      await admin.connect();
-      await admin.query(`drop schema if exists ${schema} cascade`);
-      await admin.query(`create schema ${schema}`);
-      try {
-        const postgres = await openDatabase({ url: pgUrl, schema, poolSize: 4 });
-        try {
-          await migrateToLatest(postgres.db);
-          const reads: number[] = [];
-          const started = performance.now();
-          while (performance.now() - started < 1000) {
-            const t = performance.now();
-            await postgres.db.executeQuery(CompiledQuery.raw('select 1 from schema_migrations where name = $1', ['0720-aftersales-agent']));
-            reads.push(performance.now() - t);
-          }
-          const cReadPg = reads.length / ((performance.now() - started) / 1000);
-          say(`postgresql (1 client; C_read ${cReadPg.toFixed(0)} primary-key reads/s on one connection):`);
-          const result = await measure(postgres, n, say);
-          report('postgres', result, cReadPg, say);
-          failed ||= !result.ok;
-          json.postgres = { ...result, cRead: cReadPg };
-        } finally {
-          await postgres.close();
+      await withPostgresBenchSchema(pgUrl, 'bench_queue', { poolSize: 4 }, async (postgres) => {
+        await migrateToLatest(postgres.db);
+        const reads: number[] = [];
+        const started = performance.now();
+        while (performance.now() - started < 1000) {
+          const t = performance.now();
+          await postgres.db.executeQuery(CompiledQuery.raw('select 1 from schema_migrations where name = $1', ['0720-aftersales-agent']));
+          reads.push(performance.now() - t);
         }
-      } finally {
-        await admin.query(`drop schema if exists ${schema} cascade`);
-        await admin.end();
-      }
+        const cReadPg = reads.length / ((performance.now() - started) / 1000);
+        say(`postgresql (1 client; C_read ${cReadPg.toFixed(0)} primary-key reads/s on one connection):`);
+        const result = await measure(postgres, n, say);
+        report('postgres', result, cReadPg, say);
+        failed ||= !result.ok;
+        json.postgres = { ...result, cRead: cReadPg };
+      });
     } else {
       say('postgresql: skipped (set PATRON_BENCH_DATABASE_URL=postgres://…)');
     }

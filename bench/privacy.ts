@@ -7,10 +7,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { loadConfig } from '../src/config.ts';
 import type { Deps, Ports } from '../src/deps.ts';
 import { openDatabase, type Database } from '../src/db/database.ts';
+import { withPostgresBenchSchema } from './postgres-schema.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import { memberBonuses } from '../src/flows/member-bonuses.ts';
 import { eraseSubject } from '../src/flows/index.ts';
@@ -133,24 +133,11 @@ export async function runPrivacyBench(options: { size: keyof typeof volumes } = 
       await sqlite.close();
     }
     if (pgUrl) {
-      const schema = `bench_privacy_${process.pid}`;
-      const admin = new pg.Client({ connectionString: pgUrl });
-      await admin.connect();
-      await admin.query(`drop schema if exists ${schema} cascade`);
-      await admin.query(`create schema ${schema}`);
-      try {
-        const postgres = await openDatabase({ url: pgUrl, schema, poolSize: 4 });
-        try {
-          const results = await runOn('postgresql', postgres, join(dir, 'files-pg'), volume, say);
-          failed ||= Object.values(results).some((result) => !result.ok);
-          json.postgres = Object.fromEntries(Object.entries(results).map(([name, result]) => [name, result.numbers]));
-        } finally {
-          await postgres.close();
-        }
-      } finally {
-        await admin.query(`drop schema if exists ${schema} cascade`);
-        await admin.end();
-      }
+      await withPostgresBenchSchema(pgUrl, 'bench_privacy', { poolSize: 4 }, async (postgres) => {
+        const results = await runOn('postgresql', postgres, join(dir, 'files-pg'), volume, say);
+        failed ||= Object.values(results).some((result) => !result.ok);
+        json.postgres = Object.fromEntries(Object.entries(results).map(([name, result]) => [name, result.numbers]));
+      });
     } else {
       say('postgresql: skipped (set PATRON_BENCH_DATABASE_URL=postgres://…)');
     }
