@@ -16,12 +16,11 @@
 //                        with their timeline, codes and documents (files too) by the privacy module
 //                        (expirePrivacyRecords); the audit trail and the erasure registry are kept
 //   operational_short    also there: expired and failed export records (their ZIPs went at expiry, after 7 days)
-import { sql } from 'kysely';
 import { transact, type Deps } from '../deps.ts';
 import type { JobHandler, Schedule } from '../jobs/index.ts';
 import { DAY_MS } from '../platform/clock.ts';
 import { AppError } from '../platform/errors.ts';
-import { clearExpiredRecordValues, erasuresWithRecordsDue, expireKeptRecords, expirePrivacyRecords, markRecordsExpired, retentionPeriodMs } from '../modules/privacy/index.ts';
+import { clearExpiredRecordValues, closedAccountsDueForErasure, erasuresWithRecordsDue, expireKeptRecords, expirePrivacyRecords, markRecordsExpired, retentionPeriodMs } from '../modules/privacy/index.ts';
 import { eraseSubject } from './erasure.ts';
 
 export const retentionJobType = 'privacy-retention';
@@ -44,22 +43,11 @@ export interface RetentionResult {
   exportsDeleted: number;
 }
 
-/** Closed accounts past the `account` period that are not erased yet, oldest first. */
-async function closedAccountsDue(deps: Deps, closedBeforeMs: number, limit: number): Promise<string[]> {
-  const rows = await sql<{ id: string }>`
-    select m.id from members m
-    where m.status = 'closed' and m.closed_at_ms <= ${closedBeforeMs}
-      and not exists (select 1 from privacy_erasures e where e.member_id = m.id)
-    order by m.closed_at_ms, m.id
-    limit ${limit}`.execute(deps.db);
-  return rows.rows.map((row) => row.id);
-}
-
 /** One pass of every retention rule, each in a bounded batch. */
 export async function runRetention(deps: Deps, batchSize = retentionBatchSize): Promise<RetentionResult> {
   const nowMs = deps.clock.nowMs();
   const result: RetentionResult = { accountsErased: 0, accountsDeferred: 0, recordsExpired: 0, rowsChanged: 0, recordRowsCleared: 0, recordTablesTouched: 0, requestsDeleted: 0, documentFilesDeleted: 0, exportsDeleted: 0 };
-  for (const memberId of await closedAccountsDue(deps, nowMs - retentionPeriodMs('account'), batchSize)) {
+  for (const memberId of await closedAccountsDueForErasure(deps.db, nowMs - retentionPeriodMs('account'), batchSize)) {
     try {
       await eraseSubject(deps, { memberId, requestId: null, reason: 'retention' });
       result.accountsErased += 1;

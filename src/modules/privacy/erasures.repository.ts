@@ -1,5 +1,6 @@
 // The registry of erased subjects (PV-19): table privacy_erasures (migration 0820), by pseudonymous member ID, with
 // the report (table and column names, counts, legal bases: no personal data).
+import { sql } from 'kysely';
 import { tables, type Executor } from '../../db/database.ts';
 import type { ErasureReport } from './erasure.executor.ts';
 
@@ -62,4 +63,19 @@ export async function erasuresWithRecordsDue(executor: Executor, erasedBeforeMs:
 
 export async function markRecordsExpired(executor: Executor, memberId: string, nowMs: number): Promise<void> {
   await db(executor).updateTable('privacy_erasures').set({ records_expired_at_ms: nowMs }).where('member_id', '=', memberId).where('records_expired_at_ms', 'is', null).execute();
+}
+
+/**
+ * Closed accounts past the `account` retention period that are not erased yet, oldest first (PV-30). It reads the
+ * member row's status and closure time (accounts, migration 0110) next to this module's registry: retention, like the
+ * erasure it starts, is the privacy module's duty over every module's personal data.
+ */
+export async function closedAccountsDueForErasure(executor: Executor, closedBeforeMs: number, limit: number): Promise<string[]> {
+  const rows = await sql<{ id: string }>`
+    select m.id from members m
+    where m.status = 'closed' and m.closed_at_ms <= ${closedBeforeMs}
+      and not exists (select 1 from privacy_erasures e where e.member_id = m.id)
+    order by m.closed_at_ms, m.id
+    limit ${limit}`.execute(executor);
+  return rows.rows.map((row) => row.id);
 }
