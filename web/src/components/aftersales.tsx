@@ -7,6 +7,7 @@ import type { CaseImage, CaseKind, CaseState, CaseTimelineEntry, CustomerCase, R
 import { formatDate, formatDateTime } from '../lib/format.ts';
 import { isValidSerial, normalizeSerial } from '../lib/serials.ts';
 import { ErrorSummary, FormInvalid, SubmitButton, TextAreaField, useForm, type FormState } from './forms.tsx';
+import { useModalDialog } from '../lib/use-modal-dialog.ts';
 
 export const kindLabels: Record<CaseKind, string> = {
   return: 'Return',
@@ -467,14 +468,9 @@ function AnswerForm({ data, actions, onDone }: { data: CustomerCase; actions: Ca
 }
 
 function CancelCaseDialog({ onConfirm, onClose }: { onConfirm: () => Promise<void>; onClose: () => void }) {
-  const dialog = useRef<HTMLDialogElement>(null);
+  const dialog = useModalDialog();
   const titleId = useId();
   const form = useForm();
-  useEffect(() => {
-    const element = dialog.current;
-    if (element && !element.open) element.showModal();
-    return () => element?.close();
-  }, []);
   return (
     <dialog ref={dialog} className="dialog" aria-labelledby={titleId} onCancel={onClose}>
       <form className="stack" noValidate onSubmit={form.handle(onConfirm)}>

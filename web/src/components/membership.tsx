@@ -1,11 +1,12 @@
 // Plus membership displays shared by the member center and the console: the plan and state facts, the benefits
 // used, the notices sent, the billing periods, the dated history, and the cancel confirmation dialog.
-import { useEffect, useId, useRef, type ReactNode } from 'react';
+import { useId, type ReactNode } from 'react';
 import type { BenefitKind, HistoryEvent, MembershipHistoryEntry, MembershipOverview, Notice, NoticeKind, Period, Plan, SubscriptionState } from '../api/membership.ts';
 import { formatCredits, formatDate, formatDateTime, formatMoney } from '../lib/format.ts';
 import { Link } from '../router.tsx';
 import { Stat } from './credits.tsx';
 import { ErrorSummary, SubmitButton, useForm } from './forms.tsx';
+import { useModalDialog } from '../lib/use-modal-dialog.ts';
 
 export function planLabel(plan: Plan): string {
   return plan === 'monthly' ? 'Plus Monthly' : 'Plus Annual';
@@ -353,14 +354,9 @@ export function MembershipHistory({ history }: { history: readonly MembershipHis
  * The member and the agent see the same facts, in their own words.
  */
 export function CancelMembershipDialog({ audience, plan, onConfirm, onClose }: { audience: 'member' | 'agent'; plan: Plan; onConfirm: () => Promise<void>; onClose: () => void }) {
-  const dialog = useRef<HTMLDialogElement>(null);
+  const dialog = useModalDialog();
   const titleId = useId();
   const form = useForm();
-  useEffect(() => {
-    const element = dialog.current;
-    if (element && !element.open) element.showModal();
-    return () => element?.close();
-  }, []);
   const your = audience === 'member' ? 'your' : "the member's";
   return (
     <dialog ref={dialog} className="dialog" aria-labelledby={titleId} onCancel={onClose}>

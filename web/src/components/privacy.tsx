@@ -1,6 +1,6 @@
 // The member center's privacy pieces: closing the account (AC-10, PV-32) with its confirmation dialog and the
 // "sign in again" step, and the notice shown while the member's data is restricted (PV-20).
-import { useEffect, useId, useRef, useState } from 'react';
+import { useId, useState } from 'react';
 import { ApiError } from '../api/client.ts';
 import { privacyApi, reauthenticationRequiredCode, type Closure } from '../api/privacy.ts';
 import { ErrorSummary, SubmitButton, useForm } from './forms.tsx';
@@ -10,6 +10,7 @@ import { formatCredits, formatDateTime } from '../lib/format.ts';
 import { useResource } from '../lib/use-resource.ts';
 import { navigate } from '../router.tsx';
 import { useSession } from '../session.tsx';
+import { useModalDialog } from '../lib/use-modal-dialog.ts';
 
 const blockerText = {
   checkout_in_progress: 'An order is still being paid for. Wait until its payment has gone through or been cancelled.',
@@ -33,14 +34,9 @@ export function RestrictionNotice() {
 }
 
 function CloseAccountDialog({ creditsToForfeit, plusEnds, onConfirm, onClose }: { creditsToForfeit: number; plusEnds: boolean; onConfirm: () => Promise<void>; onClose: () => void }) {
-  const dialog = useRef<HTMLDialogElement>(null);
+  const dialog = useModalDialog();
   const titleId = useId();
   const form = useForm();
-  useEffect(() => {
-    const element = dialog.current;
-    if (element && !element.open) element.showModal();
-    return () => element?.close();
-  }, []);
   return (
     <dialog ref={dialog} className="dialog" aria-labelledby={titleId} onCancel={onClose}>
       <form className="stack" noValidate onSubmit={form.handle(onConfirm)}>

@@ -1,8 +1,8 @@
-// The filter bar of the console's queues (cases, privacy requests): a few select filters kept in the address, so a
+// The filter bar and pager of the console's queues (cases, privacy requests): a few select filters kept in the address, so a
 // filtered queue is a link, and the query string the queue's paging links add their cursor to.
 import { useState } from 'react';
 import { SelectField, useForm } from './forms.tsx';
-import { navigate } from '../router.tsx';
+import { Link, navigate } from '../router.tsx';
 
 export interface QueueFilter {
   name: string;
@@ -49,5 +49,24 @@ export function QueueFilterBar({ path, label, submitLabel, filters, values }: { 
         {submitLabel}
       </button>
     </form>
+  );
+}
+
+/** "First page" / "Next page" under a keyset-paged queue, keeping the filters. */
+export function QueuePager({ path, filters, cursor, nextCursor }: { path: string; filters: Readonly<Record<string, string>>; cursor: string; nextCursor: string | null | undefined }) {
+  if (!nextCursor && !cursor) return null;
+  return (
+    <div className="list-footer actions">
+      {cursor && (
+        <Link to={`${path}${queueQuery(filters)}`} className="button secondary">
+          First page
+        </Link>
+      )}
+      {nextCursor && (
+        <Link to={`${path}${queueQuery({ ...filters, cursor: nextCursor })}`} className="button secondary">
+          Next page
+        </Link>
+      )}
+    </div>
   );
 }

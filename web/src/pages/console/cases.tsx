@@ -32,7 +32,7 @@ import {
 } from '../../components/aftersales.tsx';
 import { ErrorSummary, SelectField, StatusMessage, SubmitButton, TextAreaField, TextField, check, useForm } from '../../components/forms.tsx';
 import { ErrorPanel, Loading, Page, RefreshButton } from '../../components/layout.tsx';
-import { QueueFilterBar, queueQuery } from '../../components/queue-filters.tsx';
+import { QueueFilterBar, QueuePager } from '../../components/queue-filters.tsx';
 import { formatCredits, formatDate, formatDateTime, formatMoney } from '../../lib/format.ts';
 import { useResource } from '../../lib/use-resource.ts';
 import { Link, navigate, useLocation } from '../../router.tsx';
@@ -60,7 +60,6 @@ export function CasesQueuePage() {
   const reason = search.get('reason') ?? '';
   const cursor = search.get('cursor') ?? '';
   const queue = useResource(() => aftersalesApi.queue({ kind: kind || undefined, state: state || undefined, reason: reason || undefined, cursor: cursor || undefined }), [kind, state, reason, cursor]);
-  const filterQuery = (extra: Record<string, string> = {}) => queueQuery({ kind, state, reason, ...extra });
   const rows = queue.data?.cases ?? [];
   return (
     <Page title="Cases" lead="Returns, exchanges, warranty claims, damage reports and support. Plus members first, then the oldest." actions={<RefreshButton resource={queue} />}>
@@ -127,20 +126,7 @@ export function CasesQueuePage() {
               </tbody>
             </table>
           </div>
-          {(queue.data?.nextCursor || cursor) && (
-            <div className="list-footer actions">
-              {cursor && (
-                <Link to={`/console/cases${filterQuery()}`} className="button secondary">
-                  First page
-                </Link>
-              )}
-              {queue.data?.nextCursor && (
-                <Link to={`/console/cases${filterQuery({ cursor: queue.data.nextCursor })}`} className="button secondary">
-                  Next page
-                </Link>
-              )}
-            </div>
-          )}
+          <QueuePager path="/console/cases" filters={{ kind, state, reason }} cursor={cursor} nextCursor={queue.data?.nextCursor} />
         </div>
       )}
     </Page>

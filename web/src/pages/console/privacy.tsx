@@ -23,7 +23,7 @@ import {
 import { RadioGroup } from '../../components/case-form.tsx';
 import { ErrorSummary, FormInvalid, SelectField, StatusMessage, SubmitButton, TextAreaField, TextField, check, useForm } from '../../components/forms.tsx';
 import { ErrorPanel, Loading, Page, RefreshButton } from '../../components/layout.tsx';
-import { QueueFilterBar, queueQuery } from '../../components/queue-filters.tsx';
+import { QueueFilterBar, QueuePager } from '../../components/queue-filters.tsx';
 import {
   BrandFields,
   DeadlineFacts,
@@ -66,7 +66,6 @@ export function PrivacyQueuePage() {
   const regime = search.get('regime') ?? '';
   const cursor = search.get('cursor') ?? '';
   const queue = useResource(() => requestsApi.queue({ type: type || undefined, state: state || undefined, regime: regime || undefined, cursor: cursor || undefined }), [type, state, regime, cursor]);
-  const filterQuery = (extra: Record<string, string> = {}) => queueQuery({ type, state, regime, ...extra });
   const rows = queue.data?.requests ?? [];
   return (
     <Page
@@ -133,20 +132,7 @@ export function PrivacyQueuePage() {
               </tbody>
             </table>
           </div>
-          {(queue.data?.nextCursor || cursor) && (
-            <div className="list-footer actions">
-              {cursor && (
-                <Link to={`/console/privacy${filterQuery()}`} className="button secondary">
-                  First page
-                </Link>
-              )}
-              {queue.data?.nextCursor && (
-                <Link to={`/console/privacy${filterQuery({ cursor: queue.data.nextCursor })}`} className="button secondary">
-                  Next page
-                </Link>
-              )}
-            </div>
-          )}
+          <QueuePager path="/console/privacy" filters={{ type, state, regime }} cursor={cursor} nextCursor={queue.data?.nextCursor} />
         </div>
       )}
     </Page>
