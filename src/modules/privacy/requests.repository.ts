@@ -197,27 +197,30 @@ export async function findRequest(db: Executor, id: string): Promise<PrivacyRequ
 }
 
 /** Fields a move or an action writes besides the state. */
-export type RequestChanges = Partial<{
-  verification_method: VerificationMethod;
-  verified_at_ms: number;
-  code_verified_at_ms: number;
-  facts_matched: number;
-  facts_attempts: number;
-  declaration_signed_at_ms: number;
-  agent_confirmed_at_ms: number;
-  agent_confirmation_required: 0 | 1;
-  acknowledged_at_ms: number;
-  due_date: string;
-  extension_count: number;
-  extended_months: number;
-  decision_reason_code: string | null;
-  decision_legal_basis: string | null;
-  decided_by: string | null;
-  outcome: string | null;
-  appealed_at_ms: number;
-  appeal_decision: string;
-  closed_at_ms: number;
-}>;
+export type RequestChanges = Partial<
+  Pick<
+    RequestRow,
+    | 'verification_method'
+    | 'verified_at_ms'
+    | 'code_verified_at_ms'
+    | 'facts_matched'
+    | 'facts_attempts'
+    | 'declaration_signed_at_ms'
+    | 'agent_confirmed_at_ms'
+    | 'agent_confirmation_required'
+    | 'acknowledged_at_ms'
+    | 'due_date'
+    | 'extension_count'
+    | 'extended_months'
+    | 'decision_reason_code'
+    | 'decision_legal_basis'
+    | 'decided_by'
+    | 'outcome'
+    | 'appealed_at_ms'
+    | 'appeal_decision'
+    | 'closed_at_ms'
+  >
+>;
 
 /** The guarded state change: true when the request was still in `from`. */
 export async function updateRequestState(db: Executor, id: string, from: RequestState, to: RequestState, atMs: number, changes: RequestChanges = {}): Promise<boolean> {
