@@ -8,6 +8,7 @@ import * as httpIdempotency from './http/idempotency.jobs.ts';
 import { idempotencyPersonalData } from './http/idempotency.table.ts';
 import { describeModule, type ModuleDescriptor } from './module-descriptor.ts';
 import * as audit from './modules/audit/index.ts';
+import * as events from './modules/events/index.ts';
 import * as notifications from './modules/notifications/index.ts';
 import * as accounts from './modules/accounts/index.ts';
 import * as credits from './modules/credits/index.ts';
@@ -23,6 +24,7 @@ export const modules: readonly ModuleDescriptor[] = Object.freeze([
   describeModule('jobs', { jobHandlers: upkeepJobHandlers, schedules: upkeepSchedules, personalData: jobsPersonalData }),
   describeModule('http', { ...httpIdempotency, personalData: idempotencyPersonalData }),
   describeModule('audit', audit),
+  describeModule('events', events),
   describeModule('notifications', notifications),
   describeModule('accounts', accounts),
   describeModule('credits', credits),

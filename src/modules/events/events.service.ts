@@ -1,0 +1,56 @@
+// Recording domain events in the caller's transaction (the transactional outbox): an event exists exactly when the
+// change it describes committed.
+import { z } from 'zod';
+import type { Ctx } from '../../deps.ts';
+import { assert } from '../../platform/assert.ts';
+import { canonicalJson } from '../../platform/canonical-json.ts';
+import { eventTypes, type EventType } from './events.catalogue.ts';
+import { insertEvents } from './events.repository.ts';
+import type { DomainEventRow } from './events.table.ts';
+
+/** Event data carries IDs, codes, amounts and times only: an event is not a place for personal data beyond the IDs. */
+const eventData = z.record(z.string().regex(/^[a-zA-Z][a-zA-Z0-9]*$/), z.union([z.string().max(200), z.number(), z.boolean(), z.null(), z.array(z.union([z.string().max(200), z.number()])).max(100)]));
+
+const recordInput = z.strictObject({
+  type: z.enum(eventTypes),
+  subjectId: z.string().min(1).max(100),
+  memberId: z.string().min(1).max(100).nullable(),
+  data: eventData,
+});
+
+export type RecordEventInput = z.input<typeof recordInput>;
+
+export interface DomainEvent {
+  id: string;
+  type: EventType;
+  subjectId: string;
+  memberId: string | null;
+  occurredAtMs: number;
+  data: Record<string, unknown>;
+}
+
+/**
+ * Appends events in the caller's transaction; refuses to run outside one, because an event written apart from its
+ * change could describe something that then rolled back (or miss something that committed).
+ */
+export async function recordEvents(ctx: Ctx, inputs: readonly RecordEventInput[]): Promise<DomainEvent[]> {
+  assert(ctx.db.isTransaction, 'recordEvents runs in the caller’s transaction');
+  if (inputs.length === 0) return [];
+  const at = ctx.clock.nowMs();
+  const rows: DomainEventRow[] = inputs.map((input) => {
+    const parsed = recordInput.parse(input);
+    return { id: ctx.ids.next('evt'), type: parsed.type, subject_id: parsed.subjectId, member_id: parsed.memberId, occurred_at_ms: at, data: canonicalJson(parsed.data) };
+  });
+  await insertEvents(ctx.db, rows);
+  return rows.map(toEvent);
+}
+
+export async function recordEvent(ctx: Ctx, input: RecordEventInput): Promise<DomainEvent> {
+  const [event] = await recordEvents(ctx, [input]);
+  assert(event !== undefined, 'one event recorded');
+  return event;
+}
+
+export function toEvent(row: DomainEventRow): DomainEvent {
+  return { id: row.id, type: row.type as EventType, subjectId: row.subject_id, memberId: row.member_id, occurredAtMs: Number(row.occurred_at_ms), data: JSON.parse(row.data) as Record<string, unknown> };
+}
