@@ -68,9 +68,9 @@ export const nonPersonalColumns: readonly AllowlistEntry[] = [
     why: 'A calendar date computed from the shipping promise (ST-5, MB-8): about the parcel, not the person.',
   },
   {
-    tables: ['store_products', 'store_reward_items', 'store_tax_rates', 'store_order_lines', 'store_redemptions'],
-    columns: ['name', 'description', 'region'],
-    why: 'Catalog texts written by staff about products, rewards and tax regions, and product titles copied onto order lines and redemptions.',
+    tables: ['store_products', 'store_reward_items', 'store_tax_rates', 'store_order_lines', 'store_redemptions', 'privacy_consent_notices'],
+    columns: ['name', 'description', 'region', 'text'],
+    why: 'Texts written by staff for everyone: catalog texts about products, rewards and tax regions, product titles copied onto order lines and redemptions, and the notice a consent purpose is asked with (PV-22).',
   },
   {
     tables: ['api_keys'],

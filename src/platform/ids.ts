@@ -13,6 +13,7 @@ export const idPrefixes = [
   'prq', 'pre', 'pvc', 'pdc', 'psc',
   'pex',
   'per',
+  'pcn', // privacy consent records
 ] as const;
 export type IdPrefix = (typeof idPrefixes)[number];
 

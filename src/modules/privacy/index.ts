@@ -5,6 +5,7 @@ import type { PersonalDataMap } from '../../db/personal-data.ts';
 import type { RegisterRoutes } from '../../http/types.ts';
 import type { JobHandler, Schedule } from '../../jobs/index.ts';
 import { closurePersonalData } from './closure.data-map.ts';
+import { consentPersonalData } from './consent.data-map.ts';
 import { registerClosureRoutes } from './closure.routes.ts';
 import { accountClosedEmail } from './emails/account-closed.ts';
 import { requestsPersonalData } from './requests.data-map.ts';
@@ -25,8 +26,11 @@ import { exportDownloadCodeEmail } from './emails/export-download-code.ts';
 import { erasurePersonalData } from './erasure.data-map.ts';
 import { erasureCompletedEmail, erasureEmailData } from './emails/erasure-completed.ts';
 
+export { recordConsent, currentConsents, consentHistory, currentNoticeVersions, publishConsentNotice, type ConsentRecord, type ConsentSubject, type PurposeState, type RecordConsentInput } from './consent.service.ts';
+export { consentPurposes, cookiePurposes, marketingPurposes, consentChoices, consentMethods, consentRegime, defaultChoice, regionPattern, type ConsentChoice, type ConsentMethod, type ConsentPurpose, type ConsentRegime } from './consent.rules.ts';
+
 /** The personal-data columns of this module's own tables (PV-16; docs/PERSONAL-DATA.md). */
-export const personalData: PersonalDataMap = [...requestsPersonalData, ...exportPersonalData, ...erasurePersonalData, ...closurePersonalData];
+export const personalData: PersonalDataMap = [...requestsPersonalData, ...exportPersonalData, ...erasurePersonalData, ...closurePersonalData, ...consentPersonalData];
 
 /** This module's HTTP routes. */
 export const registerRoutes: RegisterRoutes = async (app, deps) => {
