@@ -125,24 +125,30 @@ function schedule(c: Committer): void {
   c.scheduled = true;
   const start = () => {
     c.scheduled = false;
-    startGroup(c);
+    startGroups(c);
   };
   if (c.queue.length >= c.options.maxGroupSize) queueMicrotask(start);
   else if (c.options.maxWaitMs > 0) setTimeout(start, c.options.maxWaitMs);
   else setImmediate(start);
 }
 
-function startGroup(c: Committer): void {
-  if (c.queue.length === 0 || c.running >= c.options.maxConcurrentGroups) return;
-  const group = c.queue.splice(0, c.options.maxGroupSize);
+/**
+ * Splits what waits evenly over the free commit slots: on PostgreSQL several connections work in parallel (the
+ * server has more than one core) while each still shares its commit; on SQLite (one slot) it is one group.
+ */
+function startGroups(c: Committer): void {
+  const free = c.options.maxConcurrentGroups - c.running;
+  if (c.queue.length === 0 || free <= 0) return;
+  const size = Math.min(c.options.maxGroupSize, Math.ceil(c.queue.length / free));
+  for (let n = 0; n < free && c.queue.length > 0; n++) {
+    const group = c.queue.splice(0, size);
+    c.running += 1;
+    void runGroup(c, group).finally(() => {
+      c.running -= 1;
+      schedule(c);
+    });
+  }
   while (c.roomWaiters.length > 0 && c.queue.length < c.options.maxQueued) c.roomWaiters.shift()!();
-  c.running += 1;
-  void runGroup(c, group).finally(() => {
-    c.running -= 1;
-    schedule(c);
-  });
-  // More waiting than one group takes, and a slot free: start the next at once.
-  schedule(c);
 }
 
 const exec = (db: Executor, text: string) => db.executeQuery(CompiledQuery.raw(text, []));
