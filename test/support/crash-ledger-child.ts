@@ -5,8 +5,7 @@
 import { openSync, writeSync } from 'node:fs';
 import { loadConfig } from '../../src/config.ts';
 import { createRuntime } from '../../src/runtime.ts';
-import { earnForOrder, grantBonus, spendCredits } from '../../src/modules/credits/index.ts';
-import { inLedgerTransaction } from '../../src/modules/credits/group-commit.ts';
+import { earnForOrder, grantBonus, inLedgerTransaction, spendCredits } from '../../src/modules/credits/index.ts';
 
 const runtime = await createRuntime(loadConfig());
 const deps = runtime.deps;

@@ -153,6 +153,14 @@ function startGroups(c: Committer): void {
 
 const exec = (db: Executor, text: string) => db.executeQuery(CompiledQuery.raw(text, []));
 
+/** The one operation of a group of one failed: its transaction rolls back as a whole. */
+class LoneFailure {
+  readonly cause: unknown;
+  constructor(cause: unknown) {
+    this.cause = cause;
+  }
+}
+
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 async function runGroup(c: Committer, group: Item[]): Promise<void> {
@@ -164,16 +172,19 @@ async function runGroup(c: Committer, group: Item[]): Promise<void> {
   try {
     await transact(first.ctx, async (trx) => {
       const events: RecordEventInput[] = [];
+      // A group of one needs no savepoint: its failure rolls the whole (its own) transaction back.
+      const savepoints = group.length > 1;
       for (const item of group) {
         const itemCtx: LedgerCtx = { ...item.ctx, db: trx.db, creditEvents: [] };
-        await exec(trx.db, 'savepoint credits_op');
+        if (savepoints) await exec(trx.db, 'savepoint credits_op');
         try {
           const value = await item.work(itemCtx);
           // PostgreSQL keeps released and unreleased savepoints alike until COMMIT: not releasing saves a round trip.
-          if (!postgres) await exec(trx.db, 'release savepoint credits_op');
+          if (savepoints && !postgres) await exec(trx.db, 'release savepoint credits_op');
           events.push(...itemCtx.creditEvents!);
           outcomes.push({ ok: true, value });
         } catch (error) {
+          if (!savepoints) throw new LoneFailure(error);
           await exec(trx.db, 'rollback to savepoint credits_op');
           if (!postgres) await exec(trx.db, 'release savepoint credits_op');
           outcomes.push({ ok: false, error });
@@ -184,7 +195,7 @@ async function runGroup(c: Committer, group: Item[]): Promise<void> {
     });
   } catch (error) {
     // The group did not commit: nothing of it exists. Retry a retryable failure, otherwise every caller learns it.
-    for (const item of group) retryOrReject(c, item, error);
+    for (const item of group) retryOrReject(c, item, error instanceof LoneFailure ? error.cause : error);
     return;
   }
   c.groups += 1;
