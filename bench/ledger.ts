@@ -11,7 +11,7 @@ import { installationPersonalData } from '../src/adapters.ts';
 import { createMemoryFileStorage } from '../src/ports/local-file-storage.ts';
 import { memberContacts } from '../src/modules/accounts/index.ts';
 import { createSandboxGateway } from '../src/modules/payments/index.ts';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -24,10 +24,13 @@ import { DAY_MS, MINUTE_MS, createSimulatedClock, type SimulatedClock } from '..
 import { createIdGenerator } from '../src/platform/ids.ts';
 import { AppError } from '../src/platform/errors.ts';
 import {
-  adjustCredits, earnForOrder, getBalance, getBalanceAt, runCreditsAudit, runCreditsSweep, spendCredits,
+  adjustCredits, configureGroupCommit, earnForOrder, groupCommitStats, getBalance, getBalanceAt, runCreditsAudit, runCreditsSweep, spendCredits,
 } from '../src/modules/credits/index.ts';
 
 type Size = 'XS' | 'S' | 'M';
+
+/** `PATRON_BENCH_GROUP_COMMIT=off` measures every operation committing alone (the "before" column). */
+const groupCommitOn = process.env.PATRON_BENCH_GROUP_COMMIT !== 'off';
 
 const sizes: Record<Size, { members: number; lotsPerMember: number; seconds: number; backlogCapSeconds: number }> = {
   XS: { members: 1_000, lotsPerMember: 10, seconds: 1, backlogCapSeconds: 5 },
@@ -245,9 +248,11 @@ async function runServices(
   seconds: number,
   backlogCapSeconds: number,
   workers: number,
+  writers: number,
 ): Promise<DialectResults> {
   const clock = createSimulatedClock(T0);
   const ctx = ctxOf(database, clock);
+  configureGroupCommit(database.db, { enabled: groupCommitOn });
   const readerCtx = ctxOf(reader, clock);
   const random = prng(20260302);
   const pick = () => Math.floor(random() * members);
@@ -256,7 +261,8 @@ async function runServices(
   // Warm the caches (and this process's prepared statements and policy cache).
   for (let i = 0; i < 200; i++) await getBalance(ctx, memberId(pick()));
 
-  const earn = await measure(seconds, workers, (w, i) =>
+  const groupsBefore = groupCommitStats(database.db);
+  const earn = await measure(seconds, writers, (w, i) =>
     earnForOrder(ctx, {
       memberId: memberId(pick()),
       orderId: `ord_bench_${label}_${w}_${i}`,
@@ -268,10 +274,12 @@ async function runServices(
       ],
     }),
   );
-  log(`PF-1/3 earn ${earn.perSecond.toFixed(0)}/s p99 ${earn.p99Ms.toFixed(2)} ms`);
+  const groupsAfter = groupCommitStats(database.db);
+  const perGroup = (groupsAfter.operations - groupsBefore.operations) / Math.max(1, groupsAfter.groups - groupsBefore.groups);
+  log(`PF-1/3 earn ${earn.perSecond.toFixed(0)}/s p99 ${earn.p99Ms.toFixed(2)} ms (${writers} callers; group commit ${groupCommitOn ? `on, ${perGroup.toFixed(1)} operations per commit` : 'off'})`);
 
   // FIFO spends over up to 5 lots: lots hold 10–100 credits.
-  const spend = await measure(seconds, workers, (w, i) => spendCredits(ctx, { memberId: memberId(pick()), credits: 20 + Math.floor(random() * 230), idempotencyKey: `bench-spend-${label}-${w}-${i}` }));
+  const spend = await measure(seconds, writers, (w, i) => spendCredits(ctx, { memberId: memberId(pick()), credits: 20 + Math.floor(random() * 230), idempotencyKey: `bench-spend-${label}-${w}-${i}` }));
   log(`PF-2/4 spend ${spend.perSecond.toFixed(0)}/s (${spend.failures} refused: not enough credits) p99 ${spend.p99Ms.toFixed(2)} ms`);
 
   const reads = await measure(seconds, workers, () => getBalance(readerCtx, memberId(pick())));
@@ -398,6 +406,25 @@ interface Row {
   pass: boolean | null;
 }
 
+/**
+ * PF-9 (owned by bench/http-balance.ts): the signed-in HTTP balance read. When that script exists, its exported
+ * `measureHttpBalance(opts)` runs here and its answer is shown in the table; otherwise the row points to it.
+ */
+async function httpBalanceRow(size: Size, seconds: number): Promise<{ row: Row; json?: unknown }> {
+  const base = { id: 'PF-9', what: 'HTTP: signed-in GET balance, SQLite', target: '≥ 5,000 req/s; p99 ≤ 10 ms at half' };
+  const file = new URL('./http-balance.ts', import.meta.url);
+  if (!existsSync(file)) return { row: { ...base, value: 'see bench/http-balance.ts', ratio: null, pass: null } };
+  const loaded = (await import(file.href)) as { measureHttpBalance?: (opts: { size: Size; seconds: number }) => Promise<unknown> };
+  if (typeof loaded.measureHttpBalance !== 'function') return { row: { ...base, value: 'see bench/http-balance.ts (no measureHttpBalance export)', ratio: null, pass: null } };
+  const result = (await loaded.measureHttpBalance({ size, seconds })) as Record<string, unknown> | undefined;
+  const num = (...keys: string[]) => keys.map((k) => result?.[k]).find((v): v is number => typeof v === 'number');
+  const perSecond = num('perSecond', 'requestsPerSecond', 'saturationPerSecond', 'rps');
+  const p99 = num('p99AtHalfMs', 'p99HalfMs', 'p99Ms');
+  const value = perSecond === undefined ? JSON.stringify(result).slice(0, 46) : `${perSecond.toFixed(0)} req/s${p99 === undefined ? '' : ` p99 ${p99.toFixed(2)} ms at half`}`;
+  const pass = typeof result?.pass === 'boolean' ? result.pass : perSecond === undefined ? null : perSecond >= 5000 && (p99 === undefined || p99 <= 10);
+  return { row: { ...base, value, ratio: perSecond === undefined ? null : perSecond / 5000, pass }, json: result };
+}
+
 export async function runLedgerBench(options: { size: Size }): Promise<void> {
   const size = sizes[options.size];
   // A day's sweep work grows with the members: S and XS results are scaled to M (1M members) for the PF-8 target.
@@ -425,7 +452,9 @@ export async function runLedgerBench(options: { size: Size }): Promise<void> {
     await loadDataset(sqlite, size.members, size.lotsPerMember);
     say(`  loaded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     const sqliteReader = await openDatabase({ url: file });
-    const s = await runServices('sqlite', { url: file }, sqlite, sqliteReader, size.members, size.seconds, size.backlogCapSeconds, 1);
+    // Writes come from 16 concurrent callers (as a server's requests do), so group commit can share commits between
+    // them; reads from one loop (node:sqlite answers synchronously: more loops only interleave the same thread).
+    const s = await runServices('sqlite', { url: file }, sqlite, sqliteReader, size.members, size.seconds, size.backlogCapSeconds, 1, 16);
     await audit('sqlite', sqlite, s);
     await sqliteReader.close();
     await sqlite.close();
@@ -459,7 +488,7 @@ export async function runLedgerBench(options: { size: Size }): Promise<void> {
           started = performance.now();
           await loadDataset(postgres, size.members, size.lotsPerMember);
           say(`  loaded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-          const p = await runServices('postgres', { url: pgUrl, schema }, postgres, postgres, size.members, size.seconds, size.backlogCapSeconds, 16);
+          const p = await runServices('postgres', { url: pgUrl, schema }, postgres, postgres, size.members, size.seconds, size.backlogCapSeconds, 16, 16);
           p.hotMember = await hotMember(postgres);
           say(`  [postgres] PF-6 hot member: ${p.hotMember.succeeded}/${p.hotMember.expected} succeeded, ${p.hotMember.deadlocks} deadlocks, ${p.hotMember.seconds.toFixed(3)} s`);
           p.webhookEarnsPerSecond = await webhookEarns(postgres, size.members, size.seconds);
@@ -491,6 +520,10 @@ export async function runLedgerBench(options: { size: Size }): Promise<void> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+
+  const pf9 = await httpBalanceRow(options.size, size.seconds);
+  rows.push(pf9.row);
+  if (pf9.json !== undefined) json.httpBalance = pf9.json;
 
   const widths = [6, 42, 46, 7, 30, 5];
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ');

@@ -1,6 +1,7 @@
 // Agent adjustments (CR-21) and the forfeit at account closure (CR-22).
 import { z } from 'zod';
-import { transact, type Ctx } from '../../deps.ts';
+import type { Ctx } from '../../deps.ts';
+import { inLedgerTransaction } from './group-commit.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import { recordAudit } from '../audit/index.ts';
 import { deductOnBook, forfeitOnBook, grantLot } from './ledger.rules.ts';
@@ -95,7 +96,7 @@ export async function adjustCredits(ctx: Ctx, input: AdjustCreditsInput): Promis
     }
     return result;
   };
-  return ctx.db.isTransaction ? work(ctx) : transact(ctx, work);
+  return inLedgerTransaction(ctx, parsed.memberId, work);
 }
 
 const forfeitInput = z.strictObject({ memberId: id, idempotencyKey: z.string().min(1).max(200).default('closure') });

@@ -18,6 +18,7 @@ export { getBalance, getBalanceAt, getHistory, type CreditBalance, type HistoryE
 export { getCurrentPolicy, getPolicyVersion, listPolicies, publishPolicy, type PublishPolicyInput } from './policy.service.ts';
 export { computeOrderEarnings, creditsToMinor, cumulativeReversalTarget, defaultPolicySettings, minorPerMajorUnit, needsSecondApproval, type Policy, type PolicySettings, type PolicySettingsInput } from './policy.rules.ts';
 export { runCreditsAudit, auditCreditsLedger, listAuditRuns, type AuditReport, type AuditProblem, type AuditTotals } from './auditor.ts';
+export { configureGroupCommit, groupCommitStats, defaultGroupCommit, inLedgerTransaction, type GroupCommitOptions } from './group-commit.ts';
 export { runCreditsSweep, creditsSweepJobType, creditsAuditJobType, type SweepReport } from './sweep.jobs.ts';
 
 export const registerRoutes: RegisterRoutes = (app, deps) => registerCreditsRoutes(app, deps);

@@ -3,7 +3,7 @@
 // materialised before the operation (CR-9), then everything written back in as few statements as the dialect allows.
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
-import { transact, type Ctx } from '../../deps.ts';
+import type { Ctx } from '../../deps.ts';
 import { AppError } from '../../platform/errors.ts';
 import { canonicalJson } from '../../platform/canonical-json.ts';
 import { assert, assertNever } from '../../platform/assert.ts';
@@ -13,10 +13,13 @@ import {
 } from './ledger.rules.ts';
 import { isPostgres } from '../../db/database.ts';
 import { databaseMemo } from '../../db/database-memo.ts';
-import { appendRows, callAppend, insertEmptyAccount, isRetryable, lockMember, persistBooks, type FastAnswer, type LoadedMember } from './ledger.repository.ts';
+import { appendRows, callAppend, insertEmptyAccount, lockMember, persistBooks, type FastAnswer, type LoadedMember } from './ledger.repository.ts';
+import { inLedgerTransaction, recordCreditEvents, type LedgerCtx } from './group-commit.ts';
+import { creditEventsOf } from './credit-events.ts';
 import { getCurrentPolicy, getPolicyVersion } from './policy.service.ts';
 import type { Policy } from './policy.rules.ts';
 import { enqueueNotices } from './notices.ts';
+import type { RecordEventInput } from '../events/index.ts';
 
 export function requestHash(scope: string, request: unknown): string {
   return createHash('sha256').update(`${scope}\n${canonicalJson(request)}`).digest('base64url');
@@ -56,23 +59,19 @@ export interface OperationSpec<R> {
   apply(operation: OperationContext): R;
 }
 
-const maxAttempts = 5;
-
+/**
+ * Runs one member operation in the caller's transaction, or (when the caller holds none) in a group commit: queued
+ * with concurrent operations, committed together, each in its own savepoint (group-commit.ts).
+ */
 export async function runMemberOperation<R>(ctx: Ctx, spec: OperationSpec<R>): Promise<R> {
   const hash = requestHash(spec.scope, spec.request);
-  if (spec.fastAppend && isPostgres(ctx.db)) {
-    const fast = await appendFast(ctx, spec, hash);
-    if (fast.done) return fast.value;
-  }
-  const work = (trx: Ctx) => operate(trx, spec, hash);
-  if (ctx.db.isTransaction) return work(ctx);
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await transact(ctx, work);
-    } catch (error) {
-      if (attempt >= maxAttempts || !isRetryable(error)) throw error;
+  return inLedgerTransaction(ctx, spec.memberId, async (trx) => {
+    if (spec.fastAppend && isPostgres(trx.db)) {
+      const fast = await appendFast(trx, spec, hash);
+      if (fast.done) return fast.value;
     }
-  }
+    return operate(trx, spec, hash);
+  });
 }
 
 /** LG-3: the same key and request answer the first result; the same key with another request is a conflict. */
@@ -100,6 +99,8 @@ export async function policyHint(ctx: Ctx): Promise<Policy> {
 export interface PreparedAppend<R> {
   result: R;
   payload: Record<string, unknown>;
+  /** The credits events of the appended transaction, recorded when the append applies. */
+  events: RecordEventInput[];
 }
 
 /** Runs an append-only operation on an empty stand-in book and packs what it wrote for credits_append. */
@@ -125,6 +126,7 @@ export function prepareAppend<R>(ctx: Ctx, spec: OperationSpec<R>, hash: string,
   assert(after.held === 0 && after.debt === 0, 'an append only adds pending or available credits');
   return {
     result,
+    events: creditEventsOf(book.transactions),
     payload: {
       memberId: spec.memberId,
       nowMs,
@@ -157,14 +159,16 @@ export function settleAppend<R>(spec: OperationSpec<R>, hash: string, prepared: 
   }
 }
 
-async function appendFast<R>(ctx: Ctx, spec: OperationSpec<R>, hash: string): Promise<{ done: true; value: R } | { done: false }> {
+async function appendFast<R>(ctx: LedgerCtx, spec: OperationSpec<R>, hash: string): Promise<{ done: true; value: R } | { done: false }> {
   const policy = await policyHint(ctx);
   if (spec.fastAppend?.when && !spec.fastAppend.when(policy, ctx.clock.nowMs())) return { done: false };
   const prepared = prepareAppend(ctx, spec, hash, policy);
-  return settleAppend(spec, hash, prepared, await callAppend(ctx.db, prepared.payload));
+  const answer = await callAppend(ctx.db, prepared.payload);
+  if (answer.status === 'applied') await recordCreditEvents(ctx, prepared.events);
+  return settleAppend(spec, hash, prepared, answer);
 }
 
-async function operate<R>(ctx: Ctx, spec: OperationSpec<R>, hash: string): Promise<R> {
+async function operate<R>(ctx: LedgerCtx, spec: OperationSpec<R>, hash: string): Promise<R> {
   const nowMs = ctx.clock.nowMs();
   const load = async (policyHint: Policy | undefined): Promise<LoadedMember> => {
     const force = typeof spec.needsBook === 'function' ? (policyHint ? spec.needsBook(policyHint, nowMs) : true) : spec.needsBook;
@@ -210,6 +214,7 @@ async function operate<R>(ctx: Ctx, spec: OperationSpec<R>, hash: string): Promi
   finishOperation(book, env);
   await persistBooks(ctx.db, [book]);
   await enqueueNotices(ctx, book.notices);
+  await recordCreditEvents(ctx, creditEventsOf(book.transactions));
   return result;
 }
 

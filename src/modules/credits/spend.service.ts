@@ -6,6 +6,8 @@ import { isPostgres } from '../../db/database.ts';
 import { spendFifo } from './ledger.rules.ts';
 import { policyHint, replayResult, requestHash, runMemberOperation } from './ledger.service.ts';
 import { callSpend } from './ledger.repository.ts';
+import { inLedgerTransaction, recordCreditEvents, type LedgerCtx } from './group-commit.ts';
+import { creditEvent } from './credit-events.ts';
 
 const id = z.string().min(1).max(100);
 
@@ -31,6 +33,10 @@ export type SpendResult = z.infer<typeof spendResult>;
 export async function spendCredits(ctx: Ctx, input: SpendInput): Promise<SpendResult> {
   const parsed = spendInput.parse(input);
   const request = { credits: parsed.credits, orderId: parsed.orderId ?? null, reason: parsed.reason };
+  return inLedgerTransaction(ctx, parsed.memberId, (trx) => spendIn(trx, parsed, request));
+}
+
+async function spendIn(ctx: LedgerCtx, parsed: z.output<typeof spendInput>, request: { credits: number; orderId: string | null; reason: string }): Promise<SpendResult> {
   if (isPostgres(ctx.db)) {
     // One call (PF-4): FIFO inside PostgreSQL under the account lock, when no time event is due; else the general path.
     const policy = await policyHint(ctx);
@@ -47,7 +53,11 @@ export async function spendCredits(ctx: Ctx, input: SpendInput): Promise<SpendRe
       requestHash: hash,
       policyVersion: policy.version,
     });
-    if (answer.status === 'applied') return spendResult.parse(JSON.parse(answer.result!));
+    if (answer.status === 'applied') {
+      const result = spendResult.parse(JSON.parse(answer.result!));
+      await recordCreditEvents(ctx, creditEvent('credits.spent', result.memberId, result.transactionId, result.lots.map((l) => [l.lotId, l.credits]), { orderId: result.orderId }));
+      return result;
+    }
     if (answer.status === 'replay') return replayResult('spend', parsed.idempotencyKey, spendResult, hash, answer);
     if (answer.status === 'insufficient') {
       throw new AppError('insufficient_credits', `Only ${answer.available} credits are available.`, { available: answer.available, requested: parsed.credits });

@@ -11,6 +11,8 @@ import { loadBooks, lockAccounts, persistBooks, rawQuery } from './ledger.reposi
 import { getCurrentPolicy } from './policy.service.ts';
 import { creditsNoticesJob, creditsNoticesJobType, enqueueNotices, type ExpiryWarning } from './notices.ts';
 import { runCreditsAudit } from './auditor.ts';
+import { sweepEventsOf } from './credit-events.ts';
+import { recordEvents } from '../events/index.ts';
 
 export interface SweepOptions {
   /** Members per transaction. */
@@ -73,6 +75,7 @@ async function sweepBatch(ctx: Ctx, memberIds: readonly string[]): Promise<{ tra
     }
     await persistBooks(trx.db, books);
     await enqueueNotices(trx, books.flatMap((b) => b.notices), warnings);
+    await recordEvents(trx, sweepEventsOf(books.flatMap((b) => b.transactions)));
     return { transactions: books.reduce((n, b) => n + b.transactions.length, 0), warnings: warnings.length };
   });
 }

@@ -1,0 +1,225 @@
+// Group commit for ledger operations (issue 12, PF-1..PF-5): operations that would each open their own transaction
+// queue briefly and commit together, each in a savepoint of its own, so one commit (and, on PostgreSQL, one WAL
+// flush; on SQLite, one write of each shared page) serves many callers. See docs/PERFORMANCE.md, "Group commit".
+//
+// - Only operations that open their own transaction are grouped: a caller that already holds a transaction (a flow,
+//   the storefront webhook job) runs its ledger call inline, in that transaction, exactly as before.
+// - A group starts at the end of the current turn of the event loop when a commit slot is free (so a lone caller
+//   waits for nothing), or as soon as a slot frees; it never waits longer than `maxWaitMs` for more members once it
+//   could start, and holds at most `maxGroupSize` operations.
+// - Each operation runs in a savepoint: if it throws, its writes are rolled back to that savepoint and only its
+//   caller sees the error; the others commit. A caller's promise settles only after the group's COMMIT returned
+//   (durable at the database's configured durability).
+// - On PostgreSQL operations run in member order within a group (account rows are locked in one order, so two
+//   groups never deadlock on them); a deadlock or serialization failure of one operation retries that operation in
+//   a later group, a failed COMMIT retries the whole group (each operation is idempotent by its key, LG-3).
+// - The queue is bounded: when `maxQueued` operations wait, a new caller waits for room (back-pressure).
+import { CompiledQuery } from 'kysely';
+import { transact, type Ctx } from '../../deps.ts';
+import { isPostgres, type Executor } from '../../db/database.ts';
+import { databaseMemo } from '../../db/database-memo.ts';
+import { recordEvents, type RecordEventInput } from '../events/index.ts';
+import { isRetryable } from './ledger.repository.ts';
+
+export interface GroupCommitOptions {
+  /** Longest a startable group waits for more members (ms); 0 means the end of the current event-loop turn. */
+  maxWaitMs: number;
+  maxGroupSize: number;
+  /** Operations waiting for a group; more callers wait for room. */
+  maxQueued: number;
+  /** Groups committing at once (SQLite has one writer: 1). */
+  maxConcurrentGroups: number;
+  /** Attempts for an operation that hit a deadlock or serialization failure. */
+  maxAttempts: number;
+  /** Off: every operation commits alone (the previous behaviour; for comparisons). */
+  enabled: boolean;
+}
+
+export const defaultGroupCommit = {
+  sqlite: { maxWaitMs: 0, maxGroupSize: 64, maxQueued: 10_000, maxConcurrentGroups: 1, maxAttempts: 5, enabled: true },
+  // 48 keeps a group's subtransactions under PostgreSQL's 64-entry per-backend cache (no subtrans overflow).
+  postgres: { maxWaitMs: 0, maxGroupSize: 48, maxQueued: 10_000, maxConcurrentGroups: 6, maxAttempts: 5, enabled: true },
+} satisfies Record<string, GroupCommitOptions>;
+
+/** A ledger transaction context: inside a group, credits events collect here and are written once per group. */
+export interface LedgerCtx extends Ctx {
+  creditEvents?: RecordEventInput[];
+}
+
+interface Item {
+  ctx: Ctx;
+  memberId: string;
+  work: (trx: LedgerCtx) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+  attempt: number;
+}
+
+interface Committer {
+  options: GroupCommitOptions;
+  queue: Item[];
+  running: number;
+  scheduled: boolean;
+  roomWaiters: (() => void)[];
+  groups: number;
+  grouped: number;
+}
+
+const committerOf = databaseMemo((): Committer => ({ options: { ...defaultGroupCommit.sqlite }, queue: [], running: 0, scheduled: false, roomWaiters: [], groups: 0, grouped: 0 }));
+const configuredOf = databaseMemo((): { done: boolean } => ({ done: false }));
+
+function committer(db: Executor): Committer {
+  const c = committerOf(db);
+  const configured = configuredOf(db);
+  if (!configured.done) {
+    configured.done = true;
+    c.options = { ...(isPostgres(db) ? defaultGroupCommit.postgres : defaultGroupCommit.sqlite) };
+  }
+  return c;
+}
+
+/** Changes the group-commit settings of one database (benchmarks, tests). */
+export function configureGroupCommit(db: Executor, options: Partial<GroupCommitOptions>): void {
+  const c = committer(db);
+  c.options = { ...c.options, ...options };
+}
+
+/** Groups committed and operations they carried (for benchmarks and tests). */
+export function groupCommitStats(db: Executor): { groups: number; operations: number } {
+  const c = committer(db);
+  return { groups: c.groups, operations: c.grouped };
+}
+
+/**
+ * Runs `work` in a transaction: the caller's, when it holds one; otherwise a group's, in a savepoint of its own.
+ * Resolves after the commit.
+ */
+export async function inLedgerTransaction<R>(ctx: Ctx, memberId: string, work: (trx: LedgerCtx) => Promise<R>): Promise<R> {
+  if (ctx.db.isTransaction) return work(ctx);
+  const c = committer(ctx.db);
+  if (!c.options.enabled) return alone(ctx, work, c.options.maxAttempts);
+  while (c.queue.length >= c.options.maxQueued) await new Promise<void>((resolve) => c.roomWaiters.push(resolve));
+  return new Promise<R>((resolve, reject) => {
+    c.queue.push({ ctx, memberId, work: work as Item['work'], resolve: resolve as Item['resolve'], reject, attempt: 1 });
+    schedule(c);
+  });
+}
+
+async function alone<R>(ctx: Ctx, work: (trx: LedgerCtx) => Promise<R>, maxAttempts: number): Promise<R> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await transact(ctx, async (trx) => {
+        const ledgerCtx: LedgerCtx = { ...trx, creditEvents: [] };
+        const result = await work(ledgerCtx);
+        if (ledgerCtx.creditEvents!.length > 0) await recordEvents(trx, ledgerCtx.creditEvents!);
+        return result;
+      });
+    } catch (error) {
+      if (attempt >= maxAttempts || !isRetryable(error)) throw error;
+    }
+  }
+}
+
+function schedule(c: Committer): void {
+  if (c.scheduled || c.queue.length === 0 || c.running >= c.options.maxConcurrentGroups) return;
+  c.scheduled = true;
+  const start = () => {
+    c.scheduled = false;
+    startGroups(c);
+  };
+  if (c.queue.length >= c.options.maxGroupSize) queueMicrotask(start);
+  else if (c.options.maxWaitMs > 0) setTimeout(start, c.options.maxWaitMs);
+  else setImmediate(start);
+}
+
+/**
+ * Splits what waits evenly over the free commit slots: on PostgreSQL several connections work in parallel (the
+ * server has more than one core) while each still shares its commit; on SQLite (one slot) it is one group.
+ */
+function startGroups(c: Committer): void {
+  const free = c.options.maxConcurrentGroups - c.running;
+  if (c.queue.length === 0 || free <= 0) return;
+  const size = Math.min(c.options.maxGroupSize, Math.ceil(c.queue.length / free));
+  for (let n = 0; n < free && c.queue.length > 0; n++) {
+    const group = c.queue.splice(0, size);
+    c.running += 1;
+    void runGroup(c, group).finally(() => {
+      c.running -= 1;
+      schedule(c);
+    });
+  }
+  while (c.roomWaiters.length > 0 && c.queue.length < c.options.maxQueued) c.roomWaiters.shift()!();
+}
+
+const exec = (db: Executor, text: string) => db.executeQuery(CompiledQuery.raw(text, []));
+
+/** The one operation of a group of one failed: its transaction rolls back as a whole. */
+class LoneFailure {
+  readonly cause: unknown;
+  constructor(cause: unknown) {
+    this.cause = cause;
+  }
+}
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+async function runGroup(c: Committer, group: Item[]): Promise<void> {
+  const first = group[0]!;
+  const postgres = isPostgres(first.ctx.db);
+  // Account rows are locked in member order in every group: no deadlock between groups on them.
+  if (postgres) group.sort((a, b) => (a.memberId < b.memberId ? -1 : a.memberId > b.memberId ? 1 : 0));
+  const outcomes: Outcome[] = [];
+  try {
+    await transact(first.ctx, async (trx) => {
+      const events: RecordEventInput[] = [];
+      // A group of one needs no savepoint: its failure rolls the whole (its own) transaction back.
+      const savepoints = group.length > 1;
+      for (const item of group) {
+        const itemCtx: LedgerCtx = { ...item.ctx, db: trx.db, creditEvents: [] };
+        if (savepoints) await exec(trx.db, 'savepoint credits_op');
+        try {
+          const value = await item.work(itemCtx);
+          // PostgreSQL keeps released and unreleased savepoints alike until COMMIT: not releasing saves a round trip.
+          if (savepoints && !postgres) await exec(trx.db, 'release savepoint credits_op');
+          events.push(...itemCtx.creditEvents!);
+          outcomes.push({ ok: true, value });
+        } catch (error) {
+          if (!savepoints) throw new LoneFailure(error);
+          await exec(trx.db, 'rollback to savepoint credits_op');
+          if (!postgres) await exec(trx.db, 'release savepoint credits_op');
+          outcomes.push({ ok: false, error });
+        }
+      }
+      // The group's credits events in one multi-row insert, in the same transaction as the writes they describe.
+      if (events.length > 0) await recordEvents({ ...first.ctx, db: trx.db }, events);
+    });
+  } catch (error) {
+    // The group did not commit: nothing of it exists. Retry a retryable failure, otherwise every caller learns it.
+    for (const item of group) retryOrReject(c, item, error instanceof LoneFailure ? error.cause : error);
+    return;
+  }
+  c.groups += 1;
+  c.grouped += group.length;
+  group.forEach((item, i) => {
+    const outcome = outcomes[i]!;
+    if (outcome.ok) item.resolve(outcome.value);
+    else retryOrReject(c, item, outcome.error);
+  });
+}
+
+function retryOrReject(c: Committer, item: Item, error: unknown): void {
+  if (isRetryable(error) && item.attempt < c.options.maxAttempts) {
+    item.attempt += 1;
+    c.queue.push(item);
+    schedule(c);
+    return;
+  }
+  item.reject(error);
+}
+
+/** Records credits events with the ledger write: into the group's list when there is one, else at once. */
+export async function recordCreditEvents(ctx: LedgerCtx, events: readonly RecordEventInput[]): Promise<void> {
+  if (events.length === 0) return;
+  if (ctx.creditEvents) ctx.creditEvents.push(...events);
+  else await recordEvents(ctx, events);
+}

@@ -1,0 +1,131 @@
+// Group commit (issue 12): concurrent ledger operations that open their own transaction commit together, each in a
+// savepoint of its own; a caller holding a transaction runs inline; credits events are written with the writes.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { sql } from 'kysely';
+import { transact } from '../../src/deps.ts';
+import { AppError } from '../../src/platform/errors.ts';
+import { selectEventsAfter } from '../../src/modules/events/index.ts';
+import {
+  adjustCredits, configureGroupCommit, defaultGroupCommit, earnForOrder, getBalance, grantBonus, groupCommitStats, runCreditsSweep, spendCredits,
+} from '../../src/modules/credits/index.ts';
+import { describeEachDatabase } from '../support/each-database.ts';
+import { ledgerOnlyMembers } from '../support/deps.ts';
+import { assertLedgerSound, DAY_MS, earnOrder, newMemberId } from './credits-fixtures.ts';
+
+const agent = { id: 'mem_agent', role: 'agent' as const };
+
+describeEachDatabase(
+  'credits group commit',
+  (suite) => {
+    test('PF-1 LG-3 concurrent operations share commits; a failing operation fails alone and its writes roll back', async () => {
+      const deps = suite.deps();
+      const members = Array.from({ length: 12 }, () => newMemberId(deps));
+      await Promise.all(members.map((memberId) => grantBonus(deps, { memberId, kind: 'registration' })));
+      const before = groupCommitStats(deps.db);
+      // 12 spends that fit, 12 that do not (insufficient), 12 earns: all issued at once.
+      const outcomes = await Promise.allSettled([
+        ...members.map((memberId) => spendCredits(deps, { memberId, credits: 300, idempotencyKey: 'ok' })),
+        ...members.map((memberId) => spendCredits(deps, { memberId, credits: 10_000, idempotencyKey: 'too-much' })),
+        ...members.map((memberId, i) => earnOrder(deps, memberId, [{ qualifyingMinor: 1000 * (i + 1) }])),
+      ]);
+      const after = groupCommitStats(deps.db);
+      assert.ok(after.operations - before.operations >= 36, 'every operation went through a group');
+      assert.ok(after.groups - before.groups < after.operations - before.operations, 'some operations shared a commit');
+      outcomes.slice(0, 12).forEach((o) => assert.equal(o.status, 'fulfilled'));
+      outcomes.slice(12, 24).forEach((o) => assert.ok(o.status === 'rejected' && o.reason instanceof AppError && o.reason.code === 'insufficient_credits'));
+      outcomes.slice(24).forEach((o) => assert.equal(o.status, 'fulfilled'));
+      for (const [i, memberId] of members.entries()) {
+        const balance = await getBalance(deps, memberId);
+        assert.equal(balance.spendable, 200);
+        assert.equal(balance.pendingTotal, 10 * (i + 1));
+      }
+      // A replay of a committed key answers the first result.
+      const replay = await spendCredits(deps, { memberId: members[0]!, credits: 300, idempotencyKey: 'ok' });
+      assert.equal(replay.credits, 300);
+      await assertLedgerSound(deps);
+    });
+
+    test('PF-1 a caller that holds a transaction runs inline: its rollback takes the ledger write with it', async () => {
+      const deps = suite.deps();
+      const memberId = newMemberId(deps);
+      await grantBonus(deps, { memberId, kind: 'registration' });
+      const before = groupCommitStats(deps.db);
+      await assert.rejects(
+        transact(deps, async (trx) => {
+          await spendCredits(trx, { memberId, credits: 100, idempotencyKey: 'inline' });
+          throw new AppError('invalid_state', 'the caller changes its mind');
+        }),
+      );
+      assert.deepEqual(groupCommitStats(deps.db), before);
+      assert.equal((await getBalance(deps, memberId)).spendable, 500);
+      await transact(deps, (trx) => spendCredits(trx, { memberId, credits: 100, idempotencyKey: 'inline' }));
+      assert.equal((await getBalance(deps, memberId)).spendable, 400);
+    });
+
+    test('PF-1 a full queue holds callers back until there is room; every operation still commits once', async () => {
+      const deps = suite.deps();
+      configureGroupCommit(deps.db, { maxQueued: 3, maxGroupSize: 2 });
+      try {
+        const memberId = newMemberId(deps);
+        const results = await Promise.all(
+          Array.from({ length: 20 }, (_, i) => adjustCredits(deps, { memberId, credits: 5, reasonCode: 'goodwill', note: 'queue', actor: agent, idempotencyKey: `q-${i}` })),
+        );
+        assert.equal(new Set(results.map((r) => r.transactionId)).size, 20);
+        assert.equal((await getBalance(deps, memberId)).spendable, 100);
+      } finally {
+        configureGroupCommit(deps.db, suite.dialect === 'postgres' ? defaultGroupCommit.postgres : defaultGroupCommit.sqlite);
+      }
+      await assertLedgerSound(deps);
+    });
+
+    test('PF-1 with group commit off every operation commits alone, with the same results', async () => {
+      const deps = suite.deps();
+      configureGroupCommit(deps.db, { enabled: false });
+      try {
+        const memberId = newMemberId(deps);
+        await grantBonus(deps, { memberId, kind: 'registration' });
+        const before = groupCommitStats(deps.db);
+        await Promise.all(Array.from({ length: 5 }, (_, i) => spendCredits(deps, { memberId, credits: 100, idempotencyKey: `alone-${i}` })));
+        assert.deepEqual(groupCommitStats(deps.db), before);
+        assert.equal((await getBalance(deps, memberId)).spendable, 0);
+      } finally {
+        configureGroupCommit(deps.db, { enabled: true });
+      }
+    });
+
+    test('credits.* events are recorded with the ledger writes: earned, spent, unlocked (one per member and kind in the sweep), expired', async () => {
+      const deps = suite.deps();
+      const memberId = newMemberId(deps);
+      const [last] = await sql<{ id: string }>`select max(id) as id from domain_events`.execute(deps.db).then((r) => r.rows);
+      const start = last?.id ?? null;
+      const bonus = await grantBonus(deps, { memberId, kind: 'registration' });
+      const order = await earnForOrder(deps, {
+        memberId, orderId: 'ord_events', paidAtMs: deps.clock.nowMs(), plusActive: false,
+        lines: [{ lineId: 'l1', qualifyingMinor: 5000, plusBonus: false, earnsCredits: true }, { lineId: 'l2', qualifyingMinor: 3000, plusBonus: false, earnsCredits: true }],
+      });
+      const spend = await spendCredits(deps, { memberId, credits: 120, idempotencyKey: 'evt-spend' });
+      deps.clock.advanceMs(31 * DAY_MS);
+      await runCreditsSweep(deps);
+      const events = (await selectEventsAfter(deps.db, start, 100)).filter((e) => e.member_id === memberId);
+      const byType = (type: string) => events.filter((e) => e.type === type).map((e) => JSON.parse(e.data) as Record<string, unknown>);
+      const earned = byType('credits.earned');
+      assert.deepEqual(earned.map((d) => d.credits), [500, 80]);
+      assert.deepEqual(earned[0]!.lotIds, [bonus.lotId]);
+      assert.deepEqual(earned[1], { transactionId: order.transactionId, orderId: 'ord_events', credits: 80, lotIds: order.lines.map((l) => l.lotId), amounts: [50, 30] });
+      assert.deepEqual(byType('credits.spent'), [{ transactionId: spend.transactionId, credits: 120, lotIds: [bonus.lotId], amounts: [120] }]);
+      const unlocked = byType('credits.unlocked');
+      assert.equal(unlocked.length, 1, 'the sweep tells one event per member and kind');
+      assert.deepEqual(unlocked[0]!.lotIds, order.lines.map((l) => l.lotId));
+      assert.equal(unlocked[0]!.credits, 80);
+      assert.equal((unlocked[0]!.transactionIds as string[]).length, 2);
+      deps.clock.advanceMs(366 * DAY_MS);
+      await runCreditsSweep(deps);
+      const expired = (await selectEventsAfter(deps.db, start, 100)).filter((e) => e.member_id === memberId && e.type === 'credits.expired');
+      assert.equal(expired.length, 1);
+      assert.equal((JSON.parse(expired[0]!.data) as { credits: number }).credits, 380 + 80);
+      await assertLedgerSound(deps);
+    });
+  },
+  { ports: { memberContacts: ledgerOnlyMembers } },
+);
