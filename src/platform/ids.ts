@@ -13,6 +13,7 @@ export const idPrefixes = [
   'prq', 'pre', 'pvc', 'pdc', 'psc',
   'pex',
   'per',
+  'whe', 'whd', 'wha', // webhooks (branch webhooks): outgoing endpoints, deliveries, attempts
 ] as const;
 export type IdPrefix = (typeof idPrefixes)[number];
 
