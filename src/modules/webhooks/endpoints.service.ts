@@ -78,7 +78,7 @@ function uniqueTypes(types: readonly EventType[]): EventType[] {
   return [...new Set(types)].sort();
 }
 
-async function audit(ctx: Ctx, actor: StaffActor, action: string, endpointId: string, details: Record<string, string | number | boolean | null> = {}): Promise<void> {
+async function audit(ctx: Ctx, actor: StaffActor, action: string, endpointId: string, details: Record<string, string | number | boolean | null | string[]> = {}): Promise<void> {
   await recordAudit(ctx, { actor, action: `webhooks.endpoint.${action}`, memberId: null, subject: endpointId, details });
 }
 
@@ -142,7 +142,7 @@ export async function changeEndpoint(ctx: WebhookCtx, input: { endpointId: strin
   if (patch.enabled === true && row.state !== 'enabled') Object.assign(changes, { state: 'enabled', failing_since_ms: null });
   if (patch.enabled === false && row.state !== 'disabled') changes.state = 'disabled';
   await updateEndpoint(ctx.db, row.id, changes);
-  const fields = Object.keys(patch).sort().join(',');
+  const fields = Object.keys(patch).sort();
   await audit(ctx, input.actor, 'changed', row.id, { fields, state: changes.state ?? row.state });
   return getEndpoint(ctx, row.id);
 }
