@@ -195,7 +195,7 @@ export async function disableFailingEndpoints(deps: Deps): Promise<string[]> {
         failingSince: new Date(failingSinceMs).toISOString(),
         days,
         lastError: lastError?.failure_code ?? null,
-        link: `${deps.config.http.publicUrl}/console/webhooks/${endpoint.id}`,
+        link: `${deps.config.http.publicUrl}/console/outgoing-webhooks/${endpoint.id}`,
       };
       for (const to of await listAdminEmails(trx)) {
         await queueEmail(trx, { memberId: null, to, template: endpointDisabledEmail, data, dedupeKey: `webhook-disabled:${endpoint.id}:${failingSinceMs}:${to}` });

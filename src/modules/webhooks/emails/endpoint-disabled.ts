@@ -10,17 +10,17 @@ export const endpointDisabledEmail = defineTemplate(
     host: z.string().min(1).max(300),
     failingSince: z.iso.datetime(),
     days: z.number().int().min(1).max(365),
-    lastError: z.string().max(300).nullable(),
+    lastError: z.string().regex(/^[a-z0-9_]{1,60}$/).nullable(),
     link: templateFields.link,
   }),
   (data) => ({
     subject: `Webhook endpoint ${data.host} was disabled`,
     blocks: [
       { kind: 'paragraph', text: `Deliveries to the webhook endpoint ${data.endpointId} (${data.host}) have failed since ${formatDateTimeUtc(data.failingSince)}, more than ${data.days} ${data.days === 1 ? 'day' : 'days'}, so Patron disabled it.` },
-      ...(data.lastError ? [{ kind: 'paragraph' as const, text: `The last attempt: ${data.lastError}.` }] : []),
-      { kind: 'paragraph', text: 'Events that were waiting stay in the log. Once the endpoint answers again, enable it in the console and redeliver what it missed.' },
+      ...(data.lastError ? [{ kind: 'paragraph' as const, text: `The last attempt failed with: ${data.lastError}.` }] : []),
+      { kind: 'paragraph', text: 'Its events are kept and wait, in order. Once the endpoint answers again, enable it in the console and they go out; deliveries already given up can be redelivered from the log.' },
       { kind: 'action', label: 'Open the endpoint', url: data.link },
     ],
   }),
-  { endpointId: 'whe_01j0000000000000000000', host: 'hooks.example.com', failingSince: '2026-05-02T17:00:00.000Z', days: 3, lastError: 'HTTP 503', link: 'https://patron.example/console/webhooks/whe_01j0000000000000000000' },
+  { endpointId: 'whe_01j0000000000000000000', host: 'hooks.example.com', failingSince: '2026-05-02T17:00:00.000Z', days: 3, lastError: 'http_503', link: 'https://patron.example/console/outgoing-webhooks/whe_01j0000000000000000000' },
 );
