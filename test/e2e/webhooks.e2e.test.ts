@@ -7,7 +7,7 @@ import { transact } from '../../src/deps.ts';
 import { recordEvents } from '../../src/modules/events/index.ts';
 import { runWebhookDispatch } from '../../src/modules/webhooks/index.ts';
 import { watchPageProblems } from '../support/browser.ts';
-import { browserSuite, heading, signIn } from '../support/e2e-helpers.ts';
+import { browserSuite, heading, photograph, signIn } from '../support/e2e-helpers.ts';
 import { startTestServer } from '../support/server.ts';
 import { startWebhookReceiver, verifyStandardWebhook, type WebhookReceiver } from '../support/webhook-receiver.ts';
 
@@ -69,6 +69,7 @@ async function walk(): Promise<void> {
   await page.getByRole('button', { name: 'Redeliver now' }).click();
   await page.getByRole('status').filter({ hasText: 'Delivered: HTTP 204' }).last().waitFor();
   assert.equal(receiver.received.filter((message) => message.id === event!.id).length, 2, 'redelivered with the same webhook-id');
+  await photograph(page, 'webhooks-endpoint-log');
   assert.ok(receiver.received.every((message) => verifyStandardWebhook(secret, message, Math.floor(deps.clock.nowMs() / 1000))));
   assert.deepEqual(problems, []);
 }

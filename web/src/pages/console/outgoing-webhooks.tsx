@@ -7,7 +7,8 @@ import { CheckboxField, ErrorSummary, StatusMessage, SubmitButton, TextField, ch
 import { ErrorPanel, Loading, Page, RefreshButton } from '../../components/layout.tsx';
 import { formatDateTime } from '../../lib/format.ts';
 import { useResource } from '../../lib/use-resource.ts';
-import { Link, navigate } from '../../router.tsx';
+import { QueueFilterBar, QueuePager, type QueueFilter } from '../../components/queue-filters.tsx';
+import { Link, navigate, useLocation } from '../../router.tsx';
 
 const stateLabels: Record<WebhookEndpoint['state'], [label: string, tone: string]> = {
   enabled: ['Enabled', 'badge success'],
@@ -245,36 +246,37 @@ function DeliveryDetail({ deliveryId, onRedelivered }: { deliveryId: string; onR
   );
 }
 
+const deliveryFilters: readonly QueueFilter[] = [
+  {
+    name: 'state',
+    label: 'State',
+    placeholder: 'Any state',
+    options: [
+      { value: 'pending', label: 'Pending' },
+      { value: 'succeeded', label: 'Succeeded' },
+      { value: 'failed', label: 'Given up' },
+    ],
+  },
+];
+
 function DeliveryLog({ endpointId, onMessage }: { endpointId: string; onMessage: (message: string) => void }) {
-  const [state, setState] = useState<DeliveryState | ''>('');
-  const [pages, setPages] = useState<string[]>([]);
+  const { search } = useLocation();
+  const stateParam = search.get('state') ?? '';
+  const state = (['pending', 'succeeded', 'failed'] as const).find((value) => value === stateParam);
+  const cursor = search.get('cursor') ?? '';
   const [open, setOpen] = useState<string | null>(null);
-  const before = pages.at(-1);
-  const log = useResource(() => webhooksApi.deliveries(endpointId, { state: state || undefined, before, limit: 50 }), [endpointId, state, before]);
+  const path = `/console/outgoing-webhooks/${encodeURIComponent(endpointId)}`;
+  const log = useResource(() => webhooksApi.deliveries(endpointId, { state, before: cursor || undefined, limit: 50 }), [endpointId, state, cursor]);
   return (
     <section className="stack" aria-labelledby="delivery-log-title">
       <div className="actions">
         <h2 id="delivery-log-title">Delivery log</h2>
-        <label>
-          Show{' '}
-          <select
-            value={state}
-            onChange={(event) => {
-              setState(event.target.value as DeliveryState | '');
-              setPages([]);
-            }}
-          >
-            <option value="">all</option>
-            <option value="pending">pending</option>
-            <option value="succeeded">succeeded</option>
-            <option value="failed">given up</option>
-          </select>
-        </label>
         <RefreshButton resource={log} />
       </div>
+      <QueueFilterBar key={stateParam} path={path} label="Filter the delivery log" submitLabel="Show deliveries" filters={deliveryFilters} values={{ state: stateParam }} />
       {log.loading && !log.data && <Loading label="Loading deliveries…" />}
       {log.error !== undefined && <ErrorPanel error={log.error} onRetry={log.reload} />}
-      {log.data && log.data.deliveries.length === 0 && <p className="empty">No deliveries{state ? ` ${state}` : ''}.</p>}
+      {log.data && log.data.deliveries.length === 0 && <p className="empty">No deliveries{state ? ` in this state` : ''}.</p>}
       {log.data && log.data.deliveries.length > 0 && (
         <div className="card flush">
           <div className="table-wrap">
@@ -333,18 +335,7 @@ function DeliveryLog({ endpointId, onMessage }: { endpointId: string; onMessage:
           </div>
         </div>
       )}
-      <div className="actions">
-        {pages.length > 0 && (
-          <button type="button" className="button secondary small" onClick={() => setPages(pages.slice(0, -1))}>
-            Newer
-          </button>
-        )}
-        {log.data?.nextBefore && (
-          <button type="button" className="button secondary small" onClick={() => setPages([...pages, log.data!.nextBefore!])}>
-            Older
-          </button>
-        )}
-      </div>
+      <QueuePager path={path} filters={{ state: stateParam }} cursor={cursor} nextCursor={log.data?.nextBefore} />
     </section>
   );
 }
