@@ -16,6 +16,7 @@ const suites: Record<string, () => Promise<void>> = {
   'aftersales-images': async () => (await import('./aftersales-images.ts')).runAftersalesImagesBench(),
   'aftersales-queue': async () => (await import('./aftersales-queue.ts')).runAftersalesQueueBench({ size }),
   privacy: async () => (await import('./privacy.ts')).runPrivacyBench({ size }),
+  'drill-webhooks': async () => (await import('./drill-webhook-outage.ts')).runWebhookOutageDrillBench({ size }),
 };
 
 const chosen = suite === 'all' ? Object.keys(suites) : [suite];

@@ -33,6 +33,8 @@ const environmentSchema = z.object({
   /** After-sales (issue 9): days a case waits for the requester's answer / for the returned item before it expires. */
   PATRON_CASE_NEEDS_INFO_EXPIRY_DAYS: z.coerce.number().int().min(1).max(365).optional(),
   PATRON_CASE_AWAITING_RETURN_EXPIRY_DAYS: z.coerce.number().int().min(1).max(365).optional(),
+  /** Outgoing webhooks (issue 13): days an endpoint may fail without a success before it is disabled. */
+  PATRON_WEBHOOK_DISABLE_AFTER_DAYS: z.coerce.number().int().min(1).max(90).default(3),
 });
 
 export interface Config {
@@ -49,6 +51,7 @@ export interface Config {
   logLevel: z.infer<typeof environmentSchema>['PATRON_LOG_LEVEL'];
   /** Undefined: the after-sales module's defaults (defaultCaseExpirySettings). */
   aftersales: { needsInfoExpiryDays: number | undefined; awaitingReturnExpiryDays: number | undefined };
+  webhooks: { disableAfterDays: number };
 }
 
 export class ConfigError extends Error {
@@ -95,5 +98,6 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
     worker: env.PATRON_WORKER,
     logLevel: env.PATRON_LOG_LEVEL,
     aftersales: { needsInfoExpiryDays: env.PATRON_CASE_NEEDS_INFO_EXPIRY_DAYS, awaitingReturnExpiryDays: env.PATRON_CASE_AWAITING_RETURN_EXPIRY_DAYS },
+    webhooks: { disableAfterDays: env.PATRON_WEBHOOK_DISABLE_AFTER_DAYS },
   });
 }

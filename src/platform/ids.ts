@@ -14,6 +14,7 @@ export const idPrefixes = [
   'pex',
   'per',
   'pcn', // privacy consent records
+  'whe', 'whd', 'wha', // webhooks (branch webhooks): outgoing endpoints, deliveries, attempts
 ] as const;
 export type IdPrefix = (typeof idPrefixes)[number];
 

@@ -12,6 +12,7 @@ import { MemberLookupPage } from './pages/console/members.tsx';
 import { OrderConsolePage, OrdersConsolePage } from './pages/console/orders.tsx';
 import { ConsoleSignInPage } from './pages/console/sign-in.tsx';
 import { WebhooksPage } from './pages/console/webhooks.tsx';
+import { OutgoingWebhookPage, OutgoingWebhooksPage } from './pages/console/outgoing-webhooks.tsx';
 import { CartPage } from './pages/member/cart.tsx';
 import { CheckoutPage } from './pages/member/checkout.tsx';
 import { CreditsPage } from './pages/member/credits.tsx';
@@ -115,6 +116,8 @@ const consoleRoutes: RouteDefinition[] = [
   { path: '/console/catalog/rewards', render: () => staff(<CatalogRewardsPage />) },
   { path: '/console/external-orders', render: () => staff(<ExternalOrdersPage />) },
   { path: '/console/webhooks', render: () => staff(<WebhooksPage />) },
+  { path: '/console/outgoing-webhooks', render: () => staff(<OutgoingWebhooksPage />) },
+  { path: '/console/outgoing-webhooks/:id', render: ({ id }) => staff(<OutgoingWebhookPage key={id} endpointId={id!} />) },
   { path: '/console/flows', render: () => staff(<FlowsPage />) },
   { path: '/console/credits', render: () => staff(<CreditsProgramPage />) },
   { path: '/console/memberships', render: () => staff(<PastDueMembershipsPage />) },

@@ -13,7 +13,7 @@ import { verificationEmail } from './emails/verify-email.ts';
 import { passwordResetEmail } from './emails/password-reset.ts';
 
 export { createAuthenticator } from './authenticator.service.ts';
-export { countUsers, createMemberForSeed, createStaffUser, findMemberIdByVerifiedEmail, getMemberContact, getMemberWithSecurity, memberContacts, type MemberWithSecurity } from './members.service.ts';
+export { countUsers, createMemberForSeed, createStaffUser, findMemberIdByVerifiedEmail, listAdminEmails, getMemberContact, getMemberWithSecurity, memberContacts, type MemberWithSecurity } from './members.service.ts';
 export { getMemberAddress, type MemberAddress } from './addresses.service.ts';
 export type { Address } from './addresses.repository.ts';
 export { addressText, addressTextFields, profilePatchBody, addressPatchBody, memberIdParam, addressParam, toMemberView, memberView, addressView, toAddressView } from './accounts.schemas.ts';

@@ -140,6 +140,12 @@ export async function countMembers(executor: Executor): Promise<number> {
   return Number(row.count);
 }
 
+/** The addresses of active staff users with this role (operational notices to admins), at most `limit`. */
+export async function selectStaffEmails(executor: Executor, role: 'agent' | 'admin', limit: number): Promise<string[]> {
+  const rows = await db(executor).selectFrom('members').select('email').where('role', '=', role).where('status', '=', 'active').orderBy('id').limit(limit).execute();
+  return rows.map((row) => row.email);
+}
+
 function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }

@@ -12,6 +12,7 @@ import {
   findMemberWithSecurity,
   insertCredentials,
   insertMember,
+  selectStaffEmails,
   type Member,
   type MemberWithSecurity,
 } from './members.repository.ts';
@@ -170,4 +171,9 @@ export async function createMemberForSeed(
     emailVerified: input.emailVerified,
   });
   return { memberId: member.id };
+}
+
+/** Where operational notices to staff go (an endpoint disabled, …): the active admins' addresses, at most 50. */
+export async function listAdminEmails(ctx: Pick<Ctx, 'db'>): Promise<string[]> {
+  return selectStaffEmails(ctx.db, 'admin', 50);
 }

@@ -10,7 +10,7 @@ import { findCase, insertCase, insertImage, listImages, type Case, type CaseImag
 import type { CaseAction, CaseState } from './cases.rules.ts';
 import { decideEligibility, defaultEligibilitySettings } from './eligibility.rules.ts';
 import { gatherOrderFacts, type Claimant } from './order-facts.service.ts';
-import { emailCaseReceived, moveCase, type CaseActor } from './transitions.service.ts';
+import { emailCaseReceived, moveCase, recordCaseOpened, type CaseActor } from './transitions.service.ts';
 import type { StaffActor } from './agent-cases.service.ts';
 
 /** The legal moves that close a support case from where it stands (approve, then resolve with nothing to come back). */
@@ -88,6 +88,7 @@ export async function convertSupportCase(deps: Deps, input: { caseId: string; st
         },
         { id: trx.ids.next('cst'), action: 'submit', actorRole: actor.role, actorId: actor.id, note: `Opened from support case ${current.id}.`, atMs: nowMs },
       );
+      await recordCaseOpened(trx, { id: claimId, memberId: current.memberId, kind: 'warranty_claim', reason: 'defective', remedy: 'replacement', convertedFromCaseId: current.id });
       for (const copy of copies) await insertImage(trx.db, current.memberId, copy);
       const moves = closingMoves[current.state];
       for (const [index, action] of moves.entries()) {

@@ -27,7 +27,7 @@ import { acceptImage, type AcceptedImage } from './images.service.ts';
 import { countGuestCasesSince, deleteCaseImages, findCaseConfirmation, findUnconfirmedGuestCases, insertCaseConfirmation, listMemberCases, useCaseConfirmation } from './intake.repository.ts';
 import { gatherOrderFacts, type Claimant } from './order-facts.service.ts';
 import { checkSerialAgainstShipment, readSerial } from './serials.rules.ts';
-import { emailCaseReceived, moveCase, systemActor, type CaseActor, type CaseCtx } from './transitions.service.ts';
+import { emailCaseReceived, moveCase, recordCaseOpened, systemActor, type CaseActor, type CaseCtx } from './transitions.service.ts';
 
 /** A guest's confirmation link works once, for this long. */
 export const confirmationLinkLifetimeMs = DAY_MS;
@@ -158,6 +158,7 @@ export async function openCase(ctx: CaseCtx, input: { requester: Requester; form
         },
         { id: trx.ids.next('cst'), action: 'submit', actorRole: actor.role, actorId: actor.id, atMs: nowMs },
       );
+      await recordCaseOpened(trx, { id: caseId, memberId: requester.kind === 'member' ? requester.memberId : null, kind: form.kind, reason: form.reason, remedy: form.remedy });
       await insertImages(trx, { id: caseId, memberId: requester.kind === 'member' ? requester.memberId : null }, images);
       if (requester.kind === 'guest') {
         await sendConfirmationLink(trx, { caseId, kind: form.kind, email: guestEmail!, contactName });

@@ -3,6 +3,7 @@
 // actions, the requester's answer and cancel, the expiry sweep and the resolution flows all move cases through here.
 import type { Ctx, Deps } from '../../deps.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
+import { recordEvent } from '../events/index.ts';
 import { queueEmail } from '../notifications/index.ts';
 import { caseActionTarget, assertCaseTransition, type CaseAction, type Remedy } from './cases.rules.ts';
 import { appendTransition, findCase, recordCaseResolution, updateCaseState, type Case, type CaseResolution } from './cases.repository.ts';
@@ -70,6 +71,12 @@ export async function moveCase(ctx: CaseCtx, input: MoveCaseInput): Promise<Case
   if (input.resolution) await recordCaseResolution(ctx.db, record.id, input.resolution);
   const after = await findCase(ctx.db, record.id);
   if (!after) throw notFound('The case');
+  await recordEvent(ctx, {
+    type: to === 'resolved' ? 'case.resolved' : 'case.status_changed',
+    subjectId: record.id,
+    memberId: record.memberId,
+    data: { caseId: record.id, kind: record.kind, action: input.action, from: record.state, to, remedy: after.remedy, reasonCode: input.reasonCode ?? null },
+  });
   if (input.quiet === true) return after;
   await emailCaseChange(ctx, after, { dedupeKey: `aftersales:${transitionId}`, note: input.note ?? undefined, resolutionDetail: input.resolution?.detail ?? undefined });
   return after;
@@ -122,5 +129,15 @@ export async function emailCaseReceived(ctx: CaseCtx, record: Case): Promise<voi
       statusLink: caseStatusUrl(ctx.config.http.publicUrl, ctx.secret, record),
       autoApproved: record.eligibility.outcome === 'auto_approved',
     },
+  });
+}
+
+/** The `case.opened` event (issue 13), in the transaction that inserted the case: codes and IDs only. */
+export async function recordCaseOpened(ctx: Ctx, record: { id: string; memberId: string | null; kind: string; reason: string; remedy: string; convertedFromCaseId?: string | null }): Promise<void> {
+  await recordEvent(ctx, {
+    type: 'case.opened',
+    subjectId: record.id,
+    memberId: record.memberId,
+    data: { caseId: record.id, kind: record.kind, reasonCode: record.reason, remedy: record.remedy, convertedFromCaseId: record.convertedFromCaseId ?? null },
   });
 }

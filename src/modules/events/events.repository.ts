@@ -1,5 +1,5 @@
 // SQL of the domain-event outbox.
-import type { Executor } from '../../db/database.ts';
+import { isPostgres, type Executor } from '../../db/database.ts';
 import { eventTables, type DomainEventRow } from './events.table.ts';
 
 const insertChunk = 500;
@@ -15,4 +15,22 @@ export function selectEventsAfter(db: Executor, afterId: string | null, limit: n
   let query = eventTables(db).selectFrom('domain_events').selectAll().orderBy('id').limit(limit);
   if (afterId !== null) query = query.where('id', '>', afterId);
   return query.execute();
+}
+
+/**
+ * Takes up to `limit` events the webhook fan-out has not dispatched yet, oldest ID first, in the caller's transaction.
+ * Selecting by the marker rather than after a last-seen ID means an event that committed late (its transaction got its
+ * ID before a neighbour's but committed after it) is taken on the next pass instead of being skipped. On PostgreSQL
+ * the rows are locked with SKIP LOCKED, so concurrent workers take disjoint batches (PL-7).
+ */
+export async function selectUndispatchedEvents(db: Executor, limit: number): Promise<DomainEventRow[]> {
+  const query = eventTables(db).selectFrom('domain_events').selectAll().where('dispatched_at_ms', 'is', null).orderBy('id').limit(limit);
+  return (isPostgres(db) ? query.forUpdate().skipLocked() : query).execute();
+}
+
+/** Marks events as dispatched (in the transaction that wrote their deliveries). */
+export async function markEventsDispatched(db: Executor, ids: readonly string[], atMs: number): Promise<void> {
+  for (let i = 0; i < ids.length; i += insertChunk) {
+    await eventTables(db).updateTable('domain_events').set({ dispatched_at_ms: atMs }).where('id', 'in', ids.slice(i, i + insertChunk)).where('dispatched_at_ms', 'is', null).execute();
+  }
 }

@@ -5,7 +5,7 @@ import type { Ctx } from '../../deps.ts';
 import { assert } from '../../platform/assert.ts';
 import { canonicalJson } from '../../platform/canonical-json.ts';
 import { eventTypes, type EventType } from './events.catalogue.ts';
-import { insertEvents } from './events.repository.ts';
+import { insertEvents, markEventsDispatched as markDispatched, selectUndispatchedEvents } from './events.repository.ts';
 import type { DomainEventRow } from './events.table.ts';
 
 /** Event data carries IDs, codes, amounts and times only: an event is not a place for personal data beyond the IDs. */
@@ -39,7 +39,7 @@ export async function recordEvents(ctx: Ctx, inputs: readonly RecordEventInput[]
   const at = ctx.clock.nowMs();
   const rows: DomainEventRow[] = inputs.map((input) => {
     const parsed = recordInput.parse(input);
-    return { id: ctx.ids.next('evt'), type: parsed.type, subject_id: parsed.subjectId, member_id: parsed.memberId, occurred_at_ms: at, data: canonicalJson(parsed.data) };
+    return { id: ctx.ids.next('evt'), type: parsed.type, subject_id: parsed.subjectId, member_id: parsed.memberId, occurred_at_ms: at, data: canonicalJson(parsed.data), dispatched_at_ms: null };
   });
   await insertEvents(ctx.db, rows);
   return rows.map(toEvent);
@@ -53,4 +53,17 @@ export async function recordEvent(ctx: Ctx, input: RecordEventInput): Promise<Do
 
 export function toEvent(row: DomainEventRow): DomainEvent {
   return { id: row.id, type: row.type as EventType, subjectId: row.subject_id, memberId: row.member_id, occurredAtMs: Number(row.occurred_at_ms), data: JSON.parse(row.data) as Record<string, unknown> };
+}
+
+/**
+ * For the outgoing-webhook fan-out, in its transaction: up to `limit` events not dispatched yet (oldest ID first,
+ * whenever they committed), and a function that marks them dispatched in the same transaction.
+ */
+export async function takeUndispatchedEvents(ctx: Pick<Ctx, 'db'>, limit: number): Promise<DomainEvent[]> {
+  assert(ctx.db.isTransaction, 'the fan-out takes events in its own transaction');
+  return (await selectUndispatchedEvents(ctx.db, limit)).map(toEvent);
+}
+
+export async function markEventsDispatched(ctx: Pick<Ctx, 'db' | 'clock'>, eventIds: readonly string[]): Promise<void> {
+  await markDispatched(ctx.db, eventIds, ctx.clock.nowMs());
 }

@@ -12,6 +12,8 @@ export interface DomainEventRow {
   occurred_at_ms: number;
   /** Canonical JSON of IDs, codes and amounts (never names, addresses or free text). */
   data: string;
+  /** When the outgoing-webhook fan-out took the event (migration 0901); null until then. */
+  dispatched_at_ms: number | null;
 }
 
 export interface EventTables {

@@ -1,5 +1,6 @@
 // Writing the dated history (MB-10) and answering "was this member Plus, on which plan, at moment T".
 import type { Ctx } from '../../deps.ts';
+import { recordEvent, type EventType } from '../events/index.ts';
 import { notPlus, plusStatusFromHistory, type Plan, type PlusStatus, type SubscriptionState } from './membership.rules.ts';
 import { insertHistory, latestHistoryAt, type Subscription } from './subscriptions.repository.ts';
 import type { HistoryEvent, HistoryRow } from './membership.table.ts';
@@ -24,6 +25,25 @@ export interface Change {
   reason?: string | null;
 }
 
+/** The history events outgoing webhooks carry (issue 13), by the catalogue's name; the others are not published. */
+const publishedAs = {
+  joined: 'membership.started',
+  renewed: 'membership.renewed',
+  reactivated: 'membership.renewed',
+  renewal_failed: 'membership.past_due',
+  lapsed: 'membership.lapsed',
+  canceled: 'membership.canceled',
+  not_renewed: 'membership.canceled',
+  retry_failed: null,
+  paused: null,
+  resumed: null,
+  auto_renew_off: null,
+  auto_renew_on: null,
+  plan_switch_scheduled: null,
+  plan_switch_withdrawn: null,
+  payment_method_updated: null,
+} as const satisfies Record<HistoryEvent, EventType | null>;
+
 export async function recordChange(ctx: Ctx, subscription: Pick<Subscription, 'id' | 'memberId'>, change: Change): Promise<void> {
   await insertHistory(ctx.db, {
     id: ctx.ids.next('mbh'),
@@ -41,6 +61,15 @@ export async function recordChange(ctx: Ctx, subscription: Pick<Subscription, 'i
     actor_id: change.actor.id,
     reason: change.reason ?? null,
   });
+  const type = publishedAs[change.event];
+  if (type !== null) {
+    await recordEvent(ctx, {
+      type,
+      subjectId: subscription.id,
+      memberId: subscription.memberId,
+      data: { subscriptionId: subscription.id, change: change.event, plan: change.plan, periodId: change.periodId, periodEndsAt: change.periodEndsAtMs === null ? null : new Date(change.periodEndsAtMs).toISOString(), effectiveAt: new Date(change.effectiveAtMs).toISOString() },
+    });
+  }
 }
 
 /**

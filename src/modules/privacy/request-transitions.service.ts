@@ -4,6 +4,7 @@
 // and the 7-day sweep all move requests through `moveRequest` and nothing else changes a request's state.
 import type { Ctx, Deps } from '../../deps.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
+import { recordEvent } from '../events/index.ts';
 import { recordAudit } from '../audit/index.ts';
 import { queueEmail } from '../notifications/index.ts';
 import { appealInstructions, assertRequestTransition, authorityFor, type RequestAction } from './requests.rules.ts';
@@ -72,7 +73,9 @@ export async function moveRequest(ctx: RequestCtx, input: MoveRequestInput): Pro
     changes.decision_legal_basis = input.legalBasis ?? null;
     changes.decided_by = input.actor.id;
   }
-  if (to === 'fulfilled' || to === 'partially_fulfilled' || to === 'denied' || to === 'withdrawn' || to === 'closed_unverified' || to === 'appeal_decided') changes.closed_at_ms = atMs;
+  // A closing move ends the request: it is dated, and published as `privacy_request.completed` (issue 13).
+  const closes = to === 'fulfilled' || to === 'partially_fulfilled' || to === 'denied' || to === 'withdrawn' || to === 'closed_unverified' || to === 'appeal_decided';
+  if (closes) changes.closed_at_ms = atMs;
   const moved = await updateRequestState(ctx.db, request.id, request.state, to, atMs, changes);
   if (!moved) throw new AppError('conflict', 'Someone else changed this request a moment ago. Reload it and try again.', { requestId: request.id });
   const eventId = ctx.ids.next('pre');
@@ -97,6 +100,9 @@ export async function moveRequest(ctx: RequestCtx, input: MoveRequestInput): Pro
   });
   const after = await findRequest(ctx.db, request.id);
   if (!after) throw notFound('The request');
+  if (closes) {
+    await recordEvent(ctx, { type: 'privacy_request.completed', subjectId: request.id, memberId: request.memberId, data: { requestId: request.id, type: request.type, outcome: to, reasonCode: input.reasonCode ?? null } });
+  }
   if (input.quiet !== true) await emailRequestChange(ctx, after, { dedupeKey: `privacy:${eventId}`, reasonCode: input.reasonCode ?? null, legalBasis: input.legalBasis ?? null });
   return after;
 }

@@ -9,6 +9,7 @@
 import { HOUR_MS } from '../../platform/clock.ts';
 import { AppError } from '../../platform/errors.ts';
 import { findMemberIdByVerifiedEmail, normalizeEmail, signedInRecently } from '../accounts/index.ts';
+import { recordEvent } from '../events/index.ts';
 import { recordAudit } from '../audit/index.ts';
 import { isPriorityMember } from '../membership/index.ts';
 import { queueEmail } from '../notifications/index.ts';
@@ -103,6 +104,7 @@ export async function openRequest(ctx: RequestCtx, input: { source: IntakeSource
   const actor: RequestActor =
     source.channel === 'member_center' ? { role: 'member', id: source.memberId } : source.channel === 'web_form' ? { role: 'requester', id: null } : { role: source.staffRole, id: source.staffId };
   await appendEvent(ctx.db, { id, memberId }, { id: ctx.ids.next('pre'), fromState: null, toState: 'received', action: 'submit', actorRole: actor.role, actorId: actor.id, reasonCode: channel, note: form.comments ?? null, atMs: nowMs });
+  await recordEvent(ctx, { type: 'privacy_request.received', subjectId: id, memberId, data: { requestId: id, type: form.type, channel, regime, dueDate } });
   await recordAudit(ctx, {
     actor: auditActorOf(actor),
     action: 'privacy.request.received',

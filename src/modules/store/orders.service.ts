@@ -32,6 +32,7 @@ import {
   type OrderLine,
   type Shipment,
 } from './orders.repository.ts';
+import { recordEvent } from '../events/index.ts';
 import { closeUnpaidPayment, findLatestPayment, markPaymentAuthorized, markPaymentCaptured, openPayment, type Payment } from '../payments/index.ts';
 import { hasPendingRefund, selectRefundsForOrders, type Refund } from './refunds.repository.ts';
 import type { Delivery, OrderStatus } from './store.table.ts';
@@ -347,6 +348,7 @@ export async function finalizePaidOrder(ctx: Ctx, input: { orderId: string; paid
     await insertPendingShipment(ctx.db, { id: ctx.ids.next('shp'), memberId: order.memberId, orderId: order.id, redemptionId: null, kind: 'order', shipByDate: order.shipByDate }, nowMs);
   }
   if (input.clearCartOf) await clearCart(ctx, input.clearCartOf);
+  await recordOrderPaid(ctx, { ...order, paidAtMs: input.paidAtMs, earnedCredits: earned });
   const paid = await findOrder(ctx.db, order.id);
   assert(paid, 'the order was just updated');
   return paid;
@@ -481,3 +483,12 @@ export async function staleCheckouts(ctx: Ctx, limit = 100): Promise<string[]> {
   return selectStalePendingOrders(ctx.db, ctx.clock.nowMs() - (await staleCheckoutAfterMs(ctx)), limit);
 }
 
+/** The `order.paid` event (issue 13), in the transaction that marked the order paid: IDs and amounts only. */
+export async function recordOrderPaid(ctx: Ctx, order: Pick<Order, 'id' | 'memberId' | 'channel' | 'currency' | 'totalMinor' | 'creditsApplied' | 'earnedCredits' | 'paidAtMs'>): Promise<void> {
+  await recordEvent(ctx, {
+    type: 'order.paid',
+    subjectId: order.id,
+    memberId: order.memberId,
+    data: { orderId: order.id, channel: order.channel, currency: order.currency, totalMinor: order.totalMinor, creditsApplied: order.creditsApplied, creditsEarned: order.earnedCredits, paidAt: order.paidAtMs === null ? null : new Date(order.paidAtMs).toISOString() },
+  });
+}

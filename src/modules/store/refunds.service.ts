@@ -12,6 +12,7 @@ import type { Ctx } from '../../deps.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import { assert } from '../../platform/assert.ts';
 import { recordAudit } from '../audit/index.ts';
+import { recordEvent } from '../events/index.ts';
 import { returnProductStock } from './catalog.repository.ts';
 import { restoreOrderCredits, reverseOrderCredits } from './credits.adapter.ts';
 import { giveBackDeliveryVoucher } from './membership.adapter.ts';
@@ -164,6 +165,12 @@ export async function completeRefund(ctx: Ctx, input: { refundId: string; gatewa
     const payment = await findOrderPayment(ctx, order.id);
     if (payment) await recordPaymentRefund(ctx, { paymentId: payment.id, amountMinor: refund.amountMinor });
   }
+  await recordEvent(ctx, {
+    type: 'order.refunded',
+    subjectId: order.id,
+    memberId: order.memberId,
+    data: { orderId: order.id, refundId: refund.id, kind: refund.kind, currency: order.currency, amountMinor: refund.amountMinor, creditsRestored: refund.creditsRestored, full, caseId: input.caseId ?? null },
+  });
   return (await findRefund(ctx.db, refund.id))!;
 }
 

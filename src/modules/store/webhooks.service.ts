@@ -27,6 +27,7 @@ import { earnOrderCredits } from './credits.adapter.ts';
 import { findOrderByExternalRef, insertOrder, updateOrderFields, updateOrderLine, type Order, type OrderLine } from './orders.repository.ts';
 import { findRefundByExternalRef } from './refunds.repository.ts';
 import { beginRefund, completeRefund } from './refunds.service.ts';
+import { recordOrderPaid } from './orders.service.ts';
 import type { RefundRequest } from './refunds.rules.ts';
 import type { ShippingAddress } from './shipping-address.rules.ts';
 import { parseDecimalMinor, storefrontHeaders, storefrontWebhookSecret, verifyStorefrontSignature } from './webhooks.rules.ts';
@@ -375,7 +376,10 @@ async function recordStorefrontOrder(ctx: Ctx, shopDomain: string, payload: Stor
     lines,
   };
   if (!(await insertOrder(ctx.db, order))) return { status: 'ignored', result: 'order already recorded' };
-  if (!memberId) return { status: 'processed', result: `recorded order ${orderId} without a member: earns nothing` };
+  if (!memberId) {
+    await recordOrderPaid(ctx, order);
+    return { status: 'processed', result: `recorded order ${orderId} without a member: earns nothing` };
+  }
   // MB-8: Plus benefits (the earn multiplier among them) are for orders placed on the store itself, never for orders
   // from another storefront, so the membership is not asked and the order keeps no Plus snapshot.
   const earned = await earnOrderCredits(ctx, { memberId, orderId, paidAtMs, plusActive: false, lines });
@@ -384,6 +388,7 @@ async function recordStorefrontOrder(ctx: Ctx, shopDomain: string, payload: Stor
     if (credits > 0) await updateOrderLine(ctx.db, line.id, { earned_credits: credits });
   }
   await updateOrderFields(ctx.db, orderId, { earned_credits: earned.total });
+  await recordOrderPaid(ctx, { ...order, earnedCredits: earned.total });
   return { status: 'processed', result: `recorded order ${orderId} for ${memberId}: earned ${earned.total} credits` };
 }
 

@@ -193,6 +193,7 @@ export const consoleNavigation: ReadonlyArray<{ to: string; label: string }> = [
   { to: '/console/catalog', label: 'Catalog' },
   { to: '/console/external-orders', label: 'External orders' },
   { to: '/console/webhooks', label: 'Webhooks' },
+  { to: '/console/outgoing-webhooks', label: 'Outgoing webhooks' },
   { to: '/console/flows', label: 'Flows' },
   { to: '/console/credits', label: 'Credits program' },
   { to: '/console/memberships', label: 'Plus past due' },
