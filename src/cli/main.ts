@@ -13,6 +13,7 @@ import { advanceSimulatedClock } from '../db/simulated-clock-store.ts';
 import { createRuntime } from '../runtime.ts';
 import { serve } from '../main.ts';
 import { seedDemoData } from './seed.ts';
+import { importCommand } from './import.ts';
 import * as accounts from '../modules/accounts/index.ts';
 import * as credits from '../modules/credits/index.ts';
 import { reapplyJournaledErasures, type ReapplyReport } from '../flows/index.ts';
@@ -36,6 +37,9 @@ const usage = `patron <command>
   restore FILE                with the server stopped: replace the SQLite database with FILE, then erase again
                               every subject erased after the backup (PV-19)
   restore --reapply-only      only re-apply the erasure journal (after a pg_restore)
+  import members|orders FILE.csv [--dry-run] [--country XX]
+                              import members (Patron's format or a Smile.io export; balances become migrated lots)
+                              or past orders; progress on stderr, rejected rows by line (docs/IMPORT.md)
 
 Configuration comes from PATRON_* environment variables (see README.md).
 `;
@@ -78,6 +82,8 @@ async function run(argv: string[]): Promise<number> {
         await worker.stop();
         return 0;
       }
+      case 'import':
+        return await importCommand(deps, rest, { out: print, err: process.stderr });
       case 'seed': {
         const seeded = await seedDemoData(deps);
         print(seeded.banner);
