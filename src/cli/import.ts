@@ -77,6 +77,7 @@ export async function importCommand(deps: Deps, args: string[], io: Output): Pro
     return 2;
   }
   const tty = io.err.isTTY === true;
+  const rssBeforeMb = Math.round(process.memoryUsage.rss() / 1024 / 1024);
   const started = performance.now();
   let lastDrawn = 0;
   const elapsed = () => (performance.now() - started) / 1000;
@@ -101,6 +102,7 @@ export async function importCommand(deps: Deps, args: string[], io: Output): Pro
     });
     draw(report, true);
     for (const line of summaryText(report, elapsed())) io.out(line);
+    io.out(`peak RSS: ${Math.round(process.resourceUsage().maxRSS / 1024)} MB (${rssBeforeMb} MB when the import started)`);
     return report.rejected > 0 ? 1 : 0;
   } catch (error) {
     if (error instanceof ImportFileError) {
