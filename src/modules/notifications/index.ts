@@ -17,3 +17,6 @@ export const jobHandlers: Record<string, JobHandler> = { [deliverEmailJobType]: 
 
 /** The personal-data columns of this module's tables (PV-16; docs/PERSONAL-DATA.md). */
 export { notificationsPersonalData as personalData } from './notifications.data-map.ts';
+
+/** Scrape-time metrics for /metrics (src/http/metrics.ts; listed in app.ts). */
+export { outboxMetrics as metrics } from './outbox-metrics.ts';
