@@ -1,4 +1,4 @@
-// `npm run bench [-- foundation|ledger|store|membership|aftersales-images|aftersales-queue|privacy|all] [--size XS|S|M]`: benchmark scripts that print numbers (PERFORMANCE.md).
+// `npm run bench [-- foundation|ledger|store|membership|aftersales-images|aftersales-queue|privacy|import|all] [--size XS|S|M]`: benchmark scripts that print numbers (PERFORMANCE.md).
 import { parseArgs } from 'node:util';
 
 const { values, positionals } = parseArgs({
@@ -17,6 +17,7 @@ const suites: Record<string, () => Promise<void>> = {
   'aftersales-queue': async () => (await import('./aftersales-queue.ts')).runAftersalesQueueBench({ size }),
   privacy: async () => (await import('./privacy.ts')).runPrivacyBench({ size }),
   'drill-webhooks': async () => (await import('./drill-webhook-outage.ts')).runWebhookOutageDrillBench({ size }),
+  import: async () => (await import('./import.ts')).runImportBench({ size }),
 };
 
 const chosen = suite === 'all' ? Object.keys(suites) : [suite];
@@ -26,6 +27,6 @@ for (const name of chosen) {
     process.stderr.write(`unknown bench "${name}"; choose one of: ${Object.keys(suites).join(', ')}, all\n`);
     process.exit(2);
   }
-  process.stdout.write(`\n### bench: ${name}${name === 'ledger' || name === 'membership' || name === 'aftersales-queue' || name === 'privacy' ? ` (size ${size})` : ''}\n`);
+  process.stdout.write(`\n### bench: ${name}${name === 'ledger' || name === 'membership' || name === 'aftersales-queue' || name === 'privacy' || name === 'import' ? ` (size ${size})` : ''}\n`);
   await run();
 }

@@ -21,6 +21,8 @@ import { pathOnly } from './platform/logger.ts';
 import { registerClockRoutes } from './http/clock.routes.ts';
 import { createAuthenticator } from './modules/accounts/index.ts';
 import { modules } from './modules.ts';
+import { metrics as notificationMetrics } from './modules/notifications/index.ts';
+import { metrics as eventMetrics } from './modules/events/index.ts';
 
 const webDist = fileURLToPath(new URL('../web/dist/', import.meta.url));
 
@@ -99,7 +101,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Zo
       return reply.status(503).send({ status: 'unavailable' });
     }
   });
-  installMetrics(app);
+  installMetrics(app, { db: deps.db, nowMs: () => deps.clock.nowMs(), metrics: [...notificationMetrics, ...eventMetrics] });
 
   await app.register(
     async (api) => {

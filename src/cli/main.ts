@@ -1,4 +1,5 @@
-// The `patron` command line (PL-11): serve, worker, migrate, seed, clock, user, credits, backup, restore.
+// The `patron` command line (PL-11): serve, worker, migrate, seed, clock, user, credits, backup, restore, export,
+// doctor, import.
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
@@ -13,6 +14,9 @@ import { advanceSimulatedClock } from '../db/simulated-clock-store.ts';
 import { createRuntime } from '../runtime.ts';
 import { serve } from '../main.ts';
 import { seedDemoData } from './seed.ts';
+import { importCommand } from './import.ts';
+import { exportCommand } from './export.ts';
+import { doctorCommand } from './doctor.ts';
 import * as accounts from '../modules/accounts/index.ts';
 import * as credits from '../modules/credits/index.ts';
 import { reapplyJournaledErasures, type ReapplyReport } from '../flows/index.ts';
@@ -36,6 +40,13 @@ const usage = `patron <command>
   restore FILE                with the server stopped: replace the SQLite database with FILE, then erase again
                               every subject erased after the backup (PV-19)
   restore --reapply-only      only re-apply the erasure journal (after a pg_restore)
+  export member ID [--to FILE]
+                              the member's access export ZIP (the same as the privacy center's), written to FILE
+  doctor [--json]             check configuration, database, migrations, SMTP, worker heartbeat, job backlog and
+                              email outbox without changing anything; exit 0 ok, 1 problems, 2 usage
+  import members|orders FILE.csv [--dry-run] [--country XX]
+                              import members (Patron's format or a Smile.io export; balances become migrated lots)
+                              or past orders; progress on stderr, rejected rows by line (docs/IMPORT.md)
 
 Configuration comes from PATRON_* environment variables (see README.md).
 `;
@@ -50,6 +61,7 @@ async function run(argv: string[]): Promise<number> {
     print(usage);
     return command ? 0 : 1;
   }
+  if (command === 'doctor') return doctorCommand(rest, print);
   const config = loadConfig();
   if (command === 'serve') {
     await serve(config);
@@ -78,6 +90,10 @@ async function run(argv: string[]): Promise<number> {
         await worker.stop();
         return 0;
       }
+      case 'export':
+        return await exportCommand(deps, rest, print);
+      case 'import':
+        return await importCommand(deps, rest, { out: print, err: process.stderr });
       case 'seed': {
         const seeded = await seedDemoData(deps);
         print(seeded.banner);

@@ -28,14 +28,27 @@ export interface MigrationReport {
  * whose file name sorts at or after it, so a test can write rows in an older layout and then migrate the rest.
  */
 export async function migrateToLatest(db: Executor, options: { before?: string } = {}): Promise<MigrationReport> {
+  const migrator = await migratorFor(db, options.before);
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+}
+
+/** The migrations this code has that the database has not applied yet (`patron doctor`); nothing is applied. */
+export async function pendingMigrations(db: Executor): Promise<string[]> {
+  const migrator = await migratorFor(db);
+  return (await migrator.getMigrations()).filter((migration) => migration.executedAt === undefined).map((migration) => migration.name);
+}
+
+async function migratorFor(db: Executor, before?: string): Promise<Migrator> {
   // On PostgreSQL the bookkeeping tables live in the connection's own schema: otherwise Kysely finds another
   // schema's tables (several installations or test suites in one database) and skips creating its own.
   const migrationTableSchema = isPostgres(db)
     ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema
     : undefined;
-  const migrator = new Migrator({
+  return new Migrator({
     db,
-    provider: folderProvider(options.before),
+    provider: folderProvider(before),
     migrationTableName: 'schema_migrations',
     migrationLockTableName: 'schema_migrations_lock',
     // Each module numbers its migrations in its own range (docs/CONTRACTS.md), so a module's next migration can sort
@@ -43,7 +56,4 @@ export async function migrateToLatest(db: Executor, options: { before?: string }
     allowUnorderedMigrations: true,
     ...(migrationTableSchema ? { migrationTableSchema } : {}),
   });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error) throw error instanceof Error ? error : new Error(String(error));
-  return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
 }

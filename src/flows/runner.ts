@@ -7,6 +7,7 @@
 // Outside calls happen only in `call` steps, never inside a transaction; they carry idempotency keys derived from
 // the business object, so a repeated call after a crash gets the gateway's first answer.
 import type { z } from 'zod';
+import { countFlowOutcome } from '../http/metrics.ts';
 import { transact, type Ctx, type Deps } from '../deps.ts';
 import { AppError, notFound } from '../platform/errors.ts';
 import { InvariantError } from '../platform/assert.ts';
@@ -217,7 +218,7 @@ async function performStep<I, T>(deps: Deps, step: FlowStep<I, T>, args: StepArg
 
 async function finishRun<I>(deps: Deps, definition: FlowDefinition<I, unknown>, run: FlowRun<I>, state: 'completed' | 'compensated' | 'failed'): Promise<FlowRun<I>> {
   const nowMs = deps.clock.nowMs();
-  await updateRun(deps.db, run.id, { from: flowSourcesOf(state) }, { state, next_attempt_at_ms: null, updated_at_ms: nowMs, finished_at_ms: nowMs });
+  if (await updateRun(deps.db, run.id, { from: flowSourcesOf(state) }, { state, next_attempt_at_ms: null, updated_at_ms: nowMs, finished_at_ms: nowMs })) countFlowOutcome(deps.db, definition.type, state);
   return loadRun(deps, definition, run.id);
 }
 
@@ -227,7 +228,7 @@ async function beginCompensation<I, T>(deps: Deps, definition: FlowDefinition<I,
   const undoable = definition.steps.some((step) => step.compensate && steps.get(step.name)?.state === 'done');
   const nowMs = deps.clock.nowMs();
   if (!undoable) {
-    await updateRun(deps.db, run.id, { from: ['running'] }, { state: 'failed', cause_code: cause, last_error_code: cause, next_attempt_at_ms: null, updated_at_ms: nowMs, finished_at_ms: nowMs });
+    if (await updateRun(deps.db, run.id, { from: ['running'] }, { state: 'failed', cause_code: cause, last_error_code: cause, next_attempt_at_ms: null, updated_at_ms: nowMs, finished_at_ms: nowMs })) countFlowOutcome(deps.db, definition.type, 'failed');
   } else {
     await updateRun(deps.db, run.id, { from: ['running'] }, { state: 'compensating', cause_code: cause, last_error_code: cause, next_attempt_at_ms: nowMs + definition.leaseMs, updated_at_ms: nowMs });
   }

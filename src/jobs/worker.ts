@@ -10,6 +10,7 @@ import { syncSimulatedClock } from '../db/simulated-clock-store.ts';
 import { jobTables, type JobHandler, type JobRow, type JobTables, type Schedule } from './queue.ts';
 import { enqueueDueSchedules } from './schedules.ts';
 import { describeErrorSafely } from './safe-error.ts';
+import { beatHeart, heartbeatEveryMs, stopHeartbeat } from './heartbeats.ts';
 
 export interface JobRegistry {
   handlers: Readonly<Record<string, JobHandler>>;
@@ -205,6 +206,8 @@ export function startJobWorker(deps: Deps, registry: JobRegistry, options: { pol
   let stopping = false;
   let timer: NodeJS.Timeout | undefined;
   let inFlight: Promise<void> = Promise.resolve();
+  const startedAtMs = deps.clock.nowMs();
+  let lastBeatMs = Number.NEGATIVE_INFINITY;
 
   const poll = async (): Promise<void> => {
     timer = undefined;
@@ -212,6 +215,12 @@ export function startJobWorker(deps: Deps, registry: JobRegistry, options: { pol
     try {
       if (isSimulatedClock(deps.clock)) await syncSimulatedClock(deps.db, deps.clock);
       ran = await runJobs(deps, registry, { workerId, leaseMs: options.leaseMs, shouldStop: () => stopping, scheduleMemo });
+      // `patron doctor` tells a stopped worker from an idle one by this row (heartbeats.ts).
+      const nowMs = deps.clock.nowMs();
+      if (nowMs - lastBeatMs >= heartbeatEveryMs) {
+        await beatHeart(deps.db, workerId, startedAtMs, nowMs);
+        lastBeatMs = nowMs;
+      }
     } catch (error) {
       deps.logger.error({ workerId, error: describeErrorSafely(error) }, 'job worker poll failed');
     }
@@ -227,6 +236,7 @@ export function startJobWorker(deps: Deps, registry: JobRegistry, options: { pol
       if (timer) clearTimeout(timer);
       timer = undefined;
       await inFlight;
+      await stopHeartbeat(deps.db, workerId).catch((error: unknown) => deps.logger.warn({ workerId, error: describeErrorSafely(error) }, 'could not remove the worker heartbeat'));
       deps.logger.info({ workerId }, 'job worker stopped');
     },
   };

@@ -29,6 +29,7 @@ export type { Member } from './members.repository.ts';
 export type { NewSession } from './sessions.service.ts';
 export { signedInRecently, recentSignInMs } from './sessions.service.ts';
 export { clearSessionCookie } from './session-cookie.routes.ts';
+export { importMember, findImportedMemberId, type ImportMemberInput } from './import.service.ts';
 export { closeMemberAccount, lockMemberForClosure, wasEmailClosedBefore, findClosedMemberIdsByEmail, type ClosedMember, type KeyedCtx } from './closure.service.ts';
 export { getProfileHistory, type ProfileHistoryEntry, type ChangeReason } from './profile-history.service.ts';
 export { changeAddress, getAddresses } from './addresses.service.ts';

@@ -33,6 +33,11 @@ export interface NewMemberRecord {
   lastName?: string | null;
   language?: string | null;
   emailVerified: boolean;
+  /**
+   * A member moved in from another program (`patron import members`): their old balance comes with them as a migrated
+   * lot, so the sign-up bonus of CR-1 (the lifecycle call below) is not granted a second time.
+   */
+  imported?: boolean;
 }
 
 /**
@@ -85,7 +90,7 @@ export async function createMemberRecord(ctx: KeyedCtx, input: NewMemberRecord):
   });
   // CR-1: registration is membership in the rewards program, so the bonus (a higher layer's) commits with the new member;
   // an address that belonged to a closed account (its keyed digest is on record) earns no second bonus.
-  if (member.role === 'member') await ctx.ports.memberLifecycle.memberCreated(ctx, member.id, { emailClosedBefore: await wasEmailClosedBefore(ctx, email) });
+  if (member.role === 'member' && !input.imported) await ctx.ports.memberLifecycle.memberCreated(ctx, member.id, { emailClosedBefore: await wasEmailClosedBefore(ctx, email) });
   return member;
 }
 

@@ -14,6 +14,7 @@ export { spendCredits, spendCredits as spend, type SpendInput, type SpendResult 
 export { reverseForRefund, restoreSpend, type ReverseForRefundInput, type ReverseForRefundResult, type RestoreSpendInput, type RestoreSpendResult } from './reversal.service.ts';
 export { requestAdjustment, decideAdjustmentRequest, listAdjustmentRequests, adjustmentRequestStatuses, type AdjustmentRequest, type RequestAdjustmentInput, type RequestAdjustmentOutcome, type DecideAdjustmentInput } from './adjustment-requests.service.ts';
 export { adjustCredits, adjustCredits as adjust, forfeitOnClosure, adjustmentReasonCodes, type AdjustmentReasonCode, type AdjustCreditsInput, type AdjustCreditsResult, type ForfeitInput, type ForfeitResult } from './adjust.service.ts';
+export { importMigratedBalance, migratedReasonCode, type ImportMigratedBalanceInput, type ImportMigratedBalanceResult } from './import.service.ts';
 export { getBalance, getBalanceAt, getHistory, type CreditBalance, type HistoryEntry, type HistoryPage } from './balance.service.ts';
 export { getCurrentPolicy, getPolicyVersion, listPolicies, publishPolicy, type PublishPolicyInput } from './policy.service.ts';
 export { computeOrderEarnings, creditsToMinor, cumulativeReversalTarget, defaultPolicySettings, minorPerMajorUnit, needsSecondApproval, type Policy, type PolicySettings, type PolicySettingsInput } from './policy.rules.ts';

@@ -6,3 +6,6 @@ export { selectEventsAfter } from './events.repository.ts';
 
 /** The personal-data columns of this module's tables (PV-16; docs/PERSONAL-DATA.md). */
 export { eventsPersonalData as personalData } from './events.data-map.ts';
+
+/** Scrape-time metrics for /metrics (src/http/metrics.ts; listed in app.ts). */
+export { ledgerEventMetrics as metrics } from './events-metrics.ts';

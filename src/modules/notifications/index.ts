@@ -7,7 +7,7 @@ import { deliverEmailJobType } from './outbox.service.ts';
 
 export { queueEmail, listMessages, getMessage, deliveryJobKey, deliveryMaxAttempts, type QueueEmailInput, type Message, type MessageSummary } from './outbox.service.ts';
 export { messageIdHeader } from './delivery.jobs.ts';
-export { createSmtpTransport } from './smtp.transport.ts';
+export { createSmtpTransport, verifySmtp } from './smtp.transport.ts';
 export { defineTemplate, escapeHtml, formatCredits, formatDateTimeUtc, greeting, templateFields, type Block, type EmailTemplate, type RenderedEmail } from './templates/index.ts';
 export { messageStates, type MessageState } from './outbox.table.ts';
 
@@ -17,3 +17,6 @@ export const jobHandlers: Record<string, JobHandler> = { [deliverEmailJobType]: 
 
 /** The personal-data columns of this module's tables (PV-16; docs/PERSONAL-DATA.md). */
 export { notificationsPersonalData as personalData } from './notifications.data-map.ts';
+
+/** Scrape-time metrics for /metrics (src/http/metrics.ts; listed in app.ts). */
+export { outboxMetrics as metrics } from './outbox-metrics.ts';

@@ -19,3 +19,13 @@ export function createSmtpTransport(smtpUrl: string): MailTransport {
     },
   };
 }
+
+/** Connects to the SMTP server and says hello (and signs in, when the URL has credentials): `patron doctor`. */
+export async function verifySmtp(smtpUrl: string): Promise<void> {
+  const transport = nodemailer.createTransport({ url: smtpUrl, connectionTimeout: 5_000, greetingTimeout: 5_000, socketTimeout: 5_000 });
+  try {
+    await transport.verify();
+  } finally {
+    transport.close();
+  }
+}

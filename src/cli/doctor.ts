@@ -1,0 +1,139 @@
+// `patron doctor [--json]` (issue 13): checks what an operator would check by hand, without changing anything (no
+// migration is applied, no secret is generated): configuration, the database, pending migrations, the
+// SMTP server, the job workers' heartbeats, the job backlog and the email outbox.
+// Exit codes: 0 nothing wrong (warnings allowed), 1 at least one problem, 2 usage.
+import { parseArgs } from 'node:util';
+import { loadConfig, type Config } from '../config.ts';
+import { openDatabase, pingDatabase, dialectOf, type Database } from '../db/database.ts';
+import { pendingMigrations } from '../db/migrate.ts';
+import { loadSimulatedClock } from '../db/simulated-clock-store.ts';
+import { listWorkers, readQueue, heartbeatEveryMs } from '../jobs/index.ts';
+import { createSystemClock, MINUTE_MS } from '../platform/clock.ts';
+import { metrics as outboxMetrics, verifySmtp } from '../modules/notifications/index.ts';
+
+export const doctorUsage = 'usage: patron doctor [--json]';
+
+export type CheckStatus = 'ok' | 'warn' | 'fail';
+
+export interface Check {
+  name: string;
+  status: CheckStatus;
+  detail: string;
+}
+
+/** A worker not seen for this long is taken as stopped (it writes every heartbeatEveryMs while polling). */
+export const workerSilentAfterMs = 6 * heartbeatEveryMs;
+/** A due job waiting longer than this means the workers are stopped or cannot keep up. */
+export const backlogProblemAfterMs = 5 * MINUTE_MS;
+/** An email queued for longer than this has not left (the SMTP server refuses it, or no worker sends). */
+export const outboxProblemAfterMs = 15 * MINUTE_MS;
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message.split('\n')[0]!.slice(0, 300) : String(error);
+}
+
+/** Hides the password of a database or SMTP URL. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+}
+
+async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number }> {
+  const started = performance.now();
+  const value = await work();
+  return { value, ms: Math.round(performance.now() - started) };
+}
+
+export async function runDoctor(environment: NodeJS.ProcessEnv = process.env): Promise<Check[]> {
+  const checks: Check[] = [];
+  let config: Readonly<Config>;
+  try {
+    config = loadConfig(environment);
+    checks.push({ name: 'configuration', status: 'ok', detail: `data folder ${config.dataDir}, ${dialectOf(config.database.url)} database, clock ${config.clock.mode}, public URL ${config.http.publicUrl}` });
+  } catch (error) {
+    checks.push({ name: 'configuration', status: 'fail', detail: (error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, ' ').slice(0, 500) });
+    return checks;
+  }
+
+  let database: Database | undefined;
+  try {
+    const { ms } = await timed(async () => {
+      database = await openDatabase({ url: config.database.url, poolSize: 1 });
+      await pingDatabase(database.db);
+    });
+    checks.push({ name: 'database', status: 'ok', detail: `${redactUrl(config.database.url)} answered in ${ms} ms` });
+  } catch (error) {
+    checks.push({ name: 'database', status: 'fail', detail: `${redactUrl(config.database.url)}: ${describe(error)}` });
+    await database?.close().catch(() => undefined);
+    database = undefined;
+  }
+
+  if (config.mail.smtpUrl) {
+    try {
+      const { ms } = await timed(() => verifySmtp(config.mail.smtpUrl!));
+      checks.push({ name: 'smtp', status: 'ok', detail: `${redactUrl(config.mail.smtpUrl)} greeted in ${ms} ms` });
+    } catch (error) {
+      checks.push({ name: 'smtp', status: 'fail', detail: `${redactUrl(config.mail.smtpUrl)}: ${describe(error)}` });
+    }
+  } else {
+    checks.push({ name: 'smtp', status: 'warn', detail: 'PATRON_SMTP_URL is not set: emails are held in the outbox (console mail view), not sent' });
+  }
+
+  if (!database) return checks;
+  const db = database.db;
+  try {
+    const pending = await pendingMigrations(db);
+    checks.push(
+      pending.length === 0
+        ? { name: 'migrations', status: 'ok', detail: 'all applied' }
+        : { name: 'migrations', status: 'fail', detail: `${pending.length} pending (${pending.slice(0, 5).join(', ')}${pending.length > 5 ? ', …' : ''}): run \`patron migrate\`, or start the server, which migrates` },
+    );
+    if (pending.length > 0) return checks;
+
+    const nowMs = config.clock.mode === 'simulated' ? (await loadSimulatedClock(db, config.clock.startMs ?? createSystemClock().nowMs())).nowMs() : createSystemClock().nowMs();
+    const workers = await listWorkers(db);
+    const alive = workers.filter((worker) => nowMs - worker.seenAtMs <= workerSilentAfterMs);
+    if (alive.length > 0) checks.push({ name: 'worker', status: 'ok', detail: `${alive.length} worker(s) alive, last heartbeat ${Math.round((nowMs - alive[0]!.seenAtMs) / 1000)} s ago` });
+    else if (workers.length > 0) checks.push({ name: 'worker', status: 'fail', detail: `no heartbeat for ${Math.round((nowMs - workers[0]!.seenAtMs) / 1000)} s (worker ${workers[0]!.workerId}): start \`patron serve\` or \`patron worker\`` });
+    else checks.push({ name: 'worker', status: 'fail', detail: 'no job worker has run in the last day: start `patron serve` or `patron worker`' });
+
+    const queue = await readQueue(db, nowMs);
+    const backlog = `${queue.due} due, ${queue.scheduled} scheduled, ${queue.running} running; oldest due job waiting ${Math.round(queue.oldestDueAgeMs / 1000)} s`;
+    if (queue.oldestDueAgeMs > backlogProblemAfterMs) checks.push({ name: 'jobs', status: 'fail', detail: `${backlog} (more than ${backlogProblemAfterMs / MINUTE_MS} min: workers stopped or overloaded)` });
+    else checks.push({ name: 'jobs', status: 'ok', detail: backlog });
+    if (queue.failed > 0) checks.push({ name: 'failed jobs', status: 'warn', detail: `${queue.failed} job(s) used up their attempts; see their last_error in the jobs table` });
+
+    const [counts, age] = await Promise.all(outboxMetrics.map((metric) => metric.read(db, nowMs)));
+    const waiting = (counts ?? []).map((reading) => `${reading.value} ${reading.labels?.state}`).join(', ');
+    const oldestSeconds = age?.[0]?.value ?? 0;
+    checks.push(
+      oldestSeconds * 1000 > outboxProblemAfterMs
+        ? { name: 'outbox', status: 'fail', detail: `${waiting}; the oldest queued email has waited ${Math.round(oldestSeconds / 60)} min` }
+        : { name: 'outbox', status: 'ok', detail: `${waiting}; oldest queued ${Math.round(oldestSeconds)} s` },
+    );
+  } catch (error) {
+    checks.push({ name: 'database', status: 'fail', detail: `reading the installation's state failed: ${describe(error)}` });
+  } finally {
+    await database.close();
+  }
+  return checks;
+}
+
+export async function doctorCommand(args: string[], out: (text: string) => void): Promise<number> {
+  let json: boolean;
+  try {
+    json = parseArgs({ args, options: { json: { type: 'boolean', default: false } } }).values.json ?? false;
+  } catch {
+    out(doctorUsage);
+    return 2;
+  }
+  const checks = await runDoctor();
+  const ok = checks.every((check) => check.status !== 'fail');
+  if (json) {
+    out(JSON.stringify({ ok, checks }, null, 2));
+  } else {
+    const marks: Record<CheckStatus, string> = { ok: 'ok  ', warn: 'WARN', fail: 'FAIL' };
+    for (const check of checks) out(`${marks[check.status]}  ${check.name.padEnd(13)} ${check.detail}`);
+    out(ok ? 'no problems found' : `${checks.filter((check) => check.status === 'fail').length} problem(s) found`);
+  }
+  return ok ? 0 : 1;
+}

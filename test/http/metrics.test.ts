@@ -1,0 +1,102 @@
+// PL-12 business metrics on /metrics next to the HTTP ones, on both databases: flow outcomes and webhook deliveries
+// (counters code increments), credits posted by kind (from the credits.* domain events), the job queue's backlog and
+// the email outbox's age (gauges read at scrape time).
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { buildApp } from '../../src/app.ts';
+import { transact } from '../../src/deps.ts';
+import { countFlowOutcome, countWebhookDelivery } from '../../src/http/metrics.ts';
+import type { ZodApp } from '../../src/http/types.ts';
+import { enqueueJob } from '../../src/jobs/index.ts';
+import { MINUTE_MS } from '../../src/platform/clock.ts';
+import { recordEvents } from '../../src/modules/events/index.ts';
+import { queueEmail } from '../../src/modules/notifications/index.ts';
+import { welcomeEmail } from '../../src/modules/accounts/emails/welcome.ts';
+import { describeEachDatabase } from '../support/each-database.ts';
+
+/** The value of one sample of the exposition text, e.g. `patron_jobs{state="due"}`; undefined when absent. */
+function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
+  const wanted = Object.entries(labels).map(([key, value]) => `${key}="${value}"`);
+  for (const line of text.split('\n')) {
+    if (line.startsWith('#')) continue;
+    const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!match || match[1] !== name) continue;
+    const present = (match[2] ?? '').split(',').filter(Boolean);
+    if (wanted.every((label) => present.includes(label)) && present.length === wanted.length) return Number(match[3]);
+  }
+  return undefined;
+}
+
+describeEachDatabase('metrics', (suite) => {
+  let app: ZodApp;
+  before(async () => {
+    app = await buildApp(suite.deps());
+    await app.ready();
+  });
+  after(async () => app.close());
+
+  const scrape = async () => {
+    const response = await app.inject({ method: 'GET', url: '/metrics' });
+    assert.equal(response.statusCode, 200);
+    return response.body;
+  };
+
+  test('PL-12 the job queue backlog and its oldest due job are gauges read at scrape time', async () => {
+    const deps = suite.deps();
+    const before = await scrape();
+    assert.match(before, /patron_http_request_duration_seconds/);
+    const dueBefore = sample(before, 'patron_jobs', { state: 'due' }) ?? 0;
+    await enqueueJob(deps, { type: 'metrics-test', key: 'metrics-test:due', payload: {}, runAtMs: deps.clock.nowMs() });
+    await enqueueJob(deps, { type: 'metrics-test', key: 'metrics-test:later', payload: {}, runAtMs: deps.clock.nowMs() + 60 * MINUTE_MS });
+    deps.clock.advanceMs(5 * MINUTE_MS);
+    const text = await scrape();
+    assert.equal(sample(text, 'patron_jobs', { state: 'due' }), dueBefore + 1);
+    assert.ok((sample(text, 'patron_jobs', { state: 'scheduled' }) ?? 0) >= 1);
+    assert.ok((sample(text, 'patron_jobs_oldest_due_age_seconds') ?? 0) >= 300, 'the due job waited five minutes');
+    assert.equal(typeof sample(text, 'patron_jobs', { state: 'failed' }), 'number');
+  });
+
+  test('PL-12 the email outbox: messages waiting by state and the oldest queued message\'s age', async () => {
+    const deps = suite.deps();
+    await transact(deps, (trx) => queueEmail(trx, { memberId: null, to: 'someone@example.com', template: welcomeEmail, data: { firstName: 'Ann' } }));
+    deps.clock.advanceMs(2 * MINUTE_MS);
+    const text = await scrape();
+    const waiting = (sample(text, 'patron_outbox_messages', { state: 'queued' }) ?? 0) + (sample(text, 'patron_outbox_messages', { state: 'held' }) ?? 0);
+    assert.ok(waiting >= 1, text.split('\n').filter((line) => line.includes('outbox')).join('\n'));
+    assert.equal(typeof sample(text, 'patron_outbox_oldest_queued_age_seconds'), 'number');
+  });
+
+  test('PL-12 credits posted by kind are counted from the credits.* events written since the previous scrape', async () => {
+    const deps = suite.deps();
+    await scrape(); // the first scrape of an installation starts counting from the newest event
+    await transact(deps, (trx) =>
+      recordEvents(trx, [
+        { type: 'credits.earned', subjectId: 'ctx_1', memberId: 'mem_1', data: { credits: 120 } },
+        { type: 'credits.earned', subjectId: 'ctx_2', memberId: 'mem_2', data: { credits: 30 } },
+        { type: 'credits.spent', subjectId: 'ctx_3', memberId: 'mem_1', data: { credits: 50 } },
+        { type: 'order.paid', subjectId: 'ord_1', memberId: 'mem_1', data: { totalMinor: 1000 } },
+      ]),
+    );
+    const text = await scrape();
+    assert.equal(sample(text, 'patron_credits_postings_total', { kind: 'earned' }), 2);
+    assert.equal(sample(text, 'patron_credits_posted_total', { kind: 'earned' }), 150);
+    assert.equal(sample(text, 'patron_credits_posted_total', { kind: 'spent' }), 50);
+    assert.equal(sample(text, 'patron_credits_postings_total', { kind: 'paid' }), undefined, 'only credits events count');
+    const again = await scrape();
+    assert.equal(sample(again, 'patron_credits_postings_total', { kind: 'earned' }), 2, 'an event is counted once');
+  });
+
+  test('PL-12 flow outcomes (checkout) and webhook deliveries are counters other code increments', async () => {
+    const deps = suite.deps();
+    countFlowOutcome(deps.db, 'checkout', 'completed');
+    countFlowOutcome(deps.db, 'checkout', 'completed');
+    countFlowOutcome(deps.db, 'checkout', 'compensated');
+    countWebhookDelivery(deps.db, 'delivered', 'order.paid');
+    countWebhookDelivery(deps.db, 'failed', 'order.paid');
+    const text = await scrape();
+    assert.equal(sample(text, 'patron_flow_outcomes_total', { flow: 'checkout', outcome: 'completed' }), 2);
+    assert.equal(sample(text, 'patron_flow_outcomes_total', { flow: 'checkout', outcome: 'compensated' }), 1);
+    assert.equal(sample(text, 'patron_webhook_deliveries_total', { outcome: 'delivered', event_type: 'order.paid' }), 1);
+    assert.equal(sample(text, 'patron_webhook_deliveries_total', { outcome: 'failed', event_type: 'order.paid' }), 1);
+  });
+});
