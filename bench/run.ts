@@ -1,9 +1,11 @@
 // `npm run bench [-- foundation|ledger|store|membership|aftersales-images|aftersales-queue|privacy|import|all] [--size XS|S|M]`: benchmark scripts that print numbers (PERFORMANCE.md).
+// `npm run bench [-- foundation|ledger|store|membership|aftersales-images|aftersales-queue|privacy|all] [--size XS|S|M]`: benchmark scripts that print numbers (PERFORMANCE.md).
+// `npm run bench -- drill-crash|drill-pg-restart|drill-instances [--long]`: the reliability drills (issue 13), not part of `all`.
 import { parseArgs } from 'node:util';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { size: { type: 'string', default: 'S' } },
+  options: { size: { type: 'string', default: 'S' }, long: { type: 'boolean', default: false } },
 });
 const suite = positionals[0] ?? 'all';
 const size = (['XS', 'S', 'M'].includes(values.size!) ? values.size : 'S') as 'XS' | 'S' | 'M';
@@ -20,11 +22,15 @@ const suites: Record<string, () => Promise<void>> = {
   import: async () => (await import('./import.ts')).runImportBench({ size }),
 };
 
+const drills: Record<string, () => Promise<void>> = {
+  'drill-crash': async () => (await import('./drill-crash.ts')).runCrashDrillBench({ long: values.long! }),
+};
+
 const chosen = suite === 'all' ? Object.keys(suites) : [suite];
 for (const name of chosen) {
-  const run = suites[name];
+  const run = suites[name] ?? drills[name];
   if (!run) {
-    process.stderr.write(`unknown bench "${name}"; choose one of: ${Object.keys(suites).join(', ')}, all\n`);
+    process.stderr.write(`unknown bench "${name}"; choose one of: ${[...Object.keys(suites), ...Object.keys(drills)].join(', ')}, all\n`);
     process.exit(2);
   }
   process.stdout.write(`\n### bench: ${name}${name === 'ledger' || name === 'membership' || name === 'aftersales-queue' || name === 'privacy' || name === 'import' ? ` (size ${size})` : ''}\n`);

@@ -17,7 +17,7 @@ import {
   toRefundView,
   type RefundRequest,
 } from '../modules/store/index.ts';
-import { refundOrder } from './refund.ts';
+import { refundOrder, refundRequestRef } from './refund.ts';
 
 const tags = ['store'];
 
@@ -27,8 +27,8 @@ export function registerRefundRoutes(app: ZodApp, deps: Deps): void {
     { schema: { tags, summary: 'Cancel your order before it ships: money back, credits restored and reversed (ST-6, CR-15, CR-18)', headers: idempotencyKeyHeaders, params: orderIdParams, body: cancelBody, response: { 200: refundResult } }, config: { auth: 'session' } },
     async (request, reply) => {
       const { memberId } = requireSession(request);
-      return answerIdempotently(deps, request, reply, { required: false, body: request.body, memberId }, async () => {
-        const refund = await refundOrder(deps, { orderId: request.params.orderId, memberId, request: { kind: 'cancellation' }, reason: 'cancelled_by_member', note: request.body.note, source: 'member', requestedBy: memberId });
+      return answerIdempotently(deps, request, reply, { required: false, body: request.body, memberId }, async (key) => {
+        const refund = await refundOrder(deps, { orderId: request.params.orderId, memberId, request: { kind: 'cancellation' }, reason: 'cancelled_by_member', note: request.body.note, source: 'member', requestedBy: memberId, externalRef: refundRequestRef(deps, memberId, key) });
         return { status: 200, body: { refund: toRefundView(refund), order: toOrderView(await getMemberOrder(deps, memberId, request.params.orderId)) } };
       });
     },
@@ -39,8 +39,8 @@ export function registerRefundRoutes(app: ZodApp, deps: Deps): void {
     { schema: { tags, summary: 'Cancel an order before it ships (ST-6, CR-15, CR-18)', headers: idempotencyKeyHeaders, params: orderIdParams, body: agentCancelBody, response: { 200: refundResult } }, config: { auth: 'agent' } },
     async (request, reply) => {
       const principal = requireRole(request, 'agent');
-      return answerIdempotently(deps, request, reply, { required: false, body: request.body }, async () => {
-        const refund = await refundOrder(deps, { orderId: request.params.orderId, request: { kind: 'cancellation' }, reason: request.body.reason, note: request.body.note, source: 'agent', requestedBy: principal.memberId });
+      return answerIdempotently(deps, request, reply, { required: false, body: request.body }, async (key) => {
+        const refund = await refundOrder(deps, { orderId: request.params.orderId, request: { kind: 'cancellation' }, reason: request.body.reason, note: request.body.note, source: 'agent', requestedBy: principal.memberId, externalRef: refundRequestRef(deps, principal.memberId, key) });
         const order = await getOrderDetail(deps, request.params.orderId);
         return { status: 200, body: { refund: toRefundView(refund), order: toOrderView(order) }, memberId: order.memberId };
       });
@@ -64,8 +64,8 @@ export function registerRefundRoutes(app: ZodApp, deps: Deps): void {
       const principal = requireRole(request, 'agent');
       const body = request.body;
       const refundRequest: RefundRequest = body.kind === 'lines' ? { kind: 'lines', lines: body.lines } : { kind: 'amount', amountMinor: body.amountMinor, lineId: body.lineId };
-      return answerIdempotently(deps, request, reply, { required: true, body }, async () => {
-        const refund = await refundOrder(deps, { orderId: request.params.orderId, request: refundRequest, reason: body.reason, note: body.note, source: 'agent', requestedBy: principal.memberId });
+      return answerIdempotently(deps, request, reply, { required: true, body }, async (key) => {
+        const refund = await refundOrder(deps, { orderId: request.params.orderId, request: refundRequest, reason: body.reason, note: body.note, source: 'agent', requestedBy: principal.memberId, externalRef: refundRequestRef(deps, principal.memberId, key) });
         const order = await getOrderDetail(deps, request.params.orderId);
         return { status: 201, body: { refund: toRefundView(refund), order: toOrderView(order) }, memberId: order.memberId };
       });

@@ -8,12 +8,13 @@
 // A refusal by the gateway gives the reservation back and no credits move. An unanswered gateway leaves the run to
 // the resume job, which asks again under the same key: the gateway answers a repeated key with its first answer, so
 // the money never goes back twice. A crash between the steps is finished the same way.
+import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 import { transact, type Ctx, type Deps } from '../deps.ts';
 import { AppError } from '../platform/errors.ts';
 import { InvariantError } from '../platform/assert.ts';
 import { GatewayUnavailableError } from '../ports/index.ts';
-import { beginRefund, completeRefund, failRefund, findRefundForFlow, gatewayPaymentIdForOrder, type BeginRefundInput, type Refund } from '../modules/store/index.ts';
+import { beginRefund, completeRefund, failRefund, findRefundForFlow, findRefundForRequest, gatewayPaymentIdForOrder, type BeginRefundInput, type Refund } from '../modules/store/index.ts';
 import { executeRun, findRunOf, performedAtStart, startRun, type CallStep, type FlowDefinition, type StepResult, type TransactionStep } from './runner.ts';
 import { CompensationRefused, FlowStepFailed } from './runner.rules.ts';
 
@@ -125,7 +126,25 @@ async function answerOf(deps: Deps, refundId: string): Promise<Refund> {
   return refund;
 }
 
+/**
+ * A request's reference on its refund: a keyed hash of the caller and its Idempotency-Key (none without a key), so the
+ * column names nobody (the requester is `requested_by`, which erasure handles).
+ */
+export function refundRequestRef(deps: Pick<Deps, 'secret'>, callerId: string, idempotencyKey: string | undefined): string | null {
+  if (!idempotencyKey) return null;
+  return `request:${createHmac('sha256', deps.secret).update(`refund-request\n${callerId}\n${idempotencyKey}`).digest('base64url').slice(0, 32)}`;
+}
+
 export async function refundOrder(deps: Deps, input: BeginRefundInput): Promise<Refund> {
+  // A retry whose first attempt died after beginning its refund (the process killed, the database lost before the
+  // answer was kept) finds that refund by the request's reference, rather than refunding the order a second time
+  // (found by drill (a), issue 13): finished, it is the answer; still pending, the resume job finishes it (its run's
+  // lease runs out first) and the caller retries. The idempotency lease lets one attempt at a time get here.
+  if (input.externalRef && input.source !== 'storefront') {
+    const earlier = await findRefundForRequest(deps, input.orderId, input.externalRef);
+    if (earlier?.status === 'completed') return earlier;
+    if (earlier) throw new AppError('conflict', 'This refund is still being processed. Retry in a moment.', { refundId: earlier.id });
+  }
   const run = await transact(deps, async (trx) => {
     const begun = await beginRefund(trx, input);
     return startRun(trx, refundFlow, { key: refundKey(begun.refund.id), input: runInputOf(begun.refund, begun.gatewayPaymentId), memberId: begun.refund.memberId, done: [{ step: 'reserve', result: {} }] });

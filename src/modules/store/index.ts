@@ -54,6 +54,7 @@ export { shippingAddressSchema, taxRegionOf, type ShippingAddress, type Shipping
 // Refunds (the refund flow's steps)
 export { beginRefund, completeRefund, failRefund, findRefundForFlow, gatewayPaymentIdForOrder, refundReasons, type BeginRefundInput, type RefundReason } from './refunds.service.ts';
 export type { Refund } from './refunds.repository.ts';
+export { findRefundForRequest } from './refunds.service.ts';
 
 // Rewards redemption (the redemption flow's steps when the item has a shipping fee; the ship job's work; delivery)
 export {

@@ -78,8 +78,9 @@ export async function findRefund(db: Executor, id: string): Promise<Refund | und
   return toRefund(row, lines);
 }
 
+/** The order's refund with this reference that did not fail (a failed one may be followed by a retry's). */
 export async function findRefundByExternalRef(db: Executor, orderId: string, externalRef: string): Promise<Refund | undefined> {
-  const row = await storeTables(db).selectFrom('store_refunds').select('id').where('order_id', '=', orderId).where('external_ref', '=', externalRef).executeTakeFirst();
+  const row = await storeTables(db).selectFrom('store_refunds').select('id').where('order_id', '=', orderId).where('external_ref', '=', externalRef).where('status', '!=', 'failed').executeTakeFirst();
   return row ? findRefund(db, row.id) : undefined;
 }
 

@@ -19,7 +19,7 @@ import { giveBackDeliveryVoucher } from './membership.adapter.ts';
 import { recordPaymentRefund } from '../payments/index.ts';
 import { cancelPendingShipments, findOrder, transitionOrder, updateOrderFields, updateOrderLine, type Order } from './orders.repository.ts';
 import { findOrderPayment } from './orders.service.ts';
-import { findRefund, hasPendingRefund, insertRefund, recordCreditsReversed, transitionRefund, type Refund } from './refunds.repository.ts';
+import { findRefund, findRefundByExternalRef, hasPendingRefund, insertRefund, recordCreditsReversed, transitionRefund, type Refund } from './refunds.repository.ts';
 import { planRefund, type RefundRequest } from './refunds.rules.ts';
 import type { RefundSource } from './store.table.ts';
 
@@ -34,7 +34,10 @@ export interface BeginRefundInput {
   note?: string | null;
   source: RefundSource;
   requestedBy: string | null;
-  /** The storefront's refund ID for refunds that arrived by webhook. */
+  /**
+   * The storefront's refund ID for refunds that arrived by webhook; for a staff or member request, the reference of
+   * its Idempotency-Key (see findRefundForRequest).
+   */
   externalRef?: string | null;
   /** Members may only cancel their own orders. */
   memberId?: string;
@@ -48,6 +51,15 @@ export interface BegunRefund {
 }
 
 const refundableStatuses = new Set(['paid', 'shipped', 'delivered']);
+
+/**
+ * The refund that an earlier attempt of the same request began (by its reference), unless that one failed: a retry
+ * after the first attempt died half-way (the process killed, the database gone) answers with it instead of
+ * refunding a second time.
+ */
+export async function findRefundForRequest(ctx: Ctx, orderId: string, requestRef: string): Promise<Refund | undefined> {
+  return findRefundByExternalRef(ctx.db, orderId, requestRef);
+}
 
 export async function beginRefund(ctx: Ctx, input: BeginRefundInput): Promise<BegunRefund> {
   const order = await findOrder(ctx.db, input.orderId, { lock: true });
