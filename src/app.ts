@@ -100,6 +100,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Zo
     }
   });
   installMetrics(app);
+  for (const module of modules) await module.registerSiteRoutes?.(app, deps);
 
   await app.register(
     async (api) => {
