@@ -4,6 +4,8 @@
 // and navigator.globalPrivacyControl) the page says "Opt-out preference signal honored". Screenshots:
 // /tmp/consent-*.png.
 import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { createMemberForSeed } from '../../src/modules/accounts/index.ts';
@@ -115,5 +117,81 @@ test('PV-23 PV-24 in an opt-in region nothing optional is stored before a choice
     await saveFailureScreenshots();
     t.diagnostic('screenshots in test-results/consent-failure-*.png');
     throw error;
+  }
+});
+
+/**
+ * A storefront on another origin (localhost, while Patron is 127.0.0.1) with a strict Content-Security-Policy: no
+ * inline script or style, scripts and requests only from itself and Patron. It loads analytics only when Patron says.
+ */
+async function startStorefront(patronUrl: string): Promise<{ url: string; server: Server }> {
+  const page = `<!doctype html><html><head><title>Storefront</title>
+<script src="${patronUrl}/privacy/consent.js" defer></script><script src="/shop.js" defer></script></head>
+<body><h1>Storefront</h1><p id="analytics">analytics not loaded</p><footer><a href="#" data-patron-consent-settings>Cookie settings</a></footer></body></html>`;
+  const shopScript = `window.PatronConsent.ready.then(function (c) { if (c.analytics) document.getElementById('analytics').textContent = 'analytics loaded'; });
+document.addEventListener('patron:consent', function (e) { if (e.detail.analytics) { document.getElementById('analytics').textContent = 'analytics loaded'; localStorage.setItem('_analytics', '1'); } });`;
+  const server = createServer((request, response) => {
+    const csp = `default-src 'self'; script-src 'self' ${patronUrl}; connect-src 'self' ${patronUrl}; style-src 'self'; img-src 'self'`;
+    if (request.url === '/shop.js') response.writeHead(200, { 'content-type': 'text/javascript' }).end(shopScript);
+    else response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': csp }).end(page);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://localhost:${(server.address() as AddressInfo).port}`, server };
+}
+
+/** Every request to Patron arrives with CF-IPCountry: FR, as a CDN would add it. */
+async function inFrance(context: BrowserContext, patronUrl: string): Promise<void> {
+  await context.route(`${patronUrl}/**`, (route) => route.continue({ headers: { ...route.request().headers(), 'cf-ipcountry': 'FR' } }));
+}
+
+test('PV-23 PV-24 the embeddable script on a storefront of another origin under a strict CSP: nothing stored before a choice, equal buttons, Reject all works, GPC honored', async (t) => {
+  const patron = running();
+  const storefront = await startStorefront(patron.url);
+  try {
+    const shopper = await open();
+    const problems = watchPageProblems(shopper.page);
+    // The CDN in front of Patron adds the country header; an extra header set in the page would turn the storefront's
+    // simple cross-origin GET into a preflighted one, so it is added on the way out instead.
+    await inFrance(shopper.context, patron.url);
+    const page = shopper.page;
+    await page.goto(storefront.url);
+    const banner = page.getByRole('dialog', { name: 'Cookie settings' });
+    await banner.waitFor();
+    await page.screenshot({ path: '/tmp/consent-storefront.png' });
+    assert.deepEqual(await storageOf(shopper.context, page), { cookies: [], local: [], session: [] }, 'nothing stored before a choice');
+    assert.equal(await page.evaluate(() => (window as unknown as { PatronConsent: { state(): { region: string } } }).PatronConsent.state().region), 'FR');
+    const reject = banner.getByRole('button', { name: 'Reject all' });
+    const accept = banner.getByRole('button', { name: 'Accept all' });
+    assert.deepEqual(await reject.boundingBox().then((b) => [b?.width, b?.height]), await accept.boundingBox().then((b) => [b?.width, b?.height]));
+    assert.deepEqual(await styleOf(reject), await styleOf(accept));
+    await reject.click();
+    await banner.waitFor({ state: 'detached' });
+    const stored = await storageOf(shopper.context, page);
+    assert.deepEqual(stored, { cookies: ['patron_consent_device'], local: [], session: [] }, 'only the first-party device cookie');
+    assert.equal(await page.locator('#analytics').textContent(), 'analytics not loaded');
+    assert.deepEqual(await page.evaluate(() => (window as unknown as { PatronConsent: { categories(): unknown } }).PatronConsent.categories()), { necessary: true, analytics: false, advertising: false, personalization: false });
+    // The footer's link reopens the settings; accepting analytics lets the storefront load it.
+    await page.getByRole('link', { name: 'Cookie settings' }).click();
+    await banner.getByRole('checkbox', { name: /Analytics/ }).check();
+    await banner.getByRole('button', { name: 'Save choices' }).click();
+    await page.getByText('analytics loaded').waitFor();
+    await page.reload();
+    await page.getByText('analytics loaded').waitFor();
+    assert.equal(await banner.count(), 0, 'the choice is remembered per site and browser');
+    assert.deepEqual(problems.filter((p) => !/favicon/.test(p)), [], 'no CSP violation or script error');
+
+    const gpcShopper = await open();
+    await inFrance(gpcShopper.context, patron.url);
+    await gpcShopper.context.addInitScript(() => Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { get: () => true, configurable: true }));
+    await gpcShopper.page.goto(storefront.url);
+    await gpcShopper.page.getByText('Opt-out preference signal honored', { exact: false }).waitFor();
+    await gpcShopper.page.screenshot({ path: '/tmp/consent-storefront-gpc.png' });
+  } catch (error) {
+    await saveFailureScreenshots();
+    t.diagnostic('screenshots in test-results/consent-failure-*.png');
+    throw error;
+  } finally {
+    storefront.server.closeAllConnections();
+    await new Promise((resolve) => storefront.server.close(resolve));
   }
 });
