@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Deps } from './deps.ts';
 import type { Ports } from './deps.ts';
 import type { PersonalDataMap } from './db/personal-data.ts';
-import { memberBonuses } from './flows/member-bonuses.ts';
+import { memberLifecycle } from './flows/member-lifecycle.ts';
 import { createFolderFileStorage } from './ports/local-file-storage.ts';
 import { memberContacts } from './modules/accounts/index.ts';
 import { createSmtpTransport } from './modules/notifications/index.ts';
@@ -18,7 +18,7 @@ export function createDefaultPorts(deps: Pick<Deps, 'config' | 'database' | 'clo
     mail: deps.config.mail.smtpUrl ? createSmtpTransport(deps.config.mail.smtpUrl) : null,
     memberContacts,
     files: createFolderFileStorage(join(deps.config.dataDir, 'files')),
-    memberLifecycle: memberBonuses,
+    memberLifecycle,
     personalData: installationPersonalData(),
   };
 }

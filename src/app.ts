@@ -102,6 +102,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Zo
     }
   });
   installMetrics(app, { db: deps.db, nowMs: () => deps.clock.nowMs(), metrics: [...notificationMetrics, ...eventMetrics] });
+  for (const module of modules) await module.registerSiteRoutes?.(app, deps);
 
   await app.register(
     async (api) => {

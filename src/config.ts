@@ -30,6 +30,10 @@ const environmentSchema = z.object({
   PATRON_WORKER: booleanText.default(true),
   PATRON_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PATRON_TRUST_PROXY: booleanText.default(false),
+  // PV-23: the request header a CDN or proxy puts the visitor's country (or ISO 3166-2 subdivision) in, such as
+  // CF-IPCountry; and the region assumed when neither the header nor a signed-in member's country tells.
+  PATRON_REGION_HEADER: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'PATRON_REGION_HEADER: a header name').transform((v) => v.toLowerCase()).optional(),
+  PATRON_DEFAULT_REGION: z.string().regex(/^[A-Z]{2}(-[A-Z0-9]{1,3})?$/, 'PATRON_DEFAULT_REGION: a country code such as DE or US-CA').optional(),
   /** After-sales (issue 9): days a case waits for the requester's answer / for the returned item before it expires. */
   PATRON_CASE_NEEDS_INFO_EXPIRY_DAYS: z.coerce.number().int().min(1).max(365).optional(),
   PATRON_CASE_AWAITING_RETURN_EXPIRY_DAYS: z.coerce.number().int().min(1).max(365).optional(),
@@ -52,6 +56,8 @@ export interface Config {
   /** Undefined: the after-sales module's defaults (defaultCaseExpirySettings). */
   aftersales: { needsInfoExpiryDays: number | undefined; awaitingReturnExpiryDays: number | undefined };
   webhooks: { disableAfterDays: number };
+  /** Where a visitor is, for the consent regime (PV-23): a lower-cased header name, and the fallback region. */
+  consent: { regionHeader: string | undefined; defaultRegion: string | undefined };
 }
 
 export class ConfigError extends Error {
@@ -99,5 +105,6 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
     logLevel: env.PATRON_LOG_LEVEL,
     aftersales: { needsInfoExpiryDays: env.PATRON_CASE_NEEDS_INFO_EXPIRY_DAYS, awaitingReturnExpiryDays: env.PATRON_CASE_AWAITING_RETURN_EXPIRY_DAYS },
     webhooks: { disableAfterDays: env.PATRON_WEBHOOK_DISABLE_AFTER_DAYS },
+    consent: { regionHeader: env.PATRON_REGION_HEADER, defaultRegion: env.PATRON_DEFAULT_REGION },
   });
 }

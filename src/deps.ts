@@ -16,6 +16,11 @@ export interface MemberLifecycle {
   /** `emailClosedBefore`: the address belonged to a closed account, so no second sign-up bonus (CR-1). */
   memberCreated(ctx: Ctx, memberId: string, facts: { emailClosedBefore: boolean }): Promise<void>;
   profileCompleted(ctx: Ctx, memberId: string): Promise<void>;
+  /**
+   * A session was started for the member (sign-in, 2-step sign-in, sign-up, single sign-on), in its transaction.
+   * `deviceId`: the browser's device cookie (src/http/device-id.ts), so its cookie choices join the account (PV-23).
+   */
+  signedIn(ctx: Ctx, memberId: string, facts: { deviceId: string | null }): Promise<void>;
 }
 
 /**

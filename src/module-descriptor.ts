@@ -15,6 +15,11 @@ export interface TemplateDescriptor {
 /** What a module's index.ts exports under these names; src/modules.ts picks them into a descriptor. */
 export interface ModuleParts {
   readonly registerRoutes?: RegisterRoutes;
+  /**
+   * Routes and hooks at the site root, outside /api/v1 (well-known files, scripts a storefront embeds, a hook every
+   * request passes): registered on the root instance after the route guards, so request.principal is known.
+   */
+  readonly registerSiteRoutes?: RegisterRoutes;
   readonly jobHandlers?: Readonly<Record<string, JobHandler>>;
   readonly schedules?: readonly Schedule[];
   readonly templates?: readonly TemplateDescriptor[];
@@ -27,6 +32,6 @@ export interface ModuleDescriptor extends ModuleParts {
 
 /** Picks the named parts out of a module's index.ts namespace, so a descriptor carries nothing else. */
 export function describeModule(name: string, parts: ModuleParts): ModuleDescriptor {
-  const { registerRoutes, jobHandlers, schedules, templates, personalData } = parts;
-  return Object.freeze({ name, registerRoutes, jobHandlers, schedules, templates, personalData });
+  const { registerRoutes, registerSiteRoutes, jobHandlers, schedules, templates, personalData } = parts;
+  return Object.freeze({ name, registerRoutes, registerSiteRoutes, jobHandlers, schedules, templates, personalData });
 }

@@ -15,4 +15,6 @@ export const memberBonuses: MemberLifecycle = {
     // grant back, unchanged.
     await grantBonus(ctx, { memberId, kind: 'profile_completion' });
   },
+  // A sign-in earns nothing; the full lifecycle (member-lifecycle.ts) adds the consent merge to it (PV-23).
+  async signedIn() {},
 };

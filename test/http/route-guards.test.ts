@@ -79,6 +79,10 @@ const publicRoutes = new Set([
   'GET /api/v1/privacy/export-schema.json',
   'POST /api/v1/privacy/exports/{exportId}/download-code',
   'GET /api/v1/privacy/exports/{exportId}/download',
+  // The cookie banner (PV-23, PV-24): a visitor reads and saves their own choices, signed in or not, keyed by their
+  // device ID (the cookie, or a storefront's own first-party ID).
+  'GET /api/v1/privacy/consent',
+  'POST /api/v1/privacy/consent',
 ]);
 
 /** The webhook forwards the platform's full payload, so its envelope ignores unknown fields (docs/WEBHOOKS.md). */

@@ -6,7 +6,7 @@ import { createIdGenerator } from '../../src/platform/ids.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import type { Ports } from '../../src/deps.ts';
 import type { MemberContacts } from '../../src/ports/index.ts';
-import { memberBonuses } from '../../src/flows/member-bonuses.ts';
+import { memberLifecycle } from '../../src/flows/member-lifecycle.ts';
 import { installationPersonalData } from '../../src/adapters.ts';
 import { createMemoryFileStorage } from '../../src/ports/local-file-storage.ts';
 import { memberContacts } from '../../src/modules/accounts/index.ts';
@@ -52,7 +52,7 @@ export async function createTestDeps(
     mail: config.mail.smtpUrl ? createSmtpTransport(config.mail.smtpUrl) : null,
     memberContacts,
     files: createMemoryFileStorage(),
-    memberLifecycle: memberBonuses,
+    memberLifecycle,
     personalData: installationPersonalData(),
     ...options.ports,
   };

@@ -42,6 +42,8 @@ export interface TestServerOptions {
    * before the sweep, CR-9) passes false and runs the jobs itself with `runDueJobs(server.deps)`.
    */
   worker?: boolean;
+  /** More configuration (PATRON_REGION_HEADER for the consent tests, say), on top of the test server's own. */
+  environment?: Record<string, string>;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -59,6 +61,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     PATRON_HOST: '127.0.0.1',
     PATRON_PORT: String(port),
     PATRON_PUBLIC_URL: url,
+    ...options.environment,
   });
   const runtime = await createRuntime(config);
   const { deps } = runtime;

@@ -1,4 +1,5 @@
 // The route table: the member center at / and /account/…, the agent console at /console/….
+import { ConsentProvider, CookieBanner } from './components/cookie-banner.tsx';
 import { ConsoleLayout, Loading, MemberLayout, NotFound, RequireMember, RequireStaff } from './components/layout.tsx';
 import { CatalogProductsPage, CatalogRewardsPage } from './pages/console/catalog.tsx';
 import { CreditsProgramPage } from './pages/console/credits-program.tsx';
@@ -55,6 +56,7 @@ const PrivacyRequestFormPage = lazy(() => publicPrivacy().then((module) => ({ de
 const PrivacyRequestStatusPage = lazy(() => publicPrivacy().then((module) => ({ default: module.PrivacyRequestStatusPage })));
 const ConfirmAgentPage = lazy(() => publicPrivacy().then((module) => ({ default: module.ConfirmAgentPage })));
 const ExportDownloadPage = lazy(() => publicPrivacy().then((module) => ({ default: module.ExportDownloadPage })));
+const PrivacyChoicesPage = lazy(() => import('./pages/privacy/choices.tsx').then((module) => ({ default: module.PrivacyChoicesPage })));
 const MemberPrivacyPage = lazy(() => memberPrivacy().then((module) => ({ default: module.MemberPrivacyPage })));
 const MemberRequestPage = lazy(() => memberPrivacy().then((module) => ({ default: module.MemberRequestPage })));
 const PrivacyQueuePage = lazy(() => consolePrivacy().then((module) => ({ default: module.PrivacyQueuePage })));
@@ -97,6 +99,9 @@ const memberRoutes: RouteDefinition[] = [
   { path: '/account/privacy/requests/:requestId', render: ({ requestId }) => member(<MemberRequestPage key={requestId} requestId={requestId!} />) },
   { path: '/account/privacy/requests/:requestId/appeal', render: ({ requestId }) => member(<MemberRequestPage key={requestId} requestId={requestId!} appeal />) },
   { path: '/privacy/request', render: () => <PrivacyRequestFormPage /> },
+  // "Your privacy choices" (PV-23, PV-24): cookie categories, GPC status and the rights requests, signed in or not.
+  { path: '/privacy/choices', render: () => <PrivacyChoicesPage /> },
+  { path: '/account/privacy/choices', render: () => member(<PrivacyChoicesPage />) },
   { path: '/privacy/requests/:requestId', render: ({ requestId }) => <PrivacyRequestStatusPage key={requestId} requestId={requestId!} /> },
   { path: '/privacy/requests/:requestId/appeal', render: ({ requestId }) => <PrivacyRequestStatusPage key={requestId} requestId={requestId!} appeal /> },
   { path: '/privacy/requests/:requestId/confirm-agent', render: ({ requestId }) => <ConfirmAgentPage key={requestId} requestId={requestId!} /> },
@@ -153,7 +158,10 @@ function Screens() {
 export function App() {
   return (
     <SessionProvider>
-      <Screens />
+      <ConsentProvider>
+        <Screens />
+        <CookieBanner />
+      </ConsentProvider>
     </SessionProvider>
   );
 }

@@ -1,6 +1,7 @@
 // Sign-up, sign-in (with the 2-step code), sessions, email confirmation and password reset (AC-1..AC-6).
 import { z } from 'zod';
 import { transact, type Deps } from '../../deps.ts';
+import { readDeviceId } from '../../http/device-id.ts';
 import { requireSession } from '../../http/principal.ts';
 import { noBody } from '../../http/route-guards.ts';
 import type { ZodApp } from '../../http/types.ts';
@@ -64,7 +65,7 @@ export function registerAuthRoutes(app: ZodApp, deps: Deps): void {
       assertEligible({ country: body.country, dateOfBirth: body.dateOfBirth, nowMs: deps.clock.nowMs() });
       const passwordHash = await hashNewPassword(body.password, { email: body.email });
       const result = await transact(deps, (ctx) =>
-        signUp(ctx, { email: body.email, passwordHash, country: body.country, dateOfBirth: body.dateOfBirth, language, userAgent: request.headers['user-agent'], publicUrl }),
+        signUp(ctx, { email: body.email, passwordHash, country: body.country, dateOfBirth: body.dateOfBirth, language, userAgent: request.headers['user-agent'], deviceId: readDeviceId(request), publicUrl }),
       );
       setSessionCookie(reply, deps, result.session);
       return reply.status(201).send({ member: toMemberView({ member: result.member, twoFactorEnabled: false, hasPassword: true }), csrfToken: result.session.csrfToken });
@@ -78,7 +79,7 @@ export function registerAuthRoutes(app: ZodApp, deps: Deps): void {
       config: { auth: 'public', rateLimit: rateLimits.signIn },
     },
     async (request, reply) => {
-      const outcome = await signIn(deps, { email: request.body.email, password: request.body.password, ip: request.ip, userAgent: request.headers['user-agent'] });
+      const outcome = await signIn(deps, { email: request.body.email, password: request.body.password, ip: request.ip, userAgent: request.headers['user-agent'], deviceId: readDeviceId(request) });
       if (outcome.status === 'two_factor_required') {
         return { status: 'two_factor_required' as const, challengeId: outcome.challengeId, expiresAt: isoTime(outcome.expiresAtMs) };
       }
@@ -96,7 +97,7 @@ export function registerAuthRoutes(app: ZodApp, deps: Deps): void {
       config: { auth: 'public', rateLimit: rateLimits.codeEntry },
     },
     async (request, reply) => {
-      const { member, session } = await completeTwoFactorSignIn({ ...deps, totpKey: totpKeyFor(deps.secret) }, { ...request.body, ip: request.ip, userAgent: request.headers['user-agent'] });
+      const { member, session } = await completeTwoFactorSignIn({ ...deps, totpKey: totpKeyFor(deps.secret) }, { ...request.body, ip: request.ip, userAgent: request.headers['user-agent'], deviceId: readDeviceId(request) });
       setSessionCookie(reply, deps, session);
       return { member: await loadMemberView(deps, member.id), csrfToken: session.csrfToken };
     },

@@ -3,7 +3,7 @@
 import type { Ctx } from '../../deps.ts';
 import type { RegisterRoutes } from '../../http/types.ts';
 import { registerAuthRoutes } from './auth.routes.ts';
-import { findMemberById, type Member } from './members.repository.ts';
+import { findMemberById, selectActiveMemberIdsAfter, selectMemberAudienceFacts, type Member, type MemberAudienceFacts } from './members.repository.ts';
 import { registerOidcRoutes } from './oidc.routes.ts';
 import { registerProfileRoutes } from './profile.routes.ts';
 import { registerStaffRoutes } from './staff.routes.ts';
@@ -22,10 +22,10 @@ export { signUp, type SignUpInput, type SignUpResult } from './sign-up.service.t
 export { updateProfile, type ProfileChanges, type ProfileUpdate, type ProfileField, type Actor } from './profile.service.ts';
 export { hashNewPassword, type NewPasswordHash } from './passwords.service.ts';
 export { isProfileComplete, normalizeEmail, type ProfileCompleteness } from './profile.rules.ts';
-export { ageInYears, assertEligible, minimumAgeYears, minimumAgeYearsByCountry, defaultMinimumAgeYears, type CountryCode } from './eligibility.rules.ts';
+export { ageInYears, assertEligible, calendarDateOfMs, parseCalendarDate, minimumAgeYears, minimumAgeYearsByCountry, defaultMinimumAgeYears, type CountryCode } from './eligibility.rules.ts';
 export { membersReadScope } from './staff.routes.ts';
 export { jobHandlers, schedules, purgeExpiredAccountState } from './accounts.jobs.ts';
-export type { Member } from './members.repository.ts';
+export type { Member, MemberAudienceFacts } from './members.repository.ts';
 export type { NewSession } from './sessions.service.ts';
 export { signedInRecently, recentSignInMs } from './sessions.service.ts';
 export { clearSessionCookie } from './session-cookie.routes.ts';
@@ -34,6 +34,18 @@ export { closeMemberAccount, lockMemberForClosure, wasEmailClosedBefore, findClo
 export { getProfileHistory, type ProfileHistoryEntry, type ChangeReason } from './profile-history.service.ts';
 export { changeAddress, getAddresses } from './addresses.service.ts';
 export { profileChangeReasons, type ProfileChangeReason } from './accounts.table.ts';
+
+/** Country, date of birth and status of many members at once, for audience checks (PV-25); unknown IDs are left out. */
+export async function memberAudienceFacts(ctx: Pick<Ctx, 'db'>, memberIds: readonly string[]): Promise<MemberAudienceFacts[]> {
+  const facts: MemberAudienceFacts[] = [];
+  for (let start = 0; start < memberIds.length; start += 500) facts.push(...(await selectMemberAudienceFacts(ctx.db, memberIds.slice(start, start + 500))));
+  return facts;
+}
+
+/** One page of active members' IDs in ID order, after `afterId` (at most 1,000). */
+export function activeMemberIdsAfter(ctx: Pick<Ctx, 'db'>, afterId: string | null, limit: number): Promise<string[]> {
+  return selectActiveMemberIdsAfter(ctx.db, afterId, Math.min(Math.max(1, limit), 1000));
+}
 
 /** A member by ID, or undefined (for modules that need the country or date of birth). */
 export async function getMember(ctx: Ctx, memberId: string): Promise<Member | undefined> {

@@ -135,6 +135,36 @@ export async function updateMember(executor: Executor, memberId: string, changes
   await db(executor).updateTable('members').set({ ...changes, updated_at_ms: nowMs }).where('id', '=', memberId).execute();
 }
 
+/** The facts an audience check needs about many members at once (PV-25: age; the region a member lives in). */
+export interface MemberAudienceFacts {
+  id: string;
+  email: string;
+  country: string | null;
+  dateOfBirth: string | null;
+  status: MemberStatus;
+  role: Role;
+}
+
+export async function selectMemberAudienceFacts(executor: Executor, memberIds: readonly string[]): Promise<MemberAudienceFacts[]> {
+  if (memberIds.length === 0) return [];
+  const rows = await db(executor).selectFrom('members').select(['id', 'email', 'country', 'date_of_birth', 'status', 'role']).where('id', 'in', [...memberIds]).execute();
+  return rows.map((row) => ({ id: row.id, email: row.email, country: row.country, dateOfBirth: row.date_of_birth, status: row.status, role: row.role }));
+}
+
+/** Active members (role member) in ID order after `afterId`: a bounded page for audience sweeps. */
+export async function selectActiveMemberIdsAfter(executor: Executor, afterId: string | null, limit: number): Promise<string[]> {
+  const rows = await db(executor)
+    .selectFrom('members')
+    .select('id')
+    .where('role', '=', 'member')
+    .where('status', '=', 'active')
+    .$if(afterId !== null, (q) => q.where('id', '>', afterId as string))
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+  return rows.map((row) => row.id);
+}
+
 export async function countMembers(executor: Executor): Promise<number> {
   const row = await db(executor).selectFrom('members').select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
   return Number(row.count);

@@ -4,6 +4,7 @@ import { isAppError } from '../../platform/errors.ts';
 import { z } from 'zod';
 import { transact, type Deps } from '../../deps.ts';
 import type { ZodApp } from '../../http/types.ts';
+import { readDeviceId } from '../../http/device-id.ts';
 import { oidcCallbackQuery, oidcCompleteBody, oidcCompletedView, providerListView, providerParam, tags } from './accounts.schemas.ts';
 import { loadMemberView } from './auth.routes.ts';
 import { callbackUrlFor, completeOidcSignUp, findProvider, oidcFlowLifetimeMs, receiveOidcCallback, resolveOidcIdentity, startOidcSignIn } from './oidc.service.ts';
@@ -60,7 +61,7 @@ export function registerOidcRoutes(app: ZodApp, deps: Deps): void {
           browserState: request.cookies[oidcStateCookieName],
           onProviderError: (error) => request.log.warn({ err: error, provider: provider.id }, 'oidc callback failed'),
         });
-        outcome = await transact(deps, (ctx) => resolveOidcIdentity(ctx, { identity, publicUrl, userAgent: request.headers['user-agent'] }));
+        outcome = await transact(deps, (ctx) => resolveOidcIdentity(ctx, { identity, publicUrl, userAgent: request.headers['user-agent'], deviceId: readDeviceId(request) }));
       } catch (error) {
         // A person's browser lands here from the provider: show them the sign-in page with the reason rather
         // than a JSON body. API clients (no text/html in Accept) keep the one error shape.
@@ -87,7 +88,7 @@ export function registerOidcRoutes(app: ZodApp, deps: Deps): void {
       config: { auth: 'public', rateLimit: rateLimits.signUp },
     },
     async (request, reply) => {
-      const { member, session } = await transact(deps, (ctx) => completeOidcSignUp(ctx, { ...request.body, publicUrl, userAgent: request.headers['user-agent'] }));
+      const { member, session } = await transact(deps, (ctx) => completeOidcSignUp(ctx, { ...request.body, publicUrl, userAgent: request.headers['user-agent'], deviceId: readDeviceId(request) }));
       setSessionCookie(reply, deps, session);
       return { status: 'signed_in' as const, member: await loadMemberView(deps, member.id), csrfToken: session.csrfToken };
     },

@@ -180,14 +180,14 @@ export type OidcOutcome =
  *   still applies); without them (the usual case) the identity waits, for 30 minutes, for the sign-up form to
  *   supply them. No member exists until then, so nobody under the minimum age is ever stored as a member.
  */
-export async function resolveOidcIdentity(ctx: KeyedCtx, input: { identity: ProviderIdentity; publicUrl: string; userAgent?: string | undefined }): Promise<OidcOutcome> {
+export async function resolveOidcIdentity(ctx: KeyedCtx, input: { identity: ProviderIdentity; publicUrl: string; userAgent?: string | undefined; deviceId?: string | null | undefined }): Promise<OidcOutcome> {
   const { identity } = input;
   const nowMs = ctx.clock.nowMs();
   const link = await findOidcLink(ctx.db, identity.providerId, identity.subject);
   if (link) {
     const member = await findMemberById(ctx.db, link.memberId);
     if (!member || member.status !== 'active') throw new AppError('invalid_credentials', 'This account is closed and cannot sign in.');
-    return completeFirstFactor(ctx, member, input.userAgent);
+    return completeFirstFactor(ctx, member, input.userAgent, input.deviceId);
   }
   const existing = await findMemberByEmail(ctx.db, identity.email);
   if (existing) {
@@ -199,7 +199,7 @@ export async function resolveOidcIdentity(ctx: KeyedCtx, input: { identity: Prov
       );
     }
     await insertOidcLink(ctx.db, { id: ctx.ids.next('oid'), memberId: existing.id, providerId: identity.providerId, subject: identity.subject, createdAtMs: nowMs });
-    return completeFirstFactor(ctx, existing, input.userAgent);
+    return completeFirstFactor(ctx, existing, input.userAgent, input.deviceId);
   }
   if (identity.dateOfBirth && identity.country) {
     const { member, session } = await joinWithIdentity(ctx, identity, { country: identity.country, dateOfBirth: identity.dateOfBirth }, input);
@@ -224,7 +224,7 @@ async function joinWithIdentity(
   ctx: KeyedCtx,
   identity: Pick<ProviderIdentity, 'providerId' | 'subject' | 'email' | 'emailVerified' | 'firstName' | 'lastName'>,
   eligibility: { country: string; dateOfBirth: string },
-  input: { publicUrl: string; userAgent?: string | undefined },
+  input: { publicUrl: string; userAgent?: string | undefined; deviceId?: string | null | undefined },
 ): Promise<{ member: Member; session: NewSession }> {
   const result = await signUp(ctx, {
     email: identity.email,
@@ -235,6 +235,7 @@ async function joinWithIdentity(
     lastName: identity.lastName,
     emailVerified: identity.emailVerified,
     userAgent: input.userAgent,
+    deviceId: input.deviceId,
     publicUrl: input.publicUrl,
   });
   await insertOidcLink(ctx.db, { id: ctx.ids.next('oid'), memberId: result.member.id, providerId: identity.providerId, subject: identity.subject, createdAtMs: ctx.clock.nowMs() });
@@ -244,7 +245,7 @@ async function joinWithIdentity(
 /** Finishes a provider sign-up with the country and date of birth the provider did not give (AC-2 applies). */
 export async function completeOidcSignUp(
   ctx: KeyedCtx,
-  input: { completionToken: string; country: string; dateOfBirth: string; publicUrl: string; userAgent?: string | undefined },
+  input: { completionToken: string; country: string; dateOfBirth: string; publicUrl: string; userAgent?: string | undefined; deviceId?: string | null | undefined },
 ): Promise<{ member: Member; session: NewSession }> {
   const tokenHash = hashSecret(input.completionToken);
   const pending = await findPendingSignUp(ctx.db, tokenHash);

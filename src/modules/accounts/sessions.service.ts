@@ -14,7 +14,8 @@ export interface NewSession {
   expiresAtMs: number;
 }
 
-export async function startSession(ctx: Ctx, input: { memberId: string; role: Role; userAgent?: string | undefined }): Promise<NewSession> {
+/** `deviceId`: the browser's device cookie, handed to the lifecycle port so its cookie choices join the account. */
+export async function startSession(ctx: Ctx, input: { memberId: string; role: Role; userAgent?: string | undefined; deviceId?: string | null | undefined }): Promise<NewSession> {
   const nowMs = ctx.clock.nowMs();
   const lifetime = sessionLifetimes[input.role];
   const token = newSecretToken();
@@ -29,6 +30,7 @@ export async function startSession(ctx: Ctx, input: { memberId: string; role: Ro
     expiresAtMs: nowMs + lifetime.absoluteMs,
   };
   await insertSession(ctx.db, { ...session, tokenHash: hashSecret(token) });
+  await ctx.ports.memberLifecycle.signedIn(ctx, input.memberId, { deviceId: input.deviceId ?? null });
   return { sessionId: session.id, token, csrfToken: session.csrfToken, expiresAtMs: session.expiresAtMs };
 }
 

@@ -21,6 +21,8 @@ export interface SignInInput {
   password: string;
   ip: string;
   userAgent?: string | undefined;
+  /** The browser's device cookie (PV-23: its cookie choices join the account at sign-in). */
+  deviceId?: string | null | undefined;
 }
 
 /** One answer for an unknown email, a wrong password, a closed account and a password-less (SSO-only) account. */
@@ -66,13 +68,13 @@ async function recordFailure(ctx: Ctx, keys: ThrottleKeys): Promise<void> {
 }
 
 /** Signs a member in whose first factor is proven: a session, or a 2-step challenge when they have it on. */
-export async function completeFirstFactor(ctx: Ctx, member: Member, userAgent: string | undefined): Promise<SignInOutcome> {
+export async function completeFirstFactor(ctx: Ctx, member: Member, userAgent: string | undefined, deviceId?: string | null): Promise<SignInOutcome> {
   const credentials = await findCredentials(ctx.db, member.id);
   if (credentials?.totpEnabledAtMs != null) {
     const challenge = await createTwoFactorChallenge(ctx, member.id);
     return { status: 'two_factor_required', ...challenge };
   }
-  const session = await startSession(ctx, { memberId: member.id, role: member.role, userAgent });
+  const session = await startSession(ctx, { memberId: member.id, role: member.role, userAgent, deviceId });
   return { status: 'signed_in', member, session };
 }
 
@@ -98,7 +100,7 @@ export async function signIn(ctx: Ctx, input: SignInInput): Promise<SignInOutcom
   return transact(ctx, async (trx) => {
     // The account's count starts again; the address's does not (one good password must not reset a spray).
     await clearThrottle(trx.db, keys.account);
-    return completeFirstFactor(trx, record.member, input.userAgent);
+    return completeFirstFactor(trx, record.member, input.userAgent, input.deviceId);
   });
 }
 
@@ -112,7 +114,7 @@ type TwoFactorOutcome =
  * The second step of a 2-step sign-in: a TOTP code or a recovery code for the challenge. Five wrong codes end the
  * challenge; each wrong code also counts as a failed sign-in for the account and the address.
  */
-export async function completeTwoFactorSignIn(ctx: TwoFactorCtx, input: { challengeId: string; code: string; ip: string; userAgent?: string | undefined }): Promise<{ member: Member; session: NewSession }> {
+export async function completeTwoFactorSignIn(ctx: TwoFactorCtx, input: { challengeId: string; code: string; ip: string; userAgent?: string | undefined; deviceId?: string | null | undefined }): Promise<{ member: Member; session: NewSession }> {
   const challengeHash = hashSecret(input.challengeId);
   const outcome = await transact(ctx, async (trx): Promise<TwoFactorOutcome> => {
     const nowMs = trx.clock.nowMs();
@@ -133,7 +135,7 @@ export async function completeTwoFactorSignIn(ctx: TwoFactorCtx, input: { challe
     }
     if (!(await deleteChallenge(trx.db, challengeHash))) return { kind: 'expired' };
     await clearThrottle(trx.db, keys.account);
-    const session = await startSession(trx, { memberId: member.id, role: member.role, userAgent: input.userAgent });
+    const session = await startSession(trx, { memberId: member.id, role: member.role, userAgent: input.userAgent, deviceId: input.deviceId });
     return { kind: 'signed_in', member, session };
   });
   switch (outcome.kind) {

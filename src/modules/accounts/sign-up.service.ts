@@ -24,6 +24,8 @@ export interface SignUpInput {
   /** True when a provider vouched for the address; no verify-email message is sent then. */
   emailVerified?: boolean;
   userAgent?: string | undefined;
+  /** The browser's device cookie: its cookie choices join the new account (PV-23). */
+  deviceId?: string | null | undefined;
   /** Where links in emails point (config.http.publicUrl). */
   publicUrl: string;
 }
@@ -52,7 +54,7 @@ export async function signUp(ctx: KeyedCtx, input: SignUpInput): Promise<SignUpR
     lastName: input.lastName ?? null,
     emailVerified: input.emailVerified ?? false,
   });
-  const session = await startSession(ctx, { memberId: member.id, role: member.role, userAgent: input.userAgent });
+  const session = await startSession(ctx, { memberId: member.id, role: member.role, userAgent: input.userAgent, deviceId: input.deviceId });
   if (member.emailVerifiedAtMs === null) await sendVerificationEmail(ctx, { member, publicUrl: input.publicUrl });
   const greeting = member.firstName ? { firstName: member.firstName } : {};
   await queueEmail(ctx, { memberId: member.id, to: member.email, template: welcomeEmail, data: greeting, dedupeKey: `welcome:${member.id}` });

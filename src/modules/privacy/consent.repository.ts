@@ -2,6 +2,8 @@
 import type { Executor } from '../../db/database.ts';
 import type { ConsentPurpose } from './consent.rules.ts';
 import { consentTables, type ConsentNoticeRow, type ConsentRecordRow } from './consent.table.ts';
+import type { OptOutType } from './requests.rules.ts';
+import { requestTables } from './requests.table.ts';
 
 export async function insertConsentRecords(db: Executor, rows: readonly ConsentRecordRow[]): Promise<void> {
   if (rows.length > 0) await consentTables(db).insertInto('privacy_consents').values([...rows]).execute();
@@ -42,4 +44,38 @@ export async function selectCurrentNotices(db: Executor): Promise<ConsentNoticeR
 
 export async function insertNotice(db: Executor, row: ConsentNoticeRow): Promise<void> {
   await consentTables(db).insertInto('privacy_consent_notices').values(row).execute();
+}
+
+/** Every record of one purpose for many members (oldest first per member), in batches of 500 IDs. */
+export async function selectMemberPurposeRecords(db: Executor, memberIds: readonly string[], purpose: ConsentPurpose): Promise<ConsentRecordRow[]> {
+  const rows: ConsentRecordRow[] = [];
+  for (let start = 0; start < memberIds.length; start += 500) {
+    const batch = memberIds.slice(start, start + 500);
+    rows.push(...(await consentTables(db).selectFrom('privacy_consents').selectAll().where('member_id', 'in', batch).where('purpose', '=', purpose).orderBy('recorded_at_ms').orderBy('id').execute()));
+  }
+  return rows;
+}
+
+/**
+ * Which of the given members and addresses have one of the opt-out requests (PV-4) in effect: the member IDs and
+ * normalized emails of their `privacy_subject_choices` rows. The table belongs to this module's requests.
+ */
+export async function selectOptedOut(db: Executor, subjects: { memberIds: readonly string[]; emails: readonly string[] }, choices: readonly OptOutType[]): Promise<{ memberIds: Set<string>; emails: Set<string> }> {
+  const memberIds = new Set<string>();
+  const emails = new Set<string>();
+  for (let start = 0; start < Math.max(subjects.memberIds.length, subjects.emails.length); start += 500) {
+    const ids = subjects.memberIds.slice(start, start + 500);
+    const addresses = subjects.emails.slice(start, start + 500);
+    const rows = await requestTables(db)
+      .selectFrom('privacy_subject_choices')
+      .select(['member_id', 'subject_email'])
+      .where('choice', 'in', [...choices])
+      .where((eb) => eb.or([...(ids.length > 0 ? [eb('member_id', 'in', ids)] : []), ...(addresses.length > 0 ? [eb('subject_email', 'in', addresses)] : [])]))
+      .execute();
+    for (const row of rows) {
+      if (row.member_id) memberIds.add(row.member_id);
+      if (row.subject_email) emails.add(row.subject_email);
+    }
+  }
+  return { memberIds, emails };
 }

@@ -2,6 +2,7 @@
 // the notice version it was given under, so a changed notice asks again.
 import { z } from 'zod';
 import type { Ctx } from '../../deps.ts';
+import { lockSubjectKeys } from '../../db/subject-lock.ts';
 import { assert } from '../../platform/assert.ts';
 import { normalizeEmail } from '../accounts/index.ts';
 import { recordEvents } from '../events/index.ts';
@@ -63,6 +64,10 @@ function toRecord(row: ConsentRecordRow): ConsentRecord {
   };
 }
 
+function subjectLockKeys(keys: SubjectKeys): string[] {
+  return (['memberId', 'deviceId', 'email', 'phone'] as const).flatMap((key) => (keys[key] ? [`consent:${key}:${keys[key]}`] : []));
+}
+
 function keysOf(subject: ConsentSubject): SubjectKeys {
   const parsed = subjectInput.parse(subject);
   return { memberId: parsed.memberId ?? null, deviceId: parsed.deviceId ?? null, email: parsed.email ? normalizeEmail(parsed.email) : null, phone: parsed.phone ?? null };
@@ -92,6 +97,9 @@ export async function recordConsent(ctx: Ctx, input: RecordConsentInput, options
   assert(ctx.db.isTransaction, 'recordConsent runs in the caller’s transaction');
   const parsed = recordInput.parse(input);
   const keys = keysOf(parsed.subject);
+  // One writer per subject at a time, so two concurrent requests (a page's parallel requests carrying Sec-GPC, a
+  // double click) cannot both decide that the same change is new.
+  await lockSubjectKeys(ctx.db, subjectLockKeys(keys));
   const versions = await currentNoticeVersions(ctx);
   const current = options.always ? null : await currentConsents(ctx, parsed.subject, { region: parsed.region });
   const at = ctx.clock.nowMs();
@@ -131,6 +139,8 @@ export interface PurposeState {
   noticeVersion: number | null;
   method: ConsentMethod | null;
   recordedAtMs: number | null;
+  /** The region the (latest) record was made in; null without one. */
+  region: string | null;
 }
 
 /**
@@ -148,8 +158,8 @@ export async function currentConsents(ctx: Pick<Ctx, 'db'>, subject: ConsentSubj
     const stale = row !== undefined && Number(row.notice_version) < versions[purpose];
     states[purpose] =
       row === undefined || stale
-        ? { choice: defaultChoice(purpose, options.region), recorded: false, stale, noticeVersion: row ? Number(row.notice_version) : null, method: row?.method ?? null, recordedAtMs: row ? Number(row.recorded_at_ms) : null }
-        : { choice: row.choice, recorded: true, stale: false, noticeVersion: Number(row.notice_version), method: row.method, recordedAtMs: Number(row.recorded_at_ms) };
+        ? { choice: defaultChoice(purpose, options.region), recorded: false, stale, noticeVersion: row ? Number(row.notice_version) : null, method: row?.method ?? null, recordedAtMs: row ? Number(row.recorded_at_ms) : null, region: row?.region ?? null }
+        : { choice: row.choice, recorded: true, stale: false, noticeVersion: Number(row.notice_version), method: row.method, recordedAtMs: Number(row.recorded_at_ms), region: row.region };
   }
   return states;
 }

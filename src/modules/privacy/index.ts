@@ -7,6 +7,8 @@ import type { JobHandler, Schedule } from '../../jobs/index.ts';
 import { closurePersonalData } from './closure.data-map.ts';
 import { consentPersonalData } from './consent.data-map.ts';
 import { registerClosureRoutes } from './closure.routes.ts';
+import { registerCookieRoutes } from './cookies.routes.ts';
+import { registerGpcSiteRoutes } from './gpc.routes.ts';
 import { accountClosedEmail } from './emails/account-closed.ts';
 import { requestsPersonalData } from './requests.data-map.ts';
 import { registerRequestRoutes } from './requests.routes.ts';
@@ -27,6 +29,12 @@ import { erasurePersonalData } from './erasure.data-map.ts';
 import { erasureCompletedEmail, erasureEmailData } from './emails/erasure-completed.ts';
 
 export { recordConsent, currentConsents, consentHistory, currentNoticeVersions, publishConsentNotice, type ConsentRecord, type ConsentSubject, type PurposeState, type RecordConsentInput } from './consent.service.ts';
+// Cookie banner, GPC and advertising audiences (PV-23..PV-25).
+export { visitorConsent, saveCookieChoices, honourGpc, mergeDeviceConsents, resolveRegion, regionFromHeader, isUnderSixteen, type Visitor, type VisitorConsent, type CookieChoiceInput } from './cookies.service.ts';
+export { advertisingAudience, advertisingAudiencePage, mayUseForAdvertising, type AdvertisingAudience } from './consent-audience.service.ts';
+export { advertisingBlock, effectiveCategories, mergedChoice, bannerAsks, advertisingOptOuts, advertisingMinimumAgeYears, type AdvertisingBlock, type CookieCategories, type CookiePurpose } from './cookies.rules.ts';
+export { audienceReadScope } from './cookies.routes.ts';
+export { gpcLastUpdate } from './gpc.routes.ts';
 export { consentPurposes, cookiePurposes, marketingPurposes, consentChoices, consentMethods, consentRegime, defaultChoice, regionPattern, type ConsentChoice, type ConsentMethod, type ConsentPurpose, type ConsentRegime } from './consent.rules.ts';
 
 /** The personal-data columns of this module's own tables (PV-16; docs/PERSONAL-DATA.md). */
@@ -37,7 +45,11 @@ export const registerRoutes: RegisterRoutes = async (app, deps) => {
   await registerRequestRoutes(app, deps);
   registerExportRoutes(app, deps);
   registerClosureRoutes(app, deps);
+  registerCookieRoutes(app, deps);
 };
+
+/** The GPC hook, /.well-known/gpc.json and the embeddable banner script, at the site root (PV-23, PV-24). */
+export const registerSiteRoutes: RegisterRoutes = (app, deps) => registerGpcSiteRoutes(app, deps);
 
 /** Background work. */
 export const jobHandlers: Record<string, JobHandler> = { ...requestJobHandlers, ...exportJobHandlers };

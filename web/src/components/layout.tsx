@@ -3,6 +3,7 @@ import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { ApiError } from '../api/client.ts';
 import { Link, NavLink, Redirect, navigate, useLocation } from '../router.tsx';
 import { isStaff, useSession } from '../session.tsx';
+import { PrivacyFooterLinks } from './cookie-banner.tsx';
 
 /** Sets the document title and moves focus to the page heading, so a route change is announced. */
 export function Page({ title, children, actions, lead }: { title: string; children: ReactNode; actions?: ReactNode; lead?: ReactNode }) {
@@ -173,10 +174,7 @@ export function MemberLayout({ children }: { children: ReactNode }) {
       <footer className="footer">
         <div className="footer-inner">
           <span>Patron member center</span>
-          <nav aria-label="Privacy" className="footer-links">
-            <Link to="/privacy/request?type=optout_sale_share">Your privacy choices</Link>
-            <Link to="/privacy/request">Privacy request</Link>
-          </nav>
+          <PrivacyFooterLinks />
           <span className="muted">Your rewards, account and privacy in one place.</span>
         </div>
       </footer>
@@ -240,6 +238,12 @@ export function ConsoleLayout({ children }: { children: ReactNode }) {
       <main id="main" tabIndex={-1} className="content content-wide">
         {children}
       </main>
+      <footer className="footer">
+        <div className="footer-inner">
+          <span>Patron console</span>
+          <PrivacyFooterLinks />
+        </div>
+      </footer>
     </div>
   );
 }

@@ -9,6 +9,7 @@ import { useResource } from '../../lib/use-resource.ts';
 import { Link, NavLink } from '../../router.tsx';
 import { MembershipSection } from './memberships.tsx';
 import { RedemptionsSection } from './member-redemptions.tsx';
+import { ConsentHistorySection } from './member-consents.tsx';
 
 function describeDetails(details: Record<string, unknown>): string {
   const parts: string[] = [];
@@ -228,6 +229,7 @@ export function MemberDetailPage({ memberId }: { memberId: string }) {
           </div>
           <MembershipSection memberId={memberId} />
           <RedemptionsSection memberId={memberId} />
+          <ConsentHistorySection memberId={memberId} />
           <AuditTrail memberId={memberId} />
         </div>
       )}
