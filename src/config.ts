@@ -33,6 +33,12 @@ const environmentSchema = z.object({
   /** After-sales (issue 9): days a case waits for the requester's answer / for the returned item before it expires. */
   PATRON_CASE_NEEDS_INFO_EXPIRY_DAYS: z.coerce.number().int().min(1).max(365).optional(),
   PATRON_CASE_AWAITING_RETURN_EXPIRY_DAYS: z.coerce.number().int().min(1).max(365).optional(),
+  /** Marketing (issue 11): the inbound SMS webhook's HMAC secret (derived from PATRON_SECRET when unset). */
+  PATRON_SMS_WEBHOOK_SECRET: z.string().min(32, 'PATRON_SMS_WEBHOOK_SECRET must be at least 32 characters').optional(),
+  /** The store's contact details a HELP text answers with (PV-28). */
+  PATRON_STORE_CONTACT: z.string().trim().min(3).max(120).default('Patron Store support: support@patron.localhost'),
+  /** The newsletter's first-order discount in percent (ST-10). */
+  PATRON_NEWSLETTER_DISCOUNT_PERCENT: z.coerce.number().int().min(1).max(100).default(15),
 });
 
 export interface Config {
@@ -49,6 +55,8 @@ export interface Config {
   logLevel: z.infer<typeof environmentSchema>['PATRON_LOG_LEVEL'];
   /** Undefined: the after-sales module's defaults (defaultCaseExpirySettings). */
   aftersales: { needsInfoExpiryDays: number | undefined; awaitingReturnExpiryDays: number | undefined };
+  /** Marketing (issue 11): undefined webhook secret → derived from the server secret (marketing.rules.ts). */
+  marketing: { smsWebhookSecret: string | undefined; storeContact: string; newsletterDiscountPercent: number };
 }
 
 export class ConfigError extends Error {
@@ -95,5 +103,6 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
     worker: env.PATRON_WORKER,
     logLevel: env.PATRON_LOG_LEVEL,
     aftersales: { needsInfoExpiryDays: env.PATRON_CASE_NEEDS_INFO_EXPIRY_DAYS, awaitingReturnExpiryDays: env.PATRON_CASE_AWAITING_RETURN_EXPIRY_DAYS },
+    marketing: { smsWebhookSecret: env.PATRON_SMS_WEBHOOK_SECRET, storeContact: env.PATRON_STORE_CONTACT, newsletterDiscountPercent: env.PATRON_NEWSLETTER_DISCOUNT_PERCENT },
   });
 }

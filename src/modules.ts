@@ -17,6 +17,7 @@ import * as membership from './modules/membership/index.ts';
 import * as store from './modules/store/index.ts';
 import * as aftersales from './modules/aftersales/index.ts';
 import * as privacy from './modules/privacy/index.ts';
+import * as marketing from './modules/marketing/index.ts';
 import * as flows from './flows/index.ts';
 
 export const modules: readonly ModuleDescriptor[] = Object.freeze([
@@ -33,6 +34,7 @@ export const modules: readonly ModuleDescriptor[] = Object.freeze([
   describeModule('store', store),
   describeModule('aftersales', aftersales),
   describeModule('privacy', privacy),
+  describeModule('marketing', marketing),
   describeModule('flows', flows),
 ]);
 

@@ -14,6 +14,7 @@ export const idPrefixes = [
   'pex',
   'per',
   'pcn', // privacy consent records
+  'cmp', 'dlv', 'mkc', 'mks', 'mkt', 'mki', 'mkv', // marketing (branch marketing): campaigns, deliveries, contacts, suppressions, texts out and in, tracking
 ] as const;
 export type IdPrefix = (typeof idPrefixes)[number];
 
