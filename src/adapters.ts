@@ -7,6 +7,7 @@ import type { Ports } from './deps.ts';
 import type { PersonalDataMap } from './db/personal-data.ts';
 import { memberLifecycle } from './flows/member-lifecycle.ts';
 import { createFolderFileStorage } from './ports/local-file-storage.ts';
+import { createSandboxSmsProvider } from './ports/index.ts';
 import { memberContacts } from './modules/accounts/index.ts';
 import { createSmtpTransport } from './modules/notifications/index.ts';
 import { createSandboxGateway } from './modules/payments/index.ts';
@@ -16,6 +17,7 @@ export function createDefaultPorts(deps: Pick<Deps, 'config' | 'database' | 'clo
   return {
     payments: createSandboxGateway(deps),
     mail: deps.config.mail.smtpUrl ? createSmtpTransport(deps.config.mail.smtpUrl) : null,
+    sms: createSandboxSmsProvider(deps.clock),
     memberContacts,
     files: createFolderFileStorage(join(deps.config.dataDir, 'files')),
     memberLifecycle,

@@ -39,6 +39,12 @@ const environmentSchema = z.object({
   PATRON_CASE_AWAITING_RETURN_EXPIRY_DAYS: z.coerce.number().int().min(1).max(365).optional(),
   /** Outgoing webhooks (issue 13): days an endpoint may fail without a success before it is disabled. */
   PATRON_WEBHOOK_DISABLE_AFTER_DAYS: z.coerce.number().int().min(1).max(90).default(3),
+  /** Marketing (issue 11): the inbound SMS webhook's HMAC secret (derived from PATRON_SECRET when unset). */
+  PATRON_SMS_WEBHOOK_SECRET: z.string().min(32, 'PATRON_SMS_WEBHOOK_SECRET must be at least 32 characters').optional(),
+  /** The store's contact details a HELP text answers with (PV-28). */
+  PATRON_STORE_CONTACT: z.string().trim().min(3).max(120).default('Patron Store support: support@patron.localhost'),
+  /** The newsletter's first-order discount in percent (ST-10). */
+  PATRON_NEWSLETTER_DISCOUNT_PERCENT: z.coerce.number().int().min(1).max(100).default(15),
 });
 
 export interface Config {
@@ -58,6 +64,8 @@ export interface Config {
   webhooks: { disableAfterDays: number };
   /** Where a visitor is, for the consent regime (PV-23): a lower-cased header name, and the fallback region. */
   consent: { regionHeader: string | undefined; defaultRegion: string | undefined };
+  /** Marketing (issue 11): undefined webhook secret → derived from the server secret (marketing.rules.ts). */
+  marketing: { smsWebhookSecret: string | undefined; storeContact: string; newsletterDiscountPercent: number };
 }
 
 export class ConfigError extends Error {
@@ -106,5 +114,6 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
     aftersales: { needsInfoExpiryDays: env.PATRON_CASE_NEEDS_INFO_EXPIRY_DAYS, awaitingReturnExpiryDays: env.PATRON_CASE_AWAITING_RETURN_EXPIRY_DAYS },
     webhooks: { disableAfterDays: env.PATRON_WEBHOOK_DISABLE_AFTER_DAYS },
     consent: { regionHeader: env.PATRON_REGION_HEADER, defaultRegion: env.PATRON_DEFAULT_REGION },
+    marketing: { smsWebhookSecret: env.PATRON_SMS_WEBHOOK_SECRET, storeContact: env.PATRON_STORE_CONTACT, newsletterDiscountPercent: env.PATRON_NEWSLETTER_DISCOUNT_PERCENT },
   });
 }

@@ -4,7 +4,7 @@ import type { Clock } from './platform/clock.ts';
 import type { IdGenerator } from './platform/ids.ts';
 import type { Logger } from './platform/logger.ts';
 import type { Database, Executor } from './db/database.ts';
-import type { FileStorage, MailTransport, MemberContacts, PaymentGateway } from './ports/index.ts';
+import type { FileStorage, MailTransport, MemberContacts, PaymentGateway, SmsProvider } from './ports/index.ts';
 import type { PersonalDataMap } from './db/personal-data.ts';
 
 /**
@@ -31,6 +31,11 @@ export interface Ports {
   payments: PaymentGateway;
   /** Null when no SMTP server is configured: messages are held in the outbox. */
   mail: MailTransport | null;
+  /**
+   * Texts (NT-6): the sandbox provider unless a real one is wired in src/adapters.ts. Optional so that setups which
+   * never text (benchmarks of other modules) need not name it; without one, texts are held like mail without SMTP.
+   */
+  sms?: SmsProvider | null;
   memberContacts: MemberContacts;
   files: FileStorage;
   memberLifecycle: MemberLifecycle;

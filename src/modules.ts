@@ -18,6 +18,7 @@ import * as store from './modules/store/index.ts';
 import * as aftersales from './modules/aftersales/index.ts';
 import * as privacy from './modules/privacy/index.ts';
 import * as webhooks from './modules/webhooks/index.ts';
+import * as marketing from './modules/marketing/index.ts';
 import * as flows from './flows/index.ts';
 
 export const modules: readonly ModuleDescriptor[] = Object.freeze([
@@ -35,6 +36,7 @@ export const modules: readonly ModuleDescriptor[] = Object.freeze([
   describeModule('aftersales', aftersales),
   describeModule('privacy', privacy),
   describeModule('webhooks', webhooks),
+  describeModule('marketing', marketing),
   describeModule('flows', flows),
 ]);
 

@@ -39,8 +39,8 @@ export const nonPersonalColumns: readonly AllowlistEntry[] = [
     why: "The row's own key or a reference to another row, made by the ID generator or by the outside system that owns the row. It names a row, not a person; that row's personal columns are declared where it lives. References to a person (member_id, actor_id, customer_id…) are never exempt (rule 1).",
   },
   {
-    columns: ['status', 'state', 'kind', 'type', 'role', 'actor_role', 'requested_by_role', 'decided_by_role', 'source', 'channel', 'category', 'purpose', 'topic', 'template', 'trigger', 'operation', 'account', 'gateway', 'marketplace', 'refund_state', 'action', 'scopes', 'step', 'current_step', 'delivery'],
-    why: 'A value from a closed set fixed in code (a CHECK constraint or a zod enum: states, kinds, roles, job types, template names, audit action names, API scopes, flow step names), never typed by a person.',
+    columns: ['status', 'state', 'kind', 'type', 'role', 'actor_role', 'requested_by_role', 'decided_by_role', 'source', 'channel', 'category', 'purpose', 'topic', 'template', 'trigger', 'operation', 'account', 'gateway', 'marketplace', 'refund_state', 'action', 'scopes', 'step', 'current_step', 'delivery', 'keyword'],
+    why: 'A value from a closed set fixed in code (a CHECK constraint or a zod enum: states, kinds, roles, job types, template names, audit action names, API scopes, flow step names, recognised SMS keywords), never typed by a person.',
   },
   {
     columns: ['currency', 'sku', 'code', 'discount_code', 'reason_code', 'failure_code', 'payment_failure_code', 'key_prefix', 'response_status', 'carrier', 'cause_code', 'last_error_code'],
@@ -56,8 +56,8 @@ export const nonPersonalColumns: readonly AllowlistEntry[] = [
     why: 'A SHA-256 digest of a request (to recognise a retry) or of the audit chain: it cannot be read back. Digests of secrets (token_hash, password_hash…) are credentials and are declared.',
   },
   {
-    columns: ['key', 'idem_key', 'idem_scope', 'dedupe_key', 'idempotency_key', 'external_ref'],
-    why: 'A deterministic key made of job types, time slots and row IDs, a client-chosen Idempotency-Key (PL-4) or the storefront\'s order and refund numbers: references, never contact details.',
+    columns: ['key', 'idem_key', 'idem_scope', 'dedupe_key', 'idempotency_key', 'external_ref', 'cursor'],
+    why: 'A deterministic key made of job types, time slots and row IDs, a client-chosen Idempotency-Key (PL-4) or the storefront\'s order and refund numbers: references, never contact details. A campaign’s `cursor` is the contact-list row ID its sending reached.',
   },
   {
     columns: ['last_error'],
@@ -68,9 +68,9 @@ export const nonPersonalColumns: readonly AllowlistEntry[] = [
     why: 'A calendar date computed from the shipping promise (ST-5, MB-8): about the parcel, not the person.',
   },
   {
-    tables: ['store_products', 'store_reward_items', 'store_tax_rates', 'store_order_lines', 'store_redemptions', 'privacy_consent_notices'],
-    columns: ['name', 'description', 'region', 'text'],
-    why: 'Texts written by staff for everyone: catalog texts about products, rewards and tax regions, product titles copied onto order lines and redemptions, and the notice a consent purpose is asked with (PV-22).',
+    tables: ['store_products', 'store_reward_items', 'store_tax_rates', 'store_order_lines', 'store_redemptions', 'privacy_consent_notices', 'marketing_campaigns'],
+    columns: ['name', 'description', 'region', 'text', 'subject', 'body', 'audience'],
+    why: 'Texts written by staff for everyone: catalog texts about products, rewards and tax regions, product titles copied onto order lines and redemptions, the notice a consent purpose is asked with (PV-22), and a promotional campaign as staff wrote it for everyone on its list with its audience filter (no recipient in it).',
   },
   {
     tables: ['api_keys'],

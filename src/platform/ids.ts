@@ -15,6 +15,7 @@ export const idPrefixes = [
   'per',
   'pcn', // privacy consent records
   'whe', 'whd', 'wha', // webhooks (branch webhooks): outgoing endpoints, deliveries, attempts
+  'cmp', 'dlv', 'mkc', 'mks', 'mkt', 'mki', 'mkv', // marketing (branch marketing): campaigns, deliveries, contacts, suppressions, texts out and in, tracking
 ] as const;
 export type IdPrefix = (typeof idPrefixes)[number];
 

@@ -9,6 +9,8 @@ export interface OutgoingMail {
   text: string;
   /** The stable Message-ID header: the same for every attempt at one outbox row, so a resend is recognised. */
   messageId: string;
+  /** Extra headers: only promotional email has any (List-Unsubscribe, List-Unsubscribe-Post; PV-27). */
+  headers?: Readonly<Record<string, string>>;
 }
 
 export interface MailTransport {

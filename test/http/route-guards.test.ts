@@ -83,10 +83,20 @@ const publicRoutes = new Set([
   // device ID (the cookie, or a storefront's own first-party ID).
   'GET /api/v1/privacy/consent',
   'POST /api/v1/privacy/consent',
+  // Marketing (PV-27, PV-29, ST-10, NT-6): the newsletter form and its double opt-in link, the unsubscribe link
+  // (GET describes, the one-click POST needs no sign-in; the signed token is checked by the handler, a wrong one is
+  // 404), the tracking pixel and links, and the signed inbound SMS webhook.
+  'POST /api/v1/newsletter',
+  'POST /api/v1/newsletter/confirm',
+  'GET /api/v1/u/{token}',
+  'POST /api/v1/u/{token}',
+  'GET /api/v1/m/o/{token}',
+  'GET /api/v1/m/c/{token}/{index}',
+  'POST /api/v1/webhooks/sms',
 ]);
 
 /** The webhook forwards the platform's full payload, so its envelope ignores unknown fields (docs/WEBHOOKS.md). */
-const openBodies = new Set(['POST /api/v1/webhooks/storefront']);
+const openBodies = new Set(['POST /api/v1/webhooks/storefront', 'POST /api/v1/webhooks/sms']);
 
 function isClosed(schema: JsonSchema | undefined): boolean {
   if (!schema) return false;

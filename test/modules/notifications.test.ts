@@ -28,6 +28,7 @@ import { openTestDatabase, postgresTestUrl, type TestDialect } from '../support/
 import { buildRouteHarness } from '../support/route-harness.ts';
 import { describeEachDatabase } from '../support/each-database.ts';
 import { allTemplates, emailTemplate } from '../support/templates.ts';
+import { changeSubscription, createCampaign, scheduleCampaign } from '../../src/modules/marketing/index.ts';
 
 interface ReceivedMail {
   messageId: string | undefined;
@@ -189,6 +190,30 @@ describeEachDatabase('notifications', (suite) => {
     deps.clock.advanceMs(defaultLeaseMs);
     await runDueJobs(deps);
     assert.equal(smtp.deliveriesOf(messageId).length, 1, 'a sent message is never sent again');
+  });
+
+  test('PV-27 NT-5 over real SMTP a campaign email carries List-Unsubscribe and List-Unsubscribe-Post (RFC 8058); a transactional email does not', async () => {
+    const deps = withSmtp(suite.deps(), smtp.url);
+    await transact(deps, (trx) => changeSubscription(trx, { channel: 'email', address: 'lin@example.com', memberId: null, region: 'US-CA', choice: 'granted', method: 'signup', source: 'newsletter' }));
+    const campaign = await transact(deps, (trx) => createCampaign(trx, { id: 'mem_staff', role: 'agent' }, { name: 'SMTP sale', channel: 'email', subject: 'Our SMTP sale', body: 'Twenty percent off.', audience: { kind: 'all' } }));
+    await transact(deps, (trx) => scheduleCampaign(trx, { id: 'mem_staff', role: 'agent' }, campaign.id, deps.clock.nowMs()));
+    const { messageId: transactionalId } = await transact(deps, (trx) =>
+      queueEmail(trx, { memberId: null, to: 'lin@example.com', template: emailTemplate('verify-email'), data: { link: 'https://shop.example/verify?token=t2' } }),
+    );
+    await runDueJobs(deps);
+    await runDueJobs(deps);
+    const promotional = smtp.received.filter((mail) => /^Subject: Our SMTP sale$/m.test(mail.raw));
+    assert.equal(promotional.length, 1);
+    // Long header lines are folded (RFC 5322 2.2.3); a mail client unfolds them before reading.
+    const unfolded = promotional[0]!.raw.replace(/\r\n[ \t]+/g, ' ');
+    assert.match(unfolded, /^List-Unsubscribe: <http:\/\/patron\.test\/api\/v1\/u\/dlv_[0-9a-z]+\.[A-Za-z0-9_-]{22}>$/m);
+    assert.match(unfolded, /^List-Unsubscribe-Post: List-Unsubscribe=One-Click$/m);
+    const [transactional] = smtp.deliveriesOf(transactionalId);
+    assert.ok(transactional);
+    assert.doesNotMatch(transactional.raw, /^List-Unsubscribe/im);
+    // Only the two list headers can be set by a caller: nothing that routes or impersonates.
+    await assert.rejects(transact(deps, (trx) => queueEmail(trx, { memberId: null, to: 'lin@example.com', template: emailTemplate('verify-email'), data: { link: 'https://shop.example/v' }, headers: { Bcc: 'spy@example.com' } as never })));
+    await assert.rejects(transact(deps, (trx) => queueEmail(trx, { memberId: null, to: 'lin@example.com', template: emailTemplate('verify-email'), data: { link: 'https://shop.example/v' }, headers: { 'List-Unsubscribe': '<https://x>\r\nBcc: spy@example.com' } })));
   });
 
   test('NT-1 a crash between commit and send loses nothing: a fresh worker on the same database delivers exactly once', async () => {

@@ -5,7 +5,7 @@ import { createSimulatedClock, type SimulatedClock } from '../../src/platform/cl
 import { createIdGenerator } from '../../src/platform/ids.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import type { Ports } from '../../src/deps.ts';
-import type { MemberContacts } from '../../src/ports/index.ts';
+import { createSandboxSmsProvider, type MemberContacts } from '../../src/ports/index.ts';
 import { memberLifecycle } from '../../src/flows/member-lifecycle.ts';
 import { installationPersonalData } from '../../src/adapters.ts';
 import { createMemoryFileStorage } from '../../src/ports/local-file-storage.ts';
@@ -50,6 +50,7 @@ export async function createTestDeps(
   const ports: Ports = {
     payments: createSandboxGateway({ database, clock }, { failureDelayMs: 0 }),
     mail: config.mail.smtpUrl ? createSmtpTransport(config.mail.smtpUrl) : null,
+    sms: createSandboxSmsProvider(clock),
     memberContacts,
     files: createMemoryFileStorage(),
     memberLifecycle,

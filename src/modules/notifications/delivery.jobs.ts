@@ -22,6 +22,13 @@ export function messageIdHeader(messageId: string): string {
   return `<${messageId}@patron>`;
 }
 
+const storedHeadersSchema = z.record(z.string(), z.string());
+
+/** The message's extra headers as queued (promotional email only); transactional mail has none. */
+function storedHeaders(text: string | null): { headers?: Record<string, string> } {
+  return text === null ? {} : { headers: storedHeadersSchema.parse(JSON.parse(text)) };
+}
+
 export const deliverEmail: JobHandler = async (deps: Deps, payload, job) => {
   const { messageId } = deliverPayload.parse(payload);
   const log = deps.logger.child({ messageId, attempt: job.attempt });
@@ -40,7 +47,7 @@ export const deliverEmail: JobHandler = async (deps: Deps, payload, job) => {
   }
   await countAttempt(deps.db, messageId);
   try {
-    await transport.send({ from: deps.config.mail.from, to: message.to_address, subject: message.subject, html: message.html, text: message.text, messageId: messageIdHeader(message.id) });
+    await transport.send({ from: deps.config.mail.from, to: message.to_address, subject: message.subject, html: message.html, text: message.text, messageId: messageIdHeader(message.id), ...storedHeaders(message.headers) });
   } catch (error) {
     const final = job.attempt >= deliveryMaxAttempts;
     await recordDeliveryFailure(deps.db, messageId, describeErrorSafely(error), final);

@@ -5,7 +5,7 @@ import { registerMailRoutes } from './mail.routes.ts';
 import { deliverEmail } from './delivery.jobs.ts';
 import { deliverEmailJobType } from './outbox.service.ts';
 
-export { queueEmail, listMessages, getMessage, deliveryJobKey, deliveryMaxAttempts, type QueueEmailInput, type Message, type MessageSummary } from './outbox.service.ts';
+export { queueEmail, listMessages, getMessage, deliveryJobKey, deliveryMaxAttempts, allowedExtraHeaders, type QueueEmailInput, type Message, type MessageSummary } from './outbox.service.ts';
 export { messageIdHeader } from './delivery.jobs.ts';
 export { createSmtpTransport, verifySmtp } from './smtp.transport.ts';
 export { defineTemplate, escapeHtml, formatCredits, formatDateTimeUtc, greeting, templateFields, type Block, type EmailTemplate, type RenderedEmail } from './templates/index.ts';

@@ -13,5 +13,6 @@ export const notificationsPersonalData: PersonalDataMap = [
     subject: { ...sentMail, purpose: 'The subject line as sent, shown in the console’s mail view.' },
     html: { ...sentMail, purpose: 'The message as sent (HTML), shown in the console’s mail view; it quotes names, credits and order details.' },
     text: { ...sentMail, purpose: 'The message as sent (plain text).' },
+    headers: { ...sentMail, purpose: 'Extra headers of a promotional email as sent (its List-Unsubscribe link, PV-27).' },
   }),
 ];

@@ -23,13 +23,26 @@ export interface QueueEmailInput<S extends z.ZodType> {
   data: z.input<S>;
   /** A second queue with the same key is a no-op that returns the first message's ID. */
   dedupeKey?: string;
+  /**
+   * Extra mail headers, for promotional email only (PV-27: `List-Unsubscribe`, `List-Unsubscribe-Post`). Only the
+   * names in `allowedExtraHeaders` are accepted, so no caller can set routing or identity headers.
+   */
+  headers?: Readonly<Record<string, string>>;
 }
+
+/** The extra headers a caller may set; everything else about a message's headers is the transport's. */
+export const allowedExtraHeaders = ['List-Unsubscribe', 'List-Unsubscribe-Post'] as const;
+
+const extraHeaders = z
+  .partialRecord(z.enum(allowedExtraHeaders), z.string().min(1).max(2000).regex(/^[^\r\n]*$/, 'a header value is one line'))
+  .refine((headers) => Object.keys(headers).length > 0, 'headers, when given, name at least one header');
 
 const queueEmailInput = z.strictObject({
   memberId: z.string().min(1).max(100).nullable(),
   to: z.email().max(254),
   data: z.unknown(),
   dedupeKey: z.string().min(1).max(200).optional(),
+  headers: extraHeaders.optional(),
 });
 
 /**
@@ -38,7 +51,7 @@ const queueEmailInput = z.strictObject({
  */
 export async function queueEmail<S extends z.ZodType>(ctx: Ctx, input: QueueEmailInput<S>): Promise<{ messageId: string }> {
   const { template, ...rest } = input;
-  const { memberId, to, data, dedupeKey } = queueEmailInput.parse(rest);
+  const { memberId, to, data, dedupeKey, headers } = queueEmailInput.parse(rest);
   const rendered = template.render(data);
   const write = async (trx: Ctx): Promise<{ messageId: string }> => {
     const row: OutboxMessageRow = {
@@ -55,6 +68,7 @@ export async function queueEmail<S extends z.ZodType>(ctx: Ctx, input: QueueEmai
       created_at_ms: trx.clock.nowMs(),
       sent_at_ms: null,
       last_error: null,
+      headers: headers ? JSON.stringify(headers) : null,
     };
     if (!(await insertMessage(trx.db, row))) {
       assert(dedupeKey !== undefined, 'an outbox insert without a dedupe key cannot conflict');

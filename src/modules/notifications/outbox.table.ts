@@ -23,6 +23,8 @@ export interface OutboxMessageRow {
   created_at_ms: number;
   sent_at_ms: number | null;
   last_error: string | null;
+  /** JSON object of extra mail headers (promotional email's List-Unsubscribe, PV-27); null for transactional mail. */
+  headers: string | null;
 }
 
 export interface OutboxTables {

@@ -49,6 +49,7 @@ export interface DiscountCode {
   endsAtMs: number | null;
   status: CatalogStatus;
   createdAtMs: number;
+  firstOrderOnly: boolean;
 }
 
 export interface TaxRate {
@@ -146,6 +147,7 @@ export function toDiscountCode(row: DiscountCodeRow): DiscountCode {
     endsAtMs: row.ends_at_ms,
     status: row.status,
     createdAtMs: row.created_at_ms,
+    firstOrderOnly: Number(row.first_order_only) === 1,
   };
 }
 
@@ -296,6 +298,7 @@ export async function insertDiscountCode(db: Executor, code: DiscountCode): Prom
       ends_at_ms: code.endsAtMs,
       status: code.status,
       created_at_ms: code.createdAtMs,
+      first_order_only: code.firstOrderOnly ? 1 : 0,
     })
     .onConflict((oc) => oc.column('code').doNothing())
     .executeTakeFirst();

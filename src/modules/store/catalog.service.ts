@@ -25,6 +25,7 @@ import {
   type TaxRate,
 } from './catalog.repository.ts';
 import { catalogStatuses, productCategories, type ProductCategory } from './store.table.ts';
+import { hasPaidOrder } from './orders.repository.ts';
 import { regionPattern } from './tax.rules.ts';
 
 export const skuSchema = z.string().trim().toUpperCase().regex(/^[A-Z0-9][A-Z0-9-]{1,39}$/, 'SKUs are 2-40 letters, digits and dashes');
@@ -98,6 +99,8 @@ export const discountCodeInputSchema = z
     maxUses: z.number().int().min(1).max(10_000_000).nullable().default(null),
     startsAt: z.iso.datetime({ offset: true }).nullable().default(null),
     endsAt: z.iso.datetime({ offset: true }).nullable().default(null),
+    /** Valid only on the buyer's first order (ST-10). */
+    firstOrderOnly: z.boolean().default(false),
   })
   .refine((v) => (v.kind === 'percent' ? v.percentBp !== undefined && v.amountMinor === undefined : v.amountMinor !== undefined && v.percentBp === undefined), {
     message: 'A percent code takes percentBp, a fixed code takes amountMinor.',
@@ -214,6 +217,7 @@ export async function createDiscountCode(ctx: Ctx, actor: Actor, input: Discount
     endsAtMs,
     status: 'active',
     createdAtMs: ctx.clock.nowMs(),
+    firstOrderOnly: parsed.firstOrderOnly,
   };
   if (!(await insertDiscountCode(ctx.db, code))) throw new AppError('already_exists', `The code ${code.code} already exists.`, { field: 'code' });
   if (actor.role !== 'system') await recordAudit(ctx, { actor, action: 'store.discount_code.created', memberId: null, subject: code.id, details: { code: code.code } });
@@ -228,8 +232,11 @@ export async function archiveDiscountCode(ctx: Ctx, actor: Actor, id: string): P
   return { ...code, status: 'archived' };
 }
 
-/** A code a shopper typed, if it can be used now; otherwise a clear refusal. */
-export async function usableDiscountCode(ctx: Ctx, text: string): Promise<DiscountCode> {
+/**
+ * A code a shopper typed, if it can be used now; otherwise a clear refusal. A first-order code is refused to a buyer
+ * (the member, or a guest's email) with an earlier order that was paid.
+ */
+export async function usableDiscountCode(ctx: Ctx, text: string, buyer: { memberId: string | null; guestEmail?: string | null } = { memberId: null }): Promise<DiscountCode> {
   const parsed = discountCodeSchema.safeParse(text);
   const code = parsed.success ? await findDiscountCode(ctx.db, parsed.data) : undefined;
   const nowMs = ctx.clock.nowMs();
@@ -237,6 +244,7 @@ export async function usableDiscountCode(ctx: Ctx, text: string): Promise<Discou
   if (code.startsAtMs !== null && nowMs < code.startsAtMs) throw new AppError('not_eligible', 'This discount code is not active yet.', { field: 'discountCode' });
   if (code.endsAtMs !== null && nowMs >= code.endsAtMs) throw new AppError('not_eligible', 'This discount code has expired.', { field: 'discountCode' });
   if (code.maxUses !== null && code.uses >= code.maxUses) throw new AppError('not_eligible', 'This discount code has been used up.', { field: 'discountCode' });
+  if (code.firstOrderOnly && (await hasPaidOrder(ctx.db, buyer))) throw new AppError('not_eligible', 'This discount code is for a first order only.', { field: 'discountCode' });
   return code;
 }
 

@@ -393,3 +393,16 @@ export async function selectCheckoutsInProgress(db: Executor, memberId: string):
   const rows = await storeTables(db).selectFrom('store_orders').select('id').where('member_id', '=', memberId).where('status', '=', 'pending_payment').orderBy('id').limit(20).execute();
   return rows.map((row) => row.id);
 }
+
+/** Whether the buyer (a member, or a guest by email) has an order that was paid (ST-10: first-order-only codes). */
+export async function hasPaidOrder(db: Executor, buyer: { memberId: string | null; guestEmail?: string | null }): Promise<boolean> {
+  if (buyer.memberId === null && !buyer.guestEmail) return false;
+  const row = await storeTables(db)
+    .selectFrom('store_orders')
+    .select('id')
+    .where((eb) => (buyer.memberId !== null ? eb('member_id', '=', buyer.memberId) : eb('guest_email', '=', buyer.guestEmail!.trim().toLowerCase())))
+    .where('status', 'in', ['paid', 'shipped', 'delivered'])
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}

@@ -147,7 +147,7 @@ export async function quoteCheckout(ctx: Ctx, request: CheckoutRequest): Promise
   const shipping = await resolveShipping(ctx, request);
   const rate = await findTaxRate(ctx.db, shipping.region);
   if (!rate) throw new AppError('not_eligible', `We do not ship to ${shipping.region} yet.`, { field: 'region' });
-  const discount = request.discountCode ? toDiscountRule(await usableDiscountCode(ctx, request.discountCode)) : null;
+  const discount = request.discountCode ? toDiscountRule(await usableDiscountCode(ctx, request.discountCode, { memberId: request.memberId })) : null;
   const nowMs = ctx.clock.nowMs();
   // MB-8: the member discount and the voucher follow Plus at placement: what the member is shown is what they pay.
   const plusActive = request.memberId ? (await plusStatusOf(ctx, request.memberId, nowMs)).plan !== null : false;
@@ -217,7 +217,7 @@ export async function createPendingOrder(ctx: Ctx, input: PlaceOrderInput): Prom
       throw new AppError('not_eligible', `${line.product.name} sold out while you were checking out.`, { productId: line.product.id });
     }
   }
-  const discountCode = input.discountCode ? (await usableDiscountCode(ctx, input.discountCode)).code : null;
+  const discountCode = input.discountCode ? (await usableDiscountCode(ctx, input.discountCode, { memberId: input.memberId, guestEmail: input.guestEmail ?? null })).code : null;
   if (discountCode && !(await useDiscountCode(ctx.db, discountCode))) throw new AppError('not_eligible', 'This discount code has been used up.', { field: 'discountCode' });
   // MB-8: the voucher is taken in the order's transaction; a failed payment or a cancellation before shipping gives it back.
   if (delivery === 'next_day') {

@@ -87,6 +87,7 @@ export async function seedStoreDemoData(ctx: Ctx): Promise<{ products: number; r
       id: ctx.ids.next('dsc'),
       ...demo,
       maxUses: null,
+      firstOrderOnly: false,
       uses: 0,
       startsAtMs: null,
       endsAtMs: null,

@@ -66,6 +66,8 @@ export interface DiscountCodeRow {
   ends_at_ms: number | null;
   status: CatalogStatus;
   created_at_ms: number;
+  /** 1: valid only on the buyer's first order (the newsletter's welcome code, ST-10). */
+  first_order_only: number;
 }
 
 export interface TaxRateRow {

@@ -15,7 +15,9 @@ export type Block =
   | { kind: 'action'; label: string; url: string }
   | { kind: 'note'; text: string }
   /** A small table: a row of headings and rows of cells; a list of the rows in the plain-text part. */
-  | { kind: 'table'; columns: readonly string[]; rows: readonly (readonly string[])[] };
+  | { kind: 'table'; columns: readonly string[]; rows: readonly (readonly string[])[] }
+  /** A 1×1 image (a promotional email's open pixel, only where the recipient consented, PV-29); HTML part only. */
+  | { kind: 'pixel'; url: string };
 
 export interface EmailTemplate<S extends z.ZodType> {
   /** Stored on the outbox row; unique across modules (a test checks). */
@@ -86,11 +88,15 @@ function blockHtml(block: Block): string {
       const row = (tag: 'th' | 'td', cells: readonly string[]): string => `<tr>${cells.map((cell) => `<${tag} style="${styles.cell}">${escapeHtml(cell)}</${tag}>`).join('')}</tr>`;
       return `<table style="${styles.table}"><thead>${row('th', block.columns)}</thead><tbody>${block.rows.map((cells) => row('td', cells)).join('')}</tbody></table>`;
     }
+    case 'pixel':
+      return `<img src="${escapeHtml(block.url)}" width="1" height="1" alt="" style="display:block;border:0;">`;
   }
 }
 
-function blockText(block: Block): string {
+function blockText(block: Block): string | null {
   switch (block.kind) {
+    case 'pixel':
+      return null;
     case 'paragraph':
     case 'note':
       return block.text;
@@ -107,6 +113,6 @@ export function renderEmail(subject: string, blocks: readonly Block[]): Rendered
     `<title>${escapeHtml(subject)}</title></head>\n<body style="${styles.body}"><div style="${styles.wrapper}"><div style="${styles.card}">\n` +
     blocks.map(blockHtml).join('\n') +
     `\n</div><p style="${styles.footer}">${escapeHtml(footer)}</p></div></body></html>\n`;
-  const text = `${blocks.map(blockText).join('\n\n')}\n\n--\n${footer}\n`;
+  const text = `${blocks.map(blockText).filter((part) => part !== null).join('\n\n')}\n\n--\n${footer}\n`;
   return { subject, html, text };
 }
