@@ -316,12 +316,6 @@ async function runSequence(deps: TestDeps, commands: Command[], sequence: number
         }
         // The last state at this moment, before time moves on: what a point-in-time read must reproduce.
         looks.push(await getBalance(ctx, memberId));
-  const adjusted = (await Promise.all(otherOps)) as { transactionId: string }[];
-  assert.equal(new Set(adjusted.map((a) => a.transactionId)).size, otherOps.length, 'each concurrent adjustment committed once');
-  for (const outcome of await Promise.all(otherSpends)) assert.equal(outcome, 'refused');
-  const otherHistory = (await getHistory(ctx, other, { limit: 200 })).entries.filter((e) => e.kind === 'adjustment');
-  assert.equal(otherHistory.length, otherOps.length, 'the concurrent operations are in the ledger, once each');
-  assert.equal(otherHistory.reduce((sum, e) => sum + e.credits, 0), otherOps.length);
         deps.clock.setMs(to);
         model.advance(to);
         break;
