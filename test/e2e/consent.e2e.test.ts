@@ -10,16 +10,18 @@ import { test } from 'node:test';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { createMemberForSeed } from '../../src/modules/accounts/index.ts';
 import { watchPageProblems } from '../support/browser.ts';
-import { browserSuite, heading } from '../support/e2e-helpers.ts';
+import { browserSuite, heading, signIn } from '../support/e2e-helpers.ts';
 import { startTestServer } from '../support/server.ts';
 
 const visitorMember = { email: 'ada.consent@example.com', password: 'analytical-engine-1843', country: 'DE', dateOfBirth: '1985-12-10', firstName: 'Ada', lastName: 'Byron', emailVerified: true };
+
+let visitorMemberId = '';
 
 const { running, open, saveFailureScreenshots } = browserSuite(
   'consent',
   () => startTestServer({ worker: false, environment: { PATRON_REGION_HEADER: 'CF-IPCountry' } }),
   async ({ deps }) => {
-    await createMemberForSeed(deps, visitorMember);
+    visitorMemberId = (await createMemberForSeed(deps, visitorMember)).memberId;
   },
 );
 
@@ -113,6 +115,19 @@ test('PV-23 PV-24 in an opt-in region nothing optional is stored before a choice
     assert.equal(gpcAnswer.categories.advertising, false, 'advertising stays off under GPC');
     assert.equal(gpcAnswer.purposes.advertising.method, 'gpc');
     assert.equal(await gpcPage.getByLabel(/Advertising/).isDisabled(), true);
+
+    // The GPC visitor signs in: the browser's choices join the account (PV-23); an agent reads the consent history.
+    await signIn(gpcPage, server.url, visitorMember);
+    const desk = await open();
+    await signIn(desk.page, server.url, server.agent, true);
+    await desk.page.goto(`${server.url}/console/members/${visitorMemberId}`);
+    const history = desk.page.getByRole('region', { name: 'Consent history' });
+    await history.getByRole('cell', { name: 'Global Privacy Control' }).first().waitFor();
+    await history.scrollIntoViewIfNeeded();
+    await desk.page.screenshot({ path: '/tmp/consent-console-history.png', fullPage: true });
+    const rows = await history.getByRole('row').allTextContents();
+    assert.ok(rows.some((row) => /advertising.*denied.*Global Privacy Control/.test(row)), rows.join('\n'));
+    assert.ok(rows.some((row) => /analytics.*granted/.test(row)), 'the browser’s analytics choice joined the account');
   } catch (error) {
     await saveFailureScreenshots();
     t.diagnostic('screenshots in test-results/consent-failure-*.png');

@@ -61,6 +61,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     PATRON_HOST: '127.0.0.1',
     PATRON_PORT: String(port),
     PATRON_PUBLIC_URL: url,
+    // An opt-out region, so the cookie banner (PV-23) does not cover the pages the other walks click through; the
+    // consent test sets a region header of its own.
+    PATRON_DEFAULT_REGION: 'US',
     ...options.environment,
   });
   const runtime = await createRuntime(config);

@@ -84,7 +84,7 @@ export function registerCookieRoutes(app: ZodApp, deps: Deps): void {
       const deviceId = readDeviceId(request) ?? request.query.deviceId ?? null;
       const visitor = await visitorOf(deps, request, { deviceId, pageGpc: request.query.gpc === '1' });
       // The page's own signal (navigator.globalPrivacyControl) is recorded here; the header was by the hook.
-      if (visitor.gpc) await honourGpcOnce(deps, visitor);
+      if (visitor.gpc) await honourGpcOnce(deps, request, deviceId);
       return toVisitorConsentView(await visitorConsent(deps, visitor), { deviceId, signedIn: visitor.memberId !== null });
     },
   );
@@ -149,7 +149,13 @@ export function registerCookieRoutes(app: ZodApp, deps: Deps): void {
   );
 }
 
-/** Records a GPC opt-out when it changes something, in a short transaction of its own (PV-24). */
-export async function honourGpcOnce(deps: Deps, visitor: Visitor): Promise<void> {
-  if (await gpcWouldChange(deps, visitor)) await transact(deps, (ctx) => honourGpc(ctx, visitor));
+/**
+ * Records a GPC opt-out when it changes something, in a short transaction of its own (PV-24). The region (a member
+ * lookup when no header tells) is resolved only when there is something to write.
+ */
+export async function honourGpcOnce(deps: Deps, request: FastifyRequest, deviceId: string | null): Promise<void> {
+  const keys = { deviceId, memberId: sessionMemberId(request), region: null };
+  if (!(await gpcWouldChange(deps, keys))) return;
+  const visitor = await visitorOf(deps, request, { deviceId });
+  await transact(deps, (ctx) => honourGpc(ctx, visitor));
 }

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import type { Deps } from '../../deps.ts';
 import { readDeviceId } from '../../http/device-id.ts';
 import type { ZodApp } from '../../http/types.ts';
-import { allowAnyOrigin, honourGpcOnce, sessionMemberId, visitorOf } from './cookies.routes.ts';
+import { allowAnyOrigin, honourGpcOnce, sessionMemberId } from './cookies.routes.ts';
 
 /** The day Patron's GPC support last changed, for /.well-known/gpc.json (the GPC spec's `lastUpdate`). */
 export const gpcLastUpdate = '2026-12-05';
@@ -18,9 +18,8 @@ export function registerGpcSiteRoutes(app: ZodApp, deps: Deps): void {
   app.addHook('onRequest', async (request) => {
     if (request.headers['sec-gpc'] !== '1') return;
     const deviceId = readDeviceId(request);
-    const memberId = sessionMemberId(request);
-    if (!deviceId && !memberId) return;
-    await honourGpcOnce(deps, await visitorOf(deps, request, { deviceId }));
+    if (!deviceId && !sessionMemberId(request)) return;
+    await honourGpcOnce(deps, request, deviceId);
   });
 
   app.get('/.well-known/gpc.json', { schema: { hide: true } }, async (_request, reply) => {

@@ -321,6 +321,9 @@ export function MemberPrivacyPage() {
           <h2 id="more-title">More</h2>
           <ul className="stack-small">
             <li>
+              <Link to="/account/privacy/choices">Your privacy choices</Link> <span className="muted small">(cookies, advertising and Global Privacy Control)</span>
+            </li>
+            <li>
               <Link to="/account/security#close-account-title">Close your account</Link> <span className="muted small">(on the Security page)</span>
             </li>
             <li>
