@@ -10,9 +10,10 @@ import { createStaffUser } from '../../src/modules/accounts/index.ts';
 import { recordEvents, selectEventsAfter, type EventType } from '../../src/modules/events/index.ts';
 import { listMessages } from '../../src/modules/notifications/index.ts';
 import {
-  changeEndpoint, createEndpoint, getDelivery, getEndpoint, listDeliveries, maxAttempts, pruneDeliveries, redeliver, removeEndpoint, retryDelayMs, rotateEndpointSecret, runWebhookDispatch, sendTestEvent, signatureHeader,
+  changeEndpoint, createEndpoint, fanOutEvents, getDelivery, getEndpoint, listDeliveries, maxAttempts, pruneDeliveries, redeliver, removeEndpoint, retryDelayMs, rotateEndpointSecret, runWebhookDispatch, sendTestEvent, signatureHeader,
   type StaffActor,
 } from '../../src/modules/webhooks/index.ts';
+import { claimDueDeliveries } from '../../src/modules/webhooks/webhooks.repository.ts';
 import { describeEachDatabase } from '../support/each-database.ts';
 import type { TestDeps } from '../support/deps.ts';
 import { startWebhookReceiver, verifyStandardWebhook, type WebhookReceiver } from '../support/webhook-receiver.ts';
@@ -336,6 +337,30 @@ describeEachDatabase(
       } finally {
         await transact(deps, (trx) => removeEndpoint(trx, { endpointId: first.endpoint.id, actor: admin }));
         await transact(deps, (trx) => removeEndpoint(trx, { endpointId: second.endpoint.id, actor: admin }));
+      }
+    });
+
+    test('issue 13 NT-1: a dispatcher that crashed after leasing a delivery leaves it to another once the lease ends; it is sent once', async () => {
+      const deps = suite.deps();
+      fresh();
+      const { endpoint } = await newEndpoint(deps, receiver);
+      try {
+        await record(deps, [{ type: 'order.paid', subjectId: 'ord_crash1' }]);
+        await fanOutEvents(deps);
+        // The crashed worker: it leased the delivery and never came back.
+        const nowMs = deps.clock.nowMs();
+        const leased = await transact(deps, (trx) => claimDueDeliveries(trx.db, { nowMs, limit: 10, lockedUntilMs: nowMs + 75_000 }));
+        assert.equal(leased.length, 1);
+        await dispatch(deps);
+        assert.equal(receiver.received.length, 0, 'not while the lease holds');
+        deps.clock.advanceMs(75_000);
+        await dispatch(deps);
+        await dispatch(deps);
+        assert.equal(receiver.received.length, 1);
+        const [delivery] = await listDeliveries(deps, { endpointId: endpoint.id, limit: 1 });
+        assert.equal(delivery?.state, 'succeeded');
+      } finally {
+        await transact(deps, (trx) => removeEndpoint(trx, { endpointId: endpoint.id, actor: admin }));
       }
     });
 
