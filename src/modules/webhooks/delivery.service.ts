@@ -46,10 +46,6 @@ export function payloadOf(event: Pick<DomainEvent, 'subjectId' | 'memberId' | 'o
   return JSON.stringify(payload);
 }
 
-function subscribes(endpoint: WebhookEndpointRow, type: string): boolean {
-  return (toEndpoint(endpoint).eventTypes as string[]).includes(type);
-}
-
 /**
  * Endpoints that collect deliveries: enabled ones, and those disabled automatically for failing — their events wait
  * (in order) for the endpoint to be enabled again, so an outage costs nothing but time. An endpoint an agent disabled
@@ -70,12 +66,12 @@ export async function fanOutEvents(deps: Deps): Promise<number> {
     const taken = await transact(deps, async (trx) => {
       const events = await takeUndispatchedEvents(trx, fanOutBatchSize);
       if (events.length === 0) return 0;
-      const endpoints = (await selectEndpoints(trx.db)).filter(collects);
+      const endpoints = (await selectEndpoints(trx.db)).filter(collects).map((row) => ({ id: row.id, types: new Set<string>(toEndpoint(row).eventTypes) }));
       const nowMs = trx.clock.nowMs();
       const rows: WebhookDeliveryRow[] = [];
       for (const event of events) {
         for (const endpoint of endpoints) {
-          if (!subscribes(endpoint, event.type)) continue;
+          if (!endpoint.types.has(event.type)) continue;
           rows.push(newDelivery(trx, { endpointId: endpoint.id, eventId: event.id, eventType: event.type, subjectId: event.subjectId, memberId: event.memberId, payload: payloadOf(event), nowMs }));
         }
       }
