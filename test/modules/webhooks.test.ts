@@ -7,12 +7,13 @@ import { after, before, test } from 'node:test';
 import { transact, type Ctx } from '../../src/deps.ts';
 import { DAY_MS, HOUR_MS } from '../../src/platform/clock.ts';
 import { createStaffUser } from '../../src/modules/accounts/index.ts';
-import { recordEvents, type EventType } from '../../src/modules/events/index.ts';
+import { recordEvents, selectEventsAfter, type EventType } from '../../src/modules/events/index.ts';
 import { listMessages } from '../../src/modules/notifications/index.ts';
 import {
-  changeEndpoint, createEndpoint, getDelivery, getEndpoint, listDeliveries, maxAttempts, redeliver, removeEndpoint, retryDelayMs, rotateEndpointSecret, runWebhookDispatch, sendTestEvent, signatureHeader,
+  changeEndpoint, createEndpoint, fanOutEvents, getDelivery, getEndpoint, listDeliveries, maxAttempts, pruneDeliveries, redeliver, removeEndpoint, retryDelayMs, rotateEndpointSecret, runWebhookDispatch, sendTestEvent, signatureHeader,
   type StaffActor,
 } from '../../src/modules/webhooks/index.ts';
+import { claimDueDeliveries } from '../../src/modules/webhooks/webhooks.repository.ts';
 import { describeEachDatabase } from '../support/each-database.ts';
 import type { TestDeps } from '../support/deps.ts';
 import { startWebhookReceiver, verifyStandardWebhook, type WebhookReceiver } from '../support/webhook-receiver.ts';
@@ -336,6 +337,53 @@ describeEachDatabase(
       } finally {
         await transact(deps, (trx) => removeEndpoint(trx, { endpointId: first.endpoint.id, actor: admin }));
         await transact(deps, (trx) => removeEndpoint(trx, { endpointId: second.endpoint.id, actor: admin }));
+      }
+    });
+
+    test('issue 13 NT-1: a dispatcher that crashed after leasing a delivery leaves it to another once the lease ends; it is sent once', async () => {
+      const deps = suite.deps();
+      fresh();
+      const { endpoint } = await newEndpoint(deps, receiver);
+      try {
+        await record(deps, [{ type: 'order.paid', subjectId: 'ord_crash1' }]);
+        await fanOutEvents(deps);
+        // The crashed worker: it leased the delivery and never came back.
+        const nowMs = deps.clock.nowMs();
+        const leased = await transact(deps, (trx) => claimDueDeliveries(trx.db, { nowMs, limit: 10, lockedUntilMs: nowMs + 75_000 }));
+        assert.equal(leased.length, 1);
+        await dispatch(deps);
+        assert.equal(receiver.received.length, 0, 'not while the lease holds');
+        deps.clock.advanceMs(75_000);
+        await dispatch(deps);
+        await dispatch(deps);
+        assert.equal(receiver.received.length, 1);
+        const [delivery] = await listDeliveries(deps, { endpointId: endpoint.id, limit: 1 });
+        assert.equal(delivery?.state, 'succeeded');
+      } finally {
+        await transact(deps, (trx) => removeEndpoint(trx, { endpointId: endpoint.id, actor: admin }));
+      }
+    });
+
+    test('issue 13 PV-16: finished deliveries and dispatched events are pruned after 30 days; pending ones stay', async () => {
+      const deps = suite.deps();
+      fresh();
+      const { endpoint } = await newEndpoint(deps, receiver);
+      try {
+        const [doneId] = await record(deps, [{ type: 'order.paid', subjectId: 'ord_prune1' }]);
+        await dispatch(deps);
+        receiver.respond = () => 500;
+        deps.clock.advanceMs(DAY_MS);
+        await record(deps, [{ type: 'order.paid', subjectId: 'ord_prune2' }]);
+        await dispatch(deps);
+        deps.clock.advanceMs(30 * DAY_MS);
+        await transact(deps, (trx) => changeEndpoint(trx, { endpointId: endpoint.id, patch: { enabled: false }, actor: admin }));
+        assert.ok((await pruneDeliveries(deps)) >= 2);
+        const left = await listDeliveries(deps, { endpointId: endpoint.id, limit: 10 });
+        assert.deepEqual(left.map((d) => [d.subjectId, d.state]), [['ord_prune2', 'pending']]);
+        const events = await selectEventsAfter(deps.db, null, 100_000);
+        assert.ok(!events.some((event) => event.id === doneId), 'the old dispatched event is gone');
+      } finally {
+        await transact(deps, (trx) => removeEndpoint(trx, { endpointId: endpoint.id, actor: admin }));
       }
     });
 

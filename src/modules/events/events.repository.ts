@@ -28,6 +28,15 @@ export async function selectUndispatchedEvents(db: Executor, limit: number): Pro
   return (isPostgres(db) ? query.forUpdate().skipLocked() : query).execute();
 }
 
+/** Deletes up to `limit` events dispatched and older than `cutoffMs`; returns how many went. */
+export async function deleteDispatchedEventsBefore(db: Executor, cutoffMs: number, limit: number): Promise<number> {
+  const result = await eventTables(db)
+    .deleteFrom('domain_events')
+    .where('id', 'in', (eb) => eb.selectFrom('domain_events').select('id').where('dispatched_at_ms', 'is not', null).where('occurred_at_ms', '<', cutoffMs).limit(limit))
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
 /** Marks events as dispatched (in the transaction that wrote their deliveries). */
 export async function markEventsDispatched(db: Executor, ids: readonly string[], atMs: number): Promise<void> {
   for (let i = 0; i < ids.length; i += insertChunk) {

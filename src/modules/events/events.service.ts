@@ -5,7 +5,7 @@ import type { Ctx } from '../../deps.ts';
 import { assert } from '../../platform/assert.ts';
 import { canonicalJson } from '../../platform/canonical-json.ts';
 import { eventTypes, type EventType } from './events.catalogue.ts';
-import { insertEvents, markEventsDispatched as markDispatched, selectUndispatchedEvents } from './events.repository.ts';
+import { deleteDispatchedEventsBefore, insertEvents, markEventsDispatched as markDispatched, selectUndispatchedEvents } from './events.repository.ts';
 import type { DomainEventRow } from './events.table.ts';
 
 /** Event data carries IDs, codes, amounts and times only: an event is not a place for personal data beyond the IDs. */
@@ -66,4 +66,9 @@ export async function takeUndispatchedEvents(ctx: Pick<Ctx, 'db'>, limit: number
 
 export async function markEventsDispatched(ctx: Pick<Ctx, 'db' | 'clock'>, eventIds: readonly string[]): Promise<void> {
   await markDispatched(ctx.db, eventIds, ctx.clock.nowMs());
+}
+
+/** Deletes up to `limit` dispatched events that occurred before `cutoffMs` (the webhook prune job's upkeep). */
+export function pruneDispatchedEvents(ctx: Pick<Ctx, 'db'>, cutoffMs: number, limit: number): Promise<number> {
+  return deleteDispatchedEventsBefore(ctx.db, cutoffMs, limit);
 }

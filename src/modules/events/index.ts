@@ -1,6 +1,6 @@
 // The events module's public face (docs/CONTRACTS.md): the transactional outbox of domain events that outgoing
 // webhooks deliver. Every module records its events here, in the same transaction as the change.
-export { recordEvent, recordEvents, toEvent, takeUndispatchedEvents, markEventsDispatched, type DomainEvent, type RecordEventInput } from './events.service.ts';
+export { recordEvent, recordEvents, toEvent, takeUndispatchedEvents, markEventsDispatched, pruneDispatchedEvents, type DomainEvent, type RecordEventInput } from './events.service.ts';
 export { eventTypes, type EventType } from './events.catalogue.ts';
 export { selectEventsAfter } from './events.repository.ts';
 

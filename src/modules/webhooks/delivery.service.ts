@@ -6,12 +6,11 @@
 // `webhook-id`, which receivers use to drop the repeat).
 import { transact, type Ctx, type Deps } from '../../deps.ts';
 import { deleteInBatches } from '../../db/batches.ts';
-import { assert } from '../../platform/assert.ts';
 import { DAY_MS, monotonicMs } from '../../platform/clock.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import { randomInt } from '../../platform/ids.ts';
 import { listAdminEmails } from '../accounts/index.ts';
-import { markEventsDispatched, takeUndispatchedEvents, type DomainEvent } from '../events/index.ts';
+import { markEventsDispatched, pruneDispatchedEvents, takeUndispatchedEvents, type DomainEvent } from '../events/index.ts';
 import { queueEmail } from '../notifications/index.ts';
 import { endpointDisabledEmail } from './emails/endpoint-disabled.ts';
 import { signingSecrets, toEndpoint } from './endpoints.service.ts';
@@ -47,10 +46,6 @@ export function payloadOf(event: Pick<DomainEvent, 'subjectId' | 'memberId' | 'o
   return JSON.stringify(payload);
 }
 
-function subscribes(endpoint: WebhookEndpointRow, type: string): boolean {
-  return (toEndpoint(endpoint).eventTypes as string[]).includes(type);
-}
-
 /**
  * Endpoints that collect deliveries: enabled ones, and those disabled automatically for failing — their events wait
  * (in order) for the endpoint to be enabled again, so an outage costs nothing but time. An endpoint an agent disabled
@@ -71,12 +66,12 @@ export async function fanOutEvents(deps: Deps): Promise<number> {
     const taken = await transact(deps, async (trx) => {
       const events = await takeUndispatchedEvents(trx, fanOutBatchSize);
       if (events.length === 0) return 0;
-      const endpoints = (await selectEndpoints(trx.db)).filter(collects);
+      const endpoints = (await selectEndpoints(trx.db)).filter(collects).map((row) => ({ id: row.id, types: new Set<string>(toEndpoint(row).eventTypes) }));
       const nowMs = trx.clock.nowMs();
       const rows: WebhookDeliveryRow[] = [];
       for (const event of events) {
         for (const endpoint of endpoints) {
-          if (!subscribes(endpoint, event.type)) continue;
+          if (!endpoint.types.has(event.type)) continue;
           rows.push(newDelivery(trx, { endpointId: endpoint.id, eventId: event.id, eventType: event.type, subjectId: event.subjectId, memberId: event.memberId, payload: payloadOf(event), nowMs }));
         }
       }
@@ -128,7 +123,8 @@ type OnFailure = 'retry' | 'keep' | 'give_up';
 
 async function attempt(deps: Deps, delivery: WebhookDeliveryRow, kind: AttemptKind, onFailure: OnFailure): Promise<PostResult> {
   const endpoint = await findEndpoint(deps.db, delivery.endpoint_id);
-  assert(endpoint, 'a delivery belongs to an endpoint (deleting one deletes its deliveries)');
+  // Removed after the claim (removing an endpoint removes its deliveries): there is nothing left to send or record.
+  if (!endpoint) return { ok: false, statusCode: null, durationMs: 0, failureCode: 'endpoint_removed', responseExcerpt: null };
   const startedAtMs = deps.clock.nowMs();
   const result = await postWebhook(endpoint.url, webhookHeaders(deps, endpoint, delivery, startedAtMs), delivery.payload);
   await settle(deps, { delivery, endpoint, kind, onFailure, startedAtMs, result });
@@ -286,9 +282,14 @@ export async function sendTestEvent(deps: Deps, input: { endpointId: string }): 
   return { deliveryId: delivery.id, result };
 }
 
-/** Deletes finished deliveries older than the retention, in bounded batches (CONVENTIONS 12). */
+/**
+ * Deletes finished deliveries older than the retention, and the outbox's dispatched events older than it (the
+ * `operational_short` class of their data maps), in bounded batches (CONVENTIONS 12).
+ */
 export async function pruneDeliveries(deps: Deps): Promise<number> {
   const cutoffMs = deps.clock.nowMs() - deliveryRetentionMs;
-  return deleteInBatches((limit) => transact(deps, (trx) => deleteFinishedDeliveriesBefore(trx.db, cutoffMs, limit)));
+  const deliveries = await deleteInBatches((limit) => transact(deps, (trx) => deleteFinishedDeliveriesBefore(trx.db, cutoffMs, limit)));
+  const events = await deleteInBatches((limit) => pruneDispatchedEvents(deps, cutoffMs, limit));
+  return deliveries + events;
 }
 
