@@ -53,6 +53,11 @@ export function countWebhookDelivery(db: Executor, outcome: WebhookDeliveryOutco
   businessCounters(db).webhookDeliveries.inc({ outcome, event_type: eventType });
 }
 
+/** The business counters' exposition text for one installation (tests read a count through it). */
+export function businessMetricsText(db: Executor): Promise<string> {
+  return businessCounters(db).registry.metrics();
+}
+
 /** A reading taken at scrape time: one gauge, one value per label set. */
 export interface GaugeReading {
   labels?: Record<string, string>;

@@ -2,6 +2,7 @@
 // retries with backoff on the fake clock, per-subject order, automatic disabling with an email to the admins,
 // manual redelivery and test messages, the outbox's dispatched marker that never skips a late-committing event,
 // and three dispatchers at once delivering each event once. On SQLite and PostgreSQL.
+import { businessMetricsText } from '../../src/http/metrics.ts';
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { transact, type Ctx } from '../../src/deps.ts';
@@ -144,6 +145,11 @@ describeEachDatabase(
         assert.deepEqual(detail.attempts.map((a) => a.failureCode).reverse(), ['http_503', 'http_503', 'http_503', null]);
         assert.equal(detail.attempts[1]?.responseExcerpt, 'refused with 503');
         assert.equal(new Set(receiver.received.map((r) => r.id)).size, 1, 'every retry carries the same webhook-id');
+        // PL-12: each attempt is counted once, after its settlement committed.
+        const counted = await businessMetricsText(deps.db);
+        const count = (outcome: string) => Number(new RegExp(`patron_webhook_deliveries_total\\{outcome="${outcome}",event_type="order.refunded"\\} (\\d+)`).exec(counted)?.[1] ?? 0);
+        assert.equal(count('failed'), 3);
+        assert.equal(count('delivered'), 1);
       } finally {
         await transact(deps, (trx) => removeEndpoint(trx, { endpointId: endpoint.id, actor: admin }));
       }

@@ -5,6 +5,7 @@
 // is sent once per endpoint (a crash between the POST and its record repeats that one POST, under the same
 // `webhook-id`, which receivers use to drop the repeat).
 import { transact, type Ctx, type Deps } from '../../deps.ts';
+import { countWebhookDelivery, type WebhookDeliveryOutcome } from '../../http/metrics.ts';
 import { deleteInBatches } from '../../db/batches.ts';
 import { DAY_MS, monotonicMs } from '../../platform/clock.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
@@ -136,18 +137,23 @@ async function settle(
   input: { delivery: WebhookDeliveryRow; endpoint: WebhookEndpointRow; kind: AttemptKind; onFailure: OnFailure; startedAtMs: number; result: PostResult },
 ): Promise<void> {
   const { delivery, endpoint, result } = input;
+  let outcome: WebhookDeliveryOutcome | null = null;
   await transact(deps, async (trx) => {
     const nowMs = trx.clock.nowMs();
     const attempts = delivery.attempts + 1;
     const changes: DeliveryChanges = { attempts, locked_until_ms: null, last_status: result.statusCode, last_error: result.failureCode, updated_at_ms: nowMs };
     if (result.ok) {
       Object.assign(changes, { state: 'succeeded', completed_at_ms: nowMs });
+      outcome = 'delivered';
     } else if (input.onFailure === 'give_up' || (input.onFailure === 'retry' && attempts >= maxAttempts)) {
       Object.assign(changes, { state: 'failed', completed_at_ms: nowMs });
+      outcome = 'gave_up';
     } else if (input.onFailure === 'retry') {
       changes.next_attempt_at_ms = nowMs + retryDelayMs(attempts, randomInt(1_000_000) / 1_000_000);
     }
+    outcome ??= 'failed';
     if (!(await settleClaimedDelivery(trx.db, delivery, changes))) {
+      outcome = null;
       deps.logger.warn({ deliveryId: delivery.id }, 'webhook delivery lease was lost before its attempt was recorded');
       return;
     }
@@ -170,6 +176,8 @@ async function settle(
       await webhookTables(trx.db).updateTable('webhook_endpoints').set({ failing_since_ms: nowMs }).where('id', '=', endpoint.id).where('failing_since_ms', 'is', null).execute();
     }
   });
+  // Counted after the commit, so a rolled-back settlement is never counted (PL-12).
+  if (outcome !== null) countWebhookDelivery(deps.db, outcome, delivery.type);
 }
 
 /**
