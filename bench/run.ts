@@ -1,4 +1,4 @@
-// `npm run bench [-- foundation|ledger|store|membership|aftersales-images|aftersales-queue|privacy|import|all] [--size XS|S|M]`: benchmark scripts that print numbers (PERFORMANCE.md).
+// `npm run bench [-- foundation|ledger|store|membership|aftersales-images|aftersales-queue|privacy|import|http-balance|all] [--size XS|S|M]`: benchmark scripts that print numbers (PERFORMANCE.md).
 import { parseArgs } from 'node:util';
 
 const { values, positionals } = parseArgs({
@@ -16,6 +16,7 @@ const suites: Record<string, () => Promise<void>> = {
   'aftersales-images': async () => (await import('./aftersales-images.ts')).runAftersalesImagesBench(),
   'aftersales-queue': async () => (await import('./aftersales-queue.ts')).runAftersalesQueueBench({ size }),
   privacy: async () => (await import('./privacy.ts')).runPrivacyBench({ size }),
+  'http-balance': async () => (await import('./http-balance.ts')).runHttpBalanceBench(),
   import: async () => (await import('./import.ts')).runImportBench({ size }),
 };
 
