@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -17,7 +17,7 @@ async function freePort(): Promise<number> {
   });
 }
 
-interface Started {
+export interface Started {
   child: ChildProcess;
   baseUrl: string;
   readyMs: number;
@@ -25,7 +25,7 @@ interface Started {
 }
 
 /** Starts `patron serve` on a fresh data folder and waits until /readyz answers 200. */
-async function startServer(dataDir: string, extraEnv: Record<string, string> = {}): Promise<Started> {
+export async function startServer(dataDir: string, extraEnv: Record<string, string> = {}): Promise<Started> {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const startedAt = performance.now();
@@ -54,13 +54,13 @@ async function startServer(dataDir: string, extraEnv: Record<string, string> = {
     } catch {
       // not listening yet
     }
-    if (performance.now() - startedAt > 30_000) throw new Error(`server not ready after 30 s:\n${output}`);
+    if (performance.now() - startedAt > 120_000) throw new Error(`server not ready after 120 s:\n${output}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
   return { child, baseUrl, readyMs: performance.now() - startedAt, output: () => output };
 }
 
-async function stopServer(started: Started): Promise<void> {
+export async function stopServer(started: Started): Promise<void> {
   const exited = new Promise((resolve) => started.child.once('exit', resolve));
   started.child.kill('SIGTERM');
   await exited;

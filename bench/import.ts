@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const maxHeapMb = 96;
+const youngGenerationMb = 32;
 const sizes = { XS: 2_000, S: 100_000, M: 1_000_000 } as const;
 
 /** Writes `count` members to `file` (streamed: the generator holds one line at a time). */
@@ -44,7 +45,7 @@ function patronEnv(dataDir: string): NodeJS.ProcessEnv {
 
 async function runImport(dataDir: string, file: string): Promise<RunResult> {
   const started = performance.now();
-  // A 96 MB heap: an importer whose memory grew with the file would fail here rather than pass slowly.
+  // The old generation capped at 96 MB: an importer whose memory grew with the file would die here, not pass slowly.
   const child = spawn(process.execPath, [`--max-old-space-size=${maxHeapMb}`, 'src/cli/main.ts', 'import', 'members', file], { env: patronEnv(dataDir), stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let progressLines = 0;
@@ -97,7 +98,8 @@ export async function runImportBench(options: { size: keyof typeof sizes }): Pro
     // RSS = the runtime (~185 MB) + SQLite's page cache (64 MB) + its mmap window (256 MB), each bounded by
     // configuration; the importer's own memory is the heap, capped at maxHeapMb for the child.
     expect(peak(first) <= 185 + 64 + 256 + 64, 'peak RSS within the runtime plus SQLite\'s configured cache and mmap window');
-    expect(heap(first) <= maxHeapMb && heap(second) <= maxHeapMb, `peak heap ≤ ${maxHeapMb} MB`);
+    // heapUsed also counts the young generation, which --max-old-space-size does not cap: allow it on top.
+    expect(heap(first) <= maxHeapMb + youngGenerationMb && heap(second) <= maxHeapMb + youngGenerationMb, `peak heap ≤ ${maxHeapMb} + ${youngGenerationMb} MB`);
   } finally {
     rmSync(folder, { recursive: true, force: true });
   }

@@ -1,6 +1,7 @@
 // `npm run bench [-- foundation|ledger|store|membership|aftersales-images|aftersales-queue|privacy|import|all] [--size XS|S|M]`: benchmark scripts that print numbers (PERFORMANCE.md).
 // `npm run bench [-- foundation|ledger|store|membership|aftersales-images|aftersales-queue|privacy|all] [--size XS|S|M]`: benchmark scripts that print numbers (PERFORMANCE.md).
 // `npm run bench -- drill-crash|drill-pg-restart|drill-instances [--long]`: the reliability drills (issue 13), not part of `all`.
+// `npm run bench [-- foundation|ledger|store|membership|aftersales-images|aftersales-queue|privacy|import|http-balance|all] [--size XS|S|M]`: benchmark scripts that print numbers (PERFORMANCE.md).
 import { parseArgs } from 'node:util';
 
 const { values, positionals } = parseArgs({
@@ -19,6 +20,7 @@ const suites: Record<string, () => Promise<void>> = {
   'aftersales-queue': async () => (await import('./aftersales-queue.ts')).runAftersalesQueueBench({ size }),
   privacy: async () => (await import('./privacy.ts')).runPrivacyBench({ size }),
   'drill-webhooks': async () => (await import('./drill-webhook-outage.ts')).runWebhookOutageDrillBench({ size }),
+  'http-balance': async () => (await import('./http-balance.ts')).runHttpBalanceBench(),
   import: async () => (await import('./import.ts')).runImportBench({ size }),
 };
 

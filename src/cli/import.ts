@@ -10,7 +10,7 @@ import { runImport, ImportFileError, type ImportProgress, type ImportReport } fr
 import { importKinds, type ImportKind } from '../flows/import.rules.ts';
 
 export const importUsage = `usage: patron import members|orders FILE.csv [--dry-run] [--country XX]
-  members: Patron's format or a Smile.io customer export (docs/IMPORT.md); --country for rows without one
+  members: Patron's format or a Smile.io customer export (docs/OPERATIONS.md); --country for rows without one
   orders:  Patron's orders format, one row per order line`;
 
 interface Output {

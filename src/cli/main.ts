@@ -46,7 +46,7 @@ const usage = `patron <command>
                               email outbox without changing anything; exit 0 ok, 1 problems, 2 usage
   import members|orders FILE.csv [--dry-run] [--country XX]
                               import members (Patron's format or a Smile.io export; balances become migrated lots)
-                              or past orders; progress on stderr, rejected rows by line (docs/IMPORT.md)
+                              or past orders; progress on stderr, rejected rows by line (docs/OPERATIONS.md)
 
 Configuration comes from PATRON_* environment variables (see README.md).
 `;

@@ -1,5 +1,5 @@
 // The CSV formats `patron import` reads (PL-11), as pure functions: which format a header names, and what one row
-// (members) or one group of rows (an order's lines) means, or why it is refused. docs/IMPORT.md documents the formats.
+// (members) or one group of rows (an order's lines) means, or why it is refused. docs/OPERATIONS.md documents the formats.
 
 export const importKinds = ['members', 'orders'] as const;
 export type ImportKind = (typeof importKinds)[number];
@@ -10,7 +10,7 @@ export type MemberFormat = (typeof memberFormats)[number];
 /** A row refused before anything is written, with a reason an operator can act on. */
 export class RowError extends Error {}
 
-/** Patron's own members format: snake_case headers, dates as YYYY-MM-DD (docs/IMPORT.md). */
+/** Patron's own members format: snake_case headers, dates as YYYY-MM-DD (docs/OPERATIONS.md). */
 const patronMemberColumns = ['email', 'first_name', 'last_name', 'country', 'date_of_birth', 'credits', 'credits_expire_on'] as const;
 /**
  * Smile.io's customer export (the columns we rely on; others, such as "Customer ID", "Membership Status" or
@@ -76,7 +76,7 @@ export function memberHeader(fields: string[]): Header<MemberFormat> {
     return { format: 'smile', index };
   }
   const unknown = Object.keys(index).filter((name) => !(patronMemberColumns as readonly string[]).includes(name));
-  if (unknown.length > 0) throw new RowError(`unknown column(s) ${unknown.map((name) => `"${name}"`).join(', ')}; Patron's format has ${patronMemberColumns.join(', ')} (docs/IMPORT.md)`);
+  if (unknown.length > 0) throw new RowError(`unknown column(s) ${unknown.map((name) => `"${name}"`).join(', ')}; Patron's format has ${patronMemberColumns.join(', ')} (docs/OPERATIONS.md)`);
   if (!('email' in index)) throw new RowError('the file has no "email" column');
   return { format: 'patron', index };
 }
@@ -84,7 +84,7 @@ export function memberHeader(fields: string[]): Header<MemberFormat> {
 export function orderHeader(fields: string[]): Header<'patron'> {
   const index = indexOf(fields);
   const unknown = Object.keys(index).filter((name) => !(patronOrderColumns as readonly string[]).includes(name));
-  if (unknown.length > 0) throw new RowError(`unknown column(s) ${unknown.map((name) => `"${name}"`).join(', ')}; the orders format has ${patronOrderColumns.join(', ')} (docs/IMPORT.md)`);
+  if (unknown.length > 0) throw new RowError(`unknown column(s) ${unknown.map((name) => `"${name}"`).join(', ')}; the orders format has ${patronOrderColumns.join(', ')} (docs/OPERATIONS.md)`);
   for (const required of ['order_id', 'purchased_at', 'total', 'item_name']) {
     if (!(required in index)) throw new RowError(`the file has no "${required}" column`);
   }

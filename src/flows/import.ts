@@ -4,6 +4,7 @@
 // row imports entirely or not at all, and a re-run finds what the first run wrote (members by email, the balance by
 // its idempotency key, orders by their ID) and changes nothing. A dry run does the same work and rolls back.
 import { sql } from 'kysely';
+import { ZodError } from 'zod';
 import { transact, type Deps } from '../deps.ts';
 import { isAppError } from '../platform/errors.ts';
 import { readCsv, CsvSyntaxError, type CsvRecord } from '../platform/csv.ts';
@@ -72,6 +73,8 @@ function rowReason(error: unknown): string | undefined {
     if (error.code === 'idempotency_conflict') return 'a different balance was already imported for this member; the first one stays';
     return error.message;
   }
+  // A service's own input schema refused a value the row parser let through (a currency, a too-long SKU).
+  if (error instanceof ZodError) return error.issues.map((issue) => `${issue.path.join('.') || 'row'}: ${issue.message}`).join('; ');
   return undefined;
 }
 

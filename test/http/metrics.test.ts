@@ -100,3 +100,12 @@ describeEachDatabase('metrics', (suite) => {
     assert.equal(sample(text, 'patron_webhook_deliveries_total', { outcome: 'failed', event_type: 'order.paid' }), 1);
   });
 });
+
+test('PL-12 the sample Grafana dashboard (docs/grafana-dashboard.json) is valid JSON whose panels name only metrics Patron exposes', async () => {
+  const { readFile } = await import('node:fs/promises');
+  const dashboard = JSON.parse(await readFile('docs/grafana-dashboard.json', 'utf8')) as { panels: { title: string; targets: { expr: string }[] }[] };
+  const named = new Set(dashboard.panels.flatMap((panel) => panel.targets.flatMap((target) => [...target.expr.matchAll(/\b(patron_\w+)/g)].map((match) => match[1]!.replace(/_(bucket|count|sum)$/, '')))));
+  assert.ok(named.size >= 8);
+  const sources = await Promise.all(['src/http/metrics.ts', 'src/modules/notifications/outbox-metrics.ts', 'src/modules/events/events-metrics.ts'].map((file) => readFile(file, 'utf8')));
+  for (const name of named) assert.ok(sources.some((source) => source.includes(`'${name}'`)), `${name} is defined`);
+});

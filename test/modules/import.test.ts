@@ -160,11 +160,13 @@ describeEachDatabase('import', (suite) => {
       'A-2,guest@example.com,2025-11-03,EUR,15,Case,,1,,',
       'A-3,guest@example.com,2025-11-03,USD,abc,Case,,1,,',
       'A-4,guest@example.com,2999-01-01,USD,1.00,Case,,1,,',
+      'A-5,guest@example.com,2025-11-03,JPY,1.00,Case,,1,,',
     ].join('\n');
     const report = await importText(deps, 'orders', text);
     assert.equal(report.created, 2);
-    assert.equal(report.rows, 5);
-    assert.deepEqual(report.rejectedRows.map((row) => row.line), [5, 6]);
+    assert.equal(report.rows, 6);
+    assert.deepEqual(report.rejectedRows.map((row) => row.line), [5, 6, 7]);
+    assert.match(report.rejectedRows[2]!.reason, /currency/);
     assert.match(report.rejectedRows[0]!.reason, /total/);
     assert.match(report.rejectedRows[1]!.reason, /future/);
     const orders = await listExternalOrders(deps, { memberId: buyer });
@@ -173,7 +175,7 @@ describeEachDatabase('import', (suite) => {
     assert.equal(orders[0]!.totalMinor, 5990);
     assert.deepEqual(orders[0]!.items.map((item) => [item.name, item.quantity]), [['Charger', 1], ['Cable', 2]]);
     const again = await importText(deps, 'orders', text);
-    assert.deepEqual({ created: again.created, unchanged: again.unchanged, rejected: again.rejected }, { created: 0, unchanged: 2, rejected: 2 });
+    assert.deepEqual({ created: again.created, unchanged: again.unchanged, rejected: again.rejected }, { created: 0, unchanged: 2, rejected: 3 });
     assert.equal((await listExternalOrders(deps, {})).length, 2);
   });
 });
