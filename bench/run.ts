@@ -1,4 +1,4 @@
-// `npm run bench [-- foundation|ledger|store|membership|aftersales-images|aftersales-queue|privacy|all] [--size XS|S|M]`: benchmark scripts that print numbers (PERFORMANCE.md).
+// `npm run bench [-- foundation|ledger|store|membership|aftersales-images|aftersales-queue|privacy|marketing|all] [--size XS|S|M]`: benchmark scripts that print numbers (PERFORMANCE.md).
 import { parseArgs } from 'node:util';
 
 const { values, positionals } = parseArgs({
@@ -16,6 +16,7 @@ const suites: Record<string, () => Promise<void>> = {
   'aftersales-images': async () => (await import('./aftersales-images.ts')).runAftersalesImagesBench(),
   'aftersales-queue': async () => (await import('./aftersales-queue.ts')).runAftersalesQueueBench({ size }),
   privacy: async () => (await import('./privacy.ts')).runPrivacyBench({ size }),
+  marketing: async () => (await import('./marketing.ts')).runMarketingBench({ size }),
 };
 
 const chosen = suite === 'all' ? Object.keys(suites) : [suite];
@@ -25,6 +26,6 @@ for (const name of chosen) {
     process.stderr.write(`unknown bench "${name}"; choose one of: ${Object.keys(suites).join(', ')}, all\n`);
     process.exit(2);
   }
-  process.stdout.write(`\n### bench: ${name}${name === 'ledger' || name === 'membership' || name === 'aftersales-queue' || name === 'privacy' ? ` (size ${size})` : ''}\n`);
+  process.stdout.write(`\n### bench: ${name}${name === 'ledger' || name === 'membership' || name === 'aftersales-queue' || name === 'privacy' || name === 'marketing' ? ` (size ${size})` : ''}\n`);
   await run();
 }
