@@ -76,7 +76,7 @@ async function withdrawSome(deps: Deps, n: number): Promise<number> {
   return rows.length;
 }
 
-async function runOn(label: string, database: Database, n: number, say: (text: string) => void): Promise<Record<string, number>> {
+export async function runOn(label: string, database: Database, n: number, say: (text: string) => void): Promise<Record<string, number>> {
   await migrateToLatest(database.db);
   const deps = depsFor(database);
   let t = performance.now();
