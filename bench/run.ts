@@ -2,6 +2,7 @@
 // `npm run bench [-- foundation|ledger|store|membership|aftersales-images|aftersales-queue|privacy|all] [--size XS|S|M]`: benchmark scripts that print numbers (PERFORMANCE.md).
 // `npm run bench -- drill-crash|drill-pg-restart|drill-instances [--long]`: the reliability drills (issue 13), not part of `all`.
 // `npm run bench [-- foundation|ledger|store|membership|aftersales-images|aftersales-queue|privacy|import|http-balance|all] [--size XS|S|M]`: benchmark scripts that print numbers (PERFORMANCE.md).
+// `npm run bench [-- foundation|ledger|store|membership|aftersales-images|aftersales-queue|privacy|marketing|all] [--size XS|S|M]`: benchmark scripts that print numbers (PERFORMANCE.md).
 import { parseArgs } from 'node:util';
 
 const { values, positionals } = parseArgs({
@@ -26,6 +27,7 @@ const suites: Record<string, () => Promise<void>> = {
 
 const drills: Record<string, () => Promise<void>> = {
   'drill-crash': async () => (await import('./drill-crash.ts')).runCrashDrillBench({ long: values.long! }),
+  marketing: async () => (await import('./marketing.ts')).runMarketingBench({ size }),
 };
 
 const chosen = suite === 'all' ? Object.keys(suites) : [suite];
@@ -36,5 +38,6 @@ for (const name of chosen) {
     process.exit(2);
   }
   process.stdout.write(`\n### bench: ${name}${name === 'ledger' || name === 'membership' || name === 'aftersales-queue' || name === 'privacy' || name === 'import' ? ` (size ${size})` : ''}\n`);
+  process.stdout.write(`\n### bench: ${name}${name === 'ledger' || name === 'membership' || name === 'aftersales-queue' || name === 'privacy' || name === 'marketing' ? ` (size ${size})` : ''}\n`);
   await run();
 }

@@ -167,6 +167,19 @@ describeEachDatabase('store', (suite) => {
     assert.equal((await getBalance(deps, member)).spendable, 500);
   });
 
+  test('ST-10 a first-order-only code (the newsletter welcome code) is refused to a buyer who already has a paid order', async () => {
+    const member = memberId(deps);
+    const product = await newProduct(deps, { priceMinor: 3000, stock: 5 });
+    const welcome = await transact(deps, (trx) => store.createDiscountCode(trx, system, { code: `FIRST${++counter}`, kind: 'percent', percentBp: 1500, maxUses: 1, firstOrderOnly: true }));
+    const later = await transact(deps, (trx) => store.createDiscountCode(trx, system, { code: `FIRST${++counter}`, kind: 'percent', percentBp: 1500, maxUses: 1, firstOrderOnly: true }));
+    const first = await checkout(deps, order({ memberId: member, lines: [{ productId: product.id, quantity: 1 }], discountCode: welcome.code }));
+    assert.equal(first.order.status, 'paid');
+    await assert.rejects(
+      store.quoteCheckout(deps, { memberId: member, lines: [{ productId: product.id, quantity: 1 }], discountCode: later.code, shippingAddress: addressIn('CA'), credits: 0 }),
+      (e: unknown) => e instanceof AppError && e.message === 'This discount code is for a first order only.',
+    );
+  });
+
   test('ST-3 CR-12 a capture failure voids the authorization; fail-after-delay and unknown tokens fail cleanly', async () => {
     const member = memberId(deps);
     await giveCredits(deps, member, 300);

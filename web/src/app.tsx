@@ -63,6 +63,17 @@ const PrivacyQueuePage = lazy(() => consolePrivacy().then((module) => ({ default
 const NewPrivacyRequestConsolePage = lazy(() => consolePrivacy().then((module) => ({ default: module.NewPrivacyRequestConsolePage })));
 const PrivacyRequestConsolePage = lazy(() => consolePrivacy().then((module) => ({ default: module.PrivacyRequestConsolePage })));
 
+// Marketing (issue 11 parts 4-6): communication preferences, the newsletter and unsubscribe pages, the console's campaigns.
+const memberMarketing = () => import('./pages/member/communication.tsx');
+const publicMarketing = () => import('./pages/marketing/public.tsx');
+const consoleMarketing = () => import('./pages/console/marketing.tsx');
+const CommunicationPreferencesPage = lazy(() => memberMarketing().then((module) => ({ default: module.CommunicationPreferencesPage })));
+const NewsletterPage = lazy(() => publicMarketing().then((module) => ({ default: module.NewsletterPage })));
+const NewsletterConfirmPage = lazy(() => publicMarketing().then((module) => ({ default: module.NewsletterConfirmPage })));
+const UnsubscribePage = lazy(() => publicMarketing().then((module) => ({ default: module.UnsubscribePage })));
+const CampaignsPage = lazy(() => consoleMarketing().then((module) => ({ default: module.CampaignsPage })));
+const SuppressionsPage = lazy(() => consoleMarketing().then((module) => ({ default: module.SuppressionsPage })));
+
 const member = (page: ReactNode) => <RequireMember>{page}</RequireMember>;
 const staff = (page: ReactNode) => <RequireStaff>{page}</RequireStaff>;
 
@@ -106,6 +117,11 @@ const memberRoutes: RouteDefinition[] = [
   { path: '/privacy/requests/:requestId/appeal', render: ({ requestId }) => <PrivacyRequestStatusPage key={requestId} requestId={requestId!} appeal /> },
   { path: '/privacy/requests/:requestId/confirm-agent', render: ({ requestId }) => <ConfirmAgentPage key={requestId} requestId={requestId!} /> },
   { path: '/privacy/exports/:exportId', render: ({ exportId }) => <ExportDownloadPage key={exportId} exportId={exportId!} /> },
+  // Marketing: the member's preferences, and the public newsletter and unsubscribe pages (no sign-in).
+  { path: '/account/communication', render: () => member(<CommunicationPreferencesPage />) },
+  { path: '/newsletter', render: () => <NewsletterPage /> },
+  { path: '/newsletter/confirm', render: () => <NewsletterConfirmPage /> },
+  { path: '/unsubscribe/:token', render: ({ token }) => <UnsubscribePage key={token} token={token!} /> },
 ];
 
 /** Agent console routes. Later modules add the case queue, rights requests and audit log here. */
@@ -133,6 +149,8 @@ const consoleRoutes: RouteDefinition[] = [
   { path: '/console/privacy', render: () => staff(<PrivacyQueuePage />) },
   { path: '/console/privacy/new', render: () => staff(<NewPrivacyRequestConsolePage />) },
   { path: '/console/privacy/:requestId', render: ({ requestId }) => staff(<PrivacyRequestConsolePage key={requestId} requestId={requestId!} />) },
+  { path: '/console/marketing', render: () => staff(<CampaignsPage />) },
+  { path: '/console/marketing/suppressions', render: () => staff(<SuppressionsPage />) },
 ];
 
 function Screens() {

@@ -62,6 +62,13 @@ export async function hasCampaignOptOut(db: Executor, campaignId: string, channe
   return row !== undefined;
 }
 
+/** Of these addresses, those with a per-campaign opt-out (one query for a send batch). */
+export async function selectCampaignOptOuts(db: Executor, campaignId: string, channel: string, addresses: readonly string[]): Promise<Set<string>> {
+  if (addresses.length === 0) return new Set();
+  const rows = await marketingTables(db).selectFrom('marketing_campaign_optouts').select('address').where('campaign_id', '=', campaignId).where('channel', '=', channel as 'email').where('address', 'in', addresses).execute();
+  return new Set(rows.map((r) => r.address));
+}
+
 export async function insertTrackingEvent(db: Executor, row: TrackingEventRow): Promise<void> {
   await marketingTables(db).insertInto('marketing_tracking_events').values(row).execute();
 }

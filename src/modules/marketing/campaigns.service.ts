@@ -9,9 +9,9 @@ import { AppError, notFound } from '../../platform/errors.ts';
 import { recordAudit } from '../audit/index.ts';
 import { plusStatusAt } from '../membership/index.ts';
 import { queueEmail } from '../notifications/index.ts';
-import { currentConsents, isRestricted, subjectChoices } from '../privacy/index.ts';
-import { countAudience, findSuppression, selectSubscribedContacts } from './contacts.repository.ts';
-import { advanceCampaign, countTracking, findCampaign, hasCampaignOptOut, insertCampaign, insertDeliveries, selectCampaigns, updateCampaign } from './campaigns.repository.ts';
+import { currentConsents, excludeRestricted, isRestricted, subjectChoices } from '../privacy/index.ts';
+import { countAudience, findSuppression, selectSubscribedContacts, selectSuppressedAmong } from './contacts.repository.ts';
+import { advanceCampaign, countTracking, findCampaign, hasCampaignOptOut, insertCampaign, insertDeliveries, selectCampaignOptOuts, selectCampaigns, updateCampaign } from './campaigns.repository.ts';
 import { audienceSchema, describeAudience, maxTextLength, parseAudience, sendBatchSize, type Audience } from './campaigns.rules.ts';
 import { campaignEmail } from './emails/campaign.ts';
 import { linksOf, listUnsubscribeHeaders, signToken } from './marketing.rules.ts';
@@ -152,19 +152,40 @@ export type SkipReason = 'account_closed' | 'no_consent' | 'suppressed' | 'campa
 type Decision = { send: true; tracked: boolean } | { send: false; reason: SkipReason | 'not_in_audience' };
 
 /**
- * Whether one recipient may get this campaign now (PV-26): read at the moment of sending, never from the schedule.
- * Tracking (PV-29) needs the recipient's own recorded `analytics` consent; a regional default never counts.
+ * What a send batch reads for all its recipients at once, in the batch's own transaction (so still at the moment of
+ * sending): the suppressed addresses, the per-campaign opt-outs and the restricted members among them.
  */
-export async function decideRecipient(ctx: Ctx, campaign: { id: string; channel: Channel; audience: Audience }, contact: ContactRow): Promise<Decision> {
+export interface BatchFacts {
+  suppressed: Set<string>;
+  optedOut: Set<string>;
+  unrestricted: Set<string>;
+}
+
+export async function readBatchFacts(ctx: Ctx, campaign: { id: string; channel: Channel }, contacts: readonly ContactRow[]): Promise<BatchFacts> {
+  const addresses = contacts.map((c) => c.address);
+  const memberIds = contacts.flatMap((c) => (c.member_id === null ? [] : [c.member_id]));
+  return {
+    suppressed: await selectSuppressedAmong(ctx.db, campaign.channel, addresses),
+    optedOut: await selectCampaignOptOuts(ctx.db, campaign.id, campaign.channel, addresses),
+    unrestricted: new Set(await excludeRestricted(ctx, memberIds)),
+  };
+}
+
+/**
+ * Whether one recipient may get this campaign now (PV-26): read at the moment of sending, never from the schedule.
+ * Tracking (PV-29) needs the recipient's own recorded `analytics` consent; a regional default never counts. `facts`
+ * are the batch's reads of the same things (readBatchFacts), taken in the same transaction.
+ */
+export async function decideRecipient(ctx: Ctx, campaign: { id: string; channel: Channel; audience: Audience }, contact: ContactRow, facts?: BatchFacts): Promise<Decision> {
   const memberId = contact.member_id;
   if (memberId !== null && (await ctx.ports.memberContacts.memberStatus(ctx.db, memberId)) !== 'active') return { send: false, reason: 'account_closed' };
   if (campaign.audience.kind === 'plus' && (memberId === null || (await plusStatusAt(ctx, memberId, ctx.clock.nowMs())).plan === null)) return { send: false, reason: 'not_in_audience' };
   const consents = await currentConsents(ctx, consentSubjectOf(campaign.channel, contact.address, memberId), { region: contact.region });
   const consent = consents[purposeOf(campaign.channel)];
   if (!(consent.recorded && consent.choice === 'granted')) return { send: false, reason: 'no_consent' };
-  if (await findSuppression(ctx.db, campaign.channel, contact.address)) return { send: false, reason: 'suppressed' };
-  if (await hasCampaignOptOut(ctx.db, campaign.id, campaign.channel, contact.address)) return { send: false, reason: 'campaign_optout' };
-  if (memberId !== null && (await isRestricted(ctx, memberId))) return { send: false, reason: 'restricted' };
+  if (facts ? facts.suppressed.has(contact.address) : await findSuppression(ctx.db, campaign.channel, contact.address)) return { send: false, reason: 'suppressed' };
+  if (facts ? facts.optedOut.has(contact.address) : await hasCampaignOptOut(ctx.db, campaign.id, campaign.channel, contact.address)) return { send: false, reason: 'campaign_optout' };
+  if (memberId !== null && (facts ? !facts.unrestricted.has(memberId) : await isRestricted(ctx, memberId))) return { send: false, reason: 'restricted' };
   const objections = await subjectChoices(ctx, { memberId, email: campaign.channel === 'email' ? contact.address : null });
   if (objections.choices.includes('object') || objections.choices.includes('withdraw_consent')) return { send: false, reason: 'objected' };
   const tracked = campaign.channel === 'email' && consents.analytics.recorded && consents.analytics.choice === 'granted';
@@ -229,8 +250,9 @@ export async function sendCampaignBatch(deps: Deps, input: { campaignId: string;
     const deliveries: DeliveryRow[] = [];
     let queued = 0;
     let skipped = 0;
+    const facts = await readBatchFacts(ctx, campaign, contacts);
     for (const contact of contacts) {
-      const decision = await decideRecipient(ctx, { id: campaign.id, channel: campaign.channel, audience }, contact);
+      const decision = await decideRecipient(ctx, { id: campaign.id, channel: campaign.channel, audience }, contact, facts);
       if (!decision.send && decision.reason === 'not_in_audience') continue;
       const id = ctx.ids.next('dlv');
       const messageId = decision.send ? await queueCampaignMessage(ctx, campaign, contact, id, decision.tracked) : null;

@@ -58,6 +58,13 @@ export function findSuppression(db: Executor, channel: Channel, address: string)
   return marketingTables(db).selectFrom('marketing_suppressions').selectAll().where('channel', '=', channel).where('address', '=', address).executeTakeFirst();
 }
 
+/** Of these addresses, those on the suppression list (one query for a send batch). */
+export async function selectSuppressedAmong(db: Executor, channel: Channel, addresses: readonly string[]): Promise<Set<string>> {
+  if (addresses.length === 0) return new Set();
+  const rows = await marketingTables(db).selectFrom('marketing_suppressions').select('address').where('channel', '=', channel).where('address', 'in', addresses).execute();
+  return new Set(rows.map((r) => r.address));
+}
+
 export async function deleteSuppression(db: Executor, channel: Channel, address: string, reasons: readonly SuppressionReason[]): Promise<boolean> {
   const result = await marketingTables(db).deleteFrom('marketing_suppressions').where('channel', '=', channel).where('address', '=', address).where('reason', 'in', reasons).executeTakeFirst();
   return Number(result.numDeletedRows) > 0;

@@ -117,6 +117,7 @@ export const memberNavigation: ReadonlyArray<{ to: string; label: string; exact?
   { to: '/account/profile', label: 'Profile' },
   { to: '/account/security', label: 'Security' },
   { to: '/account/privacy', label: 'Privacy' },
+  { to: '/account/communication', label: 'Communication' },
 ];
 
 export function MemberLayout({ children }: { children: ReactNode }) {
@@ -191,6 +192,7 @@ export const consoleNavigation: ReadonlyArray<{ to: string; label: string }> = [
   { to: '/console/catalog', label: 'Catalog' },
   { to: '/console/external-orders', label: 'External orders' },
   { to: '/console/webhooks', label: 'Webhooks' },
+  { to: '/console/marketing', label: 'Marketing' },
   { to: '/console/outgoing-webhooks', label: 'Outgoing webhooks' },
   { to: '/console/flows', label: 'Flows' },
   { to: '/console/credits', label: 'Credits program' },
