@@ -44,7 +44,7 @@ export interface Operation {
   refused?: { status: number; body: unknown };
 }
 
-export interface CrashDrillReport {
+export interface CrashDrillReport extends Verification {
   dialect: TestDialect;
   sent: number;
   /** Requests (HTTP attempts) made in all, retries included. */
@@ -63,13 +63,6 @@ export interface CrashDrillReport {
   serverErrors: number;
   refused: number;
   refusals: { kind: Kind; status: number; body: unknown }[];
-  /** Acknowledged but not found afterwards. */
-  lost: number;
-  /** Effects found more times than requests acknowledged them. */
-  duplicated: number;
-  duplicates: string[];
-  auditorOk: boolean;
-  auditorProblems: number;
   elapsedMs: number;
 }
 
@@ -122,11 +115,7 @@ export async function runCrashDrill(options: CrashDrillOptions): Promise<CrashDr
     serverErrors: 0,
     refused: 0,
     refusals: [],
-    lost: 0,
-    duplicated: 0,
-    duplicates: [],
-    auditorOk: false,
-    auditorProblems: -1,
+    ...unverified(),
     elapsedMs: 0,
   };
   let server: PatronProcess | undefined;
@@ -189,9 +178,8 @@ export async function runCrashDrill(options: CrashDrillOptions): Promise<CrashDr
           if (outcome.kind === 'ack') {
             if (outcome.replayed || (outcome.body as { duplicate?: boolean }).duplicate === true) report.replays++;
             if (!operation.ack) {
-              const body = outcome.body as { order?: { id: string }; refund?: { id: string }; eventId?: string };
-              const id = operation.kind === 'checkout' ? body.order!.id : operation.kind === 'refund' ? body.refund!.id : body.eventId!;
-              operation.ack = { id, session, completed: ackCompleted(operation, outcome.body) };
+              operation.ack = ackOf(operation, outcome.body, session);
+              const id = operation.ack.id;
               report.acknowledged++;
               if (session < options.kills) report.acknowledgedBeforeAKill++;
               if (!operation.ack.completed) report.answeredNotCompleted++;
@@ -265,11 +253,25 @@ export async function waitForIdleQueue(installation: Installation): Promise<void
 }
 
 export interface Verification {
+  /** Acknowledged but not found afterwards. */
   lost: number;
+  /** Effects found more times than requests acknowledged them. */
   duplicated: number;
   duplicates: string[];
   auditorOk: boolean;
   auditorProblems: number;
+}
+
+/** A report's verification figures before the books were checked. */
+export function unverified(): Verification {
+  return { lost: 0, duplicated: 0, duplicates: [], auditorOk: false, auditorProblems: -1 };
+}
+
+/** What a first 2xx says: the order, refund or event it is about, and whether the work was done. */
+export function ackOf(operation: Operation, body: unknown, session: number): NonNullable<Operation['ack']> {
+  const answer = body as { order?: { id: string }; refund?: { id: string }; eventId?: string };
+  const id = operation.kind === 'checkout' ? answer.order!.id : operation.kind === 'refund' ? answer.refund!.id : answer.eventId!;
+  return { id, session, completed: ackCompleted(operation, body) };
 }
 
 /**

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Installation } from './crash-installation.ts';
-import { ackCompleted, newOperations, prepareWorld, sendOperation, verifyWorld, waitForIdleQueue, type Operation, type Senders } from './drill-crash.ts';
+import { ackOf, newOperations, prepareWorld, sendOperation, unverified, verifyWorld, waitForIdleQueue, type Operation, type Senders, type Verification } from './drill-crash.ts';
 import { send, signIn } from './drill-http.ts';
 import { startPatron, waitFor, type PatronProcess } from './drill-processes.ts';
 import { startPrivatePostgres, type PrivatePostgres } from './private-postgres.ts';
@@ -25,7 +25,7 @@ export interface PostgresRestartDrillOptions {
   log?: (line: string) => void;
 }
 
-export interface PostgresRestartDrillReport {
+export interface PostgresRestartDrillReport extends Verification {
   sent: number;
   attempts: number;
   acknowledged: number;
@@ -43,11 +43,6 @@ export interface PostgresRestartDrillReport {
   serverErrorsWhileUp: number;
   refused: number;
   refusals: { kind: string; status: number; body: unknown }[];
-  lost: number;
-  duplicated: number;
-  duplicates: string[];
-  auditorOk: boolean;
-  auditorProblems: number;
   elapsedMs: number;
 }
 
@@ -82,11 +77,7 @@ export async function runPostgresRestartDrill(options: PostgresRestartDrillOptio
     serverErrorsWhileUp: 0,
     refused: 0,
     refusals: [],
-    lost: 0,
-    duplicated: 0,
-    duplicates: [],
-    auditorOk: false,
-    auditorProblems: -1,
+    ...unverified(),
     elapsedMs: 0,
   };
   const postgres = await startPrivatePostgres();
@@ -160,8 +151,7 @@ export async function runPostgresRestartDrill(options: PostgresRestartDrillOptio
         }
         if (outcome.kind === 'ack') {
           if (!operation.ack) {
-            const body = outcome.body as { order?: { id: string }; refund?: { id: string }; eventId?: string };
-            operation.ack = { id: operation.kind === 'checkout' ? body.order!.id : operation.kind === 'refund' ? body.refund!.id : body.eventId!, session: report.outages, completed: ackCompleted(operation, outcome.body) };
+            operation.ack = ackOf(operation, outcome.body, report.outages);
             report.acknowledged++;
             if (!operation.ack.completed) report.answeredNotCompleted++;
             if (operation.kind === 'checkout' && operation.ack.completed) ackedCheckouts.push(operation.ack.id);

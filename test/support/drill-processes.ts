@@ -3,7 +3,6 @@
 // on conditions (never on time alone) with generous limits.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Deps } from '../../src/deps.ts';
 import { readSimulatedMs } from '../../src/db/simulated-clock-store.ts';
@@ -11,6 +10,7 @@ import { scheduleKey } from '../../src/jobs/index.ts';
 import { creditsSweepJobType } from '../../src/modules/credits/index.ts';
 import { MINUTE_MS } from '../../src/platform/clock.ts';
 import { newInstallation, type Installation } from './crash-installation.ts';
+import { freePort } from './server.ts';
 import { adminQuery, postgresTestUrl, type TestDialect } from './databases.ts';
 
 /**
@@ -34,19 +34,6 @@ export async function newDrillInstallation(dialect: TestDialect, name: string): 
       await installation.dispose();
     },
   };
-}
-
-/** Asks the system for a free loopback port. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => (port ? resolve(port) : reject(new Error('no free port'))));
-    });
-  });
 }
 
 /**

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './drill-processes.ts';
+import { freePort } from './server.ts';
 
 export interface PrivatePostgres {
   /** `postgres://postgres@127.0.0.1:<port>/postgres` */
