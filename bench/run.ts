@@ -28,6 +28,8 @@ const suites: Record<string, () => Promise<void>> = {
 const drills: Record<string, () => Promise<void>> = {
   'drill-crash': async () => (await import('./drill-crash.ts')).runCrashDrillBench({ long: values.long! }),
   marketing: async () => (await import('./marketing.ts')).runMarketingBench({ size }),
+  'drill-pg-restart': async () => (await import('./drill-pg-restart.ts')).runPostgresRestartDrillBench({ long: values.long! }),
+  'drill-instances': async () => (await import('./drill-instances.ts')).runInstancesDrillBench({ long: values.long! }),
 };
 
 const chosen = suite === 'all' ? Object.keys(suites) : [suite];

@@ -36,7 +36,11 @@ export interface Runtime {
 export async function createRuntime(config: Readonly<Config>, logger: Logger = createLogger(config.logLevel)): Promise<Runtime> {
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const secret = await loadOrCreateSecret(config);
-  const database = await openDatabase({ url: config.database.url, poolSize: config.database.poolSize });
+  const database = await openDatabase({
+    url: config.database.url,
+    poolSize: config.database.poolSize,
+    onConnectionError: (error) => logger.warn({ errorCode: (error as { code?: unknown }).code ?? null, reason: error.message }, 'database connection lost; it is reconnected on next use'),
+  });
   try {
     const { applied } = await migrateToLatest(database.db);
     const systemClock = createSystemClock();

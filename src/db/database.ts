@@ -21,6 +21,12 @@ export interface OpenDatabaseOptions {
   /** PostgreSQL only: the schema to use (tests give each suite its own). */
   schema?: string;
   poolSize?: number;
+  /**
+   * PostgreSQL only: told of a connection the server closed or lost (a restart, a failover). Without a listener such
+   * an error would end the process; with one the pool drops the connection, the query in flight fails (answered
+   * 503, see unavailable.ts) and the next one connects afresh once the server is back.
+   */
+  onConnectionError?: (error: Error) => void;
 }
 
 export function dialectOf(url: string): Dialect {
@@ -52,6 +58,11 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       types: pgTypes,
       ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
     });
+    // node-postgres emits a lost connection's error on the pool (idle connections) and on the client itself (one in
+    // use, for which the pool has no listener): an unhandled 'error' event would end the process (drill (b)).
+    const onConnectionError = (error: Error) => options.onConnectionError?.(error);
+    pool.on('error', onConnectionError);
+    pool.on('connect', (client) => client.on('error', onConnectionError));
     const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) }) as Executor;
     return { db, dialect: 'postgres', close: () => db.destroy() };
   }

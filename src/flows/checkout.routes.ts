@@ -2,9 +2,10 @@
 import type { Deps } from '../deps.ts';
 import type { ZodApp } from '../http/types.ts';
 import { idempotencyKeyHeaders } from '../http/idempotency-key.ts';
-import { answerIdempotently } from '../http/idempotency.ts';
+import { answerIdempotently, idempotencyCaller } from '../http/idempotency.ts';
 import { checkoutSourceOf, placeOrderBody, placeOrderView, toOrderView } from '../modules/store/index.ts';
 import { checkout } from './checkout.ts';
+import { requestRef } from './request-ref.ts';
 
 const tags = ['store'];
 
@@ -25,8 +26,9 @@ export function registerCheckoutRoutes(app: ZodApp, deps: Deps): void {
     async (request, reply) => {
       const body = request.body;
       const source = await checkoutSourceOf(deps, request.principal?.kind === 'session' ? request.principal.memberId : null, body);
-      return answerIdempotently(deps, request, reply, { required: true, body, guestEmail: body.email, memberId: source.memberId }, async () => {
+      return answerIdempotently(deps, request, reply, { required: true, body, guestEmail: body.email, memberId: source.memberId }, async (key) => {
         const result = await checkout(deps, {
+          requestRef: requestRef(deps, 'checkout', idempotencyCaller(deps, request.principal ?? null, body.email), key),
           memberId: source.memberId,
           guestEmail: source.memberId ? null : (body.email ?? null),
           lines: source.lines,

@@ -16,6 +16,7 @@ import { AppError, isAppError } from '../platform/errors.ts';
 import {
   createPendingOrder,
   failOrderPayment,
+  findOrderForRequest,
   finalizePaidOrder,
   getOrderDetail,
   recordAuthorization,
@@ -121,7 +122,24 @@ export const checkoutFlow: FlowDefinition<CheckoutRunInput, CheckoutTransient> =
   ],
 };
 
+/**
+ * The answer to a retry whose first attempt placed the order and then died before its answer was kept (found by
+ * drill (b), issue 13: PostgreSQL went away between the order's last commit and the answer's): the order as it is.
+ * Still pending, it belongs to the first attempt's run (the resume job undoes it once stale): retry later. Undone
+ * or failed, nothing was charged, and that is the request's answer; a new order takes a new key.
+ */
+function answerOfEarlierAttempt(order: OrderDetail): CheckoutResult {
+  if (order.status === 'pending_payment') throw new AppError('conflict', 'This order is still being processed. Retry in a moment.', { orderId: order.id });
+  if (order.status === 'abandoned' || order.status === 'payment_failed') {
+    return { order, payment: { outcome: 'failed', code: order.paymentFailureCode ?? 'not_completed', message: 'This order was not completed and nothing was charged. Place it again with a new Idempotency-Key.' } };
+  }
+  return { order, payment: { outcome: order.totalMinor === 0 ? 'not_needed' : 'approved', code: null, message: null } };
+}
+
 export async function checkout(deps: Deps, input: CheckoutInput, definition: FlowDefinition<CheckoutRunInput, CheckoutTransient> = checkoutFlow): Promise<CheckoutResult> {
+  // The idempotency lease lets one attempt of a request at a time get here.
+  const earlier = input.requestRef ? await findOrderForRequest(deps, input.requestRef) : undefined;
+  if (earlier) return answerOfEarlierAttempt(earlier);
   const run = await transact(deps, async (trx) => {
     const order = await createPendingOrder(trx, input);
     if (order.totalMinor > 0 && !input.paymentToken) throw new AppError('validation', 'Add a payment method to pay the rest of this order.', { field: 'paymentToken' });

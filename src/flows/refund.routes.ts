@@ -17,7 +17,8 @@ import {
   toRefundView,
   type RefundRequest,
 } from '../modules/store/index.ts';
-import { refundOrder, refundRequestRef } from './refund.ts';
+import { refundOrder } from './refund.ts';
+import { requestRef } from './request-ref.ts';
 
 const tags = ['store'];
 
@@ -28,7 +29,7 @@ export function registerRefundRoutes(app: ZodApp, deps: Deps): void {
     async (request, reply) => {
       const { memberId } = requireSession(request);
       return answerIdempotently(deps, request, reply, { required: false, body: request.body, memberId }, async (key) => {
-        const refund = await refundOrder(deps, { orderId: request.params.orderId, memberId, request: { kind: 'cancellation' }, reason: 'cancelled_by_member', note: request.body.note, source: 'member', requestedBy: memberId, externalRef: refundRequestRef(deps, memberId, key) });
+        const refund = await refundOrder(deps, { orderId: request.params.orderId, memberId, request: { kind: 'cancellation' }, reason: 'cancelled_by_member', note: request.body.note, source: 'member', requestedBy: memberId, externalRef: requestRef(deps, 'refund', memberId, key) });
         return { status: 200, body: { refund: toRefundView(refund), order: toOrderView(await getMemberOrder(deps, memberId, request.params.orderId)) } };
       });
     },
@@ -40,7 +41,7 @@ export function registerRefundRoutes(app: ZodApp, deps: Deps): void {
     async (request, reply) => {
       const principal = requireRole(request, 'agent');
       return answerIdempotently(deps, request, reply, { required: false, body: request.body }, async (key) => {
-        const refund = await refundOrder(deps, { orderId: request.params.orderId, request: { kind: 'cancellation' }, reason: request.body.reason, note: request.body.note, source: 'agent', requestedBy: principal.memberId, externalRef: refundRequestRef(deps, principal.memberId, key) });
+        const refund = await refundOrder(deps, { orderId: request.params.orderId, request: { kind: 'cancellation' }, reason: request.body.reason, note: request.body.note, source: 'agent', requestedBy: principal.memberId, externalRef: requestRef(deps, 'refund', principal.memberId, key) });
         const order = await getOrderDetail(deps, request.params.orderId);
         return { status: 200, body: { refund: toRefundView(refund), order: toOrderView(order) }, memberId: order.memberId };
       });
@@ -65,7 +66,7 @@ export function registerRefundRoutes(app: ZodApp, deps: Deps): void {
       const body = request.body;
       const refundRequest: RefundRequest = body.kind === 'lines' ? { kind: 'lines', lines: body.lines } : { kind: 'amount', amountMinor: body.amountMinor, lineId: body.lineId };
       return answerIdempotently(deps, request, reply, { required: true, body }, async (key) => {
-        const refund = await refundOrder(deps, { orderId: request.params.orderId, request: refundRequest, reason: body.reason, note: body.note, source: 'agent', requestedBy: principal.memberId, externalRef: refundRequestRef(deps, principal.memberId, key) });
+        const refund = await refundOrder(deps, { orderId: request.params.orderId, request: refundRequest, reason: body.reason, note: body.note, source: 'agent', requestedBy: principal.memberId, externalRef: requestRef(deps, 'refund', principal.memberId, key) });
         const order = await getOrderDetail(deps, request.params.orderId);
         return { status: 201, body: { refund: toRefundView(refund), order: toOrderView(order) }, memberId: order.memberId };
       });

@@ -8,7 +8,6 @@
 // A refusal by the gateway gives the reservation back and no credits move. An unanswered gateway leaves the run to
 // the resume job, which asks again under the same key: the gateway answers a repeated key with its first answer, so
 // the money never goes back twice. A crash between the steps is finished the same way.
-import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 import { transact, type Ctx, type Deps } from '../deps.ts';
 import { AppError } from '../platform/errors.ts';
@@ -124,15 +123,6 @@ async function answerOf(deps: Deps, refundId: string): Promise<Refund> {
   const refund = await findRefundForFlow(deps, refundId);
   if (!refund) throw new InvariantError(`refund ${refundId} vanished`);
   return refund;
-}
-
-/**
- * A request's reference on its refund: a keyed hash of the caller and its Idempotency-Key (none without a key), so the
- * column names nobody (the requester is `requested_by`, which erasure handles).
- */
-export function refundRequestRef(deps: Pick<Deps, 'secret'>, callerId: string, idempotencyKey: string | undefined): string | null {
-  if (!idempotencyKey) return null;
-  return `request:${createHmac('sha256', deps.secret).update(`refund-request\n${callerId}\n${idempotencyKey}`).digest('base64url').slice(0, 32)}`;
 }
 
 export async function refundOrder(deps: Deps, input: BeginRefundInput): Promise<Refund> {

@@ -2,6 +2,10 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { AppError, errorStatus, isAppError, type ErrorCode } from '../platform/errors.ts';
+import { isDatabaseUnavailable } from '../db/unavailable.ts';
+
+/** How long a client is asked to wait when the database cannot be reached (a restart takes seconds). */
+export const databaseUnavailableRetryAfterSeconds = 5;
 
 export interface ErrorBody {
   error: { code: ErrorCode; message: string; details?: unknown; requestId: string };
@@ -44,6 +48,12 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (!isResponseSerializationError(error)) {
       const mapped = fromFastifyError(error as FastifyError);
       if (mapped) return send(reply, request, mapped.code, mapped.message);
+    }
+    if (isDatabaseUnavailable(error)) {
+      // Not a bug but a passing state (PostgreSQL restarting, drill (b)): a 503 the client can retry, not a masked 500.
+      request.log.warn({ errorCode: (error as { code?: unknown }).code ?? null }, 'database unavailable');
+      reply.header('retry-after', String(databaseUnavailableRetryAfterSeconds));
+      return send(reply, request, 'unavailable', 'The service is briefly unavailable: its database cannot be reached. Retry in a few seconds.');
     }
     request.log.error({ err: error }, 'unexpected error');
     return send(reply, request, 'internal', 'Something went wrong on our side. Quote the request ID if you contact support.');

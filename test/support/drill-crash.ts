@@ -8,11 +8,10 @@ import { transact, type Deps } from '../../src/deps.ts';
 import { createMemberForSeed, createStaffUser } from '../../src/modules/accounts/index.ts';
 import { adjustCredits, runCreditsAudit } from '../../src/modules/credits/index.ts';
 import * as store from '../../src/modules/store/index.ts';
-import { readSimulatedMs } from '../../src/db/simulated-clock-store.ts';
-import { newInstallation, withRestart, type Installation } from './crash-installation.ts';
+import { withRestart, type Installation } from './crash-installation.ts';
 import type { TestDialect } from './databases.ts';
 import { send, signIn, storefrontOrderPaid, type DrillOutcome, type DrillSession } from './drill-http.ts';
-import { startPatron, waitFor, type PatronProcess } from './drill-processes.ts';
+import { newDrillInstallation, queueIsQuiet, startPatron, waitFor, type PatronProcess } from './drill-processes.ts';
 
 export interface CrashDrillOptions {
   dialect: TestDialect;
@@ -37,21 +36,23 @@ export interface Operation {
   orderId?: string;
   /** Webhooks: the storefront's order number. */
   externalOrderId?: number;
-  /** Set by the first 2xx. */
-  ack?: { id: string; session: number };
+  /** Set by the first 2xx; `completed` is false for a checkout answered as not completed (undone after a kill). */
+  ack?: { id: string; session: number; completed: boolean };
   /** Got no answer at least once (in flight at a kill) and was retried. */
   retried: boolean;
   /** A final refusal (any status but 2xx, 409 in progress and 503). */
   refused?: { status: number; body: unknown };
 }
 
-export interface CrashDrillReport {
+export interface CrashDrillReport extends Verification {
   dialect: TestDialect;
   sent: number;
   /** Requests (HTTP attempts) made in all, retries included. */
   attempts: number;
   acknowledged: number;
   acknowledgedBeforeAKill: number;
+  /** Checkouts answered (2xx) with an order that was not completed: one a kill interrupted, undone, then asked again. */
+  answeredNotCompleted: number;
   byKind: Record<Kind, { sent: number; acknowledged: number }>;
   kills: number;
   /** Requests without an answer (in flight at a kill), retried after the restart with the same key. */
@@ -62,13 +63,6 @@ export interface CrashDrillReport {
   serverErrors: number;
   refused: number;
   refusals: { kind: Kind; status: number; body: unknown }[];
-  /** Acknowledged but not found afterwards. */
-  lost: number;
-  /** Effects found more times than requests acknowledged them. */
-  duplicated: number;
-  duplicates: string[];
-  auditorOk: boolean;
-  auditorProblems: number;
   elapsedMs: number;
 }
 
@@ -105,7 +99,7 @@ export async function prepareWorld(installation: Installation, members: number):
 export async function runCrashDrill(options: CrashDrillOptions): Promise<CrashDrillReport> {
   const startedMs = Date.now();
   const log = options.log ?? (() => undefined);
-  const world = await prepareWorld(await newInstallation(options.dialect, 'drill-crash'), options.members ?? 6);
+  const world = await prepareWorld(await newDrillInstallation(options.dialect, 'drill-crash'), options.members ?? 6);
   const operations = newOperations(world, options.operations);
   const report: CrashDrillReport = {
     dialect: options.dialect,
@@ -113,6 +107,7 @@ export async function runCrashDrill(options: CrashDrillOptions): Promise<CrashDr
     attempts: 0,
     acknowledged: 0,
     acknowledgedBeforeAKill: 0,
+    answeredNotCompleted: 0,
     byKind: { checkout: { sent: 0, acknowledged: 0 }, webhook: { sent: 0, acknowledged: 0 }, refund: { sent: 0, acknowledged: 0 } },
     kills: 0,
     retriedAfterNoAnswer: 0,
@@ -120,11 +115,7 @@ export async function runCrashDrill(options: CrashDrillOptions): Promise<CrashDr
     serverErrors: 0,
     refused: 0,
     refusals: [],
-    lost: 0,
-    duplicated: 0,
-    duplicates: [],
-    auditorOk: false,
-    auditorProblems: -1,
+    ...unverified(),
     elapsedMs: 0,
   };
   let server: PatronProcess | undefined;
@@ -187,13 +178,13 @@ export async function runCrashDrill(options: CrashDrillOptions): Promise<CrashDr
           if (outcome.kind === 'ack') {
             if (outcome.replayed || (outcome.body as { duplicate?: boolean }).duplicate === true) report.replays++;
             if (!operation.ack) {
-              const body = outcome.body as { order?: { id: string }; refund?: { id: string }; eventId?: string };
-              const id = operation.kind === 'checkout' ? body.order!.id : operation.kind === 'refund' ? body.refund!.id : body.eventId!;
-              operation.ack = { id, session };
+              operation.ack = ackOf(operation, outcome.body, session);
+              const id = operation.ack.id;
               report.acknowledged++;
               if (session < options.kills) report.acknowledgedBeforeAKill++;
+              if (!operation.ack.completed) report.answeredNotCompleted++;
               report.byKind[operation.kind].acknowledged++;
-              if (operation.kind === 'checkout') ackedCheckouts.push(id);
+              if (operation.kind === 'checkout' && operation.ack.completed) ackedCheckouts.push(id);
             }
             if (!killing && report.acknowledged >= quota) {
               killing = true;
@@ -222,8 +213,9 @@ export async function runCrashDrill(options: CrashDrillOptions): Promise<CrashDr
       if (isLast) {
         // Whatever is still waiting (a lease not yet over) is retried until it is answered.
         for (let round = 0; retryQueue.length > 0; round++) {
-          if (round > 20) throw new Error(`${retryQueue.length} requests never got an answer`);
-          const advanced = await send(`${base}/api/v1/admin/clock/advance`, { method: 'POST', session: admin, body: { duration: '2m' } });
+          // A checkout the kill interrupted holds its key until it is undone as stale (35 minutes of the clock).
+          if (round > 30) throw new Error(`${retryQueue.length} requests never got an answer`);
+          const advanced = await send(`${base}/api/v1/admin/clock/advance`, { method: 'POST', session: admin, body: { duration: '5m' } });
           if (advanced.kind === 'ack') nowIso = (advanced.body as { now: string }).now;
           pendingRetry = retryQueue;
           retryQueue = [];
@@ -256,26 +248,30 @@ export async function runCrashDrill(options: CrashDrillOptions): Promise<CrashDr
 /** Waits until no job is due or running and no storefront delivery waits for processing. */
 export async function waitForIdleQueue(installation: Installation): Promise<void> {
   await withRestart(installation, async (deps) => {
-    await waitFor('the job queue to drain', async () => {
-      const nowMs = (await readSimulatedMs(deps.db)) ?? 0;
-      const busy = await deps.db
-        .selectFrom('jobs')
-        .select('id')
-        .where((eb) => eb.or([eb('state', '=', 'running'), eb.and([eb('state', '=', 'queued'), eb('run_at_ms', '<=', nowMs)])]))
-        .limit(1)
-        .executeTakeFirst();
-      const waiting = await deps.db.selectFrom('store_webhook_events').select('id').where('status', '=', 'received').limit(1).executeTakeFirst();
-      return !busy && !waiting;
-    }, { timeoutMs: 300_000, pollMs: 200 });
+    await waitFor('the job queue to drain', () => queueIsQuiet(deps), { timeoutMs: 300_000, pollMs: 200 });
   });
 }
 
 export interface Verification {
+  /** Acknowledged but not found afterwards. */
   lost: number;
+  /** Effects found more times than requests acknowledged them. */
   duplicated: number;
   duplicates: string[];
   auditorOk: boolean;
   auditorProblems: number;
+}
+
+/** A report's verification figures before the books were checked. */
+export function unverified(): Verification {
+  return { lost: 0, duplicated: 0, duplicates: [], auditorOk: false, auditorProblems: -1 };
+}
+
+/** What a first 2xx says: the order, refund or event it is about, and whether the work was done. */
+export function ackOf(operation: Operation, body: unknown, session: number): NonNullable<Operation['ack']> {
+  const answer = body as { order?: { id: string }; refund?: { id: string }; eventId?: string };
+  const id = operation.kind === 'checkout' ? answer.order!.id : operation.kind === 'refund' ? answer.refund!.id : answer.eventId!;
+  return { id, session, completed: ackCompleted(operation, body) };
 }
 
 /**
@@ -298,17 +294,21 @@ export async function verifyWorld(world: World, operations: Operation[]): Promis
     const acked = operations.filter((operation) => operation.ack);
     for (const operation of acked) {
       const id = operation.ack!.id;
-      if (operation.kind === 'checkout' && orderById.get(id)?.status !== 'paid') report.lost++;
+      if (operation.kind === 'checkout' && operation.ack!.completed && orderById.get(id)?.status !== 'paid') report.lost++;
+      if (operation.kind === 'checkout' && !operation.ack!.completed && orderById.get(id)?.status === 'paid') report.lost++;
       if (operation.kind === 'refund' && refundById.get(id)?.status !== 'completed') report.lost++;
     }
     // Store orders per member: one paid order per acknowledged checkout, none besides.
     const paidStoreOrders = countBy(orders.filter((order) => order.channel === 'store' && order.status === 'paid'), (order) => String(order.member_id));
-    const ackedCheckouts = countBy(acked.filter((operation) => operation.kind === 'checkout'), (operation) => world.memberIds[operation.member]!);
+    const ackedCheckouts = countBy(acked.filter((operation) => operation.kind === 'checkout' && operation.ack!.completed), (operation) => world.memberIds[operation.member]!);
     for (const [memberId, count] of paidStoreOrders) {
       const expected = ackedCheckouts.get(memberId) ?? 0;
       if (count > expected) {
         report.duplicated += count - expected;
-        report.duplicates.push(`member ${memberId}: ${count} paid orders for ${expected} acknowledged checkouts`);
+        const ackedIds = new Set(acked.map((operation) => operation.ack!.id));
+        const extra = orders.filter((order) => order.member_id === memberId && order.channel === 'store' && order.status === 'paid' && !ackedIds.has(String(order.id))).map((order) => String(order.id));
+        const runs = await deps.db.selectFrom('flow_runs').select(['key', 'state', 'current_step']).where('key', 'in', extra.map((id) => `checkout:${id}`)).execute();
+        report.duplicates.push(`member ${memberId}: ${count} paid orders for ${expected} acknowledged checkouts (not acknowledged: ${runs.map((run) => `${run.key} ${run.state} at ${run.current_step}`).join(', ')})`);
       }
     }
     // Storefront orders: each acknowledged event's order recorded exactly once (and earning: the auditor checks).
@@ -338,6 +338,12 @@ export async function verifyWorld(world: World, operations: Operation[]): Promis
     report.auditorProblems = audit.problemCount;
   });
   return report;
+}
+
+/** Whether a 2xx answer says the work was done: a checkout may be answered with an order that was not completed. */
+export function ackCompleted(operation: Operation, body: unknown): boolean {
+  if (operation.kind !== 'checkout') return true;
+  return (body as { payment?: { outcome?: string } }).payment?.outcome === 'approved';
 }
 
 /** `count` requests, a checkout, a webhook and a refund in turn, spread over the members. */
@@ -381,7 +387,7 @@ export function formatCrashDrillReport(report: CrashDrillReport): string {
   return [
     `drill (a) SIGKILL during mixed load [${report.dialect}]: ${report.kills} kill(s), ${(report.elapsedMs / 1000).toFixed(1)} s`,
     `  requests sent ${report.sent} (HTTP attempts ${report.attempts}); acknowledged 2xx ${report.acknowledged} (${kinds}), ${report.acknowledgedBeforeAKill} of them before a kill`,
-    `  no answer at a kill, retried with the same key ${report.retriedAfterNoAnswer}; answered as replay/duplicate ${report.replays}`,
+    `  no answer at a kill, retried with the same key ${report.retriedAfterNoAnswer}; answered as replay/duplicate ${report.replays}; checkouts answered as not completed (undone after the kill) ${report.answeredNotCompleted}`,
     `  refused ${report.refused} (5xx ${report.serverErrors})${report.refusals.length > 0 ? `: ${JSON.stringify(report.refusals.slice(0, 3))}` : ''}`,
     `  lost ${report.lost}, duplicated ${report.duplicated}${report.duplicates.length > 0 ? `: ${report.duplicates.slice(0, 5).join('; ')}` : ''}`,
     `  auditor ${report.auditorOk ? 'clean' : `FOUND ${report.auditorProblems} PROBLEM(S)`}`,

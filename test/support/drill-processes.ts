@@ -2,20 +2,38 @@
 // free loopback port, killed with SIGKILL or stopped with SIGTERM, their JSON log lines kept for counting, and waits
 // on conditions (never on time alone) with generous limits.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Deps } from '../../src/deps.ts';
+import { readSimulatedMs } from '../../src/db/simulated-clock-store.ts';
+import { scheduleKey } from '../../src/jobs/index.ts';
+import { creditsSweepJobType } from '../../src/modules/credits/index.ts';
+import { MINUTE_MS } from '../../src/platform/clock.ts';
+import { newInstallation, type Installation } from './crash-installation.ts';
+import { freePort } from './server.ts';
+import { adminQuery, postgresTestUrl, type TestDialect } from './databases.ts';
 
-/** Asks the system for a free loopback port. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => (port ? resolve(port) : reject(new Error('no free port'))));
-    });
-  });
+/**
+ * An installation for a drill: on SQLite a data folder (crash-installation.ts); on PostgreSQL a database of its own
+ * next to the test database rather than a schema in it, because the drill's server processes migrate on start, and
+ * Kysely's migrator introspects every schema of its database, which other test processes create and drop meanwhile.
+ */
+export async function newDrillInstallation(dialect: TestDialect, name: string): Promise<Installation> {
+  const installation = await newInstallation('sqlite', name);
+  if (dialect === 'sqlite') return installation;
+  if (!postgresTestUrl) throw new Error('PATRON_TEST_DATABASE_URL is not set');
+  const database = `${name.replaceAll('-', '_')}_${process.pid}_${randomBytes(4).toString('hex')}`;
+  await adminQuery(`create database ${database}`);
+  const url = new URL(postgresTestUrl);
+  url.pathname = `/${database}`;
+  installation.environment.PATRON_DATABASE_URL = url.toString();
+  return {
+    environment: installation.environment,
+    async dispose() {
+      await adminQuery(`drop database if exists ${database} with (force)`);
+      await installation.dispose();
+    },
+  };
 }
 
 /**
@@ -45,6 +63,8 @@ export interface PatronProcess {
   readonly child: ChildProcess;
   /** Every JSON log line the process printed, parsed. */
   readonly logs: Record<string, unknown>[];
+  /** The last 20,000 characters the process wrote to stderr. */
+  stderr(): string;
   /** SIGKILL, then waits for the exit. */
   kill(): Promise<void>;
   /** SIGTERM (a clean shutdown), then waits for the exit. */
@@ -96,6 +116,7 @@ export async function startPatron(environment: Record<string, string>, options: 
     url,
     child,
     logs,
+    stderr: () => stderr,
     async kill() {
       if (!exitedAlready) child.kill('SIGKILL');
       await exited;
@@ -123,4 +144,26 @@ export async function startPatron(environment: Record<string, string>, options: 
     });
   }
   return processHandle;
+}
+
+/**
+ * Whether the workers have caught up with the stored (simulated) time and have nothing left to do: the minute
+ * schedule's job for the current slot exists (a worker saw the time), no job is due or running, no outbox message
+ * waits to be sent, and no storefront delivery waits to be processed. Right after the clock moved, "nothing due" alone
+ * would be true before any worker noticed.
+ */
+export async function queueIsQuiet(deps: Deps): Promise<boolean> {
+  const nowMs = (await readSimulatedMs(deps.db)) ?? 0;
+  const caughtUp = await deps.db.selectFrom('jobs').select('id').where('key', '=', scheduleKey({ type: creditsSweepJobType, everyMs: MINUTE_MS }, nowMs)).executeTakeFirst();
+  if (!caughtUp) return false;
+  const busy = await deps.db
+    .selectFrom('jobs')
+    .select('id')
+    .where((eb) => eb.or([eb('state', '=', 'running'), eb.and([eb('state', '=', 'queued'), eb('run_at_ms', '<=', nowMs)])]))
+    .limit(1)
+    .executeTakeFirst();
+  if (busy) return false;
+  const mail = await deps.db.selectFrom('outbox_messages').select('id').where('state', '=', 'queued').limit(1).executeTakeFirst();
+  const delivery = await deps.db.selectFrom('store_webhook_events').select('id').where('status', '=', 'received').limit(1).executeTakeFirst();
+  return !mail && !delivery;
 }

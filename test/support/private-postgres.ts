@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './drill-processes.ts';
+import { freePort } from './server.ts';
 
 export interface PrivatePostgres {
   /** `postgres://postgres@127.0.0.1:<port>/postgres` */
@@ -57,14 +57,11 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   const port = await freePort();
   await run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync', '--no-instructions']);
   const options = `-p ${port} -c listen_addresses=127.0.0.1 -k ${folder} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=60`;
-  let running = false;
   const start = async () => {
     await run('pg_ctl', ['-D', data, '-o', options, '-l', join(folder, 'server.log'), '-w', '-t', '60', 'start']);
-    running = true;
   };
   const stop = async () => {
     await run('pg_ctl', ['-D', data, '-m', 'fast', '-w', '-t', '60', 'stop']);
-    running = false;
   };
   try {
     await start();
@@ -78,12 +75,14 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
     stop,
     start,
     dispose() {
+      // Synchronous, so a test's `finally` can call it without awaiting; `immediate` as nothing needs to be kept. A
+      // server that is not running (a failed start) makes pg_ctl fail, which must not hide the drill's own error.
       try {
-        // Synchronous, so a test's `finally` can call it without awaiting; `immediate` as nothing needs to be kept.
-        if (running) execFileSync(...command('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']), { cwd: folder, stdio: 'ignore', timeout: 60_000 });
-      } finally {
-        rmSync(folder, { recursive: true, force: true });
+        execFileSync(...command('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']), { cwd: folder, stdio: 'ignore', timeout: 60_000 });
+      } catch {
+        // Not running.
       }
+      rmSync(folder, { recursive: true, force: true });
     },
   };
 }

@@ -24,7 +24,7 @@ export interface TestServer {
 }
 
 /** Asks the system for a free port, so the public URL (used in emails) can be configured before listening. */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once('error', reject);

@@ -31,6 +31,7 @@ export {
   finalizePaidOrder,
   failOrderPayment,
   getOrderDetail,
+  findOrderForRequest,
   getMemberOrder,
   listMemberOrders,
   listOrdersForAgents,

@@ -19,6 +19,7 @@ import { resolveShipping } from './shipping-address.service.ts';
 import {
   cancelPendingShipments,
   findOrder,
+  findOrderByExternalRef,
   insertOrder,
   insertPendingShipment,
   selectOrders,
@@ -198,6 +199,12 @@ function assertVoucherUsable(input: { signedIn: boolean; plusActive: boolean; vo
 export interface PlaceOrderInput extends CheckoutRequest {
   credits: number;
   guestEmail: string | null;
+  /**
+   * The reference of the request that places the order (a keyed hash of the caller and its Idempotency-Key), kept
+   * as the store order's external_ref, so a retry whose first attempt died half-way finds its order
+   * (findOrderForRequest) instead of placing a second one.
+   */
+  requestRef?: string | null;
 }
 
 /**
@@ -254,7 +261,7 @@ export async function createPendingOrder(ctx: Ctx, input: PlaceOrderInput): Prom
     memberId: input.memberId,
     guestEmail: input.memberId ? null : input.guestEmail,
     channel: 'store',
-    externalRef: null,
+    externalRef: input.requestRef ?? null,
     status: 'pending_payment',
     refundState: 'none',
     currency: 'USD',
@@ -406,6 +413,14 @@ async function withDetails(ctx: Ctx, orders: Order[]): Promise<OrderDetail[]> {
     });
   }
   return details;
+}
+
+/** The store order that a request (by its reference, see PlaceOrderInput.requestRef) placed, if any. */
+export async function findOrderForRequest(ctx: Ctx, requestRef: string): Promise<OrderDetail | undefined> {
+  const order = await findOrderByExternalRef(ctx.db, 'store', requestRef);
+  if (!order) return undefined;
+  const [detail] = await withDetails(ctx, [order]);
+  return detail;
 }
 
 export async function getOrderDetail(ctx: Ctx, orderId: string): Promise<OrderDetail> {

@@ -1,6 +1,6 @@
-// PL-4 after a crash (found by drill (a), issue 13): a refund request whose first attempt began the refund and then
-// died before its answer was kept (the process killed, the database lost) is retried with the same Idempotency-Key
-// once the key's lease ran out; the retry answers with that refund instead of refunding the order a second time.
+// PL-4 after a crash (found by drills (a) and (b), issue 13): a checkout or refund request whose first attempt did
+// its work and then died before its answer was kept (the process killed, the database lost) is retried with the same
+// Idempotency-Key once the key's lease ran out; the retry answers with that order or refund instead of doing it twice.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { buildApp } from '../../src/app.ts';
@@ -13,7 +13,7 @@ import { describeEachDatabase } from '../support/each-database.ts';
 import type { TestDeps } from '../support/deps.ts';
 import { signInOverHttp, type HttpSession } from '../support/http-session.ts';
 
-describeEachDatabase('refund retried after a crash', (suite) => {
+describeEachDatabase('requests retried after a crash', (suite) => {
   let deps: TestDeps;
   let app: ZodApp;
   let member: HttpSession;
@@ -49,6 +49,31 @@ describeEachDatabase('refund retried after a crash', (suite) => {
     assert.equal(placed.statusCode, 201, placed.body);
     return placed.json().order.id as string;
   }
+
+  test('PL-4 ST-2 a checkout whose answer was lost is answered by the retry with the same order, and nothing is charged twice', async () => {
+    const orderId = await placeOrder('retry-order-0-abcdefgh');
+    await forgetAnswer('retry-order-0-abcdefgh');
+    const product = (await store.listProducts(deps, {})).find((candidate) => candidate.stock > 5)!;
+    const retry = await call(member, '/store/orders', { lines: [{ productId: product.id, quantity: 2 }], paymentToken: 'tok_approve', region: 'US-CA' }, 'retry-order-0-abcdefgh');
+    assert.equal(retry.statusCode, 201, retry.body);
+    assert.equal(retry.json().order.id, orderId, 'the retry answers with the order the first attempt placed');
+    assert.equal(retry.json().payment.outcome, 'approved');
+    const orders = await deps.db.selectFrom('store_orders').select('id').where('member_id', '=', member.memberId).execute();
+    assert.equal(orders.length, 1);
+  });
+
+  test('PL-4 ST-3 a retry while the first attempt\'s checkout is still pending is told to retry later (409), not given a second order', async () => {
+    const product = (await store.listProducts(deps, {})).find((candidate) => candidate.stock > 5)!;
+    const orderId = await placeOrder('retry-order-p-abcdefgh');
+    // As if the first attempt died between placing the order and paying for it.
+    await deps.db.updateTable('store_orders').set({ status: 'pending_payment' }).where('id', '=', orderId).execute();
+    await forgetAnswer('retry-order-p-abcdefgh');
+    const retry = await call(member, '/store/orders', { lines: [{ productId: product.id, quantity: 2 }], paymentToken: 'tok_approve', region: 'US-CA' }, 'retry-order-p-abcdefgh');
+    assert.equal(retry.statusCode, 409, retry.body);
+    assert.equal(retry.json().error.code, 'conflict');
+    assert.equal(retry.json().error.details.orderId, orderId);
+    await deps.db.updateTable('store_orders').set({ status: 'paid' }).where('id', '=', orderId).execute();
+  });
 
   test('PL-4 ST-6 an agent refund whose answer was lost is answered by the retry with the same refund, and the order is refunded once', async () => {
     const orderId = await placeOrder('retry-order-1-abcdefgh');
