@@ -297,7 +297,7 @@ async function consoleAndAfterSales(): Promise<void> {
   await page.getByRole('cell', { name: '113-1234567-1234567' }).waitFor();
 
   // 4. The webhook inbox answers (empty here; the module and HTTP tests deliver events).
-  await nav.getByRole('link', { name: 'Webhooks' }).click();
+  await nav.getByRole('link', { name: 'Incoming webhooks' }).click();
   await heading(page, 'Storefront webhooks');
   await page.getByText('No webhook deliveries yet.').waitFor();
 

@@ -191,7 +191,7 @@ export const consoleNavigation: ReadonlyArray<{ to: string; label: string }> = [
   { to: '/console/privacy', label: 'Privacy' },
   { to: '/console/catalog', label: 'Catalog' },
   { to: '/console/external-orders', label: 'External orders' },
-  { to: '/console/webhooks', label: 'Webhooks' },
+  { to: '/console/webhooks', label: 'Incoming webhooks' },
   { to: '/console/marketing', label: 'Marketing' },
   { to: '/console/outgoing-webhooks', label: 'Outgoing webhooks' },
   { to: '/console/flows', label: 'Flows' },
