@@ -40,6 +40,8 @@ export interface Operation {
   ack?: { id: string; session: number; completed: boolean };
   /** Got no answer at least once (in flight at a kill) and was retried. */
   retried: boolean;
+  /** The last 409/503 answer, while it is waiting to be sent again. */
+  lastRefusal?: unknown;
   /** A final refusal (any status but 2xx, 409 in progress and 503). */
   refused?: { status: number; body: unknown };
 }
@@ -125,6 +127,7 @@ export async function runCrashDrill(options: CrashDrillOptions): Promise<CrashDr
     let retryQueue: Operation[] = [];
     const ackedCheckouts: string[] = [];
     let refundTurn = 0;
+    const refundsPerOrder = new Map<string, number>();
     let sessionNumber = 0;
 
     for (let session = 0; session <= options.kills; session++) {
@@ -163,7 +166,16 @@ export async function runCrashDrill(options: CrashDrillOptions): Promise<CrashDr
           if (operation.kind === 'refund') {
             // A refund needs an order acknowledged before; the first ones become checkouts.
             if (ackedCheckouts.length === 0) operation.kind = 'checkout';
-            else operation.orderId = ackedCheckouts[refundTurn++ % ackedCheckouts.length];
+            else {
+              // At most 10 refunds of $1 an order (each order is about $20): a refund past what is left would be refused.
+              let orderId = ackedCheckouts[refundTurn++ % ackedCheckouts.length]!;
+              for (let tries = 0; (refundsPerOrder.get(orderId) ?? 0) >= 10 && tries < ackedCheckouts.length; tries++) orderId = ackedCheckouts[refundTurn++ % ackedCheckouts.length]!;
+              if ((refundsPerOrder.get(orderId) ?? 0) >= 10) operation.kind = 'checkout';
+              else {
+                operation.orderId = orderId;
+                refundsPerOrder.set(orderId, (refundsPerOrder.get(orderId) ?? 0) + 1);
+              }
+            }
           }
           report.sent++;
           report.byKind[operation.kind].sent++;
@@ -199,6 +211,7 @@ export async function runCrashDrill(options: CrashDrillOptions): Promise<CrashDr
             retryQueue.push(operation);
           } else if (outcome.status === 503 || (outcome.status === 409 && (outcome.body as { error?: { code?: string } }).error?.code === 'conflict')) {
             // Still running elsewhere (the killed attempt's lease) or unavailable for a moment: try again later.
+            operation.lastRefusal = outcome.body;
             later.push(operation);
           } else {
             if (outcome.status >= 500) report.serverErrors++;
@@ -214,9 +227,11 @@ export async function runCrashDrill(options: CrashDrillOptions): Promise<CrashDr
         // Whatever is still waiting (a lease not yet over) is retried until it is answered.
         for (let round = 0; retryQueue.length > 0; round++) {
           // A checkout the kill interrupted holds its key until it is undone as stale (35 minutes of the clock).
-          if (round > 30) throw new Error(`${retryQueue.length} requests never got an answer`);
+          if (round > 30) throw new Error(`${retryQueue.length} requests never got an answer: ${JSON.stringify(retryQueue.map((operation) => ({ kind: operation.kind, key: operation.key, last: operation.lastRefusal })))}`);
           const advanced = await send(`${base}/api/v1/admin/clock/advance`, { method: 'POST', session: admin, body: { duration: '5m' } });
           if (advanced.kind === 'ack') nowIso = (advanced.body as { now: string }).now;
+          // The worker catches up with the new time first (the resume job that undoes or finishes the interrupted work).
+          await waitForIdleQueue(world.installation);
           pendingRetry = retryQueue;
           retryQueue = [];
           killing = false;
