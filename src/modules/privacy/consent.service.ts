@@ -101,7 +101,7 @@ export async function recordConsent(ctx: Ctx, input: RecordConsentInput, options
   // double click) cannot both decide that the same change is new.
   await lockSubjectKeys(ctx.db, subjectLockKeys(keys));
   const versions = await currentNoticeVersions(ctx);
-  const current = options.always ? null : await currentConsents(ctx, parsed.subject, { region: parsed.region });
+  const current = options.always ? null : await statesOf(ctx, keys, versions, parsed.region);
   const at = ctx.clock.nowMs();
   const rows: ConsentRecordRow[] = [];
   for (const choice of parsed.choices) {
@@ -148,8 +148,11 @@ export interface PurposeState {
  * phone), or the regional default when there is none or it was given under an older notice.
  */
 export async function currentConsents(ctx: Pick<Ctx, 'db'>, subject: ConsentSubject, options: { region: string | null }): Promise<Record<ConsentPurpose, PurposeState>> {
-  const keys = keysOf(subject);
-  const versions = await currentNoticeVersions(ctx);
+  return statesOf(ctx, keysOf(subject), await currentNoticeVersions(ctx), options.region);
+}
+
+/** The states of already-parsed subject keys under the given notice versions (recordConsent has both at hand). */
+async function statesOf(ctx: Pick<Ctx, 'db'>, keys: SubjectKeys, versions: Record<ConsentPurpose, number>, region: string | null): Promise<Record<ConsentPurpose, PurposeState>> {
   const latest = new Map<ConsentPurpose, ConsentRecordRow>();
   for (const row of await selectConsentRecords(ctx.db, keys)) latest.set(row.purpose, row);
   const states = {} as Record<ConsentPurpose, PurposeState>;
@@ -158,7 +161,7 @@ export async function currentConsents(ctx: Pick<Ctx, 'db'>, subject: ConsentSubj
     const stale = row !== undefined && Number(row.notice_version) < versions[purpose];
     states[purpose] =
       row === undefined || stale
-        ? { choice: defaultChoice(purpose, options.region), recorded: false, stale, noticeVersion: row ? Number(row.notice_version) : null, method: row?.method ?? null, recordedAtMs: row ? Number(row.recorded_at_ms) : null, region: row?.region ?? null }
+        ? { choice: defaultChoice(purpose, region), recorded: false, stale, noticeVersion: row ? Number(row.notice_version) : null, method: row?.method ?? null, recordedAtMs: row ? Number(row.recorded_at_ms) : null, region: row?.region ?? null }
         : { choice: row.choice, recorded: true, stale: false, noticeVersion: Number(row.notice_version), method: row.method, recordedAtMs: Number(row.recorded_at_ms), region: row.region };
   }
   return states;
