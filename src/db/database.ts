@@ -2,6 +2,7 @@
 import { Kysely, PostgresAdapter, PostgresDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import { NodeSqliteDialect, adaptNodeSqlite, openNodeSqlite } from './node-sqlite-adapter.ts';
+import { isSqliteFile, safetyNetCheckpointPages, startCheckpointer } from './sqlite-checkpointer.ts';
 
 /**
  * The handle modules receive. Each module narrows it to its own tables with `tables<T>()`, so no module's table
@@ -27,6 +28,11 @@ export interface OpenDatabaseOptions {
    * 503, see unavailable.ts) and the next one connects afresh once the server is back.
    */
   onConnectionError?: (error: Error) => void;
+  /**
+   * SQLite files only: `background` (the default) checkpoints the WAL in a worker thread, off the commit path
+   * (sqlite-checkpointer.ts); `inline` leaves it to the committing connection, as SQLite does by default.
+   */
+  sqliteCheckpoints?: 'background' | 'inline';
 }
 
 export function dialectOf(url: string): Dialect {
@@ -66,9 +72,18 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) }) as Executor;
     return { db, dialect: 'postgres', close: () => db.destroy() };
   }
-  const database = adaptNodeSqlite(openNodeSqlite(options.url));
+  const background = options.sqliteCheckpoints !== 'inline' && isSqliteFile(options.url);
+  const database = adaptNodeSqlite(openNodeSqlite(options.url, background ? safetyNetCheckpointPages : undefined));
   const db = new Kysely<unknown>({ dialect: new NodeSqliteDialect(database) }) as Executor;
-  return { db, dialect: 'sqlite', close: () => db.destroy() };
+  const checkpointer = background ? startCheckpointer(options.url) : undefined;
+  return {
+    db,
+    dialect: 'sqlite',
+    close: async () => {
+      await checkpointer?.stop();
+      await db.destroy();
+    },
+  };
 }
 
 /** Runs `work` in one transaction: the caller owns the boundary (CONVENTIONS 3). */

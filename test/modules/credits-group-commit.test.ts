@@ -94,6 +94,60 @@ describeEachDatabase(
       }
     });
 
+    test('PF-3 LG-1 LG-3 appends issued together (one statement per group on PostgreSQL): consecutive versions and running balances per member, a repeated key applies once, a due time event takes the general path', async () => {
+      const deps = suite.deps();
+      const memberId = newMemberId(deps);
+      const other = newMemberId(deps);
+      const [last] = await sql<{ id: string }>`select max(id) as id from domain_events`.execute(deps.db).then((r) => r.rows);
+      const before = groupCommitStats(deps.db);
+      const results = await Promise.all([
+        ...Array.from({ length: 6 }, (_, i) => earnOrder(deps, memberId, [{ qualifyingMinor: 1000 * (i + 1) }], { orderId: `ord_together_${i}` })),
+        // The same order three times at once (a webhook delivered thrice): one earning, three equal answers.
+        ...Array.from({ length: 3 }, () => earnOrder(deps, memberId, [{ qualifyingMinor: 7000 }], { orderId: 'ord_repeated' })),
+        earnOrder(deps, other, [{ qualifyingMinor: 2500 }]),
+      ]);
+      const after = groupCommitStats(deps.db);
+      assert.ok(after.groups - before.groups < after.operations - before.operations, 'operations shared commits');
+      const repeated = results.slice(6, 9);
+      assert.equal(new Set(repeated.map((r) => r.transactionId)).size, 1, 'the repeated order earned once');
+      assert.deepEqual(repeated[1], repeated[0]);
+      assert.equal((await getBalance(deps, memberId)).pendingTotal, 10 + 20 + 30 + 40 + 50 + 60 + 70);
+      assert.equal((await getBalance(deps, other)).pendingTotal, 25);
+      const history = await sql<{ version: number; pending_after: number }>`select version, pending_after from credit_transactions where member_id = ${memberId} order by version`.execute(deps.db).then((r) => r.rows);
+      assert.deepEqual(history.map((h) => Number(h.version)), [1, 2, 3, 4, 5, 6, 7], 'versions are consecutive');
+      assert.equal(Number(history.at(-1)!.pending_after), 280, 'balances after run through the group');
+      const earned = (await selectEventsAfter(deps.db, last?.id ?? null, 100)).filter((e) => e.member_id === memberId && e.type === 'credits.earned');
+      assert.equal(earned.length, 7, 'one credits.earned event per applied earning, none for the replays');
+
+      // An unlock due and not yet swept: the one-statement path answers "fallback" and the general path applies the
+      // unlock before the new earning.
+      deps.clock.advanceMs(31 * DAY_MS);
+      await earnOrder(deps, memberId, [{ qualifyingMinor: 1000 }], { orderId: 'ord_after_unlock' });
+      const balance = await getBalance(deps, memberId);
+      assert.equal(balance.spendable, 280);
+      assert.equal(balance.pendingTotal, 10);
+      await assertLedgerSound(deps);
+    });
+
+    test('PF-3 a failing append fails alone: the others in its group commit', async () => {
+      const deps = suite.deps();
+      const memberId = newMemberId(deps);
+      const other = newMemberId(deps);
+      // Two earnings of one member that would write the same lot ID (a primary-key violation) next to a third.
+      const colliding = { ...deps, ids: { next: (prefix: string) => (prefix === 'lot' ? 'lot_group_commit_collision' : deps.ids.next(prefix as 'lot')) } } as typeof deps;
+      const outcomes = await Promise.allSettled([
+        earnOrder(colliding, memberId, [{ qualifyingMinor: 1000 }], { orderId: 'ord_collide_1' }),
+        earnOrder(colliding, memberId, [{ qualifyingMinor: 2000 }], { orderId: 'ord_collide_2' }),
+        earnOrder(deps, other, [{ qualifyingMinor: 3000 }]),
+      ]);
+      assert.equal(outcomes.filter((o) => o.status === 'fulfilled').length, 2);
+      assert.equal(outcomes[2]!.status, 'fulfilled');
+      const pending = (await getBalance(deps, memberId)).pendingTotal;
+      assert.ok(pending === 10 || pending === 20, 'exactly one of the colliding earnings applied');
+      assert.equal((await getBalance(deps, other)).pendingTotal, 30);
+      await assertLedgerSound(deps);
+    });
+
     test('credits.* events are recorded with the ledger writes: earned, spent, unlocked (one per member and kind in the sweep), expired', async () => {
       const deps = suite.deps();
       const memberId = newMemberId(deps);

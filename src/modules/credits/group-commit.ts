@@ -18,8 +18,8 @@ import { CompiledQuery } from 'kysely';
 import { transact, type Ctx } from '../../deps.ts';
 import { isPostgres, type Executor } from '../../db/database.ts';
 import { databaseMemo } from '../../db/database-memo.ts';
-import { recordEvents, type RecordEventInput } from '../events/index.ts';
-import { isRetryable } from './ledger.repository.ts';
+import { recordEvents, tagEventRows, type RecordEventInput, type TaggedEventRow } from '../events/index.ts';
+import { callAppendGroup, isRetryable, type FastAnswer } from './ledger.repository.ts';
 
 export interface GroupCommitOptions {
   /** Longest a startable group waits for more members (ms); 0 means the end of the current event-loop turn. */
@@ -29,6 +29,11 @@ export interface GroupCommitOptions {
   maxQueued: number;
   /** Groups committing at once (SQLite has one writer: 1). */
   maxConcurrentGroups: number;
+  /**
+   * PostgreSQL append groups (one statement each) committing at once, besides the general groups: a statement's cost
+   * is mostly fixed (round trip, WAL flush), so fewer and fuller groups serve more operations.
+   */
+  maxConcurrentAppendGroups: number;
   /** Attempts for an operation that hit a deadlock or serialization failure. */
   maxAttempts: number;
   /** Off: every operation commits alone (the previous behaviour; for comparisons). */
@@ -36,9 +41,9 @@ export interface GroupCommitOptions {
 }
 
 export const defaultGroupCommit = {
-  sqlite: { maxWaitMs: 0, maxGroupSize: 64, maxQueued: 10_000, maxConcurrentGroups: 1, maxAttempts: 5, enabled: true },
+  sqlite: { maxWaitMs: 0, maxGroupSize: 64, maxQueued: 10_000, maxConcurrentGroups: 1, maxConcurrentAppendGroups: 0, maxAttempts: 5, enabled: true },
   // 48 keeps a group's subtransactions under PostgreSQL's 64-entry per-backend cache (no subtrans overflow).
-  postgres: { maxWaitMs: 0, maxGroupSize: 48, maxQueued: 10_000, maxConcurrentGroups: 6, maxAttempts: 5, enabled: true },
+  postgres: { maxWaitMs: 0, maxGroupSize: 48, maxQueued: 10_000, maxConcurrentGroups: 6, maxConcurrentAppendGroups: 2, maxAttempts: 5, enabled: true },
 } satisfies Record<string, GroupCommitOptions>;
 
 /** A ledger transaction context: inside a group, credits events collect here and are written once per group. */
@@ -46,10 +51,18 @@ export interface LedgerCtx extends Ctx {
   creditEvents?: RecordEventInput[];
 }
 
+/** An append-only operation packed for credits_append (ledger.service.ts prepareAppend) and its credits events. */
+export interface AppendWork {
+  payload: Record<string, unknown>;
+  events: readonly RecordEventInput[];
+}
+
 interface Item {
   ctx: Ctx;
   memberId: string;
   work: (trx: LedgerCtx) => Promise<unknown>;
+  /** PostgreSQL: an append the group sends with the others in one statement (runAppendGroup) instead of `work`. */
+  append?: AppendWork;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
   attempt: number;
@@ -59,13 +72,14 @@ interface Committer {
   options: GroupCommitOptions;
   queue: Item[];
   running: number;
+  runningAppends: number;
   scheduled: boolean;
   roomWaiters: (() => void)[];
   groups: number;
   grouped: number;
 }
 
-const committerOf = databaseMemo((): Committer => ({ options: { ...defaultGroupCommit.sqlite }, queue: [], running: 0, scheduled: false, roomWaiters: [], groups: 0, grouped: 0 }));
+const committerOf = databaseMemo((): Committer => ({ options: { ...defaultGroupCommit.sqlite }, queue: [], running: 0, runningAppends: 0, scheduled: false, roomWaiters: [], groups: 0, grouped: 0 }));
 const configuredOf = databaseMemo((): { done: boolean } => ({ done: false }));
 
 function committer(db: Executor): Committer {
@@ -105,6 +119,26 @@ export async function inLedgerTransaction<R>(ctx: Ctx, memberId: string, work: (
   });
 }
 
+/**
+ * PostgreSQL: queues an append-only operation for the next append group, all of whose operations go to the database
+ * in one autocommit statement (migration 0406), and resolves with its answer after that statement committed.
+ * Undefined when there is no such group to join (the caller holds a transaction, group commit is off, or SQLite):
+ * the caller then takes the general path.
+ */
+export function appendInGroup(ctx: Ctx, memberId: string, append: AppendWork): Promise<FastAnswer> | undefined {
+  if (ctx.db.isTransaction || !isPostgres(ctx.db)) return undefined;
+  const c = committer(ctx.db);
+  if (!c.options.enabled) return undefined;
+  return (async () => {
+    while (c.queue.length >= c.options.maxQueued) await new Promise<void>((resolve) => c.roomWaiters.push(resolve));
+    return new Promise<FastAnswer>((resolve, reject) => {
+      const work = () => Promise.reject(new Error('an append item runs through runAppendGroup'));
+      c.queue.push({ ctx, memberId, work, append, resolve: resolve as Item['resolve'], reject, attempt: 1 });
+      schedule(c);
+    });
+  })();
+}
+
 async function alone<R>(ctx: Ctx, work: (trx: LedgerCtx) => Promise<R>, maxAttempts: number): Promise<R> {
   for (let attempt = 1; ; attempt++) {
     try {
@@ -121,7 +155,7 @@ async function alone<R>(ctx: Ctx, work: (trx: LedgerCtx) => Promise<R>, maxAttem
 }
 
 function schedule(c: Committer): void {
-  if (c.scheduled || c.queue.length === 0 || c.running >= c.options.maxConcurrentGroups) return;
+  if (c.scheduled || c.queue.length === 0 || (c.running >= c.options.maxConcurrentGroups && c.runningAppends >= c.options.maxConcurrentAppendGroups)) return;
   c.scheduled = true;
   const start = () => {
     c.scheduled = false;
@@ -137,18 +171,58 @@ function schedule(c: Committer): void {
  * server has more than one core) while each still shares its commit; on SQLite (one slot) it is one group.
  */
 function startGroups(c: Committer): void {
-  const free = c.options.maxConcurrentGroups - c.running;
-  if (c.queue.length === 0 || free <= 0) return;
-  const size = Math.min(c.options.maxGroupSize, Math.ceil(c.queue.length / free));
-  for (let n = 0; n < free && c.queue.length > 0; n++) {
-    const group = c.queue.splice(0, size);
-    c.running += 1;
-    void runGroup(c, group).finally(() => {
-      c.running -= 1;
-      schedule(c);
-    });
-  }
+  if (c.queue.length === 0) return;
+  // Appends and general operations go in groups of their own kind: an append group is one statement.
+  const appends = c.queue.filter((item) => item.append);
+  const general = appends.length === 0 ? c.queue : c.queue.filter((item) => !item.append);
+  start(appends, c.options.maxConcurrentAppendGroups - c.runningAppends, (group) => runAppendGroup(c, group), (n) => (c.runningAppends += n));
+  start(general, c.options.maxConcurrentGroups - c.running, (group) => runGroup(c, group), (n) => (c.running += n));
+  c.queue = [...appends, ...general];
   while (c.roomWaiters.length > 0 && c.queue.length < c.options.maxQueued) c.roomWaiters.shift()!();
+
+  function start(items: Item[], free: number, run: (group: Item[]) => Promise<void>, count: (n: number) => void): void {
+    if (items.length === 0 || free <= 0) return;
+    const size = Math.min(c.options.maxGroupSize, Math.ceil(items.length / free));
+    for (let n = 0; n < free && items.length > 0; n++) {
+      const group = items.splice(0, size);
+      count(1);
+      void run(group).finally(() => {
+        count(-1);
+        schedule(c);
+      });
+    }
+  }
+}
+
+/**
+ * An append group: one autocommit statement (migration 0406) applies every operation set-based and inserts the
+ * events of those that applied. An operation answered `retry` (its key repeated within the group) goes back to the
+ * queue. A failed statement wrote nothing: a retryable failure retries the group; any other failure is re-run one
+ * operation per statement, so it reaches only the caller whose operation causes it.
+ */
+async function runAppendGroup(c: Committer, group: Item[]): Promise<void> {
+  group.sort((a, b) => (a.memberId < b.memberId ? -1 : a.memberId > b.memberId ? 1 : 0));
+  const events: TaggedEventRow[] = group.flatMap((item, i) => tagEventRows(item.ctx, item.append!.events, i));
+  let answers: Awaited<ReturnType<typeof callAppendGroup>>;
+  try {
+    answers = await callAppendGroup(group[0]!.ctx.db, group.map((item) => item.append!.payload), events);
+  } catch (error) {
+    if (group.length > 1 && !isRetryable(error)) {
+      for (const item of group) await runAppendGroup(c, [item]);
+      return;
+    }
+    for (const item of group) retryOrReject(c, item, error);
+    return;
+  }
+  c.groups += 1;
+  c.grouped += group.length;
+  group.forEach((item, i) => {
+    const answer = answers[i]!;
+    if (answer.status === 'retry') {
+      c.queue.push(item);
+      schedule(c);
+    } else item.resolve(answer);
+  });
 }
 
 const exec = (db: Executor, text: string) => db.executeQuery(CompiledQuery.raw(text, []));

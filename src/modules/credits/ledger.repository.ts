@@ -6,6 +6,7 @@ import { CompiledQuery } from 'kysely';
 import { isPostgres, type Executor } from '../../db/database.ts';
 import { assert } from '../../platform/assert.ts';
 import type { Account, Book, Hold, HoldLot, HoldState, Lot, LotSource, LotState, TransactionDraft } from './ledger.rules.ts';
+import { pgInsertTaggedEventsSql, type TaggedEventRow } from '../events/index.ts';
 import type { CreditAccountRow, CreditHoldLotRow, CreditHoldRow, CreditLotRow, CreditTransactionRow } from './ledger.table.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -690,6 +691,21 @@ export async function callAppend(db: Executor, payload: Record<string, unknown>)
   assert(row, 'credits_append returns one row');
   return row.r;
 }
+
+/**
+ * A group's append-only operations in one autocommit statement (migration 0406): one answer per payload, in order
+ * (`retry` for a key repeated within the group). The events of an applied operation are inserted by the same statement (tag =
+ * the operation's index), so they exist exactly when its writes do.
+ */
+export async function callAppendGroup(db: Executor, payloads: readonly Record<string, unknown>[], events: readonly TaggedEventRow[]): Promise<(FastAnswer | { status: 'retry' })[]> {
+  const [row] = await pgQuery<{ r: (FastAnswer | { status: 'retry' })[] }>(db, appendGroupSql, [JSON.stringify(payloads), JSON.stringify(events)]);
+  assert(row && row.r.length === payloads.length, 'credits_append_group answers every operation');
+  return row.r;
+}
+
+const appendGroupSql = `with r as materialized (select credits_append_group($1::jsonb) as answers),
+  e as (${pgInsertTaggedEventsSql('$2::jsonb', `(select answers from r) -> x.tag ->> 'status' = 'applied'`)})
+  select answers as r from r`;
 
 export async function callSpend(db: Executor, payload: Record<string, unknown>): Promise<FastAnswer> {
   const [row] = await pgQuery<{ r: FastAnswer }>(db, 'select credits_spend($1::jsonb) as r', [JSON.stringify(payload)]);

@@ -14,7 +14,7 @@ import {
 import { isPostgres } from '../../db/database.ts';
 import { databaseMemo } from '../../db/database-memo.ts';
 import { appendRows, callAppend, insertEmptyAccount, lockMember, persistBooks, type FastAnswer, type LoadedMember } from './ledger.repository.ts';
-import { inLedgerTransaction, recordCreditEvents, type LedgerCtx } from './group-commit.ts';
+import { appendInGroup, inLedgerTransaction, recordCreditEvents, type LedgerCtx } from './group-commit.ts';
 import { creditEventsOf } from './credit-events.ts';
 import { getCurrentPolicy, getPolicyVersion } from './policy.service.ts';
 import type { Policy } from './policy.rules.ts';
@@ -65,6 +65,11 @@ export interface OperationSpec<R> {
  */
 export async function runMemberOperation<R>(ctx: Ctx, spec: OperationSpec<R>): Promise<R> {
   const hash = requestHash(spec.scope, spec.request);
+  if (spec.fastAppend && isPostgres(ctx.db) && !ctx.db.isTransaction) {
+    const grouped = await appendGrouped(ctx, spec, hash);
+    if (grouped.done) return grouped.value;
+    if (grouped.tried) return inLedgerTransaction(ctx, spec.memberId, (trx) => operate(trx, spec, hash));
+  }
   return inLedgerTransaction(ctx, spec.memberId, async (trx) => {
     if (spec.fastAppend && isPostgres(trx.db)) {
       const fast = await appendFast(trx, spec, hash);
@@ -157,6 +162,21 @@ export function settleAppend<R>(spec: OperationSpec<R>, hash: string, prepared: 
     default:
       return assertNever(answer, 'fast-path answer');
   }
+}
+
+/**
+ * PostgreSQL, outside a caller's transaction: the append goes with the group's other appends in one statement
+ * (group-commit.ts appendInGroup). `tried` says it reached the database and needs the general path (a due time
+ * event, debt, a new policy); neither `done` nor `tried` means there was no append group to join.
+ */
+async function appendGrouped<R>(ctx: Ctx, spec: OperationSpec<R>, hash: string): Promise<{ done: true; value: R } | { done: false; tried: boolean }> {
+  const policy = await policyHint(ctx);
+  if (spec.fastAppend?.when && !spec.fastAppend.when(policy, ctx.clock.nowMs())) return { done: false, tried: false };
+  const prepared = prepareAppend(ctx, spec, hash, policy);
+  const answer = appendInGroup(ctx, spec.memberId, { payload: prepared.payload, events: prepared.events });
+  if (!answer) return { done: false, tried: false };
+  const settled = settleAppend(spec, hash, prepared, await answer);
+  return settled.done ? settled : { done: false, tried: true };
 }
 
 async function appendFast<R>(ctx: LedgerCtx, spec: OperationSpec<R>, hash: string): Promise<{ done: true; value: R } | { done: false }> {

@@ -10,6 +10,18 @@ export async function insertEvents(db: Executor, rows: readonly DomainEventRow[]
   }
 }
 
+/**
+ * An INSERT … SELECT of tagged event rows (events.service.ts tagEventRows) given as a jsonb parameter, keeping the
+ * rows whose tag satisfies `tagCondition` (SQL over the alias `x.tag`): for a data-modifying CTE in a caller's
+ * one-statement write on PostgreSQL.
+ */
+export function pgInsertTaggedEventsSql(rowsParam: string, tagCondition: string): string {
+  return `insert into domain_events (id, type, subject_id, member_id, occurred_at_ms, data)
+    select x.id, x.type, x.subject_id, x.member_id, x.occurred_at_ms, x.data
+    from jsonb_to_recordset(${rowsParam}) as x(tag integer, id text, type text, subject_id text, member_id text, occurred_at_ms bigint, data text)
+    where ${tagCondition}`;
+}
+
 /** Events after `afterId` in ID order (IDs sort by time), oldest first. */
 export function selectEventsAfter(db: Executor, afterId: string | null, limit: number): Promise<DomainEventRow[]> {
   let query = eventTables(db).selectFrom('domain_events').selectAll().orderBy('id').limit(limit);

@@ -45,6 +45,30 @@ export async function recordEvents(ctx: Ctx, inputs: readonly RecordEventInput[]
   return rows.map(toEvent);
 }
 
+/** An event validated and given its ID ahead of the statement that inserts it, tagged with the caller's operation. */
+export interface TaggedEventRow {
+  tag: number;
+  id: string;
+  type: string;
+  subject_id: string;
+  member_id: string | null;
+  occurred_at_ms: number;
+  data: string;
+}
+
+/**
+ * For a caller that writes its change and its events in one PostgreSQL statement (the ledger's one-statement group
+ * commit): the rows, each tagged, for `pgInsertTaggedEventsSql`. The statement must be the change's own (autocommit
+ * or in the caller's transaction), so the outbox rule above still holds.
+ */
+export function tagEventRows(ctx: Pick<Ctx, 'clock' | 'ids'>, inputs: readonly RecordEventInput[], tag: number): TaggedEventRow[] {
+  const at = ctx.clock.nowMs();
+  return inputs.map((input) => {
+    const parsed = recordInput.parse(input);
+    return { tag, id: ctx.ids.next('evt'), type: parsed.type, subject_id: parsed.subjectId, member_id: parsed.memberId, occurred_at_ms: at, data: canonicalJson(parsed.data) };
+  });
+}
+
 export async function recordEvent(ctx: Ctx, input: RecordEventInput): Promise<DomainEvent> {
   const [event] = await recordEvents(ctx, [input]);
   assert(event !== undefined, 'one event recorded');
