@@ -1,8 +1,5 @@
-// `npm run bench [-- foundation|ledger|store|membership|aftersales-images|aftersales-queue|privacy|import|all] [--size XS|S|M]`: benchmark scripts that print numbers (PERFORMANCE.md).
-// `npm run bench [-- foundation|ledger|store|membership|aftersales-images|aftersales-queue|privacy|all] [--size XS|S|M]`: benchmark scripts that print numbers (PERFORMANCE.md).
+// `npm run bench [-- foundation|ledger|store|membership|aftersales-images|aftersales-queue|privacy|import|http-balance|marketing|drill-webhooks|all] [--size XS|S|M]`: benchmark scripts that print numbers (PERFORMANCE.md).
 // `npm run bench -- drill-crash|drill-pg-restart|drill-instances [--long]`: the reliability drills (issue 13), not part of `all`.
-// `npm run bench [-- foundation|ledger|store|membership|aftersales-images|aftersales-queue|privacy|import|http-balance|all] [--size XS|S|M]`: benchmark scripts that print numbers (PERFORMANCE.md).
-// `npm run bench [-- foundation|ledger|store|membership|aftersales-images|aftersales-queue|privacy|marketing|all] [--size XS|S|M]`: benchmark scripts that print numbers (PERFORMANCE.md).
 import { parseArgs } from 'node:util';
 
 const { values, positionals } = parseArgs({
@@ -39,7 +36,7 @@ for (const name of chosen) {
     process.stderr.write(`unknown bench "${name}"; choose one of: ${[...Object.keys(suites), ...Object.keys(drills)].join(', ')}, all\n`);
     process.exit(2);
   }
-  process.stdout.write(`\n### bench: ${name}${name === 'ledger' || name === 'membership' || name === 'aftersales-queue' || name === 'privacy' || name === 'import' ? ` (size ${size})` : ''}\n`);
-  process.stdout.write(`\n### bench: ${name}${name === 'ledger' || name === 'membership' || name === 'aftersales-queue' || name === 'privacy' || name === 'marketing' ? ` (size ${size})` : ''}\n`);
+  const sized = ['ledger', 'membership', 'aftersales-queue', 'privacy', 'import', 'marketing', 'drill-webhooks'].includes(name);
+  process.stdout.write(`\n### bench: ${name}${sized ? ` (size ${size})` : ''}\n`);
   await run();
 }

@@ -69,7 +69,7 @@ async function migratorFor(db: Executor, before?: string): Promise<Migrator> {
     ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema
     : undefined;
   return new Migrator({
-    db,
+    db: migrationTableSchema ? ownSchemaIntrospection(db, migrationTableSchema) : db,
     provider: folderProvider(before),
     migrationTableName: 'schema_migrations',
     migrationLockTableName: 'schema_migrations_lock',
@@ -77,5 +77,28 @@ async function migratorFor(db: Executor, before?: string): Promise<Migrator> {
     // before another module's applied one; order matters within a module, where names still sort.
     allowUnorderedMigrations: true,
     ...(migrationTableSchema ? { migrationTableSchema } : {}),
+  });
+}
+
+/**
+ * The database handle as the migrator sees it on PostgreSQL: its table checks list the tables of the connection's own
+ * schema only. Kysely's introspector reads every schema and fails ("relation … does not exist") when another
+ * installation or test suite drops a schema meanwhile (seen in CI on a fresh schema). Everything else is the handle's own.
+ */
+function ownSchemaIntrospection(db: Executor, schema: string): Executor {
+  const introspection = {
+    async getTables() {
+      const rows = await sql<{ name: string }>`select table_name as name from information_schema.tables where table_schema = ${schema}`.execute(db);
+      return rows.rows.map((row) => ({ name: row.name, schema, isView: false, columns: [] }));
+    },
+    getSchemas: () => db.introspection.getSchemas(),
+  };
+  return new Proxy(db, {
+    get(target, property) {
+      if (property === 'introspection') return introspection;
+      // Kysely's classes keep their state in private fields: a method must run on the handle itself.
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
   });
 }
