@@ -37,6 +37,6 @@ export async function loadLongHistories(database: Database, options: { members: 
     select ${member}, ${lot}, 'adjustment', 'available', :big, :big - (:txs - 1), 0, 0, 0, 0, :start, :expires, null, null, ${firstTx}, 1, null, :start
     from ${onlyMembers}`)).execute(db);
   await sql.raw(fill(`${recursiveMembers}insert into credit_accounts (member_id, state, version, available, pending, held, debt, lifetime_earned, next_due_at_ms, created_at_ms, updated_at_ms)
-    select ${member}, 'open', :txs, :big - (:txs - 1), 0, 0, 0, :big, :expires, :start, :start + (:txs - 1) * :step from ${onlyMembers}`)).execute(db);
-  await sql.raw(pgDialect ? 'analyze' : 'analyze').execute(db);
+    select ${member}, 'open', :txs, :big - (:txs - 1), 0, 0, 0, :big, :expires, :start, :start + (:txs - 1) * cast(:step as bigint) from ${onlyMembers}`)).execute(db);
+  await sql`analyze`.execute(db);
 }
