@@ -1,6 +1,7 @@
 // PF-7: per-member balance snapshots (migration 0405) — taking one, and the point-in-time read that starts from the
 // newest usable one. Snapshots are derived data: the postings stay the truth, and a read from a snapshot sums exactly
 // the postings the full replay (selectReplay) sums, only fewer of them from the table.
+import { z } from 'zod';
 import { isPostgres, type Executor } from '../../db/database.ts';
 import { assert } from '../../platform/assert.ts';
 import { rawQuery, toLot, type ReplayRows, type ReplaySum } from './ledger.repository.ts';
@@ -11,6 +12,13 @@ export const snapshotEvery = 200;
 
 /** One stored sum: the member-side postings of one (lot, hold, bucket) up to the snapshot's version. */
 export type SnapshotTuple = [lotId: string | null, holdId: string | null, account: string, total: number];
+
+/** The stored `sums` column, validated where it is read (a JSON column: CONVENTIONS 7). */
+const storedSums = z.array(z.tuple([z.string().nullable(), z.string().nullable(), z.string(), z.number().int()]));
+
+function parseSums(text: string): SnapshotTuple[] {
+  return storedSums.parse(JSON.parse(text));
+}
 
 const memberBuckets = `('pending', 'available', 'held', 'debt')`;
 
@@ -60,7 +68,7 @@ export async function selectReplayFromSnapshot(db: Executor, memberId: string, a
     const r = row.r;
     const last = r.last ? { version: Number(r.last.version), at_ms: Number(r.last.at_ms), lifetime_after: Number(r.last.lifetime_after) } : undefined;
     return {
-      sums: [...fromTuples(r.snapshot ?? []), ...r.sums.map((s) => ({ ...s, total: Number(s.total) }))],
+      sums: [...fromTuples(r.snapshot === null ? [] : storedSums.parse(r.snapshot)), ...r.sums.map((s) => ({ ...s, total: Number(s.total) }))],
       last,
       lots: r.lots.map(toLot),
       holds: r.holds,
@@ -72,7 +80,7 @@ export async function selectReplayFromSnapshot(db: Executor, memberId: string, a
   assert(row, 'the point-in-time statement returns one row');
   const last = row.last === null ? undefined : (JSON.parse(row.last) as [number, number, number]);
   return {
-    sums: [...fromTuples(row.snapshot === null ? [] : (JSON.parse(row.snapshot) as SnapshotTuple[])), ...fromTuples(JSON.parse(row.sums) as SnapshotTuple[])],
+    sums: [...fromTuples(row.snapshot === null ? [] : parseSums(row.snapshot)), ...fromTuples(JSON.parse(row.sums) as SnapshotTuple[])],
     last: last ? { version: last[0], at_ms: last[1], lifetime_after: last[2] } : undefined,
     lots: (JSON.parse(row.lots) as CreditLotRow[]).map(toLot),
     holds: JSON.parse(row.holds) as CreditHoldRow[],
@@ -121,7 +129,7 @@ export async function computeSnapshot(db: Executor, memberId: string, version: n
     if (entry) entry[3] += total;
     else totals.set(key, [lotId, holdId, account, total]);
   };
-  if (base) for (const [lotId, holdId, account, total] of JSON.parse(base.sums) as SnapshotTuple[]) add(lotId, holdId, account, total);
+  if (base) for (const [lotId, holdId, account, total] of parseSums(base.sums)) add(lotId, holdId, account, total);
   for (const s of delta) add(s.lot_id, s.hold_id, s.account, Number(s.total));
   // Zero sums are spent lots and released holds: the replay finds nothing in them, so they are left out.
   const tuples = [...totals.entries()].filter(([, t]) => t[3] !== 0).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, t]) => t);
