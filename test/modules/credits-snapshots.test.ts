@@ -48,6 +48,9 @@ const history = fc.record({
   steps: fc.array(step, { minLength: 10, maxLength: 40 }),
   /** Where snapshots are taken, as fractions of the final version. */
   cuts: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 6 }),
+  /** Snapshots are derived data: one may be rebuilt from nothing (its period then overlaps the others) or deleted. */
+  rebuild: fc.option(fc.nat(), { nil: undefined }),
+  drop: fc.option(fc.nat(), { nil: undefined }),
 });
 
 const ignoreRefusal = (error: unknown) => {
@@ -125,7 +128,7 @@ describeEachDatabase('credits balance snapshots (PF-7)', (suite) => {
   test('PF-7 LG-4 a point-in-time read from snapshots equals the full replay at every moment of random histories', async () => {
     const deps = suite.deps();
     await fc.assert(
-      fc.asyncProperty(history, async ({ steps, cuts }) => {
+      fc.asyncProperty(history, async ({ steps, cuts, rebuild, drop }) => {
         const memberId = deps.ids.next('mem');
         const startMs = deps.clock.nowMs();
         await play(deps, memberId, steps);
@@ -147,6 +150,13 @@ describeEachDatabase('credits balance snapshots (PF-7)', (suite) => {
           assert.ok(row, `version ${version} exists`);
           await insertSnapshot(deps.db, row);
         }
+        const remove = (version: number) => rawQuery(deps.db, 'delete from credit_balance_snapshots where member_id = ? and version = ?', [memberId, version]);
+        if (rebuild !== undefined && versions.length > 0) {
+          const version = versions[rebuild % versions.length]!;
+          await remove(version);
+          await insertSnapshot(deps.db, (await computeSnapshot(deps.db, memberId, version, deps.clock.nowMs(), { fromScratch: true }))!);
+        }
+        if (drop !== undefined && versions.length > 1) await remove(versions[drop % versions.length]!);
         const moments = new Set<number>([startMs - 1, deps.clock.nowMs()]);
         for (const t of transactions) for (const d of [-1, 0, 1, 15 * DAY_MS]) moments.add(t.atMs + d);
         for (const atMs of [...moments].filter((m) => m >= 0 && m <= deps.clock.nowMs()).sort((a, b) => a - b)) {

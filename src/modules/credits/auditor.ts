@@ -6,7 +6,7 @@ import type { Ctx } from '../../deps.ts';
 import { isPostgres, type Executor } from '../../db/database.ts';
 import { lotBuckets, type Lot } from './ledger.rules.ts';
 import { rawQuery, toAccount, toLot } from './ledger.repository.ts';
-import { computeSnapshot, sampleSnapshots } from './snapshot.repository.ts';
+import { computeSnapshot, periodSpan, sampleSnapshots } from './snapshot.repository.ts';
 import { creditTables, type CreditAccountRow, type CreditAuditRunRow, type CreditLotRow } from './ledger.table.ts';
 
 export interface AuditProblem {
@@ -275,7 +275,9 @@ async function auditSnapshots(db: Executor, findings: Findings, memberId?: strin
     const version = Number(stored.version);
     const fresh = await computeSnapshot(db, stored.member_id, version, 0, { fromScratch: true });
     const differs = !fresh || fresh.sums !== stored.sums || fresh.at_ms !== Number(stored.at_ms) || fresh.max_at_ms !== Number(stored.max_at_ms)
-      || fresh.lifetime_after !== Number(stored.lifetime_after) || fresh.recorded_at_ms !== Number(stored.recorded_at_ms);
+      || fresh.lifetime_after !== Number(stored.lifetime_after) || fresh.recorded_at_ms !== Number(stored.recorded_at_ms)
+      || Number(stored.base_version) >= version
+      || (await periodSpan(db, stored.member_id, Number(stored.base_version), version)).minAtMs !== Number(stored.period_min_at_ms);
     if (differs) findings.add(stored.member_id, 'snapshot-vs-postings', `balance snapshot at version ${version} disagrees with the postings`);
   }
 }

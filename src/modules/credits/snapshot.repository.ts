@@ -36,18 +36,28 @@ const sqliteReplayFromSnapshotSql = `
   with s as (
     select version, at_ms, lifetime_after, sums from credit_balance_snapshots
     where member_id = ?1 and max_at_ms <= ?2 order by version desc limit 1),
+  v0 as (select coalesce((select version from s), 0) as v),
+  skip as (
+    select max(base_version, (select v from v0)) as lo, version as hi from credit_balance_snapshots
+    where member_id = ?1 and version > (select v from v0) and period_min_at_ms > ?2),
+  sorted as (select lo, hi, max(hi) over (order by lo rows between unbounded preceding and 1 preceding) as before_hi from skip),
+  ranges as (
+    select coalesce(before_hi, (select v from v0)) as lo, lo as hi from sorted where lo > coalesce(before_hi, (select v from v0))
+    union all select coalesce((select max(hi) from skip), (select v from v0)), 2147483647),
   d as (
-    select lot_id, hold_id, account, sum(amount) as total from credit_postings
-    where member_id = ?1 and version > coalesce((select version from s), 0) and at_ms <= ?2 and account in ${memberBuckets}
-    group by lot_id, hold_id, account),
+    select p.lot_id, p.hold_id, p.account, sum(p.amount) as total from ranges r
+    join credit_postings p on p.member_id = ?1 and p.version > r.lo and p.version <= r.hi
+    where p.at_ms <= ?2 and p.account in ${memberBuckets}
+    group by p.lot_id, p.hold_id, p.account),
   ids as (
     select value ->> 0 as lot_id, value ->> 1 as hold_id from s, json_each(s.sums)
     union all select lot_id, hold_id from d)
   select (select sums from s) as snapshot,
     (select json_group_array(json_array(lot_id, hold_id, account, total)) from d) as sums,
     coalesce(
-      (select json_array(version, at_ms, lifetime_after) from credit_transactions
-        where member_id = ?1 and version > coalesce((select version from s), 0) and at_ms <= ?2 order by version desc limit 1),
+      (select json_array(t.version, t.at_ms, t.lifetime_after) from ranges r
+        join credit_transactions t on t.member_id = ?1 and t.version > r.lo and t.version <= r.hi
+        where t.at_ms <= ?2 order by t.version desc limit 1),
       (select json_array(version, at_ms, lifetime_after) from s)) as last,
     (select json_group_array(${lotJson}) from credit_lots where member_id = ?1 and id in (select lot_id from ids)) as lots,
     (select json_group_array(${holdJson}) from credit_holds where id in (select hold_id from ids)) as holds,
@@ -55,7 +65,7 @@ const sqliteReplayFromSnapshotSql = `
 
 /**
  * LG-4 from a snapshot: what selectReplay answers, read from the newest snapshot whose every transaction is at or
- * before `atMs` plus the postings after it. The sums may name a (lot, hold, bucket) twice (once in the snapshot, once
+ * before `atMs` plus the postings after it, less the periods of later snapshots that begin after `atMs`. The sums may name a (lot, hold, bucket) twice (once in the snapshot, once
  * after it): the replay adds them up. Lots and holds whose sums are all zero may be missing; they are spent or
  * released and change nothing in the balance.
  */
@@ -97,6 +107,8 @@ export interface SnapshotRow {
   at_ms: number;
   max_at_ms: number;
   lifetime_after: number;
+  base_version: number;
+  period_min_at_ms: number;
   sums: string;
   recorded_at_ms: number;
   taken_at_ms: number;
@@ -120,8 +132,7 @@ export async function computeSnapshot(db: Executor, memberId: string, version: n
      where member_id = ? and version > ? and version <= ? and account in ${memberBuckets} group by lot_id, hold_id, account`,
     [memberId, fromVersion, version],
   );
-  const [span] = await rawQuery<{ max_at_ms: number | string | null }>(
-    db, `select max(at_ms) as max_at_ms from credit_transactions where member_id = ? and version > ? and version <= ?`, [memberId, fromVersion, version]);
+  const span = await periodSpan(db, memberId, fromVersion, version);
   const totals = new Map<string, SnapshotTuple>();
   const add = (lotId: string | null, holdId: string | null, account: string, total: number) => {
     const key = JSON.stringify([lotId, holdId, account]);
@@ -137,21 +148,31 @@ export async function computeSnapshot(db: Executor, memberId: string, version: n
     member_id: memberId,
     version,
     at_ms: Number(tx.at_ms),
-    max_at_ms: Math.max(base ? Number(base.max_at_ms) : 0, Number(span?.max_at_ms ?? 0)),
+    max_at_ms: Math.max(base ? Number(base.max_at_ms) : 0, span.maxAtMs),
     lifetime_after: Number(tx.lifetime_after),
+    base_version: fromVersion,
+    period_min_at_ms: span.minAtMs,
     sums: JSON.stringify(tuples),
     recorded_at_ms: Number(tx.recorded_at_ms),
     taken_at_ms: takenAtMs,
   };
 }
 
+/** The earliest and latest transaction times among versions in (fromVersion, toVersion] (at least one exists). */
+export async function periodSpan(db: Executor, memberId: string, fromVersion: number, toVersion: number): Promise<{ minAtMs: number; maxAtMs: number }> {
+  const [span] = await rawQuery<{ min_at_ms: number | string; max_at_ms: number | string }>(
+    db, `select min(at_ms) as min_at_ms, max(at_ms) as max_at_ms from credit_transactions where member_id = ? and version > ? and version <= ?`, [memberId, fromVersion, toVersion]);
+  assert(span && span.min_at_ms !== null, 'a snapshot period holds at least its own transaction');
+  return { minAtMs: Number(span.min_at_ms), maxAtMs: Number(span.max_at_ms) };
+}
+
 /** Stores a snapshot; one already there (another job run took it) is kept. */
 export async function insertSnapshot(db: Executor, row: SnapshotRow): Promise<void> {
   await rawQuery(
     db,
-    `insert into credit_balance_snapshots (member_id, version, at_ms, max_at_ms, lifetime_after, sums, recorded_at_ms, taken_at_ms)
-     values (?, ?, ?, ?, ?, ?, ?, ?) on conflict (member_id, version) do nothing`,
-    [row.member_id, row.version, row.at_ms, row.max_at_ms, row.lifetime_after, row.sums, row.recorded_at_ms, row.taken_at_ms],
+    `insert into credit_balance_snapshots (member_id, version, at_ms, max_at_ms, lifetime_after, base_version, period_min_at_ms, sums, recorded_at_ms, taken_at_ms)
+     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (member_id, version) do nothing`,
+    [row.member_id, row.version, row.at_ms, row.max_at_ms, row.lifetime_after, row.base_version, row.period_min_at_ms, row.sums, row.recorded_at_ms, row.taken_at_ms],
   );
 }
 
