@@ -41,8 +41,11 @@ try {
   const clock = createSimulatedClock(T0);
   const ctx = { db: database.db, clock, ids: createIdGenerator(clock) } as unknown as Ctx;
   const short = (i: number) => `mem_${String(i).padStart(26, '0')}`;
-  const row = async (label: string, read: typeof getBalanceAt, member: (i: number) => string, count: number) => {
-    const m = await measure(seconds, callers, (w, i) => read(ctx, member((w * 7919 + i * 31) % count), T0 - DAY_MS));
+  const history = { startMs: T0 - 400 * DAY_MS, endMs: T0 - DAY_MS };
+  /** A day back, or (`spread`) a moment anywhere in the long histories: the read then skips the later periods. */
+  const row = async (label: string, read: typeof getBalanceAt, member: (i: number) => string, count: number, spread = false) => {
+    const momentOf = (n: number) => (spread ? history.startMs + ((n * 7_919_993) % (history.endMs - history.startMs)) : T0 - DAY_MS);
+    const m = await measure(seconds, callers, (w, i) => read(ctx, member((w * 7919 + i * 31) % count), momentOf(w * 100_003 + i)));
     process.stdout.write(`${label.padEnd(44)} ${m.perSecond.toFixed(0).padStart(7)}/s  p50 ${m.p50Ms.toFixed(3)} ms  p99 ${m.p99Ms.toFixed(3)} ms\n`);
   };
   for (let round = 0; round < 2; round++) {
@@ -55,6 +58,8 @@ try {
   for (let round = 0; round < 2; round++) {
     await row('500 transactions, full replay', getBalanceAtByFullReplay, longMemberId, longMembers);
     await row('500 transactions, from snapshots', getBalanceAt, longMemberId, longMembers);
+    await row('500 transactions, any moment, full replay', getBalanceAtByFullReplay, longMemberId, longMembers, true);
+    await row('500 transactions, any moment, from snapshots', getBalanceAt, longMemberId, longMembers, true);
   }
 } finally {
   await database.close();
