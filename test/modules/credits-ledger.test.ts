@@ -102,14 +102,14 @@ describeEachDatabase('credits ledger integrity', (suite) => {
     }
   });
 
-  test('LG-5 runCreditsAudit stores its run for the console; the job module schedules the sweep and a daily audit', async () => {
+  test('LG-5 runCreditsAudit stores its run for the console; the job module schedules the sweep, a daily audit and the PF-7 snapshots', async () => {
     const deps = suite.deps();
     const report = await runCreditsAudit(deps, { trigger: 'manual', actorId: 'mem_admin' });
     assert.equal(report.ok, true);
     assert.ok(report.membersChecked >= 1);
     const [latest] = await listAuditRuns(deps, { limit: 1 });
     assert.deepEqual(latest, report);
-    assert.deepEqual(schedules.map((s) => [s.type, s.everyMs]), [['credits-sweep', MINUTE_MS], ['credits-audit', DAY_MS]]);
+    assert.deepEqual(schedules.map((s) => [s.type, s.everyMs]), [['credits-sweep', MINUTE_MS], ['credits-audit', DAY_MS], ['credits-snapshots', 5 * MINUTE_MS]]);
     await jobHandlers['credits-audit']!(deps, null, { id: 'job_x', type: 'credits-audit', attempt: 1 });
     assert.equal((await listAuditRuns(deps, { limit: 5 }))[0]!.trigger, 'schedule');
   });

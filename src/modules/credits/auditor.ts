@@ -6,6 +6,7 @@ import type { Ctx } from '../../deps.ts';
 import { isPostgres, type Executor } from '../../db/database.ts';
 import { lotBuckets, type Lot } from './ledger.rules.ts';
 import { rawQuery, toAccount, toLot } from './ledger.repository.ts';
+import { computeSnapshot, periodSpan, sampleSnapshots } from './snapshot.repository.ts';
 import { creditTables, type CreditAccountRow, type CreditAuditRunRow, type CreditLotRow } from './ledger.table.ts';
 
 export interface AuditProblem {
@@ -262,6 +263,25 @@ function emptyTotals(): AuditTotals {
   return { issued: 0, adjusted: 0, spent: 0, expired: 0, reversed: 0, forfeited: 0, outstanding: 0, memberPostings: 0, accountBalances: 0, lotRemainingMinusDebt: 0 };
 }
 
+/** How many of the newest balance snapshots each run recomputes from the postings. */
+export const snapshotSample = 50;
+
+/**
+ * PF-7 snapshots are derived data, but a wrong one would make point-in-time reads wrong: a sample of them (the
+ * newest, or the audited member's) is recomputed from the postings alone and must agree in every field.
+ */
+async function auditSnapshots(db: Executor, findings: Findings, memberId?: string): Promise<void> {
+  for (const stored of await sampleSnapshots(db, snapshotSample, memberId)) {
+    const version = Number(stored.version);
+    const fresh = await computeSnapshot(db, stored.member_id, version, 0, { fromScratch: true });
+    const differs = !fresh || fresh.sums !== stored.sums || fresh.at_ms !== Number(stored.at_ms) || fresh.max_at_ms !== Number(stored.max_at_ms)
+      || fresh.lifetime_after !== Number(stored.lifetime_after) || fresh.recorded_at_ms !== Number(stored.recorded_at_ms)
+      || Number(stored.base_version) >= version
+      || (await periodSpan(db, stored.member_id, Number(stored.base_version), version)).minAtMs !== Number(stored.period_min_at_ms);
+    if (differs) findings.add(stored.member_id, 'snapshot-vs-postings', `balance snapshot at version ${version} disagrees with the postings`);
+  }
+}
+
 /** Checks everything without storing a run (tests and benchmarks use it directly too). */
 export async function auditCreditsLedger(ctx: Ctx, options: AuditOptions): Promise<AuditReport> {
   const startedAtMs = ctx.clock.nowMs();
@@ -278,6 +298,7 @@ export async function auditCreditsLedger(ctx: Ctx, options: AuditOptions): Promi
     cursor = page.lastMemberId;
   }
   const totals = options.memberId === undefined ? await inSnapshot(ctx.db, (db) => auditGlobal(db, findings)) : emptyTotals();
+  await auditSnapshots(ctx.db, findings, options.memberId);
   return {
     id: ctx.ids.next('aud'),
     trigger: options.trigger,

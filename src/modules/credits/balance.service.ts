@@ -4,7 +4,8 @@ import { z } from 'zod';
 import type { Ctx } from '../../deps.ts';
 import { AppError } from '../../platform/errors.ts';
 import { advanceTo, emptyAccount, newBook, type Account, type Book, type Hold, type HoldState, type Lot } from './ledger.rules.ts';
-import { readBalanceHead, selectHistory, selectReplay, toHold } from './ledger.repository.ts';
+import { readBalanceHead, selectHistory, selectReplay, toHold, type ReplayRows } from './ledger.repository.ts';
+import { selectReplayFromSnapshot } from './snapshot.repository.ts';
 import type { CreditTransactionRow } from './ledger.table.ts';
 import { getCurrentPolicy, getPolicyVersion } from './policy.service.ts';
 import type { Policy } from './policy.rules.ts';
@@ -96,7 +97,16 @@ export async function getBalance(ctx: Ctx, memberId: string): Promise<CreditBala
 export async function getBalanceAt(ctx: Ctx, memberId: string, atMs: number): Promise<CreditBalance> {
   if (!Number.isSafeInteger(atMs) || atMs < 0) throw new AppError('validation', 'Give a valid moment.');
   if (atMs > ctx.clock.nowMs()) throw new AppError('validation', 'A point-in-time balance is for a past moment.');
-  const rows = await selectReplay(ctx.db, memberId, atMs);
+  // PF-7: from the newest snapshot usable at atMs (one statement), which sums the same postings as the full replay.
+  return replayBalance(ctx, memberId, atMs, await selectReplayFromSnapshot(ctx.db, memberId, atMs));
+}
+
+/** getBalanceAt from every posting, ignoring snapshots: the reference the snapshot tests and the auditor compare with. */
+export async function getBalanceAtByFullReplay(ctx: Ctx, memberId: string, atMs: number): Promise<CreditBalance> {
+  return replayBalance(ctx, memberId, atMs, await selectReplay(ctx.db, memberId, atMs));
+}
+
+async function replayBalance(ctx: Ctx, memberId: string, atMs: number, rows: ReplayRows): Promise<CreditBalance> {
   const policy = await getPolicyVersion(ctx, rows.policyVersion);
   const account: Account = {
     ...emptyAccount(memberId, 0),

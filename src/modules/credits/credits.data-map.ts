@@ -29,6 +29,16 @@ export const creditsPersonalData: PersonalDataMap = [
   ...declareTable('credit_lots', 'member_id', { member_id: ledgerLink }),
   ...declareTable('credit_holds', 'member_id', { member_id: ledgerLink }),
   ...declareTable('credit_hold_lots', 'member_id', { member_id: ledgerLink }),
+  // PF-7 balance snapshots: derived sums of the member's postings, kept (and erased) like the postings they sum.
+  ...declareTable('credit_balance_snapshots', 'member_id', {
+    member_id: ledgerLink,
+    sums: {
+      category: 'financial',
+      purpose: 'The member’s credits per lot and hold up to a ledger version (lot and hold IDs with amounts), so past balances read fast (PF-7); derived from the postings.',
+      retention: 'transaction_records',
+      erase: bookkeeping,
+    },
+  }, { recordTimeColumn: 'at_ms' }),
   ...declareTable('credit_policies', 'published_by', {
     published_by: { category: 'identifier', purpose: 'The staff member who published a program policy version.', retention: 'legal_hold', erase: programRecord },
     note: { category: 'free_text', purpose: 'Why the program policy changed, written by the staff member who published it.', retention: 'legal_hold', erase: programRecord },

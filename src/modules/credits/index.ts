@@ -1,9 +1,10 @@
 // The credits module's public face: the ledger operations (each one transaction and one idempotency key), reads,
-// the auditor, the sweep and audit jobs, and the HTTP routes. Nothing else of this folder is imported elsewhere.
+// the auditor, the sweep, snapshot and audit jobs, and the HTTP routes. Nothing else of this folder is imported elsewhere.
 import type { JobHandler, Schedule } from '../../jobs/index.ts';
 import type { RegisterRoutes } from '../../http/types.ts';
 import { registerCreditsRoutes } from './credits.routes.ts';
 import { creditsJobHandlers, creditsSchedules } from './sweep.jobs.ts';
+import { snapshotJobHandlers, snapshotSchedules } from './snapshot.jobs.ts';
 import { creditsUnlockedEmail } from './emails/credits-unlocked.ts';
 import { creditsExpiringEmail } from './emails/credits-expiring.ts';
 import { creditsExpiredEmail } from './emails/credits-expired.ts';
@@ -21,12 +22,13 @@ export { computeOrderEarnings, creditsToMinor, cumulativeReversalTarget, default
 export { runCreditsAudit, auditCreditsLedger, listAuditRuns, type AuditReport, type AuditProblem, type AuditTotals } from './auditor.ts';
 export { configureGroupCommit, groupCommitStats, defaultGroupCommit, inLedgerTransaction, type GroupCommitOptions } from './group-commit.ts';
 export { runCreditsSweep, creditsSweepJobType, creditsAuditJobType, type SweepReport } from './sweep.jobs.ts';
+export { runCreditsSnapshots, creditsSnapshotJobType, type SnapshotReport } from './snapshot.jobs.ts';
 
 export const registerRoutes: RegisterRoutes = (app, deps) => registerCreditsRoutes(app, deps);
 
-export const jobHandlers: Record<string, JobHandler> = creditsJobHandlers;
+export const jobHandlers: Record<string, JobHandler> = { ...creditsJobHandlers, ...snapshotJobHandlers };
 
-export const schedules: Schedule[] = creditsSchedules;
+export const schedules: Schedule[] = [...creditsSchedules, ...snapshotSchedules];
 
 /** This module's emails (src/modules.ts lists them for the mail preview and the template test). */
 export const templates = [creditsUnlockedEmail, creditsExpiringEmail, creditsExpiredEmail];

@@ -622,15 +622,25 @@ export async function selectHistory(db: Executor, memberId: string, beforeVersio
   return rawQuery<CreditTransactionRow>(db, `select * from credit_transactions where member_id = ? and version < ? order by version desc limit ?`, [memberId, beforeVersion, limit]);
 }
 
+export interface ReplaySum {
+  lot_id: string | null;
+  hold_id: string | null;
+  account: string;
+  total: number;
+}
+
 export interface ReplayRows {
-  sums: { lot_id: string | null; hold_id: string | null; account: string; total: number }[];
+  sums: ReplaySum[];
   last: { version: number; at_ms: number; lifetime_after: number } | undefined;
   lots: Lot[];
   holds: CreditHoldRow[];
   policyVersion: number;
 }
 
-/** Everything a point-in-time replay needs: posting sums by lot, hold and bucket up to `atMs` (LG-4). */
+/**
+ * Everything a point-in-time replay needs: posting sums by lot, hold and bucket up to `atMs` (LG-4), from all the
+ * member's postings. Reads go through selectReplayFromSnapshot (snapshot.repository.ts); this is its reference.
+ */
 export async function selectReplay(db: Executor, memberId: string, atMs: number): Promise<ReplayRows> {
   if (isPostgres(db)) {
     type PgReplay = { sums: ReplayRows['sums']; last: ReplayRows['last'] | null; lots: CreditLotRow[]; holds: CreditHoldRow[]; policy_version: number | null };
