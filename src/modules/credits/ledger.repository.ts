@@ -484,8 +484,33 @@ const sqliteUpdateTextOf = memoize((spec: TableWrite<never>) => {
   return `update ${spec.table} set ${sets.join(', ')} where ${keys.map((k) => `${k} = ?`).join(' and ')}`;
 });
 
+/** `with v(columns) as (values …) update … from v`: many rows in one statement (the sweep writes hundreds at once). */
+const sqliteUpdateManyPartsOf = memoize((spec: TableWrite<never>) => {
+  const keys = spec.keys!;
+  const columns = spec.columns.map(([name]) => name);
+  const sets = columns.filter((name) => !keys.includes(name)).map((name) => `${name} = v.${name}`);
+  return {
+    prefix: `with v(${columns.join(', ')}) as (values `,
+    tuple: `(${columns.map(() => '?').join(', ')})`,
+    suffix: `) update ${spec.table} set ${sets.join(', ')} from v where ${keys.map((k) => `${spec.table}.${k} = v.${k}`).join(' and ')}`,
+  };
+});
+
+async function sqliteUpdateMany<Row>(db: Executor, spec: TableWrite<Row>, rows: readonly Row[]): Promise<void> {
+  const parts = sqliteUpdateManyPartsOf(spec as TableWrite<never>);
+  const perChunk = Math.max(1, Math.floor(sqliteMaxParams / spec.columns.length));
+  for (let start = 0; start < rows.length; start += perChunk) {
+    const chunk = rows.slice(start, start + perChunk);
+    const params: unknown[] = [];
+    for (const row of chunk) params.push(...spec.values(row));
+    const changed = await rawExecute(db, parts.prefix + Array(chunk.length).fill(parts.tuple).join(', ') + parts.suffix, params);
+    assert(changed === chunk.length, `${spec.table}: ${chunk.length - changed} of the rows to update are missing`);
+  }
+}
+
 async function sqliteUpdate<Row>(db: Executor, spec: TableWrite<Row>, rows: readonly Row[]): Promise<void> {
   if (rows.length === 0) return;
+  if (rows.length > 1) return sqliteUpdateMany(db, spec, rows);
   const keys = spec.keys!;
   const text = sqliteUpdateTextOf(spec as TableWrite<never>);
   const keyIndexes = spec.columns.flatMap(([name], i) => (keys.includes(name) ? [i] : []));

@@ -1,0 +1,84 @@
+// The sweep's own reads and its one set-based write (PF-8): finding due members through the per-account next-due
+// index, and, for the members whose time events touch nothing but their own lots, reading only the due lots and the
+// next due time of the others, and marking expiry warnings in one statement.
+import type { Executor } from '../../db/database.ts';
+import { rawQuery, toLot } from './ledger.repository.ts';
+import type { Lot } from './ledger.rules.ts';
+import type { CreditLotRow } from './ledger.table.ts';
+import type { ExpiryWarning } from './notices.ts';
+
+const placeholders = (count: number) => Array(count).fill('?').join(', ');
+
+/**
+ * Members with a time event due by `nowMs` (credit_accounts_next_due, migration 0404) or an expiry warning due by
+ * `warnUntilMs` (credit_lots_warning_due), at most `limit`, in member order. Two index range reads, never a scan.
+ */
+export async function dueMemberIds(db: Executor, nowMs: number, warnUntilMs: number, limit: number): Promise<string[]> {
+  const rows = await rawQuery<{ member_id: string }>(
+    db,
+    `select member_id from (select member_id from credit_accounts where next_due_at_ms <= ? order by next_due_at_ms limit ?) d
+     union select member_id from (select member_id from credit_lots where state = 'available' and warned_at_ms is null and expires_at_ms <= ? order by expires_at_ms limit ?) w`,
+    [nowMs, limit, warnUntilMs, limit],
+  );
+  return rows.map((r) => r.member_id).sort().slice(0, limit);
+}
+
+/** Which of these members have an active hold (their hold timeouts go through the book). */
+export async function membersWithActiveHolds(db: Executor, memberIds: readonly string[]): Promise<Set<string>> {
+  if (memberIds.length === 0) return new Set();
+  const rows = await rawQuery<{ member_id: string }>(db, `select distinct member_id from credit_holds where member_id in (${placeholders(memberIds.length)}) and state = 'active'`, memberIds);
+  return new Set(rows.map((r) => r.member_id));
+}
+
+/** The lots of these members with an unlock or an expiry due by `nowMs` (a pending lot expires after it unlocks). */
+export async function selectDueLots(db: Executor, memberIds: readonly string[], nowMs: number): Promise<Map<string, Lot[]>> {
+  const byMember = new Map<string, Lot[]>(memberIds.map((id) => [id, []]));
+  if (memberIds.length === 0) return byMember;
+  const rows = await rawQuery<CreditLotRow>(
+    db,
+    `select * from credit_lots where member_id in (${placeholders(memberIds.length)})
+       and ((state = 'pending' and unlock_at_ms <= ?) or (state = 'available' and expires_at_ms <= ?))`,
+    [...memberIds, nowMs, nowMs],
+  );
+  for (const row of rows) byMember.get(row.member_id)!.push(toLot(row));
+  return byMember;
+}
+
+/**
+ * Per member, the next time event among its live lots with nothing due by `nowMs` (the unlock of a pending lot, the
+ * expiry of an available one): what computeNextDue would find among the lots the sweep does not touch. Members
+ * without such a lot are absent.
+ */
+export async function selectLaterDue(db: Executor, memberIds: readonly string[], nowMs: number): Promise<Map<string, number>> {
+  if (memberIds.length === 0) return new Map();
+  const rows = await rawQuery<{ member_id: string; next_ms: number | null }>(
+    db,
+    `select member_id, min(case when state = 'pending' and unlock_at_ms > ? then unlock_at_ms when state = 'available' and expires_at_ms > ? then expires_at_ms end) as next_ms
+     from credit_lots where member_id in (${placeholders(memberIds.length)}) and state in ('pending', 'available') group by member_id`,
+    [nowMs, nowMs, ...memberIds],
+  );
+  const next = new Map<string, number>();
+  for (const row of rows) if (row.next_ms !== null) next.set(row.member_id, Number(row.next_ms));
+  return next;
+}
+
+/**
+ * CR-10 for members without held credits: marks every available, unwarned lot expiring in (now, warnUntil] as warned
+ * now, in one statement, and answers the warnings to send (every such lot has unheld credits: nothing is held).
+ */
+export async function markExpiryWarnings(db: Executor, memberIds: readonly string[], nowMs: number, warnUntilMs: number): Promise<ExpiryWarning[]> {
+  if (memberIds.length === 0) return [];
+  const rows = await rawQuery<{ member_id: string; id: string; unheld: number; expires_at_ms: number }>(
+    db,
+    `update credit_lots set warned_at_ms = ?
+     where member_id in (${placeholders(memberIds.length)}) and state = 'available' and warned_at_ms is null and expires_at_ms > ? and expires_at_ms <= ?
+     returning member_id, id, remaining - held as unheld, expires_at_ms`,
+    [nowMs, ...memberIds, nowMs, warnUntilMs],
+  );
+  const warnings = rows
+    .filter((r) => Number(r.unheld) > 0)
+    .map((r): ExpiryWarning => ({ memberId: r.member_id, lotId: r.id, credits: Number(r.unheld), expiresAtMs: Number(r.expires_at_ms) }));
+  // The order the reference path lists them in: member, then lot (SQLite's clustered key; PostgreSQL's heap order is
+  // arbitrary, and only the member order reaches an email).
+  return warnings.sort((a, b) => (a.memberId < b.memberId ? -1 : a.memberId > b.memberId ? 1 : a.lotId < b.lotId ? -1 : a.lotId > b.lotId ? 1 : 0));
+}
