@@ -15,6 +15,7 @@ const size = (['XS', 'S', 'M'].includes(values.size!) ? values.size : 'S') as 'X
 const suites: Record<string, () => Promise<void>> = {
   foundation: async () => (await import('./foundation.ts')).runFoundationBench(),
   ledger: async () => (await import('./ledger.ts')).runLedgerBench({ size }),
+  sweep: async () => (await import('./sweep.ts')).runSweepBench({ size }),
   store: async () => (await import('./store.ts')).runStoreBench(),
   membership: async () => (await import('./membership.ts')).runMembershipBench({ size }),
   'aftersales-images': async () => (await import('./aftersales-images.ts')).runAftersalesImagesBench(),
@@ -39,7 +40,7 @@ for (const name of chosen) {
     process.stderr.write(`unknown bench "${name}"; choose one of: ${[...Object.keys(suites), ...Object.keys(drills)].join(', ')}, all\n`);
     process.exit(2);
   }
-  process.stdout.write(`\n### bench: ${name}${name === 'ledger' || name === 'membership' || name === 'aftersales-queue' || name === 'privacy' || name === 'import' ? ` (size ${size})` : ''}\n`);
+  process.stdout.write(`\n### bench: ${name}${name === 'ledger' || name === 'sweep' || name === 'membership' || name === 'aftersales-queue' || name === 'privacy' || name === 'import' ? ` (size ${size})` : ''}\n`);
   process.stdout.write(`\n### bench: ${name}${name === 'ledger' || name === 'membership' || name === 'aftersales-queue' || name === 'privacy' || name === 'marketing' ? ` (size ${size})` : ''}\n`);
   await run();
 }

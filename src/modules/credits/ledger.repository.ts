@@ -45,7 +45,21 @@ export function isRetryable(error: unknown): boolean {
 // ---------------------------------------------------------------------------------------------------------------
 // Row mapping (CONVENTIONS 4: one mapper per table)
 
+/**
+ * The next-due time an account had when it was read. credit_accounts_next_due (migration 0404) indexes it, and SQLite
+ * rewrites an index an UPDATE assigns even when the value stays (see asRead below): an account whose next-due time is
+ * unchanged, as after most operations, is written without it.
+ */
+// eslint-disable-next-line no-restricted-syntax -- a side table of the account objects themselves, dropped with them; no installation state
+const nextDueAsRead = new WeakMap<Account, number | null>();
+
 export function toAccount(row: CreditAccountRow): Account {
+  const account = readAccount(row);
+  nextDueAsRead.set(account, account.nextDueAtMs);
+  return account;
+}
+
+function readAccount(row: CreditAccountRow): Account {
   return {
     memberId: row.member_id,
     state: row.state,
@@ -422,6 +436,18 @@ const accountUpdate: TableWrite<Account> = {
   values: (a) => [a.memberId, a.state, a.version, a.available, a.pending, a.held, a.debt, a.lifetimeEarned, a.nextDueAtMs, a.updatedAtMs],
 };
 
+/** An account whose next-due time is as read (see nextDueAsRead). */
+const accountBalancesUpdate: TableWrite<Account> = {
+  table: 'credit_accounts',
+  keys: ['member_id'],
+  columns: accountUpdate.columns.filter(([name]) => name !== 'next_due_at_ms'),
+  values: (a) => [a.memberId, a.state, a.version, a.available, a.pending, a.held, a.debt, a.lifetimeEarned, a.updatedAtMs],
+};
+
+function nextDueUnchanged(account: Account): boolean {
+  return nextDueAsRead.has(account) && nextDueAsRead.get(account) === account.nextDueAtMs;
+}
+
 /** A lot change outside any book (the sweep's "warned" mark). */
 export interface Writes {
   transactions: TransactionDraft[];
@@ -561,7 +587,9 @@ export async function writeAll(db: Executor, writes: Writes): Promise<void> {
   await sqliteUpdate(db, holdUpdate, writes.changedHolds);
   await sqliteInsert(db, holdLotInsert, writes.newHoldLots);
   await sqliteUpdate(db, holdLotUpdate, writes.changedHoldLots);
-  await sqliteUpdate(db, accountUpdate, writes.accounts);
+  await sqliteUpdate(db, accountBalancesUpdate, writes.accounts.filter(nextDueUnchanged));
+  await sqliteUpdate(db, accountUpdate, writes.accounts.filter((account) => !nextDueUnchanged(account)));
+  for (const account of writes.accounts) nextDueAsRead.set(account, account.nextDueAtMs);
 }
 
 export async function persistBooks(db: Executor, books: readonly Book[]): Promise<void> {

@@ -6,9 +6,9 @@
 //
 // Set-based (PF-8, docs/PERFORMANCE.md "Set-based sweep"): most members due on a given day have no debt, nothing
 // held and no active hold. For them each time event touches its own lot only (no debt to settle, no hold to time
-// out), so the batch reads just their due lots (one statement) and the next due time of their other lots (one
-// aggregate statement), runs the same rules (advanceTo) on those lots alone, writes every table with one statement
-// per table for the whole batch, and marks expiry warnings with one UPDATE … RETURNING. Everyone else (debt, held
+// out), so the batch reads, in one statement, just their due lots and the next due time of their other lots (a
+// window over the members' live lots), runs the same rules (advanceTo) on those lots alone, writes every table with
+// one statement per table for the whole batch, and marks expiry warnings with one UPDATE … RETURNING. Everyone else (debt, held
 // credits, active holds, a closed account, or a lot that breaks the expected shape) goes through the whole book as
 // before: that path is the reference, and test/modules/credits-sweep-set.test.ts checks both write the same rows.
 import { z } from 'zod';
@@ -17,7 +17,7 @@ import { MINUTE_MS } from '../../platform/clock.ts';
 import type { JobHandler, Schedule } from '../../jobs/index.ts';
 import { advanceTo, newBook, type Account, type Book, type Lot } from './ledger.rules.ts';
 import { loadBooks, lockAccounts, persistBooks } from './ledger.repository.ts';
-import { dueMemberIds, markExpiryWarnings, membersWithActiveHolds, selectDueLots, selectLaterDue } from './sweep.repository.ts';
+import { dueMemberIds, markExpiryWarnings, membersWithActiveHolds, selectDueWork } from './sweep.repository.ts';
 import { getCurrentPolicy } from './policy.service.ts';
 import { creditsNoticesJob, creditsNoticesJobType, enqueueNotices, type ExpiryWarning } from './notices.ts';
 import { runCreditsAudit } from './auditor.ts';
@@ -86,9 +86,8 @@ async function sweepBatch(ctx: Ctx, memberIds: readonly string[], setBased: bool
     // Reads first, then the rules in member order, so IDs are drawn in the same order whichever path a member takes.
     const holders = setBased ? await membersWithActiveHolds(trx.db, accounts.map((a) => a.memberId)) : new Set<string>();
     const candidates = accounts.filter((a) => setBased && isSimple(a, holders)).map((a) => a.memberId);
-    const dueLots = await selectDueLots(trx.db, candidates, nowMs);
+    const { dueLots, laterDue } = await selectDueWork(trx.db, candidates, nowMs);
     const simple = new Set(candidates.filter((id) => dueLots.get(id)!.every(hasSimpleShape)));
-    const laterDue = await selectLaterDue(trx.db, [...simple], nowMs);
     const loaded = await loadBooks(trx.db, accounts.filter((a) => !simple.has(a.memberId)).map((a) => a.memberId));
     const env = { nowMs, policyVersion: policy.version, newId: (prefix: 'ltx' | 'lot' | 'hld') => trx.ids.next(prefix) };
     const books: Book[] = [];

@@ -11,13 +11,14 @@ const placeholders = (count: number) => Array(count).fill('?').join(', ');
 
 /**
  * Members with a time event due by `nowMs` (credit_accounts_next_due, migration 0404) or an expiry warning due by
- * `warnUntilMs` (credit_lots_warning_due), at most `limit`, in member order. Two index range reads, never a scan.
+ * `warnUntilMs` (credit_lots_warning_due), at most `limit`, in member order. Two index range reads, never a scan;
+ * ties are broken by key, so the same state always gives the same batches.
  */
 export async function dueMemberIds(db: Executor, nowMs: number, warnUntilMs: number, limit: number): Promise<string[]> {
   const rows = await rawQuery<{ member_id: string }>(
     db,
-    `select member_id from (select member_id from credit_accounts where next_due_at_ms <= ? order by next_due_at_ms limit ?) d
-     union select member_id from (select member_id from credit_lots where state = 'available' and warned_at_ms is null and expires_at_ms <= ? order by expires_at_ms limit ?) w`,
+    `select member_id from (select member_id from credit_accounts where next_due_at_ms <= ? order by next_due_at_ms, member_id limit ?) d
+     union select member_id from (select member_id from credit_lots where state = 'available' and warned_at_ms is null and expires_at_ms <= ? order by expires_at_ms, member_id, id limit ?) w`,
     [nowMs, limit, warnUntilMs, limit],
   );
   return rows.map((r) => r.member_id).sort().slice(0, limit);
@@ -30,36 +31,39 @@ export async function membersWithActiveHolds(db: Executor, memberIds: readonly s
   return new Set(rows.map((r) => r.member_id));
 }
 
-/** The lots of these members with an unlock or an expiry due by `nowMs` (a pending lot expires after it unlocks). */
-export async function selectDueLots(db: Executor, memberIds: readonly string[], nowMs: number): Promise<Map<string, Lot[]>> {
-  const byMember = new Map<string, Lot[]>(memberIds.map((id) => [id, []]));
-  if (memberIds.length === 0) return byMember;
-  const rows = await rawQuery<CreditLotRow>(
-    db,
-    `select * from credit_lots where member_id in (${placeholders(memberIds.length)})
-       and ((state = 'pending' and unlock_at_ms <= ?) or (state = 'available' and expires_at_ms <= ?))`,
-    [...memberIds, nowMs, nowMs],
-  );
-  for (const row of rows) byMember.get(row.member_id)!.push(toLot(row));
-  return byMember;
+export interface DueWork {
+  /** Per member, its lots with an unlock or an expiry due by now (a pending lot expires after it unlocks). */
+  dueLots: Map<string, Lot[]>;
+  /**
+   * Per member, the next time event among its live lots with nothing due by now (the unlock of a pending lot, the
+   * expiry of an available one): what computeNextDue finds among the lots the sweep does not touch. Absent: none.
+   */
+  laterDue: Map<string, number>;
 }
 
 /**
- * Per member, the next time event among its live lots with nothing due by `nowMs` (the unlock of a pending lot, the
- * expiry of an available one): what computeNextDue would find among the lots the sweep does not touch. Members
- * without such a lot are absent.
+ * One pass over these members' live lots: the due lots in full, and per member the next event of the others (a
+ * window over the member's lots, so a member without a due lot still answers one row).
  */
-export async function selectLaterDue(db: Executor, memberIds: readonly string[], nowMs: number): Promise<Map<string, number>> {
-  if (memberIds.length === 0) return new Map();
-  const rows = await rawQuery<{ member_id: string; next_ms: number | null }>(
+export async function selectDueWork(db: Executor, memberIds: readonly string[], nowMs: number): Promise<DueWork> {
+  const work: DueWork = { dueLots: new Map(memberIds.map((id) => [id, []])), laterDue: new Map() };
+  if (memberIds.length === 0) return work;
+  const rows = await rawQuery<CreditLotRow & { later_ms: number | null; due: number; n: number }>(
     db,
-    `select member_id, min(case when state = 'pending' and unlock_at_ms > ? then unlock_at_ms when state = 'available' and expires_at_ms > ? then expires_at_ms end) as next_ms
-     from credit_lots where member_id in (${placeholders(memberIds.length)}) and state in ('pending', 'available') group by member_id`,
-    [nowMs, nowMs, ...memberIds],
+    `select * from (select l.*,
+        min(case when l.state = 'pending' and l.unlock_at_ms > ? then l.unlock_at_ms when l.state = 'available' and l.expires_at_ms > ? then l.expires_at_ms end)
+          over (partition by l.member_id) as later_ms,
+        case when (l.state = 'pending' and l.unlock_at_ms <= ?) or (l.state = 'available' and l.expires_at_ms <= ?) then 1 else 0 end as due,
+        row_number() over (partition by l.member_id order by l.id) as n
+      from credit_lots l where l.member_id in (${placeholders(memberIds.length)}) and l.state in ('pending', 'available')) x
+     where due = 1 or n = 1`,
+    [nowMs, nowMs, nowMs, nowMs, ...memberIds],
   );
-  const next = new Map<string, number>();
-  for (const row of rows) if (row.next_ms !== null) next.set(row.member_id, Number(row.next_ms));
-  return next;
+  for (const row of rows) {
+    if (row.later_ms !== null) work.laterDue.set(row.member_id, Number(row.later_ms));
+    if (Number(row.due) === 1) work.dueLots.get(row.member_id)!.push(toLot(row));
+  }
+  return work;
 }
 
 /**
