@@ -245,8 +245,10 @@ export async function insertEmptyAccount(db: Executor, memberId: string, nowMs: 
 export async function lockAccounts(db: Executor, memberIds: readonly string[]): Promise<Account[]> {
   if (memberIds.length === 0) return [];
   const sorted = [...memberIds].sort();
-  const placeholders = sorted.map(() => '?').join(', ');
-  const rows = await rawQuery<CreditAccountRow>(db, `select * from credit_accounts where member_id in (${placeholders}) order by member_id${isPostgres(db) ? ' for update' : ''}`, sorted);
+  // PostgreSQL: one array parameter (a 500-item IN list costs milliseconds to plan); SQLite: placeholders.
+  const rows = isPostgres(db)
+    ? await pgQuery<CreditAccountRow>(db, 'select * from credit_accounts where member_id = any($1::text[]) order by member_id for update', [sorted])
+    : await rawQuery<CreditAccountRow>(db, `select * from credit_accounts where member_id in (${sorted.map(() => '?').join(', ')}) order by member_id`, sorted);
   return rows.map(toAccount);
 }
 

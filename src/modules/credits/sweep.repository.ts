@@ -1,13 +1,21 @@
 // The sweep's own reads and its one set-based write (PF-8): finding due members through the per-account next-due
 // index, and, for the members whose time events touch nothing but their own lots, reading only the due lots and the
 // next due time of the others, and marking expiry warnings in one statement.
-import type { Executor } from '../../db/database.ts';
+import { isPostgres, type Executor } from '../../db/database.ts';
 import { rawQuery, toLot } from './ledger.repository.ts';
 import type { Lot } from './ledger.rules.ts';
 import type { CreditLotRow } from './ledger.table.ts';
 import type { ExpiryWarning } from './notices.ts';
 
 const placeholders = (count: number) => Array(count).fill('?').join(', ');
+
+/**
+ * `member_id in (the batch)`: on PostgreSQL one array parameter, so the statement has one shape whatever the batch
+ * (planning a 500-item IN list took ~7 ms a statement, measured); on SQLite placeholders (prepared once per size).
+ */
+function memberIn(db: Executor, column: string, memberIds: readonly string[]): { text: string; params: unknown[] } {
+  return isPostgres(db) ? { text: `${column} = any(?::text[])`, params: [memberIds] } : { text: `${column} in (${placeholders(memberIds.length)})`, params: [...memberIds] };
+}
 
 /**
  * Members with a time event due by `nowMs` (credit_accounts_next_due, migration 0404) or an expiry warning due by
@@ -27,7 +35,8 @@ export async function dueMemberIds(db: Executor, nowMs: number, warnUntilMs: num
 /** Which of these members have an active hold (their hold timeouts go through the book). */
 export async function membersWithActiveHolds(db: Executor, memberIds: readonly string[]): Promise<Set<string>> {
   if (memberIds.length === 0) return new Set();
-  const rows = await rawQuery<{ member_id: string }>(db, `select distinct member_id from credit_holds where member_id in (${placeholders(memberIds.length)}) and state = 'active'`, memberIds);
+  const members = memberIn(db, 'member_id', memberIds);
+  const rows = await rawQuery<{ member_id: string }>(db, `select distinct member_id from credit_holds where ${members.text} and state = 'active'`, members.params);
   return new Set(rows.map((r) => r.member_id));
 }
 
@@ -48,6 +57,7 @@ export interface DueWork {
 export async function selectDueWork(db: Executor, memberIds: readonly string[], nowMs: number): Promise<DueWork> {
   const work: DueWork = { dueLots: new Map(memberIds.map((id) => [id, []])), laterDue: new Map() };
   if (memberIds.length === 0) return work;
+  const members = memberIn(db, 'l.member_id', memberIds);
   const rows = await rawQuery<CreditLotRow & { later_ms: number | null; due: number; n: number }>(
     db,
     `select * from (select l.*,
@@ -55,9 +65,9 @@ export async function selectDueWork(db: Executor, memberIds: readonly string[], 
           over (partition by l.member_id) as later_ms,
         case when (l.state = 'pending' and l.unlock_at_ms <= ?) or (l.state = 'available' and l.expires_at_ms <= ?) then 1 else 0 end as due,
         row_number() over (partition by l.member_id order by l.id) as n
-      from credit_lots l where l.member_id in (${placeholders(memberIds.length)}) and l.state in ('pending', 'available')) x
+      from credit_lots l where ${members.text} and l.state in ('pending', 'available')) x
      where due = 1 or n = 1`,
-    [nowMs, nowMs, nowMs, nowMs, ...memberIds],
+    [nowMs, nowMs, nowMs, nowMs, ...members.params],
   );
   for (const row of rows) {
     if (row.later_ms !== null) work.laterDue.set(row.member_id, Number(row.later_ms));
@@ -72,12 +82,13 @@ export async function selectDueWork(db: Executor, memberIds: readonly string[], 
  */
 export async function markExpiryWarnings(db: Executor, memberIds: readonly string[], nowMs: number, warnUntilMs: number): Promise<ExpiryWarning[]> {
   if (memberIds.length === 0) return [];
+  const members = memberIn(db, 'member_id', memberIds);
   const rows = await rawQuery<{ member_id: string; id: string; unheld: number; expires_at_ms: number }>(
     db,
     `update credit_lots set warned_at_ms = ?
-     where member_id in (${placeholders(memberIds.length)}) and state = 'available' and warned_at_ms is null and expires_at_ms > ? and expires_at_ms <= ?
+     where ${members.text} and state = 'available' and warned_at_ms is null and expires_at_ms > ? and expires_at_ms <= ?
      returning member_id, id, remaining - held as unheld, expires_at_ms`,
-    [nowMs, ...memberIds, nowMs, warnUntilMs],
+    [nowMs, ...members.params, nowMs, warnUntilMs],
   );
   const warnings = rows
     .filter((r) => Number(r.unheld) > 0)
