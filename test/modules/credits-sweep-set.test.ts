@@ -19,16 +19,10 @@ const T = testStartMs;
 const memberCount = 80;
 const memberOf = (i: number) => `mem_sweep_${String(i).padStart(4, '0')}`;
 
-/** mulberry32: the same seed gives the same script on both copies. */
+/** Park–Miller minimal standard generator: the same seed gives the same script on both copies. */
 function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  let state = seed % 2147483647 || 1;
+  return () => (state = (state * 48271) % 2147483647) / 2147483647;
 }
 
 /** An operation the script expects may be refused (not enough credits, a closed account): refused the same on both. */
