@@ -4,13 +4,13 @@
 // index and the expiry-warning index (never a full scan, PF-8) and done in bounded batches, each batch one short
 // transaction that locks its accounts in member order.
 //
-// Set-based (PF-8, docs/PERFORMANCE.md "Set-based sweep"): most members due on a given day have no debt, nothing
-// held and no active hold. For them each time event touches its own lot only (no debt to settle, no hold to time
-// out), so the batch reads, in one statement, just their due lots and the next due time of their other lots (a
-// window over the members' live lots), runs the same rules (advanceTo) on those lots alone, writes every table with
-// one statement per table for the whole batch, and marks expiry warnings with one UPDATE … RETURNING. Everyone else (debt, held
-// credits, active holds, a closed account, or a lot that breaks the expected shape) goes through the whole book as
-// before: that path is the reference, and test/modules/credits-sweep-set.test.ts checks both write the same rows.
+// Set-based (PF-8, docs/PERFORMANCE.md "Set-based sweep"): most members due on a given day have no debt, nothing held
+// and no active hold. For them each time event touches its own lot only (no debt to settle, no hold to time out), so
+// the batch reads just their due lots (one statement) and the next due time of their other lots (one aggregate), runs
+// the same rules (advanceTo) on those lots alone, writes every table with one statement per table for the whole batch,
+// and marks expiry warnings with one UPDATE … RETURNING. Everyone else (debt, held credits, active holds, a closed
+// account, or a lot that breaks the expected shape) goes through the whole book as before: that path is the reference,
+// and test/modules/credits-sweep-set.test.ts checks both write the same rows.
 import { z } from 'zod';
 import { transact, type Ctx, type Deps } from '../../deps.ts';
 import { MINUTE_MS } from '../../platform/clock.ts';

@@ -51,28 +51,27 @@ export interface DueWork {
 }
 
 /**
- * One pass over these members' live lots: the due lots in full, and per member the next event of the others (a
- * window over the member's lots, so a member without a due lot still answers one row).
+ * Two statements over these members' lots: the due lots in full, and per member the next event of the others. (One
+ * statement with a window over the live lots answered both, but took 3× as long on SQLite and 1.7× on PostgreSQL,
+ * measured alternating on the same batches.)
  */
 export async function selectDueWork(db: Executor, memberIds: readonly string[], nowMs: number): Promise<DueWork> {
   const work: DueWork = { dueLots: new Map(memberIds.map((id) => [id, []])), laterDue: new Map() };
   if (memberIds.length === 0) return work;
-  const members = memberIn(db, 'l.member_id', memberIds);
-  const rows = await rawQuery<CreditLotRow & { later_ms: number | null; due: number; n: number }>(
+  const members = memberIn(db, 'member_id', memberIds);
+  const due = await rawQuery<CreditLotRow>(
     db,
-    `select * from (select l.*,
-        min(case when l.state = 'pending' and l.unlock_at_ms > ? then l.unlock_at_ms when l.state = 'available' and l.expires_at_ms > ? then l.expires_at_ms end)
-          over (partition by l.member_id) as later_ms,
-        case when (l.state = 'pending' and l.unlock_at_ms <= ?) or (l.state = 'available' and l.expires_at_ms <= ?) then 1 else 0 end as due,
-        row_number() over (partition by l.member_id order by l.id) as n
-      from credit_lots l where ${members.text} and l.state in ('pending', 'available')) x
-     where due = 1 or n = 1`,
-    [nowMs, nowMs, nowMs, nowMs, ...members.params],
+    `select * from credit_lots where ${members.text} and ((state = 'pending' and unlock_at_ms <= ?) or (state = 'available' and expires_at_ms <= ?))`,
+    [...members.params, nowMs, nowMs],
   );
-  for (const row of rows) {
-    if (row.later_ms !== null) work.laterDue.set(row.member_id, Number(row.later_ms));
-    if (Number(row.due) === 1) work.dueLots.get(row.member_id)!.push(toLot(row));
-  }
+  for (const row of due) work.dueLots.get(row.member_id)!.push(toLot(row));
+  const later = await rawQuery<{ member_id: string; next_ms: number | null }>(
+    db,
+    `select member_id, min(case when state = 'pending' and unlock_at_ms > ? then unlock_at_ms when state = 'available' and expires_at_ms > ? then expires_at_ms end) as next_ms
+     from credit_lots where ${members.text} and state in ('pending', 'available') group by member_id`,
+    [nowMs, nowMs, ...members.params],
+  );
+  for (const row of later) if (row.next_ms !== null) work.laterDue.set(row.member_id, Number(row.next_ms));
   return work;
 }
 
