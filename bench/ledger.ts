@@ -213,7 +213,7 @@ interface DialectResults {
 /** The dataset's members exist only in the ledger (loadDataset writes no accounts rows): each ID is a member here. */
 const datasetMembers: MemberContacts = { contactOf: (db, memberId) => memberContacts.contactOf(db, memberId), memberStatus: async () => 'active' };
 
-function ctxOf(database: Database, clock: SimulatedClock): Ctx {
+export function ctxOf(database: Database, clock: SimulatedClock): Ctx {
   const ports: Ports = { payments: createSandboxGateway({ database, clock }), mail: null, memberContacts: datasetMembers, files: createMemoryFileStorage(), memberLifecycle: memberBonuses, personalData: installationPersonalData() };
   return { db: database.db, clock, ids: createIdGenerator(clock), ports };
 }

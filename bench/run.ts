@@ -12,6 +12,7 @@ const size = (['XS', 'S', 'M'].includes(values.size!) ? values.size : 'S') as 'X
 const suites: Record<string, () => Promise<void>> = {
   foundation: async () => (await import('./foundation.ts')).runFoundationBench(),
   ledger: async () => (await import('./ledger.ts')).runLedgerBench({ size }),
+  sweep: async () => (await import('./sweep.ts')).runSweepBench({ size }),
   store: async () => (await import('./store.ts')).runStoreBench(),
   membership: async () => (await import('./membership.ts')).runMembershipBench({ size }),
   'aftersales-images': async () => (await import('./aftersales-images.ts')).runAftersalesImagesBench(),
@@ -36,7 +37,7 @@ for (const name of chosen) {
     process.stderr.write(`unknown bench "${name}"; choose one of: ${[...Object.keys(suites), ...Object.keys(drills)].join(', ')}, all\n`);
     process.exit(2);
   }
-  const sized = ['ledger', 'membership', 'aftersales-queue', 'privacy', 'import', 'marketing', 'drill-webhooks'].includes(name);
+  const sized = ['ledger', 'sweep', 'membership', 'aftersales-queue', 'privacy', 'import', 'marketing', 'drill-webhooks'].includes(name);
   process.stdout.write(`\n### bench: ${name}${sized ? ` (size ${size})` : ''}\n`);
   await run();
 }

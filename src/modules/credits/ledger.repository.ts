@@ -45,7 +45,21 @@ export function isRetryable(error: unknown): boolean {
 // ---------------------------------------------------------------------------------------------------------------
 // Row mapping (CONVENTIONS 4: one mapper per table)
 
+/**
+ * The next-due time an account had when it was read. credit_accounts_next_due (migration 0404) indexes it, and SQLite
+ * rewrites an index an UPDATE assigns even when the value stays (see asRead below): an account whose next-due time is
+ * unchanged, as after most operations, is written without it.
+ */
+// eslint-disable-next-line no-restricted-syntax -- a side table of the account objects themselves, dropped with them; no installation state
+const nextDueAsRead = new WeakMap<Account, number | null>();
+
 export function toAccount(row: CreditAccountRow): Account {
+  const account = readAccount(row);
+  nextDueAsRead.set(account, account.nextDueAtMs);
+  return account;
+}
+
+function readAccount(row: CreditAccountRow): Account {
   return {
     memberId: row.member_id,
     state: row.state,
@@ -231,8 +245,10 @@ export async function insertEmptyAccount(db: Executor, memberId: string, nowMs: 
 export async function lockAccounts(db: Executor, memberIds: readonly string[]): Promise<Account[]> {
   if (memberIds.length === 0) return [];
   const sorted = [...memberIds].sort();
-  const placeholders = sorted.map(() => '?').join(', ');
-  const rows = await rawQuery<CreditAccountRow>(db, `select * from credit_accounts where member_id in (${placeholders}) order by member_id${isPostgres(db) ? ' for update' : ''}`, sorted);
+  // PostgreSQL: one array parameter (a 500-item IN list costs milliseconds to plan); SQLite: placeholders.
+  const rows = isPostgres(db)
+    ? await pgQuery<CreditAccountRow>(db, 'select * from credit_accounts where member_id = any($1::text[]) order by member_id for update', [sorted])
+    : await rawQuery<CreditAccountRow>(db, `select * from credit_accounts where member_id in (${sorted.map(() => '?').join(', ')}) order by member_id`, sorted);
   return rows.map(toAccount);
 }
 
@@ -422,6 +438,18 @@ const accountUpdate: TableWrite<Account> = {
   values: (a) => [a.memberId, a.state, a.version, a.available, a.pending, a.held, a.debt, a.lifetimeEarned, a.nextDueAtMs, a.updatedAtMs],
 };
 
+/** An account whose next-due time is as read (see nextDueAsRead). */
+const accountBalancesUpdate: TableWrite<Account> = {
+  table: 'credit_accounts',
+  keys: ['member_id'],
+  columns: accountUpdate.columns.filter(([name]) => name !== 'next_due_at_ms'),
+  values: (a) => [a.memberId, a.state, a.version, a.available, a.pending, a.held, a.debt, a.lifetimeEarned, a.updatedAtMs],
+};
+
+function nextDueUnchanged(account: Account): boolean {
+  return nextDueAsRead.has(account) && nextDueAsRead.get(account) === account.nextDueAtMs;
+}
+
 /** A lot change outside any book (the sweep's "warned" mark). */
 export interface Writes {
   transactions: TransactionDraft[];
@@ -484,8 +512,33 @@ const sqliteUpdateTextOf = memoize((spec: TableWrite<never>) => {
   return `update ${spec.table} set ${sets.join(', ')} where ${keys.map((k) => `${k} = ?`).join(' and ')}`;
 });
 
+/** `with v(columns) as (values …) update … from v`: many rows in one statement (the sweep writes hundreds at once). */
+const sqliteUpdateManyPartsOf = memoize((spec: TableWrite<never>) => {
+  const keys = spec.keys!;
+  const columns = spec.columns.map(([name]) => name);
+  const sets = columns.filter((name) => !keys.includes(name)).map((name) => `${name} = v.${name}`);
+  return {
+    prefix: `with v(${columns.join(', ')}) as (values `,
+    tuple: `(${columns.map(() => '?').join(', ')})`,
+    suffix: `) update ${spec.table} set ${sets.join(', ')} from v where ${keys.map((k) => `${spec.table}.${k} = v.${k}`).join(' and ')}`,
+  };
+});
+
+async function sqliteUpdateMany<Row>(db: Executor, spec: TableWrite<Row>, rows: readonly Row[]): Promise<void> {
+  const parts = sqliteUpdateManyPartsOf(spec as TableWrite<never>);
+  const perChunk = Math.max(1, Math.floor(sqliteMaxParams / spec.columns.length));
+  for (let start = 0; start < rows.length; start += perChunk) {
+    const chunk = rows.slice(start, start + perChunk);
+    const params: unknown[] = [];
+    for (const row of chunk) params.push(...spec.values(row));
+    const changed = await rawExecute(db, parts.prefix + Array(chunk.length).fill(parts.tuple).join(', ') + parts.suffix, params);
+    assert(changed === chunk.length, `${spec.table}: ${chunk.length - changed} of the rows to update are missing`);
+  }
+}
+
 async function sqliteUpdate<Row>(db: Executor, spec: TableWrite<Row>, rows: readonly Row[]): Promise<void> {
   if (rows.length === 0) return;
+  if (rows.length > 1) return sqliteUpdateMany(db, spec, rows);
   const keys = spec.keys!;
   const text = sqliteUpdateTextOf(spec as TableWrite<never>);
   const keyIndexes = spec.columns.flatMap(([name], i) => (keys.includes(name) ? [i] : []));
@@ -536,7 +589,9 @@ export async function writeAll(db: Executor, writes: Writes): Promise<void> {
   await sqliteUpdate(db, holdUpdate, writes.changedHolds);
   await sqliteInsert(db, holdLotInsert, writes.newHoldLots);
   await sqliteUpdate(db, holdLotUpdate, writes.changedHoldLots);
-  await sqliteUpdate(db, accountUpdate, writes.accounts);
+  await sqliteUpdate(db, accountBalancesUpdate, writes.accounts.filter(nextDueUnchanged));
+  await sqliteUpdate(db, accountUpdate, writes.accounts.filter((account) => !nextDueUnchanged(account)));
+  for (const account of writes.accounts) nextDueAsRead.set(account, account.nextDueAtMs);
 }
 
 export async function persistBooks(db: Executor, books: readonly Book[]): Promise<void> {

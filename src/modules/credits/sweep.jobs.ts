@@ -1,13 +1,23 @@
 // The credits sweep (CR-8..CR-10): materialises due unlocks, hold timeouts and expiries as postings and enqueues the
-// notices (a job in the same transaction, see notices.ts). It never decides anything a read would not (reads apply the same events in memory, CR-9); it only writes
-// them down. Work is found through partial indexes (never a full scan, PF-8) and done in bounded batches of members,
-// each batch one short transaction that locks its accounts in member order.
+// notices (a job in the same transaction, see notices.ts). It never decides anything a read would not (reads apply
+// the same events in memory, CR-9); it only writes them down. Members are found through the per-account next-due
+// index and the expiry-warning index (never a full scan, PF-8) and done in bounded batches, each batch one short
+// transaction that locks its accounts in member order.
+//
+// Set-based (PF-8, docs/PERFORMANCE.md "Set-based sweep"): most members due on a given day have no debt, nothing held
+// and no active hold. For them each time event touches its own lot only (no debt to settle, no hold to time out), so
+// the batch reads just their due lots (one statement) and the next due time of their other lots (one aggregate), runs
+// the same rules (advanceTo) on those lots alone, writes every table with one statement per table for the whole batch,
+// and marks expiry warnings with one UPDATE … RETURNING. Everyone else (debt, held credits, active holds, a closed
+// account, or a lot that breaks the expected shape) goes through the whole book as before: that path is the reference,
+// and test/modules/credits-sweep-set.test.ts checks both write the same rows.
 import { z } from 'zod';
 import { transact, type Ctx, type Deps } from '../../deps.ts';
 import { MINUTE_MS } from '../../platform/clock.ts';
 import type { JobHandler, Schedule } from '../../jobs/index.ts';
-import { advanceTo, newBook, type Book } from './ledger.rules.ts';
-import { loadBooks, lockAccounts, persistBooks, rawQuery } from './ledger.repository.ts';
+import { advanceTo, newBook, type Account, type Book, type Lot } from './ledger.rules.ts';
+import { loadBooks, lockAccounts, persistBooks } from './ledger.repository.ts';
+import { dueMemberIds, markExpiryWarnings, membersWithActiveHolds, selectDueWork } from './sweep.repository.ts';
 import { getCurrentPolicy } from './policy.service.ts';
 import { creditsNoticesJob, creditsNoticesJobType, enqueueNotices, type ExpiryWarning } from './notices.ts';
 import { runCreditsAudit } from './auditor.ts';
@@ -19,6 +29,8 @@ export interface SweepOptions {
   batchSize?: number;
   /** Upper bound on batches per call; the next run continues. */
   maxBatches?: number;
+  /** False: every member through its whole book (the reference path; tests and benchmarks compare the two). */
+  setBased?: boolean;
 }
 
 export interface SweepReport {
@@ -30,50 +42,83 @@ export interface SweepReport {
   more: boolean;
 }
 
-/** Members with anything due by `nowMs` (or an expiry warning due), at most `limit`, from the sweep indexes. */
-async function dueMembers(ctx: Ctx, nowMs: number, warnUntilMs: number, limit: number): Promise<string[]> {
-  const rows = await rawQuery<{ member_id: string }>(
-    ctx.db,
-    `select member_id from (select member_id from credit_lots where state = 'pending' and unlock_at_ms <= ? order by unlock_at_ms limit ?) u
-     union select member_id from (select member_id from credit_lots where state = 'available' and expires_at_ms <= ? order by expires_at_ms limit ?) e
-     union select member_id from (select member_id from credit_holds where state = 'active' and expires_at_ms <= ? order by expires_at_ms limit ?) h
-     union select member_id from (select member_id from credit_lots where state = 'available' and warned_at_ms is null and expires_at_ms <= ? order by expires_at_ms limit ?) w`,
-    [nowMs, limit, nowMs, limit, nowMs, limit, warnUntilMs, limit],
-  );
-  return rows.map((r) => r.member_id).sort().slice(0, limit);
+/** A member whose time events touch nothing but their own lots: open, no debt, nothing held, no active hold. */
+function isSimple(account: Account, holders: ReadonlySet<string>): boolean {
+  return account.state === 'open' && account.debt === 0 && account.held === 0 && !holders.has(account.memberId);
+}
+
+/** A due lot as such a member's lots are: nothing held, something left (anything else takes the book path). */
+function hasSimpleShape(lot: Lot): boolean {
+  return lot.held === 0 && lot.remaining > 0 && lot.expiresAtMs > lot.unlockAtMs;
+}
+
+/** Applies one member's due events to its whole book and marks its warnings (the reference path). */
+function sweepWholeBook(book: Book, env: Parameters<typeof advanceTo>[1], nowMs: number, warnUntilMs: number, warnings: ExpiryWarning[]): void {
+  const dueBefore = book.account.nextDueAtMs;
+  // The account's nextDue is only a shortcut for reads; the sweep found work through the indexes, so it looks.
+  book.account.nextDueAtMs = null;
+  if (book.account.state === 'open') advanceTo(book, env, nowMs);
+  else if (dueBefore !== null) {
+    // A closed account has no time events (CR-22 forfeited everything): clear the mark, or the index finds it again.
+    book.accountChanged = true;
+  }
+  for (const lot of book.lots.values()) {
+    const unheld = lot.remaining - lot.held;
+    if (lot.state === 'available' && lot.warnedAtMs === null && unheld > 0 && lot.expiresAtMs > nowMs && lot.expiresAtMs <= warnUntilMs) {
+      lot.warnedAtMs = nowMs;
+      book.changedLots.add(lot.id);
+      warnings.push({ memberId: lot.memberId, lotId: lot.id, credits: unheld, expiresAtMs: lot.expiresAtMs });
+    } else if (lot.state === 'available' && lot.warnedAtMs === null && lot.expiresAtMs <= warnUntilMs) {
+      // Nothing left to warn about (all held): mark it, or it would be found as due again on every run.
+      lot.warnedAtMs = nowMs;
+      book.changedLots.add(lot.id);
+    }
+  }
 }
 
 /** One batch: lock, apply due events, mark warnings, write, queue notices. Returns what it did. */
-async function sweepBatch(ctx: Ctx, memberIds: readonly string[]): Promise<{ transactions: number; warnings: number }> {
+async function sweepBatch(ctx: Ctx, memberIds: readonly string[], setBased: boolean): Promise<{ transactions: number; warnings: number }> {
   return transact(ctx, async (trx) => {
     const nowMs = trx.clock.nowMs();
     const policy = await getCurrentPolicy(trx);
+    const warnUntilMs = nowMs + policy.expiryWarningMs;
     const accounts = await lockAccounts(trx.db, memberIds);
-    const loaded = await loadBooks(trx.db, accounts.map((a) => a.memberId));
-    const books: Book[] = [];
-    const warnings: ExpiryWarning[] = [];
+    // Reads first, then the rules in member order, so IDs are drawn in the same order whichever path a member takes.
+    const holders = setBased ? await membersWithActiveHolds(trx.db, accounts.map((a) => a.memberId)) : new Set<string>();
+    const candidates = accounts.filter((a) => setBased && isSimple(a, holders)).map((a) => a.memberId);
+    const { dueLots, laterDue } = await selectDueWork(trx.db, candidates, nowMs);
+    const simple = new Set(candidates.filter((id) => dueLots.get(id)!.every(hasSimpleShape)));
+    const loaded = await loadBooks(trx.db, accounts.filter((a) => !simple.has(a.memberId)).map((a) => a.memberId));
     const env = { nowMs, policyVersion: policy.version, newId: (prefix: 'ltx' | 'lot' | 'hld') => trx.ids.next(prefix) };
+    const books: Book[] = [];
+    const bookWarnings = new Map<string, ExpiryWarning[]>();
     for (const account of accounts) {
+      if (simple.has(account.memberId)) {
+        // Only the due lots: the events are the whole book's (nothing else is touched); nextDue adds the others'.
+        const book = newBook(account, dueLots.get(account.memberId)!, [], true);
+        book.account.nextDueAtMs = null;
+        advanceTo(book, env, nowMs);
+        const later = laterDue.get(account.memberId);
+        if (later !== undefined && (book.account.nextDueAtMs === null || later < book.account.nextDueAtMs)) book.account.nextDueAtMs = later;
+        books.push(book);
+        continue;
+      }
       const data = loaded.get(account.memberId)!;
       const book = newBook(account, data.lots, data.holds, true);
-      // The account's nextDue is only a shortcut for reads; the sweep found work through the indexes, so it looks.
-      book.account.nextDueAtMs = null;
-      if (account.state === 'open') advanceTo(book, env, nowMs);
-      for (const lot of book.lots.values()) {
-        const unheld = lot.remaining - lot.held;
-        if (lot.state === 'available' && lot.warnedAtMs === null && unheld > 0 && lot.expiresAtMs > nowMs && lot.expiresAtMs <= nowMs + policy.expiryWarningMs) {
-          lot.warnedAtMs = nowMs;
-          book.changedLots.add(lot.id);
-          warnings.push({ memberId: lot.memberId, lotId: lot.id, credits: unheld, expiresAtMs: lot.expiresAtMs });
-        } else if (lot.state === 'available' && lot.warnedAtMs === null && lot.expiresAtMs <= nowMs + policy.expiryWarningMs) {
-          // Nothing left to warn about (all held): mark it, or it would be found as due again on every run.
-          lot.warnedAtMs = nowMs;
-          book.changedLots.add(lot.id);
-        }
-      }
+      const warnings: ExpiryWarning[] = [];
+      sweepWholeBook(book, env, nowMs, warnUntilMs, warnings);
+      if (warnings.length > 0) bookWarnings.set(account.memberId, warnings);
       books.push(book);
     }
     await persistBooks(trx.db, books);
+    // After the lot writes: lots unlocked just now are available, and get their warning in the same batch.
+    const setWarnings = await markExpiryWarnings(trx.db, [...simple], nowMs, warnUntilMs);
+    for (const warning of setWarnings) {
+      const list = bookWarnings.get(warning.memberId) ?? [];
+      list.push(warning);
+      bookWarnings.set(warning.memberId, list);
+    }
+    const warnings = accounts.flatMap((a) => bookWarnings.get(a.memberId) ?? []);
     await enqueueNotices(trx, books.flatMap((b) => b.notices), warnings);
     await recordEvents(trx, sweepEventsOf(books.flatMap((b) => b.transactions)));
     return { transactions: books.reduce((n, b) => n + b.transactions.length, 0), warnings: warnings.length };
@@ -91,9 +136,9 @@ export async function runCreditsSweep(ctx: Ctx, options: SweepOptions = {}): Pro
       return report;
     }
     const nowMs = ctx.clock.nowMs();
-    const members = await dueMembers(ctx, nowMs, nowMs + policy.expiryWarningMs, batchSize);
+    const members = await dueMemberIds(ctx.db, nowMs, nowMs + policy.expiryWarningMs, batchSize);
     if (members.length === 0) return report;
-    const done = await sweepBatch(ctx, members);
+    const done = await sweepBatch(ctx, members, options.setBased ?? true);
     report.batches += 1;
     report.members += members.length;
     report.transactions += done.transactions;
