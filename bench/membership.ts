@@ -13,6 +13,7 @@
 // After every run each renewed subscription must have exactly 2 periods and exactly one authorization and one
 // capture under its period's key; a run that breaks that is a failed run (exit code 1). PostgreSQL parts run when
 // PATRON_BENCH_DATABASE_URL (or PATRON_TEST_DATABASE_URL) is set, in a schema of their own dropped at the end.
+import { measure } from './load-measure.ts';
 import { percentile, sqliteReadCeiling, sqliteWriteCeiling } from './ceilings.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -59,24 +60,6 @@ const round = (value: number, digits = 0) => Math.round(value * 10 ** digits) / 
 // Ceilings: a transaction that inserts one row (unique key) and updates another, the shape of a renewal's outcome
 // write (period, payment, history, voucher and notice job inserted; the subscription updated), at the run's concurrency.
 
-async function loop(seconds: number, workers: number, op: (worker: number, i: number) => Promise<unknown>): Promise<{ perSecond: number; p50Ms: number; p99Ms: number }> {
-  const latencies: number[] = [];
-  const start = performance.now();
-  const end = start + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: workers }, async (_, worker) => {
-      for (let i = 0; performance.now() < end; i++) {
-        const t = performance.now();
-        await op(worker, i);
-        latencies.push(performance.now() - t);
-      }
-    }),
-  );
-  const elapsed = (performance.now() - start) / 1000;
-  latencies.sort((a, b) => a - b);
-  return { perSecond: latencies.length / elapsed, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
-}
-
 interface PgCeilings {
   /** One statement (one round trip) inserting a row and updating another, at the run's concurrency (PERFORMANCE.md C_pg). */
   cPg: number;
@@ -97,10 +80,10 @@ async function pgCeilings(url: string, schema: string, seconds: number): Promise
     await pool.query('checkpoint');
     const single = (tag: string) => (w: number, i: number) =>
       pool.query('with e as (insert into ceiling_entries values ($1, 1)) update ceiling_balances set balance = balance + 1 where id = $2', [`${tag}-${String(i).padStart(10, '0')}-${w}`, (w * 7919 + i) % 10_000]);
-    const cPg = (await loop(seconds, concurrency, single('s'))).perSecond;
-    const cPg16 = (await loop(seconds, 16, single('m'))).perSecond;
+    const cPg = (await measure(seconds, concurrency, single('s'))).perSecond;
+    const cPg16 = (await measure(seconds, 16, single('m'))).perSecond;
     const cPgTx = (
-      await loop(seconds, concurrency, async (w, i) => {
+      await measure(seconds, concurrency, async (w, i) => {
         const client = await pool.connect();
         try {
           await client.query('begin');
@@ -112,7 +95,7 @@ async function pgCeilings(url: string, schema: string, seconds: number): Promise
         }
       })
     ).perSecond;
-    const cRead = (await loop(seconds, concurrency, (w, i) => pool.query('select * from ceiling_balances where id = $1', [(w * 7919 + i) % 10_000]))).perSecond;
+    const cRead = (await measure(seconds, concurrency, (w, i) => pool.query('select * from ceiling_balances where id = $1', [(w * 7919 + i) % 10_000]))).perSecond;
     await pool.query('drop table ceiling_entries, ceiling_balances');
     return { cPg, cPg16, cPgTx, cRead };
   } finally {
@@ -432,8 +415,8 @@ async function measureStatus(database: Database, seconds: number, workers: numbe
   }
   // Moments spread over the ten years (deterministic), one call per operation.
   const at = (w: number, i: number) => historyStartMs + ((i * 7919 + w * 104_729) % 1000) * (spanMs / 1000);
-  const long = await loop(seconds, workers, (w, i) => plusStatusAt(ctx, historyMember, at(w, i)));
-  const short = await loop(seconds, workers, (w, i) => plusStatusAt(ctx, `mem_a_${String((i * 31 + w) % 1000).padStart(24, '0')}`, dueMinuteMs(0) + ((i * 7919) % MINUTE_MS)));
+  const long = await measure(seconds, workers, (w, i) => plusStatusAt(ctx, historyMember, at(w, i)));
+  const short = await measure(seconds, workers, (w, i) => plusStatusAt(ctx, `mem_a_${String((i * 31 + w) % 1000).padStart(24, '0')}`, dueMinuteMs(0) + ((i * 7919) % MINUTE_MS)));
   return { historyRows: rows, callsPerSecond: long.perSecond, p50Ms: long.p50Ms, p99Ms: long.p99Ms, workers, shortCallsPerSecond: short.perSecond, shortP99Ms: short.p99Ms, correct };
 }
 

@@ -46,15 +46,7 @@ export async function recordEvents(ctx: Ctx, inputs: readonly RecordEventInput[]
 }
 
 /** An event validated and given its ID ahead of the statement that inserts it, tagged with the caller's operation. */
-export interface TaggedEventRow {
-  tag: number;
-  id: string;
-  type: string;
-  subject_id: string;
-  member_id: string | null;
-  occurred_at_ms: number;
-  data: string;
-}
+export type TaggedEventRow = Omit<DomainEventRow, 'dispatched_at_ms'> & { tag: number };
 
 /**
  * For a caller that writes its change and its events in one PostgreSQL statement (the ledger's one-statement group
