@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { marketingApi, type Audience, type AudiencePreview, type Channel, type SuppressionReason } from '../../api/marketing.ts';
 import { ErrorSummary, SelectField, StatusMessage, SubmitButton, TextAreaField, TextField, useForm } from '../../components/forms.tsx';
 import { ErrorPanel, Loading, Page, RefreshButton } from '../../components/layout.tsx';
+import { DataTable } from '../../components/data-table.tsx';
 import { formatDateTime } from '../../lib/format.ts';
 import { useResource } from '../../lib/use-resource.ts';
 import { Link } from '../../router.tsx';
@@ -84,52 +85,31 @@ export function CampaignsPage() {
       {campaigns.error !== undefined && <ErrorPanel error={campaigns.error} onRetry={campaigns.reload} />}
       {campaigns.data && campaigns.data.campaigns.length === 0 && <p className="empty">No campaigns yet.</p>}
       {campaigns.data && campaigns.data.campaigns.length > 0 && (
-        <div className="card flush">
-          <div className="table-wrap">
-            <table className="table">
-              <caption className="visually-hidden">Campaigns, newest first</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Channel</th>
-                  <th scope="col">Audience</th>
-                  <th scope="col">State</th>
-                  <th scope="col">Scheduled</th>
-                  <th scope="col">Queued</th>
-                  <th scope="col">Skipped</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {campaigns.data.campaigns.map((c) => (
-                  <tr key={c.id}>
-                    <td>
-                      {c.name}
-                      {c.subject && <div className="small muted">{c.subject}</div>}
-                    </td>
-                    <td>{c.channel === 'email' ? 'Email' : 'SMS'}</td>
-                    <td className="small">{c.audienceLabel}</td>
-                    <td>
-                      <span className={stateTones[c.state] ?? 'badge'}>{c.state}</span>
-                    </td>
-                    <td className="nowrap small">{formatDateTime(c.scheduledAt)}</td>
-                    <td>{c.queuedCount.toLocaleString('en-US')}</td>
-                    <td>{c.skippedCount.toLocaleString('en-US')}</td>
-                    <td>
-                      {(c.state === 'draft' || c.state === 'scheduled' || c.state === 'sending') && (
-                        <button type="button" className="button secondary small" disabled={canceling === c.id} onClick={() => void cancel(c.id)}>
-                          Cancel
-                        </button>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        </div>
+        <DataTable caption="Campaigns, newest first" columns={['Name', 'Channel', 'Audience', 'State', 'Scheduled', 'Queued', 'Skipped', { hidden: 'Actions' }]}>
+          {campaigns.data.campaigns.map((c) => (
+            <tr key={c.id}>
+              <td>
+                {c.name}
+                {c.subject && <div className="small muted">{c.subject}</div>}
+              </td>
+              <td>{c.channel === 'email' ? 'Email' : 'SMS'}</td>
+              <td className="small">{c.audienceLabel}</td>
+              <td>
+                <span className={stateTones[c.state] ?? 'badge'}>{c.state}</span>
+              </td>
+              <td className="nowrap small">{formatDateTime(c.scheduledAt)}</td>
+              <td>{c.queuedCount.toLocaleString('en-US')}</td>
+              <td>{c.skippedCount.toLocaleString('en-US')}</td>
+              <td>
+                {(c.state === 'draft' || c.state === 'scheduled' || c.state === 'sending') && (
+                  <button type="button" className="button secondary small" disabled={canceling === c.id} onClick={() => void cancel(c.id)}>
+                    Cancel
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </Page>
   );
@@ -182,43 +162,24 @@ export function SuppressionsPage() {
       {list.error !== undefined && <ErrorPanel error={list.error} onRetry={list.reload} />}
       {list.data && list.data.suppressions.length === 0 && <p className="empty">Nothing on the list.</p>}
       {list.data && list.data.suppressions.length > 0 && (
-        <div className="card flush">
-          <div className="table-wrap">
-            <table className="table">
-              <caption className="visually-hidden">Suppression list, newest first</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Address</th>
-                  <th scope="col">Channel</th>
-                  <th scope="col">Reason</th>
-                  <th scope="col">Note</th>
-                  <th scope="col">Added</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.data.suppressions.map((s) => (
-                  <tr key={s.id}>
-                    <td className="mono small">{s.address}</td>
-                    <td>{s.channel}</td>
-                    <td>
-                      <span className="badge">{s.reason.replace('_', ' ')}</span>
-                    </td>
-                    <td className="small">{s.note ?? '—'}</td>
-                    <td className="nowrap small">{formatDateTime(s.createdAt)}</td>
-                    <td>
-                      <button type="button" className="button secondary small" onClick={() => void remove(s)}>
-                        Remove
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        </div>
+        <DataTable caption="Suppression list, newest first" columns={['Address', 'Channel', 'Reason', 'Note', 'Added', { hidden: 'Actions' }]}>
+          {list.data.suppressions.map((s) => (
+            <tr key={s.id}>
+              <td className="mono small">{s.address}</td>
+              <td>{s.channel}</td>
+              <td>
+                <span className="badge">{s.reason.replace('_', ' ')}</span>
+              </td>
+              <td className="small">{s.note ?? '—'}</td>
+              <td className="nowrap small">{formatDateTime(s.createdAt)}</td>
+              <td>
+                <button type="button" className="button secondary small" onClick={() => void remove(s)}>
+                  Remove
+                </button>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </Page>
   );

@@ -5,6 +5,7 @@ import { Fragment, useState } from 'react';
 import { webhooksApi, type AttemptResult, type DeliveryState, type WebhookDelivery, type WebhookEndpoint } from '../../api/webhooks.ts';
 import { CheckboxField, ErrorSummary, StatusMessage, SubmitButton, TextField, check, useForm, type FormState } from '../../components/forms.tsx';
 import { ErrorPanel, Loading, Page, RefreshButton } from '../../components/layout.tsx';
+import { DataTable } from '../../components/data-table.tsx';
 import { formatDateTime } from '../../lib/format.ts';
 import { useResource } from '../../lib/use-resource.ts';
 import { QueueFilterBar, QueuePager, type QueueFilter } from '../../components/queue-filters.tsx';
@@ -142,37 +143,21 @@ export function OutgoingWebhooksPage() {
         {endpoints.error !== undefined && <ErrorPanel error={endpoints.error} onRetry={endpoints.reload} />}
         {endpoints.data && endpoints.data.endpoints.length === 0 && <p className="empty">No endpoints yet.</p>}
         {endpoints.data && endpoints.data.endpoints.length > 0 && (
-          <div className="card flush">
-            <div className="table-wrap">
-              <table className="table">
-                <caption className="visually-hidden">Outgoing webhook endpoints</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">URL</th>
-                    <th scope="col">Description</th>
-                    <th scope="col">Event types</th>
-                    <th scope="col">State</th>
-                    <th scope="col">Failing since</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {endpoints.data.endpoints.map((endpoint) => (
-                    <tr key={endpoint.id}>
-                      <td className="mono small">
-                        <Link to={`/console/outgoing-webhooks/${encodeURIComponent(endpoint.id)}`}>{endpoint.url}</Link>
-                      </td>
-                      <td className="small">{endpoint.description || '—'}</td>
-                      <td className="small">{endpoint.eventTypes.join(', ')}</td>
-                      <td>
-                        <EndpointState endpoint={endpoint} />
-                      </td>
-                      <td className="nowrap small">{formatDateTime(endpoint.failingSince)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          </div>
+          <DataTable caption="Outgoing webhook endpoints" columns={['URL', 'Description', 'Event types', 'State', 'Failing since']}>
+            {endpoints.data.endpoints.map((endpoint) => (
+              <tr key={endpoint.id}>
+                <td className="mono small">
+                  <Link to={`/console/outgoing-webhooks/${encodeURIComponent(endpoint.id)}`}>{endpoint.url}</Link>
+                </td>
+                <td className="small">{endpoint.description || '—'}</td>
+                <td className="small">{endpoint.eventTypes.join(', ')}</td>
+                <td>
+                  <EndpointState endpoint={endpoint} />
+                </td>
+                <td className="nowrap small">{formatDateTime(endpoint.failingSince)}</td>
+              </tr>
+            ))}
+          </DataTable>
         )}
       </div>
     </Page>
@@ -278,62 +263,42 @@ function DeliveryLog({ endpointId, onMessage }: { endpointId: string; onMessage:
       {log.error !== undefined && <ErrorPanel error={log.error} onRetry={log.reload} />}
       {log.data && log.data.deliveries.length === 0 && <p className="empty">No deliveries{state ? ` in this state` : ''}.</p>}
       {log.data && log.data.deliveries.length > 0 && (
-        <div className="card flush">
-          <div className="table-wrap">
-            <table className="table">
-              <caption className="visually-hidden">Deliveries, newest first</caption>
-              <thead>
+        <DataTable caption="Deliveries, newest first" columns={['Event', 'Subject', 'State', 'Attempts', 'Last answer', 'Created', { hidden: 'Details' }]}>
+          {log.data.deliveries.map((delivery: WebhookDelivery) => (
+            <Fragment key={delivery.id}>
+              <tr>
+                <td>
+                  <code>{delivery.eventType}</code>
+                </td>
+                <td className="mono small">{delivery.subjectId}</td>
+                <td>
+                  <span className={deliveryTones[delivery.state]}>{delivery.state === 'failed' ? 'given up' : delivery.state}</span>
+                </td>
+                <td>{delivery.attempts}</td>
+                <td className="small">{delivery.lastStatus !== null ? `HTTP ${delivery.lastStatus}` : (delivery.lastError ?? '—')}</td>
+                <td className="nowrap small">{formatDateTime(delivery.createdAt)}</td>
+                <td>
+                  <button type="button" className="button secondary small" aria-expanded={open === delivery.id} onClick={() => setOpen(open === delivery.id ? null : delivery.id)}>
+                    {open === delivery.id ? 'Hide' : 'Details'}
+                  </button>
+                </td>
+              </tr>
+              {open === delivery.id && (
                 <tr>
-                  <th scope="col">Event</th>
-                  <th scope="col">Subject</th>
-                  <th scope="col">State</th>
-                  <th scope="col">Attempts</th>
-                  <th scope="col">Last answer</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Details</span>
-                  </th>
+                  <td colSpan={7}>
+                    <DeliveryDetail
+                      deliveryId={delivery.id}
+                      onRedelivered={(message) => {
+                        onMessage(message);
+                        log.reload();
+                      }}
+                    />
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {log.data.deliveries.map((delivery: WebhookDelivery) => (
-                  <Fragment key={delivery.id}>
-                    <tr>
-                      <td>
-                        <code>{delivery.eventType}</code>
-                      </td>
-                      <td className="mono small">{delivery.subjectId}</td>
-                      <td>
-                        <span className={deliveryTones[delivery.state]}>{delivery.state === 'failed' ? 'given up' : delivery.state}</span>
-                      </td>
-                      <td>{delivery.attempts}</td>
-                      <td className="small">{delivery.lastStatus !== null ? `HTTP ${delivery.lastStatus}` : (delivery.lastError ?? '—')}</td>
-                      <td className="nowrap small">{formatDateTime(delivery.createdAt)}</td>
-                      <td>
-                        <button type="button" className="button secondary small" aria-expanded={open === delivery.id} onClick={() => setOpen(open === delivery.id ? null : delivery.id)}>
-                          {open === delivery.id ? 'Hide' : 'Details'}
-                        </button>
-                      </td>
-                    </tr>
-                    {open === delivery.id && (
-                      <tr>
-                        <td colSpan={7}>
-                          <DeliveryDetail
-                            deliveryId={delivery.id}
-                            onRedelivered={(message) => {
-                              onMessage(message);
-                              log.reload();
-                            }}
-                          />
-                        </td>
-                      </tr>
-                    )}
-                  </Fragment>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        </div>
+              )}
+            </Fragment>
+          ))}
+        </DataTable>
       )}
       <QueuePager path={path} filters={{ state: stateParam }} cursor={cursor} nextCursor={log.data?.nextBefore} />
     </section>
