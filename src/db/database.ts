@@ -3,6 +3,7 @@ import { Kysely, PostgresAdapter, PostgresDialect, sql, type Transaction } from 
 import pg from 'pg';
 import { NodeSqliteDialect, adaptNodeSqlite, openNodeSqlite } from './node-sqlite-adapter.ts';
 import { isSqliteFile, safetyNetCheckpointPages, startCheckpointer } from './sqlite-checkpointer.ts';
+import { registerRawSqlite } from './sqlite-raw.ts';
 
 /**
  * The handle modules receive. Each module narrows it to its own tables with `tables<T>()`, so no module's table
@@ -73,8 +74,9 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     return { db, dialect: 'postgres', close: () => db.destroy() };
   }
   const background = options.sqliteCheckpoints !== 'inline' && isSqliteFile(options.url);
-  const database = adaptNodeSqlite(openNodeSqlite(options.url, background ? safetyNetCheckpointPages : undefined));
-  const db = new Kysely<unknown>({ dialect: new NodeSqliteDialect(database) }) as Executor;
+  const connection = openNodeSqlite(options.url, background ? safetyNetCheckpointPages : undefined);
+  const db = new Kysely<unknown>({ dialect: new NodeSqliteDialect(adaptNodeSqlite(connection)) }) as Executor;
+  registerRawSqlite(db, connection);
   const checkpointer = background ? startCheckpointer(options.url) : undefined;
   return {
     db,

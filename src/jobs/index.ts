@@ -2,7 +2,7 @@
 import type { Deps } from '../deps.ts';
 import { runJobs, startJobWorker, type JobRegistry, type Worker } from './worker.ts';
 
-export { enqueueJob, defaultMaxAttempts, jobStates, type EnqueueJobInput, type JobHandler, type JobInfo, type JobState, type Schedule } from './queue.ts';
+export { enqueueJob, concurrentJobs, defaultMaxAttempts, jobStates, type EnqueueJobInput, type JobHandler, type JobInfo, type JobState, type Schedule } from './queue.ts';
 export { beatHeart, listWorkers, readQueue, heartbeatEveryMs, type QueueReading, type WorkerSeen } from './heartbeats.ts';
 export { describeErrorSafely } from './safe-error.ts';
 export { scheduleKey, slotLabel, slotStartMs } from './schedules.ts';

@@ -39,8 +39,20 @@ export interface JobInfo {
   attempt: number;
 }
 
-/** Must be idempotent: a crashed worker's job runs again once its lease expires. Validate the payload with zod. */
-export type JobHandler = (deps: Deps, payload: unknown, job: JobInfo) => Promise<void>;
+/**
+ * Must be idempotent: a crashed worker's job runs again once its lease expires. Validate the payload with zod.
+ * `concurrent`: jobs of this type may run side by side within one worker (see `concurrentJobs`).
+ */
+export type JobHandler = ((deps: Deps, payload: unknown, job: JobInfo) => Promise<void>) & { readonly concurrent?: true };
+
+/**
+ * Marks a handler whose jobs are independent of each other (each its own transactions, idempotent by its own keys),
+ * so a worker runs claimed jobs of its type together: the storefront webhook job, whose ledger earnings then share
+ * one append group (issue 12, PF-5) instead of committing one after another.
+ */
+export function concurrentJobs(handler: (deps: Deps, payload: unknown, job: JobInfo) => Promise<void>): JobHandler {
+  return Object.assign(handler, { concurrent: true as const });
+}
 
 /** A recurring job: enqueued once per time slot of `everyMs` with the key `type:slot` (see schedules.ts). */
 export interface Schedule {

@@ -26,6 +26,8 @@ export const retryBaseDelayMs = 10_000;
 export const retryMaxDelayMs = HOUR_MS;
 /** Jobs claimed per round trip; small, so a stopping worker has little to hand back. */
 const claimBatchSize = 10;
+/** Jobs claimed per round trip when the first due one is of a concurrent type (queue.ts concurrentJobs). */
+const concurrentClaimBatchSize = 32;
 export const defaultRunLimit = 100;
 
 /** Exponential backoff after the given failed attempt (1-based): 10 s, 20 s, 40 s, … capped at an hour. */
@@ -168,16 +170,22 @@ export async function runJobs(deps: Deps, registry: JobRegistry, options: RunJob
   const shouldStop = options.shouldStop ?? (() => false);
   await enqueueDueSchedules(deps, registry.schedules, options.scheduleMemo);
   let ran = 0;
+  let wide = false;
   while (ran < limit && !shouldStop()) {
-    const batch = await claimDueJobs(deps, { workerId, limit: Math.min(claimBatchSize, limit - ran), leaseMs: options.leaseMs });
+    const batch = await claimDueJobs(deps, { workerId, limit: Math.min(wide ? concurrentClaimBatchSize : claimBatchSize, limit - ran), leaseMs: options.leaseMs });
     if (batch.length === 0) break;
-    for (let index = 0; index < batch.length; index++) {
+    wide = batch.some((job) => registry.handlers[job.type]?.concurrent);
+    for (let index = 0; index < batch.length; ) {
       if (shouldStop()) {
         await releaseClaimedJobs(deps, batch.slice(index), workerId);
         return ran;
       }
-      await runClaimedJob(deps, registry, batch[index]!, workerId);
-      ran++;
+      // Consecutive jobs of concurrent types run together; any other job runs alone, in claim order.
+      let end = index + 1;
+      while (end < batch.length && registry.handlers[batch[index]!.type]?.concurrent && registry.handlers[batch[end]!.type]?.concurrent) end++;
+      await Promise.all(batch.slice(index, end).map((job) => runClaimedJob(deps, registry, job, workerId)));
+      ran += end - index;
+      index = end;
     }
   }
   return ran;

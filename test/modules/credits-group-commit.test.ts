@@ -94,7 +94,7 @@ describeEachDatabase(
       }
     });
 
-    test('PF-3 LG-1 LG-3 appends issued together (one statement per group on PostgreSQL): consecutive versions and running balances per member, a repeated key applies once, a due time event takes the general path', async () => {
+    test('PF-3 LG-1 LG-3 appends issued together (one statement per group on PostgreSQL, one synchronous write transaction on SQLite): consecutive versions and running balances per member, a repeated key applies once, a due time event takes the general path', async () => {
       const deps = suite.deps();
       const memberId = newMemberId(deps);
       const other = newMemberId(deps);

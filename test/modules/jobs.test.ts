@@ -7,6 +7,7 @@ import { openDatabase, type Database } from '../../src/db/database.ts';
 import { DAY_MS, HOUR_MS } from '../../src/platform/clock.ts';
 import {
   buildJobRegistry,
+  concurrentJobs,
   defaultLeaseMs,
   enqueueJob,
   retryDelayMs,
@@ -47,6 +48,33 @@ async function openSecondPool(deps: Deps): Promise<Database> {
 }
 
 describeEachDatabase('jobs', (suite) => {
+  test('PL-7 PF-5 jobs of a concurrent type run side by side in one worker pass; any other job runs alone, in claim order', async () => {
+    const deps = suite.deps();
+    await emptyQueue(deps);
+    let inFlight = 0;
+    let mostAtOnce = 0;
+    const log: string[] = [];
+    const tracked = (name: string) => async () => {
+      inFlight++;
+      mostAtOnce = Math.max(mostAtOnce, inFlight);
+      log.push(`start ${name}`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      log.push(`end ${name}`);
+      inFlight--;
+    };
+    const registry = registryOf({ 'side-by-side': concurrentJobs(async (_deps, payload) => tracked(`c${(payload as { n: number }).n}`)()), 'one-at-a-time': async () => tracked('plain')() });
+    for (let n = 0; n < 6; n++) {
+      await enqueueJob(deps, { type: 'side-by-side', payload: { n }, key: `side-${n}` });
+      deps.clock.advanceMs(1);
+    }
+    await enqueueJob(deps, { type: 'one-at-a-time', payload: {}, key: 'plain' });
+    assert.equal(await runDueJobs(deps, { registry }), 7);
+    assert.equal(mostAtOnce, 6, 'the six concurrent jobs overlapped');
+    // The plain job, claimed last, started only after every concurrent one ended.
+    assert.equal(log.indexOf('start plain'), log.length - 2);
+    assert.equal(log.filter((entry) => entry.startsWith('end c')).length, 6);
+  });
+
   test('PL-7 a second enqueue with the same deterministic key does nothing, in any state', async () => {
     const deps = suite.deps();
     await emptyQueue(deps);

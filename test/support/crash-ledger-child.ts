@@ -1,7 +1,9 @@
 // Child process for test/e2e/ledger-group-commit-crash.test.ts: many concurrent ledger operations go through group
 // commit; each one whose promise resolved is written to the log file named by PATRON_CRASH_LOG (synchronously, before
 // the next await). After `PATRON_CRASH_AFTER` successes one more operation joins a group and, inside that group's
-// open transaction (other operations' writes in it, no COMMIT yet), the process kills itself with SIGKILL.
+// open transaction (other operations' writes in it, no COMMIT yet), the process kills itself with SIGKILL. With
+// PATRON_CRASH_MODE=external it never kills itself: the test kills it from outside at an arbitrary moment, which lands
+// anywhere, also inside an append group's synchronous SQLite transaction or PostgreSQL statement.
 import { openSync, writeSync } from 'node:fs';
 import { loadConfig } from '../../src/config.ts';
 import { createRuntime } from '../../src/runtime.ts';
@@ -11,7 +13,7 @@ const runtime = await createRuntime(loadConfig());
 const deps = runtime.deps;
 const log = openSync(process.env.PATRON_CRASH_LOG!, 'a');
 const report = (entry: Record<string, unknown>) => writeSync(log, `${JSON.stringify(entry)}\n`);
-const killAfter = Number(process.env.PATRON_CRASH_AFTER ?? 200);
+const killAfter = process.env.PATRON_CRASH_MODE === 'external' ? Infinity : Number(process.env.PATRON_CRASH_AFTER ?? 200);
 const members = Array.from({ length: 24 }, (_, i) => `mem_crash_${String(i).padStart(4, '0')}`);
 
 for (const memberId of members) {

@@ -19,7 +19,9 @@ import { transact, type Ctx } from '../../deps.ts';
 import { isPostgres, type Executor } from '../../db/database.ts';
 import { databaseMemo } from '../../db/database-memo.ts';
 import { recordEvents, tagEventRows, type RecordEventInput, type TaggedEventRow } from '../events/index.ts';
+import { hasRawSqlite } from '../../db/sqlite-raw.ts';
 import { callAppendGroup, isRetryable, type FastAnswer } from './ledger.repository.ts';
+import { sqliteAppendGroup } from './sqlite-append.repository.ts';
 
 export interface GroupCommitOptions {
   /** Longest a startable group waits for more members (ms); 0 means the end of the current event-loop turn. */
@@ -30,8 +32,9 @@ export interface GroupCommitOptions {
   /** Groups committing at once (SQLite has one writer: 1). */
   maxConcurrentGroups: number;
   /**
-   * PostgreSQL append groups (one statement each) committing at once, besides the general groups: a statement's cost
-   * is mostly fixed (round trip, WAL flush), so fewer and fuller groups serve more operations.
+   * Append groups committing at once, besides the general groups. PostgreSQL: one statement each, whose cost is
+   * mostly fixed (round trip, WAL flush), so fewer and fuller groups serve more operations. SQLite: one synchronous
+   * write transaction each (sqlite-append.repository.ts); its one writer takes them and the general groups in turn.
    */
   maxConcurrentAppendGroups: number;
   /** Attempts for an operation that hit a deadlock or serialization failure. */
@@ -41,7 +44,7 @@ export interface GroupCommitOptions {
 }
 
 export const defaultGroupCommit = {
-  sqlite: { maxWaitMs: 0, maxGroupSize: 64, maxQueued: 10_000, maxConcurrentGroups: 1, maxConcurrentAppendGroups: 0, maxAttempts: 5, enabled: true },
+  sqlite: { maxWaitMs: 0, maxGroupSize: 64, maxQueued: 10_000, maxConcurrentGroups: 1, maxConcurrentAppendGroups: 1, maxAttempts: 5, enabled: true },
   // 48 keeps a group's subtransactions under PostgreSQL's 64-entry per-backend cache (no subtrans overflow).
   postgres: { maxWaitMs: 0, maxGroupSize: 48, maxQueued: 10_000, maxConcurrentGroups: 6, maxConcurrentAppendGroups: 2, maxAttempts: 5, enabled: true },
 } satisfies Record<string, GroupCommitOptions>;
@@ -120,13 +123,14 @@ export async function inLedgerTransaction<R>(ctx: Ctx, memberId: string, work: (
 }
 
 /**
- * PostgreSQL: queues an append-only operation for the next append group, all of whose operations go to the database
- * in one autocommit statement (migration 0406), and resolves with its answer after that statement committed.
- * Undefined when there is no such group to join (the caller holds a transaction, group commit is off, or SQLite):
- * the caller then takes the general path.
+ * Queues an append-only operation for the next append group and resolves with its answer after the group committed.
+ * PostgreSQL: the group's operations go to the database in one autocommit statement (migration 0406); SQLite: in one
+ * synchronous write transaction of prepared statements (sqlite-append.repository.ts). Undefined when there is no such
+ * group to join (the caller holds a transaction, group commit is off, or a SQLite handle without its raw
+ * connection): the caller then takes the general path.
  */
 export function appendInGroup(ctx: Ctx, memberId: string, append: AppendWork): Promise<FastAnswer> | undefined {
-  if (ctx.db.isTransaction || !isPostgres(ctx.db)) return undefined;
+  if (ctx.db.isTransaction || !(isPostgres(ctx.db) || hasRawSqlite(ctx.db))) return undefined;
   const c = committer(ctx.db);
   if (!c.options.enabled) return undefined;
   return (async () => {
@@ -195,17 +199,19 @@ function startGroups(c: Committer): void {
 }
 
 /**
- * An append group: one autocommit statement (migration 0406) applies every operation set-based and inserts the
- * events of those that applied. An operation answered `retry` (its key repeated within the group) goes back to the
- * queue. A failed statement wrote nothing: a retryable failure retries the group; any other failure is re-run one
- * operation per statement, so it reaches only the caller whose operation causes it.
+ * An append group: one autocommit statement (migration 0406) or one SQLite write transaction applies every operation
+ * and inserts the events of those that applied. An operation answered `retry` (its key repeated within a PostgreSQL
+ * group) goes back to the queue. A failed group wrote nothing: a retryable failure retries the group; any other
+ * failure is re-run one operation per group, so it reaches only the caller whose operation causes it.
  */
 async function runAppendGroup(c: Committer, group: Item[]): Promise<void> {
   group.sort((a, b) => (a.memberId < b.memberId ? -1 : a.memberId > b.memberId ? 1 : 0));
   const events: TaggedEventRow[] = group.flatMap((item, i) => tagEventRows(item.ctx, item.append!.events, i));
-  let answers: Awaited<ReturnType<typeof callAppendGroup>>;
+  const db = group[0]!.ctx.db;
+  const payloads = group.map((item) => item.append!.payload);
+  let answers: (FastAnswer | { status: 'retry' })[];
   try {
-    answers = await callAppendGroup(group[0]!.ctx.db, group.map((item) => item.append!.payload), events);
+    answers = isPostgres(db) ? await callAppendGroup(db, payloads, events) : await sqliteAppendGroup(db, payloads, events);
   } catch (error) {
     if (group.length > 1 && !isRetryable(error)) {
       for (const item of group) await runAppendGroup(c, [item]);

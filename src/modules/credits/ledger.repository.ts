@@ -751,6 +751,13 @@ export function appendRows(book: Book): { transaction: Record<string, unknown>; 
   return { transaction: asRows(txWrite, writes.transactions)[0]!, postings: asRows(postingWrite, writes.postings), lots: asRows(lotInsert, writes.newLots) };
 }
 
+/** The columns of appendRows' rows, in table order (the SQLite append group binds them positionally). */
+export const appendColumns = {
+  transaction: txWrite.columns.map(([name]) => name),
+  postings: postingWrite.columns.map(([name]) => name),
+  lots: lotInsert.columns.map(([name]) => name),
+};
+
 export async function callAppend(db: Executor, payload: Record<string, unknown>): Promise<FastAnswer> {
   const [row] = await pgQuery<{ r: FastAnswer }>(db, 'select credits_append($1::jsonb) as r', [JSON.stringify(payload)]);
   assert(row, 'credits_append returns one row');

@@ -65,7 +65,7 @@ export interface OperationSpec<R> {
  */
 export async function runMemberOperation<R>(ctx: Ctx, spec: OperationSpec<R>): Promise<R> {
   const hash = requestHash(spec.scope, spec.request);
-  if (spec.fastAppend && isPostgres(ctx.db) && !ctx.db.isTransaction) {
+  if (spec.fastAppend && !ctx.db.isTransaction) {
     const grouped = await appendGrouped(ctx, spec, hash);
     if (grouped.done) return grouped.value;
     if (grouped.tried) return inLedgerTransaction(ctx, spec.memberId, (trx) => operate(trx, spec, hash));
@@ -165,8 +165,8 @@ export function settleAppend<R>(spec: OperationSpec<R>, hash: string, prepared: 
 }
 
 /**
- * PostgreSQL, outside a caller's transaction: the append goes with the group's other appends in one statement
- * (group-commit.ts appendInGroup). `tried` says it reached the database and needs the general path (a due time
+ * Outside a caller's transaction: the append goes with the group's other appends in one statement (PostgreSQL) or
+ * one synchronous write transaction (SQLite; group-commit.ts appendInGroup). `tried` says it reached the database and needs the general path (a due time
  * event, debt, a new policy); neither `done` nor `tried` means there was no append group to join.
  */
 async function appendGrouped<R>(ctx: Ctx, spec: OperationSpec<R>, hash: string): Promise<{ done: true; value: R } | { done: false; tried: boolean }> {

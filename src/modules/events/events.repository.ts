@@ -1,5 +1,6 @@
 // SQL of the domain-event outbox.
 import { isPostgres, type Executor } from '../../db/database.ts';
+import type { RawSqlite } from '../../db/sqlite-raw.ts';
 import { eventTables, type DomainEventRow } from './events.table.ts';
 
 const insertChunk = 500;
@@ -20,6 +21,15 @@ export function pgInsertTaggedEventsSql(rowsParam: string, tagCondition: string)
     select x.id, x.type, x.subject_id, x.member_id, x.occurred_at_ms, x.data
     from jsonb_to_recordset(${rowsParam}) as x(tag integer, id text, type text, subject_id text, member_id text, occurred_at_ms bigint, data text)
     where ${tagCondition}`;
+}
+
+/**
+ * SQLite: inserts event rows on a raw connection the caller holds in its write transaction (the ledger's append
+ * group writes its change and its events in one synchronous block; see src/db/sqlite-raw.ts).
+ */
+export function sqliteInsertEventRowsSync(raw: RawSqlite, rows: readonly Omit<DomainEventRow, 'dispatched_at_ms'>[]): void {
+  const insert = raw.statement('insert into domain_events (id, type, subject_id, member_id, occurred_at_ms, data) values (?, ?, ?, ?, ?, ?)');
+  for (const row of rows) insert.run(row.id, row.type, row.subject_id, row.member_id, row.occurred_at_ms, row.data);
 }
 
 /** Events after `afterId` in ID order (IDs sort by time), oldest first. */

@@ -3,7 +3,7 @@
 // (src/flows/flows.jobs.ts); idempotency keys are the platform's (src/http/idempotency.ts).
 import { z } from 'zod';
 import { transact } from '../../deps.ts';
-import type { JobHandler, Schedule } from '../../jobs/index.ts';
+import { concurrentJobs, type JobHandler, type Schedule } from '../../jobs/index.ts';
 import { DAY_MS } from '../../platform/clock.ts';
 import { shipRedemption, shipRedemptionJobType } from './redemptions.service.ts';
 import { processStorefrontWebhook, processWebhookJobType, pruneWebhookEvents } from './webhooks.service.ts';
@@ -14,9 +14,10 @@ const eventPayload = z.strictObject({ eventId: z.string().min(1).max(100) });
 const redemptionPayload = z.strictObject({ redemptionId: z.string().min(1).max(100) });
 
 export const storeJobHandlers: Record<string, JobHandler> = {
-  [processWebhookJobType]: async (deps, payload) => {
+  // Concurrent: independent events (each locks its own inbox row) whose ledger earnings share append groups.
+  [processWebhookJobType]: concurrentJobs(async (deps, payload) => {
     await processStorefrontWebhook(deps, eventPayload.parse(payload).eventId);
-  },
+  }),
   [shipRedemptionJobType]: async (deps, payload) => {
     const { redemptionId } = redemptionPayload.parse(payload);
     await transact(deps, (trx) => shipRedemption(trx, redemptionId));

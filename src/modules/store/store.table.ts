@@ -297,6 +297,13 @@ export interface WebhookEventRow {
   member_id: string | null;
 }
 
+/** A storefront order whose earning the webhook job has yet to finish (migration 0560; webhooks.service.ts). */
+export interface PendingEarningRow {
+  order_id: string;
+  event_id: string;
+  created_at_ms: number;
+}
+
 export interface StoreTables {
   store_products: ProductRow;
   store_reward_items: RewardItemRow;
@@ -313,6 +320,7 @@ export interface StoreTables {
   store_redemptions: RedemptionRow;
   store_external_orders: ExternalOrderRow;
   store_webhook_events: WebhookEventRow;
+  store_pending_earnings: PendingEarningRow;
 }
 
 export function storeTables(db: Executor): Kysely<StoreTables> {

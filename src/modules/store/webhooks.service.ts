@@ -8,6 +8,12 @@
 // idempotent as well: orders are unique per storefront order ID, refunds per storefront refund ID, and every ledger
 // call carries a key derived from them.
 //
+// A member's paid order is the one exception to "one transaction": its credits are earned between two (issue 12,
+// PF-5). The first records the order and a pending-earning row; the earning runs outside any transaction, so the
+// earnings of concurrently processed events (the job type runs concurrently) share one ledger append group; the
+// second writes the earned credits onto the order, records it paid, deletes the pending row and marks the event
+// processed. A job that dies in between finds the pending row on its retry and finishes (the earning replays).
+//
 // A member's own-store order placed through the storefront earns like a native one when it carries the member's ID
 // (note attribute `patron_member_id`) or, without that attribute, a customer email that the storefront marks
 // verified and that is a member's verified email here. Anything else is recorded as a storefront order without a
@@ -24,7 +30,7 @@ import { enqueueJob } from '../../jobs/index.ts';
 import { findMemberIdByVerifiedEmail, getMember } from '../accounts/index.ts';
 import { findProductBySku } from './catalog.repository.ts';
 import { earnOrderCredits } from './credits.adapter.ts';
-import { findOrderByExternalRef, insertOrder, updateOrderFields, updateOrderLine, type Order, type OrderLine } from './orders.repository.ts';
+import { findOrder, findOrderByExternalRef, insertOrder, updateOrderFields, updateOrderLine, type Order, type OrderLine } from './orders.repository.ts';
 import { findRefundByExternalRef } from './refunds.repository.ts';
 import { beginRefund, completeRefund } from './refunds.service.ts';
 import { recordOrderPaid } from './orders.service.ts';
@@ -171,19 +177,22 @@ export async function receiveStorefrontWebhook(deps: Deps, input: { rawBody: Buf
   return { eventId: envelope.id, duplicate: !inserted };
 }
 
-type Outcome = { status: Extract<WebhookEventStatus, 'processed' | 'ignored'>; result: string };
+type Outcome = { status: Extract<WebhookEventStatus, 'processed' | 'ignored'>; result: string } | { status: 'earning'; orderId: string };
 
 /** The job: applies one stored event exactly once. Business refusals mark the event failed without retrying. */
 export async function processStorefrontWebhook(deps: Deps, eventId: string): Promise<void> {
   try {
-    await transact(deps, async (trx) => {
+    const earning = await transact(deps, async (trx) => {
       const event = await forUpdate(trx.db, storeTables(trx.db).selectFrom('store_webhook_events').selectAll().where('event_id', '=', eventId)).executeTakeFirst();
-      if (!event || event.status !== 'received') return;
+      if (!event || event.status !== 'received') return undefined;
       const envelope = webhookEnvelopeSchema.parse(JSON.parse(event.body));
-      const outcome = await applyEvent(trx, envelope);
+      const outcome = await applyEvent(trx, envelope, eventId);
+      if (outcome.status === 'earning') return outcome.orderId;
       const memberId = await memberOfEvent(trx, envelope);
-      await storeTables(trx.db).updateTable('store_webhook_events').set({ status: outcome.status, result: outcome.result, processed_at_ms: trx.clock.nowMs(), member_id: memberId }).where('id', '=', event.id).execute();
+      await markEvent(trx, event.id, outcome, memberId);
+      return undefined;
     });
+    if (earning) await finishEarning(deps, eventId, earning);
   } catch (error) {
     if (!isAppError(error)) throw error;
     const stored = await storeTables(deps.db).selectFrom('store_webhook_events').select('body').where('event_id', '=', eventId).executeTakeFirst();
@@ -195,6 +204,36 @@ export async function processStorefrontWebhook(deps: Deps, eventId: string): Pro
       .where('status', '=', 'received')
       .execute();
   }
+}
+
+async function markEvent(ctx: Ctx, id: string, outcome: { status: WebhookEventStatus; result: string }, memberId: string | null): Promise<void> {
+  await storeTables(ctx.db).updateTable('store_webhook_events').set({ status: outcome.status, result: outcome.result, processed_at_ms: ctx.clock.nowMs(), member_id: memberId }).where('id', '=', id).execute();
+}
+
+/**
+ * The second half of a member's paid order: earns outside any transaction (the ledger's append group), then, in one
+ * transaction with the event still `received` and the pending row still there, writes the credits onto the order and
+ * its lines, records the order paid and marks the event processed. A concurrent or repeated job finds the row gone.
+ */
+async function finishEarning(deps: Deps, eventId: string, orderId: string): Promise<void> {
+  const order = await findOrder(deps.db, orderId);
+  assert(order?.memberId, `the pending earning's order ${orderId} exists and has a member`);
+  const memberId = order.memberId;
+  // MB-8: Plus benefits (the earn multiplier among them) are for orders placed on the store itself, never for orders
+  // from another storefront, so the membership is not asked and the order keeps no Plus snapshot.
+  const earned = await earnOrderCredits(deps, { memberId, orderId, paidAtMs: order.paidAtMs ?? order.placedAtMs, plusActive: false, lines: order.lines });
+  await transact(deps, async (trx) => {
+    const event = await forUpdate(trx.db, storeTables(trx.db).selectFrom('store_webhook_events').select(['id', 'status']).where('event_id', '=', eventId)).executeTakeFirst();
+    const pending = await storeTables(trx.db).deleteFrom('store_pending_earnings').where('order_id', '=', orderId).executeTakeFirst();
+    if (event?.status !== 'received' || Number(pending.numDeletedRows) === 0) return;
+    for (const line of order.lines) {
+      const credits = earned.lines.get(line.id) ?? 0;
+      if (credits > 0) await updateOrderLine(trx.db, line.id, { earned_credits: credits });
+    }
+    await updateOrderFields(trx.db, orderId, { earned_credits: earned.total });
+    await recordOrderPaid(trx, { ...order, earnedCredits: earned.total });
+    await markEvent(trx, event.id, { status: 'processed', result: `recorded order ${orderId} for ${memberId}: earned ${earned.total} credits` }, memberId);
+  });
 }
 
 /**
@@ -228,10 +267,10 @@ export async function pruneWebhookEvents(ctx: Ctx): Promise<number> {
   });
 }
 
-async function applyEvent(ctx: Ctx, envelope: WebhookEnvelope): Promise<Outcome> {
+async function applyEvent(ctx: Ctx, envelope: WebhookEnvelope, eventId: string): Promise<Outcome> {
   switch (envelope.topic) {
     case 'orders/paid':
-      return recordStorefrontOrder(ctx, envelope.shop_domain, envelope.order!);
+      return recordStorefrontOrder(ctx, envelope.shop_domain, envelope.order!, eventId);
     case 'orders/cancelled':
       return cancelStorefrontOrder(ctx, envelope.shop_domain, envelope.order!);
     case 'refunds/create':
@@ -283,9 +322,15 @@ async function memberIdByCustomerEmail(ctx: Ctx, order: StorefrontOrder): Promis
   return findMemberIdByVerifiedEmail(ctx, customer.email);
 }
 
-async function recordStorefrontOrder(ctx: Ctx, shopDomain: string, payload: StorefrontOrder): Promise<Outcome> {
+/** The order is here: this event's own earlier attempt may have recorded it and died before its earning finished. */
+async function alreadyRecorded(ctx: Ctx, eventId: string): Promise<Outcome> {
+  const pending = await storeTables(ctx.db).selectFrom('store_pending_earnings').select('order_id').where('event_id', '=', eventId).executeTakeFirst();
+  return pending ? { status: 'earning', orderId: pending.order_id } : { status: 'ignored', result: 'order already recorded' };
+}
+
+async function recordStorefrontOrder(ctx: Ctx, shopDomain: string, payload: StorefrontOrder, eventId: string): Promise<Outcome> {
   const ref = orderRef(shopDomain, payload.id);
-  if (await findOrderByExternalRef(ctx.db, 'storefront', ref)) return { status: 'ignored', result: 'order already recorded' };
+  if (await findOrderByExternalRef(ctx.db, 'storefront', ref)) return alreadyRecorded(ctx, eventId);
   if (payload.currency !== 'USD') return { status: 'ignored', result: `currency ${payload.currency} is not the program currency` };
   const nowMs = ctx.clock.nowMs();
   const placedAtMs = Math.min(Date.parse(payload.created_at), nowMs);
@@ -375,26 +420,31 @@ async function recordStorefrontOrder(ctx: Ctx, shopDomain: string, payload: Stor
     shippingAddress: shipping.address,
     lines,
   };
-  if (!(await insertOrder(ctx.db, order))) return { status: 'ignored', result: 'order already recorded' };
+  if (!(await insertOrder(ctx.db, order))) return alreadyRecorded(ctx, eventId);
   if (!memberId) {
     await recordOrderPaid(ctx, order);
     return { status: 'processed', result: `recorded order ${orderId} without a member: earns nothing` };
   }
-  // MB-8: Plus benefits (the earn multiplier among them) are for orders placed on the store itself, never for orders
-  // from another storefront, so the membership is not asked and the order keeps no Plus snapshot.
-  const earned = await earnOrderCredits(ctx, { memberId, orderId, paidAtMs, plusActive: false, lines });
-  for (const line of lines) {
-    const credits = earned.lines.get(line.id) ?? 0;
-    if (credits > 0) await updateOrderLine(ctx.db, line.id, { earned_credits: credits });
-  }
-  await updateOrderFields(ctx.db, orderId, { earned_credits: earned.total });
-  await recordOrderPaid(ctx, { ...order, earnedCredits: earned.total });
-  return { status: 'processed', result: `recorded order ${orderId} for ${memberId}: earned ${earned.total} credits` };
+  await storeTables(ctx.db).insertInto('store_pending_earnings').values({ order_id: orderId, event_id: eventId, created_at_ms: nowMs }).execute();
+  return { status: 'earning', orderId };
+}
+
+/**
+ * A cancellation or refund of an order whose earning is still being finished waits: reversing before the earning
+ * lands would reverse nothing and leave the credits. Not a business refusal (AppError) but a plain error, so the job
+ * is retried after its backoff instead of the event being marked failed.
+ */
+async function refuseWhileEarning(ctx: Ctx, orderId: string): Promise<void> {
+  const pending = await storeTables(ctx.db).selectFrom('store_pending_earnings').select('order_id').where('order_id', '=', orderId).executeTakeFirst();
+  if (pending) throw new Error(`order ${orderId}: its earning is still being finished; the event is retried`);
 }
 
 async function cancelStorefrontOrder(ctx: Ctx, shopDomain: string, payload: StorefrontOrder): Promise<Outcome> {
-  const order = await findOrderByExternalRef(ctx.db, 'storefront', orderRef(shopDomain, payload.id));
+  // Locked: events of one order (a cancellation, refunds, each delivered under several IDs) are applied one after
+  // another, also when jobs run concurrently, so each sees what the one before it recorded.
+  const order = await findOrderByExternalRef(ctx.db, 'storefront', orderRef(shopDomain, payload.id), { lock: true });
   if (!order) return { status: 'ignored', result: 'unknown order' };
+  await refuseWhileEarning(ctx, order.id);
   if (order.status === 'cancelled') return { status: 'ignored', result: 'order already cancelled' };
   const begun = await beginRefund(ctx, { orderId: order.id, request: { kind: 'cancellation' }, reason: 'storefront', source: 'storefront', requestedBy: null, externalRef: `cancel:${payload.id}` });
   const refund = await completeRefund(ctx, { refundId: begun.refund.id, gatewayRefundId: null });
@@ -402,8 +452,9 @@ async function cancelStorefrontOrder(ctx: Ctx, shopDomain: string, payload: Stor
 }
 
 async function refundStorefrontOrder(ctx: Ctx, shopDomain: string, payload: z.infer<typeof storefrontRefundSchema>): Promise<Outcome> {
-  const order = await findOrderByExternalRef(ctx.db, 'storefront', orderRef(shopDomain, payload.order_id));
+  const order = await findOrderByExternalRef(ctx.db, 'storefront', orderRef(shopDomain, payload.order_id), { lock: true });
   if (!order) return { status: 'ignored', result: 'unknown order' };
+  await refuseWhileEarning(ctx, order.id);
   if (await findRefundByExternalRef(ctx.db, order.id, payload.id)) return { status: 'ignored', result: 'refund already recorded' };
   let request: RefundRequest;
   if (payload.refund_line_items.length > 0) {
