@@ -4,7 +4,8 @@
 // Exit codes: 0 nothing wrong (warnings allowed), 1 at least one problem, 2 usage.
 import { parseArgs } from 'node:util';
 import { loadConfig, type Config } from '../config.ts';
-import { openDatabase, pingDatabase, dialectOf, type Database } from '../db/database.ts';
+import { sql } from 'kysely';
+import { openDatabase, pingDatabase, dialectOf, isPostgres, type Database } from '../db/database.ts';
 import { pendingMigrations } from '../db/migrate.ts';
 import { loadSimulatedClock } from '../db/simulated-clock-store.ts';
 import { listWorkers, readQueue, heartbeatEveryMs } from '../jobs/index.ts';
@@ -88,6 +89,17 @@ export async function runDoctor(environment: NodeJS.ProcessEnv = process.env): P
         : { name: 'migrations', status: 'fail', detail: `${pending.length} pending (${pending.slice(0, 5).join(', ')}${pending.length > 5 ? ', …' : ''}): run \`patron migrate\`, or start the server, which migrates` },
     );
     if (pending.length > 0) return checks;
+
+    if (isPostgres(db)) {
+      // The ledger's one-statement writes are planned from table statistics; without autovacuum's ANALYZE a growing
+      // table keeps the plans of its empty days (measured: earns 4× slower, docs/OPERATIONS.md).
+      const { rows } = await sql<{ autovacuum: string }>`select current_setting('autovacuum') as autovacuum`.execute(db);
+      checks.push(
+        rows[0]?.autovacuum === 'on'
+          ? { name: 'autovacuum', status: 'ok', detail: 'on (table statistics stay current)' }
+          : { name: 'autovacuum', status: 'warn', detail: 'off: table statistics go stale and ledger writes get slow plans; turn it on, or run ANALYZE on a schedule (docs/OPERATIONS.md)' },
+      );
+    }
 
     const nowMs = config.clock.mode === 'simulated' ? (await loadSimulatedClock(db, config.clock.startMs ?? createSystemClock().nowMs())).nowMs() : createSystemClock().nowMs();
     const workers = await listWorkers(db);

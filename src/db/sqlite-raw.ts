@@ -42,6 +42,20 @@ export function hasRawSqlite(db: Executor): boolean {
 }
 
 /**
+ * The raw connection under a SQLite transaction the caller holds (`db` is that transaction): its statements run on
+ * the connection the transaction already owns, so they are part of it. Undefined outside a transaction (the
+ * connection may be another caller's, mid-transaction) and on PostgreSQL.
+ */
+export function rawSqliteInTransaction(db: Executor): RawSqlite | undefined {
+  return db.isTransaction ? rawOf.get(db.getExecutor().adapter) : undefined;
+}
+
+/** Values as node:sqlite binds them (the adapter's conversion: booleans as 0/1, undefined as null). */
+export function sqliteParams(params: readonly unknown[]): (string | number | bigint | null | Uint8Array)[] {
+  return params.map((value) => (typeof value === 'boolean' ? (value ? 1 : 0) : value === undefined ? null : (value as string | number | bigint | null | Uint8Array)));
+}
+
+/**
  * Runs `work` synchronously on the raw connection once no other caller holds it. Not inside a transaction of the
  * caller's: the connection would be its own, already in use.
  */

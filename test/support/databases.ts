@@ -17,12 +17,12 @@ export function testDialects(): TestDialect[] {
   return postgresTestUrl ? ['sqlite', 'postgres'] : ['sqlite'];
 }
 
-/** Runs one statement as the test database's owner (creating and dropping schemas). */
-export async function adminQuery(text: string): Promise<void> {
+/** Runs one statement as the test database's owner (creating and dropping schemas, reading a server setting). */
+export async function adminQuery<Row = never>(text: string): Promise<Row[]> {
   const client = new pg.Client({ connectionString: postgresTestUrl });
   await client.connect();
   try {
-    await client.query(text);
+    return (await client.query(text)).rows as Row[];
   } finally {
     await client.end();
   }

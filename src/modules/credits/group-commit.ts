@@ -19,7 +19,7 @@ import { transact, type Ctx } from '../../deps.ts';
 import { isPostgres, type Executor } from '../../db/database.ts';
 import { databaseMemo } from '../../db/database-memo.ts';
 import { recordEvents, tagEventRows, type RecordEventInput, type TaggedEventRow } from '../events/index.ts';
-import { hasRawSqlite } from '../../db/sqlite-raw.ts';
+import { hasRawSqlite, rawSqliteInTransaction } from '../../db/sqlite-raw.ts';
 import { callAppendGroup, isRetryable, type FastAnswer } from './ledger.repository.ts';
 import { sqliteAppendGroup } from './sqlite-append.repository.ts';
 
@@ -231,7 +231,12 @@ async function runAppendGroup(c: Committer, group: Item[]): Promise<void> {
   });
 }
 
-const exec = (db: Executor, text: string) => db.executeQuery(CompiledQuery.raw(text, []));
+const exec = async (db: Executor, text: string): Promise<void> => {
+  // SQLite: the savepoint statements on the connection the group's transaction owns, without a query-executor round.
+  const raw = rawSqliteInTransaction(db);
+  if (raw) raw.exec(text);
+  else await db.executeQuery(CompiledQuery.raw(text, []));
+};
 
 /** The one operation of a group of one failed: its transaction rolls back as a whole. */
 class LoneFailure {

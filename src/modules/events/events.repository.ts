@@ -1,11 +1,14 @@
 // SQL of the domain-event outbox.
 import { isPostgres, type Executor } from '../../db/database.ts';
-import type { RawSqlite } from '../../db/sqlite-raw.ts';
+import { rawSqliteInTransaction, type RawSqlite } from '../../db/sqlite-raw.ts';
 import { eventTables, type DomainEventRow } from './events.table.ts';
 
 const insertChunk = 500;
 
 export async function insertEvents(db: Executor, rows: readonly DomainEventRow[]): Promise<void> {
+  // SQLite in the caller's transaction: prepared statements on the connection it owns (src/db/sqlite-raw.ts).
+  const raw = rawSqliteInTransaction(db);
+  if (raw) return sqliteInsertEventRowsSync(raw, rows);
   for (let i = 0; i < rows.length; i += insertChunk) {
     await eventTables(db).insertInto('domain_events').values(rows.slice(i, i + insertChunk)).execute();
   }
