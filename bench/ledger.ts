@@ -364,38 +364,26 @@ async function hotMember(database: Database): Promise<NonNullable<DialectResults
  * received and processed, under PF-10.
  */
 async function webhookEarns(database: Database, members: number, seconds: number): Promise<number> {
-  const clock = createSimulatedClock(T0 + 40 * DAY_MS);
-  const ctx = ctxOf(database, clock);
-  const random = prng(5);
-  const result = await measure(seconds, 32, (w, i) =>
-    earnForOrder(ctx, {
-      // Members of their own: the backlog sweep above may have stopped at its time cap with events still due.
-      memberId: `mem_batch_${String(Math.floor(random() * members)).padStart(21, '0')}`,
-      orderId: `ord_batch_${w}_${i}`,
-      paidAtMs: clock.nowMs(),
-      plusActive: false,
-      lines: [{ lineId: `oln_batch_${w}_${i}`, qualifyingMinor: 1000 + Math.floor(random() * 9000), plusBonus: false, earnsCredits: true }],
-    }),
-  );
-  return result.perSecond;
+  return (await groupedEarns(database, members, seconds, 32, 'batch', 5)).perSecond;
 }
 
 /**
  * PF-5b: the same earns from 400 concurrent callers (several workers, or a burst of checkouts), so append groups fill
- * up (one set-based statement per group, migration 0406).
+ * up (one set-based statement per group, migration 0406). Members of their own (`mem_<tag>_…`): the backlog sweep
+ * above may have stopped at its time cap with events still due.
  */
-async function groupedEarns(database: Database, members: number, seconds: number): Promise<{ perSecond: number; perGroup: number }> {
+async function groupedEarns(database: Database, members: number, seconds: number, callers = 400, tag = 'group', seed = 6): Promise<{ perSecond: number; perGroup: number }> {
   const clock = createSimulatedClock(T0 + 40 * DAY_MS);
   const ctx = ctxOf(database, clock);
-  const random = prng(6);
+  const random = prng(seed);
   const before = groupCommitStats(database.db);
-  const result = await measure(seconds, 400, (w, i) =>
+  const result = await measure(seconds, callers, (w, i) =>
     earnForOrder(ctx, {
-      memberId: `mem_group_${String(Math.floor(random() * members)).padStart(21, '0')}`,
-      orderId: `ord_group_${w}_${i}`,
+      memberId: `mem_${tag}_${String(Math.floor(random() * members)).padStart(21, '0')}`,
+      orderId: `ord_${tag}_${w}_${i}`,
       paidAtMs: clock.nowMs(),
       plusActive: false,
-      lines: [{ lineId: `oln_group_${w}_${i}`, qualifyingMinor: 1000 + Math.floor(random() * 9000), plusBonus: false, earnsCredits: true }],
+      lines: [{ lineId: `oln_${tag}_${w}_${i}`, qualifyingMinor: 1000 + Math.floor(random() * 9000), plusBonus: false, earnsCredits: true }],
     }),
   );
   const after = groupCommitStats(database.db);

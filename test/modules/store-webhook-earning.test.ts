@@ -6,32 +6,17 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { sql } from 'kysely';
-import { transact } from '../../src/deps.ts';
-import { createMemberForSeed } from '../../src/modules/accounts/index.ts';
 import { getBalance, groupCommitStats } from '../../src/modules/credits/index.ts';
 import * as store from '../../src/modules/store/index.ts';
-import { buildJobRegistry, runDueJobs } from '../../src/jobs/index.ts';
-import { retryDelayMs } from '../../src/jobs/index.ts';
+import { buildJobRegistry, retryDelayMs, runDueJobs } from '../../src/jobs/index.ts';
 import { describeEachDatabase } from '../support/each-database.ts';
 import type { TestDeps } from '../support/deps.ts';
-import { receiveSignedStorefrontEvent } from '../support/storefront-webhooks.ts';
+import { receiveSignedStorefrontEvent, seedStoreAndMember, storefrontTestOrder } from '../support/storefront-webhooks.ts';
 import { assertLedgerSound } from './credits-fixtures.ts';
 
 const shopDomain = 'shop.example.com';
 
-function storefrontOrder(deps: TestDeps, id: number, memberId: string) {
-  return {
-    id,
-    email: 'buyer@example.com',
-    created_at: new Date(deps.clock.nowMs() - 60_000).toISOString(),
-    currency: 'USD',
-    customer: { id: id + 7, email: 'buyer@example.com', verified_email: false },
-    note_attributes: [{ name: 'patron_member_id', value: memberId }],
-    line_items: [{ id: id * 10 + 1, sku: 'PB-10K-SLIM', title: 'Slim Power Bank 10,000 mAh', quantity: 2, price: '49.99' }],
-    shipping_address: { name: 'Ada Lovelace', address1: '1 Main St', city: 'Springfield', province_code: 'CA', zip: '90001', country_code: 'US' },
-    total_price: '99.98',
-  };
-}
+const storefrontOrder = (deps: TestDeps, id: number, memberId: string) => storefrontTestOrder(deps, id, [{ name: 'patron_member_id', value: memberId }], 2);
 
 async function eventRow(deps: TestDeps, eventId: string): Promise<{ status: string; result: string | null }> {
   const rows = await sql<{ status: string; result: string | null }>`select status, result from store_webhook_events where event_id = ${eventId}`.execute(deps.db);
@@ -50,9 +35,7 @@ describeEachDatabase('storefront webhook earnings between two transactions', (su
 
   before(async () => {
     deps = suite.deps();
-    await transact(deps, (trx) => store.seedStoreDemoData(trx));
-    memberId = (await transact(deps, (trx) => createMemberForSeed(trx, { email: 'earner@example.com', password: 'a-long-password-for-tests', country: 'US', dateOfBirth: '1990-05-01', emailVerified: true }))).memberId;
-    deps.clock.advanceMs(10 * 60_000);
+    memberId = await seedStoreAndMember(deps, 'earner@example.com');
   });
 
   test('ST-8 LG-3 PF-5 an earning cut off between the transactions is finished by the retry, once; a refund meanwhile waits and then reverses it', async () => {

@@ -4,30 +4,16 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { sql } from 'kysely';
-import { transact } from '../../src/deps.ts';
 import { DAY_MS } from '../../src/platform/clock.ts';
-import { createMemberForSeed } from '../../src/modules/accounts/index.ts';
 import * as store from '../../src/modules/store/index.ts';
 import { pruneWebhookEvents, webhookEventRetentionMs } from '../../src/modules/store/webhooks.service.ts';
 import { describeEachDatabase } from '../support/each-database.ts';
 import type { TestDeps } from '../support/deps.ts';
-import { receiveSignedStorefrontEvent } from '../support/storefront-webhooks.ts';
+import { receiveSignedStorefrontEvent, seedStoreAndMember, storefrontTestOrder } from '../support/storefront-webhooks.ts';
 
 const shopDomain = 'shop.example.com';
 
-function storefrontOrder(deps: TestDeps, id: number, noteAttributes: Array<{ name: string; value: string }>) {
-  return {
-    id,
-    email: 'buyer@example.com',
-    created_at: new Date(deps.clock.nowMs() - 60_000).toISOString(),
-    currency: 'USD',
-    customer: { id: id + 7, email: 'buyer@example.com', verified_email: false },
-    note_attributes: noteAttributes,
-    line_items: [{ id: id * 10 + 1, sku: 'PB-10K-SLIM', title: 'Slim Power Bank 10,000 mAh', quantity: 1, price: '49.99' }],
-    shipping_address: { name: 'Ada Lovelace', address1: '1 Main St', city: 'Springfield', province_code: 'CA', zip: '90001', country_code: 'US' },
-    total_price: '49.99',
-  };
-}
+const storefrontOrder = (deps: TestDeps, id: number, noteAttributes: Array<{ name: string; value: string }>) => storefrontTestOrder(deps, id, noteAttributes);
 
 /** Receives a signed event as the endpoint would; the caller decides whether its job runs. */
 async function receive(deps: TestDeps, event: { id: string; topic: string } & Record<string, unknown>): Promise<void> {
@@ -45,9 +31,7 @@ describeEachDatabase('store webhook events: member and retention', (suite) => {
 
   before(async () => {
     deps = suite.deps();
-    await transact(deps, (trx) => store.seedStoreDemoData(trx));
-    memberId = (await transact(deps, (trx) => createMemberForSeed(trx, { email: 'ada@example.com', password: 'a-long-password-for-tests', country: 'US', dateOfBirth: '1990-05-01', emailVerified: true }))).memberId;
-    deps.clock.advanceMs(10 * 60_000);
+    memberId = await seedStoreAndMember(deps, 'ada@example.com');
   });
 
   test('PV-16 a processed event names the member of its order (orders and refunds); a guest order’s event names nobody; a failed event still names its order’s member', async () => {

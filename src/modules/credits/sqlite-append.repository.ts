@@ -13,17 +13,9 @@ import { withRawSqlite, type RawSqlite } from '../../db/sqlite-raw.ts';
 import type { Executor } from '../../db/database.ts';
 import { sqliteInsertEventRowsSync, type TaggedEventRow } from '../events/index.ts';
 import { appendColumns, type FastAnswer } from './ledger.repository.ts';
+import type { CreditAccountRow } from './ledger.table.ts';
 
-interface AccountHead {
-  state: string;
-  version: number;
-  available: number;
-  pending: number;
-  held: number;
-  debt: number;
-  lifetime_earned: number;
-  next_due_at_ms: number | null;
-}
+type AccountHead = Pick<CreditAccountRow, 'state' | 'version' | 'available' | 'pending' | 'held' | 'debt' | 'lifetime_earned' | 'next_due_at_ms'>;
 
 const insertText = (table: string, columns: readonly string[]) => `insert into ${table} (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')})`;
 const sql = {
