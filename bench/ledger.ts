@@ -145,6 +145,12 @@ export async function loadDataset(database: Database, members: number, lotsPerMe
   }
 }
 
+/** Writes what the write phases left in the WAL (SQLite) or in shared buffers (PostgreSQL) to the database files. */
+async function settleWrites(database: Database): Promise<void> {
+  if (database.dialect === 'postgres') await sql`checkpoint`.execute(database.db);
+  else await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(database.db);
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // The sweep in a worker thread with its own connection, as `patron worker` runs beside the server: the online reads
 // measured meanwhile share the database, not the event loop.
@@ -262,6 +268,10 @@ async function runServices(
   const spend = await measure(seconds, writers, (w, i) => spendCredits(ctx, { memberId: memberId(pick()), credits: 20 + Math.floor(random() * 230), idempotencyKey: `bench-spend-${label}-${w}-${i}` }));
   log(`PF-2/4 spend ${spend.perSecond.toFixed(0)}/s (${spend.failures} refused: not enough credits) p99 ${spend.p99Ms.toFixed(2)} ms`);
 
+  // Reads are measured once the write phases' checkpoint has run (PERFORMANCE.md, "measure through a checkpoint"):
+  // otherwise the background checkpointer is still copying their WAL on the other core, which measured a paced
+  // read's p50 at 9 s in one run (the pacer fell behind and never caught up).
+  await settleWrites(database);
   const reads = await measure(seconds, workers, () => getBalance(readerCtx, memberId(pick())));
   const pointInTime = await measure(seconds, workers, () => getBalanceAt(readerCtx, memberId(pick()), T0 - DAY_MS));
   const readsHalf = await measurePaced(halfSeconds, reads.perSecond / 2, () => getBalance(readerCtx, memberId(pick())));
