@@ -24,7 +24,7 @@ if (dialect === 'postgres') {
   await admin.query(`create schema ${schema}`);
   await admin.end();
 }
-const database = dialect === 'postgres' ? await openDatabase({ url: pgUrl!, schema, poolSize: 40 }) : await openDatabase({ url: join(dir, 'l.sqlite') });
+const database = dialect === 'postgres' ? await openDatabase({ url: pgUrl!, schema, poolSize: 10 }) : await openDatabase({ url: join(dir, 'l.sqlite') });
 await migrateToLatest(database.db);
 const clock = createSimulatedClock(Date.parse('2026-03-02T17:00:00Z'));
 const ctx = { db: database.db, clock, ids: createIdGenerator(clock) } as unknown as Ctx;

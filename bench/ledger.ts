@@ -549,7 +549,9 @@ export async function runLedgerBench(options: { size: Size }): Promise<void> {
         say(`  C_pg ${cPg.toFixed(0)} tx/s p99 ${cPgP99Ms.toFixed(1)} ms (16 connections, synchronous_commit=${setting?.synchronous_commit}); C_pg_batch ${cPgBatch.toFixed(0)} rows/s; C_read ${cRead.toFixed(0)}/s p99 ${cReadP99Ms.toFixed(2)} ms (16 callers, closed loop)`);
         json.ceilings = { ...(json.ceilings as object), cPg, cPgP99Ms, cPgBatch, cRead, cReadP99Ms };
         say(`postgres: loading ${size.members} members / ${size.members * size.lotsPerMember} lots…`);
-        const postgres = await openDatabase({ url: pgUrl, schema, poolSize: 40 });
+        // The installation's own pool (PATRON_DATABASE_POOL_SIZE, default 10): on this 2-core machine 40 connections
+        // halved read throughput against 8 (16 callers; the backends thrash the two cores).
+        const postgres = await openDatabase({ url: pgUrl, schema, poolSize: Number(process.env.PATRON_DATABASE_POOL_SIZE ?? 10) });
         try {
           await migrateToLatest(postgres.db);
           started = performance.now();
