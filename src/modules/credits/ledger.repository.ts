@@ -755,7 +755,17 @@ export type FastAnswer =
 export function appendRows(book: Book): { transaction: Record<string, unknown>; postings: Record<string, unknown>[]; lots: Record<string, unknown>[] } {
   const writes = collectWrites([book]);
   assert(writes.transactions.length === 1 && writes.changedLots.length === 0 && writes.newHolds.length === 0, 'an append adds one transaction and new lots only');
-  return { transaction: asRows(txWrite, writes.transactions)[0]!, postings: asRows(postingWrite, writes.postings), lots: asRows(lotInsert, writes.newLots) };
+  return { transaction: withoutNulls(asRows(txWrite, writes.transactions)[0]!), postings: asRows(postingWrite, writes.postings).map(withoutNulls), lots: asRows(lotInsert, writes.newLots).map(withoutNulls) };
+}
+
+/**
+ * A row without its null columns: the readers take a missing key as NULL (jsonb_populate_record on PostgreSQL, the
+ * positional binding on SQLite), and a transaction row is mostly nulls (a third less JSON to build, send and parse).
+ */
+function withoutNulls(row: Record<string, unknown>): Record<string, unknown> {
+  const kept: Record<string, unknown> = {};
+  for (const key in row) if (row[key] !== null) kept[key] = row[key];
+  return kept;
 }
 
 /** The columns of appendRows' rows, in table order (the SQLite append group binds them positionally). */
