@@ -75,8 +75,9 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   }
   const background = options.sqliteCheckpoints !== 'inline' && isSqliteFile(options.url);
   const connection = openNodeSqlite(options.url, background ? safetyNetCheckpointPages : undefined);
-  const db = new Kysely<unknown>({ dialect: new NodeSqliteDialect(adaptNodeSqlite(connection)) }) as Executor;
-  registerRawSqlite(db, connection);
+  const adapted = adaptNodeSqlite(connection);
+  const db = new Kysely<unknown>({ dialect: new NodeSqliteDialect(adapted) }) as Executor;
+  registerRawSqlite(db, connection, adapted);
   const checkpointer = background ? startCheckpointer(options.url) : undefined;
   return {
     db,

@@ -4,31 +4,42 @@ import { CompiledQuery, SqliteDialect, SqliteDriver, type DatabaseConnection, ty
 
 const statementCacheSize = 500;
 
-function toInput(value: unknown): SQLInputValue {
+/** A value as node:sqlite binds it: booleans as 0/1, undefined as null. */
+export function toSqliteInput(value: unknown): SQLInputValue {
   if (typeof value === 'boolean') return value ? 1 : 0;
   if (value === undefined) return null;
   return value as SQLInputValue;
 }
 
-/** Wraps a DatabaseSync; prepared statements are cached by SQL text because Kysely prepares per query. */
-export function adaptNodeSqlite(database: DatabaseSync): SqliteDatabase {
-  const cache = new Map<string, SqliteStatement>();
+/** Kysely's view of the connection, plus the prepared statements themselves for synchronous callers (sqlite-raw.ts). */
+export interface AdaptedSqlite extends SqliteDatabase {
+  statement(sql: string): StatementSync;
+}
+
+/** Wraps a DatabaseSync; prepared statements are cached by SQL text (Kysely prepares per query), one cache for both views. */
+export function adaptNodeSqlite(database: DatabaseSync): AdaptedSqlite {
+  const cache = new Map<string, { statement: StatementSync; wrapped: SqliteStatement }>();
+  const prepared = (sql: string) => {
+    const cached = cache.get(sql);
+    if (cached) return cached;
+    const statement: StatementSync = database.prepare(sql);
+    const entry = {
+      statement,
+      wrapped: {
+        reader: statement.columns().length > 0,
+        all: (parameters) => statement.all(...parameters.map(toSqliteInput)),
+        run: (parameters) => statement.run(...parameters.map(toSqliteInput)),
+        iterate: (parameters) => statement.iterate(...parameters.map(toSqliteInput)),
+      } satisfies SqliteStatement,
+    };
+    if (cache.size >= statementCacheSize) cache.delete(cache.keys().next().value!);
+    cache.set(sql, entry);
+    return entry;
+  };
   return {
     close: () => database.close(),
-    prepare(sql: string): SqliteStatement {
-      const cached = cache.get(sql);
-      if (cached) return cached;
-      const statement: StatementSync = database.prepare(sql);
-      const wrapped: SqliteStatement = {
-        reader: statement.columns().length > 0,
-        all: (parameters) => statement.all(...parameters.map(toInput)),
-        run: (parameters) => statement.run(...parameters.map(toInput)),
-        iterate: (parameters) => statement.iterate(...parameters.map(toInput)),
-      };
-      if (cache.size >= statementCacheSize) cache.delete(cache.keys().next().value!);
-      cache.set(sql, wrapped);
-      return wrapped;
-    },
+    prepare: (sql) => prepared(sql).wrapped,
+    statement: (sql) => prepared(sql).statement,
   };
 }
 

@@ -4,7 +4,8 @@
 // Kysely hands out one caller at a time, so it never interleaves with another transaction of this process; it is
 // synchronous, so nothing else runs on the connection until it returns.
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import type { Kysely } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
+import { toSqliteInput, type AdaptedSqlite } from './node-sqlite-adapter.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the shared handle (database.ts Executor), named here without importing it back
 type Executor = Kysely<any>;
@@ -15,25 +16,12 @@ export interface RawSqlite {
   exec(text: string): void;
 }
 
-const statementCacheSize = 200;
-
 // Keyed by the adapter every transaction of one Kysely instance shares (as database-memo.ts does).
 const rawOf = new WeakMap<object, RawSqlite>();
 
-export function registerRawSqlite(db: Executor, database: DatabaseSync): void {
-  const statements = new Map<string, StatementSync>();
-  rawOf.set(db.getExecutor().adapter, {
-    statement(text) {
-      let prepared = statements.get(text);
-      if (!prepared) {
-        prepared = database.prepare(text);
-        if (statements.size >= statementCacheSize) statements.delete(statements.keys().next().value!);
-        statements.set(text, prepared);
-      }
-      return prepared;
-    },
-    exec: (text) => database.exec(text),
-  });
+/** `connection`: the adapted connection Kysely uses, whose prepared-statement cache the raw callers share. */
+export function registerRawSqlite(db: Executor, connection: DatabaseSync, adapted: AdaptedSqlite): void {
+  rawOf.set(db.getExecutor().adapter, { statement: (text) => adapted.statement(text), exec: (text) => connection.exec(text) });
 }
 
 /** Whether `db` is a SQLite database opened by openDatabase (and so has a raw connection to lend). */
@@ -50,9 +38,21 @@ export function rawSqliteInTransaction(db: Executor): RawSqlite | undefined {
   return db.isTransaction ? rawOf.get(db.getExecutor().adapter) : undefined;
 }
 
-/** Values as node:sqlite binds them (the adapter's conversion: booleans as 0/1, undefined as null). */
-export function sqliteParams(params: readonly unknown[]): (string | number | bigint | null | Uint8Array)[] {
-  return params.map((value) => (typeof value === 'boolean' ? (value ? 1 : 0) : value === undefined ? null : (value as string | number | bigint | null | Uint8Array)));
+/**
+ * Rows of a raw statement written for `db`'s dialect. On SQLite inside the caller's transaction it runs synchronously
+ * on the connection the transaction owns (no query-executor round, no promise per statement); otherwise through Kysely.
+ */
+export async function queryRaw<T>(db: Executor, text: string, params: readonly unknown[]): Promise<T[]> {
+  const raw = rawSqliteInTransaction(db);
+  if (raw) return raw.statement(text).all(...params.map(toSqliteInput)) as T[];
+  return (await db.executeQuery<T>(CompiledQuery.raw(text, params as unknown[]))).rows as T[];
+}
+
+/** Rows changed by a raw statement, on the same terms as queryRaw. */
+export async function executeRaw(db: Executor, text: string, params: readonly unknown[] = []): Promise<number> {
+  const raw = rawSqliteInTransaction(db);
+  if (raw) return Number(raw.statement(text).run(...params.map(toSqliteInput)).changes);
+  return Number((await db.executeQuery(CompiledQuery.raw(text, params as unknown[]))).numAffectedRows ?? 0n);
 }
 
 /**

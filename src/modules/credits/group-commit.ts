@@ -14,12 +14,11 @@
 //   groups never deadlock on them); a deadlock or serialization failure of one operation retries that operation in
 //   a later group, a failed COMMIT retries the whole group (each operation is idempotent by its key, LG-3).
 // - The queue is bounded: when `maxQueued` operations wait, a new caller waits for room (back-pressure).
-import { CompiledQuery } from 'kysely';
 import { transact, type Ctx } from '../../deps.ts';
 import { isPostgres, type Executor } from '../../db/database.ts';
 import { databaseMemo } from '../../db/database-memo.ts';
 import { recordEvents, tagEventRows, type RecordEventInput, type TaggedEventRow } from '../events/index.ts';
-import { hasRawSqlite, rawSqliteInTransaction } from '../../db/sqlite-raw.ts';
+import { executeRaw, hasRawSqlite } from '../../db/sqlite-raw.ts';
 import { callAppendGroup, isRetryable, type FastAnswer } from './ledger.repository.ts';
 import { sqliteAppendGroup } from './sqlite-append.repository.ts';
 
@@ -231,12 +230,7 @@ async function runAppendGroup(c: Committer, group: Item[]): Promise<void> {
   });
 }
 
-const exec = async (db: Executor, text: string): Promise<void> => {
-  // SQLite: the savepoint statements on the connection the group's transaction owns, without a query-executor round.
-  const raw = rawSqliteInTransaction(db);
-  if (raw) raw.exec(text);
-  else await db.executeQuery(CompiledQuery.raw(text, []));
-};
+const exec = (db: Executor, text: string) => executeRaw(db, text);
 
 /** The one operation of a group of one failed: its transaction rolls back as a whole. */
 class LoneFailure {

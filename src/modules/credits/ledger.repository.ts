@@ -4,7 +4,7 @@
 import { memoize } from '../../platform/memo.ts';
 import { CompiledQuery } from 'kysely';
 import { isPostgres, type Executor } from '../../db/database.ts';
-import { rawSqliteInTransaction, sqliteParams } from '../../db/sqlite-raw.ts';
+import { executeRaw, queryRaw } from '../../db/sqlite-raw.ts';
 import { assert } from '../../platform/assert.ts';
 import type { Account, Book, Hold, HoldLot, HoldState, Lot, LotSource, LotState, TransactionDraft } from './ledger.rules.ts';
 import { pgInsertTaggedEventsSql, type TaggedEventRow } from '../events/index.ts';
@@ -19,14 +19,8 @@ const pgText = memoize((text: string): string => {
   return text.replace(/\?/g, () => `$${++n}`);
 });
 
-export async function rawQuery<T>(db: Executor, text: string, params: readonly unknown[]): Promise<T[]> {
-  // SQLite inside the caller's transaction: the statement runs synchronously on the connection the transaction owns
-  // (no query-executor round, no promise per statement; src/db/sqlite-raw.ts).
-  const raw = rawSqliteInTransaction(db);
-  if (raw) return raw.statement(text).all(...sqliteParams(params)) as T[];
-  const sqlText = isPostgres(db) ? pgText(text) : text;
-  const result = await db.executeQuery<T>(CompiledQuery.raw(sqlText, params as unknown[]));
-  return result.rows as T[];
+export function rawQuery<T>(db: Executor, text: string, params: readonly unknown[]): Promise<T[]> {
+  return queryRaw<T>(db, isPostgres(db) ? pgText(text) : text, params);
 }
 
 /** PostgreSQL-only statements already written with `$n` placeholders. */
@@ -35,12 +29,8 @@ async function pgQuery<T>(db: Executor, text: string, params: readonly unknown[]
   return result.rows as T[];
 }
 
-async function rawExecute(db: Executor, text: string, params: readonly unknown[]): Promise<number> {
-  const raw = rawSqliteInTransaction(db);
-  if (raw) return Number(raw.statement(text).run(...sqliteParams(params)).changes);
-  const sqlText = isPostgres(db) ? pgText(text) : text;
-  const result = await db.executeQuery(CompiledQuery.raw(sqlText, params as unknown[]));
-  return Number(result.numAffectedRows ?? 0n);
+function rawExecute(db: Executor, text: string, params: readonly unknown[]): Promise<number> {
+  return executeRaw(db, isPostgres(db) ? pgText(text) : text, params);
 }
 
 /** PostgreSQL refused the transaction for a reason a retry cures (serialization failure, deadlock). */

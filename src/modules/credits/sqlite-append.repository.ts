@@ -9,7 +9,9 @@
 // statements' time): every refusal is decided by reads before the operation's first write, so a statement can fail
 // only unexpectedly, and then the whole group rolls back and group-commit.ts re-runs its operations one per group.
 import { assert } from '../../platform/assert.ts';
+import type { SQLInputValue } from 'node:sqlite';
 import { withRawSqlite, type RawSqlite } from '../../db/sqlite-raw.ts';
+import { toSqliteInput } from '../../db/node-sqlite-adapter.ts';
 import type { Executor } from '../../db/database.ts';
 import { sqliteInsertEventRowsSync, type TaggedEventRow } from '../events/index.ts';
 import { appendColumns, type FastAnswer } from './ledger.repository.ts';
@@ -33,7 +35,6 @@ const sql = {
 };
 
 type Row = Record<string, unknown>;
-type Value = string | number | null;
 
 /** One group in one write transaction; answers one per payload, in order. `events` are tagged with the payload's index. */
 export function sqliteAppendGroup(db: Executor, payloads: readonly Row[], events: readonly TaggedEventRow[]): Promise<FastAnswer[]> {
@@ -90,9 +91,6 @@ function applyOne(raw: RawSqlite, p: Row, pv: number | null): FastAnswer {
   return { status: 'applied', version };
 }
 
-function values(row: Row, columns: readonly string[]): Value[] {
-  return columns.map((name) => {
-    const value = row[name];
-    return value === undefined ? null : typeof value === 'boolean' ? (value ? 1 : 0) : (value as Value);
-  });
+function values(row: Row, columns: readonly string[]): SQLInputValue[] {
+  return columns.map((name) => toSqliteInput(row[name]));
 }
