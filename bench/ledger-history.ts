@@ -23,14 +23,12 @@ export async function loadLongHistories(database: Database, options: { members: 
   const recursiveMembers = pgDialect ? '' : `with recursive m(i) as (select 0 union all select i + 1 from m where i < :members - 1) `;
   const atMs = `(:start + (k.v - 1) * :step)`;
   await sql.raw(fill(`${recursive}insert into credit_transactions (member_id, version, id, kind, reason, idem_scope, idem_key, request_hash, policy_version, at_ms,
-      recorded_at_ms, credits, available_after, pending_after, held_after, debt_after, lifetime_after, result)
+      recorded_at_ms, credits, available_after, pending_after, held_after, debt_after, lifetime_after, result, postings)
     select ${member}, k.v, ${tx}, case when k.v = 1 then 'adjustment' else 'spend' end, case when k.v = 1 then 'correction' else 'order' end,
-      'seed', 'long-' || k.v, '', 1, ${atMs}, ${atMs}, case when k.v = 1 then :big else -1 end, :big - (k.v - 1), 0, 0, 0, :big, null
+      'seed', 'long-' || k.v, '', 1, ${atMs}, ${atMs}, case when k.v = 1 then :big else -1 end, :big - (k.v - 1), 0, 0, 0, :big, null,
+      ${pgDialect ? 'jsonb_build_array(jsonb_build_array' : 'json_array(json_array'}('available', ${lot}, cast(null as text), case when k.v = 1 then :big else -1 end),
+        ${pgDialect ? 'jsonb_build_array' : 'json_array'}(case when k.v = 1 then 'program:adjusted' else 'program:spent' end, ${lot}, cast(null as text), case when k.v = 1 then -:big else 1 end))
     from ${series}`)).execute(db);
-  await sql.raw(fill(`${recursive}insert into credit_postings (member_id, version, seq, transaction_id, account, lot_id, hold_id, amount, at_ms)
-    select ${member}, k.v, 0, ${tx}, 'available', ${lot}, null, case when k.v = 1 then :big else -1 end, ${atMs} from ${series}
-    union all
-    select ${member}, k.v, 1, ${tx}, case when k.v = 1 then 'program:adjusted' else 'program:spent' end, ${lot}, null, case when k.v = 1 then -:big else 1 end, ${atMs} from ${series}`)).execute(db);
   const firstTx = pgDialect ? `'ltx_long_' || lpad(cast(m.i as text), 14, '0') || '_000001'` : `printf('ltx_long_%014d_000001', m.i)`;
   await sql.raw(fill(`${recursiveMembers}insert into credit_lots (member_id, id, source, state, original, remaining, held, reversed, qualifying_minor, refunded_qualifying_minor,
       unlock_at_ms, expires_at_ms, order_id, order_line_id, transaction_id, policy_version, warned_at_ms, created_at_ms)

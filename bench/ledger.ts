@@ -122,19 +122,19 @@ export async function loadDataset(database: Database, members: number, lotsPerMe
       ${ids.order}, ${ids.line}, ${ids.tx}, 1,
       case when k.j < :half and ${availableExpiry} <= :warnBy then :t0 - 1 end, :created
     from ${series}`)).execute(db);
-  await sql.raw(fill(`insert into credit_postings (member_id, version, seq, transaction_id, account, lot_id, hold_id, amount, at_ms)
-    select member_id, 1, 2 * cast(substr(id, 5) as integer) % (2 * :lotsPerMember), transaction_id, state, id, null, original, :created from credit_lots
-    union all
-    select member_id, 1, 2 * cast(substr(id, 5) as integer) % (2 * :lotsPerMember) + 1, transaction_id, 'program:issued', id, null, -original, :created from credit_lots`)).execute(db);
   await sql.raw(fill(`insert into credit_accounts (member_id, state, version, available, pending, held, debt, lifetime_earned, next_due_at_ms, created_at_ms, updated_at_ms)
     select member_id, 'open', 1, sum(case when state = 'available' then remaining else 0 end), sum(case when state = 'pending' then remaining else 0 end), 0, 0,
       sum(original), min(case when state = 'pending' then unlock_at_ms else expires_at_ms end), :created, :created
     from credit_lots group by member_id`)).execute(db);
+  // The seed transaction's postings (migration 0420): per lot, its bucket and the program's counter-posting.
+  const lotPostings = `select ${pgDialect ? 'jsonb_build_array' : 'json_array'}(state, id, cast(null as text), original) as e, id, 0 as o from credit_lots l where l.member_id = a.member_id
+    union all select ${pgDialect ? 'jsonb_build_array' : 'json_array'}('program:issued', id, cast(null as text), -original), id, 1 from credit_lots l where l.member_id = a.member_id`;
+  const postings = pgDialect ? `(select jsonb_agg(e order by id, o) from (${lotPostings}) x)` : `(select json_group_array(json(e)) from (${lotPostings} order by 2, 3))`;
   await sql.raw(fill(`insert into credit_transactions (member_id, version, id, kind, reason, idem_scope, idem_key, request_hash, policy_version, at_ms, recorded_at_ms,
-      credits, available_after, pending_after, held_after, debt_after, lifetime_after, result)
+      credits, available_after, pending_after, held_after, debt_after, lifetime_after, result, postings)
     select member_id, 1, 'ltx_' || substr(member_id, 5), 'earn', 'seed', 'seed', 'seed', '', 1, :created, :created,
-      available + pending, available, pending, 0, 0, lifetime_earned, null
-    from credit_accounts`)).execute(db);
+      available + pending, available, pending, 0, 0, lifetime_earned, null, ${postings}
+    from credit_accounts a`)).execute(db);
   // Measure through a checkpoint (PERFORMANCE.md: a cold cache right after a bulk load showed 1-second stalls).
   if (pgDialect) {
     await sql`analyze`.execute(db);

@@ -4,10 +4,12 @@ import { CompiledQuery, SqliteDialect, SqliteDriver, type DatabaseConnection, ty
 
 const statementCacheSize = 500;
 
-/** A value as node:sqlite binds it: booleans as 0/1, undefined as null. */
+/** A value as node:sqlite binds it: booleans as 0/1, undefined as null, arrays as JSON text. */
 export function toSqliteInput(value: unknown): SQLInputValue {
   if (typeof value === 'boolean') return value ? 1 : 0;
   if (value === undefined) return null;
+  // A JSON column (jsonb on PostgreSQL) is text on SQLite.
+  if (Array.isArray(value)) return JSON.stringify(value);
   return value as SQLInputValue;
 }
 

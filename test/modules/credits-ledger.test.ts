@@ -14,14 +14,27 @@ describeEachDatabase('credits ledger integrity', (suite) => {
     const memberId = newMemberId(deps);
     await grantBonus(deps, { memberId, kind: 'registration' });
     for (const statement of [
-      sql`update credit_postings set amount = amount + 1 where member_id = ${memberId}`,
-      sql`delete from credit_postings where member_id = ${memberId}`,
+      // The postings are in their transaction's row (migration 0420).
+      sql`update credit_transactions set postings = null where member_id = ${memberId}`,
       sql`update credit_transactions set credits = 0 where member_id = ${memberId}`,
       sql`delete from credit_transactions where member_id = ${memberId}`,
       sql`update credit_policies set registration_bonus_credits = 1000000`,
     ]) {
       await assert.rejects(statement.execute(deps.db), /append-only/);
     }
+    // Postings written before migration 0420 keep their own append-only table (a row added and refused to change
+    // inside a transaction that is rolled back); the view over both is read-only.
+    for (const change of [sql`update credit_postings_legacy set amount = amount + 1 where member_id = ${memberId}`, sql`delete from credit_postings_legacy where member_id = ${memberId}`]) {
+      await assert.rejects(
+        deps.db.transaction().execute(async (trx) => {
+          await sql`insert into credit_postings_legacy (member_id, version, seq, transaction_id, account, lot_id, hold_id, amount, at_ms)
+            values (${memberId}, 1, 99, 'ltx_legacy', 'available', null, null, 0, 0)`.execute(trx);
+          await change.execute(trx);
+        }),
+        /append-only/,
+      );
+    }
+    await assert.rejects(sql`delete from credit_postings where member_id = ${memberId}`.execute(deps.db));
     await assertLedgerSound(deps);
   });
 

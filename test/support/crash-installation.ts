@@ -16,6 +16,8 @@ import { adminQuery, dropTestSchema, postgresTestUrl, type TestDialect } from '.
 
 export interface Installation {
   environment: Record<string, string>;
+  /** PostgreSQL: the application_name of every connection to this installation (its schema's name). */
+  applicationName?: string;
   dispose(): Promise<void>;
 }
 
@@ -35,10 +37,12 @@ export async function newInstallation(dialect: TestDialect, name: string): Promi
     await adminQuery(`create schema ${schema}`);
     const url = new URL(postgresTestUrl);
     url.searchParams.set('options', `-c search_path=${schema}`);
+    url.searchParams.set('application_name', schema);
     environment.PATRON_DATABASE_URL = url.toString();
   }
   return {
     environment,
+    ...(schema ? { applicationName: schema } : {}),
     async dispose() {
       if (schema) await dropTestSchema(schema);
       await rm(dataDir, { recursive: true, force: true });
@@ -57,11 +61,27 @@ export function runCrashChild(installation: Installation, scenario: string, phas
 
 /** A restarted process: the runtime from the same configuration, its clock as the last process left it. */
 export async function withRestart<T>(installation: Installation, work: (deps: Deps, runtime: Runtime) => Promise<T>): Promise<T> {
+  if (installation.applicationName) await awaitBackendsGone(installation.applicationName);
   const runtime = await createRuntime(loadConfig(installation.environment));
   try {
     return await work(runtime.deps, runtime);
   } finally {
     await runtime.close();
+  }
+}
+
+/**
+ * A killed process's PostgreSQL sessions live on until the server notices the closed socket: a statement in flight
+ * still runs to its end and commits. What a restart reads is checked only after they are gone, or two reads of the
+ * checks could straddle such a commit (seen: an earn's event counted, its transaction read just before it committed).
+ */
+async function awaitBackendsGone(applicationName: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const [row] = await adminQuery<{ n: number }>(`select count(*)::int as n from pg_stat_activity where application_name = '${applicationName}'`);
+    if (row?.n === 0) return;
+    assert.ok(Date.now() < deadline, `the killed process's PostgreSQL sessions (${applicationName}) did not end`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
 

@@ -64,7 +64,9 @@ export async function seedGoldenSubject(
       else if (/date|timestamp/.test(type)) value = '2001-02-03';
       else if (declaration?.category === 'file') value = `golden/${input.prefix}-${table}-${column}`.toLowerCase();
       else value = `${input.prefix}-${table}-${column}`;
-      if (typeof value === 'string' && /json/.test(type)) value = JSON.stringify(value);
+      // A JSON column (jsonb on PostgreSQL, text on SQLite) gets an array holding the marker: the export shows JSON
+      // as its text on both databases, and the marker stays findable in it.
+      if (typeof value === 'string' && /json/.test(type)) value = JSON.stringify([value]);
       row[column] = value;
       if (declaration) values.push({ declaration, value });
       if (declaration?.category === 'file' && typeof value === 'string') {

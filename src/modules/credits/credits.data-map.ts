@@ -21,11 +21,13 @@ export const creditsPersonalData: PersonalDataMap = [
       erase: bookkeeping,
     },
     result: { category: 'financial', purpose: 'The operation’s answer (IDs and credit amounts), replayed to a retry with the same key (PL-4).', retention: 'transaction_records', erase: bookkeeping },
+    postings: { category: 'financial', purpose: 'The transaction’s double-entry postings (bucket or program account, lot and hold IDs, credits), the ledger’s facts (LG-1).', retention: 'transaction_records', erase: bookkeeping },
   }, { recordTimeColumn: 'at_ms' }),
   ...declareTable('credit_transactions', 'actor_id', {
     actor_id: { category: 'identifier', purpose: 'The staff member or member who caused the transaction (CR-21 accountability).', retention: 'transaction_records', erase: bookkeeping },
   }),
-  ...declareTable('credit_postings', 'member_id', { member_id: ledgerLink }),
+  // Postings written before migration 0420 (later ones are in their transaction's row).
+  ...declareTable('credit_postings_legacy', 'member_id', { member_id: ledgerLink }),
   ...declareTable('credit_lots', 'member_id', { member_id: ledgerLink }),
   ...declareTable('credit_holds', 'member_id', { member_id: ledgerLink }),
   ...declareTable('credit_hold_lots', 'member_id', { member_id: ledgerLink }),

@@ -316,7 +316,7 @@ export async function spentOnOrderByLot(db: Executor, memberId: string, orderId:
 // ---------------------------------------------------------------------------------------------------------------
 // Writing books back
 
-type PgType = 'text' | 'int4' | 'int8';
+type PgType = 'text' | 'int4' | 'int8' | 'jsonb';
 
 interface TableWrite<Row> {
   table: string;
@@ -333,32 +333,15 @@ const txWrite: TableWrite<TransactionDraft> = {
     ['request_hash', 'text'], ['policy_version', 'int4'], ['at_ms', 'int8'], ['recorded_at_ms', 'int8'], ['credits', 'int4'],
     ['available_after', 'int4'], ['pending_after', 'int4'], ['held_after', 'int4'], ['debt_after', 'int4'], ['lifetime_after', 'int4'],
     ['order_id', 'text'], ['order_line_id', 'text'], ['case_id', 'text'], ['hold_id', 'text'], ['lot_id', 'text'], ['reason_code', 'text'],
-    ['note', 'text'], ['actor_id', 'text'], ['actor_role', 'text'], ['result', 'text'],
+    ['note', 'text'], ['actor_id', 'text'], ['actor_role', 'text'], ['result', 'text'], ['postings', 'jsonb'],
   ],
   values: (t) => [
     t.memberId, t.version, t.id, t.kind, t.reason, t.idemScope, t.idemKey, t.requestHash, t.policyVersion, t.atMs, t.recordedAtMs, t.credits,
     t.after.available, t.after.pending, t.after.held, t.after.debt, t.after.lifetimeEarned,
     t.links.orderId ?? null, t.links.orderLineId ?? null, t.links.caseId ?? null, t.links.holdId ?? null, t.links.lotId ?? null,
     t.links.reasonCode ?? null, t.links.note ?? null, t.links.actorId ?? null, t.links.actorRole ?? null, t.result,
+    t.postings.map((p) => [p.account, p.lotId, p.holdId, p.amount]),
   ],
-};
-
-interface PostingRowDraft {
-  memberId: string;
-  version: number;
-  seq: number;
-  transactionId: string;
-  account: string;
-  lotId: string | null;
-  holdId: string | null;
-  amount: number;
-  atMs: number;
-}
-
-const postingWrite: TableWrite<PostingRowDraft> = {
-  table: 'credit_postings',
-  columns: [['member_id', 'text'], ['version', 'int4'], ['seq', 'int4'], ['transaction_id', 'text'], ['account', 'text'], ['lot_id', 'text'], ['hold_id', 'text'], ['amount', 'int4'], ['at_ms', 'int8']],
-  values: (p) => [p.memberId, p.version, p.seq, p.transactionId, p.account, p.lotId, p.holdId, p.amount, p.atMs],
 };
 
 const lotInsert: TableWrite<Lot> = {
@@ -450,7 +433,6 @@ function nextDueUnchanged(account: Account): boolean {
 /** A lot change outside any book (the sweep's "warned" mark). */
 export interface Writes {
   transactions: TransactionDraft[];
-  postings: PostingRowDraft[];
   newLots: Lot[];
   changedLots: Lot[];
   newHolds: Hold[];
@@ -461,14 +443,9 @@ export interface Writes {
 }
 
 export function collectWrites(books: readonly Book[]): Writes {
-  const writes: Writes = { transactions: [], postings: [], newLots: [], changedLots: [], newHolds: [], changedHolds: [], newHoldLots: [], changedHoldLots: [], accounts: [] };
+  const writes: Writes = { transactions: [], newLots: [], changedLots: [], newHolds: [], changedHolds: [], newHoldLots: [], changedHoldLots: [], accounts: [] };
   for (const book of books) {
-    for (const tx of book.transactions) {
-      writes.transactions.push(tx);
-      tx.postings.forEach((p, seq) => {
-        writes.postings.push({ memberId: tx.memberId, version: tx.version, seq, transactionId: tx.id, account: p.account, lotId: p.lotId, holdId: p.holdId, amount: p.amount, atMs: tx.atMs });
-      });
-    }
+    writes.transactions.push(...book.transactions);
     for (const id of book.newLots) writes.newLots.push(book.lots.get(id)!);
     for (const id of book.changedLots) if (!book.newLots.has(id)) writes.changedLots.push(book.lots.get(id)!);
     for (const id of book.newHolds) writes.newHolds.push(book.holds.get(id)!);
@@ -563,7 +540,6 @@ export async function writeAll(db: Executor, writes: Writes): Promise<void> {
   if (isPostgres(db)) {
     const payload = {
       transactions: asRows(txWrite, writes.transactions),
-      postings: asRows(postingWrite, writes.postings),
       newLots: asRows(lotInsert, writes.newLots),
       changedLots: asRows(lotUpdate, writes.changedLots),
       newHolds: asRows(holdInsert, writes.newHolds),
@@ -576,7 +552,6 @@ export async function writeAll(db: Executor, writes: Writes): Promise<void> {
     return;
   }
   await sqliteInsert(db, txWrite, writes.transactions);
-  await sqliteInsert(db, postingWrite, writes.postings);
   await sqliteInsert(db, lotInsert, writes.newLots);
   await sqliteUpdate(db, lotAmountsUpdate, writes.changedLots.filter(onlyAmountsChanged));
   await sqliteUpdate(db, lotUpdate, writes.changedLots.filter((lot) => !onlyAmountsChanged(lot)));
@@ -741,11 +716,11 @@ export type FastAnswer =
   | { status: 'insufficient'; available: number }
   | { status: 'fallback' };
 
-/** The one transaction of an append-only book, its postings and its new lots, as rows for credits_append. */
-export function appendRows(book: Book): { transaction: Record<string, unknown>; postings: Record<string, unknown>[]; lots: Record<string, unknown>[] } {
+/** The one transaction of an append-only book (its postings in it) and its new lots, as rows for credits_append. */
+export function appendRows(book: Book): { transaction: Record<string, unknown>; lots: Record<string, unknown>[] } {
   const writes = collectWrites([book]);
   assert(writes.transactions.length === 1 && writes.changedLots.length === 0 && writes.newHolds.length === 0, 'an append adds one transaction and new lots only');
-  return { transaction: withoutNulls(asRows(txWrite, writes.transactions)[0]!), postings: asRows(postingWrite, writes.postings).map(withoutNulls), lots: asRows(lotInsert, writes.newLots).map(withoutNulls) };
+  return { transaction: withoutNulls(asRows(txWrite, writes.transactions)[0]!), lots: asRows(lotInsert, writes.newLots).map(withoutNulls) };
 }
 
 /**
@@ -761,7 +736,6 @@ function withoutNulls(row: Record<string, unknown>): Record<string, unknown> {
 /** The columns of appendRows' rows, in table order (the SQLite append group binds them positionally). */
 export const appendColumns = {
   transaction: txWrite.columns.map(([name]) => name),
-  postings: postingWrite.columns.map(([name]) => name),
   lots: lotInsert.columns.map(([name]) => name),
 };
 

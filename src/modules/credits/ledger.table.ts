@@ -87,8 +87,11 @@ export interface CreditTransactionRow {
   actor_id: string | null;
   actor_role: string | null;
   result: string | null;
+  /** [account, lot_id, hold_id, amount] per posting, in seq order (migration 0420): JSON text on SQLite, jsonb on PostgreSQL. */
+  postings: string | [string, string | null, string | null, number][] | null;
 }
 
+/** A row of the `credit_postings` view: the legacy table's rows and the postings in the transaction rows. */
 export interface CreditPostingRow {
   member_id: string;
   version: number;

@@ -45,9 +45,14 @@ const sqliteReplayFromSnapshotSql = `
     select coalesce(before_hi, (select v from v0)) as lo, lo as hi from sorted where lo > coalesce(before_hi, (select v from v0))
     union all select coalesce((select max(hi) from skip), (select v from v0)), 2147483647),
   d as (
-    select p.lot_id, p.hold_id, p.account, sum(p.amount) as total from ranges r
-    join credit_postings p on p.member_id = ?1 and p.version > r.lo and p.version <= r.hi
-    where p.at_ms <= ?2 and p.account in ${memberBuckets}
+    select p.lot_id, p.hold_id, p.account, sum(p.amount) as total from (
+      select l.lot_id, l.hold_id, l.account, l.amount from ranges r
+      join credit_postings_legacy l on l.member_id = ?1 and l.version > r.lo and l.version <= r.hi where l.at_ms <= ?2
+      union all
+      select j.value ->> 1, j.value ->> 2, j.value ->> 0, j.value ->> 3 from ranges r
+      join credit_transactions t on t.member_id = ?1 and t.version > r.lo and t.version <= r.hi
+      join json_each(t.postings) j where t.at_ms <= ?2) p
+    where p.account in ${memberBuckets}
     group by p.lot_id, p.hold_id, p.account),
   ids as (
     select value ->> 0 as lot_id, value ->> 1 as hold_id from s, json_each(s.sums)

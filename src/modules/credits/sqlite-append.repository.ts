@@ -4,8 +4,8 @@
 // per operation and in order: the account is created when missing; a used idempotency key answers `replay` (a key
 // repeated within the group replays the first, which is already written); a closed account, a time event due,
 // another policy version, or debt where the operation requires none answers `fallback` (the caller takes the general
-// path); otherwise the transaction gets the account's next version and running balances, its postings and lots are
-// inserted, the account is updated and the operation's events are inserted. No savepoints (they cost a fifth of the
+// path); otherwise the transaction gets the account's next version and running balances, it (with its postings,
+// migration 0420) and its lots are inserted, the account is updated and the operation's events are inserted. No savepoints (they cost a fifth of the
 // statements' time): every refusal is decided by reads before the operation's first write, so a statement can fail
 // only unexpectedly, and then the whole group rolls back and group-commit.ts re-runs its operations one per group.
 import { assert } from '../../platform/assert.ts';
@@ -27,7 +27,6 @@ const sql = {
     values (?, 'open', 0, 0, 0, 0, 0, 0, null, ?, 0)`,
   idempotent: 'select request_hash, result from credit_transactions where member_id = ? and idem_scope = ? and idem_key = ?',
   transaction: insertText('credit_transactions', appendColumns.transaction),
-  posting: insertText('credit_postings', appendColumns.postings),
   lot: insertText('credit_lots', appendColumns.lots),
   // Two texts: SQLite rewrites an index entry an UPDATE assigns even when the value stays (credit_accounts_next_due).
   update: 'update credit_accounts set version = ?, available = ?, pending = ?, lifetime_earned = ?, updated_at_ms = max(updated_at_ms, ?) where member_id = ?',
@@ -77,8 +76,6 @@ function applyOne(raw: RawSqlite, p: Row, pv: number | null): FastAnswer {
   const lifetime = account.lifetime_earned + (p.lifetimeDelta as number);
   const tx = { ...(p.transaction as Row), version, available_after: available, pending_after: pending, held_after: account.held, debt_after: account.debt, lifetime_after: lifetime };
   raw.statement(sql.transaction).run(...values(tx, appendColumns.transaction));
-  const postingInsert = raw.statement(sql.posting);
-  for (const posting of p.postings as Row[]) postingInsert.run(...values({ ...posting, version }, appendColumns.postings));
   const lotInsert = raw.statement(sql.lot);
   for (const lot of p.lots as Row[]) lotInsert.run(...values(lot, appendColumns.lots));
 
