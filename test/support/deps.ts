@@ -33,9 +33,9 @@ export const testStartMs = Date.parse('2026-03-02T17:00:00.000Z');
 
 export async function createTestDeps(
   dialect: TestDialect,
-  options: { startMs?: number; environment?: Record<string, string>; poolSize?: number; ports?: Partial<Ports> } = {},
+  options: { startMs?: number; environment?: Record<string, string>; poolSize?: number; ports?: Partial<Ports>; migrateBefore?: string } = {},
 ): Promise<TestDeps> {
-  const database = await openTestDatabase(dialect, { poolSize: options.poolSize });
+  const database = await openTestDatabase(dialect, { poolSize: options.poolSize, migrateBefore: options.migrateBefore });
   const clock = createSimulatedClock(options.startMs ?? testStartMs);
   const config = loadConfig({
     PATRON_DATA_DIR: '/tmp/patron-test',
