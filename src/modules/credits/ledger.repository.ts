@@ -4,7 +4,8 @@
 import { memoize } from '../../platform/memo.ts';
 import { CompiledQuery } from 'kysely';
 import { isPostgres, type Executor } from '../../db/database.ts';
-import { executeRaw, queryRaw } from '../../db/sqlite-raw.ts';
+import { toSqliteInput } from '../../db/node-sqlite-adapter.ts';
+import { executeRaw, queryRaw, rawSqliteInTransaction } from '../../db/sqlite-raw.ts';
 import { assert } from '../../platform/assert.ts';
 import type { Account, Book, Hold, HoldLot, HoldState, Lot, LotSource, LotState, TransactionDraft } from './ledger.rules.ts';
 import { pgInsertTaggedEventsSql, type TaggedEventRow } from '../events/index.ts';
@@ -466,10 +467,19 @@ export function collectWrites(books: readonly Book[]): Writes {
 const sqliteMaxParams = 32_000;
 const sqlitePrefixOf = memoize((spec: TableWrite<never>) => `insert into ${spec.table} (${spec.columns.map(([name]) => name).join(', ')}) values `);
 
+// Inside a transaction, rows go one by one through one prepared statement per table: a statement of N rows is a new
+// text for every N (prepared again, and crowding the connection's statement cache), and measured on the sweep, one
+// execution per row cost less than preparing and running the multi-row text (docs/PERFORMANCE.md, session 19).
 async function sqliteInsert<Row>(db: Executor, spec: TableWrite<Row>, rows: readonly Row[]): Promise<void> {
   if (rows.length === 0) return;
   const columns = spec.columns.map(([name]) => name);
   const tuple = `(${columns.map(() => '?').join(', ')})`;
+  const raw = rawSqliteInTransaction(db);
+  if (raw) {
+    const insert = raw.statement(sqlitePrefixOf(spec as TableWrite<never>) + tuple);
+    for (const row of rows) insert.run(...spec.values(row).map(toSqliteInput));
+    return;
+  }
   const perChunk = Math.max(1, Math.floor(sqliteMaxParams / columns.length));
   const prefix = sqlitePrefixOf(spec as TableWrite<never>);
   for (let start = 0; start < rows.length; start += perChunk) {
@@ -512,7 +522,7 @@ async function sqliteUpdateMany<Row>(db: Executor, spec: TableWrite<Row>, rows: 
 
 async function sqliteUpdate<Row>(db: Executor, spec: TableWrite<Row>, rows: readonly Row[]): Promise<void> {
   if (rows.length === 0) return;
-  if (rows.length > 1) return sqliteUpdateMany(db, spec, rows);
+  if (rows.length > 1 && !rawSqliteInTransaction(db)) return sqliteUpdateMany(db, spec, rows);
   const keys = spec.keys!;
   const text = sqliteUpdateTextOf(spec as TableWrite<never>);
   const keyIndexes = spec.columns.flatMap(([name], i) => (keys.includes(name) ? [i] : []));
