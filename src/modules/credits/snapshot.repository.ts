@@ -51,7 +51,7 @@ const sqliteReplayFromSnapshotSql = `
       union all
       select j.value ->> 1, j.value ->> 2, j.value ->> 0, j.value ->> 3 from ranges r
       join credit_transactions t on t.member_id = ?1 and t.version > r.lo and t.version <= r.hi
-      join json_each(t.postings) j where t.at_ms <= ?2) p
+      join jsonb_each(t.postings) j where t.at_ms <= ?2) p
     where p.account in ${memberBuckets}
     group by p.lot_id, p.hold_id, p.account),
   ids as (
