@@ -103,6 +103,31 @@ const tables: Record<string, string> = {
 
 type Row = Record<string, unknown>;
 
+/**
+ * The ledger with the IDs a sweep draws left out: transactions by (member, version) without their ID, the events
+ * counted by type and member, the notices and warnings as a sorted list. Lots and holds keep theirs (the seed made them).
+ */
+async function withoutDrawnIds(ctx: TestDeps): Promise<Record<string, Row[]>> {
+  const query = async (text: string) => (await sql.raw<Row>(text).execute(ctx.db)).rows.map((row) => ({ ...row }));
+  return {
+    accounts: await query('select * from credit_accounts order by member_id'),
+    lots: await query('select * from credit_lots order by member_id, id'),
+    holds: await query('select * from credit_holds order by id'),
+    transactions: await query(`select member_id, version, kind, reason, idem_scope, credits, available_after, pending_after, held_after, debt_after, at_ms, lot_id, hold_id
+      from credit_transactions order by member_id, version`),
+    postings: await query('select member_id, version, seq, account, lot_id, hold_id, amount from credit_postings order by member_id, version, seq'),
+    events: await query('select type, member_id, count(*) as n from domain_events group by type, member_id order by type, member_id'),
+    // Batches may group members differently (each has at most one notice job), so the notices are compared, not jobs.
+    notices: (await query(`select payload from jobs where type = 'credits-notices'`))
+      .flatMap((row) => {
+        const payload = JSON.parse(String(row.payload)) as { notices: unknown[]; warnings: unknown[] };
+        return [...payload.notices.map((n) => `notice ${JSON.stringify(n)}`), ...payload.warnings.map((w) => `warning ${JSON.stringify(w)}`)];
+      })
+      .sort()
+      .map((notice) => ({ notice })),
+  };
+}
+
 /** Every row of the tables the sweep writes; a notice job's warnings sorted (only their member order reaches an email). */
 async function dump(ctx: TestDeps): Promise<Record<string, Row[]>> {
   const out: Record<string, Row[]> = {};
@@ -179,8 +204,9 @@ for (const dialect of testDialects()) {
         for (const ctx of [reference, setBased]) ctx.clock.setMs(moment.atMs);
         setBasedMembers += await simpleDueMembers(setBased);
         const reports: SweepReport[] = [];
-        reports.push(await runCreditsSweep(reference, { batchSize: moment.batchSize, setBased: false }));
-        reports.push(await runCreditsSweep(setBased, { batchSize: moment.batchSize }));
+        // One batch at a time, so both copies draw their sequential IDs in the same order (the test below covers two).
+        reports.push(await runCreditsSweep(reference, { batchSize: moment.batchSize, setBased: false, concurrency: 1 }));
+        reports.push(await runCreditsSweep(setBased, { batchSize: moment.batchSize, concurrency: 1 }));
         assert.deepEqual(reports[1], reports[0], `the reports at sweep ${round}`);
         transactions += reports[0]!.transactions;
         const [want, got] = [await dump(reference), await dump(setBased)];
@@ -191,6 +217,27 @@ for (const dialect of testDialects()) {
       assert.ok(setBasedMembers > 50, `the set-based path had work (${setBasedMembers} member-sweeps)`);
       assert.ok(transactions > 300, `the sweeps wrote transactions (${transactions})`);
       for (const ctx of [reference, setBased]) await assertLedgerSound(ctx);
+    });
+
+    test('PF-8 LG-5 two batches in flight on disjoint members (PostgreSQL; SQLite runs one) write what one batch at a time writes, but for the IDs they draw', async () => {
+      const [one, two] = [await copy(dialect), await copy(dialect)];
+      try {
+        for (const ctx of [one, two]) await seed(ctx);
+        let busiest = 0;
+        for (const [round, atMs] of [T + DAY_MS, T + 12 * DAY_MS, T + 31 * DAY_MS + 1, T + 366 * DAY_MS, T + 800 * DAY_MS].entries()) {
+          for (const ctx of [one, two]) ctx.clock.setMs(atMs);
+          const [alone, paired] = [await runCreditsSweep(one, { batchSize: 6, concurrency: 1 }), await runCreditsSweep(two, { batchSize: 6, concurrency: 2 })];
+          assert.deepEqual({ ...paired, batches: 0 }, { ...alone, batches: 0 }, `the reports at sweep ${round}`);
+          busiest = Math.max(busiest, alone.batches);
+          assert.deepEqual(await withoutDrawnIds(two), await withoutDrawnIds(one), `the ledgers after sweep ${round}`);
+          for (const ctx of [one, two]) await nothingDue(ctx, 30 * DAY_MS);
+        }
+        assert.ok(busiest >= 4, `some sweep needed several batches (${busiest}), so two ran at once on PostgreSQL`);
+        for (const ctx of [one, two]) await assertLedgerSound(ctx);
+      } finally {
+        await one.database.dispose();
+        await two.database.dispose();
+      }
     });
 
     test('PF-8 a second sweep at the same moment writes nothing (idempotent)', async () => {

@@ -13,6 +13,7 @@
 // and test/modules/credits-sweep-set.test.ts checks both write the same rows.
 import { z } from 'zod';
 import { transact, type Ctx, type Deps } from '../../deps.ts';
+import { isPostgres } from '../../db/database.ts';
 import { MINUTE_MS } from '../../platform/clock.ts';
 import type { JobHandler, Schedule } from '../../jobs/index.ts';
 import { advanceTo, newBook, type Account, type Book, type Lot } from './ledger.rules.ts';
@@ -31,6 +32,12 @@ export interface SweepOptions {
   maxBatches?: number;
   /** False: every member through its whole book (the reference path; tests and benchmarks compare the two). */
   setBased?: boolean;
+  /**
+   * PostgreSQL: batches in flight at once, on disjoint members, each its own transaction (default 2). One batch keeps
+   * the process and the server waiting for each other in turn (measured: half the time in each); two overlap them.
+   * SQLite has one writer: always 1.
+   */
+  concurrency?: number;
 }
 
 export interface SweepReport {
@@ -129,20 +136,27 @@ export async function runCreditsSweep(ctx: Ctx, options: SweepOptions = {}): Pro
   const batchSize = options.batchSize ?? 200;
   const maxBatches = options.maxBatches ?? 100;
   const report: SweepReport = { batches: 0, members: 0, transactions: 0, warnings: 0, more: false };
+  const concurrency = isPostgres(ctx.db) ? Math.max(1, options.concurrency ?? 2) : 1;
   const policy = await getCurrentPolicy(ctx);
   for (;;) {
-    if (report.batches >= maxBatches) {
+    const room = maxBatches - report.batches;
+    if (room <= 0) {
       report.more = true;
       return report;
     }
     const nowMs = ctx.clock.nowMs();
-    const members = await dueMemberIds(ctx.db, nowMs, nowMs + policy.expiryWarningMs, batchSize);
+    const members = await dueMemberIds(ctx.db, nowMs, nowMs + policy.expiryWarningMs, batchSize * Math.min(concurrency, room));
     if (members.length === 0) return report;
-    const done = await sweepBatch(ctx, members, options.setBased ?? true);
-    report.batches += 1;
+    // Contiguous slices of a list in member order: disjoint, so the batches never wait for each other's locks.
+    const batches: string[][] = [];
+    for (let start = 0; start < members.length; start += batchSize) batches.push(members.slice(start, start + batchSize));
+    const done = await Promise.all(batches.map((batch) => sweepBatch(ctx, batch, options.setBased ?? true)));
+    report.batches += batches.length;
     report.members += members.length;
-    report.transactions += done.transactions;
-    report.warnings += done.warnings;
+    for (const batch of done) {
+      report.transactions += batch.transactions;
+      report.warnings += batch.warnings;
+    }
   }
 }
 
