@@ -5,7 +5,7 @@ import { memoize } from '../../platform/memo.ts';
 import { CompiledQuery } from 'kysely';
 import { isPostgres, type Executor } from '../../db/database.ts';
 import { toSqliteInput } from '../../db/node-sqlite-adapter.ts';
-import { executeRaw, queryRaw, rawSqliteInTransaction } from '../../db/sqlite-raw.ts';
+import { executeRaw, queryRaw, rawSqliteInTransaction, type RawSqlite } from '../../db/sqlite-raw.ts';
 import { assert } from '../../platform/assert.ts';
 import type { Account, Book, Hold, HoldLot, HoldState, Lot, LotSource, LotState, TransactionDraft } from './ledger.rules.ts';
 import { pgInsertTaggedEventsSql, type TaggedEventRow } from '../events/index.ts';
@@ -464,31 +464,10 @@ export function collectWrites(books: readonly Book[]): Writes {
   return writes;
 }
 
-const sqliteMaxParams = 32_000;
-const sqlitePrefixOf = memoize((spec: TableWrite<never>) => `insert into ${spec.table} (${spec.columns.map(([name]) => name).join(', ')}) values `);
-
-// Inside a transaction, rows go one by one through one prepared statement per table: a statement of N rows is a new
-// text for every N (prepared again, and crowding the connection's statement cache), and measured on the sweep, one
-// execution per row cost less than preparing and running the multi-row text (docs/PERFORMANCE.md, session 19).
-async function sqliteInsert<Row>(db: Executor, spec: TableWrite<Row>, rows: readonly Row[]): Promise<void> {
-  if (rows.length === 0) return;
+const sqliteInsertTextOf = memoize((spec: TableWrite<never>) => {
   const columns = spec.columns.map(([name]) => name);
-  const tuple = `(${columns.map(() => '?').join(', ')})`;
-  const raw = rawSqliteInTransaction(db);
-  if (raw) {
-    const insert = raw.statement(sqlitePrefixOf(spec as TableWrite<never>) + tuple);
-    for (const row of rows) insert.run(...spec.values(row).map(toSqliteInput));
-    return;
-  }
-  const perChunk = Math.max(1, Math.floor(sqliteMaxParams / columns.length));
-  const prefix = sqlitePrefixOf(spec as TableWrite<never>);
-  for (let start = 0; start < rows.length; start += perChunk) {
-    const chunk = rows.slice(start, start + perChunk);
-    const params: unknown[] = [];
-    for (const row of chunk) params.push(...spec.values(row));
-    await rawExecute(db, prefix + Array(chunk.length).fill(tuple).join(', '), params);
-  }
-}
+  return `insert into ${spec.table} (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')})`;
+});
 
 const sqliteUpdateTextOf = memoize((spec: TableWrite<never>) => {
   const keys = spec.keys!;
@@ -496,41 +475,25 @@ const sqliteUpdateTextOf = memoize((spec: TableWrite<never>) => {
   return `update ${spec.table} set ${sets.join(', ')} where ${keys.map((k) => `${k} = ?`).join(' and ')}`;
 });
 
-/** `with v(columns) as (values …) update … from v`: many rows in one statement (the sweep writes hundreds at once). */
-const sqliteUpdateManyPartsOf = memoize((spec: TableWrite<never>) => {
-  const keys = spec.keys!;
-  const columns = spec.columns.map(([name]) => name);
-  const sets = columns.filter((name) => !keys.includes(name)).map((name) => `${name} = v.${name}`);
-  return {
-    prefix: `with v(${columns.join(', ')}) as (values `,
-    tuple: `(${columns.map(() => '?').join(', ')})`,
-    suffix: `) update ${spec.table} set ${sets.join(', ')} from v where ${keys.map((k) => `${spec.table}.${k} = v.${k}`).join(' and ')}`,
-  };
-});
-
-async function sqliteUpdateMany<Row>(db: Executor, spec: TableWrite<Row>, rows: readonly Row[]): Promise<void> {
-  const parts = sqliteUpdateManyPartsOf(spec as TableWrite<never>);
-  const perChunk = Math.max(1, Math.floor(sqliteMaxParams / spec.columns.length));
-  for (let start = 0; start < rows.length; start += perChunk) {
-    const chunk = rows.slice(start, start + perChunk);
-    const params: unknown[] = [];
-    for (const row of chunk) params.push(...spec.values(row));
-    const changed = await rawExecute(db, parts.prefix + Array(chunk.length).fill(parts.tuple).join(', ') + parts.suffix, params);
-    assert(changed === chunk.length, `${spec.table}: ${chunk.length - changed} of the rows to update are missing`);
-  }
+// SQLite writes run in the caller's transaction on the connection it owns, one row per execution of one prepared
+// statement per table. Multi-row texts were a new statement for every row count (prepared again each time, crowding
+// the connection's cache); one execution per row cost less on the sweep (docs/PERFORMANCE.md, session 19).
+function sqliteInsert<Row>(raw: RawSqlite, spec: TableWrite<Row>, rows: readonly Row[]): void {
+  if (rows.length === 0) return;
+  const insert = raw.statement(sqliteInsertTextOf(spec as TableWrite<never>));
+  for (const row of rows) insert.run(...spec.values(row).map(toSqliteInput));
 }
 
-async function sqliteUpdate<Row>(db: Executor, spec: TableWrite<Row>, rows: readonly Row[]): Promise<void> {
+function sqliteUpdate<Row>(raw: RawSqlite, spec: TableWrite<Row>, rows: readonly Row[]): void {
   if (rows.length === 0) return;
-  if (rows.length > 1 && !rawSqliteInTransaction(db)) return sqliteUpdateMany(db, spec, rows);
   const keys = spec.keys!;
-  const text = sqliteUpdateTextOf(spec as TableWrite<never>);
+  const update = raw.statement(sqliteUpdateTextOf(spec as TableWrite<never>));
   const keyIndexes = spec.columns.flatMap(([name], i) => (keys.includes(name) ? [i] : []));
   const setIndexes = spec.columns.flatMap(([name], i) => (keys.includes(name) ? [] : [i]));
   for (const row of rows) {
     const values = spec.values(row);
-    const changed = await rawExecute(db, text, [...setIndexes.map((i) => values[i]), ...keyIndexes.map((i) => values[i])]);
-    assert(changed === 1, `${spec.table}: the row to update is missing`);
+    const changed = update.run(...[...setIndexes.map((i) => values[i]), ...keyIndexes.map((i) => values[i])].map(toSqliteInput)).changes;
+    assert(Number(changed) === 1, `${spec.table}: the row to update is missing`);
   }
 }
 
@@ -561,18 +524,20 @@ export async function writeAll(db: Executor, writes: Writes): Promise<void> {
     await pgQuery(db, 'select credits_write($1::jsonb)', [JSON.stringify(payload)]);
     return;
   }
-  await sqliteInsert(db, txWrite, writes.transactions);
-  await sqliteInsert(db, lotInsert, writes.newLots);
-  await sqliteUpdate(db, lotAmountsUpdate, writes.changedLots.filter(onlyAmountsChanged));
-  await sqliteUpdate(db, lotUpdate, writes.changedLots.filter((lot) => !onlyAmountsChanged(lot)));
+  const raw = rawSqliteInTransaction(db);
+  assert(raw, 'ledger writes run in the caller’s transaction');
+  sqliteInsert(raw, txWrite, writes.transactions);
+  sqliteInsert(raw, lotInsert, writes.newLots);
+  sqliteUpdate(raw, lotAmountsUpdate, writes.changedLots.filter(onlyAmountsChanged));
+  sqliteUpdate(raw, lotUpdate, writes.changedLots.filter((lot) => !onlyAmountsChanged(lot)));
   // The rows now hold what these objects hold: a later write of the same object compares against that.
   for (const lot of [...writes.newLots, ...writes.changedLots]) asRead.set(lot, { state: lot.state, warnedAtMs: lot.warnedAtMs });
-  await sqliteInsert(db, holdInsert, writes.newHolds);
-  await sqliteUpdate(db, holdUpdate, writes.changedHolds);
-  await sqliteInsert(db, holdLotInsert, writes.newHoldLots);
-  await sqliteUpdate(db, holdLotUpdate, writes.changedHoldLots);
-  await sqliteUpdate(db, accountBalancesUpdate, writes.accounts.filter(nextDueUnchanged));
-  await sqliteUpdate(db, accountUpdate, writes.accounts.filter((account) => !nextDueUnchanged(account)));
+  sqliteInsert(raw, holdInsert, writes.newHolds);
+  sqliteUpdate(raw, holdUpdate, writes.changedHolds);
+  sqliteInsert(raw, holdLotInsert, writes.newHoldLots);
+  sqliteUpdate(raw, holdLotUpdate, writes.changedHoldLots);
+  sqliteUpdate(raw, accountBalancesUpdate, writes.accounts.filter(nextDueUnchanged));
+  sqliteUpdate(raw, accountUpdate, writes.accounts.filter((account) => !nextDueUnchanged(account)));
   for (const account of writes.accounts) nextDueAsRead.set(account, account.nextDueAtMs);
 }
 
