@@ -317,11 +317,10 @@ export async function spentOnOrderByLot(db: Executor, memberId: string, orderId:
 // ---------------------------------------------------------------------------------------------------------------
 // Writing books back
 
-type PgType = 'text' | 'int4' | 'int8' | 'jsonb';
-
 interface TableWrite<Row> {
   table: string;
-  columns: readonly (readonly [string, PgType])[];
+  /** The columns written; `values` gives a row's values in this order. */
+  columns: readonly string[];
   /** Update only: the key columns (matched, not set). */
   keys?: readonly string[];
   values(row: Row): unknown[];
@@ -330,11 +329,11 @@ interface TableWrite<Row> {
 const txWrite: TableWrite<TransactionDraft> = {
   table: 'credit_transactions',
   columns: [
-    ['member_id', 'text'], ['version', 'int4'], ['id', 'text'], ['kind', 'text'], ['reason', 'text'], ['idem_scope', 'text'], ['idem_key', 'text'],
-    ['request_hash', 'text'], ['policy_version', 'int4'], ['at_ms', 'int8'], ['recorded_at_ms', 'int8'], ['credits', 'int4'],
-    ['available_after', 'int4'], ['pending_after', 'int4'], ['held_after', 'int4'], ['debt_after', 'int4'], ['lifetime_after', 'int4'],
-    ['order_id', 'text'], ['order_line_id', 'text'], ['case_id', 'text'], ['hold_id', 'text'], ['lot_id', 'text'], ['reason_code', 'text'],
-    ['note', 'text'], ['actor_id', 'text'], ['actor_role', 'text'], ['result', 'text'], ['postings', 'jsonb'],
+    'member_id', 'version', 'id', 'kind', 'reason', 'idem_scope', 'idem_key',
+    'request_hash', 'policy_version', 'at_ms', 'recorded_at_ms', 'credits',
+    'available_after', 'pending_after', 'held_after', 'debt_after', 'lifetime_after',
+    'order_id', 'order_line_id', 'case_id', 'hold_id', 'lot_id', 'reason_code',
+    'note', 'actor_id', 'actor_role', 'result', 'postings',
   ],
   values: (t) => [
     t.memberId, t.version, t.id, t.kind, t.reason, t.idemScope, t.idemKey, t.requestHash, t.policyVersion, t.atMs, t.recordedAtMs, t.credits,
@@ -348,9 +347,9 @@ const txWrite: TableWrite<TransactionDraft> = {
 const lotInsert: TableWrite<Lot> = {
   table: 'credit_lots',
   columns: [
-    ['id', 'text'], ['member_id', 'text'], ['source', 'text'], ['state', 'text'], ['original', 'int4'], ['remaining', 'int4'], ['held', 'int4'],
-    ['reversed', 'int4'], ['qualifying_minor', 'int8'], ['refunded_qualifying_minor', 'int8'], ['unlock_at_ms', 'int8'], ['expires_at_ms', 'int8'],
-    ['order_id', 'text'], ['order_line_id', 'text'], ['transaction_id', 'text'], ['policy_version', 'int4'], ['warned_at_ms', 'int8'], ['created_at_ms', 'int8'],
+    'id', 'member_id', 'source', 'state', 'original', 'remaining', 'held',
+    'reversed', 'qualifying_minor', 'refunded_qualifying_minor', 'unlock_at_ms', 'expires_at_ms',
+    'order_id', 'order_line_id', 'transaction_id', 'policy_version', 'warned_at_ms', 'created_at_ms',
   ],
   values: (l) => [
     l.id, l.memberId, l.source, l.state, l.original, l.remaining, l.held, l.reversed, l.qualifyingMinor, l.refundedQualifyingMinor, l.unlockAtMs,
@@ -361,7 +360,7 @@ const lotInsert: TableWrite<Lot> = {
 const lotUpdate: TableWrite<Lot> = {
   table: 'credit_lots',
   keys: ['member_id', 'id'],
-  columns: [['member_id', 'text'], ['id', 'text'], ['state', 'text'], ['remaining', 'int4'], ['held', 'int4'], ['reversed', 'int4'], ['refunded_qualifying_minor', 'int8'], ['warned_at_ms', 'int8']],
+  columns: ['member_id', 'id', 'state', 'remaining', 'held', 'reversed', 'refunded_qualifying_minor', 'warned_at_ms'],
   values: (l) => [l.memberId, l.id, l.state, l.remaining, l.held, l.reversed, l.refundedQualifyingMinor, l.warnedAtMs],
 };
 
@@ -369,7 +368,7 @@ const lotUpdate: TableWrite<Lot> = {
 const lotAmountsUpdate: TableWrite<Lot> = {
   table: 'credit_lots',
   keys: ['member_id', 'id'],
-  columns: [['member_id', 'text'], ['id', 'text'], ['remaining', 'int4'], ['held', 'int4'], ['reversed', 'int4'], ['refunded_qualifying_minor', 'int8']],
+  columns: ['member_id', 'id', 'remaining', 'held', 'reversed', 'refunded_qualifying_minor'],
   values: (l) => [l.memberId, l.id, l.remaining, l.held, l.reversed, l.refundedQualifyingMinor],
 };
 
@@ -380,14 +379,14 @@ function onlyAmountsChanged(lot: Lot): boolean {
 
 const holdInsert: TableWrite<Hold> = {
   table: 'credit_holds',
-  columns: [['id', 'text'], ['member_id', 'text'], ['state', 'text'], ['credits', 'int4'], ['captured', 'int4'], ['order_id', 'text'], ['expires_at_ms', 'int8'], ['created_at_ms', 'int8'], ['resolved_at_ms', 'int8']],
+  columns: ['id', 'member_id', 'state', 'credits', 'captured', 'order_id', 'expires_at_ms', 'created_at_ms', 'resolved_at_ms'],
   values: (h) => [h.id, h.memberId, h.state, h.credits, h.captured, h.orderId, h.expiresAtMs, h.createdAtMs, h.resolvedAtMs],
 };
 
 const holdUpdate: TableWrite<Hold> = {
   table: 'credit_holds',
   keys: ['id'],
-  columns: [['id', 'text'], ['state', 'text'], ['captured', 'int4'], ['resolved_at_ms', 'int8']],
+  columns: ['id', 'state', 'captured', 'resolved_at_ms'],
   values: (h) => [h.id, h.state, h.captured, h.resolvedAtMs],
 };
 
@@ -398,14 +397,14 @@ interface HoldLotDraft extends HoldLot {
 
 const holdLotInsert: TableWrite<HoldLotDraft> = {
   table: 'credit_hold_lots',
-  columns: [['hold_id', 'text'], ['lot_id', 'text'], ['member_id', 'text'], ['allocated', 'int4'], ['held', 'int4'], ['captured', 'int4']],
+  columns: ['hold_id', 'lot_id', 'member_id', 'allocated', 'held', 'captured'],
   values: (h) => [h.holdId, h.lotId, h.memberId, h.allocated, h.held, h.captured],
 };
 
 const holdLotUpdate: TableWrite<HoldLotDraft> = {
   table: 'credit_hold_lots',
   keys: ['hold_id', 'lot_id'],
-  columns: [['hold_id', 'text'], ['lot_id', 'text'], ['held', 'int4'], ['captured', 'int4']],
+  columns: ['hold_id', 'lot_id', 'held', 'captured'],
   values: (h) => [h.holdId, h.lotId, h.held, h.captured],
 };
 
@@ -413,8 +412,8 @@ const accountUpdate: TableWrite<Account> = {
   table: 'credit_accounts',
   keys: ['member_id'],
   columns: [
-    ['member_id', 'text'], ['state', 'text'], ['version', 'int4'], ['available', 'int4'], ['pending', 'int4'], ['held', 'int4'], ['debt', 'int4'],
-    ['lifetime_earned', 'int4'], ['next_due_at_ms', 'int8'], ['updated_at_ms', 'int8'],
+    'member_id', 'state', 'version', 'available', 'pending', 'held', 'debt',
+    'lifetime_earned', 'next_due_at_ms', 'updated_at_ms',
   ],
   values: (a) => [a.memberId, a.state, a.version, a.available, a.pending, a.held, a.debt, a.lifetimeEarned, a.nextDueAtMs, a.updatedAtMs],
 };
@@ -423,7 +422,7 @@ const accountUpdate: TableWrite<Account> = {
 const accountBalancesUpdate: TableWrite<Account> = {
   table: 'credit_accounts',
   keys: ['member_id'],
-  columns: accountUpdate.columns.filter(([name]) => name !== 'next_due_at_ms'),
+  columns: accountUpdate.columns.filter((name) => name !== 'next_due_at_ms'),
   values: (a) => [a.memberId, a.state, a.version, a.available, a.pending, a.held, a.debt, a.lifetimeEarned, a.updatedAtMs],
 };
 
@@ -465,13 +464,12 @@ export function collectWrites(books: readonly Book[]): Writes {
 }
 
 const sqliteInsertTextOf = memoize((spec: TableWrite<never>) => {
-  const columns = spec.columns.map(([name]) => name);
-  return `insert into ${spec.table} (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')})`;
+  return `insert into ${spec.table} (${spec.columns.join(', ')}) values (${spec.columns.map(() => '?').join(', ')})`;
 });
 
 const sqliteUpdateTextOf = memoize((spec: TableWrite<never>) => {
   const keys = spec.keys!;
-  const sets = spec.columns.filter(([name]) => !keys.includes(name)).map(([name]) => `${name} = ?`);
+  const sets = spec.columns.filter((name) => !keys.includes(name)).map((name) => `${name} = ?`);
   return `update ${spec.table} set ${sets.join(', ')} where ${keys.map((k) => `${k} = ?`).join(' and ')}`;
 });
 
@@ -488,8 +486,8 @@ function sqliteUpdate<Row>(raw: RawSqlite, spec: TableWrite<Row>, rows: readonly
   if (rows.length === 0) return;
   const keys = spec.keys!;
   const update = raw.statement(sqliteUpdateTextOf(spec as TableWrite<never>));
-  const keyIndexes = spec.columns.flatMap(([name], i) => (keys.includes(name) ? [i] : []));
-  const setIndexes = spec.columns.flatMap(([name], i) => (keys.includes(name) ? [] : [i]));
+  const keyIndexes = spec.columns.flatMap((name, i) => (keys.includes(name) ? [i] : []));
+  const setIndexes = spec.columns.flatMap((name, i) => (keys.includes(name) ? [] : [i]));
   for (const row of rows) {
     const values = spec.values(row);
     const changed = update.run(...[...setIndexes.map((i) => values[i]), ...keyIndexes.map((i) => values[i])].map(toSqliteInput)).changes;
@@ -502,7 +500,7 @@ function asRows<Row>(spec: TableWrite<Row>, rows: readonly Row[]): Record<string
   return rows.map((row) => {
     const values = spec.values(row);
     const object: Record<string, unknown> = {};
-    spec.columns.forEach(([name], i) => {
+    spec.columns.forEach((name, i) => {
       object[name] = values[i];
     });
     return object;
@@ -710,8 +708,8 @@ function withoutNulls(row: Record<string, unknown>): Record<string, unknown> {
 
 /** The columns of appendRows' rows, in table order (the SQLite append group binds them positionally). */
 export const appendColumns = {
-  transaction: txWrite.columns.map(([name]) => name),
-  lots: lotInsert.columns.map(([name]) => name),
+  transaction: txWrite.columns,
+  lots: lotInsert.columns,
 };
 
 export async function callAppend(db: Executor, payload: Record<string, unknown>): Promise<FastAnswer> {

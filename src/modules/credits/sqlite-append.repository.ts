@@ -5,9 +5,10 @@
 // repeated within the group replays the first, which is already written); a closed account, a time event due,
 // another policy version, or debt where the operation requires none answers `fallback` (the caller takes the general
 // path); otherwise the transaction gets the account's next version and running balances, it (with its postings,
-// migration 0420) and its lots are inserted, the account is updated and the operation's events are inserted. No savepoints (they cost a fifth of the
-// statements' time): every refusal is decided by reads before the operation's first write, so a statement can fail
-// only unexpectedly, and then the whole group rolls back and group-commit.ts re-runs its operations one per group.
+// migration 0420) and its lots are inserted, the account is updated and the operation's events are inserted. No
+// savepoints (they cost a fifth of the statements' time): every refusal is decided by reads before the operation's
+// first write, so a statement can fail only unexpectedly, and then the whole group rolls back and group-commit.ts
+// re-runs its operations one per group.
 import { assert } from '../../platform/assert.ts';
 import type { SQLInputValue } from 'node:sqlite';
 import { withRawSqlite, type RawSqlite } from '../../db/sqlite-raw.ts';
