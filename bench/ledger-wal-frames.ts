@@ -32,17 +32,17 @@ const before = groupCommitStats(database.db);
 let issued = 0;
 const started = performance.now();
 await Promise.all(
-  Array.from({ length: 16 }, async (_, w) => {
+  Array.from({ length: 16 }, async () => {
     while (issued < earns) {
-      const i = issued++;
+      issued++;
       await earnForOrder(ctx, {
         memberId: memberId(Math.floor(random() * members)),
-        orderId: `ord_frames_${w}_${i}`,
+        orderId: ctx.ids.next('ord'),
         paidAtMs: clock.nowMs(),
         plusActive: false,
         lines: [
-          { lineId: `oln_frames_${i}_1`, qualifyingMinor: 500 + Math.floor(random() * 20_000), plusBonus: false, earnsCredits: true },
-          { lineId: `oln_frames_${i}_2`, qualifyingMinor: 700, plusBonus: false, earnsCredits: true },
+          { lineId: ctx.ids.next('oln'), qualifyingMinor: 500 + Math.floor(random() * 20_000), plusBonus: false, earnsCredits: true },
+          { lineId: ctx.ids.next('oln'), qualifyingMinor: 700, plusBonus: false, earnsCredits: true },
         ],
       });
     }

@@ -248,15 +248,17 @@ async function runServices(
   for (let i = 0; i < 200; i++) await getBalance(ctx, memberId(pick()));
 
   const groupsBefore = groupCommitStats(database.db);
-  const earn = await measure(seconds, writers, (w, i) =>
+  // Order and line IDs as the store makes them (ctx.ids: time-ordered), so the earn's idempotency key (its order ID)
+  // is one a store would send.
+  const earn = await measure(seconds, writers, () =>
     earnForOrder(ctx, {
       memberId: memberId(pick()),
-      orderId: `ord_bench_${label}_${w}_${i}`,
+      orderId: ctx.ids.next('ord'),
       paidAtMs: clock.nowMs(),
       plusActive: random() < 0.3,
       lines: [
-        { lineId: `oln_bench_${label}_${w}_${i}_1`, qualifyingMinor: 500 + Math.floor(random() * 20_000), plusBonus: random() < 0.5, earnsCredits: true },
-        { lineId: `oln_bench_${label}_${w}_${i}_2`, qualifyingMinor: 500 + Math.floor(random() * 5_000), plusBonus: false, earnsCredits: true },
+        { lineId: ctx.ids.next('oln'), qualifyingMinor: 500 + Math.floor(random() * 20_000), plusBonus: random() < 0.5, earnsCredits: true },
+        { lineId: ctx.ids.next('oln'), qualifyingMinor: 500 + Math.floor(random() * 5_000), plusBonus: false, earnsCredits: true },
       ],
     }),
   );
@@ -387,13 +389,13 @@ async function groupedEarns(database: Database, members: number, seconds: number
   const ctx = ctxOf(database, clock);
   const random = prng(seed);
   const before = groupCommitStats(database.db);
-  const result = await measure(seconds, callers, (w, i) =>
+  const result = await measure(seconds, callers, () =>
     earnForOrder(ctx, {
       memberId: `mem_${tag}_${String(Math.floor(random() * members)).padStart(21, '0')}`,
-      orderId: `ord_${tag}_${w}_${i}`,
+      orderId: ctx.ids.next('ord'),
       paidAtMs: clock.nowMs(),
       plusActive: false,
-      lines: [{ lineId: `oln_${tag}_${w}_${i}`, qualifyingMinor: 1000 + Math.floor(random() * 9000), plusBonus: false, earnsCredits: true }],
+      lines: [{ lineId: ctx.ids.next('oln'), qualifyingMinor: 1000 + Math.floor(random() * 9000), plusBonus: false, earnsCredits: true }],
     }),
   );
   const after = groupCommitStats(database.db);

@@ -1,11 +1,13 @@
-// Migrations 0420 and 0421 on a ledger written before them: the postings already written stay where they are (the
-// legacy table, never rewritten, LG-1) and read through the credit_postings view with the ones now kept in their
-// transaction's row; on SQLite every transaction row survives the move to a rowid table. On both databases.
+// Migrations 0420, 0421 and 0422 on a ledger written before them: the postings already written stay where they are
+// (the legacy table, never rewritten, LG-1) and read through the credit_postings view with the ones now kept in their
+// transaction's row; on SQLite every transaction row survives the moves to a rowid table and to the idempotency index
+// that leads with the key (0422), which still refuses a key used twice (LG-3). On both databases.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sql } from 'kysely';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 import { getBalance, getBalanceAt, spendCredits } from '../../src/modules/credits/index.ts';
+import { isPostgres, type Executor } from '../../src/db/database.ts';
 import { migrateTestSchema, testDialects } from '../support/databases.ts';
 import { createTestDeps } from '../support/deps.ts';
 import { assertLedgerSound, DAY_MS } from './credits-fixtures.ts';
@@ -48,10 +50,34 @@ for (const dialect of testDialects()) {
       assert.deepEqual(stored.rows.map((row) => row.postings === null), [true, false], 'the legacy transaction row is kept as it was; the new one carries its postings');
 
       assert.equal((await getBalanceAt(deps, memberId, atMs)).available, 500, 'LG-4 replays the legacy postings');
+      assert.deepEqual(await idempotencyColumns(deps.db), ['idem_scope', 'idem_key', 'member_id'], '0422: the key leads, the member last');
+      await assert.rejects(
+        sql`insert into credit_transactions (member_id, version, id, kind, reason, idem_scope, idem_key, request_hash, policy_version, at_ms, recorded_at_ms,
+            credits, available_after, pending_after, held_after, debt_after, lifetime_after, result)
+          values (${memberId}, 99, 'ltx_legacy_again', 'bonus', 'registration', 'bonus', 'registration', 'h', 1, ${atMs}, ${atMs}, 500, 500, 0, 0, 0, 500, null)`.execute(deps.db),
+        /unique|duplicate/i,
+        'LG-3: the legacy transaction key is still taken after the rebuild',
+      );
       assert.equal((await getBalance(deps, memberId)).available, 380);
       await assertLedgerSound(deps);
     } finally {
       await deps.database.dispose();
     }
   });
+}
+
+/** The columns of the unique idempotency index of credit_transactions, in index order. */
+async function idempotencyColumns(db: Executor): Promise<string[]> {
+  if (isPostgres(db)) {
+    const rows = await sql<{ attname: string }>`select a.attname from pg_index i
+      join pg_class c on c.oid = i.indexrelid and c.relname = 'credit_transactions_idempotency' and c.relnamespace = current_schema()::regnamespace
+      join pg_attribute a on a.attrelid = i.indrelid and a.attnum = any(i.indkey)
+      order by array_position(i.indkey::int2[], a.attnum)`.execute(db);
+    return rows.rows.map((r) => r.attname);
+  }
+  const unique = await sql<{ name: string; origin: string }>`select name, origin from pragma_index_list('credit_transactions')`.execute(db);
+  const names = unique.rows.filter((r) => r.origin === 'u').map((r) => r.name);
+  assert.equal(names.length, 1, 'one unique constraint besides the primary key');
+  const rows = await sql<{ name: string }>`select name from pragma_index_info(${names[0]}) order by seqno`.execute(db);
+  return rows.rows.map((r) => r.name);
 }

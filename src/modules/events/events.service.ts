@@ -1,24 +1,14 @@
 // Recording domain events in the caller's transaction (the transactional outbox): an event exists exactly when the
 // change it describes committed.
-import { z } from 'zod';
 import type { Ctx } from '../../deps.ts';
 import { assert } from '../../platform/assert.ts';
 import { canonicalJson } from '../../platform/canonical-json.ts';
-import { eventTypes, type EventType } from './events.catalogue.ts';
+import type { EventType } from './events.catalogue.ts';
+import { checkEventInput, type RecordEventInput } from './events.input.ts';
 import { deleteDispatchedEventsBefore, insertEvents, markEventsDispatched as markDispatched, selectUndispatchedEvents } from './events.repository.ts';
 import type { DomainEventRow } from './events.table.ts';
 
-/** Event data carries IDs, codes, amounts and times only: an event is not a place for personal data beyond the IDs. */
-const eventData = z.record(z.string().regex(/^[a-zA-Z][a-zA-Z0-9]*$/), z.union([z.string().max(200), z.number(), z.boolean(), z.null(), z.array(z.union([z.string().max(200), z.number()])).max(100)]));
-
-const recordInput = z.strictObject({
-  type: z.enum(eventTypes),
-  subjectId: z.string().min(1).max(100),
-  memberId: z.string().min(1).max(100).nullable(),
-  data: eventData,
-});
-
-export type RecordEventInput = z.input<typeof recordInput>;
+export type { RecordEventInput } from './events.input.ts';
 
 export interface DomainEvent {
   id: string;
@@ -37,12 +27,15 @@ export async function recordEvents(ctx: Ctx, inputs: readonly RecordEventInput[]
   assert(ctx.db.isTransaction, 'recordEvents runs in the caller’s transaction');
   if (inputs.length === 0) return [];
   const at = ctx.clock.nowMs();
+  const events: DomainEvent[] = [];
   const rows: DomainEventRow[] = inputs.map((input) => {
-    const parsed = recordInput.parse(input);
-    return { id: ctx.ids.next('evt'), type: parsed.type, subject_id: parsed.subjectId, member_id: parsed.memberId, occurred_at_ms: at, data: canonicalJson(parsed.data), dispatched_at_ms: null };
+    const event = checkEventInput(input);
+    const id = ctx.ids.next('evt');
+    events.push({ id, type: event.type, subjectId: event.subjectId, memberId: event.memberId, occurredAtMs: at, data: event.data });
+    return { id, type: event.type, subject_id: event.subjectId, member_id: event.memberId, occurred_at_ms: at, data: canonicalJson(event.data), dispatched_at_ms: null };
   });
   await insertEvents(ctx.db, rows);
-  return rows.map(toEvent);
+  return events;
 }
 
 /** An event validated and given its ID ahead of the statement that inserts it, tagged with the caller's operation. */
@@ -56,8 +49,8 @@ export type TaggedEventRow = Omit<DomainEventRow, 'dispatched_at_ms'> & { tag: n
 export function tagEventRows(ctx: Pick<Ctx, 'clock' | 'ids'>, inputs: readonly RecordEventInput[], tag: number): TaggedEventRow[] {
   const at = ctx.clock.nowMs();
   return inputs.map((input) => {
-    const parsed = recordInput.parse(input);
-    return { tag, id: ctx.ids.next('evt'), type: parsed.type, subject_id: parsed.subjectId, member_id: parsed.memberId, occurred_at_ms: at, data: canonicalJson(parsed.data) };
+    const event = checkEventInput(input);
+    return { tag, id: ctx.ids.next('evt'), type: event.type, subject_id: event.subjectId, member_id: event.memberId, occurred_at_ms: at, data: canonicalJson(event.data) };
   });
 }
 
