@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import type { ExpressionBuilder } from 'kysely';
 import { transact, type Deps } from '../deps.ts';
 import { isPostgres } from '../db/database.ts';
+import { yieldBetweenBatches } from '../db/batches.ts';
 import { HOUR_MS, MINUTE_MS, type Clock, type SimulatedClock } from '../platform/clock.ts';
 import { randomToken } from '../platform/ids.ts';
 import { InvariantError } from '../platform/assert.ts';
@@ -186,6 +187,8 @@ export async function runJobs(deps: Deps, registry: JobRegistry, options: RunJob
       await Promise.all(batch.slice(index, end).map((job) => runClaimedJob(deps, registry, job, workerId)));
       ran += end - index;
       index = end;
+      // Between jobs, the server in the same process gets its turn (db/batches.ts).
+      await yieldBetweenBatches();
     }
   }
   return ran;

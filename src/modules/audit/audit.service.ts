@@ -1,6 +1,7 @@
 // Recording, listing and verifying audit entries (PV-33).
 import { z } from 'zod';
 import { transact, type Ctx } from '../../deps.ts';
+import { yieldBetweenBatches } from '../../db/batches.ts';
 import { assert } from '../../platform/assert.ts';
 import { actorRoles, type ActorRole, type AuditEntryRow } from './audit.table.ts';
 import { canonicalJson } from '../../platform/canonical-json.ts';
@@ -106,7 +107,8 @@ export async function verifyAuditChain(ctx: Ctx): Promise<AuditVerification> {
   let checked = 0;
   let expectedPrevHash = genesisHash;
   let lastSeq = 0;
-  for (;;) {
+  for (let pages = 0; ; pages++) {
+    if (pages > 0) await yieldBetweenBatches();
     const page = await selectEntriesAfter(ctx.db, lastSeq, head.last_seq, verifyPageSize);
     for (const row of page) {
       const problem = checkEntry(row, lastSeq + 1, expectedPrevHash);

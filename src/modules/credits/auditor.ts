@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import type { Ctx } from '../../deps.ts';
 import { isPostgres, type Executor } from '../../db/database.ts';
+import { yieldBetweenBatches } from '../../db/batches.ts';
 import { lotBuckets, type Lot } from './ledger.rules.ts';
 import { rawQuery, toAccount, toLot } from './ledger.repository.ts';
 import { computeSnapshot, periodSpan, sampleSnapshots } from './snapshot.repository.ts';
@@ -290,7 +291,8 @@ export async function auditCreditsLedger(ctx: Ctx, options: AuditOptions): Promi
   let cursor = '';
   let membersChecked = 0;
   let transactionsChecked = 0;
-  for (;;) {
+  for (let pages = 0; ; pages++) {
+    if (pages > 0) await yieldBetweenBatches();
     const page = await inSnapshot(ctx.db, (db) => auditPage(db, cursor, pageSize, findings, options.memberId));
     membersChecked += page.members;
     transactionsChecked += page.transactions;

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { Ctx, Deps } from '../../deps.ts';
 import { MINUTE_MS } from '../../platform/clock.ts';
+import { yieldBetweenBatches } from '../../db/batches.ts';
 import type { JobHandler, Schedule } from '../../jobs/index.ts';
 import { computeSnapshot, insertSnapshot, snapshotsDue } from './snapshot.repository.ts';
 
@@ -32,6 +33,7 @@ export async function runCreditsSnapshots(ctx: Ctx, options: SnapshotOptions = {
   const maxBatches = options.maxBatches ?? 20;
   const report: SnapshotReport = { taken: 0, more: false };
   for (let batch = 0; ; batch++) {
+    if (batch > 0) await yieldBetweenBatches();
     const due = await snapshotsDue(ctx.db, snapshotLagMs, batchSize);
     if (due.length === 0) return report;
     if (batch >= maxBatches) {

@@ -14,6 +14,7 @@
 import { z } from 'zod';
 import { transact, type Ctx, type Deps } from '../../deps.ts';
 import { isPostgres } from '../../db/database.ts';
+import { yieldBetweenBatches } from '../../db/batches.ts';
 import { MINUTE_MS } from '../../platform/clock.ts';
 import type { JobHandler, Schedule } from '../../jobs/index.ts';
 import { advanceTo, newBook, type Account, type Book, type Lot } from './ledger.rules.ts';
@@ -138,7 +139,8 @@ export async function runCreditsSweep(ctx: Ctx, options: SweepOptions = {}): Pro
   const report: SweepReport = { batches: 0, members: 0, transactions: 0, warnings: 0, more: false };
   const concurrency = isPostgres(ctx.db) ? Math.max(1, options.concurrency ?? 2) : 1;
   const policy = await getCurrentPolicy(ctx);
-  for (;;) {
+  for (let round = 0; ; round++) {
+    if (round > 0) await yieldBetweenBatches();
     const room = maxBatches - report.batches;
     if (room <= 0) {
       report.more = true;

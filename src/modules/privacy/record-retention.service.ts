@@ -16,6 +16,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import { memberColumnOf, recordTimeColumns, type PersonalDataCategory, type PersonalDataColumn } from '../../db/personal-data.ts';
 import { transact, type Ctx } from '../../deps.ts';
+import { yieldBetweenBatches } from '../../db/batches.ts';
 import { InvariantError } from '../../platform/assert.ts';
 import { appendOnlyTables, emailLike, erasedText, readColumnFacts, type ColumnFacts } from './erasure.executor.ts';
 
@@ -96,7 +97,8 @@ export async function clearExpiredRecordValues(ctx: Ctx, recordedBeforeMs: numbe
   for (const plan of await planRecordRetention(ctx)) {
     let afterId = '';
     let cleared = 0;
-    for (;;) {
+    for (let batches = 0; ; batches++) {
+      if (batches > 0) await yieldBetweenBatches();
       const batch = await transact(ctx, async (trx) => {
         const due = sql`${sql.ref(plan.recordTimeColumn)} <= ${recordedBeforeMs} and (${sql.join(plan.targets.map((target) => target.holdsValue), sql` or `)})`;
         const rows = await sql<{ id: string }>`select id from ${sql.table(plan.table)} where id > ${afterId} and ${due} order by id limit ${batchSize}`.execute(trx.db);

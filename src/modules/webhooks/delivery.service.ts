@@ -6,7 +6,7 @@
 // `webhook-id`, which receivers use to drop the repeat).
 import { transact, type Ctx, type Deps } from '../../deps.ts';
 import { countWebhookDelivery, type WebhookDeliveryOutcome } from '../../http/metrics.ts';
-import { deleteInBatches } from '../../db/batches.ts';
+import { deleteInBatches, yieldBetweenBatches } from '../../db/batches.ts';
 import { DAY_MS, monotonicMs } from '../../platform/clock.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import { randomInt } from '../../platform/ids.ts';
@@ -63,7 +63,8 @@ function collects(endpoint: WebhookEndpointRow): boolean {
  */
 export async function fanOutEvents(deps: Deps): Promise<number> {
   let total = 0;
-  for (;;) {
+  for (let batches = 0; ; batches++) {
+    if (batches > 0) await yieldBetweenBatches();
     const taken = await transact(deps, async (trx) => {
       const events = await takeUndispatchedEvents(trx, fanOutBatchSize);
       if (events.length === 0) return 0;
