@@ -52,6 +52,11 @@ export const maxStoredProblems = 100;
 export interface AuditOptions {
   trigger: 'schedule' | 'manual' | 'cli' | 'bench' | 'test';
   actorId: string | null;
+  /**
+   * Members per read (default 100). Between pages the event loop turns (db/batches.ts), so on SQLite inside
+   * `patron serve` a request waits for one page at most: measured at 50,000 members, pages of 500 held the loop
+   * 57 ms each (median), pages of 100 11 ms, for the same 7.3 s in all.
+   */
   pageSize?: number;
   /** Audit one member only (skips the global checks). */
   memberId?: string;
@@ -287,7 +292,7 @@ async function auditSnapshots(db: Executor, findings: Findings, memberId?: strin
 export async function auditCreditsLedger(ctx: Ctx, options: AuditOptions): Promise<AuditReport> {
   const startedAtMs = ctx.clock.nowMs();
   const findings = new Findings();
-  const pageSize = options.pageSize ?? 500;
+  const pageSize = options.pageSize ?? 100;
   let cursor = '';
   let membersChecked = 0;
   let transactionsChecked = 0;
