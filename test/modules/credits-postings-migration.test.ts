@@ -13,7 +13,7 @@ import { createTestDeps } from '../support/deps.ts';
 import { assertLedgerSound, DAY_MS } from './credits-fixtures.ts';
 
 for (const dialect of testDialects()) {
-  test(`LG-1 LG-2 LG-4 migrations 0420/0421 keep a ledger written before them whole: old postings in the legacy table, new ones in their transaction row, one view over both [${dialect}]`, async () => {
+  test(`LG-1 LG-2 LG-3 LG-4 migrations 0420–0422 keep a ledger written before them whole: old postings in the legacy table, new ones in their transaction row, one view over both, the key-first idempotency index still refusing a used key [${dialect}]`, async () => {
     const deps = await createTestDeps(dialect, { migrateBefore: '0420' });
     try {
       const memberId = 'mem_legacy_000000000000000001';
