@@ -157,6 +157,9 @@ async function settleWrites(database: Database): Promise<void> {
 
 const sweepWorkerCode = `
 import { parentPort, workerData } from 'node:worker_threads';
+const { lowerThreadPriority } = await import(workerData.root + 'src/platform/thread-priority.ts');
+// As \`patron worker\` does by default (PATRON_WORKER_NICE=10): the server's requests go first on a shared host.
+lowerThreadPriority(10);
 const { openDatabase } = await import(workerData.root + 'src/db/database.ts');
 const { createSimulatedClock } = await import(workerData.root + 'src/platform/clock.ts');
 const { createIdGenerator } = await import(workerData.root + 'src/platform/ids.ts');

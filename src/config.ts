@@ -28,6 +28,8 @@ const environmentSchema = z.object({
   PATRON_SECRET: z.string().min(32, 'PATRON_SECRET must be at least 32 characters').optional(),
   PATRON_DEMO_DATA: booleanText.optional(),
   PATRON_WORKER: booleanText.default(true),
+  /** `patron worker`'s CPU priority below the server's on a shared host (nice 0–19; 0 keeps it equal). Linux only. */
+  PATRON_WORKER_NICE: z.coerce.number().int().min(0).max(19).default(10),
   PATRON_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PATRON_TRUST_PROXY: booleanText.default(false),
   // PV-23: the request header a CDN or proxy puts the visitor's country (or ISO 3166-2 subdivision) in, such as
@@ -58,6 +60,8 @@ export interface Config {
   secret: string | undefined;
   demoData: boolean;
   worker: boolean;
+  /** The nice value `patron worker` gives its own thread (platform/thread-priority.ts). */
+  workerNice: number;
   logLevel: z.infer<typeof environmentSchema>['PATRON_LOG_LEVEL'];
   /** Undefined: the after-sales module's defaults (defaultCaseExpirySettings). */
   aftersales: { needsInfoExpiryDays: number | undefined; awaitingReturnExpiryDays: number | undefined };
@@ -110,6 +114,7 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
     secret: env.PATRON_SECRET,
     demoData: env.PATRON_DEMO_DATA ?? isEmbeddedDefault,
     worker: env.PATRON_WORKER,
+    workerNice: env.PATRON_WORKER_NICE,
     logLevel: env.PATRON_LOG_LEVEL,
     aftersales: { needsInfoExpiryDays: env.PATRON_CASE_NEEDS_INFO_EXPIRY_DAYS, awaitingReturnExpiryDays: env.PATRON_CASE_AWAITING_RETURN_EXPIRY_DAYS },
     webhooks: { disableAfterDays: env.PATRON_WEBHOOK_DISABLE_AFTER_DAYS },

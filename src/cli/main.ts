@@ -10,6 +10,7 @@ import { runDueJobs, startWorker } from '../modules.ts';
 import { parseDurationMs, type SimulatedClock } from '../platform/clock.ts';
 import { isAppError } from '../platform/errors.ts';
 import { randomToken } from '../platform/ids.ts';
+import { lowerThreadPriority } from '../platform/thread-priority.ts';
 import { advanceSimulatedClock } from '../db/simulated-clock-store.ts';
 import { createRuntime } from '../runtime.ts';
 import { serve } from '../main.ts';
@@ -81,6 +82,8 @@ async function run(argv: string[]): Promise<number> {
         return 0;
       }
       case 'worker': {
+        // Beside a server on the same host, the server's requests go first when both want a core.
+        lowerThreadPriority(config.workerNice);
         const worker = startWorker(deps);
         print('worker running; Ctrl-C to stop');
         await new Promise<void>((resolve) => {

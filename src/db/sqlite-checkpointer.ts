@@ -9,9 +9,12 @@ import { Worker } from 'node:worker_threads';
 /** WAL pages after which the writer checkpoints by itself (the safety net): 64 MB of 4 kB pages. */
 export const safetyNetCheckpointPages = 16_000;
 
+// The thread takes nice 10 (platform/thread-priority.ts, inlined: this code is evaluated as it stands): copying the WAL
+// into the database file can wait while the server's thread wants the core.
 const workerCode = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { DatabaseSync } = require('node:sqlite');
+try { require('node:os').setPriority(Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop()), 10); } catch { /* not Linux: same priority */ }
 const db = new DatabaseSync(workerData.path);
 db.exec('PRAGMA busy_timeout = 1000');
 const checkpoint = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
