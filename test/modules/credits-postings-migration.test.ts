@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sql } from 'kysely';
 import { migrateToLatest } from '../../src/db/migrate.ts';
-import { getBalance, getBalanceAt, spendCredits } from '../../src/modules/credits/index.ts';
+import { auditCreditsLedger, getBalance, getBalanceAt, spendCredits } from '../../src/modules/credits/index.ts';
 import { isPostgres, type Executor } from '../../src/db/database.ts';
 import { migrateTestSchema, testDialects } from '../support/databases.ts';
 import { createTestDeps } from '../support/deps.ts';
@@ -60,6 +60,13 @@ for (const dialect of testDialects()) {
       );
       assert.equal((await getBalance(deps, memberId)).available, 380);
       await assertLedgerSound(deps);
+
+      // LG-5: a legacy posting whose transaction is missing is still found (the orphan check reads the legacy rows;
+      // a posting written since 0420 lives in its transaction's row and cannot be orphaned).
+      await sql`insert into credit_postings_legacy (member_id, version, seq, transaction_id, account, lot_id, hold_id, amount, at_ms)
+        values (${memberId}, 99, 0, 'ltx_legacy_gone', 'program:issued', null, null, 0, ${atMs})`.execute(deps.db);
+      const audit = await auditCreditsLedger(deps, { trigger: 'test', actorId: null });
+      assert.deepEqual(audit.problems.map((problem) => problem.check), ['orphan-postings']);
     } finally {
       await deps.database.dispose();
     }
