@@ -9,12 +9,12 @@ import { Worker } from 'node:worker_threads';
 /** WAL pages after which the writer checkpoints by itself (the safety net): 64 MB of 4 kB pages. */
 export const safetyNetCheckpointPages = 16_000;
 
-// The thread takes nice 10 (platform/thread-priority.ts, inlined: this code is evaluated as it stands): copying the WAL
-// into the database file can wait while the server's thread wants the core.
+// The thread takes nice 10 (platform/thread-priority.ts, loaded by URL: this code is evaluated as it stands): copying
+// the WAL into the database file can wait while the server's thread wants the core.
 const workerCode = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { DatabaseSync } = require('node:sqlite');
-try { require('node:os').setPriority(Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop()), 10); } catch { /* not Linux: same priority */ }
+import(workerData.priorityModule).then(({ lowerThreadPriority }) => lowerThreadPriority(10), () => { /* the same priority */ });
 const db = new DatabaseSync(workerData.path);
 db.exec('PRAGMA busy_timeout = 1000');
 const checkpoint = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
@@ -35,7 +35,8 @@ export interface Checkpointer {
 
 /** Starts the background checkpoints of the SQLite file at `path` (a file in WAL mode, not `:memory:`). */
 export function startCheckpointer(path: string, intervalMs = 250): Checkpointer {
-  const worker = new Worker(workerCode, { eval: true, workerData: { path, intervalMs } });
+  const priorityModule = new URL('../platform/thread-priority.ts', import.meta.url).href;
+  const worker = new Worker(workerCode, { eval: true, workerData: { path, intervalMs, priorityModule } });
   // A database left open must not keep the process alive on its own.
   worker.unref();
   let stopped: Promise<void> | undefined;
