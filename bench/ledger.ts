@@ -4,6 +4,7 @@
 // a run that breaks an invariant is a failed run. PostgreSQL parts run when PATRON_BENCH_DATABASE_URL (or
 // PATRON_TEST_DATABASE_URL) is set, in a schema of their own that is dropped at the end.
 import { percentile, sqliteReadCeiling, sqliteWriteCeiling } from './ceilings.ts';
+import { pgEarnRowsCeiling, sqliteEarnRowsCeiling } from './earn-rows-ceiling.ts';
 import { measure, measurePaced, type Measured } from './load-measure.ts';
 import type { Ports } from '../src/deps.ts';
 import type { MemberContacts } from '../src/ports/index.ts';
@@ -12,9 +13,10 @@ import { installationPersonalData } from '../src/adapters.ts';
 import { createMemoryFileStorage } from '../src/ports/local-file-storage.ts';
 import { memberContacts } from '../src/modules/accounts/index.ts';
 import { createSandboxGateway } from '../src/modules/payments/index.ts';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { Worker } from 'node:worker_threads';
 import { sql } from 'kysely';
 import pg from 'pg';
@@ -192,6 +194,31 @@ function sweepInWorker(url: string, schema: string | undefined, nowMs: number, c
   });
 }
 
+/**
+ * A raw primary-key read of an account (node:sqlite on its own connection, or raw `pg` with the installation's pool
+ * size), paced as PF-7's reads at half rate: what p99 this machine gives a read that does nothing else.
+ */
+async function pacedRawAccountReads(location: { url: string; schema?: string }, rate: number, member: () => string): Promise<Measured> {
+  const text = 'select * from credit_accounts where member_id = ';
+  if (location.schema === undefined) {
+    const db = new DatabaseSync(location.url);
+    const read = db.prepare(`${text}?`);
+    try {
+      return await measurePaced(halfSeconds, rate, async () => read.get(member()));
+    } finally {
+      db.close();
+    }
+  }
+  const pool = new pg.Pool({ connectionString: location.url, max: 10, options: `-c search_path=${location.schema}` });
+  try {
+    // Every connection opened before the clock starts (a new connection's first query took ~100 ms here).
+    await Promise.all(Array.from({ length: 10 }, () => pool.query(`${text}$1`, [member()])));
+    return await measurePaced(halfSeconds, rate, () => pool.query(`${text}$1`, [member()]));
+  } finally {
+    await pool.end();
+  }
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // The service-level measurements, the same on both databases
 
@@ -203,6 +230,8 @@ interface DialectResults {
   /** The same reads in an open loop at half the saturated rate. */
   readsHalf: Measured;
   pointInTimeHalf: Measured;
+  /** The floor under PF-7's paced p99: a raw primary-key read of an account, paced as pointInTimeHalf, on this machine. */
+  rawReadHalf: Measured;
   longHistory?: LongHistoryResults;
   sweepDaySeconds: number;
   sweepDayEvents: number;
@@ -283,7 +312,9 @@ async function runServices(
   const pointInTime = await measure(seconds, workers, () => getBalanceAt(readerCtx, memberId(pick()), T0 - DAY_MS));
   const readsHalf = await measurePaced(halfSeconds, reads.perSecond / 2, () => getBalance(readerCtx, memberId(pick())));
   const pointInTimeHalf = await measurePaced(halfSeconds, pointInTime.perSecond / 2, () => getBalanceAt(readerCtx, memberId(pick()), T0 - DAY_MS));
-  log(`PF-7 balance ${reads.perSecond.toFixed(0)}/s p99 ${reads.p99Ms.toFixed(2)} ms (${workers} callers), ${readsHalf.p99Ms.toFixed(2)} ms at half that rate; point in time ${pointInTime.perSecond.toFixed(0)}/s p99 ${pointInTime.p99Ms.toFixed(2)} ms, ${pointInTimeHalf.p99Ms.toFixed(2)} ms at half`);
+  const rawReadHalf = await pacedRawAccountReads(location, pointInTime.perSecond / 2, () => memberId(pick()));
+  log(`PF-7 balance ${reads.perSecond.toFixed(0)}/s p99 ${reads.p99Ms.toFixed(2)} ms (${workers} callers), ${readsHalf.p99Ms.toFixed(2)} ms at half that rate; point in time ${pointInTime.perSecond.toFixed(0)}/s p99 ${pointInTime.p99Ms.toFixed(2)} ms, ${pointInTimeHalf.p99Ms.toFixed(2)} ms at half; ` +
+    `a raw primary-key read paced the same: p99 ${rawReadHalf.p99Ms.toFixed(2)} ms`);
   const longHistory = longMembers > 0 ? await measureLongHistory(ctx, readerCtx, longMembers, seconds, workers, log) : undefined;
 
   // PF-8: one day's work, then a 30-day backlog (bounded in time), with online reads running alongside.
@@ -350,6 +381,7 @@ async function runServices(
     pointInTime,
     readsHalf,
     pointInTimeHalf,
+    rawReadHalf,
     ...(longHistory ? { longHistory } : {}),
     sweepDaySeconds,
     sweepDayEvents: day.transactions,
@@ -465,11 +497,11 @@ async function httpBalanceRow(size: Size, seconds: number): Promise<{ row: Row; 
  * PF-7 rows: the saturated rate (closed loop) against C_read, and p99 judged at half that rate (open loop); the
  * closed-loop p99 is shown too: with 16 callers it is mostly queueing (PERFORMANCE.md, "Point-in-time snapshots").
  */
-function pf7Row(id: string, what: string, saturated: Measured, half: Measured, cRead: number): Row {
+function pf7Row(id: string, what: string, saturated: Measured, half: Measured, cRead: number, floor?: Measured): Row {
   return {
     id,
     what,
-    value: `${saturated.perSecond.toFixed(0)}/s p99 ${saturated.p99Ms.toFixed(2)} ms; at half ${half.p99Ms.toFixed(2)} ms`,
+    value: `${saturated.perSecond.toFixed(0)}/s p99 ${saturated.p99Ms.toFixed(2)} ms; at half ${half.p99Ms.toFixed(2)} ms${floor ? ` (raw read ${floor.p99Ms.toFixed(2)} ms)` : ''}`,
     ratio: saturated.perSecond / cRead,
     target: '≥ 0.5 × C_read; p99 ≤ 2 ms at half',
     pass: saturated.perSecond / cRead >= 0.5 && half.p99Ms <= 2,
@@ -546,6 +578,14 @@ export async function runLedgerBench(options: { size: Size }): Promise<void> {
     await migrateToLatest(sqlite.db);
     let started = performance.now();
     await loadDataset(sqlite, size.members, size.lotsPerMember);
+    // The earn's own rows by raw statements, on a copy of the loaded ledger (the data model's ceiling for PF-1).
+    await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(sqlite.db);
+    const earnRowsCopy = join(dir, 'earn-rows.sqlite');
+    copyFileSync(file, earnRowsCopy);
+    const cEarnSqlite = await sqliteEarnRowsCeiling(earnRowsCopy, size.seconds);
+    for (const suffix of ['', '-wal', '-shm']) rmSync(`${earnRowsCopy}${suffix}`, { force: true });
+    say(`  C_earn_sqlite ${cEarnSqlite.toFixed(0)} earns/s (an earn's rows by raw statements, 16 per commit, on a copy of the ledger)`);
+    json.ceilings = { ...(json.ceilings as object), cEarnSqlite };
     await loadLongHistories(sqlite, longHistoryOf(size.longMembers));
     say(`  loaded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     const sqliteReader = await openDatabase({ url: file });
@@ -558,9 +598,10 @@ export async function runLedgerBench(options: { size: Size }): Promise<void> {
     failed ||= !s.auditOk;
     rows.push(
       { id: 'PF-1', what: 'earn, SQLite (service call)', value: `${s.earn.perSecond.toFixed(0)} tx/s`, ratio: s.earn.perSecond / cSqlite, target: '≥ 0.7 × C_sqlite', pass: s.earn.perSecond / cSqlite >= 0.7 },
+      { id: 'PF-1c', what: 'earn rows by raw SQL, SQLite (context)', value: `${cEarnSqlite.toFixed(0)} earns/s; PF-1 is ${(s.earn.perSecond / cEarnSqlite).toFixed(2)} of it`, ratio: cEarnSqlite / cSqlite, target: 'the most PF-1 can reach', pass: null },
       { id: 'PF-2', what: 'FIFO spend ≤ 5 lots, SQLite', value: `${s.spend.perSecond.toFixed(0)} tx/s`, ratio: s.spend.perSecond / cSqlite, target: '≥ 0.5 × C_sqlite', pass: s.spend.perSecond / cSqlite >= 0.5 },
       pf7Row('PF-7s', 'balance read, SQLite', s.reads, s.readsHalf, cReadSqlite),
-      pf7Row('PF-7s', 'point-in-time read, SQLite', s.pointInTime, s.pointInTimeHalf, cReadSqlite),
+      pf7Row('PF-7s', 'point-in-time read, SQLite', s.pointInTime, s.pointInTimeHalf, cReadSqlite, s.rawReadHalf),
       ...longHistoryRows('PF-7s', 'SQLite', s.longHistory, cReadSqlite),
       { id: 'PF-8s', what: "sweep: one day's work, SQLite", value: `${s.sweepDayEvents} events in ${s.sweepDaySeconds.toFixed(2)} s (≈ ${(s.sweepDaySeconds * toM).toFixed(0)} s at M)`, ratio: null, target: '≤ 10 s at M (1M members)', pass: s.sweepDaySeconds * toM <= 10 },
       { id: 'PF-8s', what: 'sweep: 30-day backlog, SQLite (worker)', value: `${s.backlogLotsPerSecond.toFixed(0)} lots/s`, ratio: null, target: '≥ 15k lots/s', pass: s.backlogLotsPerSecond >= 15_000 },
@@ -588,6 +629,9 @@ export async function runLedgerBench(options: { size: Size }): Promise<void> {
           await migrateToLatest(postgres.db);
           started = performance.now();
           await loadDataset(postgres, size.members, size.lotsPerMember);
+          const cEarnPgBatch = await pgEarnRowsCeiling(pgUrl, schema, `${schema}_earn_rows`, size.seconds);
+          say(`  C_earn_pg_batch ${cEarnPgBatch.toFixed(0)} earns/s (an earn's rows by raw statements, 100 per statement, 16 connections, on copies of the ledger's tables)`);
+          json.ceilings = { ...(json.ceilings as object), cEarnPgBatch };
           await loadLongHistories(postgres, longHistoryOf(size.longMembers));
           say(`  loaded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
           const p = await runServices('postgres', { url: pgUrl, schema }, postgres, postgres, size.members, size.seconds, size.backlogCapSeconds, 16, 16, size.longMembers);
@@ -604,10 +648,11 @@ export async function runLedgerBench(options: { size: Size }): Promise<void> {
             { id: 'PF-3', what: 'earn, PostgreSQL, 16 connections', value: `${p.earn.perSecond.toFixed(0)} tx/s p99 ${p.earn.p99Ms.toFixed(1)} ms`, ratio: p.earn.perSecond / cPg, target: '≥ 0.6 × C_pg; p99 ≤ 20 ms', pass: p.earn.perSecond / cPg >= 0.6 && p.earn.p99Ms <= 20 },
             { id: 'PF-4', what: 'spend, PostgreSQL, 16 connections', value: `${p.spend.perSecond.toFixed(0)} tx/s`, ratio: p.spend.perSecond / cPg, target: '≥ 0.5 × C_pg', pass: p.spend.perSecond / cPg >= 0.5 },
             { id: 'PF-5', what: 'webhook earns as production issues them (append groups, 32 concurrent jobs)', value: `${p.webhookEarnsPerSecond.toFixed(0)} earns/s`, ratio: p.webhookEarnsPerSecond / cPgBatch, target: '≥ 0.25 × C_pg_batch', pass: p.webhookEarnsPerSecond / cPgBatch >= 0.25 },
+            { id: 'PF-5c', what: 'earn rows by raw SQL, PostgreSQL (context)', value: `${cEarnPgBatch.toFixed(0)} earns/s; PF-5 is ${(p.webhookEarnsPerSecond / cEarnPgBatch).toFixed(2)} of it`, ratio: cEarnPgBatch / cPgBatch, target: 'the most PF-5 can reach', pass: null },
             { id: 'PF-5b', what: 'earns micro-batched into append groups (400 callers)', value: `${p.groupedEarnsPerSecond.toFixed(0)} earns/s`, ratio: p.groupedEarnsPerSecond / cPgBatch, target: '≥ 0.25 × C_pg_batch', pass: p.groupedEarnsPerSecond / cPgBatch >= 0.25 },
             { id: 'PF-6', what: 'hot member: 32 spends of 70 on 1000', value: `${p.hotMember.succeeded} of ${p.hotMember.expected} expected, ${p.hotMember.deadlocks} deadlocks`, ratio: null, target: 'exactly min(32, ⌊B/x⌋); 0 deadlocks', pass: p.hotMember.succeeded === p.hotMember.expected && p.hotMember.deadlocks === 0 },
             pf7Row('PF-7', 'balance read, PostgreSQL', p.reads, p.readsHalf, cRead),
-            pf7Row('PF-7', 'point-in-time read, PostgreSQL', p.pointInTime, p.pointInTimeHalf, cRead),
+            pf7Row('PF-7', 'point-in-time read, PostgreSQL', p.pointInTime, p.pointInTimeHalf, cRead, p.rawReadHalf),
             ...longHistoryRows('PF-7', 'PostgreSQL', p.longHistory, cRead),
             { id: 'PF-8', what: "sweep: one day's work, PostgreSQL", value: `${p.sweepDayEvents} events in ${p.sweepDaySeconds.toFixed(2)} s (≈ ${(p.sweepDaySeconds * toM).toFixed(0)} s at M)`, ratio: null, target: '≤ 10 s at M (1M members)', pass: p.sweepDaySeconds * toM <= 10 },
             { id: 'PF-8', what: 'sweep: 30-day backlog, PostgreSQL (worker)', value: `${p.backlogLotsPerSecond.toFixed(0)} lots/s`, ratio: null, target: '≥ 15k lots/s', pass: p.backlogLotsPerSecond >= 15_000 },

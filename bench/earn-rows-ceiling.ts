@@ -1,0 +1,220 @@
+// The earn's own rows written by raw statements (issue 12): what an earn costs the database with no application
+// code at all, on the ledger's real tables, indexes and dataset. An earn of two order lines writes one transaction
+// row (its postings and its idempotent answer inside), two lots, one domain event and the member's account; the
+// ceilings C_sqlite and C_pg_batch write one row and update one. The gap between this and the ledger's earn is what
+// the application adds; the gap between this and C_sqlite / C_pg_batch is what the data model costs.
+//
+// Rows are the shape and size of a real earn's (ledger.repository.ts appendColumns, events.service.ts), keys are
+// time-ordered IDs as the ledger draws them, members are random. No reads: versions come from a map loaded before
+// the clock starts (the ledger reads the account and the idempotency key first), so this is an upper bound.
+import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
+import pg from 'pg';
+import { assert } from '../src/platform/assert.ts';
+import { createSimulatedClock } from '../src/platform/clock.ts';
+import { createIdGenerator } from '../src/platform/ids.ts';
+import { measure } from './load-measure.ts';
+import { safetyNetCheckpointPages, startCheckpointer } from '../src/db/sqlite-checkpointer.ts';
+
+const txColumns = ['member_id', 'version', 'id', 'kind', 'reason', 'idem_scope', 'idem_key', 'request_hash', 'policy_version', 'at_ms', 'recorded_at_ms', 'credits', 'available_after', 'pending_after', 'held_after', 'debt_after', 'lifetime_after', 'order_id', 'result', 'postings'] as const;
+const lotColumns = ['member_id', 'id', 'source', 'state', 'original', 'remaining', 'held', 'reversed', 'qualifying_minor', 'refunded_qualifying_minor', 'unlock_at_ms', 'expires_at_ms', 'order_id', 'order_line_id', 'transaction_id', 'policy_version', 'created_at_ms'] as const;
+const eventColumns = ['id', 'type', 'subject_id', 'member_id', 'occurred_at_ms', 'data'] as const;
+
+const DAY_MS = 86_400_000;
+const T0 = Date.parse('2026-03-02T17:00:00.000Z');
+
+interface EarnRows {
+  memberId: string;
+  version: number;
+  credits: number;
+  tx: SQLInputValue[];
+  lots: SQLInputValue[][];
+  event: SQLInputValue[];
+}
+
+/** One earn's rows, as the ledger writes them for an order of two lines (50 and 7 credits). */
+function earnRows(ids: ReturnType<typeof createIdGenerator>, memberId: string, version: number): EarnRows {
+  const [orderId, line1, line2, txId, lot1, lot2, eventId] = [ids.next('ord'), ids.next('oln'), ids.next('oln'), ids.next('ltx'), ids.next('lot'), ids.next('lot'), ids.next('evt')];
+  const unlock = T0 + 30 * DAY_MS;
+  const expires = unlock + 365 * DAY_MS;
+  const result = JSON.stringify({ transactionId: txId, memberId, orderId, credits: 57, policyVersion: 1, unlockAtMs: unlock, expiresAtMs: expires, lines: [{ lineId: line1, credits: 50, lotId: lot1 }, { lineId: line2, credits: 7, lotId: lot2 }] });
+  const postings = JSON.stringify([['pending', lot1, null, 50], ['program:issued', lot1, null, -50], ['pending', lot2, null, 7], ['program:issued', lot2, null, -7]]);
+  const data = JSON.stringify({ amounts: [50, 7], credits: 57, lotIds: [lot1, lot2], orderId, transactionId: txId });
+  const lot = (id: string, line: string, credits: number): SQLInputValue[] => [memberId, id, 'order', 'pending', credits, credits, 0, 0, credits * 100, 0, unlock, expires, orderId, line, txId, 1, T0];
+  return {
+    memberId,
+    version,
+    credits: 57,
+    tx: [memberId, version, txId, 'earn', 'order', 'earn', orderId, 'WcLIhxXMMMIUItXTkwVJyCPQoImsutPXlufUorLOPXc', 1, T0, T0, 57, 0, 57, 0, 0, 57, orderId, result, postings],
+    lots: [lot(lot1, line1, 50), lot(lot2, line2, 7)],
+    event: [eventId, 'credits.earned', txId, memberId, T0, data],
+  };
+}
+
+const insertText = (table: string, columns: readonly string[]) => `insert into ${table} (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')})`;
+
+/**
+ * What-ifs of the data model, applied to the copy before the clock starts (bench/earn-rows-variants.ts): each says
+ * what one part of an earn costs by leaving it out or changing it.
+ */
+export interface EarnRowsVariant {
+  /** credit_lots as a rowid table (rows appended) with its primary key as a unique index. */
+  rowidLots?: boolean;
+  /** One lot per earn instead of one per order line. */
+  oneLot?: boolean;
+  /** No domain event row. */
+  noEvent?: boolean;
+  /** The event row without the events' member index. */
+  noEventMemberIndex?: boolean;
+  /** The transaction row without its idempotent answer (`result`). */
+  noResult?: boolean;
+}
+
+function applySqliteVariant(db: DatabaseSync, variant: EarnRowsVariant): void {
+  if (variant.noEventMemberIndex) db.exec('drop index domain_events_member');
+  if (!variant.rowidLots) return;
+  const table = db.prepare("select sql from sqlite_schema where name = 'credit_lots'").get() as { sql: string };
+  const indexes = db.prepare("select sql from sqlite_schema where tbl_name = 'credit_lots' and type = 'index' and sql is not null").all() as { sql: string }[];
+  const rowid = table.sql.replace('"credit_lots"', '"credit_lots_rowid"').replace(/\)\s*without rowid\s*$/i, ')');
+  assert(rowid !== table.sql, 'credit_lots is a WITHOUT ROWID table');
+  db.exec('begin');
+  db.exec(rowid);
+  db.exec('insert into credit_lots_rowid select * from credit_lots order by member_id, id');
+  db.exec('drop table credit_lots');
+  db.exec('alter table credit_lots_rowid rename to credit_lots');
+  for (const index of indexes) db.exec(index.sql);
+  db.exec('commit');
+}
+
+/**
+ * Earns per second written into `file` (a copy of the bench's loaded ledger: it gets the rows) by one connection,
+ * `perCommit` earns per transaction as the ledger's group commit makes them from 16 callers.
+ */
+export async function sqliteEarnRowsCeiling(file: string, seconds: number, options: { perCommit?: number; variant?: EarnRowsVariant; checkpoints?: 'background' | 'none' } = {}): Promise<number> {
+  const { perCommit = 16, variant = {}, checkpoints = 'background' } = options;
+  const db = new DatabaseSync(file);
+  // The ledger's connection as openDatabase makes it (node-sqlite-adapter.ts, sqlite-checkpointer.ts): the WAL copied
+  // into the database file by a background thread, the writer's own threshold as the safety net. `checkpoints: 'none'`
+  // leaves the WAL to grow (not a way to run, but it shows what the copying costs).
+  db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536; PRAGMA mmap_size = 268435456`);
+  applySqliteVariant(db, variant);
+  db.exec(`PRAGMA wal_checkpoint(TRUNCATE); PRAGMA wal_autocheckpoint = ${checkpoints === 'none' ? 0 : safetyNetCheckpointPages}`);
+  const checkpointer = checkpoints === 'background' ? startCheckpointer(file) : undefined;
+  const versions = new Map<string, number>();
+  for (const row of db.prepare('select member_id, version from credit_accounts').all() as { member_id: string; version: number }[]) versions.set(row.member_id, row.version);
+  const members = [...versions.keys()];
+  const insertTx = db.prepare(insertText('credit_transactions', txColumns));
+  const insertLot = db.prepare(insertText('credit_lots', lotColumns));
+  const insertEvent = db.prepare(insertText('domain_events', eventColumns));
+  const update = db.prepare('update credit_accounts set version = ?, pending = pending + ?, lifetime_earned = lifetime_earned + ?, updated_at_ms = ? where member_id = ?');
+  const clock = createSimulatedClock(T0);
+  const ids = createIdGenerator(clock);
+  let seed = 11;
+  const random = () => (seed = (seed * 48_271) % 2_147_483_647) / 2_147_483_647;
+  const writeEarns = (): number => {
+    const start = performance.now();
+    const end = start + seconds * 1000;
+    let n = 0;
+    while (performance.now() < end) {
+      db.exec('begin immediate');
+      for (let k = 0; k < perCommit; k++, n++) {
+        const memberId = members[Math.floor(random() * members.length)]!;
+        const version = versions.get(memberId)! + 1;
+        versions.set(memberId, version);
+        const rows = earnRows(ids, memberId, version);
+        if (variant.noResult) rows.tx[txColumns.indexOf('result')] = null;
+        insertTx.run(...rows.tx);
+        for (const lot of variant.oneLot ? rows.lots.slice(0, 1) : rows.lots) insertLot.run(...lot);
+        update.run(version, rows.credits, rows.credits, T0, memberId);
+        if (!variant.noEvent) insertEvent.run(...rows.event);
+      }
+      db.exec('commit');
+    }
+    return n / ((performance.now() - start) / 1000);
+  };
+  // Once unmeasured first, as the PostgreSQL one does: the copy's pages come into the cache as earns touch them.
+  writeEarns();
+  db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+  const rate = writeEarns();
+  await checkpointer?.stop();
+  db.close();
+  return rate;
+}
+
+/**
+ * Earns per second written by 16 connections, `perStatement` earns per statement (C_pg_batch's 100 rows), each
+ * connection on its own members (as C_pg_batch's), into copies of the loaded schema's four tables in `scratchSchema`.
+ */
+export async function pgEarnRowsCeiling(url: string, schema: string, scratchSchema: string, seconds: number, perStatement = 100): Promise<number> {
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  const tables = ['credit_transactions', 'credit_lots', 'credit_accounts', 'domain_events'];
+  const types = new Map<string, string>();
+  try {
+    await admin.query(`drop schema if exists ${scratchSchema} cascade`);
+    await admin.query(`create schema ${scratchSchema}`);
+    for (const table of tables) {
+      await admin.query(`create table ${scratchSchema}.${table} (like ${schema}.${table} including all)`);
+      await admin.query(`insert into ${scratchSchema}.${table} select * from ${schema}.${table}`);
+    }
+    await admin.query(`analyze ${tables.map((t) => `${scratchSchema}.${t}`).join(', ')}`);
+    await admin.query('checkpoint');
+    const described = await admin.query<{ table_name: string; column_name: string; data_type: string }>(
+      'select table_name, column_name, data_type from information_schema.columns where table_schema = $1', [scratchSchema]);
+    for (const row of described.rows) types.set(`${row.table_name}.${row.column_name}`, row.data_type);
+    const versions = new Map<string, number>();
+    for (const row of (await admin.query<{ member_id: string; version: number }>(`select member_id, version from ${scratchSchema}.credit_accounts`)).rows) versions.set(row.member_id, Number(row.version));
+    const members = [...versions.keys()];
+    const workers = 16;
+    const unnest = (table: string, columns: readonly string[], from: number) =>
+      `select * from unnest(${columns.map((c, i) => `$${from + i}::${types.get(`${table}.${c}`) === 'jsonb' ? 'text' : types.get(`${table}.${c}`)}[]`).join(', ')})`;
+    const cast = (table: string, columns: readonly string[]) => columns.map((c) => (types.get(`${table}.${c}`) === 'jsonb' ? `${c}::jsonb` : c)).join(', ');
+    let p = 1;
+    const txFrom = p; p += txColumns.length;
+    const lotFrom = p; p += lotColumns.length;
+    const eventFrom = p; p += eventColumns.length;
+    const statement = `with
+      t as (insert into credit_transactions (${txColumns.join(', ')}) select ${cast('credit_transactions', txColumns)} from (${unnest('credit_transactions', txColumns, txFrom)}) as x(${txColumns.join(', ')})),
+      l as (insert into credit_lots (${lotColumns.join(', ')}) ${unnest('credit_lots', lotColumns, lotFrom)}),
+      e as (insert into domain_events (${eventColumns.join(', ')}) ${unnest('domain_events', eventColumns, eventFrom)})
+      -- "= any" as well as the join: by the join alone the planner hashes the batch and scans every account.
+      update credit_accounts a set version = u.v, pending = a.pending + u.c, lifetime_earned = a.lifetime_earned + u.c, updated_at_ms = $${p + 3}
+      from unnest($${p}::text[], $${p + 1}::int[], $${p + 2}::int[]) as u(m, v, c)
+      where a.member_id = u.m and a.member_id = any($${p}::text[])`;
+    const pool = new pg.Pool({ connectionString: url, max: workers, options: `-c search_path=${scratchSchema}` });
+    const clock = createSimulatedClock(T0);
+    const ids = createIdGenerator(clock);
+    let seed = 13;
+    const random = () => (seed = (seed * 48_271) % 2_147_483_647) / 2_147_483_647;
+    const own = Array.from({ length: workers }, (_, w) => members.filter((_, i) => i % workers === w));
+    // A statement takes each member once, so a small ledger (XS: 62 members a connection) fills it with fewer.
+    const perCall = Math.min(perStatement, Math.floor(own[workers - 1]!.length / 2));
+    const columnsOf = (rows: SQLInputValue[][], width: number) => Array.from({ length: width }, (_, c) => rows.map((row) => row[c]));
+    try {
+      // Run once unmeasured first: right after the copy's checkpoint nearly every page an earn touches costs a
+      // full-page image in the WAL, which the ledger's own measurement, later in the run, mostly does not pay.
+      const earnBatch = (w: number) => {
+        // One earn per member per statement (a member twice would need its versions in order within the statement).
+        const chosen = new Set<string>();
+        while (chosen.size < perCall) chosen.add(own[w]![Math.floor(random() * own[w]!.length)]!);
+        const earns = [...chosen].map((memberId) => {
+          const version = versions.get(memberId)! + 1;
+          versions.set(memberId, version);
+          return earnRows(ids, memberId, version);
+        });
+        return pool.query(statement, [
+          ...columnsOf(earns.map((e) => e.tx), txColumns.length),
+          ...columnsOf(earns.flatMap((e) => e.lots), lotColumns.length),
+          ...columnsOf(earns.map((e) => e.event), eventColumns.length),
+          earns.map((e) => e.memberId), earns.map((e) => e.version), earns.map((e) => e.credits), T0,
+        ]);
+      };
+      await measure(seconds, workers, earnBatch);
+      return (await measure(seconds, workers, earnBatch)).perSecond * perCall;
+    } finally {
+      await pool.end();
+    }
+  } finally {
+    await admin.query(`drop schema if exists ${scratchSchema} cascade`);
+    await admin.end();
+  }
+}

@@ -1,0 +1,53 @@
+// `npm exec -- node bench/earn-rows-variants.ts [members] [seconds] [rounds]`: what each part of an earn's data model
+// costs on SQLite (issue 12, PF-1). Loads the ledger bench's dataset once, then, alternating in rounds, copies it and
+// writes an earn's rows by raw statements (earn-rows-ceiling.ts) as the model is and with one part changed or left
+// out, beside the C_sqlite ceiling. A development aid for choosing the next change to the model, not a CI script.
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { openDatabase } from '../src/db/database.ts';
+import { migrateToLatest } from '../src/db/migrate.ts';
+import { sqliteWriteCeiling } from './ceilings.ts';
+import { sqliteEarnRowsCeiling, type EarnRowsVariant } from './earn-rows-ceiling.ts';
+import { loadDataset } from './ledger.ts';
+
+const members = Number(process.argv[2] ?? 20_000);
+const seconds = Number(process.argv[3] ?? 2);
+const rounds = Number(process.argv[4] ?? 2);
+// `none`: no checkpoint while measuring (the WAL grows): what copying the WAL into the database file costs.
+const checkpoints = process.argv[5] === 'none' ? 'none' : 'background';
+const variants: Record<string, EarnRowsVariant> = {
+  'as the model is': {},
+  'lots as a rowid table': { rowidLots: true },
+  'no event row': { noEvent: true },
+  'event row, no member index': { noEventMemberIndex: true },
+  'one lot per earn': { oneLot: true },
+  'no idempotent answer': { noResult: true },
+  'rowid lots, no event row': { rowidLots: true, noEvent: true },
+  'rowid lots, no event, one lot': { rowidLots: true, noEvent: true, oneLot: true },
+};
+const dir = mkdtempSync(join(tmpdir(), 'patron-earn-rows-'));
+try {
+  const file = join(dir, 'ledger.sqlite');
+  const database = await openDatabase({ url: file });
+  await migrateToLatest(database.db);
+  await loadDataset(database, members, 10);
+  await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(database.db);
+  await database.close();
+  const removeAll = (path: string) => { for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true }); };
+  for (let round = 0; round < rounds; round++) {
+    removeAll(join(dir, 'ceiling-NORMAL.sqlite'));
+    const ceiling = sqliteWriteCeiling(dir, { synchronous: 'NORMAL', seconds });
+    process.stdout.write(`round ${round + 1}: C_sqlite ${ceiling.toFixed(0)} tx/s\n`);
+    for (const [name, variant] of Object.entries(variants)) {
+      const copy = join(dir, 'copy.sqlite');
+      removeAll(copy);
+      copyFileSync(file, copy);
+      const rate = await sqliteEarnRowsCeiling(copy, seconds, { variant, checkpoints });
+      process.stdout.write(`  ${name.padEnd(32)} ${rate.toFixed(0).padStart(6)} earns/s  ${(rate / ceiling).toFixed(2)} × C_sqlite\n`);
+    }
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
