@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { sql } from 'kysely';
 import { openDatabase } from '../../src/db/database.ts';
-import { isSqliteFile } from '../../src/db/sqlite-checkpointer.ts';
+import { defaultCheckpointPace, isSqliteFile, nextCheckpointDelay } from '../../src/db/sqlite-checkpointer.ts';
 
 /** Writes ~4 MB (about 1,000 pages: below the writer's own threshold either way) in 20 commits. */
 async function writeSome(db: Awaited<ReturnType<typeof openDatabase>>['db']): Promise<void> {
@@ -62,4 +62,14 @@ test('in-memory databases have no WAL and get no checkpointer', () => {
   assert.equal(isSqliteFile(':memory:'), false);
   assert.equal(isSqliteFile('file::memory:?cache=shared'), false);
   assert.equal(isSqliteFile('/var/lib/patron/patron.sqlite'), true);
+});
+
+test('PF-1 the checkpoint thread comes back soon while the writer adds frames and at the idle pace once nothing is new', () => {
+  const pace = { busyMs: 10, idleMs: 250 };
+  assert.equal(nextCheckpointDelay({ log: 0, checkpointed: 0 }, -1, pace), 250, 'an empty WAL: nothing to do');
+  assert.equal(nextCheckpointDelay({ log: 900, checkpointed: 600 }, 600, pace), 10, 'frames left over (the writer appended meanwhile)');
+  assert.equal(nextCheckpointDelay({ log: 900, checkpointed: 900 }, 600, pace), 10, 'this one copied frames: the writer may be at work');
+  assert.equal(nextCheckpointDelay({ log: 900, checkpointed: 900 }, 900, pace), 250, 'nothing new since the last one');
+  assert.equal(nextCheckpointDelay({ log: 40, checkpointed: 40 }, 900, pace), 10, 'the WAL restarted and got new frames');
+  assert.deepEqual(defaultCheckpointPace, { busyMs: 10, idleMs: 250 });
 });
