@@ -14,6 +14,8 @@ export interface RawSqlite {
   /** A prepared statement for `text`, prepared once per connection. */
   statement(text: string): StatementSync;
   exec(text: string): void;
+  /** Whether a transaction is open on the connection (some caller holds it between BEGIN and COMMIT). */
+  inTransaction(): boolean;
 }
 
 // Keyed by the adapter every transaction of one Kysely instance shares (as database-memo.ts does).
@@ -21,7 +23,7 @@ const rawOf = new WeakMap<object, RawSqlite>();
 
 /** `connection`: the adapted connection Kysely uses, whose prepared-statement cache the raw callers share. */
 export function registerRawSqlite(db: Executor, connection: DatabaseSync, adapted: AdaptedSqlite): void {
-  rawOf.set(db.getExecutor().adapter, { statement: (text) => adapted.statement(text), exec: (text) => connection.exec(text) });
+  rawOf.set(db.getExecutor().adapter, { statement: (text) => adapted.statement(text), exec: (text) => connection.exec(text), inTransaction: () => connection.isTransaction });
 }
 
 /** Whether `db` is a SQLite database opened by openDatabase (and so has a raw connection to lend). */
@@ -39,11 +41,25 @@ export function rawSqliteInTransaction(db: Executor): RawSqlite | undefined {
 }
 
 /**
+ * The raw connection of a SQLite database outside any transaction: when no caller has a transaction open on it, a
+ * statement run synchronously now is a transaction of its own and sees only committed rows, exactly as it would
+ * after waiting its turn through Kysely, and nothing else can run on the connection until it returns. Undefined
+ * while a transaction is open (the statement would see, or join, another caller's uncommitted work): then it waits.
+ */
+function rawSqliteWhenIdle(db: Executor): RawSqlite | undefined {
+  if (db.isTransaction) return undefined;
+  const raw = rawOf.get(db.getExecutor().adapter);
+  return raw && !raw.inTransaction() ? raw : undefined;
+}
+
+/**
  * Rows of a raw statement written for `db`'s dialect. On SQLite inside the caller's transaction it runs synchronously
- * on the connection the transaction owns (no query-executor round, no promise per statement); otherwise through Kysely.
+ * on the connection the transaction owns (no query-executor round, no promise per statement), and so does a
+ * statement outside one while no transaction is open (rawSqliteWhenIdle: a balance read allocated 27 kB, 60 % of it
+ * the query executor's); otherwise through Kysely.
  */
 export async function queryRaw<T>(db: Executor, text: string, params: readonly unknown[]): Promise<T[]> {
-  const raw = rawSqliteInTransaction(db);
+  const raw = rawSqliteInTransaction(db) ?? rawSqliteWhenIdle(db);
   if (raw) return raw.statement(text).all(...params.map(toSqliteInput)) as T[];
   return (await db.executeQuery<T>(CompiledQuery.raw(text, params as unknown[]))).rows as T[];
 }
