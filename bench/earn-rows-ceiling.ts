@@ -10,7 +10,7 @@
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
 import pg from 'pg';
 import { assert } from '../src/platform/assert.ts';
-import { createSimulatedClock } from '../src/platform/clock.ts';
+import { DAY_MS, createSimulatedClock } from '../src/platform/clock.ts';
 import { createIdGenerator } from '../src/platform/ids.ts';
 import { measure } from './load-measure.ts';
 import { safetyNetCheckpointPages, startCheckpointer } from '../src/db/sqlite-checkpointer.ts';
@@ -19,7 +19,6 @@ const txColumns = ['member_id', 'version', 'id', 'kind', 'reason', 'idem_scope',
 const lotColumns = ['member_id', 'id', 'source', 'state', 'original', 'remaining', 'held', 'reversed', 'qualifying_minor', 'refunded_qualifying_minor', 'unlock_at_ms', 'expires_at_ms', 'order_id', 'order_line_id', 'transaction_id', 'policy_version', 'created_at_ms'] as const;
 const eventColumns = ['id', 'type', 'subject_id', 'member_id', 'occurred_at_ms', 'data'] as const;
 
-const DAY_MS = 86_400_000;
 const T0 = Date.parse('2026-03-02T17:00:00.000Z');
 
 interface EarnRows {
