@@ -7,12 +7,14 @@
 // Rows are the shape and size of a real earn's (ledger.repository.ts appendColumns, events.service.ts), keys are
 // time-ordered IDs as the ledger draws them, members are random. No reads: versions come from a map loaded before
 // the clock starts (the ledger reads the account and the idempotency key first), so this is an upper bound.
-import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
+import { copyFileSync, rmSync } from 'node:fs';
+import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
 import pg from 'pg';
 import { assert } from '../src/platform/assert.ts';
 import { DAY_MS, createSimulatedClock } from '../src/platform/clock.ts';
 import { createIdGenerator } from '../src/platform/ids.ts';
 import { measure } from './load-measure.ts';
+import { openNodeSqlite } from '../src/db/node-sqlite-adapter.ts';
 import { safetyNetCheckpointPages, startCheckpointer } from '../src/db/sqlite-checkpointer.ts';
 
 const txColumns = ['member_id', 'version', 'id', 'kind', 'reason', 'idem_scope', 'idem_key', 'request_hash', 'policy_version', 'at_ms', 'recorded_at_ms', 'credits', 'available_after', 'pending_after', 'held_after', 'debt_after', 'lifetime_after', 'order_id', 'result', 'postings'] as const;
@@ -85,18 +87,28 @@ function applySqliteVariant(db: DatabaseSync, variant: EarnRowsVariant): void {
 }
 
 /**
- * Earns per second written into `file` (a copy of the bench's loaded ledger: it gets the rows) by one connection,
- * `perCommit` earns per transaction as the ledger's group commit makes them from 16 callers.
+ * Earns per second written by one connection, `perCommit` earns per transaction as the ledger's group commit makes
+ * them from 16 callers, into a copy of `ledgerFile` (the bench's loaded ledger, checkpointed: its WAL empty) made
+ * beside it and removed afterwards.
  */
-export async function sqliteEarnRowsCeiling(file: string, seconds: number, options: { perCommit?: number; variant?: EarnRowsVariant; checkpoints?: 'background' | 'none' } = {}): Promise<number> {
+export async function sqliteEarnRowsCeiling(ledgerFile: string, seconds: number, options: { perCommit?: number; variant?: EarnRowsVariant; checkpoints?: 'background' | 'none' } = {}): Promise<number> {
+  const file = `${ledgerFile}.earn-rows`;
+  copyFileSync(ledgerFile, file);
+  try {
+    return await writeEarnRows(file, seconds, options);
+  } finally {
+    for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
+  }
+}
+
+async function writeEarnRows(file: string, seconds: number, options: { perCommit?: number; variant?: EarnRowsVariant; checkpoints?: 'background' | 'none' }): Promise<number> {
   const { perCommit = 16, variant = {}, checkpoints = 'background' } = options;
-  const db = new DatabaseSync(file);
-  // The ledger's connection as openDatabase makes it (node-sqlite-adapter.ts, sqlite-checkpointer.ts): the WAL copied
-  // into the database file by a background thread, the writer's own threshold as the safety net. `checkpoints: 'none'`
-  // leaves the WAL to grow (not a way to run, but it shows what the copying costs).
-  db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536; PRAGMA mmap_size = 268435456`);
+  // The ledger's connection as openDatabase makes it: its settings, the WAL copied into the database file by a
+  // background thread, the writer's own threshold as the safety net. `checkpoints: 'none'` leaves the WAL to grow (not
+  // a way to run, but it shows what the copying costs).
+  const db = openNodeSqlite(file, checkpoints === 'none' ? 0 : safetyNetCheckpointPages);
   applySqliteVariant(db, variant);
-  db.exec(`PRAGMA wal_checkpoint(TRUNCATE); PRAGMA wal_autocheckpoint = ${checkpoints === 'none' ? 0 : safetyNetCheckpointPages}`);
+  db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
   const checkpointer = checkpoints === 'background' ? startCheckpointer(file) : undefined;
   const versions = new Map<string, number>();
   for (const row of db.prepare('select member_id, version from credit_accounts').all() as { member_id: string; version: number }[]) versions.set(row.member_id, row.version);

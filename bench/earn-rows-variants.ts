@@ -1,8 +1,9 @@
-// `npm exec -- node bench/earn-rows-variants.ts [members] [seconds] [rounds]`: what each part of an earn's data model
-// costs on SQLite (issue 12, PF-1). Loads the ledger bench's dataset once, then, alternating in rounds, copies it and
-// writes an earn's rows by raw statements (earn-rows-ceiling.ts) as the model is and with one part changed or left
-// out, beside the C_sqlite ceiling. A development aid for choosing the next change to the model, not a CI script.
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+// `npm exec -- node bench/earn-rows-variants.ts [members] [seconds] [rounds] [none]`: what each part of an earn's
+// data model costs on SQLite (issue 12, PF-1). Loads the ledger bench's dataset once, then, alternating in rounds,
+// writes an earn's rows by raw statements into a copy of it (earn-rows-ceiling.ts) as the model is and with one part
+// changed or left out, beside the C_sqlite ceiling. A development aid for choosing the next change to the model, not
+// a CI script.
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
@@ -35,16 +36,13 @@ try {
   await loadDataset(database, members, 10);
   await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(database.db);
   await database.close();
-  const removeAll = (path: string) => { for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true }); };
   for (let round = 0; round < rounds; round++) {
-    removeAll(join(dir, 'ceiling-NORMAL.sqlite'));
+    // The ceiling creates its tables: a fresh file each round.
+    for (const suffix of ['', '-wal', '-shm']) rmSync(join(dir, `ceiling-NORMAL.sqlite${suffix}`), { force: true });
     const ceiling = sqliteWriteCeiling(dir, { synchronous: 'NORMAL', seconds });
     process.stdout.write(`round ${round + 1}: C_sqlite ${ceiling.toFixed(0)} tx/s\n`);
     for (const [name, variant] of Object.entries(variants)) {
-      const copy = join(dir, 'copy.sqlite');
-      removeAll(copy);
-      copyFileSync(file, copy);
-      const rate = await sqliteEarnRowsCeiling(copy, seconds, { variant, checkpoints });
+      const rate = await sqliteEarnRowsCeiling(file, seconds, { variant, checkpoints });
       process.stdout.write(`  ${name.padEnd(32)} ${rate.toFixed(0).padStart(6)} earns/s  ${(rate / ceiling).toFixed(2)} × C_sqlite\n`);
     }
   }
