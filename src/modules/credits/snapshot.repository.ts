@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { isPostgres, type Executor } from '../../db/database.ts';
 import { assert } from '../../platform/assert.ts';
-import { rawQuery, toLot, type ReplayRows, type ReplaySum } from './ledger.repository.ts';
+import { rawQuery, readLot, type ReplayRows, type ReplaySum } from './ledger.repository.ts';
 import type { CreditHoldRow, CreditLotRow } from './ledger.table.ts';
 
 /** A member gets a snapshot at every this-many transactions (the partial index of migration 0405 says the same). */
@@ -85,7 +85,7 @@ export async function selectReplayFromSnapshot(db: Executor, memberId: string, a
     return {
       sums: [...fromTuples(r.snapshot === null ? [] : storedSums.parse(r.snapshot)), ...r.sums.map((s) => ({ ...s, total: Number(s.total) }))],
       last,
-      lots: r.lots.map(toLot),
+      lots: r.lots.map(readLot),
       holds: r.holds,
       policyVersion: Number(r.policy_version ?? 1),
     };
@@ -97,7 +97,7 @@ export async function selectReplayFromSnapshot(db: Executor, memberId: string, a
   return {
     sums: [...fromTuples(row.snapshot === null ? [] : parseSums(row.snapshot)), ...fromTuples(JSON.parse(row.sums) as SnapshotTuple[])],
     last: last ? { version: last[0], at_ms: last[1], lifetime_after: last[2] } : undefined,
-    lots: (JSON.parse(row.lots) as CreditLotRow[]).map(toLot),
+    lots: (JSON.parse(row.lots) as CreditLotRow[]).map(readLot),
     holds: JSON.parse(row.holds) as CreditHoldRow[],
     policyVersion: Number(row.pv ?? 1),
   };

@@ -1,0 +1,58 @@
+// What a ledger write leaves out (ledger.repository.ts asRead): a lot whose state and warning mark are as read is
+// written with its amounts only, an account whose next-due time is as read without it (SQLite rewrites every index an
+// UPDATE assigns, changed or not). The mark lives on the object, invisible to spreads, JSON and equality.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { nextDueUnchanged, onlyAmountsChanged, readLot, toAccount, toLot } from '../../src/modules/credits/ledger.repository.ts';
+import type { CreditAccountRow, CreditLotRow } from '../../src/modules/credits/ledger.table.ts';
+
+const lotRow: CreditLotRow = {
+  id: 'lot_1', member_id: 'mem_1', source: 'order', state: 'available', original: 100, remaining: 100, held: 0, reversed: 0, qualifying_minor: 5000,
+  refunded_qualifying_minor: 0, unlock_at_ms: 1_000, expires_at_ms: 9_000, order_id: 'ord_1', order_line_id: 'oln_1', transaction_id: 'ctx_1',
+  policy_version: 1, warned_at_ms: null, created_at_ms: 500,
+};
+const accountRow: CreditAccountRow = {
+  member_id: 'mem_1', state: 'open', version: 3, available: 100, pending: 0, held: 0, debt: 0, lifetime_earned: 100, next_due_at_ms: 9_000, created_at_ms: 1, updated_at_ms: 2,
+};
+
+test('a lot whose amounts alone changed is written amounts-only; a state or warning change writes it whole', () => {
+  const spent = toLot(lotRow);
+  spent.remaining = 40;
+  assert.equal(onlyAmountsChanged(spent), true);
+
+  const depleted = toLot(lotRow);
+  depleted.remaining = 0;
+  depleted.state = 'depleted';
+  assert.equal(onlyAmountsChanged(depleted), false);
+
+  const warned = toLot(lotRow);
+  warned.warnedAtMs = 8_000;
+  assert.equal(onlyAmountsChanged(warned), false);
+
+  // Read for a replay, or built by the rules: nothing says what the row holds, so it is written whole.
+  assert.equal(onlyAmountsChanged(readLot(lotRow)), false);
+  assert.equal(onlyAmountsChanged({ ...toLot(lotRow) }), false);
+});
+
+test('an account whose next-due time is as read is written without it, including a null one', () => {
+  const account = toAccount(accountRow);
+  account.available = 60;
+  assert.equal(nextDueUnchanged(account), true);
+  account.nextDueAtMs = 7_000;
+  assert.equal(nextDueUnchanged(account), false);
+
+  const none = toAccount({ ...accountRow, next_due_at_ms: null });
+  assert.equal(nextDueUnchanged(none), true);
+  none.nextDueAtMs = 7_000;
+  assert.equal(nextDueUnchanged(none), false);
+  // An account nothing was read for (a new one) carries no mark, not even a null one.
+  assert.equal(nextDueUnchanged({ ...toAccount(accountRow), nextDueAtMs: null }), false);
+});
+
+test('the mark is invisible: a read lot equals its plain copy, and spreads and JSON leave it out', () => {
+  const lot = toLot(lotRow);
+  assert.deepEqual(lot, readLot(lotRow));
+  assert.deepEqual(Object.keys(lot), Object.keys(readLot(lotRow)));
+  assert.equal(JSON.stringify(lot), JSON.stringify(readLot(lotRow)));
+  assert.deepEqual(Object.getOwnPropertySymbols({ ...lot }), []);
+});
