@@ -41,36 +41,50 @@ export async function measure(seconds: number, workers: number, op: (worker: num
  * Starts `op` at `rate` per second for `seconds`, whether or not earlier calls have finished (an open loop). Each
  * latency counts from the moment the call was due, not from when it started, so a stalled loop shows in the
  * percentiles instead of hiding (no coordinated omission). Between calls the loop yields with setImmediate (timers
- * are ~1 ms coarse, longer than the gap between calls at these rates).
+ * are ~1 ms coarse, longer than the gap between calls at these rates). The loop keeps a count of the calls in flight
+ * and one preallocated array of latencies, not a promise per call: those would survive every young-generation GC of
+ * the run and lengthen the pauses it is measuring.
  */
 export async function measurePaced(seconds: number, rate: number, op: (i: number) => Promise<unknown>): Promise<Measured> {
-  const latencies: number[] = [];
-  let failures = 0;
   const total = Math.max(1, Math.floor(seconds * rate));
+  const recorded = new Float64Array(total);
+  let done = 0;
+  let failures = 0;
+  let inFlight = 0;
+  let failed: unknown;
+  let drained = () => {};
+  const allSettled = new Promise<void>((resolve) => (drained = resolve));
   const gapMs = 1000 / rate;
-  const running: Promise<void>[] = [];
   const start = performance.now();
   let issued = 0;
+  const settle = () => {
+    inFlight -= 1;
+    if (issued === total && inFlight === 0) drained();
+  };
   while (issued < total) {
     const now = performance.now();
     while (issued < total && start + issued * gapMs <= now) {
       const due = start + issued * gapMs;
-      running.push(
-        op(issued).then(
-          () => void latencies.push(performance.now() - due),
-          (error: unknown) => {
-            if (!(error instanceof AppError)) throw error;
-            failures += 1;
-          },
-        ),
-      );
+      inFlight += 1;
       issued += 1;
+      op(issued - 1).then(
+        () => {
+          recorded[done++] = performance.now() - due;
+          settle();
+        },
+        (error: unknown) => {
+          if (error instanceof AppError) failures += 1;
+          else failed ??= error;
+          settle();
+        },
+      );
     }
     const wait = start + issued * gapMs - performance.now();
     await new Promise((resolve) => (wait > 2 ? setTimeout(resolve, wait - 1) : setImmediate(resolve)));
   }
-  await Promise.all(running);
+  if (inFlight > 0) await allSettled;
+  if (failed !== undefined) throw failed;
   const elapsed = (performance.now() - start) / 1000;
-  latencies.sort((a, b) => a - b);
+  const latencies = Array.from(recorded.subarray(0, done)).sort((a, b) => a - b);
   return { perSecond: latencies.length / elapsed, ops: latencies.length, failures, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
 }
