@@ -44,8 +44,11 @@ export interface GroupCommitOptions {
 
 export const defaultGroupCommit = {
   sqlite: { maxWaitMs: 0, maxGroupSize: 64, maxQueued: 10_000, maxConcurrentGroups: 1, maxConcurrentAppendGroups: 1, maxAttempts: 5, enabled: true },
-  // 48 keeps a group's subtransactions under PostgreSQL's 64-entry per-backend cache (no subtrans overflow).
-  postgres: { maxWaitMs: 0, maxGroupSize: 48, maxQueued: 10_000, maxConcurrentGroups: 6, maxConcurrentAppendGroups: 2, maxAttempts: 5, enabled: true },
+  // 48 keeps a group's subtransactions under PostgreSQL's 64-entry per-backend cache (no subtrans overflow). Three
+  // general groups at once rather than six: spends from 16 callers on 20,000 members, alternating in one process,
+  // 2,105–2,235/s (p99 16.5–17.1 ms) against 1,643–1,880/s (p99 24.9–26.2 ms); each group's round trips (BEGIN, a
+  // savepoint per operation, COMMIT) are shared by more operations.
+  postgres: { maxWaitMs: 0, maxGroupSize: 48, maxQueued: 10_000, maxConcurrentGroups: 3, maxConcurrentAppendGroups: 2, maxAttempts: 5, enabled: true },
 } satisfies Record<string, GroupCommitOptions>;
 
 /** A ledger transaction context: inside a group, credits events collect here and are written once per group. */
