@@ -46,6 +46,42 @@ describeEachDatabase(
       await assertLedgerSound(deps);
     });
 
+    test('PF-4 LG-3 spends issued together share a group (one call on PostgreSQL): a spend that raises fails alone, a repeated key applies once, each applied spend records one credits.spent event', async () => {
+      const deps = suite.deps();
+      const [a, b, c, broken] = Array.from({ length: 4 }, () => newMemberId(deps)) as [string, string, string, string];
+      await Promise.all([a, b, c, broken].map((memberId) => grantBonus(deps, { memberId, kind: 'registration' })));
+      const [last] = await sql<{ id: string }>`select max(id) as id from domain_events`.execute(deps.db).then((r) => r.rows);
+      // An account that claims more than its lots hold: spending past the lots fails inside the ledger (PostgreSQL's
+      // credits_spend raises; SQLite's rules refuse from the lots).
+      await sql`update credit_accounts set available = available + 1000 where member_id = ${broken}`.execute(deps.db);
+      try {
+        const before = groupCommitStats(deps.db);
+        const outcomes = await Promise.allSettled([
+          spendCredits(deps, { memberId: a, credits: 100, idempotencyKey: 'together' }),
+          spendCredits(deps, { memberId: a, credits: 100, idempotencyKey: 'together' }),
+          spendCredits(deps, { memberId: b, credits: 50, idempotencyKey: 'together' }),
+          spendCredits(deps, { memberId: broken, credits: 1200, idempotencyKey: 'together' }),
+          spendCredits(deps, { memberId: c, credits: 10_000, idempotencyKey: 'together' }),
+        ]);
+        const after = groupCommitStats(deps.db);
+        assert.ok(after.groups - before.groups < after.operations - before.operations, 'spends shared a group');
+        const [first, repeated, other, failed, refused] = outcomes;
+        assert.ok(first!.status === 'fulfilled' && repeated!.status === 'fulfilled' && other!.status === 'fulfilled');
+        assert.deepEqual(repeated.value, first.value, 'the repeated key answers the first spend');
+        assert.equal(failed!.status, 'rejected', 'the spend that fails reaches its own caller');
+        assert.ok(refused!.status === 'rejected' && refused.reason instanceof AppError && refused.reason.code === 'insufficient_credits');
+        assert.equal((await getBalance(deps, a)).spendable, 400);
+        assert.equal((await getBalance(deps, b)).spendable, 450);
+        const spent = (await selectEventsAfter(deps.db, last?.id ?? null, 100)).filter((e) => e.type === 'credits.spent');
+        assert.deepEqual(spent.map((e) => e.member_id).sort(), [a, b].sort(), 'one credits.spent event per applied spend');
+        assert.equal((JSON.parse(spent.find((e) => e.member_id === a)!.data) as { transactionId: string }).transactionId, first.value.transactionId);
+      } finally {
+        await sql`update credit_accounts set available = available - 1000 where member_id = ${broken}`.execute(deps.db);
+      }
+      assert.equal((await getBalance(deps, broken)).spendable, 500, 'nothing of the failed spend was written');
+      await assertLedgerSound(deps);
+    });
+
     test('PF-1 a caller that holds a transaction runs inline: its rollback takes the ledger write with it', async () => {
       const deps = suite.deps();
       const memberId = newMemberId(deps);

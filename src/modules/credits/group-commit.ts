@@ -13,13 +13,16 @@
 // - On PostgreSQL operations run in member order within a group (account rows are locked in one order, so two
 //   groups never deadlock on them); a deadlock or serialization failure of one operation retries that operation in
 //   a later group, a failed COMMIT retries the whole group (each operation is idempotent by its key, LG-3).
+// - Appends (earnings, bonuses) and, on PostgreSQL, spends go in groups of their own kind: an append group is one
+//   statement (or one synchronous SQLite transaction), a spend group one call in a transaction; inside them each
+//   operation is isolated by the database function itself (see runAppendGroup, runSpendGroup).
 // - The queue is bounded: when `maxQueued` operations wait, a new caller waits for room (back-pressure).
 import { transact, type Ctx } from '../../deps.ts';
 import { isPostgres, type Executor } from '../../db/database.ts';
 import { databaseMemo } from '../../db/database-memo.ts';
 import { recordEvents, tagEventRows, type RecordEventInput, type TaggedEventRow } from '../events/index.ts';
 import { executeRaw, hasRawSqlite } from '../../db/sqlite-raw.ts';
-import { callAppendGroup, isRetryable, type FastAnswer } from './ledger.repository.ts';
+import { callAppendGroup, callSpendGroup, isRetryable, type FastAnswer } from './ledger.repository.ts';
 import { sqliteAppendGroup } from './sqlite-append.repository.ts';
 
 export interface GroupCommitOptions {
@@ -34,6 +37,7 @@ export interface GroupCommitOptions {
    * Append groups committing at once, besides the general groups. PostgreSQL: one statement each, whose cost is
    * mostly fixed (round trip, WAL flush), so fewer and fuller groups serve more operations. SQLite: one synchronous
    * write transaction each (sqlite-append.repository.ts); its one writer takes them and the general groups in turn.
+   * PostgreSQL's spend groups (one call for a group of spends, migration 0424) have as many slots again.
    */
   maxConcurrentAppendGroups: number;
   /** Attempts for an operation that hit a deadlock or serialization failure. */
@@ -62,12 +66,20 @@ export interface AppendWork {
   events: readonly RecordEventInput[];
 }
 
+/** A spend packed for credits_spend (spend.service.ts) and the credits events of its answer when it applied. */
+export interface SpendWork {
+  payload: Record<string, unknown>;
+  eventsOf: (answer: FastAnswer) => RecordEventInput[];
+}
+
 interface Item {
   ctx: Ctx;
   memberId: string;
   work: (trx: LedgerCtx) => Promise<unknown>;
   /** PostgreSQL: an append the group sends with the others in one statement (runAppendGroup) instead of `work`. */
   append?: AppendWork;
+  /** PostgreSQL: a spend the group sends with the others in one call (runSpendGroup) instead of `work`. */
+  spend?: SpendWork;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
   attempt: number;
@@ -78,13 +90,14 @@ interface Committer {
   queue: Item[];
   running: number;
   runningAppends: number;
+  runningSpends: number;
   scheduled: boolean;
   roomWaiters: (() => void)[];
   groups: number;
   grouped: number;
 }
 
-const committerOf = databaseMemo((): Committer => ({ options: { ...defaultGroupCommit.sqlite }, queue: [], running: 0, runningAppends: 0, scheduled: false, roomWaiters: [], groups: 0, grouped: 0 }));
+const committerOf = databaseMemo((): Committer => ({ options: { ...defaultGroupCommit.sqlite }, queue: [], running: 0, runningAppends: 0, runningSpends: 0, scheduled: false, roomWaiters: [], groups: 0, grouped: 0 }));
 const configuredOf = databaseMemo((): { done: boolean } => ({ done: false }));
 
 function committer(db: Executor): Committer {
@@ -145,6 +158,27 @@ export function appendInGroup(ctx: Ctx, memberId: string, append: AppendWork): P
   })();
 }
 
+/**
+ * PostgreSQL: queues a spend for the next spend group (one `credits_spend_group` call in a transaction that also
+ * records the events of the spends that applied) and resolves with its answer after the group committed. Undefined
+ * where there is no such group (SQLite, a caller holding a transaction, group commit off): the caller takes its
+ * usual path.
+ */
+export function spendInGroup(ctx: Ctx, memberId: string, prepare: () => Promise<SpendWork>): Promise<FastAnswer> | undefined {
+  if (ctx.db.isTransaction || !isPostgres(ctx.db)) return undefined;
+  const c = committer(ctx.db);
+  if (!c.options.enabled) return undefined;
+  return (async () => {
+    const spend = await prepare();
+    while (c.queue.length >= c.options.maxQueued) await new Promise<void>((resolve) => c.roomWaiters.push(resolve));
+    return new Promise<FastAnswer>((resolve, reject) => {
+      const work = () => Promise.reject(new Error('a spend item runs through runSpendGroup'));
+      c.queue.push({ ctx, memberId, work, spend, resolve: resolve as Item['resolve'], reject, attempt: 1 });
+      schedule(c);
+    });
+  })();
+}
+
 async function alone<R>(ctx: Ctx, work: (trx: LedgerCtx) => Promise<R>, maxAttempts: number): Promise<R> {
   for (let attempt = 1; ; attempt++) {
     try {
@@ -161,7 +195,8 @@ async function alone<R>(ctx: Ctx, work: (trx: LedgerCtx) => Promise<R>, maxAttem
 }
 
 function schedule(c: Committer): void {
-  if (c.scheduled || c.queue.length === 0 || (c.running >= c.options.maxConcurrentGroups && c.runningAppends >= c.options.maxConcurrentAppendGroups)) return;
+  const full = c.running >= c.options.maxConcurrentGroups && c.runningAppends >= c.options.maxConcurrentAppendGroups && c.runningSpends >= c.options.maxConcurrentAppendGroups;
+  if (c.scheduled || c.queue.length === 0 || full) return;
   c.scheduled = true;
   const start = () => {
     c.scheduled = false;
@@ -178,12 +213,15 @@ function schedule(c: Committer): void {
  */
 function startGroups(c: Committer): void {
   if (c.queue.length === 0) return;
-  // Appends and general operations go in groups of their own kind: an append group is one statement.
+  // Appends, spends and general operations go in groups of their own kind: an append group is one statement, a
+  // spend group one call.
   const appends = c.queue.filter((item) => item.append);
-  const general = appends.length === 0 ? c.queue : c.queue.filter((item) => !item.append);
+  const spends = c.queue.filter((item) => item.spend);
+  const general = appends.length + spends.length === 0 ? c.queue : c.queue.filter((item) => !item.append && !item.spend);
   start(appends, c.options.maxConcurrentAppendGroups - c.runningAppends, (group) => runAppendGroup(c, group), (n) => (c.runningAppends += n));
+  start(spends, c.options.maxConcurrentAppendGroups - c.runningSpends, (group) => runSpendGroup(c, group), (n) => (c.runningSpends += n));
   start(general, c.options.maxConcurrentGroups - c.running, (group) => runGroup(c, group), (n) => (c.running += n));
-  c.queue = [...appends, ...general];
+  c.queue = [...appends, ...spends, ...general];
   while (c.roomWaiters.length > 0 && c.queue.length < c.options.maxQueued) c.roomWaiters.shift()!();
 
   function start(items: Item[], free: number, run: (group: Item[]) => Promise<void>, count: (n: number) => void): void {
@@ -231,6 +269,35 @@ async function runAppendGroup(c: Committer, group: Item[]): Promise<void> {
       schedule(c);
     } else item.resolve(answer);
   });
+}
+
+/**
+ * A spend group (PostgreSQL): one transaction holding one `credits_spend_group` call and the events of the spends
+ * that applied. A spend that raised inside the call left nothing and answers `fallback` (its caller takes the
+ * general path). A failed group wrote nothing: a retryable failure retries the group; any other failure is re-run
+ * one spend per group, so it reaches only the caller whose spend causes it.
+ */
+async function runSpendGroup(c: Committer, group: Item[]): Promise<void> {
+  const first = group[0]!;
+  let answers: FastAnswer[];
+  try {
+    answers = await transact(first.ctx, async (trx) => {
+      const answered = await callSpendGroup(trx.db, group.map((item) => item.spend!.payload));
+      const events = group.flatMap((item, i) => (answered[i]!.status === 'applied' ? item.spend!.eventsOf(answered[i]!) : []));
+      if (events.length > 0) await recordEvents({ ...first.ctx, db: trx.db }, events);
+      return answered;
+    });
+  } catch (error) {
+    if (group.length > 1 && !isRetryable(error)) {
+      for (const item of group) await runSpendGroup(c, [item]);
+      return;
+    }
+    for (const item of group) retryOrReject(c, item, error);
+    return;
+  }
+  c.groups += 1;
+  c.grouped += group.length;
+  group.forEach((item, i) => item.resolve(answers[i]!));
 }
 
 const exec = (db: Executor, text: string) => executeRaw(db, text);

@@ -745,3 +745,10 @@ export async function callSpend(db: Executor, payload: Record<string, unknown>):
   assert(row, 'credits_spend returns one row');
   return row.r;
 }
+
+/** A group's spends in one call (migration 0424), in the caller's transaction: one answer per payload, in order. */
+export async function callSpendGroup(db: Executor, payloads: readonly Record<string, unknown>[]): Promise<FastAnswer[]> {
+  const [row] = await pgQuery<{ r: FastAnswer[] }>(db, 'select credits_spend_group($1::jsonb) as r', [JSON.stringify(payloads)]);
+  assert(row && row.r.length === payloads.length, 'credits_spend_group answers every spend');
+  return row.r;
+}

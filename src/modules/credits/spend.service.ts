@@ -5,8 +5,8 @@ import { AppError } from '../../platform/errors.ts';
 import { isPostgres } from '../../db/database.ts';
 import { spendFifo } from './ledger.rules.ts';
 import { policyHint, replayResult, requestHash, runMemberOperation } from './ledger.service.ts';
-import { callSpend } from './ledger.repository.ts';
-import { inLedgerTransaction, recordCreditEvents, type LedgerCtx } from './group-commit.ts';
+import { callSpend, type FastAnswer } from './ledger.repository.ts';
+import { inLedgerTransaction, recordCreditEvents, spendInGroup, type LedgerCtx } from './group-commit.ts';
 import { creditEvent } from './credit-events.ts';
 
 const id = z.string().min(1).max(100);
@@ -30,38 +30,66 @@ const spendResult = z.object({
 });
 export type SpendResult = z.infer<typeof spendResult>;
 
+type ParsedSpend = z.output<typeof spendInput>;
+type SpendRequest = { credits: number; orderId: string | null; reason: string };
+
 export async function spendCredits(ctx: Ctx, input: SpendInput): Promise<SpendResult> {
   const parsed = spendInput.parse(input);
   const request = { credits: parsed.credits, orderId: parsed.orderId ?? null, reason: parsed.reason };
+  // PostgreSQL, outside a caller's transaction (PF-4): with the other spends of the moment, in one call.
+  const grouped = isPostgres(ctx.db) ? await spendGrouped(ctx, parsed, request) : undefined;
+  if (grouped) return grouped;
   return inLedgerTransaction(ctx, parsed.memberId, (trx) => spendIn(trx, parsed, request));
 }
 
-async function spendIn(ctx: LedgerCtx, parsed: z.output<typeof spendInput>, request: { credits: number; orderId: string | null; reason: string }): Promise<SpendResult> {
+/** The spend for credits_spend: FIFO inside PostgreSQL under the account lock, when no time event is due. */
+async function spendPayload(ctx: Ctx, parsed: ParsedSpend, hash: string): Promise<Record<string, unknown>> {
+  const policy = await policyHint(ctx);
+  return {
+    memberId: parsed.memberId,
+    nowMs: ctx.clock.nowMs(),
+    credits: parsed.credits,
+    transactionId: ctx.ids.next('ltx'),
+    orderId: parsed.orderId ?? null,
+    reason: parsed.reason,
+    idemScope: 'spend',
+    idemKey: parsed.idempotencyKey,
+    requestHash: hash,
+    policyVersion: policy.version,
+  };
+}
+
+function spentEvents(result: SpendResult) {
+  return creditEvent('credits.spent', result.memberId, result.transactionId, result.lots.map((l) => [l.lotId, l.credits]), { orderId: result.orderId });
+}
+
+/** What credits_spend answered, as the caller's result; undefined when the general path has to do it. */
+function settleSpend(parsed: ParsedSpend, hash: string, answer: FastAnswer): SpendResult | undefined {
+  if (answer.status === 'applied') return spendResult.parse(JSON.parse(answer.result!));
+  if (answer.status === 'replay') return replayResult('spend', parsed.idempotencyKey, spendResult, hash, answer);
+  if (answer.status === 'insufficient') {
+    throw new AppError('insufficient_credits', `Only ${answer.available} credits are available.`, { available: answer.available, requested: parsed.credits });
+  }
+  return undefined;
+}
+
+/** A spend group's answer (group-commit.ts spendInGroup); undefined where there is no group or it fell back. */
+async function spendGrouped(ctx: Ctx, parsed: ParsedSpend, request: SpendRequest): Promise<SpendResult | undefined> {
+  const hash = requestHash('spend', request);
+  const answer = spendInGroup(ctx, parsed.memberId, async () => ({
+    payload: await spendPayload(ctx, parsed, hash),
+    eventsOf: (applied) => spentEvents(settleSpend(parsed, hash, applied)!),
+  }));
+  return answer && settleSpend(parsed, hash, await answer);
+}
+
+async function spendIn(ctx: LedgerCtx, parsed: ParsedSpend, request: SpendRequest): Promise<SpendResult> {
   if (isPostgres(ctx.db)) {
-    // One call (PF-4): FIFO inside PostgreSQL under the account lock, when no time event is due; else the general path.
-    const policy = await policyHint(ctx);
     const hash = requestHash('spend', request);
-    const answer = await callSpend(ctx.db, {
-      memberId: parsed.memberId,
-      nowMs: ctx.clock.nowMs(),
-      credits: parsed.credits,
-      transactionId: ctx.ids.next('ltx'),
-      orderId: parsed.orderId ?? null,
-      reason: parsed.reason,
-      idemScope: 'spend',
-      idemKey: parsed.idempotencyKey,
-      requestHash: hash,
-      policyVersion: policy.version,
-    });
-    if (answer.status === 'applied') {
-      const result = spendResult.parse(JSON.parse(answer.result!));
-      await recordCreditEvents(ctx, creditEvent('credits.spent', result.memberId, result.transactionId, result.lots.map((l) => [l.lotId, l.credits]), { orderId: result.orderId }));
-      return result;
-    }
-    if (answer.status === 'replay') return replayResult('spend', parsed.idempotencyKey, spendResult, hash, answer);
-    if (answer.status === 'insufficient') {
-      throw new AppError('insufficient_credits', `Only ${answer.available} credits are available.`, { available: answer.available, requested: parsed.credits });
-    }
+    const answer = await callSpend(ctx.db, await spendPayload(ctx, parsed, hash));
+    const result = settleSpend(parsed, hash, answer);
+    if (result && answer.status === 'applied') await recordCreditEvents(ctx, spentEvents(result));
+    if (result) return result;
   }
   return runMemberOperation(ctx, {
     memberId: parsed.memberId,
