@@ -148,14 +148,7 @@ export function appendInGroup(ctx: Ctx, memberId: string, append: AppendWork): P
   if (ctx.db.isTransaction || !(isPostgres(ctx.db) || hasRawSqlite(ctx.db))) return undefined;
   const c = committer(ctx.db);
   if (!c.options.enabled) return undefined;
-  return (async () => {
-    while (c.queue.length >= c.options.maxQueued) await new Promise<void>((resolve) => c.roomWaiters.push(resolve));
-    return new Promise<FastAnswer>((resolve, reject) => {
-      const work = () => Promise.reject(new Error('an append item runs through runAppendGroup'));
-      c.queue.push({ ctx, memberId, work, append, resolve: resolve as Item['resolve'], reject, attempt: 1 });
-      schedule(c);
-    });
-  })();
+  return queueForOneCall(c, { ctx, memberId, append });
 }
 
 /**
@@ -168,15 +161,17 @@ export function spendInGroup(ctx: Ctx, memberId: string, prepare: () => Promise<
   if (ctx.db.isTransaction || !isPostgres(ctx.db)) return undefined;
   const c = committer(ctx.db);
   if (!c.options.enabled) return undefined;
-  return (async () => {
-    const spend = await prepare();
-    while (c.queue.length >= c.options.maxQueued) await new Promise<void>((resolve) => c.roomWaiters.push(resolve));
-    return new Promise<FastAnswer>((resolve, reject) => {
-      const work = () => Promise.reject(new Error('a spend item runs through runSpendGroup'));
-      c.queue.push({ ctx, memberId, work, spend, resolve: resolve as Item['resolve'], reject, attempt: 1 });
-      schedule(c);
-    });
-  })();
+  return (async () => queueForOneCall(c, { ctx, memberId, spend: await prepare() }))();
+}
+
+/** Queues an append or a spend for its kind of group; resolves with its answer after the group committed. */
+async function queueForOneCall(c: Committer, item: Pick<Item, 'ctx' | 'memberId' | 'append' | 'spend'>): Promise<FastAnswer> {
+  while (c.queue.length >= c.options.maxQueued) await new Promise<void>((resolve) => c.roomWaiters.push(resolve));
+  return new Promise<FastAnswer>((resolve, reject) => {
+    const work = () => Promise.reject(new Error('an append or spend item runs through its group'));
+    c.queue.push({ ...item, work, resolve: resolve as Item['resolve'], reject, attempt: 1 });
+    schedule(c);
+  });
 }
 
 async function alone<R>(ctx: Ctx, work: (trx: LedgerCtx) => Promise<R>, maxAttempts: number): Promise<R> {
@@ -241,8 +236,7 @@ function startGroups(c: Committer): void {
 /**
  * An append group: one autocommit statement (migration 0406) or one SQLite write transaction applies every operation
  * and inserts the events of those that applied. An operation answered `retry` (its key repeated within a PostgreSQL
- * group) goes back to the queue. A failed group wrote nothing: a retryable failure retries the group; any other
- * failure is re-run one operation per group, so it reaches only the caller whose operation causes it.
+ * group) goes back to the queue. A failed group wrote nothing (afterFailedGroupCall).
  */
 async function runAppendGroup(c: Committer, group: Item[]): Promise<void> {
   group.sort((a, b) => (a.memberId < b.memberId ? -1 : a.memberId > b.memberId ? 1 : 0));
@@ -253,12 +247,7 @@ async function runAppendGroup(c: Committer, group: Item[]): Promise<void> {
   try {
     answers = isPostgres(db) ? await callAppendGroup(db, payloads, events) : await sqliteAppendGroup(db, payloads, events);
   } catch (error) {
-    if (group.length > 1 && !isRetryable(error)) {
-      for (const item of group) await runAppendGroup(c, [item]);
-      return;
-    }
-    for (const item of group) retryOrReject(c, item, error);
-    return;
+    return afterFailedGroupCall(c, group, error, (one) => runAppendGroup(c, one));
   }
   c.groups += 1;
   c.grouped += group.length;
@@ -274,8 +263,7 @@ async function runAppendGroup(c: Committer, group: Item[]): Promise<void> {
 /**
  * A spend group (PostgreSQL): one transaction holding one `credits_spend_group` call and the events of the spends
  * that applied. A spend that raised inside the call left nothing and answers `fallback` (its caller takes the
- * general path). A failed group wrote nothing: a retryable failure retries the group; any other failure is re-run
- * one spend per group, so it reaches only the caller whose spend causes it.
+ * general path). A failed group wrote nothing (afterFailedGroupCall).
  */
 async function runSpendGroup(c: Committer, group: Item[]): Promise<void> {
   const first = group[0]!;
@@ -288,16 +276,23 @@ async function runSpendGroup(c: Committer, group: Item[]): Promise<void> {
       return answered;
     });
   } catch (error) {
-    if (group.length > 1 && !isRetryable(error)) {
-      for (const item of group) await runSpendGroup(c, [item]);
-      return;
-    }
-    for (const item of group) retryOrReject(c, item, error);
-    return;
+    return afterFailedGroupCall(c, group, error, (one) => runSpendGroup(c, one));
   }
   c.groups += 1;
   c.grouped += group.length;
   group.forEach((item, i) => item.resolve(answers[i]!));
+}
+
+/**
+ * An append or spend group that failed wrote nothing: a retryable failure retries the group; any other failure is
+ * re-run one operation per group, so it reaches only the caller whose operation causes it.
+ */
+async function afterFailedGroupCall(c: Committer, group: Item[], error: unknown, runOne: (group: Item[]) => Promise<void>): Promise<void> {
+  if (group.length > 1 && !isRetryable(error)) {
+    for (const item of group) await runOne([item]);
+    return;
+  }
+  for (const item of group) retryOrReject(c, item, error);
 }
 
 const exec = (db: Executor, text: string) => executeRaw(db, text);
