@@ -1,10 +1,11 @@
 // The earn's own rows written by raw statements (issue 12): what an earn costs the database with no application
 // code at all, on the ledger's real tables, indexes and dataset. An earn of two order lines writes one transaction
-// row (its postings and its idempotent answer inside), two lots, one domain event and the member's account; the
+// row (its postings and its idempotent answer inside), two lots and the member's account (its credits event is read
+// from the transaction row later: no row of its own since migration 0425); the
 // ceilings C_sqlite and C_pg_batch write one row and update one. The gap between this and the ledger's earn is what
 // the application adds; the gap between this and C_sqlite / C_pg_batch is what the data model costs.
 //
-// Rows are the shape and size of a real earn's (ledger.repository.ts appendColumns, events.service.ts), keys are
+// Rows are the shape and size of a real earn's (ledger.repository.ts appendColumns), keys are
 // time-ordered IDs as the ledger draws them, members are random. No reads: versions come from a map loaded before
 // the clock starts (the ledger reads the account and the idempotency key first), so this is an upper bound.
 import { copyFileSync, rmSync } from 'node:fs';
@@ -19,7 +20,6 @@ import { safetyNetCheckpointPages, startCheckpointer } from '../src/db/sqlite-ch
 
 const txColumns = ['member_id', 'version', 'id', 'kind', 'reason', 'idem_scope', 'idem_key', 'request_hash', 'policy_version', 'at_ms', 'recorded_at_ms', 'credits', 'available_after', 'pending_after', 'held_after', 'debt_after', 'lifetime_after', 'order_id', 'result', 'postings'] as const;
 const lotColumns = ['member_id', 'id', 'source', 'state', 'original', 'remaining', 'held', 'reversed', 'qualifying_minor', 'refunded_qualifying_minor', 'unlock_at_ms', 'expires_at_ms', 'order_id', 'order_line_id', 'transaction_id', 'policy_version', 'created_at_ms'] as const;
-const eventColumns = ['id', 'type', 'subject_id', 'member_id', 'occurred_at_ms', 'data'] as const;
 
 const T0 = Date.parse('2026-03-02T17:00:00.000Z');
 
@@ -29,17 +29,15 @@ interface EarnRows {
   credits: number;
   tx: SQLInputValue[];
   lots: SQLInputValue[][];
-  event: SQLInputValue[];
 }
 
 /** One earn's rows, as the ledger writes them for an order of two lines (50 and 7 credits). */
 function earnRows(ids: ReturnType<typeof createIdGenerator>, memberId: string, version: number): EarnRows {
-  const [orderId, line1, line2, txId, lot1, lot2, eventId] = [ids.next('ord'), ids.next('oln'), ids.next('oln'), ids.next('ltx'), ids.next('lot'), ids.next('lot'), ids.next('evt')];
+  const [orderId, line1, line2, txId, lot1, lot2] = [ids.next('ord'), ids.next('oln'), ids.next('oln'), ids.next('ltx'), ids.next('lot'), ids.next('lot')];
   const unlock = T0 + 30 * DAY_MS;
   const expires = unlock + 365 * DAY_MS;
   const result = JSON.stringify({ transactionId: txId, memberId, orderId, credits: 57, policyVersion: 1, unlockAtMs: unlock, expiresAtMs: expires, lines: [{ lineId: line1, credits: 50, lotId: lot1 }, { lineId: line2, credits: 7, lotId: lot2 }] });
   const postings = JSON.stringify([['pending', lot1, null, 50], ['program:issued', lot1, null, -50], ['pending', lot2, null, 7], ['program:issued', lot2, null, -7]]);
-  const data = JSON.stringify({ amounts: [50, 7], credits: 57, lotIds: [lot1, lot2], orderId, transactionId: txId });
   const lot = (id: string, line: string, credits: number): SQLInputValue[] => [memberId, id, 'order', 'pending', credits, credits, 0, 0, credits * 100, 0, unlock, expires, orderId, line, txId, 1, T0];
   return {
     memberId,
@@ -47,7 +45,6 @@ function earnRows(ids: ReturnType<typeof createIdGenerator>, memberId: string, v
     credits: 57,
     tx: [memberId, version, txId, 'earn', 'order', 'earn', orderId, 'WcLIhxXMMMIUItXTkwVJyCPQoImsutPXlufUorLOPXc', 1, T0, T0, 57, 0, 57, 0, 0, 57, orderId, result, postings],
     lots: [lot(lot1, line1, 50), lot(lot2, line2, 7)],
-    event: [eventId, 'credits.earned', txId, memberId, T0, data],
   };
 }
 
@@ -62,16 +59,11 @@ export interface EarnRowsVariant {
   rowidLots?: boolean;
   /** One lot per earn instead of one per order line. */
   oneLot?: boolean;
-  /** No domain event row. */
-  noEvent?: boolean;
-  /** The event row without the events' member index. */
-  noEventMemberIndex?: boolean;
   /** The transaction row without its idempotent answer (`result`). */
   noResult?: boolean;
 }
 
 function applySqliteVariant(db: DatabaseSync, variant: EarnRowsVariant): void {
-  if (variant.noEventMemberIndex) db.exec('drop index domain_events_member');
   if (!variant.rowidLots) return;
   const table = db.prepare("select sql from sqlite_schema where name = 'credit_lots'").get() as { sql: string };
   const indexes = db.prepare("select sql from sqlite_schema where tbl_name = 'credit_lots' and type = 'index' and sql is not null").all() as { sql: string }[];
@@ -115,7 +107,6 @@ async function writeEarnRows(file: string, seconds: number, options: { perCommit
   const members = [...versions.keys()];
   const insertTx = db.prepare(insertText('credit_transactions', txColumns));
   const insertLot = db.prepare(insertText('credit_lots', lotColumns));
-  const insertEvent = db.prepare(insertText('domain_events', eventColumns));
   const update = db.prepare('update credit_accounts set version = ?, pending = pending + ?, lifetime_earned = lifetime_earned + ?, updated_at_ms = ? where member_id = ?');
   const clock = createSimulatedClock(T0);
   const ids = createIdGenerator(clock);
@@ -136,7 +127,6 @@ async function writeEarnRows(file: string, seconds: number, options: { perCommit
         insertTx.run(...rows.tx);
         for (const lot of variant.oneLot ? rows.lots.slice(0, 1) : rows.lots) insertLot.run(...lot);
         update.run(version, rows.credits, rows.credits, T0, memberId);
-        if (!variant.noEvent) insertEvent.run(...rows.event);
       }
       db.exec('commit');
     }
@@ -153,12 +143,12 @@ async function writeEarnRows(file: string, seconds: number, options: { perCommit
 
 /**
  * Earns per second written by 16 connections, `perStatement` earns per statement (C_pg_batch's 100 rows), each
- * connection on its own members (as C_pg_batch's), into copies of the loaded schema's four tables in `scratchSchema`.
+ * connection on its own members (as C_pg_batch's), into copies of the loaded schema's three tables in `scratchSchema`.
  */
 export async function pgEarnRowsCeiling(url: string, schema: string, scratchSchema: string, seconds: number, perStatement = 100): Promise<number> {
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
-  const tables = ['credit_transactions', 'credit_lots', 'credit_accounts', 'domain_events'];
+  const tables = ['credit_transactions', 'credit_lots', 'credit_accounts'];
   const types = new Map<string, string>();
   try {
     await admin.query(`drop schema if exists ${scratchSchema} cascade`);
@@ -182,11 +172,9 @@ export async function pgEarnRowsCeiling(url: string, schema: string, scratchSche
     let p = 1;
     const txFrom = p; p += txColumns.length;
     const lotFrom = p; p += lotColumns.length;
-    const eventFrom = p; p += eventColumns.length;
     const statement = `with
       t as (insert into credit_transactions (${txColumns.join(', ')}) select ${cast('credit_transactions', txColumns)} from (${unnest('credit_transactions', txColumns, txFrom)}) as x(${txColumns.join(', ')})),
-      l as (insert into credit_lots (${lotColumns.join(', ')}) ${unnest('credit_lots', lotColumns, lotFrom)}),
-      e as (insert into domain_events (${eventColumns.join(', ')}) ${unnest('domain_events', eventColumns, eventFrom)})
+      l as (insert into credit_lots (${lotColumns.join(', ')}) ${unnest('credit_lots', lotColumns, lotFrom)})
       -- "= any" as well as the join: by the join alone the planner hashes the batch and scans every account.
       update credit_accounts a set version = u.v, pending = a.pending + u.c, lifetime_earned = a.lifetime_earned + u.c, updated_at_ms = $${p + 3}
       from unnest($${p}::text[], $${p + 1}::int[], $${p + 2}::int[]) as u(m, v, c)
@@ -215,7 +203,6 @@ export async function pgEarnRowsCeiling(url: string, schema: string, scratchSche
         return pool.query(statement, [
           ...columnsOf(earns.map((e) => e.tx), txColumns.length),
           ...columnsOf(earns.flatMap((e) => e.lots), lotColumns.length),
-          ...columnsOf(earns.map((e) => e.event), eventColumns.length),
           earns.map((e) => e.memberId), earns.map((e) => e.version), earns.map((e) => e.credits), T0,
         ]);
       };

@@ -21,12 +21,9 @@ const checkpoints = process.argv[5] === 'none' ? 'none' : 'background';
 const variants: Record<string, EarnRowsVariant> = {
   'as the model is': {},
   'lots as a rowid table': { rowidLots: true },
-  'no event row': { noEvent: true },
-  'event row, no member index': { noEventMemberIndex: true },
   'one lot per earn': { oneLot: true },
   'no idempotent answer': { noResult: true },
-  'rowid lots, no event row': { rowidLots: true, noEvent: true },
-  'rowid lots, no event, one lot': { rowidLots: true, noEvent: true, oneLot: true },
+  'rowid lots, one lot': { rowidLots: true, oneLot: true },
 };
 const dir = mkdtempSync(join(tmpdir(), 'patron-earn-rows-'));
 try {

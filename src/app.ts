@@ -22,7 +22,7 @@ import { registerClockRoutes } from './http/clock.routes.ts';
 import { createAuthenticator } from './modules/accounts/index.ts';
 import { modules } from './modules.ts';
 import { metrics as notificationMetrics } from './modules/notifications/index.ts';
-import { metrics as eventMetrics } from './modules/events/index.ts';
+import { metrics as creditMetrics } from './modules/credits/index.ts';
 
 const webDist = fileURLToPath(new URL('../web/dist/', import.meta.url));
 
@@ -101,7 +101,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Zo
       return reply.status(503).send({ status: 'unavailable' });
     }
   });
-  installMetrics(app, { db: deps.db, nowMs: () => deps.clock.nowMs(), metrics: [...notificationMetrics, ...eventMetrics] });
+  installMetrics(app, { db: deps.db, nowMs: () => deps.clock.nowMs(), metrics: [...notificationMetrics, ...creditMetrics] });
   for (const module of modules) await module.registerSiteRoutes?.(app, deps);
 
   await app.register(

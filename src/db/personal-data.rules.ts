@@ -57,7 +57,7 @@ export const nonPersonalColumns: readonly AllowlistEntry[] = [
   },
   {
     columns: ['key', 'idem_key', 'idem_scope', 'dedupe_key', 'idempotency_key', 'external_ref', 'cursor'],
-    why: 'A deterministic key made of job types, time slots and row IDs, a client-chosen Idempotency-Key (PL-4) or the storefront\'s order and refund numbers: references, never contact details. A campaign’s `cursor` is the contact-list row ID its sending reached.',
+    why: 'A deterministic key made of job types, time slots and row IDs, a client-chosen Idempotency-Key (PL-4) or the storefront\'s order and refund numbers: references, never contact details. A campaign’s `cursor` is the contact-list row ID its sending reached, a credits event reader’s (credit_event_cursors, `key` its fixed name) the ledger row it read up to.',
   },
   {
     columns: ['last_error'],

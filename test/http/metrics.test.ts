@@ -1,5 +1,5 @@
 // PL-12 business metrics on /metrics next to the HTTP ones, on both databases: flow outcomes and webhook deliveries
-// (counters code increments), credits posted by kind (from the credits.* domain events), the job queue's backlog and
+// (counters code increments), credits posted by kind (from the ledger's credits event feed), the job queue's backlog and
 // the email outbox's age (gauges read at scrape time).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -10,6 +10,8 @@ import type { ZodApp } from '../../src/http/types.ts';
 import { enqueueJob } from '../../src/jobs/index.ts';
 import { MINUTE_MS } from '../../src/platform/clock.ts';
 import { recordEvents } from '../../src/modules/events/index.ts';
+import { grantBonus, spendCredits } from '../../src/modules/credits/index.ts';
+import { settleCreditFeed } from '../modules/credits-fixtures.ts';
 import { queueEmail } from '../../src/modules/notifications/index.ts';
 import { welcomeEmail } from '../../src/modules/accounts/emails/welcome.ts';
 import { describeEachDatabase } from '../support/each-database.ts';
@@ -66,20 +68,18 @@ describeEachDatabase('metrics', (suite) => {
     assert.equal(typeof sample(text, 'patron_outbox_oldest_queued_age_seconds'), 'number');
   });
 
-  test('PL-12 credits posted by kind are counted from the credits.* events written since the previous scrape', async () => {
+  test('PL-12 credits posted by kind are counted from the ledger transactions committed since the previous scrape', async () => {
     const deps = suite.deps();
-    await scrape(); // the first scrape of an installation starts counting from the newest event
-    await transact(deps, (trx) =>
-      recordEvents(trx, [
-        { type: 'credits.earned', subjectId: 'ctx_1', memberId: 'mem_1', data: { credits: 120 } },
-        { type: 'credits.earned', subjectId: 'ctx_2', memberId: 'mem_2', data: { credits: 30 } },
-        { type: 'credits.spent', subjectId: 'ctx_3', memberId: 'mem_1', data: { credits: 50 } },
-        { type: 'order.paid', subjectId: 'ord_1', memberId: 'mem_1', data: { totalMinor: 1000 } },
-      ]),
-    );
+    await scrape(); // the first scrape of an installation starts counting from the end of the ledger
+    const [first, second] = [deps.ids.next('mem'), deps.ids.next('mem')];
+    await grantBonus(deps, { memberId: first, kind: 'registration' });
+    await grantBonus(deps, { memberId: second, kind: 'registration' });
+    await spendCredits(deps, { memberId: first, credits: 50, idempotencyKey: 'metrics-spend' });
+    await transact(deps, (trx) => recordEvents(trx, [{ type: 'order.paid', subjectId: 'ord_1', memberId: first, data: { totalMinor: 1000 } }]));
+    await settleCreditFeed(deps);
     const text = await scrape();
     assert.equal(sample(text, 'patron_credits_postings_total', { kind: 'earned' }), 2);
-    assert.equal(sample(text, 'patron_credits_posted_total', { kind: 'earned' }), 150);
+    assert.equal(sample(text, 'patron_credits_posted_total', { kind: 'earned' }), 1000);
     assert.equal(sample(text, 'patron_credits_posted_total', { kind: 'spent' }), 50);
     assert.equal(sample(text, 'patron_credits_postings_total', { kind: 'paid' }), undefined, 'only credits events count');
     const again = await scrape();
@@ -106,6 +106,6 @@ test('PL-12 the sample Grafana dashboard (docs/grafana-dashboard.json) is valid 
   const dashboard = JSON.parse(await readFile('docs/grafana-dashboard.json', 'utf8')) as { panels: { title: string; targets: { expr: string }[] }[] };
   const named = new Set(dashboard.panels.flatMap((panel) => panel.targets.flatMap((target) => [...target.expr.matchAll(/\b(patron_\w+)/g)].map((match) => match[1]!.replace(/_(bucket|count|sum)$/, '')))));
   assert.ok(named.size >= 8);
-  const sources = await Promise.all(['src/http/metrics.ts', 'src/modules/notifications/outbox-metrics.ts', 'src/modules/events/events-metrics.ts'].map((file) => readFile(file, 'utf8')));
+  const sources = await Promise.all(['src/http/metrics.ts', 'src/modules/notifications/outbox-metrics.ts', 'src/modules/credits/credit-metrics.ts'].map((file) => readFile(file, 'utf8')));
   for (const name of named) assert.ok(sources.some((source) => source.includes(`'${name}'`)), `${name} is defined`);
 });

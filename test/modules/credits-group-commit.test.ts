@@ -1,17 +1,16 @@
 // Group commit (issue 12): concurrent ledger operations that open their own transaction commit together, each in a
-// savepoint of its own; a caller holding a transaction runs inline; credits events are written with the writes.
+// savepoint of its own; a caller holding a transaction runs inline; each applied operation gives its credits event.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sql } from 'kysely';
 import { transact } from '../../src/deps.ts';
 import { AppError } from '../../src/platform/errors.ts';
-import { selectEventsAfter } from '../../src/modules/events/index.ts';
 import {
-  adjustCredits, configureGroupCommit, defaultGroupCommit, earnForOrder, getBalance, grantBonus, groupCommitStats, runCreditsSweep, spendCredits,
+  adjustCredits, configureGroupCommit, defaultGroupCommit, getBalance, grantBonus, groupCommitStats, spendCredits,
 } from '../../src/modules/credits/index.ts';
 import { describeEachDatabase } from '../support/each-database.ts';
 import { ledgerOnlyMembers } from '../support/deps.ts';
-import { assertLedgerSound, DAY_MS, earnOrder, newMemberId } from './credits-fixtures.ts';
+import { assertLedgerSound, creditEventsSince, creditFeedPosition, DAY_MS, earnOrder, newMemberId } from './credits-fixtures.ts';
 
 const agent = { id: 'mem_agent', role: 'agent' as const };
 
@@ -50,7 +49,7 @@ describeEachDatabase(
       const deps = suite.deps();
       const [a, b, c, broken] = Array.from({ length: 4 }, () => newMemberId(deps)) as [string, string, string, string];
       await Promise.all([a, b, c, broken].map((memberId) => grantBonus(deps, { memberId, kind: 'registration' })));
-      const [last] = await sql<{ id: string }>`select max(id) as id from domain_events`.execute(deps.db).then((r) => r.rows);
+      const start = await creditFeedPosition(deps);
       // An account that claims more than its lots hold: spending past the lots fails inside the ledger (PostgreSQL's
       // credits_spend raises; SQLite's rules refuse from the lots).
       await sql`update credit_accounts set available = available + 1000 where member_id = ${broken}`.execute(deps.db);
@@ -72,9 +71,9 @@ describeEachDatabase(
         assert.ok(refused!.status === 'rejected' && refused.reason instanceof AppError && refused.reason.code === 'insufficient_credits');
         assert.equal((await getBalance(deps, a)).spendable, 400);
         assert.equal((await getBalance(deps, b)).spendable, 450);
-        const spent = (await selectEventsAfter(deps.db, last?.id ?? null, 100)).filter((e) => e.type === 'credits.spent');
-        assert.deepEqual(spent.map((e) => e.member_id).sort(), [a, b].sort(), 'one credits.spent event per applied spend');
-        assert.equal((JSON.parse(spent.find((e) => e.member_id === a)!.data) as { transactionId: string }).transactionId, first.value.transactionId);
+        const spent = (await creditEventsSince(deps, start)).filter((e) => e.type === 'credits.spent');
+        assert.deepEqual(spent.map((e) => e.memberId).sort(), [a, b].sort(), 'one credits.spent event per applied spend');
+        assert.equal(spent.find((e) => e.memberId === a)!.data.transactionId, first.value.transactionId);
       } finally {
         await sql`update credit_accounts set available = available - 1000 where member_id = ${broken}`.execute(deps.db);
       }
@@ -134,7 +133,7 @@ describeEachDatabase(
       const deps = suite.deps();
       const memberId = newMemberId(deps);
       const other = newMemberId(deps);
-      const [last] = await sql<{ id: string }>`select max(id) as id from domain_events`.execute(deps.db).then((r) => r.rows);
+      const start = await creditFeedPosition(deps);
       const before = groupCommitStats(deps.db);
       const results = await Promise.all([
         ...Array.from({ length: 6 }, (_, i) => earnOrder(deps, memberId, [{ qualifyingMinor: 1000 * (i + 1) }], { orderId: `ord_together_${i}` })),
@@ -152,7 +151,7 @@ describeEachDatabase(
       const history = await sql<{ version: number; pending_after: number }>`select version, pending_after from credit_transactions where member_id = ${memberId} order by version`.execute(deps.db).then((r) => r.rows);
       assert.deepEqual(history.map((h) => Number(h.version)), [1, 2, 3, 4, 5, 6, 7], 'versions are consecutive');
       assert.equal(Number(history.at(-1)!.pending_after), 280, 'balances after run through the group');
-      const earned = (await selectEventsAfter(deps.db, last?.id ?? null, 100)).filter((e) => e.member_id === memberId && e.type === 'credits.earned');
+      const earned = (await creditEventsSince(deps, start)).filter((e) => e.memberId === memberId && e.type === 'credits.earned');
       assert.equal(earned.length, 7, 'one credits.earned event per applied earning, none for the replays');
 
       // An unlock due and not yet swept: the one-statement path answers "fallback" and the general path applies the
@@ -181,39 +180,6 @@ describeEachDatabase(
       const pending = (await getBalance(deps, memberId)).pendingTotal;
       assert.ok(pending === 10 || pending === 20, 'exactly one of the colliding earnings applied');
       assert.equal((await getBalance(deps, other)).pendingTotal, 30);
-      await assertLedgerSound(deps);
-    });
-
-    test('credits.* events are recorded with the ledger writes: earned, spent, unlocked (one per member and kind in the sweep), expired', async () => {
-      const deps = suite.deps();
-      const memberId = newMemberId(deps);
-      const [last] = await sql<{ id: string }>`select max(id) as id from domain_events`.execute(deps.db).then((r) => r.rows);
-      const start = last?.id ?? null;
-      const bonus = await grantBonus(deps, { memberId, kind: 'registration' });
-      const order = await earnForOrder(deps, {
-        memberId, orderId: 'ord_events', paidAtMs: deps.clock.nowMs(), plusActive: false,
-        lines: [{ lineId: 'l1', qualifyingMinor: 5000, plusBonus: false, earnsCredits: true }, { lineId: 'l2', qualifyingMinor: 3000, plusBonus: false, earnsCredits: true }],
-      });
-      const spend = await spendCredits(deps, { memberId, credits: 120, idempotencyKey: 'evt-spend' });
-      deps.clock.advanceMs(31 * DAY_MS);
-      await runCreditsSweep(deps);
-      const events = (await selectEventsAfter(deps.db, start, 100)).filter((e) => e.member_id === memberId);
-      const byType = (type: string) => events.filter((e) => e.type === type).map((e) => JSON.parse(e.data) as Record<string, unknown>);
-      const earned = byType('credits.earned');
-      assert.deepEqual(earned.map((d) => d.credits), [500, 80]);
-      assert.deepEqual(earned[0]!.lotIds, [bonus.lotId]);
-      assert.deepEqual(earned[1], { transactionId: order.transactionId, orderId: 'ord_events', credits: 80, lotIds: order.lines.map((l) => l.lotId), amounts: [50, 30] });
-      assert.deepEqual(byType('credits.spent'), [{ transactionId: spend.transactionId, credits: 120, lotIds: [bonus.lotId], amounts: [120] }]);
-      const unlocked = byType('credits.unlocked');
-      assert.equal(unlocked.length, 1, 'the sweep tells one event per member and kind');
-      assert.deepEqual(unlocked[0]!.lotIds, order.lines.map((l) => l.lotId));
-      assert.equal(unlocked[0]!.credits, 80);
-      assert.equal((unlocked[0]!.transactionIds as string[]).length, 2);
-      deps.clock.advanceMs(366 * DAY_MS);
-      await runCreditsSweep(deps);
-      const expired = (await selectEventsAfter(deps.db, start, 100)).filter((e) => e.member_id === memberId && e.type === 'credits.expired');
-      assert.equal(expired.length, 1);
-      assert.equal((JSON.parse(expired[0]!.data) as { credits: number }).credits, 380 + 80);
       await assertLedgerSound(deps);
     });
   },

@@ -1,8 +1,10 @@
-// The credits domain events (events.catalogue.ts): what a ledger transaction tells other systems, recorded in the
-// same transaction as the ledger write (group-commit.ts writes a group's events in one multi-row insert).
-// Data: the transaction, the order when there is one, the lots and the credits each lot gained or lost.
-import type { EventType, RecordEventInput } from '../events/index.ts';
-import { isBucket, type TransactionDraft, type TransactionKind } from './ledger.rules.ts';
+// The credits domain events (events.catalogue.ts), built from a ledger transaction row: nothing is written for them
+// (event-feed.ts reads the committed rows; migration 0425). Data: the transaction, the order when there is one, the
+// lots and the credits each lot gained or lost. One transaction makes one event (a transaction moving more than 100
+// lots, at most a few per ledger, makes one per 100), and its ID is derived from the transaction's, so reading a row
+// twice gives the same event and a receiver drops the repeat by `webhook-id`.
+import type { DomainEvent, EventType } from '../events/index.ts';
+import { isBucket, type TransactionKind } from './ledger.rules.ts';
 
 const typeOfKind: Partial<Record<TransactionKind, EventType>> = {
   earn: 'credits.earned',
@@ -17,63 +19,54 @@ const typeOfKind: Partial<Record<TransactionKind, EventType>> = {
 /** Event data arrays hold at most 100 entries: a transaction with more lots is told in several events. */
 const lotsPerEvent = 100;
 
-/** Events for one transaction (or, from the sweep, one member's transactions of one kind). */
-export function creditEvent(type: EventType, memberId: string, subjectId: string, lots: readonly [string, number][], extra: { orderId?: string | null; transactionIds?: string[] } = {}): RecordEventInput[] {
-  const events: RecordEventInput[] = [];
-  for (let start = 0; start === 0 || start < lots.length; start += lotsPerEvent) {
-    const part = lots.slice(start, start + lotsPerEvent);
-    const data: Record<string, string | number | null | (string | number)[]> = {
-      transactionId: subjectId,
-      credits: part.reduce((sum, [, credits]) => sum + credits, 0),
-      lotIds: part.map(([id]) => id),
-      amounts: part.map(([, credits]) => credits),
-    };
-    if (extra.orderId) data.orderId = extra.orderId;
-    if (extra.transactionIds) data.transactionIds = extra.transactionIds.slice(start, start + lotsPerEvent);
-    events.push({ type, subjectId, memberId, data });
-  }
-  return events;
+/** A posting as stored in its transaction's row (migration 0420): [account, lot ID, hold ID, credits]. */
+export type StoredPosting = readonly [string, string | null, string | null, number];
+
+/** What an event needs of a committed transaction row. */
+export interface CommittedTransaction {
+  id: string;
+  memberId: string;
+  kind: string;
+  orderId: string | null;
+  recordedAtMs: number;
+  postings: readonly StoredPosting[];
+}
+
+/** `ltx_<body>` → `evt_<body>`, and `evt_<body>_2`, `_3` … for a transaction's further events. */
+export function creditEventId(transactionId: string, part: number): string {
+  const body = transactionId.slice(transactionId.indexOf('_') + 1);
+  return part === 0 ? `evt_${body}` : `evt_${body}_${part + 1}`;
 }
 
 /** Per lot, the credits the transaction moved for the event (gained for earned/unlocked, lost for the others). */
-function lotAmounts(tx: TransactionDraft, type: EventType): [string, number][] {
+function lotAmounts(postings: readonly StoredPosting[], type: EventType): [string, number][] {
   const perLot = new Map<string, number>();
-  for (const p of tx.postings) {
-    if (p.lotId === null || !isBucket(p.account)) continue;
-    if (type === 'credits.unlocked' && p.account !== 'available') continue;
-    perLot.set(p.lotId, (perLot.get(p.lotId) ?? 0) + p.amount);
+  for (const [account, lotId, , amount] of postings) {
+    if (lotId === null || !isBucket(account)) continue;
+    if (type === 'credits.unlocked' && account !== 'available') continue;
+    perLot.set(lotId, (perLot.get(lotId) ?? 0) + amount);
   }
   const sign = type === 'credits.earned' || type === 'credits.unlocked' ? 1 : -1;
   return [...perLot].map(([lotId, amount]): [string, number] => [lotId, sign * amount]).filter(([, credits]) => credits !== 0);
 }
 
-export function creditEventsOf(transactions: readonly TransactionDraft[]): RecordEventInput[] {
-  const events: RecordEventInput[] = [];
-  for (const tx of transactions) {
-    const type = typeOfKind[tx.kind];
-    if (!type) continue;
-    const lots = lotAmounts(tx, type);
-    if (lots.length === 0) continue;
-    events.push(...creditEvent(type, tx.memberId, tx.id, lots, { orderId: tx.links.orderId ?? null }));
+/** The events of one committed transaction: none for kinds outside the catalogue (adjustments, holds, releases …). */
+export function creditEventsOf(tx: CommittedTransaction): DomainEvent[] {
+  const type = typeOfKind[tx.kind as TransactionKind];
+  if (!type) return [];
+  const lots = lotAmounts(tx.postings, type);
+  if (lots.length === 0) return [];
+  const events: DomainEvent[] = [];
+  for (let start = 0; start < lots.length; start += lotsPerEvent) {
+    const part = lots.slice(start, start + lotsPerEvent);
+    const data: Record<string, unknown> = {
+      transactionId: tx.id,
+      credits: part.reduce((sum, [, credits]) => sum + credits, 0),
+      lotIds: part.map(([id]) => id),
+      amounts: part.map(([, credits]) => credits),
+    };
+    if (tx.orderId) data.orderId = tx.orderId;
+    events.push({ id: creditEventId(tx.id, start / lotsPerEvent), type, subjectId: tx.id, memberId: tx.memberId, occurredAtMs: tx.recordedAtMs, data });
   }
   return events;
-}
-
-/** The sweep's events: one per member and kind (its lots, amounts and the transactions that moved them). */
-export function sweepEventsOf(transactions: readonly TransactionDraft[]): RecordEventInput[] {
-  const perMemberAndType = new Map<string, { type: EventType; memberId: string; lots: [string, number][]; transactionIds: string[] }>();
-  for (const tx of transactions) {
-    const type = typeOfKind[tx.kind];
-    if (!type) continue;
-    const lots = lotAmounts(tx, type);
-    if (lots.length === 0) continue;
-    const key = `${tx.memberId}|${type}`;
-    let entry = perMemberAndType.get(key);
-    if (!entry) perMemberAndType.set(key, (entry = { type, memberId: tx.memberId, lots: [], transactionIds: [] }));
-    for (const lot of lots) {
-      entry.lots.push(lot);
-      entry.transactionIds.push(tx.id);
-    }
-  }
-  return [...perMemberAndType.values()].flatMap((e) => creditEvent(e.type, e.memberId, e.transactionIds[0]!, e.lots, { transactionIds: e.transactionIds }));
 }

@@ -20,7 +20,6 @@
 import { transact, type Ctx } from '../../deps.ts';
 import { isPostgres, type Executor } from '../../db/database.ts';
 import { databaseMemo } from '../../db/database-memo.ts';
-import { recordEvents, tagEventRows, type RecordEventInput, type TaggedEventRow } from '../events/index.ts';
 import { executeRaw, hasRawSqlite } from '../../db/sqlite-raw.ts';
 import { callAppendGroup, callSpendGroup, isRetryable, type FastAnswer } from './ledger.repository.ts';
 import { sqliteAppendGroup } from './sqlite-append.repository.ts';
@@ -55,27 +54,20 @@ export const defaultGroupCommit = {
   postgres: { maxWaitMs: 0, maxGroupSize: 48, maxQueued: 10_000, maxConcurrentGroups: 3, maxConcurrentAppendGroups: 2, maxAttempts: 5, enabled: true },
 } satisfies Record<string, GroupCommitOptions>;
 
-/** A ledger transaction context: inside a group, credits events collect here and are written once per group. */
-export interface LedgerCtx extends Ctx {
-  creditEvents?: RecordEventInput[];
-}
-
-/** An append-only operation packed for credits_append (ledger.service.ts prepareAppend) and its credits events. */
+/** An append-only operation packed for credits_append (ledger.service.ts prepareAppend). */
 export interface AppendWork {
   payload: Record<string, unknown>;
-  events: readonly RecordEventInput[];
 }
 
-/** A spend packed for credits_spend (spend.service.ts) and the credits events of its answer when it applied. */
+/** A spend packed for credits_spend (spend.service.ts). */
 export interface SpendWork {
   payload: Record<string, unknown>;
-  eventsOf: (answer: FastAnswer) => RecordEventInput[];
 }
 
 interface Item {
   ctx: Ctx;
   memberId: string;
-  work: (trx: LedgerCtx) => Promise<unknown>;
+  work: (trx: Ctx) => Promise<unknown>;
   /** PostgreSQL: an append the group sends with the others in one statement (runAppendGroup) instead of `work`. */
   append?: AppendWork;
   /** PostgreSQL: a spend the group sends with the others in one call (runSpendGroup) instead of `work`. */
@@ -126,7 +118,7 @@ export function groupCommitStats(db: Executor): { groups: number; operations: nu
  * Runs `work` in a transaction: the caller's, when it holds one; otherwise a group's, in a savepoint of its own.
  * Resolves after the commit.
  */
-export async function inLedgerTransaction<R>(ctx: Ctx, memberId: string, work: (trx: LedgerCtx) => Promise<R>): Promise<R> {
+export async function inLedgerTransaction<R>(ctx: Ctx, memberId: string, work: (trx: Ctx) => Promise<R>): Promise<R> {
   if (ctx.db.isTransaction) return work(ctx);
   const c = committer(ctx.db);
   if (!c.options.enabled) return alone(ctx, work, c.options.maxAttempts);
@@ -152,8 +144,7 @@ export function appendInGroup(ctx: Ctx, memberId: string, append: AppendWork): P
 }
 
 /**
- * PostgreSQL: queues a spend for the next spend group (one `credits_spend_group` call in a transaction that also
- * records the events of the spends that applied) and resolves with its answer after the group committed. Undefined
+ * PostgreSQL: queues a spend for the next spend group (one `credits_spend_group` call) and resolves with its answer after the group committed. Undefined
  * where there is no such group (SQLite, a caller holding a transaction, group commit off): the caller takes its
  * usual path.
  */
@@ -174,15 +165,10 @@ async function queueForOneCall(c: Committer, item: Pick<Item, 'ctx' | 'memberId'
   });
 }
 
-async function alone<R>(ctx: Ctx, work: (trx: LedgerCtx) => Promise<R>, maxAttempts: number): Promise<R> {
+async function alone<R>(ctx: Ctx, work: (trx: Ctx) => Promise<R>, maxAttempts: number): Promise<R> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await transact(ctx, async (trx) => {
-        const ledgerCtx: LedgerCtx = { ...trx, creditEvents: [] };
-        const result = await work(ledgerCtx);
-        if (ledgerCtx.creditEvents!.length > 0) await recordEvents(trx, ledgerCtx.creditEvents!);
-        return result;
-      });
+      return await transact(ctx, work);
     } catch (error) {
       if (attempt >= maxAttempts || !isRetryable(error)) throw error;
     }
@@ -234,18 +220,17 @@ function startGroups(c: Committer): void {
 }
 
 /**
- * An append group: one autocommit statement (migration 0406) or one SQLite write transaction applies every operation
- * and inserts the events of those that applied. An operation answered `retry` (its key repeated within a PostgreSQL
+ * An append group: one autocommit statement (migration 0406) or one SQLite write transaction applies every
+ * operation. An operation answered `retry` (its key repeated within a PostgreSQL
  * group) goes back to the queue. A failed group wrote nothing (afterFailedGroupCall).
  */
 async function runAppendGroup(c: Committer, group: Item[]): Promise<void> {
   group.sort((a, b) => (a.memberId < b.memberId ? -1 : a.memberId > b.memberId ? 1 : 0));
-  const events: TaggedEventRow[] = group.flatMap((item, i) => tagEventRows(item.ctx, item.append!.events, i));
   const db = group[0]!.ctx.db;
   const payloads = group.map((item) => item.append!.payload);
   let answers: (FastAnswer | { status: 'retry' })[];
   try {
-    answers = isPostgres(db) ? await callAppendGroup(db, payloads, events) : await sqliteAppendGroup(db, payloads, events);
+    answers = isPostgres(db) ? await callAppendGroup(db, payloads) : await sqliteAppendGroup(db, payloads);
   } catch (error) {
     return afterFailedGroupCall(c, group, error, (one) => runAppendGroup(c, one));
   }
@@ -261,20 +246,14 @@ async function runAppendGroup(c: Committer, group: Item[]): Promise<void> {
 }
 
 /**
- * A spend group (PostgreSQL): one transaction holding one `credits_spend_group` call and the events of the spends
- * that applied. A spend that raised inside the call left nothing and answers `fallback` (its caller takes the
+ * A spend group (PostgreSQL): one autocommit `credits_spend_group` call (the credits events are read from the ledger
+ * rows, credits event-feed.ts: nothing else is written with it). A spend that raised inside the call left nothing and answers `fallback` (its caller takes the
  * general path). A failed group wrote nothing (afterFailedGroupCall).
  */
 async function runSpendGroup(c: Committer, group: Item[]): Promise<void> {
-  const first = group[0]!;
   let answers: FastAnswer[];
   try {
-    answers = await transact(first.ctx, async (trx) => {
-      const answered = await callSpendGroup(trx.db, group.map((item) => item.spend!.payload));
-      const events = group.flatMap((item, i) => (answered[i]!.status === 'applied' ? item.spend!.eventsOf(answered[i]!) : []));
-      if (events.length > 0) await recordEvents({ ...first.ctx, db: trx.db }, events);
-      return answered;
-    });
+    answers = await callSpendGroup(group[0]!.ctx.db, group.map((item) => item.spend!.payload));
   } catch (error) {
     return afterFailedGroupCall(c, group, error, (one) => runSpendGroup(c, one));
   }
@@ -315,17 +294,15 @@ async function runGroup(c: Committer, group: Item[]): Promise<void> {
   const outcomes: Outcome[] = [];
   try {
     await transact(first.ctx, async (trx) => {
-      const events: RecordEventInput[] = [];
       // A group of one needs no savepoint: its failure rolls the whole (its own) transaction back.
       const savepoints = group.length > 1;
       for (const item of group) {
-        const itemCtx: LedgerCtx = { ...item.ctx, db: trx.db, creditEvents: [] };
+        const itemCtx: Ctx = { ...item.ctx, db: trx.db };
         if (savepoints) await exec(trx.db, 'savepoint credits_op');
         try {
           const value = await item.work(itemCtx);
           // PostgreSQL keeps released and unreleased savepoints alike until COMMIT: not releasing saves a round trip.
           if (savepoints && !postgres) await exec(trx.db, 'release savepoint credits_op');
-          events.push(...itemCtx.creditEvents!);
           outcomes.push({ ok: true, value });
         } catch (error) {
           if (!savepoints) throw new LoneFailure(error);
@@ -334,8 +311,6 @@ async function runGroup(c: Committer, group: Item[]): Promise<void> {
           outcomes.push({ ok: false, error });
         }
       }
-      // The group's credits events in one multi-row insert, in the same transaction as the writes they describe.
-      if (events.length > 0) await recordEvents({ ...first.ctx, db: trx.db }, events);
     });
   } catch (error) {
     // The group did not commit: nothing of it exists. Retry a retryable failure, otherwise every caller learns it.
@@ -361,9 +336,3 @@ function retryOrReject(c: Committer, item: Item, error: unknown): void {
   item.reject(error);
 }
 
-/** Records credits events with the ledger write: into the group's list when there is one, else at once. */
-export async function recordCreditEvents(ctx: LedgerCtx, events: readonly RecordEventInput[]): Promise<void> {
-  if (events.length === 0) return;
-  if (ctx.creditEvents) ctx.creditEvents.push(...events);
-  else await recordEvents(ctx, events);
-}

@@ -22,6 +22,8 @@ export { computeOrderEarnings, creditsToMinor, cumulativeReversalTarget, default
 export { runCreditsAudit, auditCreditsLedger, listAuditRuns, type AuditReport, type AuditProblem, type AuditTotals } from './auditor.ts';
 export { configureGroupCommit, groupCommitStats, defaultGroupCommit, inLedgerTransaction, type GroupCommitOptions } from './group-commit.ts';
 export { runCreditsSweep, creditsSweepJobType, creditsAuditJobType, type SweepReport } from './sweep.jobs.ts';
+export { takeCreditEvents, readCreditFeed, creditFeedEnd, type CreditFeedPage, type CreditFeedConsumer } from './event-feed.ts';
+export { creditEventId } from './credit-events.ts';
 export { runCreditsSnapshots, creditsSnapshotJobType, type SnapshotReport } from './snapshot.jobs.ts';
 
 export const registerRoutes: RegisterRoutes = (app, deps) => registerCreditsRoutes(app, deps);
@@ -32,6 +34,9 @@ export const schedules: Schedule[] = [...creditsSchedules, ...snapshotSchedules]
 
 /** This module's emails (src/modules.ts lists them for the mail preview and the template test). */
 export const templates = [creditsUnlockedEmail, creditsExpiringEmail, creditsExpiredEmail];
+
+/** Scrape-time metrics for /metrics (src/http/metrics.ts; listed in app.ts). */
+export { ledgerMetrics as metrics } from './credit-metrics.ts';
 
 /** The personal-data columns of this module's tables (PV-16; docs/PERSONAL-DATA.md). */
 export { creditsPersonalData as personalData } from './credits.data-map.ts';

@@ -8,7 +8,6 @@ import { toSqliteInput } from '../../db/node-sqlite-adapter.ts';
 import { executeRaw, queryRaw, rawSqliteInTransaction, type RawSqlite } from '../../db/sqlite-raw.ts';
 import { assert } from '../../platform/assert.ts';
 import type { Account, Book, Hold, HoldLot, HoldState, Lot, LotSource, LotState, TransactionDraft } from './ledger.rules.ts';
-import { pgInsertTaggedEventsSql, type TaggedEventRow } from '../events/index.ts';
 import type { CreditAccountRow, CreditHoldLotRow, CreditHoldRow, CreditLotRow, CreditTransactionRow } from './ledger.table.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -30,7 +29,7 @@ async function pgQuery<T>(db: Executor, text: string, params: readonly unknown[]
   return result.rows as T[];
 }
 
-function rawExecute(db: Executor, text: string, params: readonly unknown[]): Promise<number> {
+export function rawExecute(db: Executor, text: string, params: readonly unknown[]): Promise<number> {
   return executeRaw(db, isPostgres(db) ? pgText(text) : text, params);
 }
 
@@ -727,18 +726,13 @@ export async function callAppend(db: Executor, payload: Record<string, unknown>)
 
 /**
  * A group's append-only operations in one autocommit statement (migration 0406): one answer per payload, in order
- * (`retry` for a key repeated within the group). The events of an applied operation are inserted by the same statement (tag =
- * the operation's index), so they exist exactly when its writes do.
+ * (`retry` for a key repeated within the group).
  */
-export async function callAppendGroup(db: Executor, payloads: readonly Record<string, unknown>[], events: readonly TaggedEventRow[]): Promise<(FastAnswer | { status: 'retry' })[]> {
-  const [row] = await pgQuery<{ r: (FastAnswer | { status: 'retry' })[] }>(db, appendGroupSql, [JSON.stringify(payloads), JSON.stringify(events)]);
+export async function callAppendGroup(db: Executor, payloads: readonly Record<string, unknown>[]): Promise<(FastAnswer | { status: 'retry' })[]> {
+  const [row] = await pgQuery<{ r: (FastAnswer | { status: 'retry' })[] }>(db, 'select credits_append_group($1::jsonb) as r', [JSON.stringify(payloads)]);
   assert(row && row.r.length === payloads.length, 'credits_append_group answers every operation');
   return row.r;
 }
-
-const appendGroupSql = `with r as materialized (select credits_append_group($1::jsonb) as answers),
-  e as (${pgInsertTaggedEventsSql('$2::jsonb', `(select answers from r) -> x.tag ->> 'status' = 'applied'`)})
-  select answers as r from r`;
 
 export async function callSpend(db: Executor, payload: Record<string, unknown>): Promise<FastAnswer> {
   const [row] = await pgQuery<{ r: FastAnswer }>(db, 'select credits_spend($1::jsonb) as r', [JSON.stringify(payload)]);
@@ -746,7 +740,7 @@ export async function callSpend(db: Executor, payload: Record<string, unknown>):
   return row.r;
 }
 
-/** A group's spends in one call (migration 0424), in the caller's transaction: one answer per payload, in order. */
+/** A group's spends in one call (migration 0424): one answer per payload, in order. */
 export async function callSpendGroup(db: Executor, payloads: readonly Record<string, unknown>[]): Promise<FastAnswer[]> {
   const [row] = await pgQuery<{ r: FastAnswer[] }>(db, 'select credits_spend_group($1::jsonb) as r', [JSON.stringify(payloads)]);
   assert(row && row.r.length === payloads.length, 'credits_spend_group answers every spend');

@@ -14,12 +14,10 @@ import {
 import { isPostgres } from '../../db/database.ts';
 import { databaseMemo } from '../../db/database-memo.ts';
 import { appendRows, callAppend, insertEmptyAccount, lockMember, persistBooks, type FastAnswer, type LoadedMember } from './ledger.repository.ts';
-import { appendInGroup, inLedgerTransaction, recordCreditEvents, type LedgerCtx } from './group-commit.ts';
-import { creditEventsOf } from './credit-events.ts';
+import { appendInGroup, inLedgerTransaction } from './group-commit.ts';
 import { getCurrentPolicy, getPolicyVersion } from './policy.service.ts';
 import type { Policy } from './policy.rules.ts';
 import { enqueueNotices } from './notices.ts';
-import type { RecordEventInput } from '../events/index.ts';
 
 export function requestHash(scope: string, request: unknown): string {
   return createHash('sha256').update(`${scope}\n${canonicalJson(request)}`).digest('base64url');
@@ -104,8 +102,6 @@ export async function policyHint(ctx: Ctx): Promise<Policy> {
 export interface PreparedAppend<R> {
   result: R;
   payload: Record<string, unknown>;
-  /** The credits events of the appended transaction, recorded when the append applies. */
-  events: RecordEventInput[];
 }
 
 /** Runs an append-only operation on an empty stand-in book and packs what it wrote for credits_append. */
@@ -131,7 +127,6 @@ export function prepareAppend<R>(ctx: Ctx, spec: OperationSpec<R>, hash: string,
   assert(after.held === 0 && after.debt === 0, 'an append only adds pending or available credits');
   return {
     result,
-    events: creditEventsOf(book.transactions),
     payload: {
       memberId: spec.memberId,
       nowMs,
@@ -173,22 +168,21 @@ async function appendGrouped<R>(ctx: Ctx, spec: OperationSpec<R>, hash: string):
   const policy = await policyHint(ctx);
   if (spec.fastAppend?.when && !spec.fastAppend.when(policy, ctx.clock.nowMs())) return { done: false, tried: false };
   const prepared = prepareAppend(ctx, spec, hash, policy);
-  const answer = appendInGroup(ctx, spec.memberId, { payload: prepared.payload, events: prepared.events });
+  const answer = appendInGroup(ctx, spec.memberId, { payload: prepared.payload });
   if (!answer) return { done: false, tried: false };
   const settled = settleAppend(spec, hash, prepared, await answer);
   return settled.done ? settled : { done: false, tried: true };
 }
 
-async function appendFast<R>(ctx: LedgerCtx, spec: OperationSpec<R>, hash: string): Promise<{ done: true; value: R } | { done: false }> {
+async function appendFast<R>(ctx: Ctx, spec: OperationSpec<R>, hash: string): Promise<{ done: true; value: R } | { done: false }> {
   const policy = await policyHint(ctx);
   if (spec.fastAppend?.when && !spec.fastAppend.when(policy, ctx.clock.nowMs())) return { done: false };
   const prepared = prepareAppend(ctx, spec, hash, policy);
   const answer = await callAppend(ctx.db, prepared.payload);
-  if (answer.status === 'applied') await recordCreditEvents(ctx, prepared.events);
   return settleAppend(spec, hash, prepared, answer);
 }
 
-async function operate<R>(ctx: LedgerCtx, spec: OperationSpec<R>, hash: string): Promise<R> {
+async function operate<R>(ctx: Ctx, spec: OperationSpec<R>, hash: string): Promise<R> {
   const nowMs = ctx.clock.nowMs();
   const load = async (policyHint: Policy | undefined): Promise<LoadedMember> => {
     const force = typeof spec.needsBook === 'function' ? (policyHint ? spec.needsBook(policyHint, nowMs) : true) : spec.needsBook;
@@ -234,7 +228,6 @@ async function operate<R>(ctx: LedgerCtx, spec: OperationSpec<R>, hash: string):
   finishOperation(book, env);
   await persistBooks(ctx.db, [book]);
   await enqueueNotices(ctx, book.notices);
-  await recordCreditEvents(ctx, creditEventsOf(book.transactions));
   return result;
 }
 

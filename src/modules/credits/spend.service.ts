@@ -6,8 +6,7 @@ import { isPostgres } from '../../db/database.ts';
 import { spendFifo } from './ledger.rules.ts';
 import { policyHint, replayResult, requestHash, runMemberOperation } from './ledger.service.ts';
 import { callSpend, type FastAnswer } from './ledger.repository.ts';
-import { inLedgerTransaction, recordCreditEvents, spendInGroup, type LedgerCtx } from './group-commit.ts';
-import { creditEvent } from './credit-events.ts';
+import { inLedgerTransaction, spendInGroup } from './group-commit.ts';
 
 const id = z.string().min(1).max(100);
 
@@ -59,10 +58,6 @@ async function spendPayload(ctx: Ctx, parsed: ParsedSpend, hash: string): Promis
   };
 }
 
-function spentEvents(result: SpendResult) {
-  return creditEvent('credits.spent', result.memberId, result.transactionId, result.lots.map((l) => [l.lotId, l.credits]), { orderId: result.orderId });
-}
-
 /** What credits_spend answered, as the caller's result; undefined when the general path has to do it. */
 function settleSpend(parsed: ParsedSpend, hash: string, answer: FastAnswer): SpendResult | undefined {
   if (answer.status === 'applied') return spendResult.parse(JSON.parse(answer.result!));
@@ -76,19 +71,15 @@ function settleSpend(parsed: ParsedSpend, hash: string, answer: FastAnswer): Spe
 /** A spend group's answer (group-commit.ts spendInGroup); undefined where there is no group or it fell back. */
 async function spendGrouped(ctx: Ctx, parsed: ParsedSpend, request: SpendRequest): Promise<SpendResult | undefined> {
   const hash = requestHash('spend', request);
-  const answer = spendInGroup(ctx, parsed.memberId, async () => ({
-    payload: await spendPayload(ctx, parsed, hash),
-    eventsOf: (applied) => spentEvents(settleSpend(parsed, hash, applied)!),
-  }));
+  const answer = spendInGroup(ctx, parsed.memberId, async () => ({ payload: await spendPayload(ctx, parsed, hash) }));
   return answer && settleSpend(parsed, hash, await answer);
 }
 
-async function spendIn(ctx: LedgerCtx, parsed: ParsedSpend, request: SpendRequest): Promise<SpendResult> {
+async function spendIn(ctx: Ctx, parsed: ParsedSpend, request: SpendRequest): Promise<SpendResult> {
   if (isPostgres(ctx.db)) {
     const hash = requestHash('spend', request);
     const answer = await callSpend(ctx.db, await spendPayload(ctx, parsed, hash));
     const result = settleSpend(parsed, hash, answer);
-    if (result && answer.status === 'applied') await recordCreditEvents(ctx, spentEvents(result));
     if (result) return result;
   }
   return runMemberOperation(ctx, {

@@ -5,7 +5,8 @@
 // repeated within the group replays the first, which is already written); a closed account, a time event due,
 // another policy version, or debt where the operation requires none answers `fallback` (the caller takes the general
 // path); otherwise the transaction gets the account's next version and running balances, it (with its postings,
-// migration 0420) and its lots are inserted, the account is updated and the operation's events are inserted. No
+// migration 0420) and its lots are inserted and the account is updated (its events are read from the row later,
+// event-feed.ts). No
 // savepoints (they cost a fifth of the statements' time): every refusal is decided by reads before the operation's
 // first write, so a statement can fail only unexpectedly, and then the whole group rolls back and group-commit.ts
 // re-runs its operations one per group.
@@ -14,7 +15,6 @@ import type { SQLInputValue } from 'node:sqlite';
 import { withRawSqlite, type RawSqlite } from '../../db/sqlite-raw.ts';
 import { toSqliteInput } from '../../db/node-sqlite-adapter.ts';
 import type { Executor } from '../../db/database.ts';
-import { sqliteInsertEventRowsSync, type TaggedEventRow } from '../events/index.ts';
 import { appendColumns, type FastAnswer } from './ledger.repository.ts';
 import type { CreditAccountRow } from './ledger.table.ts';
 
@@ -36,19 +36,13 @@ const sql = {
 
 type Row = Record<string, unknown>;
 
-/** One group in one write transaction; answers one per payload, in order. `events` are tagged with the payload's index. */
-export function sqliteAppendGroup(db: Executor, payloads: readonly Row[], events: readonly TaggedEventRow[]): Promise<FastAnswer[]> {
+/** One group in one write transaction; answers one per payload, in order. */
+export function sqliteAppendGroup(db: Executor, payloads: readonly Row[]): Promise<FastAnswer[]> {
   return withRawSqlite(db, (raw) => {
     raw.exec('begin immediate');
     try {
       const pv = (raw.statement(sql.policy).get() as { pv: number | null }).pv;
-      const eventsOf = new Map<number, TaggedEventRow[]>();
-      for (const event of events) eventsOf.set(event.tag, [...(eventsOf.get(event.tag) ?? []), event]);
-      const answers = payloads.map((payload, i) => {
-        const answer = applyOne(raw, payload, pv);
-        if (answer.status === 'applied') sqliteInsertEventRowsSync(raw, (eventsOf.get(i) ?? []).map(({ tag: _tag, ...row }) => row));
-        return answer;
-      });
+      const answers = payloads.map((payload) => applyOne(raw, payload, pv));
       raw.exec('commit');
       return answers;
     } catch (error) {

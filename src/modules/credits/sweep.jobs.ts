@@ -23,8 +23,6 @@ import { dueMemberIds, markExpiryWarnings, membersWithActiveHolds, selectDueWork
 import { getCurrentPolicy } from './policy.service.ts';
 import { creditsNoticesJob, creditsNoticesJobType, enqueueNotices, type ExpiryWarning } from './notices.ts';
 import { runCreditsAudit } from './auditor.ts';
-import { sweepEventsOf } from './credit-events.ts';
-import { recordEvents } from '../events/index.ts';
 
 export interface SweepOptions {
   /** Members per transaction. */
@@ -128,7 +126,6 @@ async function sweepBatch(ctx: Ctx, memberIds: readonly string[], setBased: bool
     }
     const warnings = accounts.flatMap((a) => bookWarnings.get(a.memberId) ?? []);
     await enqueueNotices(trx, books.flatMap((b) => b.notices), warnings);
-    await recordEvents(trx, sweepEventsOf(books.flatMap((b) => b.transactions)));
     return { transactions: books.reduce((n, b) => n + b.transactions.length, 0), warnings: warnings.length };
   });
 }

@@ -4,7 +4,7 @@ import { declareTable, eraseByDelete, type PersonalDataMap } from '../../db/pers
 
 export const eventsPersonalData: PersonalDataMap = [
   ...declareTable('domain_events', 'member_id', {
-    member_id: { category: 'identifier', purpose: 'The member an event (credits earned, an order paid, a case opened) concerns, for subscribers that keep their own records.', retention: 'operational_short', erase: eraseByDelete },
+    member_id: { category: 'identifier', purpose: 'The member an event (an order paid, a case opened, a consent changed) concerns, for subscribers that keep their own records.', retention: 'operational_short', erase: eraseByDelete },
     subject_id: { category: 'identifier', purpose: 'The order, case, request or member the event is about.', retention: 'operational_short', erase: eraseByDelete },
     data: { category: 'payload', purpose: 'The IDs, codes and amounts a subscriber needs to act on the event.', retention: 'operational_short', erase: eraseByDelete },
   }),

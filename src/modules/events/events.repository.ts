@@ -14,23 +14,8 @@ export async function insertEvents(db: Executor, rows: readonly DomainEventRow[]
   }
 }
 
-/**
- * An INSERT … SELECT of tagged event rows (events.service.ts tagEventRows) given as a jsonb parameter, keeping the
- * rows whose tag satisfies `tagCondition` (SQL over the alias `x.tag`): for a data-modifying CTE in a caller's
- * one-statement write on PostgreSQL.
- */
-export function pgInsertTaggedEventsSql(rowsParam: string, tagCondition: string): string {
-  return `insert into domain_events (id, type, subject_id, member_id, occurred_at_ms, data)
-    select x.id, x.type, x.subject_id, x.member_id, x.occurred_at_ms, x.data
-    from jsonb_to_recordset(${rowsParam}) as x(tag integer, id text, type text, subject_id text, member_id text, occurred_at_ms bigint, data text)
-    where ${tagCondition}`;
-}
-
-/**
- * SQLite: inserts event rows on a raw connection the caller holds in its write transaction (the ledger's append
- * group writes its change and its events in one synchronous block; see src/db/sqlite-raw.ts).
- */
-export function sqliteInsertEventRowsSync(raw: RawSqlite, rows: readonly Omit<DomainEventRow, 'dispatched_at_ms'>[]): void {
+/** SQLite: inserts event rows on the raw connection the caller's write transaction holds (src/db/sqlite-raw.ts). */
+function sqliteInsertEventRowsSync(raw: RawSqlite, rows: readonly DomainEventRow[]): void {
   const insert = raw.statement('insert into domain_events (id, type, subject_id, member_id, occurred_at_ms, data) values (?, ?, ?, ?, ?, ?)');
   for (const row of rows) insert.run(row.id, row.type, row.subject_id, row.member_id, row.occurred_at_ms, row.data);
 }

@@ -38,22 +38,6 @@ export async function recordEvents(ctx: Ctx, inputs: readonly RecordEventInput[]
   return events;
 }
 
-/** An event validated and given its ID ahead of the statement that inserts it, tagged with the caller's operation. */
-export type TaggedEventRow = Omit<DomainEventRow, 'dispatched_at_ms'> & { tag: number };
-
-/**
- * For a caller that writes its change and its events in one PostgreSQL statement (the ledger's one-statement group
- * commit): the rows, each tagged, for `pgInsertTaggedEventsSql`. The statement must be the change's own (autocommit
- * or in the caller's transaction), so the outbox rule above still holds.
- */
-export function tagEventRows(ctx: Pick<Ctx, 'clock' | 'ids'>, inputs: readonly RecordEventInput[], tag: number): TaggedEventRow[] {
-  const at = ctx.clock.nowMs();
-  return inputs.map((input) => {
-    const event = checkEventInput(input);
-    return { tag, id: ctx.ids.next('evt'), type: event.type, subject_id: event.subjectId, member_id: event.memberId, occurred_at_ms: at, data: canonicalJson(event.data) };
-  });
-}
-
 export async function recordEvent(ctx: Ctx, input: RecordEventInput): Promise<DomainEvent> {
   const [event] = await recordEvents(ctx, [input]);
   assert(event !== undefined, 'one event recorded');

@@ -55,6 +55,14 @@ export async function erasedMemberIds(executor: Executor): Promise<Set<string>> 
   return new Set(rows.map((row) => row.member_id));
 }
 
+/** Which of `memberIds` are erased (the webhook fan-out drops their credits events, as erasure deletes outbox rows). */
+export async function erasedAmong(executor: Executor, memberIds: readonly string[]): Promise<Set<string>> {
+  const distinct = [...new Set(memberIds)];
+  if (distinct.length === 0) return new Set();
+  const rows = await db(executor).selectFrom('privacy_erasures').select('member_id').where('member_id', 'in', distinct).execute();
+  return new Set(rows.map((row) => row.member_id));
+}
+
 /** Erasures whose kept transaction records reached the end of their period and were not expired yet. */
 export async function erasuresWithRecordsDue(executor: Executor, erasedBeforeMs: number, limit: number): Promise<string[]> {
   const rows = await db(executor).selectFrom('privacy_erasures').select('member_id').where('records_expired_at_ms', 'is', null).where('erased_at_ms', '<=', erasedBeforeMs).orderBy('erased_at_ms').limit(limit).execute();

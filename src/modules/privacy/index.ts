@@ -90,7 +90,7 @@ export { buildSubjectExport, queueSubjectExport, requestOwnExport, know, exportS
 export { clearExpiredRecordValues, expiringRecordCategories, expiredEmail, type ExpiredValuesResult } from './record-retention.service.ts';
 export { executeErasure, expireKeptRecords, planErasure, subjectExists, erasedText, erasedEmail, type ErasureReport, type KeptColumn, type ErasedColumns } from './erasure.executor.ts';
 export { deleteSubjectFiles, eraseSubjectRows, erasureReportSchema, journalErasure, recordErasure } from './erasure.service.ts';
-export { findErasure, findErasureOfMember, closedAccountsDueForErasure, erasedMemberIds, erasuresWithRecordsDue, markRecordsExpired, erasureReasons, type ErasureReason, type ErasureRecord } from './erasures.repository.ts';
+export { findErasure, findErasureOfMember, closedAccountsDueForErasure, erasedAmong, erasedMemberIds, erasuresWithRecordsDue, markRecordsExpired, erasureReasons, type ErasureReason, type ErasureRecord } from './erasures.repository.ts';
 export { appendErasureJournal, readErasureJournal, erasureJournalPath, type JournalEntry } from './erasure-journal.ts';
 export { retentionRules, retentionPeriodMs, keptUntil, type RetentionRule } from './retention.rules.ts';
 export { expirePrivacyRecords, type RecordRetentionResult } from './request-retention.service.ts';

@@ -11,8 +11,10 @@ import { DAY_MS, monotonicMs } from '../../platform/clock.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import { randomInt } from '../../platform/ids.ts';
 import { listAdminEmails } from '../accounts/index.ts';
+import { takeCreditEvents } from '../credits/index.ts';
 import { markEventsDispatched, pruneDispatchedEvents, takeUndispatchedEvents, type DomainEvent } from '../events/index.ts';
 import { queueEmail } from '../notifications/index.ts';
+import { erasedAmong } from '../privacy/index.ts';
 import { endpointDisabledEmail } from './emails/endpoint-disabled.ts';
 import { signingSecrets, toEndpoint } from './endpoints.service.ts';
 import { postWebhook, requestTimeoutMs, type PostResult } from './http.transport.ts';
@@ -26,6 +28,8 @@ import { webhookTables } from './webhooks.table.ts';
 
 /** Events taken per fan-out transaction. */
 export const fanOutBatchSize = 200;
+/** Ledger transactions read per fan-out transaction (most make one event; adjustments and holds none). */
+export const creditFeedBatchSize = 500;
 /** Deliveries leased per round; they are sent concurrently (one subject's deliveries are never in one round). */
 export const sendBatchSize = 10;
 /** A lease outlives the request's timeout, so a live worker never loses its claim mid-request. */
@@ -56,33 +60,64 @@ function collects(endpoint: WebhookEndpointRow): boolean {
   return endpoint.state !== 'disabled';
 }
 
+/** A batch of events taken for the fan-out, and whether its source may hold more right away. */
+interface TakenEvents {
+  events: DomainEvent[];
+  full: boolean;
+  /** Marks the batch taken, in the transaction that wrote its deliveries. */
+  settle?: () => Promise<void>;
+}
+
+/** The outbox (every module's events but the ledger's): undispatched events, locked with SKIP LOCKED. */
+async function takeOutboxEvents(trx: Ctx): Promise<TakenEvents> {
+  const events = await takeUndispatchedEvents(trx, fanOutBatchSize);
+  return { events, full: events.length === fanOutBatchSize, settle: () => markEventsDispatched(trx, events.map((event) => event.id)) };
+}
+
 /**
- * Turns undispatched events into deliveries, a batch per transaction: the events are locked (SKIP LOCKED), their
- * deliveries inserted (a repeated pair is ignored) and the events marked in the same commit. Returns how many
- * events were dispatched.
+ * The ledger's `credits.*` events, read from its committed transactions after this consumer's position (credits
+ * event-feed.ts), which moves in the same transaction. A member erased before the fan-out reached their events gets
+ * none sent, as erasure deletes a member's undispatched outbox rows.
+ */
+async function takeLedgerEvents(trx: Ctx): Promise<TakenEvents> {
+  const page = await takeCreditEvents(trx, 'webhooks', creditFeedBatchSize);
+  if (!page) return { events: [], full: false };
+  const erased = await erasedAmong(trx.db, page.events.map((event) => event.memberId!));
+  return { events: erased.size === 0 ? page.events : page.events.filter((event) => !erased.has(event.memberId!)), full: page.transactions === creditFeedBatchSize };
+}
+
+/**
+ * Turns events into deliveries, a batch per transaction, from the outbox and then from the ledger: the batch's
+ * deliveries are inserted (a repeated pair is ignored) and the batch marked taken in the same commit. Returns how
+ * many events were dispatched.
  */
 export async function fanOutEvents(deps: Deps): Promise<number> {
+  return (await fanOutFrom(deps, takeOutboxEvents)) + (await fanOutFrom(deps, takeLedgerEvents));
+}
+
+async function fanOutFrom(deps: Deps, take: (trx: Ctx) => Promise<TakenEvents>): Promise<number> {
   let total = 0;
   for (let batches = 0; ; batches++) {
     if (batches > 0) await yieldBetweenBatches();
-    const taken = await transact(deps, async (trx) => {
-      const events = await takeUndispatchedEvents(trx, fanOutBatchSize);
-      if (events.length === 0) return 0;
-      const endpoints = (await selectEndpoints(trx.db)).filter(collects).map((row) => ({ id: row.id, types: new Set<string>(toEndpoint(row).eventTypes) }));
-      const nowMs = trx.clock.nowMs();
-      const rows: WebhookDeliveryRow[] = [];
-      for (const event of events) {
-        for (const endpoint of endpoints) {
-          if (!endpoint.types.has(event.type)) continue;
-          rows.push(newDelivery(trx, { endpointId: endpoint.id, eventId: event.id, eventType: event.type, subjectId: event.subjectId, memberId: event.memberId, payload: payloadOf(event), nowMs }));
+    const { taken, full } = await transact(deps, async (trx) => {
+      const batch = await take(trx);
+      if (batch.events.length > 0) {
+        const endpoints = (await selectEndpoints(trx.db)).filter(collects).map((row) => ({ id: row.id, types: new Set<string>(toEndpoint(row).eventTypes) }));
+        const nowMs = trx.clock.nowMs();
+        const rows: WebhookDeliveryRow[] = [];
+        for (const event of batch.events) {
+          for (const endpoint of endpoints) {
+            if (!endpoint.types.has(event.type)) continue;
+            rows.push(newDelivery(trx, { endpointId: endpoint.id, eventId: event.id, eventType: event.type, subjectId: event.subjectId, memberId: event.memberId, payload: payloadOf(event), nowMs }));
+          }
         }
+        await insertDeliveries(trx.db, rows);
       }
-      await insertDeliveries(trx.db, rows);
-      await markEventsDispatched(trx, events.map((event) => event.id));
-      return events.length;
+      await batch.settle?.();
+      return { taken: batch.events.length, full: batch.full };
     });
     total += taken;
-    if (taken < fanOutBatchSize) return total;
+    if (!full) return total;
   }
 }
 

@@ -1,0 +1,105 @@
+// The credits events as a feed over the ledger (migration 0425): a consumer reads the transactions committed after
+// its position, in commit order, and gets their `credits.*` events (credit-events.ts). The ledger writes nothing for
+// its events, and a row that committed is a row the feed will give, exactly once per consumer position.
+//
+// Positions are opaque text: SQLite the last rowid read; PostgreSQL `xid|member|version` of the last row read (''
+// is the start). PostgreSQL gives only rows whose transaction ID is below the oldest transaction still running, so a
+// transaction that commits late is read late, never skipped; a transaction held open (an idle session, a long
+// report) holds back the feed until it ends.
+import type { Ctx } from '../../deps.ts';
+import { isPostgres, type Executor } from '../../db/database.ts';
+import { assert } from '../../platform/assert.ts';
+import type { DomainEvent } from '../events/index.ts';
+import { creditEventsOf, type StoredPosting } from './credit-events.ts';
+import { rawExecute, rawQuery } from './ledger.repository.ts';
+
+/** Consumers with a stored position (migration 0425 starts each at the ledger's end when it ran). */
+export type CreditFeedConsumer = 'webhooks';
+
+export interface CreditFeedPage {
+  events: DomainEvent[];
+  /** Transactions read (with or without events); fewer than asked means the feed is caught up. */
+  transactions: number;
+  /** Where the next page starts. */
+  position: string;
+}
+
+interface FeedRow {
+  pos: number | string;
+  member_id: string;
+  version: number;
+  id: string;
+  kind: string;
+  order_id: string | null;
+  recorded_at_ms: number | string;
+  postings: string | StoredPosting[] | null;
+}
+
+const sqliteFeed = `select rowid as pos, member_id, version, id, kind, order_id, recorded_at_ms, postings
+  from credit_transactions where rowid > ? order by rowid limit ?`;
+
+const pgFeed = `select commit_xid::text as pos, member_id, version, id, kind, order_id, recorded_at_ms, postings
+  from credit_transactions
+  where commit_xid is not null and commit_xid < pg_snapshot_xmin(pg_current_snapshot())
+    and commit_xid >= ?::xid8 and (commit_xid, member_id, version) > (?::xid8, ?, ?)
+  order by commit_xid, member_id, version limit ?`;
+
+function pgPosition(position: string): [string, string, number] {
+  if (position === '') return ['0', '', -1];
+  const [xid, memberId, version] = position.split('|');
+  assert(xid !== undefined && memberId !== undefined && version !== undefined, 'a PostgreSQL feed position is xid|member|version');
+  return [xid, memberId, Number(version)];
+}
+
+function positionOf(db: Executor, row: FeedRow): string {
+  return isPostgres(db) ? `${row.pos}|${row.member_id}|${row.version}` : String(row.pos);
+}
+
+/** Up to `limit` transactions committed after `position`, in commit order, with their events. */
+export async function readCreditFeed(db: Executor, position: string, limit: number): Promise<CreditFeedPage> {
+  let rows: FeedRow[];
+  if (isPostgres(db)) {
+    const [xid, memberId, version] = pgPosition(position);
+    rows = await rawQuery<FeedRow>(db, pgFeed, [xid, xid, memberId, version, limit]);
+  } else {
+    rows = await rawQuery<FeedRow>(db, sqliteFeed, [Number(position || 0), limit]);
+  }
+  const events: DomainEvent[] = [];
+  for (const row of rows) {
+    const postings = typeof row.postings === 'string' ? (JSON.parse(row.postings) as StoredPosting[]) : (row.postings ?? []);
+    events.push(...creditEventsOf({ id: row.id, memberId: row.member_id, kind: row.kind, orderId: row.order_id, recordedAtMs: Number(row.recorded_at_ms), postings }));
+  }
+  const last = rows[rows.length - 1];
+  return { events, transactions: rows.length, position: last ? positionOf(db, last) : position };
+}
+
+/** The position after the last transaction readable now (a consumer that starts here gets what commits next). */
+export async function creditFeedEnd(db: Executor): Promise<string> {
+  if (!isPostgres(db)) {
+    const [row] = await rawQuery<{ pos: number | null }>(db, 'select max(rowid) as pos from credit_transactions', []);
+    return String(row?.pos ?? 0);
+  }
+  const [row] = await rawQuery<FeedRow>(
+    db,
+    `select commit_xid::text as pos, member_id, version from credit_transactions
+     where commit_xid is not null and commit_xid < pg_snapshot_xmin(pg_current_snapshot())
+     order by commit_xid desc, member_id desc, version desc limit 1`,
+    [],
+  );
+  return row ? positionOf(db, row) : '';
+}
+
+/**
+ * In the caller's transaction: the next page of `consumer`'s feed, its position moved past it (committed with the
+ * caller's work, so a crash before the commit reads the page again). Undefined when another instance holds the
+ * consumer's position (PostgreSQL, SKIP LOCKED): that instance is reading these events.
+ */
+export async function takeCreditEvents(ctx: Pick<Ctx, 'db'>, consumer: CreditFeedConsumer, limit: number): Promise<CreditFeedPage | undefined> {
+  assert(ctx.db.isTransaction, 'a consumer takes credits events in its own transaction');
+  const lock = isPostgres(ctx.db) ? ' for update skip locked' : '';
+  const [row] = await rawQuery<{ cursor: string }>(ctx.db, `select cursor from credit_event_cursors where key = ?${lock}`, [consumer]);
+  if (!row) return undefined;
+  const page = await readCreditFeed(ctx.db, row.cursor, limit);
+  if (page.transactions > 0) await rawExecute(ctx.db, 'update credit_event_cursors set cursor = ? where key = ?', [page.position, consumer]);
+  return page;
+}
