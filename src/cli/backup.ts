@@ -16,7 +16,8 @@ export const postgresBackupHelp = `PostgreSQL installations are backed up with t
 and restored, with Patron stopped, into an empty database:
 
   pg_restore --clean --if-exists --no-owner --dbname="$PATRON_DATABASE_URL" patron-<time>.dump
-  patron restore --reapply-only     # erases again every subject erased after the dump (PV-19)
+  patron restore --reapply-only     # erases again every subject erased after the dump (PV-19) and, restored
+                                    # into another cluster, rebases the credits event feed on its transaction IDs
 
 Keep the data folder (PATRON_DATA_DIR, with privacy/erasures.jsonl) out of the database backup: it is the journal
 that restore re-applies.`;

@@ -210,6 +210,9 @@ async function restore(config: Readonly<Config>, args: string[]): Promise<number
   try {
     const report = await reapplyJournaledErasures(runtime.deps);
     printReapplied(report);
+    // PostgreSQL restored into another cluster: the credits event feed's transaction IDs start again (event-feed.ts).
+    const rebased = await transact(runtime.deps, (trx) => credits.rebaseCreditFeed(trx));
+    if (rebased.clearedRows + rebased.movedPositions > 0) print(`credits event feed rebased on this cluster's transaction IDs (${rebased.clearedRows} ledger rows from the old cluster; events they had not told are not sent)`);
     return report.failed.length > 0 ? 1 : 0;
   } finally {
     await runtime.close();

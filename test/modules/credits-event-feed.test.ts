@@ -1,13 +1,14 @@
 // The credits events read from the ledger (issue 12, migration 0425): every committed transaction of an evented kind
 // gives its `credits.*` event, in commit order, exactly once per consumer position, with an ID derived from the
 // transaction; the ledger writes no outbox row for them; a transaction that commits late is read late, never skipped;
-// the webhook fan-out delivers them and sends none for an erased member. On SQLite and PostgreSQL.
+// the webhook fan-out delivers them and sends none for an erased member; a PostgreSQL database restored into another
+// cluster stops the feed until it is rebased. On SQLite and PostgreSQL.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { sql } from 'kysely';
 import { transact } from '../../src/deps.ts';
 import type { Executor } from '../../src/db/database.ts';
-import { creditEventId, earnForOrder, grantBonus, readCreditFeed, runCreditsSweep, spendCredits, takeCreditEvents } from '../../src/modules/credits/index.ts';
+import { creditEventId, earnForOrder, grantBonus, readCreditFeed, rebaseCreditFeed, runCreditsSweep, spendCredits, takeCreditEvents } from '../../src/modules/credits/index.ts';
 import { createEndpoint, listDeliveries, removeEndpoint, runWebhookDispatch } from '../../src/modules/webhooks/index.ts';
 import { describeEachDatabase } from '../support/each-database.ts';
 import { ledgerOnlyMembers } from '../support/deps.ts';
@@ -171,6 +172,22 @@ describeEachDatabase(
         await open;
         const afterCommit = (await creditEventsSince(deps, start)).filter((e) => e.memberId === early || e.memberId === late);
         assert.deepEqual(afterCommit.map((e) => e.data.orderId), ['ord_early', 'ord_late'], 'both, in transaction order');
+      });
+
+      test('PostgreSQL restored into another cluster: a position past its transaction IDs stops the feed until the rebase, which then reads new transactions', async () => {
+        const deps = suite.deps();
+        assert.deepEqual(await transact(deps, (trx) => rebaseCreditFeed(trx)), { clearedRows: 0, movedPositions: 0 }, 'nothing to rebase on the cluster the rows came from');
+        // A position taken on a cluster whose transaction IDs ran far ahead of this one's.
+        await sql`update credit_event_cursors set cursor = '999999999|mem_elsewhere|1' where key = 'webhooks'`.execute(deps.db);
+        const memberId = newMemberId(deps);
+        await earnOrder(deps, memberId, [{ qualifyingMinor: 1000 }], { orderId: 'ord_after_restore' });
+        await settleCreditFeed(deps);
+        assert.equal(await transact(deps, (trx) => takeCreditEvents(trx, 'webhooks', 1000)), undefined, 'the fan-out reads nothing rather than skip what this cluster writes');
+        assert.deepEqual(await transact(deps, (trx) => rebaseCreditFeed(trx)), { clearedRows: 0, movedPositions: 1 });
+        await earnOrder(deps, memberId, [{ qualifyingMinor: 2000 }], { orderId: 'ord_after_rebase' });
+        await settleCreditFeed(deps);
+        const taken = await transact(deps, (trx) => takeCreditEvents(trx, 'webhooks', 1000));
+        assert.deepEqual(taken!.events.map((e) => e.data.orderId), ['ord_after_rebase']);
       });
     }
   },

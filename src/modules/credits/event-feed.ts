@@ -4,8 +4,10 @@
 //
 // Positions are opaque text: SQLite the last rowid read; PostgreSQL `xid|member|version` of the last row read (''
 // is the start). PostgreSQL gives only rows whose transaction ID is below the oldest transaction still running, so a
-// transaction that commits late is read late, never skipped; a transaction held open (an idle session, a long
-// report) holds back the feed until it ends.
+// transaction that commits late is read late, never skipped; a writing transaction held open (an idle session)
+// holds back the feed until it ends. Transaction IDs belong to a cluster: a database restored into another cluster
+// (pg_dump, pg_restore) carries IDs the new cluster may not have reached, and the feed stops there until
+// `rebaseCreditFeed` (run by `patron restore --reapply-only`) clears them.
 import type { Ctx } from '../../deps.ts';
 import { isPostgres, type Executor } from '../../db/database.ts';
 import { assert } from '../../platform/assert.ts';
@@ -73,6 +75,33 @@ export async function readCreditFeed(db: Executor, position: string, limit: numb
   return { events, transactions: rows.length, position: last ? positionOf(db, last) : position };
 }
 
+const pgCursor = `select cursor, split_part(cursor, '|', 1) <> '' and split_part(cursor, '|', 1)::xid8 >= pg_snapshot_xmax(pg_current_snapshot()) as moved
+  from credit_event_cursors where key = ? for update skip locked`;
+
+/**
+ * PostgreSQL, after the database was restored into another cluster: ledger rows written under the old cluster's
+ * transaction IDs at or above the new cluster's next one lose their `commit_xid` (the one column of a ledger row that
+ * is not a bookkeeping fact, so the append-only trigger is set aside for this one statement), and positions past it
+ * move to the feed's end. New transactions are read from then on; transactions the old database committed and no
+ * consumer had read are not told (their rows are unchanged). Answers what it changed: nothing when nothing came from
+ * elsewhere (and on SQLite, whose rowids travel with the file).
+ */
+export async function rebaseCreditFeed(ctx: Pick<Ctx, 'db'>): Promise<{ clearedRows: number; movedPositions: number }> {
+  assert(ctx.db.isTransaction, 'the rebase runs in its own transaction');
+  if (!isPostgres(ctx.db)) return { clearedRows: 0, movedPositions: 0 };
+  const [next] = await rawQuery<{ xmax: string }>(ctx.db, 'select pg_snapshot_xmax(pg_current_snapshot())::text as xmax', []);
+  const cursors = await rawQuery<{ key: string; cursor: string }>(ctx.db, 'select key, cursor from credit_event_cursors for update', []);
+  const movedCursors = cursors.filter((c) => c.cursor !== '' && BigInt(c.cursor.split('|')[0]!) >= BigInt(next!.xmax));
+  const [ahead] = await rawQuery<{ n: number }>(ctx.db, 'select count(*)::integer as n from credit_transactions where commit_xid >= ?::xid8', [next!.xmax]);
+  if (movedCursors.length === 0 && ahead!.n === 0) return { clearedRows: 0, movedPositions: 0 };
+  await rawExecute(ctx.db, 'alter table credit_transactions disable trigger credit_transactions_append_only', []);
+  const cleared = await rawExecute(ctx.db, 'update credit_transactions set commit_xid = null where commit_xid >= ?::xid8', [next!.xmax]);
+  await rawExecute(ctx.db, 'alter table credit_transactions enable trigger credit_transactions_append_only', []);
+  const end = await creditFeedEnd(ctx.db);
+  for (const c of movedCursors) await rawExecute(ctx.db, 'update credit_event_cursors set cursor = ? where key = ?', [end, c.key]);
+  return { clearedRows: cleared, movedPositions: movedCursors.length };
+}
+
 /** The position after the last transaction readable now (a consumer that starts here gets what commits next). */
 export async function creditFeedEnd(db: Executor): Promise<string> {
   if (!isPostgres(db)) {
@@ -96,9 +125,9 @@ export async function creditFeedEnd(db: Executor): Promise<string> {
  */
 export async function takeCreditEvents(ctx: Pick<Ctx, 'db'>, consumer: CreditFeedConsumer, limit: number): Promise<CreditFeedPage | undefined> {
   assert(ctx.db.isTransaction, 'a consumer takes credits events in its own transaction');
-  const lock = isPostgres(ctx.db) ? ' for update skip locked' : '';
-  const [row] = await rawQuery<{ cursor: string }>(ctx.db, `select cursor from credit_event_cursors where key = ?${lock}`, [consumer]);
-  if (!row) return undefined;
+  const [row] = await rawQuery<{ cursor: string; moved?: boolean }>(ctx.db, isPostgres(ctx.db) ? pgCursor : 'select cursor from credit_event_cursors where key = ?', [consumer]);
+  // A position past this cluster's transaction IDs: the database came from another cluster (rebaseCreditFeed).
+  if (!row || row.moved) return undefined;
   const page = await readCreditFeed(ctx.db, row.cursor, limit);
   if (page.transactions > 0) await rawExecute(ctx.db, 'update credit_event_cursors set cursor = ? where key = ?', [page.position, consumer]);
   return page;
