@@ -14,7 +14,7 @@
 //   groups never deadlock on them); a deadlock or serialization failure of one operation retries that operation in
 //   a later group, a failed COMMIT retries the whole group (each operation is idempotent by its key, LG-3).
 // - Appends (earnings, bonuses) and, on PostgreSQL, spends go in groups of their own kind: an append group is one
-//   statement (or one synchronous SQLite transaction), a spend group one call in a transaction; inside them each
+//   statement (or one synchronous SQLite transaction), a spend group one statement as well; inside them each
 //   operation is isolated by the database function itself (see runAppendGroup, runSpendGroup).
 // - The queue is bounded: when `maxQueued` operations wait, a new caller waits for room (back-pressure).
 import { transact, type Ctx } from '../../deps.ts';
@@ -144,9 +144,9 @@ export function appendInGroup(ctx: Ctx, memberId: string, append: AppendWork): P
 }
 
 /**
- * PostgreSQL: queues a spend for the next spend group (one `credits_spend_group` call) and resolves with its answer after the group committed. Undefined
- * where there is no such group (SQLite, a caller holding a transaction, group commit off): the caller takes its
- * usual path.
+ * PostgreSQL: queues a spend for the next spend group (one `credits_spend_group` call) and resolves with its answer
+ * after the group committed. Undefined where there is no such group (SQLite, a caller holding a transaction, group
+ * commit off): the caller takes its usual path.
  */
 export function spendInGroup(ctx: Ctx, memberId: string, prepare: () => Promise<SpendWork>): Promise<FastAnswer> | undefined {
   if (ctx.db.isTransaction || !isPostgres(ctx.db)) return undefined;
@@ -221,8 +221,8 @@ function startGroups(c: Committer): void {
 
 /**
  * An append group: one autocommit statement (migration 0406) or one SQLite write transaction applies every
- * operation. An operation answered `retry` (its key repeated within a PostgreSQL
- * group) goes back to the queue. A failed group wrote nothing (afterFailedGroupCall).
+ * operation. An operation answered `retry` (its key repeated within a PostgreSQL group) goes back to the queue. A
+ * failed group wrote nothing (afterFailedGroupCall).
  */
 async function runAppendGroup(c: Committer, group: Item[]): Promise<void> {
   group.sort((a, b) => (a.memberId < b.memberId ? -1 : a.memberId > b.memberId ? 1 : 0));
@@ -247,8 +247,8 @@ async function runAppendGroup(c: Committer, group: Item[]): Promise<void> {
 
 /**
  * A spend group (PostgreSQL): one autocommit `credits_spend_group` call (the credits events are read from the ledger
- * rows, credits event-feed.ts: nothing else is written with it). A spend that raised inside the call left nothing and answers `fallback` (its caller takes the
- * general path). A failed group wrote nothing (afterFailedGroupCall).
+ * rows later, event-feed.ts: nothing else is written with it). A spend that raised inside the call left nothing and
+ * answers `fallback` (its caller takes the general path). A failed group wrote nothing (afterFailedGroupCall).
  */
 async function runSpendGroup(c: Committer, group: Item[]): Promise<void> {
   let answers: FastAnswer[];
