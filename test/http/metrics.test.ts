@@ -70,6 +70,7 @@ describeEachDatabase('metrics', (suite) => {
 
   test('PL-12 credits posted by kind are counted from the ledger transactions committed since the previous scrape', async () => {
     const deps = suite.deps();
+    await settleCreditFeed(deps);
     await scrape(); // the first scrape of an installation starts counting from the end of the ledger
     const [first, second] = [deps.ids.next('mem'), deps.ids.next('mem')];
     await grantBonus(deps, { memberId: first, kind: 'registration' });

@@ -121,6 +121,8 @@ describeEachDatabase(
       const deps = suite.deps();
       receiver.received.length = 0;
       receiver.respond = () => 204;
+      // Everything committed before the endpoint exists is fanned out first (to no one).
+      await settleCreditFeed(deps);
       await runWebhookDispatch(deps);
       const { endpoint } = await transact(deps, (trx) => createEndpoint(trx, { url: receiver.url, description: 'credits', eventTypes: ['credits.earned'], actor: { id: 'mem_admin_feed', role: 'admin' } }));
       try {

@@ -10,8 +10,12 @@ import { auditCreditsLedger, creditFeedEnd, earnForOrder, getBalance, readCredit
 export { DAY_MS };
 export const MINUTE_MS = 60_000;
 
-/** Where the credits event feed ends now (the start for `creditEventsSince`). */
-export function creditFeedPosition(ctx: Pick<Ctx, 'db'>): Promise<string> {
+/**
+ * Where the credits event feed ends now (the start for `creditEventsSince`): after every transaction committed so far
+ * (on PostgreSQL the feed's end stops short of rows past a transaction still running, settleCreditFeed).
+ */
+export async function creditFeedPosition(ctx: Pick<Ctx, 'db'>): Promise<string> {
+  await settleCreditFeed(ctx);
   return creditFeedEnd(ctx.db);
 }
 
