@@ -11,6 +11,7 @@ import { loadSimulatedClock } from '../db/simulated-clock-store.ts';
 import { listWorkers, readQueue, heartbeatEveryMs } from '../jobs/index.ts';
 import { createSystemClock, MINUTE_MS } from '../platform/clock.ts';
 import { metrics as outboxMetrics, verifySmtp } from '../modules/notifications/index.ts';
+import { creditFeedStatus, unreadCountLimit } from '../modules/credits/index.ts';
 
 export const doctorUsage = 'usage: patron doctor [--json]';
 
@@ -28,6 +29,8 @@ export const workerSilentAfterMs = 6 * heartbeatEveryMs;
 export const backlogProblemAfterMs = 5 * MINUTE_MS;
 /** An email queued for longer than this has not left (the SMTP server refuses it, or no worker sends). */
 export const outboxProblemAfterMs = 15 * MINUTE_MS;
+/** A writing transaction open this long holds the credits events (webhooks, metrics) back noticeably (PostgreSQL). */
+export const writerOpenWarnAfterMs = 5 * MINUTE_MS;
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message.split('\n')[0]!.slice(0, 300) : String(error);
@@ -122,12 +125,27 @@ export async function runDoctor(environment: NodeJS.ProcessEnv = process.env): P
         ? { name: 'outbox', status: 'fail', detail: `${waiting}; the oldest queued email has waited ${Math.round(oldestSeconds / 60)} min` }
         : { name: 'outbox', status: 'ok', detail: `${waiting}; oldest queued ${Math.round(oldestSeconds)} s` },
     );
+
+    checks.push(creditFeedCheck(await creditFeedStatus(db, 'webhooks')));
   } catch (error) {
     checks.push({ name: 'database', status: 'fail', detail: `reading the installation's state failed: ${describe(error)}` });
   } finally {
     await database.close();
   }
   return checks;
+}
+
+/** The ledger's credits events as the webhook fan-out reads them (src/modules/credits/event-feed.ts). */
+function creditFeedCheck(status: Awaited<ReturnType<typeof creditFeedStatus>>): Check {
+  const name = 'credits feed';
+  if (status.moved) {
+    return { name, status: 'fail', detail: 'the database was restored into another PostgreSQL cluster and the credits events stopped: run `patron restore --reapply-only` to rebase them' };
+  }
+  const unread = `${status.unread >= unreadCountLimit ? `${unreadCountLimit} or more` : status.unread} ledger transaction(s) not yet read by the webhook fan-out`;
+  if (status.oldestWriterOpenMs !== null && status.oldestWriterOpenMs > writerOpenWarnAfterMs) {
+    return { name, status: 'warn', detail: `${unread}; a writing transaction has been open ${Math.round(status.oldestWriterOpenMs / MINUTE_MS)} min and holds later credits events back until it ends (idle_in_transaction_session_timeout bounds that)` };
+  }
+  return { name, status: 'ok', detail: unread };
 }
 
 export async function doctorCommand(args: string[], out: (text: string) => void): Promise<number> {

@@ -1,12 +1,14 @@
 // The operator's commands of issue 13 as real processes on one installation, on SQLite and PostgreSQL: `patron import`
 // (progress lines off a terminal, rejected rows by line, exit codes, re-run), `patron export member` (the privacy
-// access export's ZIP) and `patron doctor` (exit codes 0 / 1 / 2, human and --json output).
+// access export's ZIP) and `patron doctor` (exit codes 0 / 1 / 2, human and --json output; on PostgreSQL a credits
+// event feed stopped by a restore into another cluster, and `patron restore --reapply-only` rebasing it).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
 import { assertManifest, readZip } from '../support/export-zip.ts';
 import { findImportedMemberId } from '../../src/modules/accounts/index.ts';
 import { adminQuery, testDialects } from '../support/databases.ts';
@@ -97,6 +99,18 @@ for (const dialect of testDialects()) {
         const autovacuum = (await adminQuery<{ autovacuum: string }>('show autovacuum'))[0]!.autovacuum;
         assert.match(report.out, autovacuum === 'on' ? /^ok +autovacuum +on/m : /^WARN +autovacuum +off/m);
       } else assert.doesNotMatch(report.out, /autovacuum/);
+      assert.match(report.out, /^ok +credits feed +\d+ ledger transaction\(s\) not yet read by the webhook fan-out/m);
+      if (dialect === 'postgres') {
+        // The credits event feed's position taken on a cluster whose transaction IDs ran far ahead (a pg_restore into
+        // another cluster): doctor names the problem and the command; the command rebases the feed.
+        await withRestart(installation, (deps) => sql`update credit_event_cursors set cursor = '999999999|mem_elsewhere|1' where key = 'webhooks'`.execute(deps.db));
+        const moved = patron(['doctor']);
+        assert.match(moved.out, /^FAIL +credits feed +the database was restored into another PostgreSQL cluster.*patron restore --reapply-only/m);
+        const rebased = patron(['restore', '--reapply-only']);
+        assert.equal(rebased.code, 0, rebased.out + rebased.err);
+        assert.match(rebased.out, /credits event feed rebased/);
+        assert.match(patron(['doctor']).out, /^ok +credits feed/m);
+      }
       const json = patron(['doctor', '--json']);
       assert.equal(json.code, 1);
       const parsed = JSON.parse(json.out) as { ok: boolean; checks: { name: string; status: string }[] };

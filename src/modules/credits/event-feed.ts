@@ -102,6 +102,40 @@ export async function rebaseCreditFeed(ctx: Pick<Ctx, 'db'>): Promise<{ clearedR
   return { clearedRows: cleared, movedPositions: movedCursors.length };
 }
 
+export interface CreditFeedStatus {
+  /** Ledger transactions committed and not yet read by the consumer (counted up to `unreadCountLimit`). */
+  unread: number;
+  /** PostgreSQL: the consumer's position is past this cluster's transaction IDs (restored into another cluster). */
+  moved: boolean;
+  /** PostgreSQL: how long the oldest transaction that writes has been open (later events wait for it); null if none. */
+  oldestWriterOpenMs: number | null;
+}
+
+/** The most `creditFeedStatus` counts of unread transactions. */
+export const unreadCountLimit = 10_000;
+
+/**
+ * For `patron doctor`: how far `consumer` is behind, and on PostgreSQL what may hold its feed (a moved database, a
+ * writing transaction left open; pg_stat_activity shows other roles' sessions to superusers and pg_read_all_stats).
+ */
+export async function creditFeedStatus(db: Executor, consumer: CreditFeedConsumer): Promise<CreditFeedStatus> {
+  const [row] = await rawQuery<{ cursor: string }>(db, 'select cursor from credit_event_cursors where key = ?', [consumer]);
+  assert(row, `migration 0425 creates the ${consumer} position`);
+  if (!isPostgres(db)) {
+    const [count] = await rawQuery<{ n: number }>(db, 'select count(*) as n from (select 1 from credit_transactions where rowid > ? limit ?)', [Number(row.cursor || 0), unreadCountLimit]);
+    return { unread: Number(count!.n), moved: false, oldestWriterOpenMs: null };
+  }
+  const [xid, memberId, version] = pgPosition(row.cursor);
+  const [state] = await rawQuery<{ moved: boolean; unread: number; oldest_ms: number | null }>(
+    db,
+    `select ?::xid8 >= pg_snapshot_xmax(pg_current_snapshot()) and ? <> '' as moved,
+       (select count(*)::integer from (select 1 from credit_transactions where commit_xid >= ?::xid8 and (commit_xid, member_id, version) > (?::xid8, ?, ?) limit ?) u) as unread,
+       (select (extract(epoch from now() - min(xact_start)) * 1000)::bigint from pg_stat_activity where backend_xid is not null and pid <> pg_backend_pid()) as oldest_ms`,
+    [xid, row.cursor, xid, xid, memberId, version, unreadCountLimit],
+  );
+  return { unread: Number(state!.unread), moved: state!.moved, oldestWriterOpenMs: state!.oldest_ms === null ? null : Number(state!.oldest_ms) };
+}
+
 /** The position after the last transaction readable now (a consumer that starts here gets what commits next). */
 export async function creditFeedEnd(db: Executor): Promise<string> {
   if (!isPostgres(db)) {
