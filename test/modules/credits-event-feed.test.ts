@@ -150,6 +150,29 @@ describeEachDatabase(
       }
     });
 
+    test('PL-7 three dispatchers at once deliver each credits event exactly once', async () => {
+      const deps = suite.deps();
+      receiver.received.length = 0;
+      receiver.respond = () => 204;
+      await settleCreditFeed(deps);
+      await runWebhookDispatch(deps);
+      const { endpoint } = await transact(deps, (trx) => createEndpoint(trx, { url: receiver.url, description: 'credits', eventTypes: ['credits.earned'], actor: { id: 'mem_admin_feed', role: 'admin' } }));
+      try {
+        // More transactions than one fan-out transaction reads (500), so the dispatchers meet on the position.
+        const members = Array.from({ length: 40 }, () => newMemberId(deps));
+        const earnings = [];
+        for (let round = 0; round < 14; round++) earnings.push(...(await Promise.all(members.map((memberId) => earnOrder(deps, memberId, [{ qualifyingMinor: 1000 }], { orderId: `ord_par_${round}_${memberId}` })))));
+        await settleCreditFeed(deps);
+        await Promise.all([runWebhookDispatch(deps), runWebhookDispatch(deps), runWebhookDispatch(deps)]);
+        await runWebhookDispatch(deps);
+        const ids = receiver.received.map((message) => message.id);
+        assert.equal(new Set(ids).size, ids.length, 'no event sent twice');
+        assert.deepEqual(ids.sort(), earnings.map((e) => creditEventId(e.transactionId, 0)).sort(), 'every earning sent');
+      } finally {
+        await transact(deps, (trx) => removeEndpoint(trx, { endpointId: endpoint.id, actor: { id: 'mem_admin_feed', role: 'admin' } }));
+      }
+    });
+
     if (suite.dialect === 'postgres') {
       test('LG-3 PostgreSQL: a transaction that commits after a later-numbered one is read when it commits, never skipped', async () => {
         const deps = suite.deps();
