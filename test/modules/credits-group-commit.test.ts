@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import { transact } from '../../src/deps.ts';
 import { AppError } from '../../src/platform/errors.ts';
 import {
-  adjustCredits, configureGroupCommit, defaultGroupCommit, getBalance, grantBonus, groupCommitStats, spendCredits,
+  adjustCredits, configureGroupCommit, defaultGroupCommit, getBalance, grantBonus, groupCommitStats, runCreditsSweep, spendCredits,
 } from '../../src/modules/credits/index.ts';
 import { describeEachDatabase } from '../support/each-database.ts';
 import { ledgerOnlyMembers } from '../support/deps.ts';
@@ -45,7 +45,7 @@ describeEachDatabase(
       await assertLedgerSound(deps);
     });
 
-    test('PF-4 LG-3 spends issued together share a group (one call on PostgreSQL): a spend that raises fails alone, a repeated key applies once, each applied spend records one credits.spent event', async () => {
+    test('PF-2 PF-4 LG-3 spends issued together share a spend group (one call on PostgreSQL, one synchronous write transaction on SQLite): a spend that raises fails alone, a repeated key applies once, each applied spend records one credits.spent event', async () => {
       const deps = suite.deps();
       const [a, b, c, broken] = Array.from({ length: 4 }, () => newMemberId(deps)) as [string, string, string, string];
       await Promise.all([a, b, c, broken].map((memberId) => grantBonus(deps, { memberId, kind: 'registration' })));
@@ -64,6 +64,7 @@ describeEachDatabase(
         ]);
         const after = groupCommitStats(deps.db);
         assert.ok(after.groups - before.groups < after.operations - before.operations, 'spends shared a group');
+        assert.ok(after.spendGroupOperations - before.spendGroupOperations >= 5, 'they went through spend groups');
         const [first, repeated, other, failed, refused] = outcomes;
         assert.ok(first!.status === 'fulfilled' && repeated!.status === 'fulfilled' && other!.status === 'fulfilled');
         assert.deepEqual(repeated.value, first.value, 'the repeated key answers the first spend');
@@ -161,6 +162,35 @@ describeEachDatabase(
       const balance = await getBalance(deps, memberId);
       assert.equal(balance.spendable, 280);
       assert.equal(balance.pendingTotal, 10);
+      await assertLedgerSound(deps);
+    });
+
+    test('PF-2 CR-11 a spend in a spend group writes what the general path writes: the same transaction row, postings, answer and lots', async () => {
+      const deps = suite.deps();
+      const [grouped, general] = [newMemberId(deps), newMemberId(deps)];
+      for (const memberId of [grouped, general]) {
+        await grantBonus(deps, { memberId, kind: 'registration' });
+        await earnOrder(deps, memberId, [{ qualifyingMinor: 9000 }, { qualifyingMinor: 4000 }], { orderId: `ord_fifo_${memberId}` });
+      }
+      deps.clock.advanceMs(31 * DAY_MS);
+      await runCreditsSweep(deps);
+      const before = groupCommitStats(deps.db).spendGroupOperations;
+      // 560 of 630 available: the bonus lot (expires first) to nothing, then the order's lots soonest-expiring first.
+      const viaGroup = await spendCredits(deps, { memberId: grouped, credits: 560, orderId: 'ord_same', idempotencyKey: 'same' });
+      assert.equal(groupCommitStats(deps.db).spendGroupOperations - before, 1, 'the first went through a spend group');
+      const viaGeneral = await transact(deps, (trx) => spendCredits(trx, { memberId: general, credits: 560, orderId: 'ord_same', idempotencyKey: 'same' }));
+      const rowOf = async (memberId: string, transactionId: string) => {
+        const [row] = (await sql<Record<string, unknown>>`select * from credit_transactions where member_id = ${memberId} and id = ${transactionId}`.execute(deps.db)).rows;
+        const lots = (await sql<Record<string, unknown>>`select id, state, remaining, held from credit_lots where member_id = ${memberId} order by expires_at_ms, created_at_ms, id`.execute(deps.db)).rows;
+        const lotIndex = new Map(lots.map((lot, i) => [lot.id as string, `lot${i}`]));
+        // Everything but the IDs drawn and the member (lot IDs by their FIFO place).
+        const anonymous = (text: string) => text.replaceAll(memberId, 'MEMBER').replaceAll(transactionId, 'TX').replace(/lot_\w+/g, (id) => lotIndex.get(id) ?? id);
+        const { member_id: _m, id: _id, commit_xid: _x, ...rest } = row!;
+        return { row: JSON.parse(anonymous(JSON.stringify(rest))) as unknown, lots: lots.map(({ id: _lot, ...lot }) => lot) };
+      };
+      assert.deepEqual(await rowOf(grouped, viaGroup.transactionId), await rowOf(general, viaGeneral.transactionId));
+      assert.deepEqual(viaGroup.lots.map((l) => l.credits), viaGeneral.lots.map((l) => l.credits));
+      assert.deepEqual(await getBalance(deps, grouped), { ...(await getBalance(deps, general)), memberId: grouped });
       await assertLedgerSound(deps);
     });
 

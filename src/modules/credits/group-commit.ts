@@ -13,7 +13,7 @@
 // - On PostgreSQL operations run in member order within a group (account rows are locked in one order, so two
 //   groups never deadlock on them); a deadlock or serialization failure of one operation retries that operation in
 //   a later group, a failed COMMIT retries the whole group (each operation is idempotent by its key, LG-3).
-// - Appends (earnings, bonuses) and, on PostgreSQL, spends go in groups of their own kind: an append group is one
+// - Appends (earnings, bonuses) and spends go in groups of their own kind: an append group is one
 //   statement (or one synchronous SQLite transaction), a spend group one statement as well; inside them each
 //   operation is isolated by the database function itself (see runAppendGroup, runSpendGroup).
 // - The queue is bounded: when `maxQueued` operations wait, a new caller waits for room (back-pressure).
@@ -23,6 +23,7 @@ import { databaseMemo } from '../../db/database-memo.ts';
 import { executeRaw, hasRawSqlite } from '../../db/sqlite-raw.ts';
 import { callAppendGroup, callSpendGroup, isRetryable, type FastAnswer } from './ledger.repository.ts';
 import { sqliteAppendGroup } from './sqlite-append.repository.ts';
+import { sqliteSpendGroup } from './sqlite-spend.repository.ts';
 
 export interface GroupCommitOptions {
   /** Longest a startable group waits for more members (ms); 0 means the end of the current event-loop turn. */
@@ -87,9 +88,11 @@ interface Committer {
   roomWaiters: (() => void)[];
   groups: number;
   grouped: number;
+  /** Spends carried by spend groups (of `grouped`). */
+  spendsGrouped: number;
 }
 
-const committerOf = databaseMemo((): Committer => ({ options: { ...defaultGroupCommit.sqlite }, queue: [], running: 0, runningAppends: 0, runningSpends: 0, scheduled: false, roomWaiters: [], groups: 0, grouped: 0 }));
+const committerOf = databaseMemo((): Committer => ({ options: { ...defaultGroupCommit.sqlite }, queue: [], running: 0, runningAppends: 0, runningSpends: 0, scheduled: false, roomWaiters: [], groups: 0, grouped: 0, spendsGrouped: 0 }));
 const configuredOf = databaseMemo((): { done: boolean } => ({ done: false }));
 
 function committer(db: Executor): Committer {
@@ -108,10 +111,10 @@ export function configureGroupCommit(db: Executor, options: Partial<GroupCommitO
   c.options = { ...c.options, ...options };
 }
 
-/** Groups committed and operations they carried (for benchmarks and tests). */
-export function groupCommitStats(db: Executor): { groups: number; operations: number } {
+/** Groups committed, operations they carried, and of those the spends in spend groups (for benchmarks and tests). */
+export function groupCommitStats(db: Executor): { groups: number; operations: number; spendGroupOperations: number } {
   const c = committer(db);
-  return { groups: c.groups, operations: c.grouped };
+  return { groups: c.groups, operations: c.grouped, spendGroupOperations: c.spendsGrouped };
 }
 
 /**
@@ -144,12 +147,13 @@ export function appendInGroup(ctx: Ctx, memberId: string, append: AppendWork): P
 }
 
 /**
- * PostgreSQL: queues a spend for the next spend group (one `credits_spend_group` call) and resolves with its answer
- * after the group committed. Undefined where there is no such group (SQLite, a caller holding a transaction, group
- * commit off): the caller takes its usual path.
+ * Queues a spend for the next spend group (PostgreSQL: one `credits_spend_group` call; SQLite: one synchronous write
+ * transaction, sqlite-spend.repository.ts) and resolves with its answer after the group committed. Undefined where
+ * there is no such group (a caller holding a transaction, group commit off, a SQLite handle without its raw
+ * connection): the caller takes its usual path.
  */
 export function spendInGroup(ctx: Ctx, memberId: string, prepare: () => Promise<SpendWork>): Promise<FastAnswer> | undefined {
-  if (ctx.db.isTransaction || !isPostgres(ctx.db)) return undefined;
+  if (ctx.db.isTransaction || !(isPostgres(ctx.db) || hasRawSqlite(ctx.db))) return undefined;
   const c = committer(ctx.db);
   if (!c.options.enabled) return undefined;
   return (async () => queueForOneCall(c, { ctx, memberId, spend: await prepare() }))();
@@ -246,19 +250,23 @@ async function runAppendGroup(c: Committer, group: Item[]): Promise<void> {
 }
 
 /**
- * A spend group (PostgreSQL): one autocommit `credits_spend_group` call (the credits events are read from the ledger
- * rows later, event-feed.ts: nothing else is written with it). A spend that raised inside the call left nothing and
- * answers `fallback` (its caller takes the general path). A failed group wrote nothing (afterFailedGroupCall).
+ * A spend group: one autocommit `credits_spend_group` call (PostgreSQL) or one SQLite write transaction (the credits
+ * events are read from the ledger rows later, event-feed.ts: nothing else is written with them). On PostgreSQL a
+ * spend that raised inside the call left nothing and answers `fallback` (its caller takes the general path). A failed
+ * group wrote nothing (afterFailedGroupCall).
  */
 async function runSpendGroup(c: Committer, group: Item[]): Promise<void> {
+  const db = group[0]!.ctx.db;
+  const payloads = group.map((item) => item.spend!.payload);
   let answers: FastAnswer[];
   try {
-    answers = await callSpendGroup(group[0]!.ctx.db, group.map((item) => item.spend!.payload));
+    answers = isPostgres(db) ? await callSpendGroup(db, payloads) : await sqliteSpendGroup(db, payloads);
   } catch (error) {
     return afterFailedGroupCall(c, group, error, (one) => runSpendGroup(c, one));
   }
   c.groups += 1;
   c.grouped += group.length;
+  c.spendsGrouped += group.length;
   group.forEach((item, i) => item.resolve(answers[i]!));
 }
 

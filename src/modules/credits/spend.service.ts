@@ -35,8 +35,9 @@ type SpendRequest = { credits: number; orderId: string | null; reason: string };
 export async function spendCredits(ctx: Ctx, input: SpendInput): Promise<SpendResult> {
   const parsed = spendInput.parse(input);
   const request = { credits: parsed.credits, orderId: parsed.orderId ?? null, reason: parsed.reason };
-  // PostgreSQL, outside a caller's transaction (PF-4): with the other spends of the moment, in one call.
-  const grouped = isPostgres(ctx.db) ? await spendGrouped(ctx, parsed, request) : undefined;
+  // Outside a caller's transaction (PF-2, PF-4): with the other spends of the moment, in one call (PostgreSQL) or one
+  // synchronous write transaction (SQLite).
+  const grouped = await spendGrouped(ctx, parsed, request);
   if (grouped) return grouped;
   return inLedgerTransaction(ctx, parsed.memberId, (trx) => spendIn(trx, parsed, request));
 }

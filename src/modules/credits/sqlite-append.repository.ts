@@ -18,15 +18,19 @@ import type { Executor } from '../../db/database.ts';
 import { appendColumns, type FastAnswer } from './ledger.repository.ts';
 import type { CreditAccountRow } from './ledger.table.ts';
 
-type AccountHead = Pick<CreditAccountRow, 'state' | 'version' | 'available' | 'pending' | 'held' | 'debt' | 'lifetime_earned' | 'next_due_at_ms'>;
+export type AccountHead = Pick<CreditAccountRow, 'state' | 'version' | 'available' | 'pending' | 'held' | 'debt' | 'lifetime_earned' | 'next_due_at_ms'>;
 
-const insertText = (table: string, columns: readonly string[]) => `insert into ${table} (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')})`;
-const sql = {
-  policy: 'select max(version) as pv from credit_policies',
+export const insertText = (table: string, columns: readonly string[]) => `insert into ${table} (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')})`;
+/** The statements an append group and a spend group share (sqlite-spend.repository.ts). */
+export const groupSql = {
   account: 'select state, version, available, pending, held, debt, lifetime_earned, next_due_at_ms from credit_accounts where member_id = ?',
+  idempotent: 'select request_hash, result from credit_transactions where member_id = ? and idem_scope = ? and idem_key = ?',
+};
+
+const sql = {
+  ...groupSql,
   createAccount: `insert into credit_accounts (member_id, state, version, available, pending, held, debt, lifetime_earned, next_due_at_ms, created_at_ms, updated_at_ms)
     values (?, 'open', 0, 0, 0, 0, 0, 0, null, ?, 0)`,
-  idempotent: 'select request_hash, result from credit_transactions where member_id = ? and idem_scope = ? and idem_key = ?',
   transaction: insertText('credit_transactions', appendColumns.transaction),
   lot: insertText('credit_lots', appendColumns.lots),
   // Two texts: SQLite rewrites an index entry an UPDATE assigns even when the value stays (credit_accounts_next_due).
@@ -38,11 +42,19 @@ type Row = Record<string, unknown>;
 
 /** One group in one write transaction; answers one per payload, in order. */
 export function sqliteAppendGroup(db: Executor, payloads: readonly Row[]): Promise<FastAnswer[]> {
+  return inSqliteGroup(db, payloads, applyOne);
+}
+
+/**
+ * Applies each payload of a group in one write transaction on the raw connection, in order, with the current policy
+ * version read once; rolls the whole group back if one throws.
+ */
+export function inSqliteGroup(db: Executor, payloads: readonly Row[], apply: (raw: RawSqlite, payload: Row, policyVersion: number | null) => FastAnswer): Promise<FastAnswer[]> {
   return withRawSqlite(db, (raw) => {
     raw.exec('begin immediate');
     try {
-      const pv = (raw.statement(sql.policy).get() as { pv: number | null }).pv;
-      const answers = payloads.map((payload) => applyOne(raw, payload, pv));
+      const pv = (raw.statement('select max(version) as pv from credit_policies').get() as { pv: number | null }).pv;
+      const answers = payloads.map((payload) => apply(raw, payload, pv));
       raw.exec('commit');
       return answers;
     } catch (error) {
@@ -83,6 +95,7 @@ function applyOne(raw: RawSqlite, p: Row, pv: number | null): FastAnswer {
   return { status: 'applied', version };
 }
 
-function values(row: Row, columns: readonly string[]): SQLInputValue[] {
+/** A row's values in the order of `columns` (missing ones NULL), for a prepared INSERT. */
+export function values(row: Row, columns: readonly string[]): SQLInputValue[] {
   return columns.map((name) => toSqliteInput(row[name]));
 }
