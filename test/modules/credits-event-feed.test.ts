@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import { sql } from 'kysely';
 import { transact } from '../../src/deps.ts';
 import type { Executor } from '../../src/db/database.ts';
-import { creditEventId, earnForOrder, grantBonus, readCreditFeed, rebaseCreditFeed, runCreditsSweep, spendCredits, takeCreditEvents } from '../../src/modules/credits/index.ts';
+import { creditEventId, creditFeedEnd, earnForOrder, grantBonus, readCreditFeed, rebaseCreditFeed, runCreditsSweep, spendCredits, takeCreditEvents } from '../../src/modules/credits/index.ts';
 import { createEndpoint, listDeliveries, removeEndpoint, runWebhookDispatch } from '../../src/modules/webhooks/index.ts';
 import { describeEachDatabase } from '../support/each-database.ts';
 import { ledgerOnlyMembers } from '../support/deps.ts';
@@ -145,6 +145,28 @@ describeEachDatabase(
         assert.equal(body.data.credits, 20);
         await runWebhookDispatch(deps);
         assert.equal((await listDeliveries(deps, { endpointId: endpoint.id, limit: 100 })).length, 1, 'a second run sends nothing again');
+      } finally {
+        await transact(deps, (trx) => removeEndpoint(trx, { endpointId: endpoint.id, actor: { id: 'mem_admin_feed', role: 'admin' } }));
+      }
+    });
+
+    test('issue 13 while no endpoint takes a credits type the fan-out moves its position to the end; an endpoint registered later gets only what commits after', async () => {
+      const deps = suite.deps();
+      receiver.received.length = 0;
+      receiver.respond = () => 204;
+      const memberId = newMemberId(deps);
+      const early = await earnOrder(deps, memberId, [{ qualifyingMinor: 1000 }], { orderId: 'ord_nobody_listens' });
+      await settleCreditFeed(deps);
+      await runWebhookDispatch(deps);
+      const [stored] = (await sql<{ cursor: string }>`select cursor from credit_event_cursors where key = 'webhooks'`.execute(deps.db)).rows;
+      assert.equal(stored!.cursor, await creditFeedEnd(deps.db), 'the position moved to the end');
+      const { endpoint } = await transact(deps, (trx) => createEndpoint(trx, { url: receiver.url, description: 'credits', eventTypes: ['credits.earned'], actor: { id: 'mem_admin_feed', role: 'admin' } }));
+      try {
+        const late = await earnOrder(deps, memberId, [{ qualifyingMinor: 2000 }], { orderId: 'ord_someone_listens' });
+        await settleCreditFeed(deps);
+        await runWebhookDispatch(deps);
+        assert.deepEqual(receiver.received.map((m) => m.id), [creditEventId(late.transactionId, 0)]);
+        assert.notEqual(early.transactionId, late.transactionId);
       } finally {
         await transact(deps, (trx) => removeEndpoint(trx, { endpointId: endpoint.id, actor: { id: 'mem_admin_feed', role: 'admin' } }));
       }

@@ -75,6 +75,30 @@ export async function readCreditFeed(db: Executor, position: string, limit: numb
   return { events, transactions: rows.length, position: last ? positionOf(db, last) : position };
 }
 
+/**
+ * In the caller's transaction: moves `consumer` to the feed's end without reading what lies before it (a consumer
+ * with no use for those events: the webhook fan-out when no endpoint takes a credits type). False when another
+ * instance holds the position, or when it is past this cluster's transaction IDs (rebaseCreditFeed decides then).
+ */
+export async function skipCreditEvents(ctx: Pick<Ctx, 'db'>, consumer: CreditFeedConsumer): Promise<boolean> {
+  assert(ctx.db.isTransaction, 'a consumer moves its position in its own transaction');
+  const cursor = await lockPosition(ctx, consumer);
+  if (cursor === undefined) return false;
+  const end = await creditFeedEnd(ctx.db);
+  if (end !== cursor) await rawExecute(ctx.db, 'update credit_event_cursors set cursor = ? where key = ?', [end, consumer]);
+  return true;
+}
+
+/**
+ * The consumer's position, locked for the caller's transaction; undefined when another instance holds it (PostgreSQL,
+ * SKIP LOCKED) or when it is past this cluster's transaction IDs: the database came from another cluster
+ * (rebaseCreditFeed).
+ */
+async function lockPosition(ctx: Pick<Ctx, 'db'>, consumer: CreditFeedConsumer): Promise<string | undefined> {
+  const [row] = await rawQuery<{ cursor: string; moved?: boolean }>(ctx.db, isPostgres(ctx.db) ? pgCursor : 'select cursor from credit_event_cursors where key = ?', [consumer]);
+  return !row || row.moved ? undefined : row.cursor;
+}
+
 const pgCursor = `select cursor, split_part(cursor, '|', 1) <> '' and split_part(cursor, '|', 1)::xid8 >= pg_snapshot_xmax(pg_current_snapshot()) as moved
   from credit_event_cursors where key = ? for update skip locked`;
 
@@ -159,10 +183,9 @@ export async function creditFeedEnd(db: Executor): Promise<string> {
  */
 export async function takeCreditEvents(ctx: Pick<Ctx, 'db'>, consumer: CreditFeedConsumer, limit: number): Promise<CreditFeedPage | undefined> {
   assert(ctx.db.isTransaction, 'a consumer takes credits events in its own transaction');
-  const [row] = await rawQuery<{ cursor: string; moved?: boolean }>(ctx.db, isPostgres(ctx.db) ? pgCursor : 'select cursor from credit_event_cursors where key = ?', [consumer]);
-  // A position past this cluster's transaction IDs: the database came from another cluster (rebaseCreditFeed).
-  if (!row || row.moved) return undefined;
-  const page = await readCreditFeed(ctx.db, row.cursor, limit);
+  const cursor = await lockPosition(ctx, consumer);
+  if (cursor === undefined) return undefined;
+  const page = await readCreditFeed(ctx.db, cursor, limit);
   if (page.transactions > 0) await rawExecute(ctx.db, 'update credit_event_cursors set cursor = ? where key = ?', [page.position, consumer]);
   return page;
 }

@@ -22,7 +22,7 @@ export { computeOrderEarnings, creditsToMinor, cumulativeReversalTarget, default
 export { runCreditsAudit, auditCreditsLedger, listAuditRuns, type AuditReport, type AuditProblem, type AuditTotals } from './auditor.ts';
 export { configureGroupCommit, groupCommitStats, defaultGroupCommit, inLedgerTransaction, type GroupCommitOptions } from './group-commit.ts';
 export { runCreditsSweep, creditsSweepJobType, creditsAuditJobType, type SweepReport } from './sweep.jobs.ts';
-export { takeCreditEvents, readCreditFeed, creditFeedEnd, rebaseCreditFeed, creditFeedStatus, unreadCountLimit, type CreditFeedPage, type CreditFeedConsumer, type CreditFeedStatus } from './event-feed.ts';
+export { takeCreditEvents, skipCreditEvents, readCreditFeed, creditFeedEnd, rebaseCreditFeed, creditFeedStatus, unreadCountLimit, type CreditFeedPage, type CreditFeedConsumer, type CreditFeedStatus } from './event-feed.ts';
 export { creditEventId } from './credit-events.ts';
 export { runCreditsSnapshots, creditsSnapshotJobType, type SnapshotReport } from './snapshot.jobs.ts';
 

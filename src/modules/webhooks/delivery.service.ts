@@ -11,7 +11,7 @@ import { DAY_MS, monotonicMs } from '../../platform/clock.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import { randomInt } from '../../platform/ids.ts';
 import { listAdminEmails } from '../accounts/index.ts';
-import { takeCreditEvents } from '../credits/index.ts';
+import { skipCreditEvents, takeCreditEvents } from '../credits/index.ts';
 import { markEventsDispatched, pruneDispatchedEvents, takeUndispatchedEvents, type DomainEvent } from '../events/index.ts';
 import { queueEmail } from '../notifications/index.ts';
 import { erasedAmong } from '../privacy/index.ts';
@@ -77,9 +77,16 @@ async function takeOutboxEvents(trx: Ctx): Promise<TakenEvents> {
 /**
  * The ledger's `credits.*` events, read from its committed transactions after this consumer's position (credits
  * event-feed.ts), which moves in the same transaction. A member erased before the fan-out reached their events gets
- * none sent, as erasure deletes a member's undispatched outbox rows.
+ * none sent, as erasure deletes a member's undispatched outbox rows. While no endpoint takes a credits type the
+ * position just moves to the end: the events nobody takes are not read (and, like other events, not sent to an
+ * endpoint registered later).
  */
 async function takeLedgerEvents(trx: Ctx): Promise<TakenEvents> {
+  const endpoints = (await selectEndpoints(trx.db)).filter(collects);
+  if (!endpoints.some((row) => toEndpoint(row).eventTypes.some((type) => type.startsWith('credits.')))) {
+    await skipCreditEvents(trx, 'webhooks');
+    return { events: [], full: false };
+  }
   const page = await takeCreditEvents(trx, 'webhooks', creditFeedBatchSize);
   if (!page) return { events: [], full: false };
   const erased = await erasedAmong(trx.db, page.events.map((event) => event.memberId!));
