@@ -11,7 +11,7 @@ import type { Executor } from '../../src/db/database.ts';
 import { creditEventId, creditFeedEnd, earnForOrder, grantBonus, readCreditFeed, rebaseCreditFeed, runCreditsSweep, spendCredits, takeCreditEvents } from '../../src/modules/credits/index.ts';
 import { createEndpoint, listDeliveries, removeEndpoint, runWebhookDispatch } from '../../src/modules/webhooks/index.ts';
 import { describeEachDatabase } from '../support/each-database.ts';
-import { ledgerOnlyMembers } from '../support/deps.ts';
+import { ledgerOnlyMembers, type TestDeps } from '../support/deps.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.ts';
 import { assertLedgerSound, creditEventsSince, creditFeedPosition, DAY_MS, earnOrder, newMemberId, settleCreditFeed } from './credits-fixtures.ts';
 
@@ -30,6 +30,20 @@ describeEachDatabase(
     after(async () => {
       await receiver.close();
     });
+    const admin = { id: 'mem_admin_feed', role: 'admin' } as const;
+    /** Runs `body` with an endpoint that takes credits.earned, once everything committed before it is fanned out. */
+    const withCreditsEndpoint = async (deps: TestDeps, body: (endpointId: string) => Promise<void>) => {
+      receiver.received.length = 0;
+      receiver.respond = () => 204;
+      await settleCreditFeed(deps);
+      await runWebhookDispatch(deps);
+      const { endpoint } = await transact(deps, (trx) => createEndpoint(trx, { url: receiver.url, description: 'credits', eventTypes: ['credits.earned'], actor: admin }));
+      try {
+        await body(endpoint.id);
+      } finally {
+        await transact(deps, (trx) => removeEndpoint(trx, { endpointId: endpoint.id, actor: admin }));
+      }
+    };
 
     test('LG-1 credits.* events come from the committed transactions: earned, spent, unlocked and expired, one per transaction, IDs derived from it, no outbox row written', async () => {
       const deps = suite.deps();
@@ -119,13 +133,7 @@ describeEachDatabase(
 
     test('issue 13 PV-18 the webhook fan-out delivers credits events under their derived ID, and none of an erased member', async () => {
       const deps = suite.deps();
-      receiver.received.length = 0;
-      receiver.respond = () => 204;
-      // Everything committed before the endpoint exists is fanned out first (to no one).
-      await settleCreditFeed(deps);
-      await runWebhookDispatch(deps);
-      const { endpoint } = await transact(deps, (trx) => createEndpoint(trx, { url: receiver.url, description: 'credits', eventTypes: ['credits.earned'], actor: { id: 'mem_admin_feed', role: 'admin' } }));
-      try {
+      await withCreditsEndpoint(deps, async (endpointId) => {
         const kept = newMemberId(deps);
         const erased = newMemberId(deps);
         const earning = await earnOrder(deps, kept, [{ qualifyingMinor: 2000 }], { orderId: 'ord_hook_kept' });
@@ -134,7 +142,7 @@ describeEachDatabase(
           values (${deps.ids.next('per')}, ${erased}, null, 'agent', '{}', ${deps.clock.nowMs()})`.execute(deps.db);
         await settleCreditFeed(deps);
         await runWebhookDispatch(deps);
-        const deliveries = await listDeliveries(deps, { endpointId: endpoint.id, limit: 100 });
+        const deliveries = await listDeliveries(deps, { endpointId, limit: 100 });
         assert.deepEqual(deliveries.map((d) => d.subjectId), [earning.transactionId], 'the erased member’s earning is not delivered');
         assert.ok(!receiver.received.some((m) => m.body.includes(erasedEarning.transactionId)));
         const message = receiver.received.find((m) => m.id === creditEventId(earning.transactionId, 0));
@@ -144,42 +152,30 @@ describeEachDatabase(
         assert.equal(body.data.transactionId, earning.transactionId);
         assert.equal(body.data.credits, 20);
         await runWebhookDispatch(deps);
-        assert.equal((await listDeliveries(deps, { endpointId: endpoint.id, limit: 100 })).length, 1, 'a second run sends nothing again');
-      } finally {
-        await transact(deps, (trx) => removeEndpoint(trx, { endpointId: endpoint.id, actor: { id: 'mem_admin_feed', role: 'admin' } }));
-      }
+        assert.equal((await listDeliveries(deps, { endpointId, limit: 100 })).length, 1, 'a second run sends nothing again');
+      });
     });
 
     test('issue 13 while no endpoint takes a credits type the fan-out moves its position to the end; an endpoint registered later gets only what commits after', async () => {
       const deps = suite.deps();
-      receiver.received.length = 0;
-      receiver.respond = () => 204;
       const memberId = newMemberId(deps);
       const early = await earnOrder(deps, memberId, [{ qualifyingMinor: 1000 }], { orderId: 'ord_nobody_listens' });
       await settleCreditFeed(deps);
       await runWebhookDispatch(deps);
       const [stored] = (await sql<{ cursor: string }>`select cursor from credit_event_cursors where key = 'webhooks'`.execute(deps.db)).rows;
       assert.equal(stored!.cursor, await creditFeedEnd(deps.db), 'the position moved to the end');
-      const { endpoint } = await transact(deps, (trx) => createEndpoint(trx, { url: receiver.url, description: 'credits', eventTypes: ['credits.earned'], actor: { id: 'mem_admin_feed', role: 'admin' } }));
-      try {
+      await withCreditsEndpoint(deps, async () => {
         const late = await earnOrder(deps, memberId, [{ qualifyingMinor: 2000 }], { orderId: 'ord_someone_listens' });
         await settleCreditFeed(deps);
         await runWebhookDispatch(deps);
         assert.deepEqual(receiver.received.map((m) => m.id), [creditEventId(late.transactionId, 0)]);
         assert.notEqual(early.transactionId, late.transactionId);
-      } finally {
-        await transact(deps, (trx) => removeEndpoint(trx, { endpointId: endpoint.id, actor: { id: 'mem_admin_feed', role: 'admin' } }));
-      }
+      });
     });
 
     test('PL-7 three dispatchers at once deliver each credits event exactly once', async () => {
       const deps = suite.deps();
-      receiver.received.length = 0;
-      receiver.respond = () => 204;
-      await settleCreditFeed(deps);
-      await runWebhookDispatch(deps);
-      const { endpoint } = await transact(deps, (trx) => createEndpoint(trx, { url: receiver.url, description: 'credits', eventTypes: ['credits.earned'], actor: { id: 'mem_admin_feed', role: 'admin' } }));
-      try {
+      await withCreditsEndpoint(deps, async () => {
         // More transactions than one fan-out transaction reads (500), so the dispatchers meet on the position.
         const members = Array.from({ length: 40 }, () => newMemberId(deps));
         const earnings = [];
@@ -190,9 +186,7 @@ describeEachDatabase(
         const ids = receiver.received.map((message) => message.id);
         assert.equal(new Set(ids).size, ids.length, 'no event sent twice');
         assert.deepEqual(ids.sort(), earnings.map((e) => creditEventId(e.transactionId, 0)).sort(), 'every earning sent');
-      } finally {
-        await transact(deps, (trx) => removeEndpoint(trx, { endpointId: endpoint.id, actor: { id: 'mem_admin_feed', role: 'admin' } }));
-      }
+      });
     });
 
     if (suite.dialect === 'postgres') {
