@@ -11,7 +11,7 @@ import { loadSimulatedClock } from '../db/simulated-clock-store.ts';
 import { listWorkers, readQueue, heartbeatEveryMs } from '../jobs/index.ts';
 import { createSystemClock, MINUTE_MS } from '../platform/clock.ts';
 import { metrics as outboxMetrics, verifySmtp } from '../modules/notifications/index.ts';
-import { creditFeedStatus, unreadCountLimit } from '../modules/credits/index.ts';
+import { creditFeedStatus, unreadCountLimit, type CreditFeedStatus } from '../modules/credits/index.ts';
 
 export const doctorUsage = 'usage: patron doctor [--json]';
 
@@ -136,7 +136,7 @@ export async function runDoctor(environment: NodeJS.ProcessEnv = process.env): P
 }
 
 /** The ledger's credits events as the webhook fan-out reads them (src/modules/credits/event-feed.ts). */
-function creditFeedCheck(status: Awaited<ReturnType<typeof creditFeedStatus>>): Check {
+function creditFeedCheck(status: CreditFeedStatus): Check {
   const name = 'credits feed';
   if (status.moved) {
     return { name, status: 'fail', detail: 'the database was restored into another PostgreSQL cluster and the credits events stopped: run `patron restore --reapply-only` to rebase them' };

@@ -40,10 +40,15 @@ interface FeedRow {
 const sqliteFeed = `select rowid as pos, member_id, version, id, kind, order_id, recorded_at_ms, postings
   from credit_transactions where rowid > ? order by rowid limit ?`;
 
+/** PostgreSQL: rows after a position (parameters xid, xid, member, version; pgPosition). */
+const pgAfterPosition = `commit_xid >= ?::xid8 and (commit_xid, member_id, version) > (?::xid8, ?, ?)`;
+
+/** PostgreSQL: a stored position past this cluster's transaction IDs (the database came from another cluster). */
+const pgPastThisCluster = `(split_part(cursor, '|', 1) <> '' and split_part(cursor, '|', 1)::xid8 >= pg_snapshot_xmax(pg_current_snapshot()))`;
+
 const pgFeed = `select commit_xid::text as pos, member_id, version, id, kind, order_id, recorded_at_ms, postings
   from credit_transactions
-  where commit_xid is not null and commit_xid < pg_snapshot_xmin(pg_current_snapshot())
-    and commit_xid >= ?::xid8 and (commit_xid, member_id, version) > (?::xid8, ?, ?)
+  where commit_xid is not null and commit_xid < pg_snapshot_xmin(pg_current_snapshot()) and ${pgAfterPosition}
   order by commit_xid, member_id, version limit ?`;
 
 function pgPosition(position: string): [string, string, number] {
@@ -85,8 +90,12 @@ export async function skipCreditEvents(ctx: Pick<Ctx, 'db'>, consumer: CreditFee
   const cursor = await lockPosition(ctx, consumer);
   if (cursor === undefined) return false;
   const end = await creditFeedEnd(ctx.db);
-  if (end !== cursor) await rawExecute(ctx.db, 'update credit_event_cursors set cursor = ? where key = ?', [end, consumer]);
+  if (end !== cursor) await storePosition(ctx.db, consumer, end);
   return true;
+}
+
+function storePosition(db: Executor, consumer: string, position: string): Promise<number> {
+  return rawExecute(db, 'update credit_event_cursors set cursor = ? where key = ?', [position, consumer]);
 }
 
 /**
@@ -99,8 +108,7 @@ async function lockPosition(ctx: Pick<Ctx, 'db'>, consumer: CreditFeedConsumer):
   return !row || row.moved ? undefined : row.cursor;
 }
 
-const pgCursor = `select cursor, split_part(cursor, '|', 1) <> '' and split_part(cursor, '|', 1)::xid8 >= pg_snapshot_xmax(pg_current_snapshot()) as moved
-  from credit_event_cursors where key = ? for update skip locked`;
+const pgCursor = `select cursor, ${pgPastThisCluster} as moved from credit_event_cursors where key = ? for update skip locked`;
 
 /**
  * PostgreSQL, after the database was restored into another cluster: ledger rows written under the old cluster's
@@ -114,15 +122,15 @@ export async function rebaseCreditFeed(ctx: Pick<Ctx, 'db'>): Promise<{ clearedR
   assert(ctx.db.isTransaction, 'the rebase runs in its own transaction');
   if (!isPostgres(ctx.db)) return { clearedRows: 0, movedPositions: 0 };
   const [next] = await rawQuery<{ xmax: string }>(ctx.db, 'select pg_snapshot_xmax(pg_current_snapshot())::text as xmax', []);
-  const cursors = await rawQuery<{ key: string; cursor: string }>(ctx.db, 'select key, cursor from credit_event_cursors for update', []);
-  const movedCursors = cursors.filter((c) => c.cursor !== '' && BigInt(c.cursor.split('|')[0]!) >= BigInt(next!.xmax));
+  const cursors = await rawQuery<{ key: string; moved: boolean }>(ctx.db, `select key, ${pgPastThisCluster} as moved from credit_event_cursors for update`, []);
+  const movedCursors = cursors.filter((c) => c.moved);
   const [ahead] = await rawQuery<{ n: number }>(ctx.db, 'select count(*)::integer as n from credit_transactions where commit_xid >= ?::xid8', [next!.xmax]);
   if (movedCursors.length === 0 && ahead!.n === 0) return { clearedRows: 0, movedPositions: 0 };
   await rawExecute(ctx.db, 'alter table credit_transactions disable trigger credit_transactions_append_only', []);
   const cleared = await rawExecute(ctx.db, 'update credit_transactions set commit_xid = null where commit_xid >= ?::xid8', [next!.xmax]);
   await rawExecute(ctx.db, 'alter table credit_transactions enable trigger credit_transactions_append_only', []);
   const end = await creditFeedEnd(ctx.db);
-  for (const c of movedCursors) await rawExecute(ctx.db, 'update credit_event_cursors set cursor = ? where key = ?', [end, c.key]);
+  for (const c of movedCursors) await storePosition(ctx.db, c.key, end);
   return { clearedRows: cleared, movedPositions: movedCursors.length };
 }
 
@@ -152,10 +160,11 @@ export async function creditFeedStatus(db: Executor, consumer: CreditFeedConsume
   const [xid, memberId, version] = pgPosition(row.cursor);
   const [state] = await rawQuery<{ moved: boolean; unread: number; oldest_ms: number | null }>(
     db,
-    `select ?::xid8 >= pg_snapshot_xmax(pg_current_snapshot()) and ? <> '' as moved,
-       (select count(*)::integer from (select 1 from credit_transactions where commit_xid >= ?::xid8 and (commit_xid, member_id, version) > (?::xid8, ?, ?) limit ?) u) as unread,
-       (select (extract(epoch from now() - min(xact_start)) * 1000)::bigint from pg_stat_activity where backend_xid is not null and pid <> pg_backend_pid()) as oldest_ms`,
-    [xid, row.cursor, xid, xid, memberId, version, unreadCountLimit],
+    `select ${pgPastThisCluster} as moved,
+       (select count(*)::integer from (select 1 from credit_transactions where ${pgAfterPosition} limit ?) u) as unread,
+       (select (extract(epoch from now() - min(xact_start)) * 1000)::bigint from pg_stat_activity where backend_xid is not null and pid <> pg_backend_pid()) as oldest_ms
+     from credit_event_cursors where key = ?`,
+    [xid, xid, memberId, version, unreadCountLimit, consumer],
   );
   return { unread: Number(state!.unread), moved: state!.moved, oldestWriterOpenMs: state!.oldest_ms === null ? null : Number(state!.oldest_ms) };
 }
@@ -186,6 +195,6 @@ export async function takeCreditEvents(ctx: Pick<Ctx, 'db'>, consumer: CreditFee
   const cursor = await lockPosition(ctx, consumer);
   if (cursor === undefined) return undefined;
   const page = await readCreditFeed(ctx.db, cursor, limit);
-  if (page.transactions > 0) await rawExecute(ctx.db, 'update credit_event_cursors set cursor = ? where key = ?', [page.position, consumer]);
+  if (page.transactions > 0) await storePosition(ctx.db, consumer, page.position);
   return page;
 }

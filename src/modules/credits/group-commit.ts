@@ -15,7 +15,7 @@
 //   a later group, a failed COMMIT retries the whole group (each operation is idempotent by its key, LG-3).
 // - Appends (earnings, bonuses) and spends go in groups of their own kind: an append group is one
 //   statement (or one synchronous SQLite transaction), a spend group one statement as well; inside them each
-//   operation is isolated by the database function itself (see runAppendGroup, runSpendGroup).
+//   operation is isolated by the database function itself (see runOneCallGroup).
 // - The queue is bounded: when `maxQueued` operations wait, a new caller waits for room (back-pressure).
 import { transact, type Ctx } from '../../deps.ts';
 import { isPostgres, type Executor } from '../../db/database.ts';
@@ -69,9 +69,9 @@ interface Item {
   ctx: Ctx;
   memberId: string;
   work: (trx: Ctx) => Promise<unknown>;
-  /** PostgreSQL: an append the group sends with the others in one statement (runAppendGroup) instead of `work`. */
+  /** An append the group sends with the others in one call (runOneCallGroup) instead of `work`. */
   append?: AppendWork;
-  /** PostgreSQL: a spend the group sends with the others in one call (runSpendGroup) instead of `work`. */
+  /** A spend the group sends with the others in one call (runOneCallGroup) instead of `work`. */
   spend?: SpendWork;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
@@ -203,8 +203,8 @@ function startGroups(c: Committer): void {
   const appends = c.queue.filter((item) => item.append);
   const spends = c.queue.filter((item) => item.spend);
   const general = appends.length + spends.length === 0 ? c.queue : c.queue.filter((item) => !item.append && !item.spend);
-  start(appends, c.options.maxConcurrentAppendGroups - c.runningAppends, (group) => runAppendGroup(c, group), (n) => (c.runningAppends += n));
-  start(spends, c.options.maxConcurrentAppendGroups - c.runningSpends, (group) => runSpendGroup(c, group), (n) => (c.runningSpends += n));
+  start(appends, c.options.maxConcurrentAppendGroups - c.runningAppends, (group) => runOneCallGroup(c, group, 'append'), (n) => (c.runningAppends += n));
+  start(spends, c.options.maxConcurrentAppendGroups - c.runningSpends, (group) => runOneCallGroup(c, group, 'spend'), (n) => (c.runningSpends += n));
   start(general, c.options.maxConcurrentGroups - c.running, (group) => runGroup(c, group), (n) => (c.running += n));
   c.queue = [...appends, ...spends, ...general];
   while (c.roomWaiters.length > 0 && c.queue.length < c.options.maxQueued) c.roomWaiters.shift()!();
@@ -223,23 +223,32 @@ function startGroups(c: Committer): void {
   }
 }
 
+/** How each kind of one-call group reaches the database: one answer per payload, in order. */
+const oneCall = {
+  append: (db: Executor, payloads: Record<string, unknown>[]) => (isPostgres(db) ? callAppendGroup(db, payloads) : sqliteAppendGroup(db, payloads)),
+  spend: (db: Executor, payloads: Record<string, unknown>[]) => (isPostgres(db) ? callSpendGroup(db, payloads) : sqliteSpendGroup(db, payloads)),
+};
+
 /**
- * An append group: one autocommit statement (migration 0406) or one SQLite write transaction applies every
- * operation. An operation answered `retry` (its key repeated within a PostgreSQL group) goes back to the queue. A
- * failed group wrote nothing (afterFailedGroupCall).
+ * An append or spend group: one autocommit call (PostgreSQL: `credits_append_group`, migration 0406, or
+ * `credits_spend_group`, migration 0424) or one SQLite write transaction (sqlite-append / sqlite-spend.repository.ts)
+ * applies every operation; the credits events are read from the ledger rows later (event-feed.ts), so nothing else is
+ * written with them. Appends go in member order. An operation answered `retry` (an append's key repeated within a
+ * PostgreSQL group) goes back to the queue; on PostgreSQL a spend that raised inside the call left nothing and answers
+ * `fallback` (its caller takes the general path). A failed group wrote nothing (afterFailedGroupCall).
  */
-async function runAppendGroup(c: Committer, group: Item[]): Promise<void> {
-  group.sort((a, b) => (a.memberId < b.memberId ? -1 : a.memberId > b.memberId ? 1 : 0));
-  const db = group[0]!.ctx.db;
-  const payloads = group.map((item) => item.append!.payload);
+async function runOneCallGroup(c: Committer, group: Item[], kind: keyof typeof oneCall): Promise<void> {
+  if (kind === 'append') group.sort((a, b) => (a.memberId < b.memberId ? -1 : a.memberId > b.memberId ? 1 : 0));
+  const payloads = group.map((item) => (kind === 'append' ? item.append! : item.spend!).payload);
   let answers: (FastAnswer | { status: 'retry' })[];
   try {
-    answers = isPostgres(db) ? await callAppendGroup(db, payloads) : await sqliteAppendGroup(db, payloads);
+    answers = await oneCall[kind](group[0]!.ctx.db, payloads);
   } catch (error) {
-    return afterFailedGroupCall(c, group, error, (one) => runAppendGroup(c, one));
+    return afterFailedGroupCall(c, group, error, (one) => runOneCallGroup(c, one, kind));
   }
   c.groups += 1;
   c.grouped += group.length;
+  if (kind === 'spend') c.spendsGrouped += group.length;
   group.forEach((item, i) => {
     const answer = answers[i]!;
     if (answer.status === 'retry') {
@@ -247,27 +256,6 @@ async function runAppendGroup(c: Committer, group: Item[]): Promise<void> {
       schedule(c);
     } else item.resolve(answer);
   });
-}
-
-/**
- * A spend group: one autocommit `credits_spend_group` call (PostgreSQL) or one SQLite write transaction (the credits
- * events are read from the ledger rows later, event-feed.ts: nothing else is written with them). On PostgreSQL a
- * spend that raised inside the call left nothing and answers `fallback` (its caller takes the general path). A failed
- * group wrote nothing (afterFailedGroupCall).
- */
-async function runSpendGroup(c: Committer, group: Item[]): Promise<void> {
-  const db = group[0]!.ctx.db;
-  const payloads = group.map((item) => item.spend!.payload);
-  let answers: FastAnswer[];
-  try {
-    answers = isPostgres(db) ? await callSpendGroup(db, payloads) : await sqliteSpendGroup(db, payloads);
-  } catch (error) {
-    return afterFailedGroupCall(c, group, error, (one) => runSpendGroup(c, one));
-  }
-  c.groups += 1;
-  c.grouped += group.length;
-  c.spendsGrouped += group.length;
-  group.forEach((item, i) => item.resolve(answers[i]!));
 }
 
 /**

@@ -39,8 +39,8 @@ function spendOne(raw: RawSqlite, p: Payload, pv: number | null): FastAnswer {
   const account = raw.statement(sql.account).get(memberId) as AccountHead | undefined;
   const hit = raw.statement(sql.idempotent).get(memberId, p.idemScope as string, p.idemKey as string) as { request_hash: string; result: string | null } | undefined;
   if (hit) return { status: 'replay', requestHash: hit.request_hash, result: hit.result };
-  const due = account?.next_due_at_ms !== null && account?.next_due_at_ms !== undefined && account.next_due_at_ms <= nowMs;
-  if (!account || account.state !== 'open' || due || p.policyVersion !== pv) return { status: 'fallback' };
+  if (!account || account.state !== 'open' || p.policyVersion !== pv) return { status: 'fallback' };
+  if (account.next_due_at_ms !== null && account.next_due_at_ms <= nowMs) return { status: 'fallback' };
   const lots = raw.statement(sql.lots).all(memberId, nowMs) as { id: string; remaining: number; held: number }[];
   const spendable = lots.reduce((sum, lot) => sum + lot.remaining - lot.held, 0);
   if (spendable < credits) return { status: 'insufficient', available: spendable };

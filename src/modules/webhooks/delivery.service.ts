@@ -68,6 +68,12 @@ interface TakenEvents {
   settle?: () => Promise<void>;
 }
 
+/** An endpoint that collects deliveries, with the event types it takes. */
+interface Collector {
+  id: string;
+  types: Set<string>;
+}
+
 /** The outbox (every module's events but the ledger's): undispatched events, locked with SKIP LOCKED. */
 async function takeOutboxEvents(trx: Ctx): Promise<TakenEvents> {
   const events = await takeUndispatchedEvents(trx, fanOutBatchSize);
@@ -81,9 +87,8 @@ async function takeOutboxEvents(trx: Ctx): Promise<TakenEvents> {
  * position just moves to the end: the events nobody takes are not read (and, like other events, not sent to an
  * endpoint registered later).
  */
-async function takeLedgerEvents(trx: Ctx): Promise<TakenEvents> {
-  const endpoints = (await selectEndpoints(trx.db)).filter(collects);
-  if (!endpoints.some((row) => toEndpoint(row).eventTypes.some((type) => type.startsWith('credits.')))) {
+async function takeLedgerEvents(trx: Ctx, collectors: readonly Collector[]): Promise<TakenEvents> {
+  if (!collectors.some((collector) => [...collector.types].some((type) => type.startsWith('credits.')))) {
     await skipCreditEvents(trx, 'webhooks');
     return { events: [], full: false };
   }
@@ -102,18 +107,18 @@ export async function fanOutEvents(deps: Deps): Promise<number> {
   return (await fanOutFrom(deps, takeOutboxEvents)) + (await fanOutFrom(deps, takeLedgerEvents));
 }
 
-async function fanOutFrom(deps: Deps, take: (trx: Ctx) => Promise<TakenEvents>): Promise<number> {
+async function fanOutFrom(deps: Deps, take: (trx: Ctx, collectors: readonly Collector[]) => Promise<TakenEvents>): Promise<number> {
   let total = 0;
   for (let batches = 0; ; batches++) {
     if (batches > 0) await yieldBetweenBatches();
     const { taken, full } = await transact(deps, async (trx) => {
-      const batch = await take(trx);
+      const collectors: Collector[] = (await selectEndpoints(trx.db)).filter(collects).map((row) => ({ id: row.id, types: new Set<string>(toEndpoint(row).eventTypes) }));
+      const batch = await take(trx, collectors);
       if (batch.events.length > 0) {
-        const endpoints = (await selectEndpoints(trx.db)).filter(collects).map((row) => ({ id: row.id, types: new Set<string>(toEndpoint(row).eventTypes) }));
         const nowMs = trx.clock.nowMs();
         const rows: WebhookDeliveryRow[] = [];
         for (const event of batch.events) {
-          for (const endpoint of endpoints) {
+          for (const endpoint of collectors) {
             if (!endpoint.types.has(event.type)) continue;
             rows.push(newDelivery(trx, { endpointId: endpoint.id, eventId: event.id, eventType: event.type, subjectId: event.subjectId, memberId: event.memberId, payload: payloadOf(event), nowMs }));
           }
