@@ -61,6 +61,16 @@ export interface EarnRowsVariant {
   oneLot?: boolean;
   /** The transaction row without its idempotent answer (`result`). */
   noResult?: boolean;
+  /** No lot rows: the transaction row (which carries the lots' postings) and the account. */
+  noLots?: boolean;
+  /** The transaction row alone, its indexes included: no lots, no account (an earn as one appended row). */
+  transactionOnly?: boolean;
+}
+
+/** Earns per second, and where each earn's time went (µs per earn: its statements by table, its share of COMMIT). */
+export interface EarnRowsProfile {
+  perSecond: number;
+  perEarnUs: { transaction: number; lots: number; account: number; commit: number };
 }
 
 function applySqliteVariant(db: DatabaseSync, variant: EarnRowsVariant): void {
@@ -83,7 +93,18 @@ function applySqliteVariant(db: DatabaseSync, variant: EarnRowsVariant): void {
  * them from 16 callers, into a copy of `ledgerFile` (the bench's loaded ledger, checkpointed: its WAL empty) made
  * beside it and removed afterwards.
  */
-export async function sqliteEarnRowsCeiling(ledgerFile: string, seconds: number, options: { perCommit?: number; variant?: EarnRowsVariant; checkpoints?: 'background' | 'none' } = {}): Promise<number> {
+export async function sqliteEarnRowsCeiling(ledgerFile: string, seconds: number, options: EarnRowsOptions = {}): Promise<number> {
+  return (await sqliteEarnRowsProfile(ledgerFile, seconds, options)).perSecond;
+}
+
+interface EarnRowsOptions {
+  perCommit?: number;
+  variant?: EarnRowsVariant;
+  checkpoints?: 'background' | 'none';
+}
+
+/** sqliteEarnRowsCeiling with the time split by statement and COMMIT. */
+export async function sqliteEarnRowsProfile(ledgerFile: string, seconds: number, options: EarnRowsOptions = {}): Promise<EarnRowsProfile> {
   const file = `${ledgerFile}.earn-rows`;
   copyFileSync(ledgerFile, file);
   try {
@@ -93,7 +114,7 @@ export async function sqliteEarnRowsCeiling(ledgerFile: string, seconds: number,
   }
 }
 
-async function writeEarnRows(file: string, seconds: number, options: { perCommit?: number; variant?: EarnRowsVariant; checkpoints?: 'background' | 'none' }): Promise<number> {
+async function writeEarnRows(file: string, seconds: number, options: EarnRowsOptions): Promise<EarnRowsProfile> {
   const { perCommit = 16, variant = {}, checkpoints = 'background' } = options;
   // The ledger's connection as openDatabase makes it: its settings, the WAL copied into the database file by a
   // background thread, the writer's own threshold as the safety net. `checkpoints: 'none'` leaves the WAL to grow (not
@@ -112,7 +133,9 @@ async function writeEarnRows(file: string, seconds: number, options: { perCommit
   const ids = createIdGenerator(clock);
   let seed = 11;
   const random = () => (seed = (seed * 48_271) % 2_147_483_647) / 2_147_483_647;
-  const writeEarns = (): number => {
+  const writeLots = !variant.noLots && !variant.transactionOnly;
+  const writeEarns = (): EarnRowsProfile => {
+    const spent = { transaction: 0, lots: 0, account: 0, commit: 0 };
     const start = performance.now();
     const end = start + seconds * 1000;
     let n = 0;
@@ -124,21 +147,33 @@ async function writeEarnRows(file: string, seconds: number, options: { perCommit
         versions.set(memberId, version);
         const rows = earnRows(ids, memberId, version);
         if (variant.noResult) rows.tx[txColumns.indexOf('result')] = null;
+        let t = performance.now();
         insertTx.run(...rows.tx);
-        for (const lot of variant.oneLot ? rows.lots.slice(0, 1) : rows.lots) insertLot.run(...lot);
-        update.run(version, rows.credits, rows.credits, T0, memberId);
+        spent.transaction += performance.now() - t;
+        t = performance.now();
+        if (writeLots) for (const lot of variant.oneLot ? rows.lots.slice(0, 1) : rows.lots) insertLot.run(...lot);
+        spent.lots += performance.now() - t;
+        t = performance.now();
+        if (!variant.transactionOnly) update.run(version, rows.credits, rows.credits, T0, memberId);
+        spent.account += performance.now() - t;
       }
+      const t = performance.now();
       db.exec('commit');
+      spent.commit += performance.now() - t;
     }
-    return n / ((performance.now() - start) / 1000);
+    const us = (ms: number) => (ms * 1000) / n;
+    return {
+      perSecond: n / ((performance.now() - start) / 1000),
+      perEarnUs: { transaction: us(spent.transaction), lots: us(spent.lots), account: us(spent.account), commit: us(spent.commit) },
+    };
   };
   // Once unmeasured first, as the PostgreSQL one does: the copy's pages come into the cache as earns touch them.
   writeEarns();
   db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
-  const rate = writeEarns();
+  const profile = writeEarns();
   await checkpointer?.stop();
   db.close();
-  return rate;
+  return profile;
 }
 
 /**

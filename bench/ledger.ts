@@ -6,6 +6,7 @@
 import { percentile, sqliteReadCeiling, sqliteWriteCeiling } from './ceilings.ts';
 import { pgEarnRowsCeiling, sqliteEarnRowsCeiling } from './earn-rows-ceiling.ts';
 import { measure, measurePaced, type Measured } from './load-measure.ts';
+import { cpuSpent } from './cpu-spent.ts';
 import type { Ports } from '../src/deps.ts';
 import type { MemberContacts } from '../src/ports/index.ts';
 import { memberBonuses } from '../src/flows/member-bonuses.ts';
@@ -244,6 +245,8 @@ interface DialectResults {
   onlineInProcess: { p99Ms: number; maxMs: number; reads: number };
   hotMember?: { succeeded: number; expected: number; deadlocks: number; seconds: number };
   webhookEarnsPerSecond?: number;
+  /** PF-5m: CPU per webhook earn, this process's and the whole machine's (µs), and the cores it had. */
+  webhookEarnCpu?: { processUs: number; machineUs: number | undefined; cores: number };
   groupedEarnsPerSecond?: number;
   auditOk: boolean;
   auditProblems: number;
@@ -436,8 +439,13 @@ async function hotMember(database: Database): Promise<NonNullable<DialectResults
  * inside its own transaction, one commit per event: 0.004 × C_pg_batch.) bench/store.ts measures the whole webhook,
  * received and processed, under PF-10.
  */
-async function webhookEarns(database: Database, members: number, seconds: number): Promise<number> {
-  return (await groupedEarns(database, members, seconds, 32, 'batch', 5)).perSecond;
+async function webhookEarns(database: Database, members: number, seconds: number): Promise<{ perSecond: number; cpu: NonNullable<DialectResults['webhookEarnCpu']> }> {
+  const spent = await cpuSpent(() => groupedEarns(database, members, seconds, 32, 'batch', 5));
+  const earns = spent.value.ops;
+  return {
+    perSecond: spent.value.perSecond,
+    cpu: { processUs: spent.processUs / earns, machineUs: spent.machineUs === undefined ? undefined : spent.machineUs / earns, cores: spent.cores },
+  };
 }
 
 /**
@@ -445,7 +453,7 @@ async function webhookEarns(database: Database, members: number, seconds: number
  * up (one set-based statement per group, migration 0406). Members of their own (`mem_<tag>_…`): the backlog sweep
  * above may have stopped at its time cap with events still due.
  */
-async function groupedEarns(database: Database, members: number, seconds: number, callers = 400, tag = 'group', seed = 6): Promise<{ perSecond: number; perGroup: number }> {
+async function groupedEarns(database: Database, members: number, seconds: number, callers = 400, tag = 'group', seed = 6): Promise<{ perSecond: number; perGroup: number; ops: number }> {
   const clock = createSimulatedClock(T0 + 40 * DAY_MS);
   const ctx = ctxOf(database, clock);
   const random = prng(seed);
@@ -460,7 +468,7 @@ async function groupedEarns(database: Database, members: number, seconds: number
     }),
   );
   const after = groupCommitStats(database.db);
-  return { perSecond: result.perSecond, perGroup: (after.operations - before.operations) / Math.max(1, after.groups - before.groups) };
+  return { perSecond: result.perSecond, perGroup: (after.operations - before.operations) / Math.max(1, after.groups - before.groups), ops: result.ops };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -472,6 +480,29 @@ interface Row {
   ratio: number | null;
   target: string;
   pass: boolean | null;
+}
+
+/**
+ * PF-5m: what the production path's CPU per earn allows on this machine — this process alone (one event loop: at most
+ * 1 s of CPU per second) and the whole machine (every core, the database server's work included). When either cap
+ * is below 0.25 × C_pg_batch, PF-5's target is out of reach for this code on this machine, whatever the database does.
+ */
+function cpuBoundRows(p: DialectResults, cPgBatch: number): Row[] {
+  const cpu = p.webhookEarnCpu;
+  if (!cpu) return [];
+  const processCap = 1e6 / cpu.processUs;
+  const machineCap = cpu.machineUs === undefined ? undefined : (cpu.cores * 1e6) / cpu.machineUs;
+  const cap = machineCap === undefined ? processCap : Math.min(processCap, machineCap);
+  return [
+    {
+      id: 'PF-5m',
+      what: 'CPU per webhook earn: this process / the machine (context)',
+      value: `${cpu.processUs.toFixed(0)} / ${cpu.machineUs === undefined ? '?' : cpu.machineUs.toFixed(0)} µs: at most ${processCap.toFixed(0)} / ${machineCap === undefined ? '?' : machineCap.toFixed(0)} earns/s (${cpu.cores} cores)`,
+      ratio: cap / cPgBatch,
+      target: 'the most PF-5 can reach with this CPU per earn',
+      pass: null,
+    },
+  ];
 }
 
 /**
@@ -582,7 +613,11 @@ export async function runLedgerBench(options: { size: Size }): Promise<void> {
     await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(sqlite.db);
     const cEarnSqlite = await sqliteEarnRowsCeiling(file, size.seconds);
     say(`  C_earn_sqlite ${cEarnSqlite.toFixed(0)} earns/s (an earn's rows by raw statements, 16 per commit, on a copy of the ledger)`);
-    json.ceilings = { ...(json.ceilings as object), cEarnSqlite };
+    // PF-1t: the same with the transaction row alone (no lots, no account): what any ledger that commits an earn's
+    // transaction row, with its member and idempotency index entries, in the earn's own group could reach.
+    const cEarnTxSqlite = await sqliteEarnRowsCeiling(file, size.seconds, { variant: { transactionOnly: true } });
+    say(`  an earn's transaction row alone by raw statements: ${cEarnTxSqlite.toFixed(0)} earns/s`);
+    json.ceilings = { ...(json.ceilings as object), cEarnSqlite, cEarnTxSqlite };
     await loadLongHistories(sqlite, longHistoryOf(size.longMembers));
     say(`  loaded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     const sqliteReader = await openDatabase({ url: file });
@@ -596,6 +631,14 @@ export async function runLedgerBench(options: { size: Size }): Promise<void> {
     rows.push(
       { id: 'PF-1', what: 'earn, SQLite (service call)', value: `${s.earn.perSecond.toFixed(0)} tx/s`, ratio: s.earn.perSecond / cSqlite, target: '≥ 0.7 × C_sqlite', pass: s.earn.perSecond / cSqlite >= 0.7 },
       { id: 'PF-1c', what: 'earn rows by raw SQL, SQLite (context)', value: `${cEarnSqlite.toFixed(0)} earns/s; PF-1 is ${(s.earn.perSecond / cEarnSqlite).toFixed(2)} of it`, ratio: cEarnSqlite / cSqlite, target: 'the most PF-1 can reach', pass: null },
+      {
+        id: 'PF-1t',
+        what: "an earn's transaction row alone by raw SQL, SQLite (context)",
+        value: `${cEarnTxSqlite.toFixed(0)} earns/s; with PF-1's own work (1/PF-1 − 1/PF-1c per earn) ≈ ${(1 / (1 / cEarnTxSqlite + Math.max(0, 1 / s.earn.perSecond - 1 / cEarnSqlite))).toFixed(0)}/s`,
+        ratio: 1 / (1 / cEarnTxSqlite + Math.max(0, 1 / s.earn.perSecond - 1 / cEarnSqlite)) / cSqlite,
+        target: 'the most an earn committing one row can reach',
+        pass: null,
+      },
       { id: 'PF-2', what: 'FIFO spend ≤ 5 lots, SQLite', value: `${s.spend.perSecond.toFixed(0)} tx/s`, ratio: s.spend.perSecond / cSqlite, target: '≥ 0.5 × C_sqlite', pass: s.spend.perSecond / cSqlite >= 0.5 },
       pf7Row('PF-7s', 'balance read, SQLite', s.reads, s.readsHalf, cReadSqlite),
       pf7Row('PF-7s', 'point-in-time read, SQLite', s.pointInTime, s.pointInTimeHalf, cReadSqlite, s.rawReadHalf),
@@ -634,8 +677,11 @@ export async function runLedgerBench(options: { size: Size }): Promise<void> {
           const p = await runServices('postgres', { url: pgUrl, schema }, postgres, postgres, size.members, size.seconds, size.backlogCapSeconds, 16, 16, size.longMembers);
           p.hotMember = await hotMember(postgres);
           say(`  [postgres] PF-6 hot member: ${p.hotMember.succeeded}/${p.hotMember.expected} succeeded, ${p.hotMember.deadlocks} deadlocks, ${p.hotMember.seconds.toFixed(3)} s`);
-          p.webhookEarnsPerSecond = await webhookEarns(postgres, size.members, size.seconds);
-          say(`  [postgres] PF-5 webhook earns (production path: append groups, one worker's 32 concurrent jobs) ${p.webhookEarnsPerSecond.toFixed(0)}/s`);
+          const webhook = await webhookEarns(postgres, size.members, size.seconds);
+          p.webhookEarnsPerSecond = webhook.perSecond;
+          p.webhookEarnCpu = webhook.cpu;
+          say(`  [postgres] PF-5 webhook earns (production path: append groups, one worker's 32 concurrent jobs) ${p.webhookEarnsPerSecond.toFixed(0)}/s; ` +
+            `CPU per earn ${webhook.cpu.processUs.toFixed(0)} µs in this process, ${webhook.cpu.machineUs === undefined ? '?' : webhook.cpu.machineUs.toFixed(0)} µs on the machine`);
           const grouped = await groupedEarns(postgres, size.members, size.seconds);
           p.groupedEarnsPerSecond = grouped.perSecond;
           say(`  [postgres] PF-5b earns micro-batched into append groups (400 callers) ${grouped.perSecond.toFixed(0)}/s, ${grouped.perGroup.toFixed(1)} per group`);
@@ -646,6 +692,7 @@ export async function runLedgerBench(options: { size: Size }): Promise<void> {
             { id: 'PF-4', what: 'spend, PostgreSQL, 16 connections', value: `${p.spend.perSecond.toFixed(0)} tx/s`, ratio: p.spend.perSecond / cPg, target: '≥ 0.5 × C_pg', pass: p.spend.perSecond / cPg >= 0.5 },
             { id: 'PF-5', what: 'webhook earns as production issues them (append groups, 32 concurrent jobs)', value: `${p.webhookEarnsPerSecond.toFixed(0)} earns/s`, ratio: p.webhookEarnsPerSecond / cPgBatch, target: '≥ 0.25 × C_pg_batch', pass: p.webhookEarnsPerSecond / cPgBatch >= 0.25 },
             { id: 'PF-5c', what: 'earn rows by raw SQL, PostgreSQL (context)', value: `${cEarnPgBatch.toFixed(0)} earns/s; PF-5 is ${(p.webhookEarnsPerSecond / cEarnPgBatch).toFixed(2)} of it`, ratio: cEarnPgBatch / cPgBatch, target: 'the most PF-5 can reach', pass: null },
+            ...cpuBoundRows(p, cPgBatch),
             { id: 'PF-5b', what: 'earns micro-batched into append groups (400 callers)', value: `${p.groupedEarnsPerSecond.toFixed(0)} earns/s`, ratio: p.groupedEarnsPerSecond / cPgBatch, target: '≥ 0.25 × C_pg_batch', pass: p.groupedEarnsPerSecond / cPgBatch >= 0.25 },
             { id: 'PF-6', what: 'hot member: 32 spends of 70 on 1000', value: `${p.hotMember.succeeded} of ${p.hotMember.expected} expected, ${p.hotMember.deadlocks} deadlocks`, ratio: null, target: 'exactly min(32, ⌊B/x⌋); 0 deadlocks', pass: p.hotMember.succeeded === p.hotMember.expected && p.hotMember.deadlocks === 0 },
             pf7Row('PF-7', 'balance read, PostgreSQL', p.reads, p.readsHalf, cRead),
