@@ -11,8 +11,10 @@ import {
   runCreditsSnapshots, runCreditsSweep, spendCredits,
 } from '../../src/modules/credits/index.ts';
 import { getBalanceAtByFullReplay } from '../../src/modules/credits/balance.service.ts';
-import { rawQuery } from '../../src/modules/credits/ledger.repository.ts';
-import { computeSnapshot, insertSnapshot, snapshotEvery } from '../../src/modules/credits/snapshot.repository.ts';
+import { rawQuery, readLot } from '../../src/modules/credits/ledger.repository.ts';
+import type { Lot } from '../../src/modules/credits/ledger.rules.ts';
+import type { CreditLotRow } from '../../src/modules/credits/ledger.table.ts';
+import { computeSnapshot, insertSnapshot, selectReplayFromSnapshot, snapshotEvery } from '../../src/modules/credits/snapshot.repository.ts';
 import type { Ctx } from '../../src/deps.ts';
 import { createSimulatedClock } from '../../src/platform/clock.ts';
 import { ledgerOnlyMembers } from '../support/deps.ts';
@@ -195,6 +197,22 @@ describeEachDatabase('credits balance snapshots (PF-7)', (suite) => {
         where version % ${snapshotEvery} = 0 and t.recorded_at_ms >= 0 order by t.recorded_at_ms limit 10`, []);
       assert.match(plan.map((p) => p.detail).join('\n'), /credit_transactions_snapshot_due/);
     }
+  });
+
+  test('PF-7 the point-in-time read answers every column of each lot as stored', async () => {
+    const deps = suite.deps();
+    const memberId = deps.ids.next('mem');
+    await grantBonus(deps, { memberId, kind: 'registration' });
+    await earnOrder(deps, memberId, [{ qualifyingMinor: 12_345 }, { qualifyingMinor: 6_789 }], { paidAtMs: deps.clock.nowMs() - 31 * DAY_MS });
+    await runCreditsSweep(deps);
+    await spendCredits(deps, { memberId, credits: 30, idempotencyKey: `spend-${memberId}` });
+    deps.clock.advanceMs(MINUTE_MS);
+    const read = (await selectReplayFromSnapshot(deps.db, memberId, deps.clock.nowMs())).lots;
+    const stored = (await rawQuery<CreditLotRow>(deps.db, 'select * from credit_lots where member_id = ?', [memberId])).map(readLot);
+    const byId = (a: Lot, b: Lot) => (a.id < b.id ? -1 : 1);
+    assert.equal(stored.length, 3);
+    assert.ok(stored.some((lot) => lot.orderId !== null && lot.orderLineId !== null && lot.remaining < lot.original && lot.state === 'available'), 'an order lot, partly spent');
+    assert.deepEqual(read.sort(byId), stored.sort(byId));
   });
 
   test('LG-5 the auditor reports a snapshot that disagrees with the postings', async () => {
