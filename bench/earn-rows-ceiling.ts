@@ -177,23 +177,32 @@ async function writeEarnRows(file: string, seconds: number, options: EarnRowsOpt
 }
 
 /**
+ * Copies of the ledger's three write-path tables (transactions, lots, accounts) with their indexes, in a schema of
+ * their own (dropped first), analyzed and checkpointed: what the raw-statement ceilings write into. The caller drops
+ * the schema.
+ */
+export async function copyLedgerTables(admin: pg.Client, schema: string, scratchSchema: string): Promise<void> {
+  const tables = ['credit_transactions', 'credit_lots', 'credit_accounts'];
+  await admin.query(`drop schema if exists ${scratchSchema} cascade`);
+  await admin.query(`create schema ${scratchSchema}`);
+  for (const table of tables) {
+    await admin.query(`create table ${scratchSchema}.${table} (like ${schema}.${table} including all)`);
+    await admin.query(`insert into ${scratchSchema}.${table} select * from ${schema}.${table}`);
+  }
+  await admin.query(`analyze ${tables.map((t) => `${scratchSchema}.${t}`).join(', ')}`);
+  await admin.query('checkpoint');
+}
+
+/**
  * Earns per second written by 16 connections, `perStatement` earns per statement (C_pg_batch's 100 rows), each
  * connection on its own members (as C_pg_batch's), into copies of the loaded schema's three tables in `scratchSchema`.
  */
 export async function pgEarnRowsCeiling(url: string, schema: string, scratchSchema: string, seconds: number, perStatement = 100): Promise<number> {
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
-  const tables = ['credit_transactions', 'credit_lots', 'credit_accounts'];
   const types = new Map<string, string>();
   try {
-    await admin.query(`drop schema if exists ${scratchSchema} cascade`);
-    await admin.query(`create schema ${scratchSchema}`);
-    for (const table of tables) {
-      await admin.query(`create table ${scratchSchema}.${table} (like ${schema}.${table} including all)`);
-      await admin.query(`insert into ${scratchSchema}.${table} select * from ${schema}.${table}`);
-    }
-    await admin.query(`analyze ${tables.map((t) => `${scratchSchema}.${t}`).join(', ')}`);
-    await admin.query('checkpoint');
+    await copyLedgerTables(admin, schema, scratchSchema);
     const described = await admin.query<{ table_name: string; column_name: string; data_type: string }>(
       'select table_name, column_name, data_type from information_schema.columns where table_schema = $1', [scratchSchema]);
     for (const row of described.rows) types.set(`${row.table_name}.${row.column_name}`, row.data_type);

@@ -1,0 +1,102 @@
+// PF-8r (issue 12): one day's sweep of the ledger's members with nothing held and no debt, done by the database
+// alone — per batch of 500 members one set-based statement that finds the due unlocks and expiries, writes their
+// transaction rows (running balances, postings) and lots, and moves each account (version, balances, next due time),
+// then the expiry warnings' update; two batches in flight, as the sweep runs them on PostgreSQL. No rules in
+// JavaScript, no batch crossing the wire as JSON: the most a sweep of this data model can do on this machine, beside
+// which the bench's PF-8 shows what the application adds. Runs on copies of the three tables (copyLedgerTables).
+//
+// A bound, not a second sweep: it ignores what the real sweep sends elsewhere (members with holds or debt, a pending
+// lot both unlocking and expiring in one run, the notices' jobs), none of which the bench's dataset has on its
+// first day.
+import pg from 'pg';
+import { copyLedgerTables } from './earn-rows-ceiling.ts';
+
+const batchSize = 500;
+const inFlight = 2;
+
+const dueTime = `case when l.state = 'pending' then l.unlock_at_ms else l.expires_at_ms end`;
+
+/** $1 the batch's members, $2 now. */
+const sweepBatch = `
+  with acc as (
+    select * from credit_accounts where member_id = any($1::text[]) order by member_id for update
+  ), due as (
+    select l.member_id, l.id, l.remaining, l.order_id, l.order_line_id,
+      case when l.state = 'pending' then 'unlock' else 'expire' end as kind, ${dueTime} as at_ms, case when l.state = 'pending' then 0 else 2 end as rank
+    from credit_lots l join acc a on a.member_id = l.member_id
+    where (l.state = 'pending' and l.unlock_at_ms <= $2) or (l.state = 'available' and l.expires_at_ms <= $2)
+  ), ev as (
+    select d.*, a.version + row_number() over w as v,
+      a.available + sum(case when d.kind = 'unlock' then d.remaining else -d.remaining end) over w as available_after,
+      a.pending - sum(case when d.kind = 'unlock' then d.remaining else 0 end) over w as pending_after,
+      a.lifetime_earned, a.updated_at_ms
+    from due d join acc a on a.member_id = d.member_id
+    window w as (partition by d.member_id order by d.at_ms, d.rank, d.id rows between unbounded preceding and current row)
+  ), tx as (
+    insert into credit_transactions (member_id, version, id, kind, reason, idem_scope, idem_key, request_hash, policy_version, at_ms, recorded_at_ms,
+      credits, available_after, pending_after, held_after, debt_after, lifetime_after, order_id, order_line_id, lot_id, postings)
+    select member_id, v, 'ltx_' || md5(id || kind), kind, case when kind = 'unlock' then 'unlocked' else 'expired' end, 'system', kind || ':' || id, '', 1,
+      greatest(at_ms, updated_at_ms), $2, case when kind = 'unlock' then 0 else -remaining end, available_after, pending_after, 0, 0, lifetime_earned,
+      order_id, order_line_id, id,
+      case when kind = 'unlock' then jsonb_build_array(jsonb_build_array('pending', id, null, -remaining), jsonb_build_array('available', id, null, remaining))
+        else jsonb_build_array(jsonb_build_array('available', id, null, -remaining), jsonb_build_array('program:expired', id, null, remaining)) end
+    from ev
+  ), lots as (
+    update credit_lots l set state = case when e.kind = 'unlock' then 'available' else 'expired' end, remaining = case when e.kind = 'unlock' then l.remaining else 0 end
+    from ev e where l.member_id = e.member_id and l.id = e.id
+  ), later as (
+    select l.member_id, min(${dueTime}) as next_ms from credit_lots l join acc a on a.member_id = l.member_id
+    where l.state in ('pending', 'available') and ${dueTime} > $2 group by l.member_id
+  ), last as (
+    select distinct on (member_id) member_id, v, available_after, pending_after from ev order by member_id, v desc
+  )
+  update credit_accounts a set version = x.v, available = x.available_after, pending = x.pending_after, next_due_at_ms = lt.next_ms, updated_at_ms = $2
+  from last x left join later lt on lt.member_id = x.member_id
+  where a.member_id = x.member_id`;
+
+/** $1 the batch's members, $2 now, $3 the end of the warning window. */
+const markWarnings = `update credit_lots set warned_at_ms = $2
+  where member_id = any($1::text[]) and state = 'available' and warned_at_ms is null and expires_at_ms > $2 and expires_at_ms <= $3`;
+
+/** $1 now, $2 the end of the warning window: the members with work, as the sweep finds them (two index ranges). */
+const dueMembers = `select member_id from credit_accounts where next_due_at_ms <= $1
+  union select member_id from credit_lots where state = 'available' and warned_at_ms is null and expires_at_ms <= $2 order by 1`;
+
+/** Events written and seconds taken by one day's sweep at `nowMs` done by set-based SQL, on copies of `schema`'s tables. */
+export async function pgSweepRowsCeiling(url: string, schema: string, scratchSchema: string, nowMs: number, warnUntilMs: number): Promise<{ events: number; seconds: number }> {
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  try {
+    await copyLedgerTables(admin, schema, scratchSchema);
+    const pool = new pg.Pool({ connectionString: url, max: inFlight, options: `-c search_path=${scratchSchema}` });
+    try {
+      const started = performance.now();
+      const members = (await pool.query<{ member_id: string }>(dueMembers, [nowMs, warnUntilMs])).rows.map((r) => r.member_id);
+      const batches = Array.from({ length: Math.ceil(members.length / batchSize) }, (_, i) => members.slice(i * batchSize, (i + 1) * batchSize));
+      let next = 0;
+      const worker = async () => {
+        const client = await pool.connect();
+        try {
+          for (let batch = batches[next++]; batch; batch = batches[next++]) {
+            await client.query('begin');
+            await client.query(sweepBatch, [batch, nowMs]);
+            await client.query(markWarnings, [batch, nowMs, warnUntilMs]);
+            await client.query('commit');
+          }
+        } finally {
+          client.release();
+        }
+      };
+      await Promise.all(Array.from({ length: inFlight }, worker));
+      const seconds = (performance.now() - started) / 1000;
+      // The day's events are the transaction rows it wrote (the copy holds none recorded at that moment before).
+      const events = Number((await pool.query<{ n: string }>('select count(*) as n from credit_transactions where recorded_at_ms = $1', [nowMs])).rows[0]!.n);
+      return { events, seconds };
+    } finally {
+      await pool.end();
+    }
+  } finally {
+    await admin.query(`drop schema if exists ${scratchSchema} cascade`);
+    await admin.end();
+  }
+}
