@@ -83,6 +83,12 @@ describeEachDatabase('HTTP platform', (suite) => {
     assert.match(String(response.headers['content-security-policy']), /frame-ancestors 'none'/);
     assert.equal(response.headers['x-frame-options'], 'DENY');
     assert.equal(response.headers['x-content-type-options'], 'nosniff');
+    // The same on an error answer and on a second request (the headers are built once, at startup).
+    const missing = await app.inject({ method: 'GET', url: '/api/v1/no-such-route' });
+    assert.equal(missing.statusCode, 404);
+    assert.equal(missing.headers['content-security-policy'], response.headers['content-security-policy']);
+    assert.equal(missing.headers['x-frame-options'], 'DENY');
+    assert.equal(missing.headers['x-powered-by'], undefined);
   });
 
   test('PL-1 the clock API exists only in simulated mode and only for admins', async () => {
