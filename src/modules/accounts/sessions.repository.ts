@@ -1,6 +1,7 @@
 // Server-side sessions (AC-4): rows keyed by the SHA-256 of the cookie token.
-import { CompiledQuery, sql, type Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { databaseMemo } from '../../db/database-memo.ts';
+import { queryRaw } from '../../db/sqlite-raw.ts';
 import { tables, type Executor } from '../../db/database.ts';
 import type { Role } from '../../http/principal.ts';
 import type { AccountsTables, MemberStatus, SessionsTable } from './accounts.table.ts';
@@ -86,8 +87,9 @@ const sessionForAuthSql = databaseMemo((): { text?: string } => ({}));
 export async function findSessionForAuth(executor: Executor, tokenHash: string): Promise<SessionForAuth | undefined> {
   const compiled = sessionForAuthSql(executor);
   compiled.text ??= sessionForAuthQuery(executor, tokenHash).compile().sql;
-  const result = await executor.executeQuery<SessionForAuth>(CompiledQuery.raw(compiled.text, [tokenHash]));
-  return result.rows[0];
+  // SQLite: on the connection directly while no transaction holds it, as the balance read does (sqlite-raw.ts).
+  const [row] = await queryRaw<SessionForAuth>(executor, compiled.text, [tokenHash]);
+  return row;
 }
 
 export async function findSession(executor: Executor, sessionId: string): Promise<Session | undefined> {
