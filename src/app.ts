@@ -71,8 +71,10 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Zo
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', String(request.id));
   });
+  const logEachRequest = deps.logger.isLevelEnabled('info');
   app.addHook('onResponse', async (request, reply) => {
-    request.log.info({ method: request.method, url: pathOnly(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    // The line's object is built only when it will be written (PATRON_LOG_LEVEL=warn skips it on every request).
+    if (logEachRequest) request.log.info({ method: request.method, url: pathOnly(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
 
   const authenticate: Authenticate = createAuthenticator(deps);

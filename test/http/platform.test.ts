@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { Writable } from 'node:stream';
 import { z } from 'zod';
 import { buildApp } from '../../src/app.ts';
 import type { ZodApp } from '../../src/http/types.ts';
 import { AppError } from '../../src/platform/errors.ts';
+import { createLogger } from '../../src/platform/logger.ts';
 import { describeEachDatabase } from '../support/each-database.ts';
 
 describeEachDatabase('HTTP platform', (suite) => {
@@ -76,6 +78,36 @@ describeEachDatabase('HTTP platform', (suite) => {
     assert.equal((await app.inject({ method: 'GET', url: '/readyz' })).json().status, 'ready');
     const metrics = await app.inject({ method: 'GET', url: '/metrics' });
     assert.match(metrics.body, /patron_http_request_duration_seconds/);
+  });
+
+  test('PL-12 each answered request is one info line with its path only (no query), and none when the level is above info', async () => {
+    for (const level of ['info', 'warn']) {
+      const lines: Array<{ msg: string; method?: string; url?: string; status?: number; ms?: number }> = [];
+      const sink = new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          lines.push(JSON.parse(chunk.toString('utf8')));
+          done();
+        },
+      });
+      const logged = await buildApp({ ...suite.deps(), logger: createLogger(level, sink) });
+      try {
+        const response = await logged.inject({ method: 'GET', url: '/healthz?token=secret-in-query' });
+        assert.equal(response.statusCode, 200);
+        const requestLines = lines.filter((line) => line.msg === 'request');
+        if (level === 'warn') {
+          assert.deepEqual(requestLines, []);
+          continue;
+        }
+        assert.equal(requestLines.length, 1);
+        assert.equal(requestLines[0]!.method, 'GET');
+        assert.equal(requestLines[0]!.url, '/healthz');
+        assert.equal(requestLines[0]!.status, 200);
+        assert.equal(typeof requestLines[0]!.ms, 'number');
+        assert.doesNotMatch(JSON.stringify(lines), /secret-in-query/);
+      } finally {
+        await logged.close();
+      }
+    }
   });
 
   test('PL-14 security headers are set', async () => {
