@@ -8,7 +8,7 @@
 // Rows are the shape and size of a real earn's (ledger.repository.ts appendColumns), keys are
 // time-ordered IDs as the ledger draws them, members are random. No reads: versions come from a map loaded before
 // the clock starts (the ledger reads the account and the idempotency key first), so this is an upper bound.
-import { copyFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, rmSync } from 'node:fs';
 import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
 import pg from 'pg';
 import { assert } from '../src/platform/assert.ts';
@@ -107,6 +107,9 @@ interface EarnRowsOptions {
 export async function sqliteEarnRowsProfile(ledgerFile: string, seconds: number, options: EarnRowsOptions = {}): Promise<EarnRowsProfile> {
   const file = `${ledgerFile}.earn-rows`;
   copyFileSync(ledgerFile, file);
+  // With its WAL: a checkpoint of the source may stop short while another connection reads (at XS the whole schema
+  // was still in the WAL, and the copy had no tables). The copy replays the WAL when it is opened.
+  if (existsSync(`${ledgerFile}-wal`)) copyFileSync(`${ledgerFile}-wal`, `${file}-wal`);
   try {
     return await writeEarnRows(file, seconds, options);
   } finally {
