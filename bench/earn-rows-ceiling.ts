@@ -11,6 +11,7 @@
 import { copyFileSync, existsSync, rmSync } from 'node:fs';
 import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
 import pg from 'pg';
+import { copyLedgerTables } from './postgres-schema.ts';
 import { assert } from '../src/platform/assert.ts';
 import { DAY_MS, createSimulatedClock } from '../src/platform/clock.ts';
 import { createIdGenerator } from '../src/platform/ids.ts';
@@ -90,8 +91,8 @@ function applySqliteVariant(db: DatabaseSync, variant: EarnRowsVariant): void {
 
 /**
  * Earns per second written by one connection, `perCommit` earns per transaction as the ledger's group commit makes
- * them from 16 callers, into a copy of `ledgerFile` (the bench's loaded ledger, checkpointed: its WAL empty) made
- * beside it and removed afterwards.
+ * them from 16 callers, into a copy of `ledgerFile` (the bench's loaded ledger, with its WAL) made beside it and removed
+ * afterwards.
  */
 export async function sqliteEarnRowsCeiling(ledgerFile: string, seconds: number, options: EarnRowsOptions = {}): Promise<number> {
   return (await sqliteEarnRowsProfile(ledgerFile, seconds, options)).perSecond;
@@ -177,23 +178,6 @@ async function writeEarnRows(file: string, seconds: number, options: EarnRowsOpt
   await checkpointer?.stop();
   db.close();
   return profile;
-}
-
-/**
- * Copies of the ledger's three write-path tables (transactions, lots, accounts) with their indexes, in a schema of
- * their own (dropped first), analyzed and checkpointed: what the raw-statement ceilings write into. The caller drops
- * the schema.
- */
-export async function copyLedgerTables(admin: pg.Client, schema: string, scratchSchema: string): Promise<void> {
-  const tables = ['credit_transactions', 'credit_lots', 'credit_accounts'];
-  await admin.query(`drop schema if exists ${scratchSchema} cascade`);
-  await admin.query(`create schema ${scratchSchema}`);
-  for (const table of tables) {
-    await admin.query(`create table ${scratchSchema}.${table} (like ${schema}.${table} including all)`);
-    await admin.query(`insert into ${scratchSchema}.${table} select * from ${schema}.${table}`);
-  }
-  await admin.query(`analyze ${tables.map((t) => `${scratchSchema}.${t}`).join(', ')}`);
-  await admin.query('checkpoint');
 }
 
 /**

@@ -9,7 +9,7 @@
 // lot both unlocking and expiring in one run, the notices' jobs), none of which the bench's dataset has on its
 // first day.
 import pg from 'pg';
-import { copyLedgerTables } from './earn-rows-ceiling.ts';
+import { copyLedgerTables } from './postgres-schema.ts';
 
 const batchSize = 500;
 const inFlight = 2;
