@@ -4,8 +4,10 @@ import { createMemberForSeed } from '../../src/modules/accounts/index.ts';
 import { getMessage, listMessages } from '../../src/modules/notifications/index.ts';
 import { runDueJobs } from '../../src/modules.ts';
 import { getBalance, getHistory, grantBonus, placeHold, runCreditsSweep, spendCredits } from '../../src/modules/credits/index.ts';
+import { sql } from 'kysely';
 import type { TestDeps } from '../support/deps.ts';
 import { describeEachDatabase } from '../support/each-database.ts';
+import { createTestDeps } from '../support/deps.ts';
 import { assertLedgerSound, DAY_MS, earnOrder, MINUTE_MS, newMemberId } from './credits-fixtures.ts';
 
 async function subjectsFor(deps: TestDeps, memberId: string): Promise<string[]> {
@@ -203,5 +205,33 @@ describeEachDatabase('credits over time', (suite) => {
     assert.equal(idle.batches, 0);
     for (const memberId of members) assert.equal((await getBalance(deps, memberId)).spendable, 30);
     await assertLedgerSound(deps);
+  });
+
+  test('PF-8 the sweep cuts the due members it finds into batches in member order, whatever order they fell due in', async () => {
+    // A fresh database: only this test's members are due.
+    const deps = await createTestDeps(suite.dialect);
+    try {
+      const members = Array.from({ length: 12 }, () => newMemberId(deps)).sort();
+      // They fall due m0, m6, m1, m7, …: the first three due span half the member IDs.
+      const dueOrder = members.slice(0, 6).flatMap((memberId, i) => [memberId, members[i + 6]!]);
+      for (const memberId of dueOrder) {
+        await earnOrder(deps, memberId, [{ qualifyingMinor: 1000 }]);
+        deps.clock.advanceMs(MINUTE_MS);
+      }
+      deps.clock.advanceMs(31 * DAY_MS);
+      const report = await runCreditsSweep(deps, { batchSize: 3, concurrency: 1 });
+      assert.equal(report.batches, 4);
+      assert.equal(report.transactions, 12);
+      // Each batch queues one notices job naming its members (one unlock each).
+      const jobs = await sql<{ payload: string }>`select payload from jobs where type = 'credits-notices'`.execute(deps.db);
+      const batches = jobs.rows
+        .map((row) => (JSON.parse(String(row.payload)) as { notices: { kind: string; memberId: string }[] }).notices.filter((n) => n.kind === 'unlocked').map((n) => n.memberId).sort())
+        .sort((a, b) => (a[0]! < b[0]! ? -1 : 1));
+      assert.deepEqual(batches, [members.slice(0, 3), members.slice(3, 6), members.slice(6, 9), members.slice(9, 12)]);
+      for (const memberId of members) assert.equal((await getBalance(deps, memberId)).spendable, 10);
+      await assertLedgerSound(deps);
+    } finally {
+      await deps.database.dispose();
+    }
   });
 });
