@@ -594,6 +594,10 @@ export async function runLedgerBench(options: { size: Size }): Promise<void> {
   const rows: Row[] = [];
   const json: Record<string, unknown> = { bench: 'ledger', size: options.size, members: size.members, lots: size.members * size.lotsPerMember };
   const say = (text: string) => process.stdout.write(`${text}\n`);
+  // Where a run's time goes, so the issue's "--size M in under 15 minutes" is read off every run, not guessed.
+  const benchStarted = performance.now();
+  const runSeconds: Record<string, number> = {};
+  const secondsSince = (t: number) => (performance.now() - t) / 1000;
   let failed = false;
   try {
     say(`ceilings (${size.seconds} s each)…`);
@@ -610,6 +614,7 @@ export async function runLedgerBench(options: { size: Size }): Promise<void> {
     await migrateToLatest(sqlite.db);
     let started = performance.now();
     await loadDataset(sqlite, size.members, size.lotsPerMember);
+    const sqliteDatasetSeconds = secondsSince(started);
     // The earn's own rows by raw statements, on a copy of the loaded ledger (the data model's ceiling for PF-1).
     await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(sqlite.db);
     const cEarnSqlite = await sqliteEarnRowsCeiling(file, size.seconds);
@@ -619,8 +624,9 @@ export async function runLedgerBench(options: { size: Size }): Promise<void> {
     const cEarnTxSqlite = await sqliteEarnRowsCeiling(file, size.seconds, { variant: { transactionOnly: true } });
     say(`  an earn's transaction row alone by raw statements: ${cEarnTxSqlite.toFixed(0)} earns/s`);
     json.ceilings = { ...(json.ceilings as object), cEarnSqlite, cEarnTxSqlite };
+    const sqliteLongStarted = performance.now();
     await loadLongHistories(sqlite, longHistoryOf(size.longMembers));
-    say(`  loaded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    say(`  loaded in ${secondsSince(started).toFixed(1)} s (the dataset ${sqliteDatasetSeconds.toFixed(1)} s, long histories ${secondsSince(sqliteLongStarted).toFixed(1)} s, the rest the two earn-rows ceilings)`);
     const sqliteReader = await openDatabase({ url: file });
     // Writes come from 16 concurrent callers (as a server's requests do), so group commit can share commits between
     // them; reads from one loop (node:sqlite answers synchronously: more loops only interleave the same thread).
@@ -652,8 +658,10 @@ export async function runLedgerBench(options: { size: Size }): Promise<void> {
       { id: 'PF-8s', what: 'online p99 during the sweep in process (patron serve), SQLite', value: `${s.onlineInProcess.p99Ms.toFixed(2)} ms (max ${s.onlineInProcess.maxMs.toFixed(0)} ms, ${s.onlineInProcess.reads} reads) vs ${s.onlineP99BaselineMs.toFixed(2)} ms`, ratio: s.onlineInProcess.p99Ms / Math.max(s.onlineP99BaselineMs, 0.001), target: '≤ 2 × baseline', pass: s.onlineInProcess.p99Ms <= 2 * s.onlineP99BaselineMs },
     );
     json.sqlite = s;
+    runSeconds.sqlite = secondsSince(benchStarted);
 
     if (pgUrl) {
+      const pgStarted = performance.now();
       const schema = `bench_ledger_${process.pid}`;
       const admin = new pg.Client({ connectionString: pgUrl });
       await admin.connect();
@@ -672,14 +680,23 @@ export async function runLedgerBench(options: { size: Size }): Promise<void> {
           await migrateToLatest(postgres.db);
           started = performance.now();
           await loadDataset(postgres, size.members, size.lotsPerMember);
+          const pgDatasetSeconds = secondsSince(started);
+          const earnRowsStarted = performance.now();
           const cEarnPgBatch = await pgEarnRowsCeiling(pgUrl, schema, `${schema}_earn_rows`, size.seconds);
           say(`  C_earn_pg_batch ${cEarnPgBatch.toFixed(0)} earns/s (an earn's rows by raw statements, 100 per statement, 16 connections, on copies of the ledger's tables)`);
+          const earnRowsSeconds = secondsSince(earnRowsStarted);
           // PF-8r: the first day's sweep by set-based SQL alone, on copies of the freshly loaded tables.
+          const sweepRowsStarted = performance.now();
           const sweepRows = await pgSweepRowsCeiling(pgUrl, schema, `${schema}_sweep_rows`, T0 + DAY_MS, T0 + DAY_MS + 30 * DAY_MS);
           say(`  a day's sweep by set-based SQL alone: ${sweepRows.events} events in ${sweepRows.seconds.toFixed(2)} s`);
           json.ceilings = { ...(json.ceilings as object), cEarnPgBatch, sweepRowsSeconds: sweepRows.seconds, sweepRowsEvents: sweepRows.events };
+          const sweepRowsCopySeconds = secondsSince(sweepRowsStarted) - sweepRows.seconds;
+          const pgLongStarted = performance.now();
           await loadLongHistories(postgres, longHistoryOf(size.longMembers));
-          say(`  loaded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+          say(
+            `  loaded in ${secondsSince(started).toFixed(1)} s (the dataset ${pgDatasetSeconds.toFixed(1)} s, the earn-rows ceiling with its table copies ${earnRowsSeconds.toFixed(1)} s, ` +
+              `PF-8r's table copies ${sweepRowsCopySeconds.toFixed(1)} s, long histories ${secondsSince(pgLongStarted).toFixed(1)} s)`,
+          );
           const p = await runServices('postgres', { url: pgUrl, schema }, postgres, postgres, size.members, size.seconds, size.backlogCapSeconds, 16, 16, size.longMembers);
           p.hotMember = await hotMember(postgres);
           say(`  [postgres] PF-6 hot member: ${p.hotMember.succeeded}/${p.hotMember.expected} succeeded, ${p.hotMember.deadlocks} deadlocks, ${p.hotMember.seconds.toFixed(3)} s`);
@@ -725,6 +742,7 @@ export async function runLedgerBench(options: { size: Size }): Promise<void> {
         await admin.query(`drop schema if exists ${schema} cascade`);
         await admin.end();
       }
+      runSeconds.postgres = secondsSince(pgStarted);
     } else {
       say('postgres: skipped (set PATRON_BENCH_DATABASE_URL or PATRON_TEST_DATABASE_URL)');
     }
@@ -732,9 +750,15 @@ export async function runLedgerBench(options: { size: Size }): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
 
+  const pf9Started = performance.now();
   const pf9 = await httpBalanceRow(options.size, size.seconds);
   rows.push(pf9.row);
   if (pf9.json !== undefined) json.httpBalance = pf9.json;
+  runSeconds.pf9 = secondsSince(pf9Started);
+  runSeconds.total = secondsSince(benchStarted);
+  json.runSeconds = runSeconds;
+  const minutes = (seconds: number | undefined) => (seconds === undefined ? '—' : `${(seconds / 60).toFixed(1)} min`);
+  say(`ran in ${minutes(runSeconds.total)}: the SQLite ceilings and parts ${minutes(runSeconds.sqlite)}, PostgreSQL ${minutes(runSeconds.postgres)}, PF-9 ${minutes(runSeconds.pf9)}`);
 
   const widths = [6, 42, 46, 7, 30, 5];
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ');
