@@ -182,14 +182,17 @@ async function writeEarnRows(file: string, seconds: number, options: EarnRowsOpt
 
 /**
  * Earns per second written by 16 connections, `perStatement` earns per statement (C_pg_batch's 100 rows), each
- * connection on its own members (as C_pg_batch's), into copies of the loaded schema's three tables in `scratchSchema`.
+ * connection on its own members (as C_pg_batch's), into copies of the loaded schema's three tables in `scratchSchema`:
+ * made here, or (`copied`) already there, left by pgSweepRowsCeiling (one copy of a ledger at M takes minutes).
+ * Drops `scratchSchema` at the end either way.
  */
-export async function pgEarnRowsCeiling(url: string, schema: string, scratchSchema: string, seconds: number, perStatement = 100): Promise<number> {
+export async function pgEarnRowsCeiling(url: string, schema: string, scratchSchema: string, seconds: number, options: { perStatement?: number; copied?: boolean } = {}): Promise<number> {
+  const perStatement = options.perStatement ?? 100;
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
   const types = new Map<string, string>();
   try {
-    await copyLedgerTables(admin, schema, scratchSchema);
+    if (!options.copied) await copyLedgerTables(admin, schema, scratchSchema);
     const described = await admin.query<{ table_name: string; column_name: string; data_type: string }>(
       'select table_name, column_name, data_type from information_schema.columns where table_schema = $1', [scratchSchema]);
     for (const row of described.rows) types.set(`${row.table_name}.${row.column_name}`, row.data_type);

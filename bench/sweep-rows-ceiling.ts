@@ -62,8 +62,11 @@ const markWarnings = `update credit_lots set warned_at_ms = $2
 const dueMembers = `select member_id from credit_accounts where next_due_at_ms <= $1
   union select member_id from credit_lots where state = 'available' and warned_at_ms is null and expires_at_ms <= $2 order by 1`;
 
-/** Events written and seconds taken by one day's sweep at `nowMs` done by set-based SQL, on copies of `schema`'s tables. */
-export async function pgSweepRowsCeiling(url: string, schema: string, scratchSchema: string, nowMs: number, warnUntilMs: number): Promise<{ events: number; seconds: number }> {
+/**
+ * Events written and seconds taken by one day's sweep at `nowMs` done by set-based SQL, on copies of `schema`'s tables
+ * in `scratchSchema`; `keepCopy` leaves them there for pgEarnRowsCeiling (`copied`), which drops them.
+ */
+export async function pgSweepRowsCeiling(url: string, schema: string, scratchSchema: string, nowMs: number, warnUntilMs: number, options: { keepCopy?: boolean } = {}): Promise<{ events: number; seconds: number }> {
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
   try {
@@ -96,7 +99,7 @@ export async function pgSweepRowsCeiling(url: string, schema: string, scratchSch
       await pool.end();
     }
   } finally {
-    await admin.query(`drop schema if exists ${scratchSchema} cascade`);
+    if (!options.keepCopy) await admin.query(`drop schema if exists ${scratchSchema} cascade`);
     await admin.end();
   }
 }
