@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { sql } from 'kysely';
 import { createMemberForSeed } from '../../src/modules/accounts/index.ts';
 import { getMessage, listMessages } from '../../src/modules/notifications/index.ts';
 import { runDueJobs } from '../../src/modules.ts';
 import { getBalance, getHistory, grantBonus, placeHold, runCreditsSweep, spendCredits } from '../../src/modules/credits/index.ts';
-import { sql } from 'kysely';
-import type { TestDeps } from '../support/deps.ts';
+import { createTestDeps, type TestDeps } from '../support/deps.ts';
 import { describeEachDatabase } from '../support/each-database.ts';
-import { createTestDeps } from '../support/deps.ts';
 import { assertLedgerSound, DAY_MS, earnOrder, MINUTE_MS, newMemberId } from './credits-fixtures.ts';
 
 async function subjectsFor(deps: TestDeps, memberId: string): Promise<string[]> {
