@@ -5,6 +5,7 @@ import {
   auditCreditsLedger, captureHold, getBalance, getBalanceAt, grantBonus, jobHandlers, listAuditRuns, placeHold, restoreSpend,
   reverseForRefund, runCreditsAudit, schedules, spendCredits, type CreditBalance,
 } from '../../src/modules/credits/index.ts';
+import { createTestDeps } from '../support/deps.ts';
 import { describeEachDatabase } from '../support/each-database.ts';
 import { assertLedgerSound, DAY_MS, earnOrder, MINUTE_MS, newMemberId } from './credits-fixtures.ts';
 
@@ -64,6 +65,65 @@ describeEachDatabase('credits ledger integrity', (suite) => {
     assert.ok(tamperedAccount.problems.some((p) => p.check === 'balance-vs-postings' && p.memberId === memberId));
     await sql`update credit_accounts set available = available - 7 where member_id = ${memberId}`.execute(deps.db);
     await assertLedgerSound(deps);
+  });
+
+  test('LG-5 the auditor names each kind of damage it checks for, and the member it is in', async () => {
+    // A database of its own: damage written as ledger rows cannot be taken back (they are append-only).
+    const deps = await createTestDeps(suite.dialect);
+    try {
+      const memberId = newMemberId(deps);
+      await grantBonus(deps, { memberId, kind: 'registration' });
+      const hold = await placeHold(deps, { memberId, credits: 100, idempotencyKey: 'lg5-hold' });
+      const found = async () => {
+        const report = await auditCreditsLedger(deps, { trigger: 'test', actorId: null });
+        return new Set(report.problems.map((p) => `${p.check} ${p.memberId ?? '-'}`));
+      };
+      const expectFound = async (expected: string[]) => {
+        const problems = await found();
+        for (const problem of expected) assert.ok(problems.has(problem), `${problem} among ${[...problems].join(', ')}`);
+      };
+      assert.deepEqual(await found(), new Set());
+      const [lot] = (await sql<{ id: string; held: number }>`select id, held from credit_lots where member_id = ${memberId}`.execute(deps.db)).rows;
+
+      await sql`update credit_accounts set debt = 5 where member_id = ${memberId}`.execute(deps.db);
+      await expectFound([`debt-settles-first ${memberId}`, `balance-vs-postings ${memberId}`]);
+      await sql`update credit_accounts set debt = 0 where member_id = ${memberId}`.execute(deps.db);
+
+      // A lot holding more than it has left is refused by the database itself (the auditor's lot-bounds is the second line).
+      await assert.rejects(sql`update credit_lots set held = remaining + 1 where member_id = ${memberId}`.execute(deps.db));
+      await sql`update credit_lots set held = held + 1 where member_id = ${memberId}`.execute(deps.db);
+      await expectFound([`lot-vs-postings ${memberId}`, `lot-vs-holds ${memberId}`, `balance-vs-lots ${memberId}`]);
+      await sql`update credit_lots set held = ${lot!.held} where member_id = ${memberId}`.execute(deps.db);
+
+      await sql`update credit_hold_lots set held = held + 1 where hold_id = ${hold.holdId}`.execute(deps.db);
+      await expectFound(['hold-vs-postings -', `lot-vs-holds ${memberId}`]);
+      await sql`update credit_hold_lots set held = held - 1 where hold_id = ${hold.holdId}`.execute(deps.db);
+
+      await sql`update credit_accounts set pending = pending + 3 where member_id = ${memberId}`.execute(deps.db);
+      await expectFound([`balance-vs-lots ${memberId}`, `balance-vs-postings ${memberId}`, 'conservation -']);
+      await sql`update credit_accounts set pending = pending - 3 where member_id = ${memberId}`.execute(deps.db);
+      assert.deepEqual(await found(), new Set(), 'every damage above was undone');
+
+      // Rows that stay: a transaction whose postings do not balance, past the account's version; postings for a member
+      // with no account (its ID sorts after every account's) on a lot that does not exist; a legacy posting without
+      // its transaction.
+      const json = (value: unknown) => (suite.dialect === 'postgres' ? sql`cast(${JSON.stringify(value)} as jsonb)` : sql`${JSON.stringify(value)}`);
+      const insertTransaction = (member: string, version: number, postings: unknown[]) => sql`insert into credit_transactions
+        (member_id, version, id, kind, reason, idem_scope, idem_key, request_hash, policy_version, at_ms, recorded_at_ms, credits,
+         available_after, pending_after, held_after, debt_after, lifetime_after, postings)
+        values (${member}, ${version}, ${`ltx_lg5_${version}_${member.slice(-6)}`}, 'adjust', 'test', 'test', ${`lg5-${version}`}, '', 1, 0, 0, 5,
+         0, 0, 0, 0, 0, ${json(postings)})`.execute(deps.db);
+      await insertTransaction(memberId, 3, [['available', lot!.id, null, 5]]);
+      await expectFound([`double-entry ${memberId}`, `gap-free-versions ${memberId}`, `balance-vs-postings ${memberId}`, `lot-vs-postings ${memberId}`, 'global-double-entry -']);
+      const stranger = newMemberId(deps);
+      await insertTransaction(stranger, 1, [['available', 'lot_lg5_missing', null, 5], ['program:issued', 'lot_lg5_missing', null, -5]]);
+      await expectFound([`account-missing ${stranger}`, 'lot-missing -']);
+      await sql`insert into credit_postings_legacy (member_id, version, seq, transaction_id, account, lot_id, hold_id, amount, at_ms)
+        values (${memberId}, 99, 0, 'ltx_lg5_orphan', 'program:issued', null, null, 0, 0)`.execute(deps.db);
+      await expectFound(['orphan-postings -']);
+    } finally {
+      await deps.database.dispose();
+    }
   });
 
   test('LG-3 the same event replayed ten times changes nothing after the first', async () => {

@@ -92,17 +92,25 @@ async function auditPage(db: Executor, afterMemberId: string, pageSize: number, 
       ? await rawQuery<CreditAccountRow>(db, `select * from credit_accounts where member_id > ? order by member_id limit ?`, [afterMemberId, pageSize])
       : await rawQuery<CreditAccountRow>(db, `select * from credit_accounts where member_id = ?`, [only])
   ).map(toAccount);
-  if (accounts.length === 0) return { lastMemberId: undefined, members: 0, transactions: 0 };
-  const first = accounts[0]!.memberId;
-  const last = accounts.at(-1)!.memberId;
-  const range = [first, last];
+  if (accounts.length === 0 && only !== undefined) return { lastMemberId: undefined, members: 0, transactions: 0 };
+  const last = accounts.at(-1)?.memberId;
+  // The members this page answers for: after the previous page's last account, up to its own last, and on the last
+  // page every member to the end, so that postings of a member without an account are found wherever its ID sorts
+  // (a page bounded by its first and last accounts missed those between two pages and after the last account).
+  const inRange = (column: string): { text: string; params: string[] } =>
+    only !== undefined
+      ? { text: `${column} = ?`, params: [only] }
+      : accounts.length < pageSize
+        ? { text: `${column} > ?`, params: [afterMemberId] }
+        : { text: `${column} > ? and ${column} <= ?`, params: [afterMemberId, last!] };
+  const range = inRange('member_id');
   const byMember = new Map(accounts.map((a) => [a.memberId, a]));
 
   // LG-2: cached balances = sum of postings, bucket by bucket.
   const bucketSums = await rawQuery<{ member_id: string; account: string; total: number }>(
     db,
-    `select member_id, account, sum(amount) as total from credit_postings where member_id >= ? and member_id <= ? and account in ('pending', 'available', 'held', 'debt') group by member_id, account`,
-    range,
+    `select member_id, account, sum(amount) as total from credit_postings where ${range.text} and account in ('pending', 'available', 'held', 'debt') group by member_id, account`,
+    range.params,
   );
   const fromPostings = new Map<string, { pending: number; available: number; held: number; debt: number }>();
   for (const row of bucketSums) {
@@ -124,8 +132,8 @@ async function auditPage(db: Executor, afterMemberId: string, pageSize: number, 
   // LG-2: lot state = sum of the lot's postings; 0 ≤ held ≤ remaining ≤ original.
   const lotSums = await rawQuery<{ member_id: string; lot_id: string; account: string; total: number }>(
     db,
-    `select member_id, lot_id, account, sum(amount) as total from credit_postings where member_id >= ? and member_id <= ? and lot_id is not null and account in ('pending', 'available', 'held') group by member_id, lot_id, account`,
-    range,
+    `select member_id, lot_id, account, sum(amount) as total from credit_postings where ${range.text} and lot_id is not null and account in ('pending', 'available', 'held') group by member_id, lot_id, account`,
+    range.params,
   );
   const perLot = new Map<string, { pending: number; available: number; held: number }>();
   const memberOfLot = new Map<string, string>();
@@ -135,7 +143,7 @@ async function auditPage(db: Executor, afterMemberId: string, pageSize: number, 
     entry[row.account as 'pending' | 'available' | 'held'] += Number(row.total);
     perLot.set(row.lot_id, entry);
   }
-  const liveLots = await rawQuery<CreditLotRow>(db, `select * from credit_lots where member_id >= ? and member_id <= ? and state in ('pending', 'available')`, range);
+  const liveLots = await rawQuery<CreditLotRow>(db, `select * from credit_lots where ${range.text} and state in ('pending', 'available')`, range.params);
   const lots = new Map<string, Lot>(liveLots.map((row) => [row.id, toLot(row)]));
   // Lots that left the live set (spent, expired, voided…) but have postings: fetched by key, a page of members at a time.
   const others = [...perLot.keys()].filter((id) => !lots.has(id));
@@ -175,16 +183,17 @@ async function auditPage(db: Executor, afterMemberId: string, pageSize: number, 
   }
 
   // Holds: what each active hold holds on each lot = the held postings under it = the lots' held amounts.
+  const holders = inRange('h.member_id');
   const heldSums = await rawQuery<{ hold_id: string | null; lot_id: string | null; total: number }>(
     db,
-    `select hold_id, lot_id, sum(amount) as total from credit_postings where member_id >= ? and member_id <= ? and account = 'held' group by hold_id, lot_id`,
-    range,
+    `select hold_id, lot_id, sum(amount) as total from credit_postings where ${range.text} and account = 'held' group by hold_id, lot_id`,
+    range.params,
   );
   const holdLots = await rawQuery<{ hold_id: string; lot_id: string; held: number; member_id: string }>(
     db,
     `select hl.hold_id, hl.lot_id, hl.held, hl.member_id from credit_hold_lots hl join credit_holds h on h.id = hl.hold_id
-     where h.member_id >= ? and h.member_id <= ? and h.state = 'active'`,
-    range,
+     where ${holders.text} and h.state = 'active'`,
+    holders.params,
   );
   const expectedHeld = new Map(holdLots.map((r) => [`${r.hold_id}|${r.lot_id}`, Number(r.held)]));
   for (const row of heldSums) {
@@ -203,16 +212,16 @@ async function auditPage(db: Executor, afterMemberId: string, pageSize: number, 
   // Double entry: every transaction's postings sum to zero.
   const unbalanced = await rawQuery<{ member_id: string; version: number; total: number }>(
     db,
-    `select member_id, version, sum(amount) as total from credit_postings where member_id >= ? and member_id <= ? group by member_id, version having sum(amount) <> 0`,
-    range,
+    `select member_id, version, sum(amount) as total from credit_postings where ${range.text} group by member_id, version having sum(amount) <> 0`,
+    range.params,
   );
   for (const row of unbalanced) findings.add(row.member_id, 'double-entry', `transaction version ${row.version} sums to ${row.total}`);
 
   // Gap-free versions: 1…version, one transaction each; no postings without their transaction.
   const versions = await rawQuery<{ member_id: string; n: number; low: number; high: number }>(
     db,
-    `select member_id, count(*) as n, min(version) as low, max(version) as high from credit_transactions where member_id >= ? and member_id <= ? group by member_id`,
-    range,
+    `select member_id, count(*) as n, min(version) as low, max(version) as high from credit_transactions where ${range.text} group by member_id`,
+    range.params,
   );
   let transactions = 0;
   const seen = new Set<string>();
@@ -230,11 +239,12 @@ async function auditPage(db: Executor, afterMemberId: string, pageSize: number, 
   // Only the rows written before migration 0420 can lack their transaction: a posting since then lives inside its
   // transaction's row. (Through the view, PostgreSQL planned this as a parallel query per page: ~50 ms of worker start
   // for a few thousand rows, most of the audit's time.)
+  const legacy = inRange('p.member_id');
   const [orphans] = await rawQuery<{ n: number }>(
     db,
-    `select count(*) as n from credit_postings_legacy p where p.member_id >= ? and p.member_id <= ?
+    `select count(*) as n from credit_postings_legacy p where ${legacy.text}
      and not exists (select 1 from credit_transactions t where t.member_id = p.member_id and t.version = p.version)`,
-    range,
+    legacy.params,
   );
   if (Number(orphans?.n ?? 0) > 0) findings.add(null, 'orphan-postings', `${orphans?.n} postings have no transaction`);
 
