@@ -86,6 +86,47 @@ interface PageResult {
 
 const lotChunk = 500;
 
+interface PostingSums {
+  /** Per member and bucket (LG-2's cached balances). */
+  bucketSums: { member_id: string; account: string; total: number }[];
+  /** Per lot and bucket (LG-2's lot state). */
+  lotSums: { member_id: string; lot_id: string; account: string; total: number }[];
+  /** Held postings per hold and lot. */
+  heldSums: { hold_id: string | null; lot_id: string | null; total: number }[];
+  /** Transactions whose postings do not sum to zero. */
+  unbalanced: { member_id: string; version: number; total: number }[];
+}
+
+/**
+ * A page's four sums of its members' postings, from one read of them: the postings live as JSON inside their
+ * transaction rows (migration 0420), and four queries over the view expanded that JSON four times (5.6 of 12.5 s of
+ * an audit at 100k members on SQLite). The same sums, grouped as the four queries grouped them. Measured at 100k
+ * members, alternating: SQLite 13.2–14.3 → 12.2–13.2 s, PostgreSQL 17.0–22.3 → 14.0–16.5 s.
+ */
+async function postingSums(db: Executor, range: { text: string; params: string[] }): Promise<PostingSums> {
+  const rows = await rawQuery<{ kind: string; member_id: string | null; version: number; account: string | null; lot_id: string | null; hold_id: string | null; total: number }>(
+    db,
+    `with p as materialized (select member_id, version, account, lot_id, hold_id, amount from credit_postings where ${range.text})
+     select 'bucket' as kind, member_id, 0 as version, account, cast(null as text) as lot_id, cast(null as text) as hold_id, sum(amount) as total
+       from p where account in ('pending', 'available', 'held', 'debt') group by member_id, account
+     union all select 'lot', member_id, 0, account, lot_id, cast(null as text), sum(amount)
+       from p where lot_id is not null and account in ('pending', 'available', 'held') group by member_id, lot_id, account
+     union all select 'held', cast(null as text), 0, cast(null as text), lot_id, hold_id, sum(amount)
+       from p where account = 'held' group by hold_id, lot_id
+     union all select 'unbalanced', member_id, version, cast(null as text), cast(null as text), cast(null as text), sum(amount)
+       from p group by member_id, version having sum(amount) <> 0`,
+    range.params,
+  );
+  const sums: PostingSums = { bucketSums: [], lotSums: [], heldSums: [], unbalanced: [] };
+  for (const row of rows) {
+    if (row.kind === 'bucket') sums.bucketSums.push({ member_id: row.member_id!, account: row.account!, total: row.total });
+    else if (row.kind === 'lot') sums.lotSums.push({ member_id: row.member_id!, lot_id: row.lot_id!, account: row.account!, total: row.total });
+    else if (row.kind === 'held') sums.heldSums.push({ hold_id: row.hold_id, lot_id: row.lot_id, total: row.total });
+    else sums.unbalanced.push({ member_id: row.member_id!, version: row.version, total: row.total });
+  }
+  return sums;
+}
+
 async function auditPage(db: Executor, afterMemberId: string, pageSize: number, findings: Findings, only?: string): Promise<PageResult> {
   const accounts = (
     only === undefined
@@ -105,13 +146,9 @@ async function auditPage(db: Executor, afterMemberId: string, pageSize: number, 
         : { text: `${column} > ? and ${column} <= ?`, params: [afterMemberId, last!] };
   const range = inRange('member_id');
   const byMember = new Map(accounts.map((a) => [a.memberId, a]));
+  const { bucketSums, lotSums, heldSums, unbalanced } = await postingSums(db, range);
 
   // LG-2: cached balances = sum of postings, bucket by bucket.
-  const bucketSums = await rawQuery<{ member_id: string; account: string; total: number }>(
-    db,
-    `select member_id, account, sum(amount) as total from credit_postings where ${range.text} and account in ('pending', 'available', 'held', 'debt') group by member_id, account`,
-    range.params,
-  );
   const fromPostings = new Map<string, { pending: number; available: number; held: number; debt: number }>();
   for (const row of bucketSums) {
     const entry = fromPostings.get(row.member_id) ?? { pending: 0, available: 0, held: 0, debt: 0 };
@@ -130,11 +167,6 @@ async function auditPage(db: Executor, afterMemberId: string, pageSize: number, 
   }
 
   // LG-2: lot state = sum of the lot's postings; 0 ≤ held ≤ remaining ≤ original.
-  const lotSums = await rawQuery<{ member_id: string; lot_id: string; account: string; total: number }>(
-    db,
-    `select member_id, lot_id, account, sum(amount) as total from credit_postings where ${range.text} and lot_id is not null and account in ('pending', 'available', 'held') group by member_id, lot_id, account`,
-    range.params,
-  );
   const perLot = new Map<string, { pending: number; available: number; held: number }>();
   const memberOfLot = new Map<string, string>();
   for (const row of lotSums) {
@@ -184,11 +216,6 @@ async function auditPage(db: Executor, afterMemberId: string, pageSize: number, 
 
   // Holds: what each active hold holds on each lot = the held postings under it = the lots' held amounts.
   const holders = inRange('h.member_id');
-  const heldSums = await rawQuery<{ hold_id: string | null; lot_id: string | null; total: number }>(
-    db,
-    `select hold_id, lot_id, sum(amount) as total from credit_postings where ${range.text} and account = 'held' group by hold_id, lot_id`,
-    range.params,
-  );
   const holdLots = await rawQuery<{ hold_id: string; lot_id: string; held: number; member_id: string }>(
     db,
     `select hl.hold_id, hl.lot_id, hl.held, hl.member_id from credit_hold_lots hl join credit_holds h on h.id = hl.hold_id
@@ -210,11 +237,6 @@ async function auditPage(db: Executor, afterMemberId: string, pageSize: number, 
   }
 
   // Double entry: every transaction's postings sum to zero.
-  const unbalanced = await rawQuery<{ member_id: string; version: number; total: number }>(
-    db,
-    `select member_id, version, sum(amount) as total from credit_postings where ${range.text} group by member_id, version having sum(amount) <> 0`,
-    range.params,
-  );
   for (const row of unbalanced) findings.add(row.member_id, 'double-entry', `transaction version ${row.version} sums to ${row.total}`);
 
   // Gap-free versions: 1…version, one transaction each; no postings without their transaction.
