@@ -754,6 +754,8 @@ export async function runLedgerBench(options: { size: Size }): Promise<void> {
         }
       } finally {
         await admin.query(`drop schema if exists ${schema} cascade`);
+        // The ceilings' copy, should a failure have come between PF-8r keeping it and the earn rows dropping it.
+        await admin.query(`drop schema if exists ${schema}_ceilings cascade`);
         await admin.end();
       }
       runSeconds.postgres = secondsSince(pgStarted);
