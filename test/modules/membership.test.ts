@@ -432,6 +432,9 @@ describeEachDatabase('membership renewals on several instances', (suite) => {
     // connection) the same database; the same counting gateway, so it sees every charge of both.
     const otherDatabase = suite.dialect === 'postgres' ? await openDatabase({ url: postgresTestUrl!, schema: await currentSchema(deps), poolSize: 4 }) : undefined;
     const second = otherDatabase ? { ...deps, database: otherDatabase, db: otherDatabase.db, ports: { ...deps.ports } } : { ...deps, ports: { ...deps.ports } };
+    // Connected before the race: a new pool's first connection took long enough for the first instance to renew all six
+    // on its own (a CI run failed "both instances took part" that way).
+    if (otherDatabase) await Promise.all(Array.from({ length: 4 }, () => sql`select 1`.execute(otherDatabase.db)));
     const [a, b] = await Promise.all([membership.runMembershipRenewals(deps, { workerId: 'instance-a', batchSize: 2 }), membership.runMembershipRenewals(second, { workerId: 'instance-b', batchSize: 2 })]).finally(() => otherDatabase?.close());
     if (otherDatabase) assert.ok(a.renewed > 0 && b.renewed > 0, 'both instances took part');
     assert.equal(a.renewed + b.renewed, subs.length, 'every subscription renewed');
