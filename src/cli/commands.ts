@@ -33,7 +33,9 @@ const usage = `patron <command>
   clock advance <duration>    move the simulated clock forward, e.g. 30d, 12h, 1d6h (PATRON_CLOCK=simulated only)
   jobs run                    run the jobs that are due now, once, and exit
   credits sweep               materialise due unlock and expiry postings and send the notices, once (CR-8..10)
-  credits audit               check the whole credits ledger (LG-5); exits 1 when it finds a difference
+  credits audit [--concurrency N]
+                              check the whole credits ledger (LG-5); exits 1 when it finds a difference; PostgreSQL
+                              audits N pages at once (1–8, default 1: the nightly job's pace)
   user create-admin --email <email> [--role admin|agent] [--password <password>]
                               create a staff user; a password is generated and printed when none is given
   backup [--to FILE]          online backup of the SQLite database (default: <data folder>/backups/); PostgreSQL:
@@ -120,7 +122,12 @@ async function run(argv: string[]): Promise<number> {
           return 0;
         }
         if (rest[0] === 'audit') {
-          const report = await credits.runCreditsAudit(deps, { trigger: 'cli', actorId: null });
+          const concurrency = auditConcurrency(rest.slice(1));
+          if (concurrency === undefined) {
+            print(auditUsage);
+            return 2;
+          }
+          const report = await credits.runCreditsAudit(deps, { trigger: 'cli', actorId: null, concurrency });
           print(`${report.ok ? 'ledger consistent' : 'LEDGER DIFFERENCES FOUND'}: ${report.membersChecked} member(s), ${report.transactionsChecked} transaction(s), ${report.problemCount} problem(s)`);
           for (const problem of report.problems) print(`  ${JSON.stringify(problem)}`);
           return report.ok ? 0 : 1;
@@ -230,3 +237,18 @@ run(process.argv.slice(2)).then(
     process.exit(1);
   },
 );
+
+const auditUsage = 'usage: patron credits audit [--concurrency N]   (N from 1 to 8: pages audited at once on PostgreSQL; SQLite audits one at a time)';
+
+/** `--concurrency N` of `credits audit`, 1 when absent; undefined when the arguments are not that. */
+function auditConcurrency(args: string[]): number | undefined {
+  let values: { concurrency?: string };
+  try {
+    ({ values } = parseArgs({ args, options: { concurrency: { type: 'string' } } }));
+  } catch {
+    return undefined;
+  }
+  if (values.concurrency === undefined) return 1;
+  const n = Number(values.concurrency);
+  return Number.isInteger(n) && n >= 1 && n <= 8 ? n : undefined;
+}

@@ -52,6 +52,11 @@ for (const dialect of testDialects()) {
       assert.match(again.out, /credits posted as migrated lots: 0/);
       const audit = patron(['credits', 'audit']);
       assert.equal(audit.code, 0, audit.out);
+      // LG-5: pages in parallel (PostgreSQL; SQLite audits one at a time) check the same members.
+      const parallel = patron(['credits', 'audit', '--concurrency', '3']);
+      assert.equal(parallel.code, 0, parallel.out);
+      assert.equal(/ledger consistent: (\d+ member\(s\), \d+ transaction\(s\))/.exec(parallel.out)?.[1], /ledger consistent: (\d+ member\(s\), \d+ transaction\(s\))/.exec(audit.out)?.[1]);
+      for (const bad of [['--concurrency', '0'], ['--concurrency', 'many'], ['--pages']]) assert.equal(patron(['credits', 'audit', ...bad]).code, 2, bad.join(' '));
 
       assert.equal(patron(['import', 'members']).code, 2);
       assert.equal(patron(['import', 'customers', file]).code, 2);

@@ -123,6 +123,43 @@ describeEachDatabase('credits ledger integrity', (suite) => {
     }
   });
 
+  test('LG-5 pages audited in parallel (PostgreSQL) check every member once and find what one page at a time finds', async () => {
+    const deps = await createTestDeps(suite.dialect);
+    try {
+      const members = Array.from({ length: 14 }, () => newMemberId(deps)).sort();
+      for (const [i, memberId] of members.entries()) {
+        await grantBonus(deps, { memberId, kind: 'registration' });
+        if (i % 3 === 0) await earnOrder(deps, memberId, [{ qualifyingMinor: 2000 + i * 100 }]);
+        if (i % 4 === 1) await spendCredits(deps, { memberId, credits: 40 + i, idempotencyKey: `lg5-pages-${i}` });
+      }
+      // Damage on the first, a middle and the last member, and postings of a member without an account whose ID sorts
+      // between two of them (pages of 3 end at members 2, 5, 8…: it falls inside the second page's range).
+      for (const i of [0, 7, 13]) await sql`update credit_accounts set pending = pending + 1 where member_id = ${members[i]!}`.execute(deps.db);
+      const stranger = `${members[4]!}x`;
+      const postings = JSON.stringify([['available', 'lot_lg5_pages', null, 5], ['program:issued', 'lot_lg5_pages', null, -5]]);
+      await sql`insert into credit_transactions
+        (member_id, version, id, kind, reason, idem_scope, idem_key, request_hash, policy_version, at_ms, recorded_at_ms, credits,
+         available_after, pending_after, held_after, debt_after, lifetime_after, postings)
+        values (${stranger}, 1, 'ltx_lg5_pages', 'adjust', 'test', 'test', 'lg5-pages', '', 1, 0, 0, 5, 0, 0, 0, 0, 0,
+         ${suite.dialect === 'postgres' ? sql`cast(${postings} as jsonb)` : sql`${postings}`})`.execute(deps.db);
+
+      const audit = async (pageSize: number, concurrency: number) => {
+        const report = await auditCreditsLedger(deps, { trigger: 'test', actorId: null, pageSize, concurrency });
+        return { members: report.membersChecked, transactions: report.transactionsChecked, problems: report.problems.map((p) => `${p.check} ${p.memberId ?? '-'}`).sort() };
+      };
+      const onePage = await audit(100, 1);
+      assert.equal(onePage.members, 14);
+      for (const i of [0, 7, 13]) assert.ok(onePage.problems.includes(`balance-vs-postings ${members[i]}`), onePage.problems.join(', '));
+      assert.ok(onePage.problems.includes(`account-missing ${stranger}`));
+      // Every member once (no page overlaps another or leaves a gap), every finding once.
+      assert.deepEqual(await audit(3, 1), onePage);
+      assert.deepEqual(await audit(3, 4), onePage);
+      assert.deepEqual(await audit(1, 3), onePage);
+    } finally {
+      await deps.database.dispose();
+    }
+  });
+
   test('LG-3 the same event replayed ten times changes nothing after the first', async () => {
     const deps = suite.deps();
     const memberId = newMemberId(deps);

@@ -278,7 +278,7 @@ export function lotIsExpiredAt(lot: Lot, atMs: number): boolean {
 }
 
 /** What a lot contributes to each bucket. */
-export function lotBuckets(lot: Lot): { pending: number; available: number; held: number } {
+export function lotBuckets(lot: Pick<Lot, 'state' | 'remaining' | 'held'>): { pending: number; available: number; held: number } {
   if (lot.state === 'pending') return { pending: lot.remaining, available: 0, held: 0 };
   return { pending: 0, available: lot.remaining - lot.held, held: lot.held };
 }
