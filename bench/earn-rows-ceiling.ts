@@ -102,15 +102,23 @@ interface EarnRowsOptions {
   perCommit?: number;
   variant?: EarnRowsVariant;
   checkpoints?: 'background' | 'none';
+  /** A copy of the ledger made ahead by copyLedgerFile (while nothing was measured), written into and removed. */
+  copy?: string;
 }
 
-/** sqliteEarnRowsCeiling with the time split by statement and COMMIT. */
-export async function sqliteEarnRowsProfile(ledgerFile: string, seconds: number, options: EarnRowsOptions = {}): Promise<EarnRowsProfile> {
-  const file = `${ledgerFile}.earn-rows`;
+/** A copy of the ledger file for the earn rows to be written into, named `suffix`. */
+export function copyLedgerFile(ledgerFile: string, suffix = 'earn-rows'): string {
+  const file = `${ledgerFile}.${suffix}`;
   copyFileSync(ledgerFile, file);
   // With its WAL: a checkpoint of the source may stop short while another connection reads (at XS the whole schema
   // was still in the WAL, and the copy had no tables). The copy replays the WAL when it is opened.
   if (existsSync(`${ledgerFile}-wal`)) copyFileSync(`${ledgerFile}-wal`, `${file}-wal`);
+  return file;
+}
+
+/** sqliteEarnRowsCeiling with the time split by statement and COMMIT. */
+export async function sqliteEarnRowsProfile(ledgerFile: string, seconds: number, options: EarnRowsOptions = {}): Promise<EarnRowsProfile> {
+  const file = options.copy ?? copyLedgerFile(ledgerFile);
   try {
     return await writeEarnRows(file, seconds, options);
   } finally {
@@ -192,7 +200,7 @@ export async function pgEarnRowsCeiling(url: string, schema: string, scratchSche
   await admin.connect();
   const types = new Map<string, string>();
   try {
-    if (!options.copied) await copyLedgerTables(admin, schema, scratchSchema);
+    if (!options.copied) await copyLedgerTables(url, schema, scratchSchema);
     const described = await admin.query<{ table_name: string; column_name: string; data_type: string }>(
       'select table_name, column_name, data_type from information_schema.columns where table_schema = $1', [scratchSchema]);
     for (const row of described.rows) types.set(`${row.table_name}.${row.column_name}`, row.data_type);

@@ -11,7 +11,7 @@ import { openDatabase } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import { sqliteWriteCeiling } from './ceilings.ts';
 import { sqliteEarnRowsProfile, type EarnRowsVariant } from './earn-rows-ceiling.ts';
-import { loadDataset } from './ledger.ts';
+import { loadDataset } from './ledger-dataset.ts';
 
 const members = Number(process.argv[2] ?? 20_000);
 const seconds = Number(process.argv[3] ?? 2);

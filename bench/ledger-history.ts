@@ -4,7 +4,8 @@
 import { sql } from 'kysely';
 import type { Database } from '../src/db/database.ts';
 
-export const longMemberId = (i: number) => `mem_long_${String(i).padStart(21, '0')}`;
+export const longMemberPrefix = 'mem_long_';
+export const longMemberId = (i: number) => `${longMemberPrefix}${String(i).padStart(21, '0')}`;
 
 export async function loadLongHistories(database: Database, options: { members: number; transactions: number; startMs: number; endMs: number; expiresAtMs: number }): Promise<void> {
   const db = database.db;

@@ -10,7 +10,8 @@ import { openDatabase } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import { createSimulatedClock } from '../src/platform/clock.ts';
 import { configureGroupCommit, earnForOrder, groupCommitStats } from '../src/modules/credits/index.ts';
-import { ctxOf, loadDataset } from './ledger.ts';
+import { ctxOf } from './ledger.ts';
+import { loadDataset } from './ledger-dataset.ts';
 
 const members = Number(process.argv[2] ?? 20_000);
 const earns = Number(process.argv[3] ?? 4_000);

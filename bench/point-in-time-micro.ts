@@ -12,7 +12,7 @@ import { DAY_MS, createSimulatedClock } from '../src/platform/clock.ts';
 import { createIdGenerator } from '../src/platform/ids.ts';
 import { getBalanceAt, runCreditsSnapshots } from '../src/modules/credits/index.ts';
 import { getBalanceAtByFullReplay } from '../src/modules/credits/balance.service.ts';
-import { loadDataset } from './ledger.ts';
+import { loadDataset } from './ledger-dataset.ts';
 import { loadLongHistories, longMemberId } from './ledger-history.ts';
 import { measure } from './load-measure.ts';
 import type { Ctx } from '../src/deps.ts';

@@ -25,17 +25,46 @@ export async function withPostgresBenchSchema<T>(url: string, name: string, opti
 
 /**
  * Copies of the ledger's three write-path tables (transactions, lots, accounts) with their indexes, in a schema of
- * their own (dropped first), analyzed and checkpointed: what the raw-statement ceilings write into. The caller drops
- * the schema.
+ * their own (dropped first), vacuumed, analyzed and checkpointed, as loadDataset leaves the ledger's own: what the
+ * raw-statement ceilings write into. Each table is copied in `parts` ranges of members at once, a connection each,
+ * as the dataset was loaded (a copy at M took minutes on one); members whose ID starts with `except` are left out.
+ * The caller drops the schema.
  */
-export async function copyLedgerTables(admin: pg.Client, schema: string, scratchSchema: string): Promise<void> {
+export async function copyLedgerTables(url: string, schema: string, scratchSchema: string, options: { parts?: number; except?: string } = {}): Promise<void> {
   const tables = ['credit_transactions', 'credit_lots', 'credit_accounts'];
-  await admin.query(`drop schema if exists ${scratchSchema} cascade`);
-  await admin.query(`create schema ${scratchSchema}`);
-  for (const table of tables) {
-    await admin.query(`create table ${scratchSchema}.${table} (like ${schema}.${table} including all)`);
-    await admin.query(`insert into ${scratchSchema}.${table} select * from ${schema}.${table}`);
+  const parts = Math.max(1, options.parts ?? 2);
+  const pool = new pg.Pool({ connectionString: url, max: parts });
+  try {
+    await pool.query(`drop schema if exists ${scratchSchema} cascade`);
+    await pool.query(`create schema ${scratchSchema}`);
+    const [{ n }] = (await pool.query<{ n: string }>(`select count(*) as n from ${schema}.credit_accounts`)).rows as [{ n: string }];
+    // The members' IDs that cut the accounts into `parts` equal ranges.
+    const cuts: string[] = [];
+    for (let p = 1; p < parts; p++) {
+      const [row] = (await pool.query<{ member_id: string }>(`select member_id from ${schema}.credit_accounts order by member_id offset $1 limit 1`, [Math.floor((Number(n) * p) / parts)])).rows;
+      if (row) cuts.push(row.member_id);
+    }
+    const ranges = [undefined, ...cuts].map((from, i) => ({ from, to: cuts[i] }));
+    for (const table of tables) {
+      await pool.query(`create table ${scratchSchema}.${table} (like ${schema}.${table} including all)`);
+      await Promise.all(
+        ranges.map(({ from, to }) => {
+          const bounds: string[] = [];
+          const params: string[] = [];
+          const where = (condition: (placeholder: string) => string, value: string) => {
+            params.push(value);
+            bounds.push(condition(`$${params.length}`));
+          };
+          if (from !== undefined) where((p) => `member_id >= ${p}`, from);
+          if (to !== undefined) where((p) => `member_id < ${p}`, to);
+          if (options.except !== undefined) where((p) => `not starts_with(member_id, ${p})`, options.except);
+          return pool.query(`insert into ${scratchSchema}.${table} select * from ${schema}.${table}${bounds.length > 0 ? ` where ${bounds.join(' and ')}` : ''}`, params);
+        }),
+      );
+    }
+    await pool.query(`vacuum (analyze) ${tables.map((t) => `${scratchSchema}.${t}`).join(', ')}`);
+    await pool.query('checkpoint');
+  } finally {
+    await pool.end();
   }
-  await admin.query(`analyze ${tables.map((t) => `${scratchSchema}.${t}`).join(', ')}`);
-  await admin.query('checkpoint');
 }

@@ -11,7 +11,8 @@ import { openDatabase, type Database } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import { DAY_MS, createSimulatedClock } from '../src/platform/clock.ts';
 import { runCreditsAudit, runCreditsSweep } from '../src/modules/credits/index.ts';
-import { ctxOf, loadDataset } from './ledger.ts';
+import { ctxOf } from './ledger.ts';
+import { loadDataset } from './ledger-dataset.ts';
 import { withPostgresBenchSchema } from './postgres-schema.ts';
 
 const dialect = process.argv[2] ?? 'sqlite';

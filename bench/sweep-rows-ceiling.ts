@@ -64,13 +64,14 @@ const dueMembers = `select member_id from credit_accounts where next_due_at_ms <
 
 /**
  * Events written and seconds taken by one day's sweep at `nowMs` done by set-based SQL, on copies of `schema`'s tables
- * in `scratchSchema`; `keepCopy` leaves them there for pgEarnRowsCeiling (`copied`), which drops them.
+ * in `scratchSchema`, made here or (`copied`) already there as loaded; `keepCopy` leaves them there for
+ * pgEarnRowsCeiling (`copied`), which drops them.
  */
-export async function pgSweepRowsCeiling(url: string, schema: string, scratchSchema: string, nowMs: number, warnUntilMs: number, options: { keepCopy?: boolean } = {}): Promise<{ events: number; seconds: number }> {
+export async function pgSweepRowsCeiling(url: string, schema: string, scratchSchema: string, nowMs: number, warnUntilMs: number, options: { keepCopy?: boolean; copied?: boolean } = {}): Promise<{ events: number; seconds: number }> {
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
   try {
-    await copyLedgerTables(admin, schema, scratchSchema);
+    if (!options.copied) await copyLedgerTables(url, schema, scratchSchema);
     const pool = new pg.Pool({ connectionString: url, max: inFlight, options: `-c search_path=${scratchSchema}` });
     try {
       const started = performance.now();

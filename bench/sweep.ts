@@ -11,7 +11,8 @@ import { migrateToLatest } from '../src/db/migrate.ts';
 import { DAY_MS, createSimulatedClock } from '../src/platform/clock.ts';
 import { runCreditsAudit, runCreditsSweep } from '../src/modules/credits/index.ts';
 import type { Ctx } from '../src/deps.ts';
-import { ctxOf, loadDataset } from './ledger.ts';
+import { ctxOf } from './ledger.ts';
+import { loadDataset } from './ledger-dataset.ts';
 import { withPostgresBenchSchema } from './postgres-schema.ts';
 
 type Size = 'XS' | 'S' | 'M';
