@@ -6,7 +6,7 @@
 import { percentile, sqliteReadCeiling, sqliteWriteCeiling } from './ceilings.ts';
 import { copyLedgerFile, pgEarnRowsCeiling, sqliteEarnRowsCeiling } from './earn-rows-ceiling.ts';
 import { pgSweepRowsCeiling } from './sweep-rows-ceiling.ts';
-import { copyLedgerTables } from './postgres-schema.ts';
+import { copyLedgerTables, prewarmSchema } from './postgres-schema.ts';
 import { measure, measurePaced, type Measured } from './load-measure.ts';
 import { cpuSpent } from './cpu-spent.ts';
 import type { Ports } from '../src/deps.ts';
@@ -713,6 +713,9 @@ export async function runLedgerBench(options: { size: Size }): Promise<void> {
       const cEarnPgBatch = await pgEarnRowsCeiling(pgUrl, schema, scratchSchema, size.seconds, { copied: true });
       say(`  C_earn_pg_batch ${cEarnPgBatch.toFixed(0)} earns/s (an earn's rows by raw statements, 100 per statement, 16 connections, on copies of the ledger's tables)`);
       json.ceilings = { ...(json.ceilings as object), cEarnPgBatch, sweepRowsSeconds: sweepRows.seconds, sweepRowsEvents: sweepRows.events };
+      const prewarmStarted = performance.now();
+      const prewarmed = await prewarmSchema(admin, schema);
+      say('skipped' in prewarmed ? `  the ledger's tables not read into the cache first (${prewarmed.skipped})` : `  the ledger's tables read into the cache first: ${prewarmed.megabytes.toFixed(0)} MB in ${secondsSince(prewarmStarted).toFixed(1)} s`);
       const p = await runServices('postgres', { url: pgUrl, schema }, postgres, postgres, size.members, size.seconds, size.backlogCapSeconds, size.nextDayCapSeconds, 16, 16, size.longMembers);
       p.hotMember = await hotMember(postgres);
       say(`  [postgres] PF-6 hot member: ${p.hotMember.succeeded}/${p.hotMember.expected} succeeded, ${p.hotMember.deadlocks} deadlocks, ${p.hotMember.seconds.toFixed(3)} s`);
