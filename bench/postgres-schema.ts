@@ -71,10 +71,9 @@ export async function copyLedgerTables(url: string, schema: string, scratchSchem
 
 /**
  * Reads every table and index of `schema` into the page cache (pg_prewarm, from PostgreSQL's contrib; skipped with
- * a note where it is missing): what ran before (the other database's part, the ceilings' copy) leaves the ledger's
- * pages cold, and the measured phases would then time the disk instead of the ledger (measured at M: earn 1.0k/s
- * against 2.4k/s with the tables just loaded). A ledger in use has its pages in memory. Installs the extension in
- * `schema` when the database has none, so that dropping the schema removes it.
+ * a note where it is missing), so that the measured phases start from a known state whatever ran before (at M the
+ * other database's part and the ceilings' copy put 21 GB through the page cache): a ledger in use has its pages in
+ * memory. Installs the extension in `schema` when the database has none, so that dropping the schema removes it.
  */
 export async function prewarmSchema(admin: pg.Client, schema: string): Promise<{ megabytes: number } | { skipped: string }> {
   try {
