@@ -146,8 +146,8 @@ function inWorker<T>(code: string, data: Record<string, unknown>): Promise<T> {
   return new Promise((resolve, reject) => {
     worker.once('message', resolve);
     worker.once('error', reject);
-    worker.once('exit', (code) => {
-      if (code !== 0) reject(new Error(`a bench worker exited with ${code}`));
+    worker.once('exit', (exitCode) => {
+      if (exitCode !== 0) reject(new Error(`a bench worker exited with ${exitCode}`));
     });
   });
 }
@@ -600,6 +600,7 @@ export async function runLedgerBench(options: { size: Size }): Promise<void> {
   const schema = `bench_ledger_${process.pid}`;
   const admin = pgUrl ? new pg.Client({ connectionString: pgUrl }) : undefined;
   let postgres: Database | undefined;
+  let adminConnected = false;
   try {
     // Every ceiling is measured first, each alone on the machine; then the loads.
     say(`ceilings (${size.seconds} s each)…`);
@@ -611,6 +612,7 @@ export async function runLedgerBench(options: { size: Size }): Promise<void> {
     let pgCeiling: Awaited<ReturnType<typeof pgCeilings>> | undefined;
     if (pgUrl && admin) {
       await admin.connect();
+      adminConnected = true;
       await admin.query(`drop schema if exists ${schema} cascade`);
       await admin.query(`create schema ${schema}`);
       const [setting] = (await admin.query('show synchronous_commit')).rows as { synchronous_commit: string }[];
@@ -764,7 +766,7 @@ export async function runLedgerBench(options: { size: Size }): Promise<void> {
     }
   } finally {
     if (postgres) await postgres.close();
-    if (admin && pgUrl) {
+    if (admin && adminConnected) {
       await admin.query(`drop schema if exists ${schema} cascade`);
       // The ceilings' copy, should a failure have come between its copy and the earn rows dropping it.
       await admin.query(`drop schema if exists ${schema}_ceilings cascade`);
