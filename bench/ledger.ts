@@ -2,11 +2,11 @@
 // measured first in the same run (raw node:sqlite, raw pg), then the same work through the service functions;
 // each ratio is printed next to its target, then one JSON line, then an auditor pass (LG-5) on every database used:
 // a run that breaks an invariant is a failed run. PostgreSQL parts run when PATRON_BENCH_DATABASE_URL (or
-// PATRON_TEST_DATABASE_URL) is set, in a schema of their own that is dropped at the end.
+// PATRON_TEST_DATABASE_URL) is set, in a database of their own (or, where the role may not create one, a schema) dropped at the end.
 import { percentile, sqliteReadCeiling, sqliteWriteCeiling } from './ceilings.ts';
 import { copyLedgerFile, pgEarnRowsCeiling, sqliteEarnRowsCeiling } from './earn-rows-ceiling.ts';
 import { pgSweepRowsCeiling } from './sweep-rows-ceiling.ts';
-import { copyLedgerTables, prewarmSchema } from './postgres-schema.ts';
+import { copyDatabase, copyLedgerTables, createBenchDatabase, prewarmSchema, withClient, withDatabase } from './postgres-schema.ts';
 import { measure, measurePaced, type Measured } from './load-measure.ts';
 import { cpuSpent } from './cpu-spent.ts';
 import type { Ports } from '../src/deps.ts';
@@ -398,16 +398,38 @@ async function runServices(
   };
 }
 
-async function audit(label: string, database: Database, results: DialectResults, options: { concurrency?: number } = {}): Promise<void> {
+interface AuditSummary { ok: boolean; problemCount: number; membersChecked: number; transactionsChecked: number; firstProblems: unknown[]; seconds: number }
+
+/** The auditor (LG-5) over a whole database, as the nightly job runs it. */
+export async function auditDatabase(database: Database, options: { concurrency?: number } = {}): Promise<AuditSummary> {
   const clock = createSimulatedClock(T0 + 40 * DAY_MS);
   const started = performance.now();
   const report = await runCreditsAudit(ctxOf(database, clock), { trigger: 'bench', actorId: null, ...options });
-  results.auditSeconds = (performance.now() - started) / 1000;
-  results.auditOk = report.ok;
-  results.auditProblems = report.problemCount;
-  process.stdout.write(`  [${label}] LG-5 auditor: ${report.ok ? 'ok' : `${report.problemCount} problems`} (${report.membersChecked} members, ${report.transactionsChecked} transactions, ${results.auditSeconds.toFixed(1)} s)\n`);
-  if (!report.ok) process.stdout.write(`  [${label}] first problems: ${JSON.stringify(report.problems.slice(0, 5))}\n`);
+  const { ok, problemCount, membersChecked, transactionsChecked } = report;
+  return { ok, problemCount, membersChecked, transactionsChecked, firstProblems: report.problems.slice(0, 5), seconds: (performance.now() - started) / 1000 };
 }
+
+function recordAudit(label: string, results: DialectResults, summary: AuditSummary): void {
+  results.auditSeconds = summary.seconds;
+  results.auditOk = summary.ok;
+  results.auditProblems = summary.problemCount;
+  process.stdout.write(`  [${label}] LG-5 auditor: ${summary.ok ? 'ok' : `${summary.problemCount} problems`} (${summary.membersChecked} members, ${summary.transactionsChecked} transactions, ${summary.seconds.toFixed(1)} s)\n`);
+  if (!summary.ok) process.stdout.write(`  [${label}] first problems: ${JSON.stringify(summary.firstProblems)}\n`);
+}
+
+// SQLite's auditor in a worker thread, so that it runs beside PostgreSQL's (node:sqlite holds its thread for a
+// statement, which would stall the other auditor's queries in this one).
+const sqliteAuditWorkerCode = `
+import { parentPort, workerData } from 'node:worker_threads';
+const { openDatabase } = await import(workerData.root + 'src/db/database.ts');
+const { auditDatabase } = await import(workerData.root + 'bench/ledger.ts');
+const database = await openDatabase({ url: workerData.file });
+try {
+  parentPort.postMessage(await auditDatabase(database));
+} finally {
+  await database.close();
+}
+`;
 
 /** PF-6: 32 parallel spends of x on one member holding B: exactly min(32, ⌊B/x⌋) succeed, no deadlock. */
 async function hotMember(database: Database): Promise<NonNullable<DialectResults['hotMember']>> {
@@ -596,11 +618,18 @@ export async function runLedgerBench(options: { size: Size }): Promise<void> {
   const runSeconds: Record<string, number> = {};
   const secondsSince = (t: number) => (performance.now() - t) / 1000;
   let failed = false;
-  // PostgreSQL's part, set up before the loads: its schema, the pool, the admin connection (closed in the finally).
+  // PostgreSQL's part, set up before the loads: a database of its own where the role may create one (its copy for the
+  // raw-statement ceilings is then a file copy: seconds at M), else a schema in the given database (then a copy of
+  // three tables: minutes at M); the admin connection (to the given database; closed in the finally) makes and drops
+  // them.
   const schema = `bench_ledger_${process.pid}`;
   const admin = pgUrl ? new pg.Client({ connectionString: pgUrl }) : undefined;
   let postgres: Database | undefined;
   let adminConnected = false;
+  let benchUrl = pgUrl;
+  let ownDatabase = false;
+  let copyMade = false;
+  const copyName = `${schema}_copy`;
   try {
     // Every ceiling is measured first, each alone on the machine; then the loads.
     say(`ceilings (${size.seconds} s each)…`);
@@ -613,10 +642,19 @@ export async function runLedgerBench(options: { size: Size }): Promise<void> {
     if (pgUrl && admin) {
       await admin.connect();
       adminConnected = true;
-      await admin.query(`drop schema if exists ${schema} cascade`);
-      await admin.query(`create schema ${schema}`);
+      const made = await createBenchDatabase(admin, schema);
+      if ('made' in made) {
+        ownDatabase = true;
+        benchUrl = withDatabase(pgUrl, schema);
+      } else {
+        say(`  PostgreSQL: no database of the bench's own (${made.skipped}); a schema in the given one, and a copy of its tables for the ceilings`);
+      }
+      await withClient(benchUrl!, async (client) => {
+        await client.query(`drop schema if exists ${schema} cascade`);
+        await client.query(`create schema ${schema}`);
+      });
       const [setting] = (await admin.query('show synchronous_commit')).rows as { synchronous_commit: string }[];
-      pgCeiling = await pgCeilings(pgUrl, schema, size.seconds);
+      pgCeiling = await pgCeilings(benchUrl!, schema, size.seconds);
       const { cPg, cPgP99Ms, cPgBatch, cRead, cReadP99Ms } = pgCeiling;
       say(`  C_pg ${cPg.toFixed(0)} tx/s p99 ${cPgP99Ms.toFixed(1)} ms (16 connections, synchronous_commit=${setting?.synchronous_commit}); C_pg_batch ${cPgBatch.toFixed(0)} rows/s; C_read ${cRead.toFixed(0)}/s p99 ${cReadP99Ms.toFixed(2)} ms (16 callers, closed loop)`);
       json.ceilings = { ...(json.ceilings as object), cPg, cPgP99Ms, cPgBatch, cRead, cReadP99Ms };
@@ -628,7 +666,7 @@ export async function runLedgerBench(options: { size: Size }): Promise<void> {
     const loadsStarted = performance.now();
     say(`loading ${size.members} members / ${size.members * size.lotsPerMember} lots into SQLite${pgUrl ? ' and, at the same time, PostgreSQL' : ''}…`);
     const pgLoaded = pgUrl
-      ? startedNow(inWorker<{ seconds: number; longSeconds: number }>(pgLoadWorkerCode, { url: pgUrl, schema, members: size.members, lotsPerMember: size.lotsPerMember, longHistory: longHistoryOf(size.longMembers) }))
+      ? startedNow(inWorker<{ seconds: number; longSeconds: number }>(pgLoadWorkerCode, { url: benchUrl, schema, members: size.members, lotsPerMember: size.lotsPerMember, longHistory: longHistoryOf(size.longMembers) }))
       : undefined;
     // SQLite: a file in WAL mode (the deployment's default), a second connection for online reads.
     const file = join(dir, 'ledger.sqlite');
@@ -641,6 +679,20 @@ export async function runLedgerBench(options: { size: Size }): Promise<void> {
     const earnRowsCopies = { rows: copyLedgerFile(file, 'earn-rows'), transactionOnly: copyLedgerFile(file, 'earn-tx') };
     const pgLoad = pgLoaded ? await pgLoaded() : undefined;
     say(`  loaded in ${secondsSince(loadsStarted).toFixed(1)} s: SQLite's dataset ${sqliteDatasetSeconds.toFixed(1)} s${pgLoad === undefined ? '' : `, PostgreSQL's ${pgLoad.seconds.toFixed(1)} s and its long histories ${pgLoad.longSeconds.toFixed(1)} s`}`);
+    // The copy of PostgreSQL's ledger that the two raw-statement ceilings write into, as loaded: the whole database
+    // by its files, or (in a schema) the dataset's three tables without the long histories.
+    const scratchSchema = ownDatabase ? schema : `${schema}_ceilings`;
+    const ceilingsUrl = ownDatabase ? withDatabase(pgUrl!, copyName) : pgUrl;
+    if (pgUrl && admin) {
+      const copyStarted = performance.now();
+      if (ownDatabase) {
+        copyMade = true;
+        await copyDatabase(admin, schema, copyName);
+      } else {
+        await copyLedgerTables(pgUrl, schema, scratchSchema, { except: longMemberPrefix });
+      }
+      say(`  PostgreSQL's ledger copied for the ceilings in ${secondsSince(copyStarted).toFixed(1)} s (${ownDatabase ? 'the database, by its files' : 'its three tables'})`);
+    }
     runSeconds.loads = secondsSince(loadsStarted);
 
     const sqliteStarted = performance.now();
@@ -663,20 +715,20 @@ export async function runLedgerBench(options: { size: Size }): Promise<void> {
     const s = await runServices('sqlite', { url: file }, sqlite, sqliteReader, size.members, size.seconds, size.backlogCapSeconds, size.nextDayCapSeconds, 1, 16, size.longMembers);
     runSeconds.sqliteMeasured = secondsSince(sqliteStarted);
 
-    // SQLite's auditor, and meanwhile (between its pages) PostgreSQL's unmeasured preparation: the copy of the
-    // dataset's tables (without the long histories) that the two raw-statement ceilings write into.
-    const overlapStarted = performance.now();
-    const scratchSchema = `${schema}_ceilings`;
-    const pgCopied = pgUrl ? startedNow(copyLedgerTables(pgUrl, schema, scratchSchema, { except: longMemberPrefix }).then(() => secondsSince(overlapStarted))) : undefined;
-    await audit('sqlite', sqlite, s);
+    // SQLite's auditor runs later, in a worker beside PostgreSQL's (or now, where PostgreSQL has no part).
     await sqliteReader.close();
     await sqlite.close();
-    // Its files go: their pages would otherwise share the page cache with PostgreSQL's tables for the rest of the run.
-    for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
-    failed ||= !s.auditOk;
-    const pgCopySeconds = pgCopied ? await pgCopied() : undefined;
-    if (pgCopySeconds !== undefined) say(`  meanwhile PostgreSQL's copy of the ledger's tables ${pgCopySeconds.toFixed(1)} s`);
-    runSeconds.sqliteAuditWithPgCopy = secondsSince(overlapStarted);
+    const auditSqlite = async () => {
+      recordAudit('sqlite', s, await inWorker<AuditSummary>(sqliteAuditWorkerCode, { file }));
+      failed ||= !s.auditOk;
+      // Its files go now rather than at the end, with the rest of `dir`.
+      for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
+    };
+    if (!pgUrl) {
+      const auditStarted = performance.now();
+      await auditSqlite();
+      runSeconds.audits = secondsSince(auditStarted);
+    }
     // PF-1t's rate through the service: the one-row earn plus the service's own work per earn (1/PF-1 − 1/PF-1c).
     const oneRowEarn = 1 / (1 / cEarnTxSqlite + Math.max(0, 1 / s.earn.perSecond - 1 / cEarnSqlite));
     rows.push(
@@ -705,20 +757,24 @@ export async function runLedgerBench(options: { size: Size }): Promise<void> {
       const pgStarted = performance.now();
       // The installation's own pool (PATRON_DATABASE_POOL_SIZE, default 10): on this 2-core machine 40 connections
       // halved read throughput against 8 (16 callers; the backends thrash the two cores).
-      postgres = await openDatabase({ url: pgUrl, schema, poolSize: Number(process.env.PATRON_DATABASE_POOL_SIZE ?? 10) });
+      postgres = await openDatabase({ url: benchUrl!, schema, poolSize: Number(process.env.PATRON_DATABASE_POOL_SIZE ?? 10) });
       const { cPg, cPgBatch, cRead } = pgCeiling;
       say('postgres:');
       // The two raw-statement ceilings share the copy: PF-8r, the first day's sweep by set-based SQL alone, on the
       // copy as loaded; then the earn rows, into the same copy (which that drops).
-      const sweepRows = await pgSweepRowsCeiling(pgUrl, schema, scratchSchema, T0 + DAY_MS, T0 + DAY_MS + 30 * DAY_MS, { copied: true, keepCopy: true });
+      const sweepRows = await pgSweepRowsCeiling(ceilingsUrl!, schema, scratchSchema, T0 + DAY_MS, T0 + DAY_MS + 30 * DAY_MS, { copied: true, keepCopy: true });
       say(`  a day's sweep by set-based SQL alone: ${sweepRows.events} events in ${sweepRows.seconds.toFixed(2)} s`);
-      const cEarnPgBatch = await pgEarnRowsCeiling(pgUrl, schema, scratchSchema, size.seconds, { copied: true });
+      const cEarnPgBatch = await pgEarnRowsCeiling(ceilingsUrl!, schema, scratchSchema, size.seconds, { copied: true });
+      if (copyMade) {
+        await admin.query(`drop database if exists ${copyName} with (force)`);
+        copyMade = false;
+      }
       say(`  C_earn_pg_batch ${cEarnPgBatch.toFixed(0)} earns/s (an earn's rows by raw statements, 100 per statement, 16 connections, on copies of the ledger's tables)`);
       json.ceilings = { ...(json.ceilings as object), cEarnPgBatch, sweepRowsSeconds: sweepRows.seconds, sweepRowsEvents: sweepRows.events };
       const prewarmStarted = performance.now();
-      const prewarmed = await prewarmSchema(admin, schema);
+      const prewarmed = await withClient(benchUrl!, (client) => prewarmSchema(client, schema));
       say('skipped' in prewarmed ? `  the ledger's tables not read into the cache first (${prewarmed.skipped})` : `  the ledger's tables read into the cache first: ${prewarmed.megabytes.toFixed(0)} MB in ${secondsSince(prewarmStarted).toFixed(1)} s`);
-      const p = await runServices('postgres', { url: pgUrl, schema }, postgres, postgres, size.members, size.seconds, size.backlogCapSeconds, size.nextDayCapSeconds, 16, 16, size.longMembers);
+      const p = await runServices('postgres', { url: benchUrl!, schema }, postgres, postgres, size.members, size.seconds, size.backlogCapSeconds, size.nextDayCapSeconds, 16, 16, size.longMembers);
       p.hotMember = await hotMember(postgres);
       say(`  [postgres] PF-6 hot member: ${p.hotMember.succeeded}/${p.hotMember.expected} succeeded, ${p.hotMember.deadlocks} deadlocks, ${p.hotMember.seconds.toFixed(3)} s`);
       const webhook = await webhookEarns(postgres, size.members, size.seconds);
@@ -730,11 +786,14 @@ export async function runLedgerBench(options: { size: Size }): Promise<void> {
       p.groupedEarnsPerSecond = grouped.perSecond;
       say(`  [postgres] PF-5b earns micro-batched into append groups (400 callers) ${grouped.perSecond.toFixed(0)}/s, ${grouped.perGroup.toFixed(1)} per group`);
       runSeconds.postgresMeasured = secondsSince(pgStarted);
-      // Three pages at a time: the audit is not measured and nothing else runs; the pages' JavaScript overlaps two
-      // backends' queries (at 100k members 11–12 s one at a time, 8.7–10 s three).
+      // The two auditors at once, SQLite's in a worker: neither is measured, and nothing measured runs meanwhile.
+      // PostgreSQL's three pages at a time: the pages' JavaScript overlaps two backends' queries (at 100k members
+      // 11–12 s one at a time, 8.7–10 s three).
       const auditStarted = performance.now();
-      await audit('postgres', postgres, p, { concurrency: 3 });
-      runSeconds.postgresAudit = secondsSince(auditStarted);
+      const sqliteAudited = startedNow(auditSqlite());
+      recordAudit('postgres', p, await auditDatabase(postgres, { concurrency: 3 }));
+      await sqliteAudited();
+      runSeconds.audits = secondsSince(auditStarted);
       failed ||= !p.auditOk;
       rows.push(
         { id: 'PF-3', what: 'earn, PostgreSQL, 16 connections', value: `${p.earn.perSecond.toFixed(0)} tx/s p99 ${p.earn.p99Ms.toFixed(1)} ms`, ratio: p.earn.perSecond / cPg, target: '≥ 0.6 × C_pg; p99 ≤ 20 ms', pass: p.earn.perSecond / cPg >= 0.6 && p.earn.p99Ms <= 20 },
@@ -767,9 +826,14 @@ export async function runLedgerBench(options: { size: Size }): Promise<void> {
   } finally {
     if (postgres) await postgres.close();
     if (admin && adminConnected) {
-      await admin.query(`drop schema if exists ${schema} cascade`);
-      // The ceilings' copy, should a failure have come between its copy and the earn rows dropping it.
-      await admin.query(`drop schema if exists ${schema}_ceilings cascade`);
+      if (ownDatabase) {
+        await admin.query(`drop database if exists ${schema} with (force)`);
+        await admin.query(`drop database if exists ${copyName} with (force)`);
+      } else {
+        await admin.query(`drop schema if exists ${schema} cascade`);
+        // The ceilings' copy, should a failure have come between its copy and the earn rows dropping it.
+        await admin.query(`drop schema if exists ${schema}_ceilings cascade`);
+      }
       await admin.end();
     }
     rmSync(dir, { recursive: true, force: true });
@@ -784,8 +848,8 @@ export async function runLedgerBench(options: { size: Size }): Promise<void> {
   json.runSeconds = runSeconds;
   const minutes = (seconds: number | undefined) => (seconds === undefined ? '—' : `${(seconds / 60).toFixed(1)} min`);
   say(
-    `ran in ${minutes(runSeconds.total)}: the ceilings ${minutes(runSeconds.ceilings)}, the two loads ${minutes(runSeconds.loads)}, SQLite's measured part ${minutes(runSeconds.sqliteMeasured)}, ` +
-      `its auditor beside PostgreSQL's copy ${minutes(runSeconds.sqliteAuditWithPgCopy)}, PostgreSQL's measured part ${minutes(runSeconds.postgresMeasured)}, its auditor ${minutes(runSeconds.postgresAudit)}, PF-9 ${minutes(runSeconds.pf9)}`,
+    `ran in ${minutes(runSeconds.total)}: the ceilings ${minutes(runSeconds.ceilings)}, the two loads and PostgreSQL's copy ${minutes(runSeconds.loads)}, SQLite's measured part ${minutes(runSeconds.sqliteMeasured)}, ` +
+      `PostgreSQL's ${minutes(runSeconds.postgresMeasured)}, the auditors ${minutes(runSeconds.audits)}, PF-9 ${minutes(runSeconds.pf9)}`,
   );
 
   const widths = [6, 42, 46, 7, 30, 5];
