@@ -47,6 +47,11 @@ export async function copyLedgerTables(url: string, schema: string, scratchSchem
     const ranges = [undefined, ...cuts].map((from, i) => ({ from, to: cuts[i] }));
     for (const table of tables) {
       await pool.query(`create table ${scratchSchema}.${table} (like ${schema}.${table} including all)`);
+      // Generated columns (credit_lots.live) take no value: the stored ones are copied by name.
+      const stored = (await pool.query<{ c: string }>(
+        `select string_agg(column_name, ', ' order by ordinal_position) as c from information_schema.columns where table_schema = $1 and table_name = $2 and is_generated = 'NEVER'`,
+        [schema, table],
+      )).rows[0]!.c;
       await Promise.all(
         ranges.map(({ from, to }) => {
           const bounds: string[] = [];
@@ -58,7 +63,7 @@ export async function copyLedgerTables(url: string, schema: string, scratchSchem
           if (from !== undefined) where((p) => `member_id >= ${p}`, from);
           if (to !== undefined) where((p) => `member_id < ${p}`, to);
           if (options.except !== undefined) where((p) => `not starts_with(member_id, ${p})`, options.except);
-          return pool.query(`insert into ${scratchSchema}.${table} select * from ${schema}.${table}${bounds.length > 0 ? ` where ${bounds.join(' and ')}` : ''}`, params);
+          return pool.query(`insert into ${scratchSchema}.${table} (${stored}) select ${stored} from ${schema}.${table}${bounds.length > 0 ? ` where ${bounds.join(' and ')}` : ''}`, params);
         }),
       );
     }

@@ -46,7 +46,7 @@ const sweepBatch = `
     from ev e where l.member_id = e.member_id and l.id = e.id
   ), later as (
     select l.member_id, min(${dueTime}) as next_ms from credit_lots l join acc a on a.member_id = l.member_id
-    where l.state in ('pending', 'available') and ${dueTime} > $2 group by l.member_id
+    where l.live and l.state in ('pending', 'available') and ${dueTime} > $2 group by l.member_id
   ), last as (
     select distinct on (member_id) member_id, v, available_after, pending_after from ev order by member_id, v desc
   )
@@ -60,7 +60,7 @@ const markWarnings = `update credit_lots set warned_at_ms = $2
 
 /** $1 now, $2 the end of the warning window: the members with work, as the sweep finds them (two index ranges). */
 const dueMembers = `select member_id from credit_accounts where next_due_at_ms <= $1
-  union select member_id from credit_lots where state = 'available' and warned_at_ms is null and expires_at_ms <= $2 order by 1`;
+  union select member_id from credit_lots where live and state = 'available' and warned_at_ms is null and expires_at_ms <= $2 order by 1`;
 
 /**
  * Events written and seconds taken by one day's sweep at `nowMs` done by set-based SQL, on copies of `schema`'s tables

@@ -17,11 +17,13 @@ export const migratorTables: readonly string[] = ['schema_migrations', 'schema_m
 export async function readSchemaColumns(db: Executor): Promise<SchemaColumn[]> {
   if (isPostgres(db)) {
     // current_schema(): each installation (and each test suite) lives in the schema of its connection's search_path.
+    // Stored columns only, as SQLite's pragma_table_info lists them: a generated column (credit_lots.live) holds
+    // nothing its source columns do not, is recomputed when they are erased, and cannot be written.
     const result = await sql<{ table_name: string; column_name: string; data_type: string }>`
       select c.table_name, c.column_name, c.data_type
       from information_schema.columns c
       join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name
-      where c.table_schema = current_schema() and t.table_type = 'BASE TABLE'
+      where c.table_schema = current_schema() and t.table_type = 'BASE TABLE' and c.is_generated = 'NEVER'
       order by c.table_name, c.ordinal_position`.execute(db);
     return result.rows.map((row) => ({ table: row.table_name, column: row.column_name, type: row.data_type.toLowerCase() }));
   }

@@ -161,7 +161,14 @@ export interface LoadOptions {
   nowMs: number;
 }
 
-const liveLotsSql = `select * from credit_lots where member_id = ? and state in ('pending', 'available')`;
+/**
+ * `live and ` on PostgreSQL, whose partial indexes over live lots are on the generated column `live` (migration 0426):
+ * a query names it for the planner to use them (a predicate on `state` does not imply one on `live`). Nothing on
+ * SQLite, which has no such column.
+ */
+export const liveLotsFirst = (db: Executor): string => (isPostgres(db) ? 'live and ' : '');
+
+const liveLotsSql = (db: Executor) => `select * from credit_lots where ${liveLotsFirst(db)}member_id = ? and state in ('pending', 'available')`;
 const activeHoldsSql = `select * from credit_holds where member_id = ? and state = 'active'`;
 const activeHoldLotsSql = `select hl.* from credit_hold_lots hl join credit_holds h on h.id = hl.hold_id where h.member_id = ? and h.state = 'active'`;
 const heldDeadLotsSql = `select l.* from credit_lots l where l.member_id = ? and l.id in (select hl.lot_id from credit_hold_lots hl join credit_holds h on h.id = hl.hold_id
@@ -178,7 +185,7 @@ function groupHolds(holdRows: CreditHoldRow[], holdLotRows: CreditHoldLotRow[]):
 }
 
 async function loadBookRows(db: Executor, memberId: string, withHolds: boolean): Promise<{ lots: Lot[]; holds: Hold[] }> {
-  const lots = (await rawQuery<CreditLotRow>(db, liveLotsSql, [memberId])).map(toLot);
+  const lots = (await rawQuery<CreditLotRow>(db, liveLotsSql(db), [memberId])).map(toLot);
   if (!withHolds) return { lots, holds: [] };
   const holdRows = await rawQuery<CreditHoldRow>(db, activeHoldsSql, [memberId]);
   if (holdRows.length === 0) return { lots, holds: [] };
@@ -262,7 +269,7 @@ export async function loadBooks(db: Executor, memberIds: readonly string[]): Pro
   for (const id of memberIds) result.set(id, { lots: [], holds: [] });
   if (memberIds.length === 0) return result;
   const placeholders = memberIds.map(() => '?').join(', ');
-  const lots = await rawQuery<CreditLotRow>(db, `select * from credit_lots where member_id in (${placeholders}) and state in ('pending', 'available')`, memberIds);
+  const lots = await rawQuery<CreditLotRow>(db, `select * from credit_lots where ${liveLotsFirst(db)}member_id in (${placeholders}) and state in ('pending', 'available')`, memberIds);
   const holdRows = await rawQuery<CreditHoldRow>(db, `select * from credit_holds where member_id in (${placeholders}) and state = 'active'`, memberIds);
   let holdLotRows: CreditHoldLotRow[] = [];
   let extra: CreditLotRow[] = [];

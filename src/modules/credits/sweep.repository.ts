@@ -2,7 +2,7 @@
 // index, and, for the members whose time events touch nothing but their own lots, reading only the due lots and the
 // next due time of the others, and marking expiry warnings in one statement.
 import { isPostgres, type Executor } from '../../db/database.ts';
-import { rawQuery, toLot } from './ledger.repository.ts';
+import { liveLotsFirst, rawQuery, toLot } from './ledger.repository.ts';
 import type { Lot } from './ledger.rules.ts';
 import type { CreditLotRow } from './ledger.table.ts';
 import type { ExpiryWarning } from './notices.ts';
@@ -26,7 +26,7 @@ export async function dueMemberIds(db: Executor, nowMs: number, warnUntilMs: num
   const rows = await rawQuery<{ member_id: string }>(
     db,
     `select member_id from (select member_id from credit_accounts where next_due_at_ms <= ? order by next_due_at_ms, member_id limit ?) d
-     union select member_id from (select member_id from credit_lots where state = 'available' and warned_at_ms is null and expires_at_ms <= ? order by expires_at_ms, member_id, id limit ?) w`,
+     union select member_id from (select member_id from credit_lots where ${liveLotsFirst(db)}state = 'available' and warned_at_ms is null and expires_at_ms <= ? order by expires_at_ms, member_id, id limit ?) w`,
     [nowMs, limit, warnUntilMs, limit],
   );
   return rows.map((r) => r.member_id).sort().slice(0, limit);
@@ -68,7 +68,7 @@ export async function selectDueWork(db: Executor, memberIds: readonly string[], 
   const later = await rawQuery<{ member_id: string; next_ms: number | null }>(
     db,
     `select member_id, min(case when state = 'pending' and unlock_at_ms > ? then unlock_at_ms when state = 'available' and expires_at_ms > ? then expires_at_ms end) as next_ms
-     from credit_lots where ${members.text} and state in ('pending', 'available') group by member_id`,
+     from credit_lots where ${liveLotsFirst(db)}${members.text} and state in ('pending', 'available') group by member_id`,
     [nowMs, nowMs, ...members.params],
   );
   for (const row of later) if (row.next_ms !== null) work.laterDue.set(row.member_id, Number(row.next_ms));
