@@ -8,6 +8,7 @@
 // Rows are the shape and size of a real earn's (ledger.repository.ts appendColumns), keys are
 // time-ordered IDs as the ledger draws them, members are random. No reads: versions come from a map loaded before
 // the clock starts (the ledger reads the account and the idempotency key first), so this is an upper bound.
+import { readIntoPageCache } from './page-cache.ts';
 import { copyFileSync, existsSync, rmSync } from 'node:fs';
 import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
 import pg from 'pg';
@@ -120,6 +121,8 @@ export function copyLedgerFile(ledgerFile: string, suffix = 'earn-rows'): string
 export async function sqliteEarnRowsProfile(ledgerFile: string, seconds: number, options: EarnRowsOptions = {}): Promise<EarnRowsProfile> {
   const file = options.copy ?? copyLedgerFile(ledgerFile);
   try {
+    // Its pages in memory first, as the ledger's own are when the service is measured.
+    readIntoPageCache(file);
     return await writeEarnRows(file, seconds, options);
   } finally {
     for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
