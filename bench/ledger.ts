@@ -682,7 +682,7 @@ export async function runLedgerBench(options: { size: Size }): Promise<void> {
     say(`  loaded in ${secondsSince(loadsStarted).toFixed(1)} s: SQLite's dataset ${sqliteDatasetSeconds.toFixed(1)} s${pgLoad === undefined ? '' : `, PostgreSQL's ${pgLoad.seconds.toFixed(1)} s and its long histories ${pgLoad.longSeconds.toFixed(1)} s`}`);
     runSeconds.loads = secondsSince(loadsStarted);
     // Where the two raw-statement ceilings on PostgreSQL write: a copy of its ledger as loaded, made when its part
-    // starts (made here, its 8 GB at M pushed SQLite's files out of the page cache before SQLite's measured part).
+    // starts (its 8 GB at M would otherwise share the page cache with SQLite's files during SQLite's part).
     const scratchSchema = ownDatabase ? schema : `${schema}_ceilings`;
     const ceilingsUrl = ownDatabase ? withDatabase(pgUrl!, copyName) : pgUrl;
 
