@@ -2,7 +2,8 @@
 // measured first in the same run (raw node:sqlite, raw pg), then the same work through the service functions;
 // each ratio is printed next to its target, then one JSON line, then an auditor pass (LG-5) on every database used:
 // a run that breaks an invariant is a failed run. PostgreSQL parts run when PATRON_BENCH_DATABASE_URL (or
-// PATRON_TEST_DATABASE_URL) is set, in a database of their own (or, where the role may not create one, a schema) dropped at the end.
+// PATRON_TEST_DATABASE_URL) is set, in a database of their own (or, where the role may not create one, a schema),
+// dropped at the end.
 import { percentile, sqliteReadCeiling, sqliteWriteCeiling } from './ceilings.ts';
 import { copyLedgerFile, pgEarnRowsCeiling, sqliteEarnRowsCeiling } from './earn-rows-ceiling.ts';
 import { pgSweepRowsCeiling } from './sweep-rows-ceiling.ts';

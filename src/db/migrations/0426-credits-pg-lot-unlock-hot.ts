@@ -8,10 +8,13 @@ import { PostgresAdapter, sql, type Kysely } from 'kysely';
 // generated column that is true for a pending or an available lot: it does not change at an unlock, only when a lot
 // ends (spent, expired, voided, forfeited). The warnings' index then holds pending lots too, entered at the earn at
 // its right edge (expiry times only grow); the warnings' finder asks for `state = 'available'` as well.
-// A page needs room for the new version: lots leave a tenth of each page free (fillfactor 90; new pages only).
+// A page needs room for the new version: lots leave a tenth of each page free (fillfactor 90, set first, so that the
+// rewrite adding the column applies it to every page; the table is locked meanwhile: about 18 s for 3M lots, measured).
 // Measured with the day's sweep by set-based SQL alone (bench/sweep-rows-ceiling.ts) on two copies of one ledger of
 // 100k members, rebuilt alike but for this, six days alternating: 1.22–1.28 s a day against 1.41–1.52 s (−15 %), 86 %
-// of lot updates HOT against none; fillfactor 100 gave 62 % and −8 %, 80 no more than 90.
+// of lot updates HOT against none; fillfactor 100 gave 62 % and −8 %, 80 no more than 90. The application's sweep,
+// four days each alternating: 9.2–9.7k events/s against 7.3–8.2k (+18 %); earns and spends unchanged
+// (docs/PERFORMANCE.md, "Session 28").
 //
 // Readers that walk live lots say `live` so that the planner can use the partial indexes (a predicate on `state` does
 // not imply one on `live` for it); writers that inserted `select *` of a lot record now list the stored columns (a
