@@ -630,7 +630,6 @@ export async function runLedgerBench(options: { size: Size }): Promise<void> {
   let adminConnected = false;
   let benchUrl = pgUrl;
   let ownDatabase = false;
-  let copyMade = false;
   const copyName = `${schema}_copy`;
   try {
     // Every ceiling is measured first, each alone on the machine; then the loads.
@@ -756,7 +755,6 @@ export async function runLedgerBench(options: { size: Size }): Promise<void> {
       // files, or (in a schema) the dataset's three tables without the long histories. Not measured.
       const copyStarted = performance.now();
       if (ownDatabase) {
-        copyMade = true;
         await copyDatabase(admin, schema, copyName);
       } else {
         await copyLedgerTables(pgUrl, schema, scratchSchema, { except: longMemberPrefix });
@@ -772,10 +770,8 @@ export async function runLedgerBench(options: { size: Size }): Promise<void> {
       const sweepRows = await pgSweepRowsCeiling(ceilingsUrl!, schema, scratchSchema, T0 + DAY_MS, T0 + DAY_MS + 30 * DAY_MS, { copied: true, keepCopy: true });
       say(`  a day's sweep by set-based SQL alone: ${sweepRows.events} events in ${sweepRows.seconds.toFixed(2)} s`);
       const cEarnPgBatch = await pgEarnRowsCeiling(ceilingsUrl!, schema, scratchSchema, size.seconds, { copied: true });
-      if (copyMade) {
-        await admin.query(`drop database if exists ${copyName} with (force)`);
-        copyMade = false;
-      }
+      // Its pages leave the page cache with it (the finally drops it too, should anything fail before this).
+      if (ownDatabase) await admin.query(`drop database if exists ${copyName} with (force)`);
       say(`  C_earn_pg_batch ${cEarnPgBatch.toFixed(0)} earns/s (an earn's rows by raw statements, 100 per statement, 16 connections, on copies of the ledger's tables)`);
       json.ceilings = { ...(json.ceilings as object), cEarnPgBatch, sweepRowsSeconds: sweepRows.seconds, sweepRowsEvents: sweepRows.events };
       const prewarmStarted = performance.now();
