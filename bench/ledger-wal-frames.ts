@@ -2,7 +2,7 @@
 // development aid for PF-1). Loads the bench dataset, turns checkpoints off, runs grouped earns from 16 callers (two
 // lines each, as PF-1), then decodes the WAL frame by frame and maps each frame's page to its B-tree with dbstat:
 // pages written per earn, by table and index. A dirty page costs ~6.5 µs at COMMIT on the bench machine (PERFORMANCE.md).
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
@@ -12,6 +12,7 @@ import { createSimulatedClock } from '../src/platform/clock.ts';
 import { configureGroupCommit, earnForOrder, groupCommitStats } from '../src/modules/credits/index.ts';
 import { ctxOf } from './ledger.ts';
 import { loadDataset } from './ledger-dataset.ts';
+import { pagesPerUnitLines, walPagesByTree } from './wal-frames.ts';
 
 const members = Number(process.argv[2] ?? 20_000);
 const earns = Number(process.argv[3] ?? 4_000);
@@ -52,21 +53,9 @@ await Promise.all(
 const elapsedMs = performance.now() - started;
 const after = groupCommitStats(database.db);
 
-// WAL format: a 32-byte header (page size at offset 8), then frames of a 24-byte header (page number first) and a page.
-const wal = readFileSync(`${file}-wal`);
-const pageSize = wal.readUInt32BE(8);
-const pages: number[] = [];
-for (let offset = 32; offset + 24 + pageSize <= wal.length; offset += 24 + pageSize) pages.push(wal.readUInt32BE(offset));
-const treeOf = new Map<number, string>();
-for (const row of (await sql<{ name: string; pageno: number }>`select name, pageno from dbstat`.execute(database.db)).rows) treeOf.set(Number(row.pageno), row.name);
-const perTree = new Map<string, number>();
-for (const page of pages) {
-  const tree = treeOf.get(page) ?? '(freelist)';
-  perTree.set(tree, (perTree.get(tree) ?? 0) + 1);
-}
+const { pages, perTree } = await walPagesByTree(database.db, file);
 const perGroup = (after.operations - before.operations) / Math.max(1, after.groups - before.groups);
 process.stdout.write(`${earns} earns on ${members} members in ${elapsedMs.toFixed(0)} ms (${((earns / elapsedMs) * 1000).toFixed(0)}/s), ${perGroup.toFixed(1)} per commit\n`);
-process.stdout.write(`${(pages.length / earns).toFixed(2)} WAL pages per earn\n`);
-for (const [tree, count] of [...perTree].sort((a, b) => b[1] - a[1])) process.stdout.write(`  ${(count / earns).toFixed(2).padStart(6)}  ${tree}\n`);
+process.stdout.write(`${(pages / earns).toFixed(2)} WAL pages per earn\n${pagesPerUnitLines(perTree, earns)}`);
 await database.close();
 rmSync(dir, { recursive: true, force: true });

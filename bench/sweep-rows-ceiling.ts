@@ -1,9 +1,10 @@
 // PF-8r (issue 12): one day's sweep of the ledger's members with nothing held and no debt, done by the database
 // alone — per batch of 500 members one set-based statement that finds the due unlocks and expiries, writes their
-// transaction rows (running balances, postings) and lots, and moves each account (version, balances, next due time),
-// then the expiry warnings' update; two batches in flight, as the sweep runs them on PostgreSQL. No rules in
-// JavaScript, no batch crossing the wire as JSON: the most a sweep of this data model can do on this machine, beside
-// which the bench's PF-8 shows what the application adds. Runs on copies of the three tables (copyLedgerTables).
+// transaction rows (running balances, postings) and the expired lots, and moves each account (version, balances, next
+// due time, unlocked through), then the expiry warnings' update; two batches in flight, as the sweep runs them on
+// PostgreSQL. No rules in JavaScript, no batch crossing the wire as JSON: the most a sweep of this data model can do
+// on this machine, beside which the bench's PF-8 shows what the application adds. Runs on copies of the three tables
+// (copyLedgerTables).
 //
 // A bound, not a second sweep: it ignores what the real sweep sends elsewhere (members with holds or debt, a pending
 // lot both unlocking and expiring in one run, the notices' jobs), none of which the bench's dataset has on its
@@ -14,7 +15,13 @@ import { copyLedgerTables } from './postgres-schema.ts';
 const batchSize = 500;
 const inFlight = 2;
 
-const dueTime = `case when l.state = 'pending' then l.unlock_at_ms else l.expires_at_ms end`;
+// Lots as effectiveLotState reads them (migration 0427): a stored pending lot unlocked through its account's
+// unlocked_through_ms is available; an unlock writes the transaction row and the account, not the lot.
+const isPending = `l.state = 'pending' and (a.unlocked_through_ms is null or l.unlock_at_ms > a.unlocked_through_ms)`;
+const isAvailable = `(l.state = 'available' or (l.state = 'pending' and l.unlock_at_ms <= a.unlocked_through_ms))`;
+const dueTime = `case when ${isPending} then l.unlock_at_ms else l.expires_at_ms end`;
+/** Once the batch's unlocks are written (through $2): a lot's next event. */
+const nextTime = `case when l.state = 'pending' and l.unlock_at_ms > $2 then l.unlock_at_ms else l.expires_at_ms end`;
 
 /** $1 the batch's members, $2 now. */
 const sweepBatch = `
@@ -22,9 +29,9 @@ const sweepBatch = `
     select * from credit_accounts where member_id = any($1::text[]) order by member_id for update
   ), due as (
     select l.member_id, l.id, l.remaining, l.order_id, l.order_line_id,
-      case when l.state = 'pending' then 'unlock' else 'expire' end as kind, ${dueTime} as at_ms, case when l.state = 'pending' then 0 else 2 end as rank
+      case when ${isPending} then 'unlock' else 'expire' end as kind, ${dueTime} as at_ms, case when ${isPending} then 0 else 2 end as rank
     from credit_lots l join acc a on a.member_id = l.member_id
-    where (l.state = 'pending' and l.unlock_at_ms <= $2) or (l.state = 'available' and l.expires_at_ms <= $2)
+    where (${isPending} and l.unlock_at_ms <= $2) or (${isAvailable} and l.expires_at_ms <= $2)
   ), ev as (
     select d.*, a.version + row_number() over w as v,
       a.available + sum(case when d.kind = 'unlock' then d.remaining else -d.remaining end) over w as available_after,
@@ -42,25 +49,26 @@ const sweepBatch = `
         else jsonb_build_array(jsonb_build_array('available', id, null, -remaining), jsonb_build_array('program:expired', id, null, remaining)) end
     from ev
   ), lots as (
-    update credit_lots l set state = case when e.kind = 'unlock' then 'available' else 'expired' end, remaining = case when e.kind = 'unlock' then l.remaining else 0 end
-    from ev e where l.member_id = e.member_id and l.id = e.id
+    update credit_lots l set state = 'expired', remaining = 0
+    from ev e where l.member_id = e.member_id and l.id = e.id and e.kind = 'expire'
   ), later as (
-    select l.member_id, min(${dueTime}) as next_ms from credit_lots l join acc a on a.member_id = l.member_id
-    where l.live and l.state in ('pending', 'available') and ${dueTime} > $2 group by l.member_id
+    select l.member_id, min(${nextTime}) as next_ms from credit_lots l join acc a on a.member_id = l.member_id
+    where l.live and ${nextTime} > $2 group by l.member_id
   ), last as (
     select distinct on (member_id) member_id, v, available_after, pending_after from ev order by member_id, v desc
   )
-  update credit_accounts a set version = x.v, available = x.available_after, pending = x.pending_after, next_due_at_ms = lt.next_ms, updated_at_ms = $2
+  update credit_accounts a set version = x.v, available = x.available_after, pending = x.pending_after, next_due_at_ms = lt.next_ms, unlocked_through_ms = $2, updated_at_ms = $2
   from last x left join later lt on lt.member_id = x.member_id
   where a.member_id = x.member_id`;
 
 /** $1 the batch's members, $2 now, $3 the end of the warning window. */
-const markWarnings = `update credit_lots set warned_at_ms = $2
-  where member_id = any($1::text[]) and state = 'available' and warned_at_ms is null and expires_at_ms > $2 and expires_at_ms <= $3`;
+const markWarnings = `update credit_lots set warned_at_ms = $2, state = 'available'
+  where member_id = any($1::text[]) and live and warned_at_ms is null and expires_at_ms > $2 and expires_at_ms <= $3 and (state = 'available' or unlock_at_ms <= $2)`;
 
 /** $1 now, $2 the end of the warning window: the members with work, as the sweep finds them (two index ranges). */
 const dueMembers = `select member_id from credit_accounts where next_due_at_ms <= $1
-  union select member_id from credit_lots where live and state = 'available' and warned_at_ms is null and expires_at_ms <= $2 order by 1`;
+  union select l.member_id from credit_lots l join credit_accounts a on a.member_id = l.member_id
+    where l.live and l.warned_at_ms is null and l.expires_at_ms <= $2 and ${isAvailable} order by 1`;
 
 /**
  * Events written and seconds taken by one day's sweep at `nowMs` done by set-based SQL, on copies of `schema`'s tables

@@ -153,13 +153,18 @@ function eventCounts(events: readonly { type: string; memberId: string | null }[
   return [...counts].sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, n]) => ({ key, n }));
 }
 
+// A lot `l` of the account `a` as effectiveLotState reads it (a stored pending lot unlocked through the account's
+// unlocked_through_ms is available).
+const isPending = sql`l.state = 'pending' and (a.unlocked_through_ms is null or l.unlock_at_ms > a.unlocked_through_ms)`;
+const isAvailable = sql`(l.state = 'available' or (l.state = 'pending' and l.unlock_at_ms <= a.unlocked_through_ms))`;
+
 /** Due members whose events the set-based path can take (open, no debt, nothing held, no active hold, a lot due). */
 async function simpleDueMembers(ctx: TestDeps): Promise<number> {
   const now = ctx.clock.nowMs();
   const rows = (await sql<{ n: number }>`select count(distinct a.member_id) as n from credit_accounts a join credit_lots l on l.member_id = a.member_id
     where a.state = 'open' and a.debt = 0 and a.held = 0
       and not exists (select 1 from credit_holds h where h.member_id = a.member_id and h.state = 'active')
-      and ((l.state = 'pending' and l.unlock_at_ms <= ${now}) or (l.state = 'available' and l.expires_at_ms <= ${now}))`.execute(ctx.db)).rows;
+      and ((${isPending} and l.unlock_at_ms <= ${now}) or (${isAvailable} and l.expires_at_ms <= ${now}))`.execute(ctx.db)).rows;
   return Number(rows[0]!.n);
 }
 
@@ -168,9 +173,10 @@ async function nothingDue(ctx: TestDeps, warningMs: number): Promise<void> {
   const now = ctx.clock.nowMs();
   const rows = (await sql<{ n: number }>`select
       (select count(*) from credit_lots l join credit_accounts a on a.member_id = l.member_id where a.state = 'open'
-        and ((l.state = 'pending' and l.unlock_at_ms <= ${now}) or (l.state = 'available' and l.expires_at_ms <= ${now}))) +
+        and ((${isPending} and l.unlock_at_ms <= ${now}) or (${isAvailable} and l.expires_at_ms <= ${now}))) +
       (select count(*) from credit_holds where state = 'active' and expires_at_ms <= ${now}) +
-      (select count(*) from credit_lots where state = 'available' and warned_at_ms is null and expires_at_ms <= ${now + warningMs}) +
+      (select count(*) from credit_lots l join credit_accounts a on a.member_id = l.member_id
+        where ${isAvailable} and l.warned_at_ms is null and l.expires_at_ms <= ${now + warningMs}) +
       (select count(*) from credit_accounts where next_due_at_ms <= ${now}) as n`.execute(ctx.db)).rows;
   assert.equal(Number(rows[0]!.n), 0, 'something due was left');
 }

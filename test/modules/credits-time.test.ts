@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import { createMemberForSeed } from '../../src/modules/accounts/index.ts';
 import { getMessage, listMessages } from '../../src/modules/notifications/index.ts';
 import { runDueJobs } from '../../src/modules.ts';
-import { getBalance, getHistory, grantBonus, placeHold, runCreditsSweep, spendCredits } from '../../src/modules/credits/index.ts';
+import { getBalance, getHistory, grantBonus, placeHold, reverseForRefund, runCreditsSweep, spendCredits } from '../../src/modules/credits/index.ts';
 import { createTestDeps, type TestDeps } from '../support/deps.ts';
 import { describeEachDatabase } from '../support/each-database.ts';
 import { assertLedgerSound, DAY_MS, earnOrder, MINUTE_MS, newMemberId } from './credits-fixtures.ts';
@@ -63,6 +63,68 @@ describeEachDatabase('credits over time', (suite) => {
     const history = await getHistory(deps, memberId);
     assert.equal(history.entries[0]!.kind, 'unlock');
     assert.equal(history.entries[0]!.atMs, earned.unlockAtMs, 'dated at the unlock, not at the sweep');
+    await assertLedgerSound(deps);
+  });
+
+  test('PF-8 CR-9 LG-2 an unlock writes its posting and the account, not its lot: the lot reads as available through the account, and whatever next writes it writes its state', async () => {
+    const deps = suite.deps();
+    const memberId = newMemberId(deps);
+    const earned = await earnOrder(deps, memberId, [{ qualifyingMinor: 5000 }, { qualifyingMinor: 7000 }]);
+    const rows = async () =>
+      (await sql<{ id: string; state: string; remaining: number; warned_at_ms: number | null }>`select id, state, remaining, warned_at_ms from credit_lots where member_id = ${memberId} order by id`.execute(deps.db)).rows.map((r) => ({
+        id: r.id, state: r.state, remaining: Number(r.remaining), warned: r.warned_at_ms !== null,
+      }));
+    const unlockedThrough = async () => (await sql<{ t: number | null }>`select unlocked_through_ms as t from credit_accounts where member_id = ${memberId}`.execute(deps.db)).rows[0]!.t;
+    const [first, second] = await rows();
+    assert.equal(await unlockedThrough(), null, 'no moment before the book was first brought forward');
+
+    deps.clock.setMs(earned.unlockAtMs + 5 * MINUTE_MS);
+    assert.equal((await runCreditsSweep(deps)).transactions, 2);
+    assert.deepEqual(await rows(), [first, second], 'the unlocks left both lots as stored');
+    assert.equal(Number(await unlockedThrough()), deps.clock.nowMs());
+    let balance = await getBalance(deps, memberId);
+    assert.equal(balance.pendingTotal, 0);
+    assert.equal(balance.spendable, 120);
+    assert.deepEqual((await getHistory(deps, memberId)).entries.map((e) => e.kind), ['unlock', 'unlock', 'earn']);
+    assert.equal((await runCreditsSweep(deps)).transactions, 0, 'nothing is unlocked twice');
+    await assertLedgerSound(deps);
+
+    // A spend (the one-call path: nothing is due) writes the lot it takes from as the available lot it is.
+    await spendCredits(deps, { memberId, credits: 10, idempotencyKey: 'pf8-spend' });
+    const afterSpend = await rows();
+    assert.deepEqual(afterSpend.map((r) => [r.state, r.remaining]), [['available', 40], ['pending', 70]]);
+    await assertLedgerSound(deps);
+
+    // The expiry warning finds the lot still stored as pending and writes it as available with its mark (CR-10).
+    deps.clock.setMs(earned.expiresAtMs - 10 * DAY_MS);
+    await runCreditsSweep(deps);
+    assert.deepEqual((await rows()).map((r) => [r.state, r.warned]), [['available', true], ['available', true]]);
+    balance = await getBalance(deps, memberId);
+    assert.deepEqual(balance.expiringSoon, [{ credits: 110, expiresAtMs: earned.expiresAtMs }]);
+    deps.clock.setMs(earned.expiresAtMs);
+    await runCreditsSweep(deps);
+    assert.deepEqual((await rows()).map((r) => [r.state, r.remaining]), [['expired', 0], ['expired', 0]]);
+    assert.equal((await getBalance(deps, memberId)).spendable, 0);
+    await assertLedgerSound(deps);
+  });
+
+  test('PF-8 CR-9 a lot unlocked without its write is spent, held and reversed as the available lot it is, on every path', async () => {
+    const deps = suite.deps();
+    const memberId = newMemberId(deps);
+    const earned = await earnOrder(deps, memberId, [{ qualifyingMinor: 5000 }, { qualifyingMinor: 3000 }]);
+    deps.clock.setMs(earned.unlockAtMs + MINUTE_MS);
+    await runCreditsSweep(deps);
+    // A hold (the general path, the book read) draws on the first lot.
+    await placeHold(deps, { memberId, credits: 30, idempotencyKey: 'pf8-hold', orderId: 'ord_pf8' });
+    assert.equal((await getBalance(deps, memberId)).held, 30);
+    await assertLedgerSound(deps);
+    // A refund of the second line claws back the unlocked lot (CR-15), not a void of a pending one.
+    const reversed = await reverseForRefund(deps, { memberId, orderLineId: `${earned.orderId}-2`, refundedQualifyingMinor: 3000, lineQualifyingMinor: 3000, idempotencyKey: 'pf8-refund' });
+    assert.equal(reversed.clawedBack, 30);
+    assert.equal(reversed.voided, 0);
+    const balance = await getBalance(deps, memberId);
+    assert.equal(balance.spendable, 20);
+    assert.equal(balance.held, 30);
     await assertLedgerSound(deps);
   });
 

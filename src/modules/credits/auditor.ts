@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Ctx } from '../../deps.ts';
 import { isPostgres, type Executor } from '../../db/database.ts';
 import { yieldBetweenBatches } from '../../db/batches.ts';
-import { lotBuckets, type Account, type Lot } from './ledger.rules.ts';
+import { effectiveLotState, lotBuckets, type Account, type Lot } from './ledger.rules.ts';
 import { rawQuery } from './ledger.repository.ts';
 import { computeSnapshot, periodSpan, sampleSnapshots } from './snapshot.repository.ts';
 import { creditTables, type CreditAuditRunRow } from './ledger.table.ts';
@@ -95,18 +95,23 @@ const lotChunk = 500;
  * What the checks read of an account and of a lot, and nothing more: the other columns play no part in a check, and
  * reading whole lot rows (their order, line and transaction IDs) was a third of the auditor's own CPU.
  */
-type AuditedAccount = Pick<Account, 'memberId' | 'version' | 'pending' | 'available' | 'held' | 'debt'>;
+type AuditedAccount = Pick<Account, 'memberId' | 'version' | 'pending' | 'available' | 'held' | 'debt' | 'unlockedThroughMs'>;
 type AuditedLot = Pick<Lot, 'id' | 'memberId' | 'state' | 'original' | 'remaining' | 'held'>;
-const accountColumns = 'member_id, version, pending, available, held, debt';
-const lotColumns = 'id, member_id, state, original, remaining, held';
+const accountColumns = 'member_id, version, pending, available, held, debt, unlocked_through_ms';
+const lotColumns = 'id, member_id, state, original, remaining, held, unlock_at_ms';
 type Numeric = number | string;
 
-function toAuditedAccount(row: { member_id: string; version: Numeric; pending: Numeric; available: Numeric; held: Numeric; debt: Numeric }): AuditedAccount {
-  return { memberId: row.member_id, version: Number(row.version), pending: Number(row.pending), available: Number(row.available), held: Number(row.held), debt: Number(row.debt) };
+function toAuditedAccount(row: { member_id: string; version: Numeric; pending: Numeric; available: Numeric; held: Numeric; debt: Numeric; unlocked_through_ms: Numeric | null }): AuditedAccount {
+  return {
+    memberId: row.member_id, version: Number(row.version), pending: Number(row.pending), available: Number(row.available), held: Number(row.held), debt: Number(row.debt),
+    unlockedThroughMs: row.unlocked_through_ms === null ? null : Number(row.unlocked_through_ms),
+  };
 }
 
-function toAuditedLot(row: { id: string; member_id: string; state: string; original: Numeric; remaining: Numeric; held: Numeric }): AuditedLot {
-  return { id: row.id, memberId: row.member_id, state: row.state as Lot['state'], original: Number(row.original), remaining: Number(row.remaining), held: Number(row.held) };
+/** The lot in the state it is in (effectiveLotState, with its account's unlockedThroughMs): its postings must agree. */
+function toAuditedLot(row: { id: string; member_id: string; state: string; original: Numeric; remaining: Numeric; held: Numeric; unlock_at_ms: Numeric }, unlockedThroughMs: number | null): AuditedLot {
+  const state = effectiveLotState(row.state as Lot['state'], Number(row.unlock_at_ms), unlockedThroughMs);
+  return { id: row.id, memberId: row.member_id, state, original: Number(row.original), remaining: Number(row.remaining), held: Number(row.held) };
 }
 
 interface PostingSums {
@@ -210,7 +215,8 @@ async function auditPage(db: Executor, page: PageRange, findings: Findings): Pro
   }
   type LotRow = Parameters<typeof toAuditedLot>[0];
   const liveLots = await rawQuery<LotRow>(db, `select ${lotColumns} from credit_lots where ${range.text} and state in ('pending', 'available')`, range.params);
-  const lots = new Map<string, AuditedLot>(liveLots.map((row) => [row.id, toAuditedLot(row)]));
+  const unlockedThrough = (memberId: string) => byMember.get(memberId)?.unlockedThroughMs ?? null;
+  const lots = new Map<string, AuditedLot>(liveLots.map((row) => [row.id, toAuditedLot(row, unlockedThrough(row.member_id))]));
   // Lots that left the live set (spent, expired, voided…) but have postings: fetched by key, a page of members at a time.
   const others = [...perLot.keys()].filter((id) => !lots.has(id));
   for (let i = 0; i < others.length; i += lotChunk) {
@@ -221,7 +227,7 @@ async function auditPage(db: Executor, page: PageRange, findings: Findings): Pro
       `select ${lotColumns} from credit_lots where member_id in (${members.map(() => '?').join(', ')}) and id in (${chunk.map(() => '?').join(', ')})`,
       [...members, ...chunk],
     );
-    for (const row of rows) lots.set(row.id, toAuditedLot(row));
+    for (const row of rows) lots.set(row.id, toAuditedLot(row, unlockedThrough(row.member_id)));
   }
   const lotTotals = new Map<string, { pending: number; available: number; held: number }>();
   for (const lot of lots.values()) {

@@ -7,7 +7,7 @@ import { isPostgres, type Executor } from '../../db/database.ts';
 import { toSqliteInput } from '../../db/node-sqlite-adapter.ts';
 import { executeRaw, queryRaw, rawSqliteInTransaction, type RawSqlite } from '../../db/sqlite-raw.ts';
 import { assert } from '../../platform/assert.ts';
-import type { Account, Book, Hold, HoldLot, HoldState, Lot, LotSource, LotState, TransactionDraft } from './ledger.rules.ts';
+import { effectiveLotState, type Account, type Book, type Hold, type HoldLot, type HoldState, type Lot, type LotSource, type LotState, type TransactionDraft } from './ledger.rules.ts';
 import type { CreditAccountRow, CreditHoldLotRow, CreditHoldRow, CreditLotRow, CreditTransactionRow } from './ledger.table.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -81,14 +81,31 @@ function readAccount(row: CreditAccountRow): Account {
     debt: Number(row.debt),
     lifetimeEarned: Number(row.lifetime_earned),
     nextDueAtMs: row.next_due_at_ms === null ? null : Number(row.next_due_at_ms),
+    unlockedThroughMs: row.unlocked_through_ms == null ? null : Number(row.unlocked_through_ms),
     createdAtMs: Number(row.created_at_ms),
     updatedAtMs: Number(row.updated_at_ms),
   };
 }
 
-export function toLot(row: CreditLotRow): Lot {
+/** What a lot's row held when it was read: its stored state (see effectiveLotState) and what an unlock leaves as it is. */
+interface LotAsRead {
+  state: LotState;
+  warnedAtMs: number | null;
+  remaining: number;
+  held: number;
+  reversed: number;
+  refundedQualifyingMinor: number;
+}
+
+/**
+ * A lot read to be worked on: in the state it is in (a stored pending lot unlocked through the account's
+ * `unlockedThroughMs` is available), marked with what its row holds.
+ */
+export function toLot(row: CreditLotRow, unlockedThroughMs: number | null): Lot {
   const lot = readLot(row);
-  markAsRead(lot, { state: lot.state, warnedAtMs: lot.warnedAtMs });
+  const read: LotAsRead = { state: lot.state, warnedAtMs: lot.warnedAtMs, remaining: lot.remaining, held: lot.held, reversed: lot.reversed, refundedQualifyingMinor: lot.refundedQualifyingMinor };
+  markAsRead(lot, read);
+  lot.state = effectiveLotState(lot.state, lot.unlockAtMs, unlockedThroughMs);
   return lot;
 }
 
@@ -184,13 +201,15 @@ function groupHolds(holdRows: CreditHoldRow[], holdLotRows: CreditHoldLotRow[]):
   return holdRows.map((row) => toHold(row, byHold.get(row.id) ?? []));
 }
 
-async function loadBookRows(db: Executor, memberId: string, withHolds: boolean): Promise<{ lots: Lot[]; holds: Hold[] }> {
-  const lots = (await rawQuery<CreditLotRow>(db, liveLotsSql(db), [memberId])).map(toLot);
+async function loadBookRows(db: Executor, account: Account): Promise<{ lots: Lot[]; holds: Hold[] }> {
+  const { memberId, unlockedThroughMs } = account;
+  const withHolds = account.held > 0;
+  const lots = (await rawQuery<CreditLotRow>(db, liveLotsSql(db), [memberId])).map((row) => toLot(row, unlockedThroughMs));
   if (!withHolds) return { lots, holds: [] };
   const holdRows = await rawQuery<CreditHoldRow>(db, activeHoldsSql, [memberId]);
   if (holdRows.length === 0) return { lots, holds: [] };
   const holdLotRows = await rawQuery<CreditHoldLotRow>(db, activeHoldLotsSql, [memberId]);
-  const extra = (await rawQuery<CreditLotRow>(db, heldDeadLotsSql, [memberId, memberId])).map(toLot);
+  const extra = (await rawQuery<CreditLotRow>(db, heldDeadLotsSql, [memberId, memberId])).map((row) => toLot(row, unlockedThroughMs));
   return { lots: [...lots, ...extra], holds: groupHolds(holdRows, holdLotRows) };
 }
 
@@ -205,8 +224,8 @@ interface PgBook {
   dead_lots: CreditLotRow[];
 }
 
-function fromPgBook(book: PgBook): { lots: Lot[]; holds: Hold[] } {
-  return { lots: [...book.lots, ...book.dead_lots].map(toLot), holds: book.holds.map((h) => toHold(h.hold, h.lots)) };
+function fromPgBook(book: PgBook, account: Account): { lots: Lot[]; holds: Hold[] } {
+  return { lots: [...book.lots, ...book.dead_lots].map((row) => toLot(row, account.unlockedThroughMs)), holds: book.holds.map((h) => toHold(h.hold, h.lots)) };
 }
 
 /**
@@ -223,10 +242,11 @@ export async function lockMember(db: Executor, options: LoadOptions): Promise<Lo
       [memberId, idemScope, idemKey, forceBook, nowMs],
     );
     assert(row, 'credits_lock returns one row');
-    const { account, pv, idem, book } = row.r;
-    const loaded = book ? fromPgBook(book) : undefined;
+    const { account: accountRow, pv, idem, book } = row.r;
+    const account = accountRow ? toAccount(accountRow) : undefined;
+    const loaded = book && account ? fromPgBook(book, account) : undefined;
     return {
-      account: account ? toAccount(account) : undefined,
+      account,
       currentPolicyVersion: Number(pv),
       idempotent: idem ? { requestHash: idem[0], result: idem[1] } : undefined,
       lots: loaded?.lots,
@@ -239,7 +259,7 @@ export async function lockMember(db: Executor, options: LoadOptions): Promise<Lo
   if (head.member_id == null) return { account: undefined, currentPolicyVersion: Number(head.pv), idempotent, lots: undefined, holds: undefined };
   const account = toAccount(head as CreditAccountRow);
   const wantBook = forceBook || (account.nextDueAtMs !== null && account.nextDueAtMs <= nowMs);
-  const book = wantBook ? await loadBookRows(db, memberId, account.held > 0) : undefined;
+  const book = wantBook ? await loadBookRows(db, account) : undefined;
   return { account, currentPolicyVersion: Number(head.pv), idempotent, lots: book?.lots, holds: book?.holds };
 }
 
@@ -263,8 +283,10 @@ export async function lockAccounts(db: Executor, memberIds: readonly string[]): 
   return rows.map(toAccount);
 }
 
-/** The books (live lots, active holds and the lots they draw on) of many members at once. */
-export async function loadBooks(db: Executor, memberIds: readonly string[]): Promise<Map<string, { lots: Lot[]; holds: Hold[] }>> {
+/** The books (live lots, active holds and the lots they draw on) of many members at once, their accounts as read. */
+export async function loadBooks(db: Executor, accounts: readonly Account[]): Promise<Map<string, { lots: Lot[]; holds: Hold[] }>> {
+  const memberIds = accounts.map((a) => a.memberId);
+  const unlockedThrough = new Map(accounts.map((a) => [a.memberId, a.unlockedThroughMs]));
   const result = new Map<string, { lots: Lot[]; holds: Hold[] }>();
   for (const id of memberIds) result.set(id, { lots: [], holds: [] });
   if (memberIds.length === 0) return result;
@@ -285,20 +307,21 @@ export async function loadBooks(db: Executor, memberIds: readonly string[]): Pro
       );
     }
   }
-  for (const row of [...lots, ...extra]) result.get(row.member_id)!.lots.push(toLot(row));
+  for (const row of [...lots, ...extra]) result.get(row.member_id)!.lots.push(toLot(row, unlockedThrough.get(row.member_id)!));
   for (const hold of groupHolds(holdRows, holdLotRows)) result.get(hold.memberId)!.holds.push(hold);
   return result;
 }
 
-export async function findOrderLineLot(db: Executor, memberId: string, orderLineId: string): Promise<Lot | undefined> {
-  const rows = await rawQuery<CreditLotRow>(db, `select * from credit_lots where member_id = ? and order_line_id = ? and order_line_id is not null`, [memberId, orderLineId]);
-  return rows[0] ? toLot(rows[0]) : undefined;
+/** `account`: the member's, as read under its lock (its unlockedThroughMs says which stored pending lots are available). */
+export async function findOrderLineLot(db: Executor, account: Account, orderLineId: string): Promise<Lot | undefined> {
+  const rows = await rawQuery<CreditLotRow>(db, `select * from credit_lots where member_id = ? and order_line_id = ? and order_line_id is not null`, [account.memberId, orderLineId]);
+  return rows[0] ? toLot(rows[0], account.unlockedThroughMs) : undefined;
 }
 
-export async function findLots(db: Executor, memberId: string, lotIds: readonly string[]): Promise<Lot[]> {
+export async function findLots(db: Executor, account: Pick<Account, 'memberId' | 'unlockedThroughMs'>, lotIds: readonly string[]): Promise<Lot[]> {
   if (lotIds.length === 0) return [];
-  const rows = await rawQuery<CreditLotRow>(db, `select * from credit_lots where member_id = ? and id in (${lotIds.map(() => '?').join(', ')})`, [memberId, ...lotIds]);
-  return rows.map(toLot);
+  const rows = await rawQuery<CreditLotRow>(db, `select * from credit_lots where member_id = ? and id in (${lotIds.map(() => '?').join(', ')})`, [account.memberId, ...lotIds]);
+  return rows.map((row) => toLot(row, account.unlockedThroughMs));
 }
 
 /**
@@ -386,8 +409,21 @@ const lotAmountsUpdate: TableWrite<Lot> = {
 };
 
 export function onlyAmountsChanged(lot: Lot): boolean {
-  const read = readMark<{ state: LotState; warnedAtMs: number | null }>(lot);
+  const read = readMark<LotAsRead>(lot);
   return read !== undefined && read.state === lot.state && read.warnedAtMs === lot.warnedAtMs;
+}
+
+/**
+ * Nothing to write: the lot's row is as read but for the state its unlock gave it, which the account's
+ * unlockedThroughMs already says (effectiveLotState). The sweep's commonest event then writes no lot page (PF-8).
+ */
+function unlockedInPlace(lot: Lot, account: Account): boolean {
+  const read = readMark<LotAsRead>(lot);
+  return (
+    read !== undefined && read.state === 'pending' && lot.state === 'available' && account.unlockedThroughMs !== null && lot.unlockAtMs <= account.unlockedThroughMs &&
+    read.warnedAtMs === lot.warnedAtMs && read.remaining === lot.remaining && read.held === lot.held && read.reversed === lot.reversed &&
+    read.refundedQualifyingMinor === lot.refundedQualifyingMinor
+  );
 }
 
 const holdInsert: TableWrite<Hold> = {
@@ -426,9 +462,9 @@ const accountUpdate: TableWrite<Account> = {
   keys: ['member_id'],
   columns: [
     'member_id', 'state', 'version', 'available', 'pending', 'held', 'debt',
-    'lifetime_earned', 'next_due_at_ms', 'updated_at_ms',
+    'lifetime_earned', 'next_due_at_ms', 'unlocked_through_ms', 'updated_at_ms',
   ],
-  values: (a) => [a.memberId, a.state, a.version, a.available, a.pending, a.held, a.debt, a.lifetimeEarned, a.nextDueAtMs, a.updatedAtMs],
+  values: (a) => [a.memberId, a.state, a.version, a.available, a.pending, a.held, a.debt, a.lifetimeEarned, a.nextDueAtMs, a.unlockedThroughMs, a.updatedAtMs],
 };
 
 /** An account whose next-due time is as read (see asRead). */
@@ -436,7 +472,7 @@ const accountBalancesUpdate: TableWrite<Account> = {
   table: 'credit_accounts',
   keys: ['member_id'],
   columns: accountUpdate.columns.filter((name) => name !== 'next_due_at_ms'),
-  values: (a) => [a.memberId, a.state, a.version, a.available, a.pending, a.held, a.debt, a.lifetimeEarned, a.updatedAtMs],
+  values: (a) => [a.memberId, a.state, a.version, a.available, a.pending, a.held, a.debt, a.lifetimeEarned, a.unlockedThroughMs, a.updatedAtMs],
 };
 
 export function nextDueUnchanged(account: Account): boolean {
@@ -459,8 +495,17 @@ export function collectWrites(books: readonly Book[]): Writes {
   const writes: Writes = { transactions: [], newLots: [], changedLots: [], newHolds: [], changedHolds: [], newHoldLots: [], changedHoldLots: [], accounts: [] };
   for (const book of books) {
     writes.transactions.push(...book.transactions);
-    for (const id of book.newLots) writes.newLots.push(book.lots.get(id)!);
-    for (const id of book.changedLots) if (!book.newLots.has(id)) writes.changedLots.push(book.lots.get(id)!);
+    const unlockedThrough = book.account.unlockedThroughMs;
+    for (const id of book.newLots) {
+      const lot = book.lots.get(id)!;
+      // A lot stored as pending must read as pending (effectiveLotState): one issued already due is unlocked first.
+      assert(lot.state !== 'pending' || unlockedThrough === null || lot.unlockAtMs > unlockedThrough, `lot ${lot.id} would be stored pending after its unlock`);
+      writes.newLots.push(lot);
+    }
+    for (const id of book.changedLots) {
+      const lot = book.lots.get(id)!;
+      if (!book.newLots.has(id) && !unlockedInPlace(lot, book.account)) writes.changedLots.push(lot);
+    }
     for (const id of book.newHolds) writes.newHolds.push(book.holds.get(id)!);
     for (const id of book.changedHolds) if (!book.newHolds.has(id)) writes.changedHolds.push(book.holds.get(id)!);
     const holdLot = (key: string): HoldLotDraft => {
@@ -542,7 +587,10 @@ export async function writeAll(db: Executor, writes: Writes): Promise<void> {
   sqliteUpdate(raw, lotAmountsUpdate, writes.changedLots.filter(onlyAmountsChanged));
   sqliteUpdate(raw, lotUpdate, writes.changedLots.filter((lot) => !onlyAmountsChanged(lot)));
   // The rows now hold what these objects hold: a later write of the same object compares against that.
-  for (const lot of [...writes.newLots, ...writes.changedLots]) markAsRead(lot, { state: lot.state, warnedAtMs: lot.warnedAtMs });
+  for (const lot of [...writes.newLots, ...writes.changedLots]) {
+    const written: LotAsRead = { state: lot.state, warnedAtMs: lot.warnedAtMs, remaining: lot.remaining, held: lot.held, reversed: lot.reversed, refundedQualifyingMinor: lot.refundedQualifyingMinor };
+    markAsRead(lot, written);
+  }
   sqliteInsert(raw, holdInsert, writes.newHolds);
   sqliteUpdate(raw, holdUpdate, writes.changedHolds);
   sqliteInsert(raw, holdLotInsert, writes.newHoldLots);
@@ -574,12 +622,13 @@ export async function readMember(db: Executor, memberId: string): Promise<Member
   if (isPostgres(db)) {
     const [row] = await pgQuery<{ r: { account: CreditAccountRow; pv: number; book: PgBook } | null }>(db, 'select credits_read($1) as r', [memberId]);
     if (!row?.r) return undefined;
-    return { account: toAccount(row.r.account), ...fromPgBook(row.r.book), currentPolicyVersion: Number(row.r.pv) };
+    const account = toAccount(row.r.account);
+    return { account, ...fromPgBook(row.r.book, account), currentPolicyVersion: Number(row.r.pv) };
   }
   const [row] = await rawQuery<CreditAccountRow & { pv: number }>(db, sqliteAccountSql, [memberId]);
   if (!row) return undefined;
   const account = toAccount(row);
-  const book = await loadBookRows(db, memberId, account.held > 0);
+  const book = await loadBookRows(db, account);
   return { account, lots: book.lots, holds: book.holds, currentPolicyVersion: Number(row.pv) };
 }
 
@@ -608,14 +657,15 @@ export async function readBalanceHead(db: Executor, memberId: string, nowMs: num
     const num = (list: [number, number][]) => list.map(([at, credits]): [number, number] => [Number(at), Number(credits)]);
     const lists = pending && expiring && !book ? { pending: num(pending), expiring: num(expiring) } : undefined;
     if (!lists) assert(book, 'credits_balance answers the lists or the book');
-    return { account: toAccount(account), currentPolicyVersion: Number(pv), lists, book: lists || !book ? undefined : fromPgBook(book) };
+    const head = toAccount(account);
+    return { account: head, currentPolicyVersion: Number(pv), lists, book: lists || !book ? undefined : fromPgBook(book, head) };
   }
   const [row] = await rawQuery<CreditAccountRow & { pv: number }>(db, sqliteAccountSql, [memberId]);
   if (!row) return undefined;
   const account = toAccount(row);
   const pv = Number(row.pv);
   if (account.nextDueAtMs === null || account.nextDueAtMs <= nowMs) {
-    return { account, currentPolicyVersion: pv, lists: undefined, book: await loadBookRows(db, memberId, account.held > 0) };
+    return { account, currentPolicyVersion: pv, lists: undefined, book: await loadBookRows(db, account) };
   }
   const warningMs = await warningMsOf(pv);
   const pending: [number, number][] = [];
@@ -625,8 +675,9 @@ export async function readBalanceHead(db: Executor, memberId: string, nowMs: num
     const remaining = Number(lot.remaining);
     const unheld = remaining - Number(lot.held);
     const expiresAtMs = Number(lot.expires_at_ms);
-    if (lot.state === 'pending' && remaining > 0) pending.push([Number(lot.unlock_at_ms), remaining]);
-    if (lot.state === 'available' && unheld > 0 && expiresAtMs > nowMs && expiresAtMs <= nowMs + warningMs) expiring.push([expiresAtMs, unheld]);
+    const state = effectiveLotState(lot.state as LotState, Number(lot.unlock_at_ms), account.unlockedThroughMs);
+    if (state === 'pending' && remaining > 0) pending.push([Number(lot.unlock_at_ms), remaining]);
+    if (state === 'available' && unheld > 0 && expiresAtMs > nowMs && expiresAtMs <= nowMs + warningMs) expiring.push([expiresAtMs, unheld]);
   }
   return { account, currentPolicyVersion: pv, lists: { pending, expiring }, book: undefined };
 }
@@ -681,7 +732,8 @@ export async function selectReplay(db: Executor, memberId: string, atMs: number)
   );
   const lotIds = [...new Set(sums.map((s) => s.lot_id).filter((x): x is string => x !== null))];
   const holdIds = [...new Set(sums.map((s) => s.hold_id).filter((x): x is string => x !== null))];
-  const lots = await findLots(db, memberId, lotIds);
+  // The replay takes each lot's state from its postings, not from its row.
+  const lots = await findLots(db, { memberId, unlockedThroughMs: null }, lotIds);
   const holds = holdIds.length === 0 ? [] : await rawQuery<CreditHoldRow>(db, `select * from credit_holds where id in (${holdIds.map(() => '?').join(', ')})`, holdIds);
   const [policy] = await rawQuery<{ version: number }>(db, `select max(version) as version from credit_policies where published_at_ms <= ?`, [atMs]);
   return {

@@ -34,6 +34,12 @@ export interface Account {
   lifetimeEarned: number;
   /** No time event (unlock, expiry, hold timeout) of this member is due before this moment; null: none at all. */
   nextDueAtMs: number | null;
+  /**
+   * Every unlock due at or before this moment has its posting written (the last moment advanceTo brought the whole
+   * book to); null: none yet. An unlock does not rewrite its lot (PF-8): a lot stored as pending whose unlock time is
+   * at or before this moment is available (effectiveLotState).
+   */
+  unlockedThroughMs: number | null;
   createdAtMs: number;
   /** The latest `at` among the member's transactions: time events are never dated before it. */
   updatedAtMs: number;
@@ -173,7 +179,18 @@ export function newBook(account: Account, lots: Iterable<Lot>, holds: Iterable<H
 }
 
 export function emptyAccount(memberId: string, nowMs: number): Account {
-  return { memberId, state: 'open', version: 0, available: 0, pending: 0, held: 0, debt: 0, lifetimeEarned: 0, nextDueAtMs: null, createdAtMs: nowMs, updatedAtMs: 0 };
+  return { memberId, state: 'open', version: 0, available: 0, pending: 0, held: 0, debt: 0, lifetimeEarned: 0, nextDueAtMs: null, unlockedThroughMs: null, createdAtMs: nowMs, updatedAtMs: 0 };
+}
+
+/**
+ * A lot's state from its stored row: a lot stays stored as pending when it unlocks (its unlock posting and the
+ * account's balances say so; not rewriting the lot halves the pages a day's sweep writes, PF-8), so a stored pending
+ * lot whose unlock time is at or before the account's unlockedThroughMs is available. Every lot that is truly still
+ * pending unlocks after that moment: advanceTo unlocks everything due when it moves the moment, and a lot issued
+ * already due is unlocked by the operation that issues it (finishOperation).
+ */
+export function effectiveLotState(stored: LotState, unlockAtMs: number, unlockedThroughMs: number | null): LotState {
+  return stored === 'pending' && unlockedThroughMs !== null && unlockAtMs <= unlockedThroughMs ? 'available' : stored;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -531,6 +548,7 @@ export function advanceTo(book: Book, env: Env, nowMs: number): void {
     }
   }
   book.account.nextDueAtMs = computeNextDue(book);
+  if (book.account.unlockedThroughMs === null || book.account.unlockedThroughMs < nowMs) book.account.unlockedThroughMs = nowMs;
   book.accountChanged = true;
 }
 

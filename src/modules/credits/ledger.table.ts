@@ -55,6 +55,8 @@ export interface CreditAccountRow {
   debt: number;
   lifetime_earned: number;
   next_due_at_ms: number | null;
+  /** Migration 0427: unlocks due by then have their postings; a stored pending lot unlocking by then is available. */
+  unlocked_through_ms: number | null;
   created_at_ms: number;
   updated_at_ms: number;
 }

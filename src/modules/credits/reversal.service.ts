@@ -61,7 +61,7 @@ export async function reverseForRefund(ctx: Ctx, input: ReverseForRefundInput): 
     whenMissing: nothing,
     whenClosed: nothing,
     async prepare(trx, { book }) {
-      const found = await findOrderLineLot(trx.db, parsed.memberId, parsed.orderLineId);
+      const found = await findOrderLineLot(trx.db, book.account, parsed.orderLineId);
       if (found) {
         lot = book.lots.get(found.id) ?? found;
         book.lots.set(lot.id, lot);
@@ -132,7 +132,7 @@ export async function restoreSpend(ctx: Ctx, input: RestoreSpendInput): Promise<
     async prepare(trx, { book }) {
       const spent = await spentOnOrderByLot(trx.db, parsed.memberId, parsed.orderId);
       const missing = spent.map((s) => s.lotId).filter((lotId) => !book.lots.has(lotId));
-      for (const lot of await findLots(trx.db, parsed.memberId, missing)) book.lots.set(lot.id, lot);
+      for (const lot of await findLots(trx.db, book.account, missing)) book.lots.set(lot.id, lot);
       sources = spent
         .map((s) => ({ lot: book.lots.get(s.lotId)!, restorable: s.spent - s.restored }))
         .filter((s) => s.restorable > 0)

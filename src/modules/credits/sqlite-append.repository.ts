@@ -18,12 +18,12 @@ import type { Executor } from '../../db/database.ts';
 import { appendColumns, type FastAnswer } from './ledger.repository.ts';
 import type { CreditAccountRow } from './ledger.table.ts';
 
-export type AccountHead = Pick<CreditAccountRow, 'state' | 'version' | 'available' | 'pending' | 'held' | 'debt' | 'lifetime_earned' | 'next_due_at_ms'>;
+export type AccountHead = Pick<CreditAccountRow, 'state' | 'version' | 'available' | 'pending' | 'held' | 'debt' | 'lifetime_earned' | 'next_due_at_ms' | 'unlocked_through_ms'>;
 
 export const insertText = (table: string, columns: readonly string[]) => `insert into ${table} (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')})`;
 /** The statements an append group and a spend group share (sqlite-spend.repository.ts). */
 export const groupSql = {
-  account: 'select state, version, available, pending, held, debt, lifetime_earned, next_due_at_ms from credit_accounts where member_id = ?',
+  account: 'select state, version, available, pending, held, debt, lifetime_earned, next_due_at_ms, unlocked_through_ms from credit_accounts where member_id = ?',
   idempotent: 'select request_hash, result from credit_transactions where member_id = ? and idem_scope = ? and idem_key = ?',
 };
 
@@ -70,7 +70,7 @@ function applyOne(raw: RawSqlite, p: Row, pv: number | null): FastAnswer {
   let account = raw.statement(sql.account).get(memberId) as AccountHead | undefined;
   if (!account) {
     raw.statement(sql.createAccount).run(memberId, nowMs);
-    account = { state: 'open', version: 0, available: 0, pending: 0, held: 0, debt: 0, lifetime_earned: 0, next_due_at_ms: null };
+    account = { state: 'open', version: 0, available: 0, pending: 0, held: 0, debt: 0, lifetime_earned: 0, next_due_at_ms: null, unlocked_through_ms: null };
   }
   const hit = raw.statement(sql.idempotent).get(memberId, p.idemScope as string, p.idemKey as string) as { request_hash: string; result: string | null } | undefined;
   if (hit) return { status: 'replay', requestHash: hit.request_hash, result: hit.result };

@@ -15,11 +15,12 @@ import { groupSql, inSqliteGroup, insertText, values, type AccountHead } from '.
 
 const sql = {
   ...groupSql,
-  // spendableLots and fifoOrder of ledger.rules.ts.
-  lots: `select id, remaining, held from credit_lots where member_id = ? and state = 'available' and remaining > held and expires_at_ms > ?
-    order by expires_at_ms, created_at_ms, id`,
-  // The lot's state follows its amounts (touchLot): an available lot spent to nothing is depleted.
-  lot: `update credit_lots set remaining = ?, state = case when ? = 0 then 'depleted' else state end where member_id = ? and id = ?`,
+  // spendableLots and fifoOrder of ledger.rules.ts, over the lots effectiveLotState reads as available.
+  lots: `select id, remaining, held from credit_lots where member_id = ? and (state = 'available' or (state = 'pending' and unlock_at_ms <= ?))
+    and remaining > held and expires_at_ms > ? order by expires_at_ms, created_at_ms, id`,
+  // The lot's state follows its amounts (touchLot): an available lot spent to nothing is depleted; one still stored as
+  // pending after its unlock is written as the available lot it is, as the general path writes it.
+  lot: `update credit_lots set remaining = ?, state = case when ? = 0 then 'depleted' else 'available' end where member_id = ? and id = ?`,
   transaction: insertText('credit_transactions', appendColumns.transaction),
   // As credits_spend: the next due time stays a lower bound (a depleted lot's expiry no longer comes; the sweep finds that).
   updateAccount: 'update credit_accounts set version = ?, available = ?, updated_at_ms = max(updated_at_ms, ?) where member_id = ?',
@@ -41,7 +42,7 @@ function spendOne(raw: RawSqlite, p: Payload, pv: number | null): FastAnswer {
   if (hit) return { status: 'replay', requestHash: hit.request_hash, result: hit.result };
   if (!account || account.state !== 'open' || p.policyVersion !== pv) return { status: 'fallback' };
   if (account.next_due_at_ms !== null && account.next_due_at_ms <= nowMs) return { status: 'fallback' };
-  const lots = raw.statement(sql.lots).all(memberId, nowMs) as { id: string; remaining: number; held: number }[];
+  const lots = raw.statement(sql.lots).all(memberId, account.unlocked_through_ms, nowMs) as { id: string; remaining: number; held: number }[];
   const spendable = lots.reduce((sum, lot) => sum + lot.remaining - lot.held, 0);
   if (spendable < credits) return { status: 'insufficient', available: spendable };
 

@@ -101,7 +101,7 @@ async function sweepBatch(ctx: Ctx, memberIds: readonly string[], setBased: bool
     const candidates = accounts.filter((a) => setBased && isSimple(a, holders)).map((a) => a.memberId);
     const { dueLots, laterDue } = await selectDueWork(trx.db, candidates, nowMs);
     const simple = new Set(candidates.filter((id) => dueLots.get(id)!.every(hasSimpleShape)));
-    const loaded = await loadBooks(trx.db, accounts.filter((a) => !simple.has(a.memberId)).map((a) => a.memberId));
+    const loaded = await loadBooks(trx.db, accounts.filter((a) => !simple.has(a.memberId)));
     const env = { nowMs, policyVersion: policy.version, newId: (prefix: 'ltx' | 'lot' | 'hld') => trx.ids.next(prefix) };
     const books: Book[] = [];
     const bookWarnings = new Map<string, ExpiryWarning[]>();

@@ -9,6 +9,13 @@ import type { ExpiryWarning } from './notices.ts';
 
 const placeholders = (count: number) => Array(count).fill('?').join(', ');
 
+// A lot `l` of the account `a` as effectiveLotState reads it: stored pending lots unlocked through the account's
+// unlocked_through_ms are available (their unlock rewrote nothing but the account, PF-8).
+const isPending = `l.state = 'pending' and (a.unlocked_through_ms is null or l.unlock_at_ms > a.unlocked_through_ms)`;
+const isAvailable = `(l.state = 'available' or (l.state = 'pending' and l.unlock_at_ms <= a.unlocked_through_ms))`;
+/** The expiry warnings' partial index (credit_lots_warning_due), as its predicate reads on SQLite (migration 0427). */
+const unwarnedLive = `l.state in ('pending', 'available') and l.warned_at_ms is null`;
+
 /**
  * `member_id in (the batch)`: on PostgreSQL one array parameter, so the statement has one shape whatever the batch
  * (planning a 500-item IN list took ~7 ms a statement, measured); on SQLite placeholders (prepared once per size).
@@ -26,7 +33,8 @@ export async function dueMemberIds(db: Executor, nowMs: number, warnUntilMs: num
   const rows = await rawQuery<{ member_id: string }>(
     db,
     `select member_id from (select member_id from credit_accounts where next_due_at_ms <= ? order by next_due_at_ms, member_id limit ?) d
-     union select member_id from (select member_id from credit_lots where ${liveLotsFirst(db)}state = 'available' and warned_at_ms is null and expires_at_ms <= ? order by expires_at_ms, member_id, id limit ?) w`,
+     union select member_id from (select l.member_id from credit_lots l join credit_accounts a on a.member_id = l.member_id
+       where ${liveLotsFirst(db)}${unwarnedLive} and l.expires_at_ms <= ? and ${isAvailable} order by l.expires_at_ms, l.member_id, l.id limit ?) w`,
     [nowMs, limit, warnUntilMs, limit],
   );
   return rows.map((r) => r.member_id).sort().slice(0, limit);
@@ -58,17 +66,19 @@ export interface DueWork {
 export async function selectDueWork(db: Executor, memberIds: readonly string[], nowMs: number): Promise<DueWork> {
   const work: DueWork = { dueLots: new Map(memberIds.map((id) => [id, []])), laterDue: new Map() };
   if (memberIds.length === 0) return work;
-  const members = memberIn(db, 'member_id', memberIds);
-  const due = await rawQuery<CreditLotRow>(
+  const members = memberIn(db, 'l.member_id', memberIds);
+  const due = await rawQuery<CreditLotRow & { unlocked_through: number | null }>(
     db,
-    `select * from credit_lots where ${members.text} and ((state = 'pending' and unlock_at_ms <= ?) or (state = 'available' and expires_at_ms <= ?))`,
+    `select l.*, a.unlocked_through_ms as unlocked_through from credit_lots l join credit_accounts a on a.member_id = l.member_id
+     where ${members.text} and ((${isPending} and l.unlock_at_ms <= ?) or (${isAvailable} and l.expires_at_ms <= ?))`,
     [...members.params, nowMs, nowMs],
   );
-  for (const row of due) work.dueLots.get(row.member_id)!.push(toLot(row));
+  for (const row of due) work.dueLots.get(row.member_id)!.push(toLot(row, row.unlocked_through === null ? null : Number(row.unlocked_through)));
   const later = await rawQuery<{ member_id: string; next_ms: number | null }>(
     db,
-    `select member_id, min(case when state = 'pending' and unlock_at_ms > ? then unlock_at_ms when state = 'available' and expires_at_ms > ? then expires_at_ms end) as next_ms
-     from credit_lots where ${liveLotsFirst(db)}${members.text} and state in ('pending', 'available') group by member_id`,
+    `select l.member_id, min(case when ${isPending} then case when l.unlock_at_ms > ? then l.unlock_at_ms end when l.expires_at_ms > ? then l.expires_at_ms end) as next_ms
+     from credit_lots l join credit_accounts a on a.member_id = l.member_id
+     where ${liveLotsFirst(db)}${members.text} and l.state in ('pending', 'available') group by l.member_id`,
     [nowMs, nowMs, ...members.params],
   );
   for (const row of later) if (row.next_ms !== null) work.laterDue.set(row.member_id, Number(row.next_ms));
@@ -77,15 +87,17 @@ export async function selectDueWork(db: Executor, memberIds: readonly string[], 
 
 /**
  * CR-10 for members without held credits: marks every available, unwarned lot expiring in (now, warnUntil] as warned
- * now, in one statement, and answers the warnings to send (every such lot has unheld credits: nothing is held).
+ * now, in one statement, and answers the warnings to send (every such lot has unheld credits: nothing is held). A lot
+ * still stored as pending after its unlock is written as available with its mark, as the whole-book path writes it.
  */
 export async function markExpiryWarnings(db: Executor, memberIds: readonly string[], nowMs: number, warnUntilMs: number): Promise<ExpiryWarning[]> {
   if (memberIds.length === 0) return [];
-  const members = memberIn(db, 'member_id', memberIds);
+  const members = memberIn(db, 'l.member_id', memberIds);
   const rows = await rawQuery<{ member_id: string; id: string; unheld: number; expires_at_ms: number }>(
     db,
-    `update credit_lots set warned_at_ms = ?
-     where ${members.text} and state = 'available' and warned_at_ms is null and expires_at_ms > ? and expires_at_ms <= ?
+    `update credit_lots as l set warned_at_ms = ?, state = 'available'
+     where ${members.text} and ${unwarnedLive} and l.expires_at_ms > ? and l.expires_at_ms <= ?
+       and (l.state = 'available' or l.unlock_at_ms <= (select a.unlocked_through_ms from credit_accounts a where a.member_id = l.member_id))
      returning member_id, id, remaining - held as unheld, expires_at_ms`,
     [nowMs, ...members.params, nowMs, warnUntilMs],
   );
