@@ -98,9 +98,9 @@ async function sweepBatch(ctx: Ctx, memberIds: readonly string[], setBased: bool
     const accounts = await lockAccounts(trx.db, memberIds);
     // Reads first, then the rules in member order, so IDs are drawn in the same order whichever path a member takes.
     const holders = setBased ? await membersWithActiveHolds(trx.db, accounts.map((a) => a.memberId)) : new Set<string>();
-    const candidates = accounts.filter((a) => setBased && isSimple(a, holders)).map((a) => a.memberId);
+    const candidates = accounts.filter((a) => setBased && isSimple(a, holders));
     const { dueLots, laterDue } = await selectDueWork(trx.db, candidates, nowMs);
-    const simple = new Set(candidates.filter((id) => dueLots.get(id)!.every(hasSimpleShape)));
+    const simple = new Set(candidates.map((a) => a.memberId).filter((id) => dueLots.get(id)!.every(hasSimpleShape)));
     const loaded = await loadBooks(trx.db, accounts.filter((a) => !simple.has(a.memberId)));
     const env = { nowMs, policyVersion: policy.version, newId: (prefix: 'ltx' | 'lot' | 'hld') => trx.ids.next(prefix) };
     const books: Book[] = [];
