@@ -10,15 +10,14 @@
 // lot both unlocking and expiring in one run, the notices' jobs), none of which the bench's dataset has on its
 // first day.
 import pg from 'pg';
+import { lotReadsAvailableSql as isAvailable, lotReadsPendingSql as isPending } from '../src/modules/credits/ledger.repository.ts';
 import { copyLedgerTables } from './postgres-schema.ts';
 
 const batchSize = 500;
 const inFlight = 2;
 
-// Lots as effectiveLotState reads them (migration 0427): a stored pending lot unlocked through its account's
-// unlocked_through_ms is available; an unlock writes the transaction row and the account, not the lot.
-const isPending = `l.state = 'pending' and (a.unlocked_through_ms is null or l.unlock_at_ms > a.unlocked_through_ms)`;
-const isAvailable = `(l.state = 'available' or (l.state = 'pending' and l.unlock_at_ms <= a.unlocked_through_ms))`;
+// Lots as the ledger reads them (isPending, isAvailable; migration 0427): an unlock writes the transaction row and the
+// account, not the lot.
 const dueTime = `case when ${isPending} then l.unlock_at_ms else l.expires_at_ms end`;
 /** Once the batch's unlocks are written (through $2): a lot's next event. */
 const nextTime = `case when l.state = 'pending' and l.unlock_at_ms > $2 then l.unlock_at_ms else l.expires_at_ms end`;

@@ -9,6 +9,7 @@ import { sql } from 'kysely';
 import {
   captureHold, earnForOrder, forfeitOnClosure, grantBonus, placeHold, reverseForRefund, runCreditsSweep, spendCredits, type SweepReport,
 } from '../../src/modules/credits/index.ts';
+import { lotReadsAvailableSql, lotReadsPendingSql } from '../../src/modules/credits/ledger.repository.ts';
 import { AppError } from '../../src/platform/errors.ts';
 import { createSequentialIdGenerator } from '../../src/platform/ids.ts';
 import { createTestDeps, ledgerOnlyMembers, testStartMs, type TestDeps } from '../support/deps.ts';
@@ -153,10 +154,9 @@ function eventCounts(events: readonly { type: string; memberId: string | null }[
   return [...counts].sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, n]) => ({ key, n }));
 }
 
-// A lot `l` of the account `a` as effectiveLotState reads it (a stored pending lot unlocked through the account's
-// unlocked_through_ms is available).
-const isPending = sql`l.state = 'pending' and (a.unlocked_through_ms is null or l.unlock_at_ms > a.unlocked_through_ms)`;
-const isAvailable = sql`(l.state = 'available' or (l.state = 'pending' and l.unlock_at_ms <= a.unlocked_through_ms))`;
+// A lot `l` of the account `a` as the ledger reads it (effectiveLotState).
+const isPending = sql.raw(lotReadsPendingSql);
+const isAvailable = sql.raw(lotReadsAvailableSql);
 
 /** Due members whose events the set-based path can take (open, no debt, nothing held, no active hold, a lot due). */
 async function simpleDueMembers(ctx: TestDeps): Promise<number> {

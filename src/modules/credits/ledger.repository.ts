@@ -103,11 +103,21 @@ interface LotAsRead {
  */
 export function toLot(row: CreditLotRow, unlockedThroughMs: number | null): Lot {
   const lot = readLot(row);
-  const read: LotAsRead = { state: lot.state, warnedAtMs: lot.warnedAtMs, remaining: lot.remaining, held: lot.held, reversed: lot.reversed, refundedQualifyingMinor: lot.refundedQualifyingMinor };
-  markAsRead(lot, read);
+  markAsRead(lot, rowOf(lot));
   lot.state = effectiveLotState(lot.state, lot.unlockAtMs, unlockedThroughMs);
   return lot;
 }
+
+function rowOf(lot: Lot): LotAsRead {
+  return { state: lot.state, warnedAtMs: lot.warnedAtMs, remaining: lot.remaining, held: lot.held, reversed: lot.reversed, refundedQualifyingMinor: lot.refundedQualifyingMinor };
+}
+
+/**
+ * effectiveLotState in SQL, for a lot `l` and a relation `a` with its account's `unlocked_through_ms`: whether the lot
+ * reads as pending, or as available (a stored pending lot unlocked through the account's moment is available).
+ */
+export const lotReadsPendingSql = `l.state = 'pending' and (a.unlocked_through_ms is null or l.unlock_at_ms > a.unlocked_through_ms)`;
+export const lotReadsAvailableSql = `(l.state = 'available' or (l.state = 'pending' and l.unlock_at_ms <= a.unlocked_through_ms))`;
 
 /** A lot read for a computation that never writes it back (point-in-time replays): no mark of what it was read as. */
 export function readLot(row: CreditLotRow): Lot {
@@ -587,10 +597,7 @@ export async function writeAll(db: Executor, writes: Writes): Promise<void> {
   sqliteUpdate(raw, lotAmountsUpdate, writes.changedLots.filter(onlyAmountsChanged));
   sqliteUpdate(raw, lotUpdate, writes.changedLots.filter((lot) => !onlyAmountsChanged(lot)));
   // The rows now hold what these objects hold: a later write of the same object compares against that.
-  for (const lot of [...writes.newLots, ...writes.changedLots]) {
-    const written: LotAsRead = { state: lot.state, warnedAtMs: lot.warnedAtMs, remaining: lot.remaining, held: lot.held, reversed: lot.reversed, refundedQualifyingMinor: lot.refundedQualifyingMinor };
-    markAsRead(lot, written);
-  }
+  for (const lot of [...writes.newLots, ...writes.changedLots]) markAsRead(lot, rowOf(lot));
   sqliteInsert(raw, holdInsert, writes.newHolds);
   sqliteUpdate(raw, holdUpdate, writes.changedHolds);
   sqliteInsert(raw, holdLotInsert, writes.newHoldLots);

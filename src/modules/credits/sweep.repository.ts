@@ -2,17 +2,13 @@
 // index, and, for the members whose time events touch nothing but their own lots, reading only the due lots and the
 // next due time of the others, and marking expiry warnings in one statement.
 import { isPostgres, type Executor } from '../../db/database.ts';
-import { liveLotsFirst, rawQuery, toLot } from './ledger.repository.ts';
+import { liveLotsFirst, lotReadsAvailableSql as isAvailable, lotReadsPendingSql as isPending, rawQuery, toLot } from './ledger.repository.ts';
 import type { Account, Lot } from './ledger.rules.ts';
 import type { CreditLotRow } from './ledger.table.ts';
 import type { ExpiryWarning } from './notices.ts';
 
 const placeholders = (count: number) => Array(count).fill('?').join(', ');
 
-// A lot `l` of the account `a` as effectiveLotState reads it: stored pending lots unlocked through the account's
-// unlocked_through_ms are available (their unlock rewrote nothing but the account, PF-8).
-const isPending = `l.state = 'pending' and (a.unlocked_through_ms is null or l.unlock_at_ms > a.unlocked_through_ms)`;
-const isAvailable = `(l.state = 'available' or (l.state = 'pending' and l.unlock_at_ms <= a.unlocked_through_ms))`;
 /** The expiry warnings' partial index (credit_lots_warning_due), as its predicate reads on SQLite (migration 0427). */
 const unwarnedLive = `l.state in ('pending', 'available') and l.warned_at_ms is null`;
 
