@@ -429,11 +429,9 @@ export function onlyAmountsChanged(lot: Lot): boolean {
  */
 function unlockedInPlace(lot: Lot, account: Account): boolean {
   const read = readMark<LotAsRead>(lot);
-  return (
-    read !== undefined && read.state === 'pending' && lot.state === 'available' && account.unlockedThroughMs !== null && lot.unlockAtMs <= account.unlockedThroughMs &&
-    read.warnedAtMs === lot.warnedAtMs && read.remaining === lot.remaining && read.held === lot.held && read.reversed === lot.reversed &&
-    read.refundedQualifyingMinor === lot.refundedQualifyingMinor
-  );
+  if (read === undefined || lot.state !== effectiveLotState(read.state, lot.unlockAtMs, account.unlockedThroughMs)) return false;
+  const now = rowOf(lot);
+  return (Object.keys(now) as (keyof LotAsRead)[]).every((key) => key === 'state' || now[key] === read[key]);
 }
 
 const holdInsert: TableWrite<Hold> = {
