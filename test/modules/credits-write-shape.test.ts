@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { collectWrites, nextDueUnchanged, onlyAmountsChanged, readLot, toAccount, toLot } from '../../src/modules/credits/ledger.repository.ts';
-import { newBook } from '../../src/modules/credits/ledger.rules.ts';
+import { forfeitOnBook, newBook, openTransaction } from '../../src/modules/credits/ledger.rules.ts';
 import type { CreditAccountRow, CreditLotRow } from '../../src/modules/credits/ledger.table.ts';
 
 const lotRow: CreditLotRow = {
@@ -77,4 +77,23 @@ test('the mark is invisible: a read lot equals its plain copy, and spreads and J
   assert.deepEqual(Object.keys(lot), Object.keys(readLot(lotRow)));
   assert.equal(JSON.stringify(lot), JSON.stringify(readLot(lotRow)));
   assert.deepEqual(Object.getOwnPropertySymbols({ ...lot }), []);
+});
+
+test('CR-22 a closing posts the lots in FIFO order whatever order the book read them in (PostgreSQL answers rows in no set order)', () => {
+  const rows: CreditLotRow[] = [
+    { ...lotRow, id: 'lot_1', state: 'pending', unlock_at_ms: 20_000, expires_at_ms: 40_000 },
+    { ...lotRow, id: 'lot_2', expires_at_ms: 9_000 },
+    { ...lotRow, id: 'lot_3', expires_at_ms: 7_000, created_at_ms: 600 },
+    { ...lotRow, id: 'lot_4', expires_at_ms: 7_000, created_at_ms: 400 },
+  ];
+  const close = (order: CreditLotRow[]) => {
+    const book = newBook(toAccount({ ...accountRow, available: 300, pending: 100 }), order.map((row) => toLot(row, null)), [], true);
+    const tx = openTransaction(book, { nowMs: 8_000, policyVersion: 1, newId: (prefix) => `${prefix}_1` }, { kind: 'forfeit', reason: 'closed', idemScope: 'test', idemKey: 'close', requestHash: '', atMs: 8_000 });
+    forfeitOnBook(book, tx);
+    return tx.postings.map((p) => p.lotId);
+  };
+  const expected = ['lot_4', 'lot_4', 'lot_3', 'lot_3', 'lot_2', 'lot_2', 'lot_1', 'lot_1'];
+  assert.deepEqual(close(rows), expected);
+  assert.deepEqual(close([...rows].reverse()), expected);
+  assert.deepEqual(close([rows[2]!, rows[0]!, rows[3]!, rows[1]!]), expected);
 });

@@ -732,9 +732,11 @@ export function deductOnBook(book: Book, tx: TransactionDraft, credits: number):
 /** CR-22: everything the member holds goes to the forfeited account; debt is written off; the account closes. */
 export function forfeitOnBook(book: Book, tx: TransactionDraft): number {
   let forfeited = 0;
-  for (const hold of book.holds.values()) {
+  // In an order of their own, not the order they were read in (PostgreSQL answers rows in no set order): the
+  // posting order of a closing is the same for the same book.
+  for (const hold of [...book.holds.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
     if (hold.state !== 'active') continue;
-    for (const holdLot of hold.lots) {
+    for (const holdLot of [...hold.lots].sort((a, b) => fifoOrder(lotOf(book, a.lotId), lotOf(book, b.lotId)))) {
       if (holdLot.held === 0) continue;
       const lot = lotOf(book, holdLot.lotId);
       const amount = holdLot.held;
@@ -752,7 +754,7 @@ export function forfeitOnBook(book: Book, tx: TransactionDraft): number {
     hold.resolvedAtMs = tx.atMs;
     touchHold(book, hold);
   }
-  for (const lot of book.lots.values()) {
+  for (const lot of [...book.lots.values()].sort(fifoOrder)) {
     if (lot.state === 'pending') {
       forfeited += lot.remaining;
       takePending(book, tx, lot, lot.remaining, 'program:forfeited');
