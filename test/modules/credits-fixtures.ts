@@ -9,6 +9,7 @@ import { auditCreditsLedger, creditFeedEnd, earnForOrder, getBalance, readCredit
 
 export { DAY_MS };
 export const MINUTE_MS = 60_000;
+export const HOUR_MS = 60 * MINUTE_MS;
 
 /**
  * Where the credits event feed ends now (the start for `creditEventsSince`): after every transaction committed so far

@@ -7,7 +7,9 @@ import { runDueJobs } from '../../src/modules.ts';
 import { getBalance, getHistory, grantBonus, placeHold, reverseForRefund, runCreditsSweep, spendCredits } from '../../src/modules/credits/index.ts';
 import { createTestDeps, type TestDeps } from '../support/deps.ts';
 import { describeEachDatabase } from '../support/each-database.ts';
-import { assertLedgerSound, DAY_MS, earnOrder, MINUTE_MS, newMemberId } from './credits-fixtures.ts';
+import { rawQuery } from '../../src/modules/credits/ledger.repository.ts';
+import { dueMembersQuery } from '../../src/modules/credits/sweep.repository.ts';
+import { assertLedgerSound, DAY_MS, earnOrder, HOUR_MS, MINUTE_MS, newMemberId } from './credits-fixtures.ts';
 
 async function subjectsFor(deps: TestDeps, memberId: string): Promise<string[]> {
   const messages = await listMessages(deps, { limit: 100 });
@@ -290,6 +292,58 @@ describeEachDatabase('credits over time', (suite) => {
         .sort((a, b) => (a[0]! < b[0]! ? -1 : 1));
       assert.deepEqual(batches, [members.slice(0, 3), members.slice(3, 6), members.slice(6, 9), members.slice(9, 12)]);
       for (const memberId of members) assert.equal((await getBalance(deps, memberId)).spendable, 10);
+      await assertLedgerSound(deps);
+    } finally {
+      await deps.database.dispose();
+    }
+  });
+  test('PF-8 due members are found through one index range, never a scan: on SQLite by the day they fell due, then in member order; one due later today waits for its time', async () => {
+    // A fresh database: only this test's members are due. Times are set from a day boundary (UTC).
+    const deps = await createTestDeps(suite.dialect);
+    try {
+      const [m0, m1, m2, m3] = Array.from({ length: 4 }, () => newMemberId(deps)).sort() as [string, string, string, string];
+      const day0 = Math.ceil(deps.clock.nowMs() / DAY_MS) * DAY_MS + DAY_MS;
+      const earnAt = async (memberId: string, atMs: number) => {
+        deps.clock.setMs(atMs);
+        await earnOrder(deps, memberId, [{ qualifyingMinor: 1000 }]);
+      };
+      // Unlocks 30 days on: m3 late on the day before, m1 then m0 early on the day itself, m2 late on it.
+      await earnAt(m3, day0 + 22 * HOUR_MS);
+      await earnAt(m1, day0 + DAY_MS + HOUR_MS);
+      await earnAt(m0, day0 + DAY_MS + 2 * HOUR_MS);
+      await earnAt(m2, day0 + DAY_MS + 20 * HOUR_MS);
+      deps.clock.setMs(day0 + 31 * DAY_MS + 10 * HOUR_MS);
+      const swept: string[] = [];
+      for (;;) {
+        const report = await runCreditsSweep(deps, { batchSize: 1, maxBatches: 1, readAhead: 1, concurrency: 1 });
+        if (report.batches === 0) break;
+        const unlocked = await sql<{ member_id: string }>`select member_id from credit_transactions where kind = 'unlock'`.execute(deps.db);
+        swept.push(unlocked.rows.map((r) => r.member_id).find((id) => !swept.includes(id))!);
+      }
+      // SQLite's index is keyed by day, then member (migration 0428); PostgreSQL's by the millisecond (0404): m1 fell
+      // due before m0 on the same day.
+      assert.deepEqual(swept, suite.dialect === 'sqlite' ? [m3, m0, m1] : [m3, m1, m0]);
+      deps.clock.setMs(day0 + 31 * DAY_MS + 20 * HOUR_MS);
+      assert.equal((await runCreditsSweep(deps, { batchSize: 1 })).members, 1);
+      const unlocked = await sql<{ member_id: string }>`select member_id from credit_transactions where kind = 'unlock' order by member_id`.execute(deps.db);
+      assert.deepEqual(unlocked.rows.map((r) => r.member_id), [m0, m1, m2, m3]);
+
+      const query = dueMembersQuery(deps.db, deps.clock.nowMs(), deps.clock.nowMs(), 100);
+      if (suite.dialect === 'sqlite') {
+        const plan = await rawQuery<{ detail: string }>(deps.db, `explain query plan ${query.text}`, query.params);
+        const accounts = plan.map((row) => row.detail).filter((detail) => / credit_accounts( |$)/.test(detail) && !detail.includes('PRIMARY KEY'));
+        assert.deepEqual(accounts, ['SEARCH credit_accounts USING COVERING INDEX credit_accounts_next_due_day (<expr><?)']);
+      } else {
+        // A small table may be scanned by choice: forbid scans, then the plan must name the index, or it cannot be used.
+        await sql`set enable_seqscan = off`.execute(deps.db);
+        try {
+          const plan = await rawQuery<{ 'QUERY PLAN': string }>(deps.db, `explain ${query.text}`, query.params);
+          const lines = plan.map((row) => row['QUERY PLAN']);
+          assert.equal(lines.filter((line) => line.includes('using credit_accounts_next_due on credit_accounts')).length, 1, lines.join('\n'));
+        } finally {
+          await sql`set enable_seqscan = on`.execute(deps.db);
+        }
+      }
       await assertLedgerSound(deps);
     } finally {
       await deps.database.dispose();

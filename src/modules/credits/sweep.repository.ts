@@ -2,6 +2,7 @@
 // index, and, for the members whose time events touch nothing but their own lots, reading only the due lots and the
 // next due time of the others, and marking expiry warnings in one statement.
 import { isPostgres, type Executor } from '../../db/database.ts';
+import { DAY_MS } from '../../platform/clock.ts';
 import { liveLotsFirst, lotReadsAvailableSql as isAvailable, lotReadsPendingSql as isPending, rawQuery, toLot } from './ledger.repository.ts';
 import type { Account, Lot } from './ledger.rules.ts';
 import type { CreditLotRow } from './ledger.table.ts';
@@ -20,20 +21,35 @@ function memberIn(db: Executor, column: string, memberIds: readonly string[]): {
   return isPostgres(db) ? { text: `${column} = any(?::text[])`, params: [memberIds] } : { text: `${column} in (${placeholders(memberIds.length)})`, params: [...memberIds] };
 }
 
+/** The key of SQLite's credit_accounts_next_due_day (migration 0428), spelled as its index spells it (SQLite matches it so). */
+const nextDueDay = `next_due_at_ms / ${DAY_MS}`;
+
 /**
- * Members with a time event due by `nowMs` (credit_accounts_next_due, migration 0404) or an expiry warning due by
- * `warnUntilMs` (credit_lots_warning_due), at most `limit`, in member order. Two index range reads, never a scan;
- * ties are broken by key, so the same state always gives the same batches.
+ * Members with a time event due by `nowMs` or an expiry warning due by `warnUntilMs` (credit_lots_warning_due), at
+ * most `limit`, in member order. Two index range reads, never a scan; ties are broken by key, so the same state always
+ * gives the same batches.
  */
 export async function dueMemberIds(db: Executor, nowMs: number, warnUntilMs: number, limit: number): Promise<string[]> {
-  const rows = await rawQuery<{ member_id: string }>(
-    db,
-    `select member_id from (select member_id from credit_accounts where next_due_at_ms <= ? order by next_due_at_ms, member_id limit ?) d
+  const query = dueMembersQuery(db, nowMs, warnUntilMs, limit);
+  const rows = await rawQuery<{ member_id: string }>(db, query.text, query.params);
+  return rows.map((r) => r.member_id).sort().slice(0, limit);
+}
+
+/**
+ * dueMemberIds' statement (its test reads the plan). Time events: on SQLite credit_accounts_next_due_day (0428), the
+ * days up to today's, earliest first, then in member order, the members of today not yet due passed over within the
+ * index; on PostgreSQL credit_accounts_next_due (0404), in the order the work fell due.
+ */
+export function dueMembersQuery(db: Executor, nowMs: number, warnUntilMs: number, limit: number): { text: string; params: unknown[] } {
+  const timeEvents = isPostgres(db)
+    ? { text: 'next_due_at_ms <= ? order by next_due_at_ms, member_id', params: [nowMs] }
+    : { text: `${nextDueDay} <= ? and next_due_at_ms <= ? order by ${nextDueDay}, member_id`, params: [Math.floor(nowMs / DAY_MS), nowMs] };
+  return {
+    text: `select member_id from (select member_id from credit_accounts where ${timeEvents.text} limit ?) d
      union select member_id from (select l.member_id from credit_lots l join credit_accounts a on a.member_id = l.member_id
        where ${liveLotsFirst(db)}${unwarnedLive} and l.expires_at_ms <= ? and ${isAvailable} order by l.expires_at_ms, l.id limit ?) w`,
-    [nowMs, limit, warnUntilMs, limit],
-  );
-  return rows.map((r) => r.member_id).sort().slice(0, limit);
+    params: [...timeEvents.params, limit, warnUntilMs, limit],
+  };
 }
 
 /** Which of these members have an active hold (their hold timeouts go through the book). */
