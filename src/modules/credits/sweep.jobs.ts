@@ -6,9 +6,9 @@
 //
 // Set-based (PF-8, docs/PERFORMANCE.md "Set-based sweep"): most members due on a given day have no debt, nothing held
 // and no active hold. For them each time event touches its own lot only (no debt to settle, no hold to time out), so
-// the batch reads just their due lots (one statement) and the next due time of their other lots (one aggregate), runs
-// the same rules (advanceTo) on those lots alone, writes every table with one statement per table for the whole batch,
-// and marks expiry warnings with one UPDATE … RETURNING. Everyone else (debt, held credits, active holds, a closed
+// the batch reads just their due lots and those coming into the expiry warning window (one statement) and the next
+// due time of their other lots (one aggregate), runs the same rules (advanceTo, then the warnings) on those lots alone
+// and writes every table with one statement per table for the whole batch. Everyone else (debt, held credits, active holds, a closed
 // account, or a lot that breaks the expected shape) goes through the whole book as before: that path is the reference,
 // and test/modules/credits-sweep-set.test.ts checks both write the same rows.
 import { z } from 'zod';
@@ -19,7 +19,7 @@ import { MINUTE_MS } from '../../platform/clock.ts';
 import type { JobHandler, Schedule } from '../../jobs/index.ts';
 import { advanceTo, newBook, type Account, type Book, type Lot } from './ledger.rules.ts';
 import { loadBooks, lockAccounts, persistBooks } from './ledger.repository.ts';
-import { dueMemberIds, markExpiryWarnings, membersWithActiveHolds, selectDueWork } from './sweep.repository.ts';
+import { dueMemberIds, membersWithActiveHolds, selectDueWork } from './sweep.repository.ts';
 import { getCurrentPolicy } from './policy.service.ts';
 import { creditsNoticesJob, creditsNoticesJobType, enqueueNotices, type ExpiryWarning } from './notices.ts';
 import { runCreditsAudit } from './auditor.ts';
@@ -65,8 +65,8 @@ function hasSimpleShape(lot: Lot): boolean {
   return lot.held === 0 && lot.remaining > 0 && lot.expiresAtMs > lot.unlockAtMs;
 }
 
-/** Applies one member's due events to its whole book and marks its warnings (the reference path). */
-function sweepWholeBook(book: Book, env: Parameters<typeof advanceTo>[1], nowMs: number, warnUntilMs: number, warnings: ExpiryWarning[]): void {
+/** Applies one member's due events to its whole book (the reference path); its warnings are marked after. */
+function sweepWholeBook(book: Book, env: Parameters<typeof advanceTo>[1], nowMs: number): void {
   const dueBefore = book.account.nextDueAtMs;
   // The account's nextDue is only a shortcut for reads; the sweep found work through the indexes, so it looks.
   book.account.nextDueAtMs = null;
@@ -75,18 +75,25 @@ function sweepWholeBook(book: Book, env: Parameters<typeof advanceTo>[1], nowMs:
     // A closed account has no time events (CR-22 forfeited everything): clear the mark, or the index finds it again.
     book.accountChanged = true;
   }
-  for (const lot of book.lots.values()) {
+}
+
+/**
+ * CR-10 on a book brought to now: marks every available, unwarned lot expiring by `warnUntilMs` as warned now and
+ * answers the warnings to send (the lots with unheld credits), in lot order. A lot all held is marked without one, or
+ * it would be found as due again on every run. Both paths: the set-based one reads the lots in the warning window
+ * with its due lots.
+ */
+function markWarnings(book: Book, nowMs: number, warnUntilMs: number): ExpiryWarning[] {
+  const warnings: ExpiryWarning[] = [];
+  const lots = [...book.lots.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  for (const lot of lots) {
+    if (lot.state !== 'available' || lot.warnedAtMs !== null || lot.expiresAtMs > warnUntilMs) continue;
+    lot.warnedAtMs = nowMs;
+    book.changedLots.add(lot.id);
     const unheld = lot.remaining - lot.held;
-    if (lot.state === 'available' && lot.warnedAtMs === null && unheld > 0 && lot.expiresAtMs > nowMs && lot.expiresAtMs <= warnUntilMs) {
-      lot.warnedAtMs = nowMs;
-      book.changedLots.add(lot.id);
-      warnings.push({ memberId: lot.memberId, lotId: lot.id, credits: unheld, expiresAtMs: lot.expiresAtMs });
-    } else if (lot.state === 'available' && lot.warnedAtMs === null && lot.expiresAtMs <= warnUntilMs) {
-      // Nothing left to warn about (all held): mark it, or it would be found as due again on every run.
-      lot.warnedAtMs = nowMs;
-      book.changedLots.add(lot.id);
-    }
+    if (unheld > 0 && lot.expiresAtMs > nowMs) warnings.push({ memberId: lot.memberId, lotId: lot.id, credits: unheld, expiresAtMs: lot.expiresAtMs });
   }
+  return warnings;
 }
 
 /** One batch: lock, apply due events, mark warnings, write, queue notices. Returns what it did. */
@@ -99,39 +106,32 @@ async function sweepBatch(ctx: Ctx, memberIds: readonly string[], setBased: bool
     // Reads first, then the rules in member order, so IDs are drawn in the same order whichever path a member takes.
     const holders = setBased ? await membersWithActiveHolds(trx.db, accounts.map((a) => a.memberId)) : new Set<string>();
     const candidates = accounts.filter((a) => setBased && isSimple(a, holders));
-    const { dueLots, laterDue } = await selectDueWork(trx.db, candidates, nowMs);
+    const { dueLots, laterDue } = await selectDueWork(trx.db, candidates, nowMs, warnUntilMs);
     const simple = new Set(candidates.map((a) => a.memberId).filter((id) => dueLots.get(id)!.every(hasSimpleShape)));
     const loaded = await loadBooks(trx.db, accounts.filter((a) => !simple.has(a.memberId)));
     const env = { nowMs, policyVersion: policy.version, newId: (prefix: 'ltx' | 'lot' | 'hld') => trx.ids.next(prefix) };
     const books: Book[] = [];
-    const bookWarnings = new Map<string, ExpiryWarning[]>();
+    const warnings: ExpiryWarning[] = [];
     for (const account of accounts) {
       if (simple.has(account.memberId)) {
-        // Only the due lots: the events are the whole book's (nothing else is touched); nextDue adds the others'.
+        // Only the due lots and those coming into the warning window: the events are the whole book's (nothing else
+        // is touched); nextDue adds the others'.
         const book = newBook(account, dueLots.get(account.memberId)!, [], true);
         book.account.nextDueAtMs = null;
         advanceTo(book, env, nowMs);
         const later = laterDue.get(account.memberId);
         if (later !== undefined && (book.account.nextDueAtMs === null || later < book.account.nextDueAtMs)) book.account.nextDueAtMs = later;
+        warnings.push(...markWarnings(book, nowMs, warnUntilMs));
         books.push(book);
         continue;
       }
       const data = loaded.get(account.memberId)!;
       const book = newBook(account, data.lots, data.holds, true);
-      const warnings: ExpiryWarning[] = [];
-      sweepWholeBook(book, env, nowMs, warnUntilMs, warnings);
-      if (warnings.length > 0) bookWarnings.set(account.memberId, warnings);
+      sweepWholeBook(book, env, nowMs);
+      warnings.push(...markWarnings(book, nowMs, warnUntilMs));
       books.push(book);
     }
     await persistBooks(trx.db, books);
-    // After the lot writes: lots unlocked just now are available, and get their warning in the same batch.
-    const setWarnings = await markExpiryWarnings(trx.db, [...simple], nowMs, warnUntilMs);
-    for (const warning of setWarnings) {
-      const list = bookWarnings.get(warning.memberId) ?? [];
-      list.push(warning);
-      bookWarnings.set(warning.memberId, list);
-    }
-    const warnings = accounts.flatMap((a) => bookWarnings.get(a.memberId) ?? []);
     await enqueueNotices(trx, books.flatMap((b) => b.notices), warnings);
     return { transactions: books.reduce((n, b) => n + b.transactions.length, 0), warnings: warnings.length };
   });

@@ -1,12 +1,11 @@
-// The sweep's own reads and its one set-based write (PF-8): finding due members through the per-account next-due
-// index, and, for the members whose time events touch nothing but their own lots, reading only the due lots and the
-// next due time of the others, and marking expiry warnings in one statement.
+// The sweep's own reads (PF-8): finding due members through the per-account next-due index and the expiry warnings'
+// index, and, for the members whose time events touch nothing but their own lots, reading only the due lots (with
+// those coming into the warning window) and the next due time of the others.
 import { isPostgres, type Executor } from '../../db/database.ts';
 import { DAY_MS } from '../../platform/clock.ts';
 import { liveLotsFirst, lotReadsAvailableSql as isAvailable, lotReadsPendingSql as isPending, rawQuery, toLot } from './ledger.repository.ts';
 import type { Account, Lot } from './ledger.rules.ts';
 import type { CreditLotRow } from './ledger.table.ts';
-import type { ExpiryWarning } from './notices.ts';
 
 const placeholders = (count: number) => Array(count).fill('?').join(', ');
 
@@ -61,7 +60,10 @@ export async function membersWithActiveHolds(db: Executor, memberIds: readonly s
 }
 
 export interface DueWork {
-  /** Per member, its lots with an unlock or an expiry due by now (a pending lot expires after it unlocks). */
+  /**
+   * Per member, its lots with an unlock or an expiry due by now (a pending lot expires after it unlocks), and its
+   * available lots coming into the expiry warning window unwarned (CR-10: the sweep marks them).
+   */
   dueLots: Map<string, Lot[]>;
   /**
    * Per member, the next time event among its live lots with nothing due by now (the unlock of a pending lot, the
@@ -91,7 +93,7 @@ function membersWithUnlocks(db: Executor, accounts: readonly Pick<Account, 'memb
  * statement with a window over the live lots answered both, but took 3× as long on SQLite and 1.7× on PostgreSQL,
  * measured alternating on the same batches.)
  */
-export async function selectDueWork(db: Executor, accounts: readonly Account[], nowMs: number): Promise<DueWork> {
+export async function selectDueWork(db: Executor, accounts: readonly Account[], nowMs: number, warnUntilMs: number): Promise<DueWork> {
   const work: DueWork = { dueLots: new Map(accounts.map((a) => [a.memberId, []])), laterDue: new Map() };
   if (accounts.length === 0) return work;
   const unlockedThrough = new Map(accounts.map((a) => [a.memberId, a.unlockedThroughMs]));
@@ -99,8 +101,8 @@ export async function selectDueWork(db: Executor, accounts: readonly Account[], 
   const due = await rawQuery<CreditLotRow>(
     db,
     `select l.* from ${members.text} join credit_lots l on l.member_id = a.member_id
-     where (${isPending} and l.unlock_at_ms <= ?) or (${isAvailable} and l.expires_at_ms <= ?)`,
-    [...members.params, nowMs, nowMs],
+     where (${isPending} and l.unlock_at_ms <= ?) or (${isAvailable} and (l.expires_at_ms <= ? or (l.warned_at_ms is null and l.expires_at_ms <= ?)))`,
+    [...members.params, nowMs, nowMs, warnUntilMs],
   );
   for (const row of due) work.dueLots.get(row.member_id)!.push(toLot(row, unlockedThrough.get(row.member_id)!));
   const later = await rawQuery<{ member_id: string; next_ms: number | null }>(
@@ -112,28 +114,4 @@ export async function selectDueWork(db: Executor, accounts: readonly Account[], 
   );
   for (const row of later) if (row.next_ms !== null) work.laterDue.set(row.member_id, Number(row.next_ms));
   return work;
-}
-
-/**
- * CR-10 for members without held credits: marks every available, unwarned lot expiring in (now, warnUntil] as warned
- * now, in one statement, and answers the warnings to send (every such lot has unheld credits: nothing is held). A lot
- * still stored as pending after its unlock is written as available with its mark, as the whole-book path writes it.
- */
-export async function markExpiryWarnings(db: Executor, memberIds: readonly string[], nowMs: number, warnUntilMs: number): Promise<ExpiryWarning[]> {
-  if (memberIds.length === 0) return [];
-  const members = memberIn(db, 'l.member_id', memberIds);
-  const rows = await rawQuery<{ member_id: string; id: string; unheld: number; expires_at_ms: number }>(
-    db,
-    `update credit_lots as l set warned_at_ms = ?, state = 'available'
-     where ${members.text} and ${unwarnedLive} and l.expires_at_ms > ? and l.expires_at_ms <= ?
-       and (l.state = 'available' or l.unlock_at_ms <= (select a.unlocked_through_ms from credit_accounts a where a.member_id = l.member_id))
-     returning member_id, id, remaining - held as unheld, expires_at_ms`,
-    [nowMs, ...members.params, nowMs, warnUntilMs],
-  );
-  const warnings = rows
-    .filter((r) => Number(r.unheld) > 0)
-    .map((r): ExpiryWarning => ({ memberId: r.member_id, lotId: r.id, credits: Number(r.unheld), expiresAtMs: Number(r.expires_at_ms) }));
-  // The order the reference path lists them in: member, then lot (SQLite's clustered key; PostgreSQL's heap order is
-  // arbitrary, and only the member order reaches an email).
-  return warnings.sort((a, b) => (a.memberId < b.memberId ? -1 : a.memberId > b.memberId ? 1 : a.lotId < b.lotId ? -1 : a.lotId > b.lotId ? 1 : 0));
 }
