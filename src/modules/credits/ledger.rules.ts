@@ -380,7 +380,12 @@ export function spendableLots(book: Book, atMs: number): Lot[] {
 export function fifoOrder(a: Lot, b: Lot): number {
   if (a.expiresAtMs !== b.expiresAtMs) return a.expiresAtMs - b.expiresAtMs;
   if (a.createdAtMs !== b.createdAtMs) return a.createdAtMs - b.createdAtMs;
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+  return compareIds(a.id, b.id);
+}
+
+/** The order of two IDs as the databases' keys order them (code units, not the locale's collation). */
+export function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 export function spendableCredits(book: Book, atMs: number): number {
@@ -487,7 +492,7 @@ function dueEvents(book: Book, nowMs: number): DueEvent[] {
     if (hold.state === 'active' && hold.expiresAtMs <= nowMs) events.push({ atMs: hold.expiresAtMs, rank: 1, id: hold.id, kind: 'hold' });
   }
   // At one instant: unlocks first, then hold timeouts, then expiries (so credits released at the expiry instant expire).
-  return events.sort((a, b) => a.atMs - b.atMs || a.rank - b.rank || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return events.sort((a, b) => a.atMs - b.atMs || a.rank - b.rank || compareIds(a.id, b.id));
 }
 
 /**
@@ -734,7 +739,7 @@ export function forfeitOnBook(book: Book, tx: TransactionDraft): number {
   let forfeited = 0;
   // In an order of their own, not the order they were read in (PostgreSQL answers rows in no set order): the
   // posting order of a closing is the same for the same book.
-  for (const hold of [...book.holds.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
+  for (const hold of [...book.holds.values()].sort((a, b) => compareIds(a.id, b.id))) {
     if (hold.state !== 'active') continue;
     for (const holdLot of [...hold.lots].sort((a, b) => fifoOrder(lotOf(book, a.lotId), lotOf(book, b.lotId)))) {
       if (holdLot.held === 0) continue;

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { transact, type Ctx, type Deps } from '../../deps.ts';
 import { enqueueJob, type JobHandler } from '../../jobs/index.ts';
 import { queueEmail } from '../notifications/index.ts';
-import type { Notice } from './ledger.rules.ts';
+import { compareIds, type Notice } from './ledger.rules.ts';
 import { creditsUnlockedEmail } from './emails/credits-unlocked.ts';
 import { creditsExpiringEmail, maxExpiringLots } from './emails/credits-expiring.ts';
 import { creditsExpiredEmail } from './emails/credits-expired.ts';
@@ -87,7 +87,7 @@ export async function deliverExpiryWarnings(ctx: Ctx, warnings: readonly ExpiryW
 
 /** The rows of a warning's breakdown, soonest first; undefined when they would not fit the email. */
 function lotRows(lots: readonly ExpiryWarning[]): Array<{ credits: number; expiresAt: string }> | undefined {
-  const sorted = [...lots].sort((a, b) => a.expiresAtMs - b.expiresAtMs || (a.lotId < b.lotId ? -1 : a.lotId > b.lotId ? 1 : 0));
+  const sorted = [...lots].sort((a, b) => a.expiresAtMs - b.expiresAtMs || compareIds(a.lotId, b.lotId));
   let rows = sorted.map((lot) => ({ credits: lot.credits, expiresAtMs: lot.expiresAtMs }));
   if (rows.length > maxExpiringLots) {
     const merged: typeof rows = [];

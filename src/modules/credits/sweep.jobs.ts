@@ -8,16 +8,16 @@
 // and no active hold. For them each time event touches its own lot only (no debt to settle, no hold to time out), so
 // the batch reads just their due lots and those coming into the expiry warning window (one statement) and the next
 // due time of their other lots (one aggregate), runs the same rules (advanceTo, then the warnings) on those lots alone
-// and writes every table with one statement per table for the whole batch. Everyone else (debt, held credits, active holds, a closed
-// account, or a lot that breaks the expected shape) goes through the whole book as before: that path is the reference,
-// and test/modules/credits-sweep-set.test.ts checks both write the same rows.
+// and writes every table with one statement per table for the whole batch. Everyone else (debt, held credits, active
+// holds, a closed account, or a lot that breaks the expected shape) goes through the whole book as before: that path
+// is the reference, and test/modules/credits-sweep-set.test.ts checks both write the same rows.
 import { z } from 'zod';
 import { transact, type Ctx, type Deps } from '../../deps.ts';
 import { isPostgres } from '../../db/database.ts';
 import { yieldBetweenBatches } from '../../db/batches.ts';
 import { MINUTE_MS } from '../../platform/clock.ts';
 import type { JobHandler, Schedule } from '../../jobs/index.ts';
-import { advanceTo, newBook, type Account, type Book, type Lot } from './ledger.rules.ts';
+import { advanceTo, compareIds, newBook, type Account, type Book, type Lot } from './ledger.rules.ts';
 import { loadBooks, lockAccounts, persistBooks } from './ledger.repository.ts';
 import { dueMemberIds, membersWithActiveHolds, selectDueWork } from './sweep.repository.ts';
 import { getCurrentPolicy } from './policy.service.ts';
@@ -85,7 +85,7 @@ function sweepWholeBook(book: Book, env: Parameters<typeof advanceTo>[1], nowMs:
  */
 function markWarnings(book: Book, nowMs: number, warnUntilMs: number): ExpiryWarning[] {
   const warnings: ExpiryWarning[] = [];
-  const lots = [...book.lots.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const lots = [...book.lots.values()].sort((a, b) => compareIds(a.id, b.id));
   for (const lot of lots) {
     if (lot.state !== 'available' || lot.warnedAtMs !== null || lot.expiresAtMs > warnUntilMs) continue;
     lot.warnedAtMs = nowMs;
