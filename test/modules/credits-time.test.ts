@@ -8,7 +8,7 @@ import { getBalance, getHistory, grantBonus, placeHold, reverseForRefund, runCre
 import { createTestDeps, type TestDeps } from '../support/deps.ts';
 import { describeEachDatabase } from '../support/each-database.ts';
 import { rawQuery } from '../../src/modules/credits/ledger.repository.ts';
-import { dueMembersQuery } from '../../src/modules/credits/sweep.repository.ts';
+import { dueByTimeQuery } from '../../src/modules/credits/sweep.repository.ts';
 import { assertLedgerSound, DAY_MS, earnOrder, HOUR_MS, MINUTE_MS, newMemberId } from './credits-fixtures.ts';
 
 async function subjectsFor(deps: TestDeps, memberId: string): Promise<string[]> {
@@ -328,7 +328,7 @@ describeEachDatabase('credits over time', (suite) => {
       const unlocked = await sql<{ member_id: string }>`select member_id from credit_transactions where kind = 'unlock' order by member_id`.execute(deps.db);
       assert.deepEqual(unlocked.rows.map((r) => r.member_id), [m0, m1, m2, m3]);
 
-      const query = dueMembersQuery(deps.db, deps.clock.nowMs(), deps.clock.nowMs(), 100);
+      const query = dueByTimeQuery(deps.db, deps.clock.nowMs(), 100);
       if (suite.dialect === 'sqlite') {
         const plan = await rawQuery<{ detail: string }>(deps.db, `explain query plan ${query.text}`, query.params);
         const accounts = plan.map((row) => row.detail).filter((detail) => / credit_accounts( |$)/.test(detail) && !detail.includes('PRIMARY KEY'));
@@ -345,6 +345,35 @@ describeEachDatabase('credits over time', (suite) => {
         // A range of the index (its bound an index condition), not the whole index walked in order under a filter.
         assert.match(lines[at + 1] ?? '', /Index Cond: \(next_due_at_ms <= /, lines.join('\n'));
       }
+      await assertLedgerSound(deps);
+    } finally {
+      await deps.database.dispose();
+    }
+  });
+
+  test('PF-8 CR-10 a round takes the members with time events due first; a member with an expiry warning and nothing else due comes once they are done', async () => {
+    // A fresh database: only this test's members are due.
+    const deps = await createTestDeps(suite.dialect);
+    try {
+      const [warned, timed] = Array.from({ length: 2 }, () => newMemberId(deps)).sort() as [string, string];
+      const lot = await earnOrder(deps, warned, [{ qualifyingMinor: 1000 }]);
+      deps.clock.setMs(lot.unlockAtMs);
+      assert.equal((await runCreditsSweep(deps)).transactions, 1);
+      // At `at` the warned member's lot comes into its warning window; the other's unlock falls due then too.
+      const at = lot.expiresAtMs - 30 * DAY_MS;
+      deps.clock.setMs(at - 30 * DAY_MS);
+      await earnOrder(deps, timed, [{ qualifyingMinor: 1000 }]);
+      deps.clock.setMs(at);
+      const warnedAt = async () => (await sql<{ warned_at_ms: number | null }>`select warned_at_ms from credit_lots where member_id = ${warned}`.execute(deps.db)).rows.map((r) => r.warned_at_ms);
+      const unlocks = async () => (await sql<{ member_id: string }>`select member_id from credit_transactions where kind = 'unlock' and member_id = ${timed}`.execute(deps.db)).rows.length;
+      // One member a run: the one with the time event, though the other sorts first.
+      const first = await runCreditsSweep(deps, { batchSize: 1, maxBatches: 1, readAhead: 1, concurrency: 1 });
+      assert.deepEqual([first.members, first.warnings, await unlocks()], [1, 0, 1]);
+      assert.deepEqual(await warnedAt(), [null]);
+      const second = await runCreditsSweep(deps, { batchSize: 1, maxBatches: 1, readAhead: 1, concurrency: 1 });
+      assert.deepEqual([second.members, second.warnings], [1, 1]);
+      assert.deepEqual(await warnedAt(), [at]);
+      assert.equal((await runCreditsSweep(deps, { batchSize: 1 })).members, 0);
       await assertLedgerSound(deps);
     } finally {
       await deps.database.dispose();
