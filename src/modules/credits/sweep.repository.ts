@@ -104,6 +104,15 @@ function membersWithUnlocks(db: Executor, accounts: readonly Pick<Account, 'memb
   };
 }
 
+const lotColumns = appendColumns.lots as readonly (keyof CreditLotRow)[];
+
+/** A lot row from its values in lotColumns order (SQLite's one-pass read answers the due lots as arrays). */
+function lotRowOf(values: readonly unknown[]): CreditLotRow {
+  const row: Record<string, unknown> = {};
+  for (let i = 0; i < lotColumns.length; i++) row[lotColumns[i]!] = values[i];
+  return row as unknown as CreditLotRow;
+}
+
 /** A lot with an event due by now (an unlock, an expiry) or coming into the expiry warning window unwarned: ?now, ?now, ?warnUntil. */
 const dueLotSql = `((${isPending} and l.unlock_at_ms <= ?) or (${isAvailable} and (l.expires_at_ms <= ? or (l.warned_at_ms is null and l.expires_at_ms <= ?))))`;
 
@@ -152,13 +161,4 @@ export async function selectDueWork(db: Executor, accounts: readonly Account[], 
   );
   for (const row of later) if (row.next_ms !== null) work.laterDue.set(row.member_id, Number(row.next_ms));
   return work;
-}
-
-const lotColumns = appendColumns.lots as readonly (keyof CreditLotRow)[];
-
-/** A lot row from its values in lotColumns order. */
-function lotRowOf(values: readonly unknown[]): CreditLotRow {
-  const row: Record<string, unknown> = {};
-  for (let i = 0; i < lotColumns.length; i++) row[lotColumns[i]!] = values[i];
-  return row as unknown as CreditLotRow;
 }
