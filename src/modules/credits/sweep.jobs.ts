@@ -7,8 +7,9 @@
 // Set-based (PF-8, docs/PERFORMANCE.md "Set-based sweep"): most members due on a given day have no debt, nothing held
 // and no active hold. For them each time event touches its own lot only (no debt to settle, no hold to time out), so
 // the batch reads just their due lots and those coming into the expiry warning window and the next due time of their
-// other lots (one pass over each member's lots on SQLite, two statements on PostgreSQL), runs the same rules (advanceTo, then the warnings) on those lots alone
-// and writes every table with one statement per table for the whole batch. Everyone else (debt, held credits, active
+// other lots (one pass over each member's lots on SQLite, two statements on PostgreSQL), runs the same rules
+// (advanceTo, then the warnings) on those lots alone and writes every table with one statement per table for the
+// whole batch. Everyone else (debt, held credits, active
 // holds, a closed account, or a lot that breaks the expected shape) goes through the whole book as before: that path
 // is the reference, and test/modules/credits-sweep-set.test.ts checks both write the same rows.
 import { z } from 'zod';
