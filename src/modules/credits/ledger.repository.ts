@@ -776,7 +776,10 @@ function withoutNulls(row: Record<string, unknown>): Record<string, unknown> {
   return kept;
 }
 
-/** The columns of appendRows' rows, in table order (the SQLite append group binds them positionally). */
+/**
+ * The columns of the ledger's rows as written, in table order: the SQLite append and spend groups bind them
+ * positionally, and the sweep's one-pass read (sweep.repository.ts) answers due lots as arrays in this order.
+ */
 export const appendColumns = {
   transaction: txWrite.columns,
   lots: lotInsert.columns,

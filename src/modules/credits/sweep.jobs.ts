@@ -9,9 +9,9 @@
 // the batch reads just their due lots and those coming into the expiry warning window and the next due time of their
 // other lots (one pass over each member's lots on SQLite, two statements on PostgreSQL), runs the same rules
 // (advanceTo, then the warnings) on those lots alone and writes every table with one statement per table for the
-// whole batch. Everyone else (debt, held credits, active
-// holds, a closed account, or a lot that breaks the expected shape) goes through the whole book as before: that path
-// is the reference, and test/modules/credits-sweep-set.test.ts checks both write the same rows.
+// whole batch. Everyone else (debt, held credits, active holds, a closed account, or a lot that breaks the expected
+// shape) goes through the whole book as before: that path is the reference, and test/modules/credits-sweep-set.test.ts
+// checks both write the same rows.
 import { z } from 'zod';
 import { transact, type Ctx, type Deps } from '../../deps.ts';
 import { isPostgres } from '../../db/database.ts';
