@@ -198,19 +198,30 @@ describeEachDatabase(
       const deps = suite.deps();
       const memberId = newMemberId(deps);
       const other = newMemberId(deps);
-      // Two earnings of one member that would write the same lot ID (a primary-key violation) next to a third.
+      // Two earnings of one member, one of which fails at a statement, next to a third. PostgreSQL: both would write
+      // the same lot ID (a primary-key violation). SQLite's earns write no lot row (migration 0429), so a trigger
+      // stands in for the unexpected failure there: it refuses the second order's transaction row, alone or not.
       const colliding = { ...deps, ids: { next: (prefix: string) => (prefix === 'lot' ? 'lot_group_commit_collision' : deps.ids.next(prefix as 'lot')) } } as typeof deps;
-      const outcomes = await Promise.allSettled([
-        earnOrder(colliding, memberId, [{ qualifyingMinor: 1000 }], { orderId: 'ord_collide_1' }),
-        earnOrder(colliding, memberId, [{ qualifyingMinor: 2000 }], { orderId: 'ord_collide_2' }),
-        earnOrder(deps, other, [{ qualifyingMinor: 3000 }]),
-      ]);
-      assert.equal(outcomes.filter((o) => o.status === 'fulfilled').length, 2);
-      assert.equal(outcomes[2]!.status, 'fulfilled');
-      const pending = (await getBalance(deps, memberId)).pendingTotal;
-      assert.ok(pending === 10 || pending === 20, 'exactly one of the colliding earnings applied');
-      assert.equal((await getBalance(deps, other)).pendingTotal, 30);
-      await assertLedgerSound(deps);
+      const sqlite = suite.dialect === 'sqlite';
+      if (sqlite) {
+        await sql`create trigger fail_one_append before insert on credit_transactions when new.order_id = 'ord_collide_2' begin select raise(abort, 'refused by the test'); end`.execute(deps.db);
+      }
+      try {
+        const outcomes = await Promise.allSettled([
+          earnOrder(colliding, memberId, [{ qualifyingMinor: 1000 }], { orderId: 'ord_collide_1' }),
+          earnOrder(colliding, memberId, [{ qualifyingMinor: 2000 }], { orderId: 'ord_collide_2' }),
+          earnOrder(deps, other, [{ qualifyingMinor: 3000 }]),
+        ]);
+        assert.equal(outcomes.filter((o) => o.status === 'fulfilled').length, 2);
+        assert.equal(outcomes[2]!.status, 'fulfilled');
+        const pending = (await getBalance(deps, memberId)).pendingTotal;
+        if (sqlite) assert.equal(outcomes[1]!.status, 'rejected');
+        assert.ok(pending === 10 || pending === 20, 'exactly one of the colliding earnings applied');
+        assert.equal((await getBalance(deps, other)).pendingTotal, 30);
+        await assertLedgerSound(deps);
+      } finally {
+        if (sqlite) await sql`drop trigger fail_one_append`.execute(deps.db);
+      }
     });
   },
   { ports: { memberContacts: ledgerOnlyMembers } },

@@ -7,7 +7,7 @@ import { runDueJobs } from '../../src/modules.ts';
 import { getBalance, getHistory, grantBonus, placeHold, reverseForRefund, runCreditsSweep, spendCredits } from '../../src/modules/credits/index.ts';
 import { createTestDeps, type TestDeps } from '../support/deps.ts';
 import { describeEachDatabase } from '../support/each-database.ts';
-import { rawQuery } from '../../src/modules/credits/ledger.repository.ts';
+import { lotsTable, rawQuery } from '../../src/modules/credits/ledger.repository.ts';
 import { dueByTimeQuery } from '../../src/modules/credits/sweep.repository.ts';
 import { assertLedgerSound, DAY_MS, earnOrder, HOUR_MS, MINUTE_MS, newMemberId } from './credits-fixtures.ts';
 
@@ -73,7 +73,7 @@ describeEachDatabase('credits over time', (suite) => {
     const memberId = newMemberId(deps);
     const earned = await earnOrder(deps, memberId, [{ qualifyingMinor: 5000 }, { qualifyingMinor: 7000 }]);
     const rows = async () =>
-      (await sql<{ id: string; state: string; remaining: number; warned_at_ms: number | null }>`select id, state, remaining, warned_at_ms from credit_lots where member_id = ${memberId} order by id`.execute(deps.db)).rows.map((r) => ({
+      (await sql<{ id: string; state: string; remaining: number; warned_at_ms: number | null }>`select id, state, remaining, warned_at_ms from ${sql.table(lotsTable(deps.db))} where member_id = ${memberId} order by id`.execute(deps.db)).rows.map((r) => ({
         id: r.id, state: r.state, remaining: Number(r.remaining), warned: r.warned_at_ms !== null,
       }));
     const unlockedThrough = async () => (await sql<{ t: number | null }>`select unlocked_through_ms as t from credit_accounts where member_id = ${memberId}`.execute(deps.db)).rows[0]!.t;
@@ -364,7 +364,7 @@ describeEachDatabase('credits over time', (suite) => {
       deps.clock.setMs(at - 30 * DAY_MS);
       await earnOrder(deps, timed, [{ qualifyingMinor: 1000 }]);
       deps.clock.setMs(at);
-      const warnedAt = async () => (await sql<{ warned_at_ms: number | null }>`select warned_at_ms from credit_lots where member_id = ${warned}`.execute(deps.db)).rows.map((r) => r.warned_at_ms);
+      const warnedAt = async () => (await sql<{ warned_at_ms: number | null }>`select warned_at_ms from ${sql.table(lotsTable(deps.db))} where member_id = ${warned}`.execute(deps.db)).rows.map((r) => r.warned_at_ms);
       const unlocks = async () => (await sql<{ member_id: string }>`select member_id from credit_transactions where kind = 'unlock' and member_id = ${timed}`.execute(deps.db)).rows.length;
       // One member a run: the one with the time event, though the other sorts first.
       const first = await runCreditsSweep(deps, { batchSize: 1, maxBatches: 1, readAhead: 1, concurrency: 1 });

@@ -6,7 +6,7 @@ import type { Ctx } from '../../deps.ts';
 import { isPostgres, type Executor } from '../../db/database.ts';
 import { yieldBetweenBatches } from '../../db/batches.ts';
 import { effectiveLotState, lotBuckets, type Account, type Lot } from './ledger.rules.ts';
-import { rawQuery } from './ledger.repository.ts';
+import { lotsTable, rawQuery } from './ledger.repository.ts';
 import { computeSnapshot, periodSpan, sampleSnapshots } from './snapshot.repository.ts';
 import { creditTables, type CreditAuditRunRow } from './ledger.table.ts';
 
@@ -214,7 +214,7 @@ async function auditPage(db: Executor, page: PageRange, findings: Findings): Pro
     perLot.set(row.lot_id, entry);
   }
   type LotRow = Parameters<typeof toAuditedLot>[0];
-  const liveLots = await rawQuery<LotRow>(db, `select ${lotColumns} from credit_lots where ${range.text} and state in ('pending', 'available')`, range.params);
+  const liveLots = await rawQuery<LotRow>(db, `select ${lotColumns} from ${lotsTable(db)} where ${range.text} and state in ('pending', 'available')`, range.params);
   const unlockedThrough = (memberId: string) => byMember.get(memberId)?.unlockedThroughMs ?? null;
   const lots = new Map<string, AuditedLot>(liveLots.map((row) => [row.id, toAuditedLot(row, unlockedThrough(row.member_id))]));
   // Lots that left the live set (spent, expired, voided…) but have postings: fetched by key, a page of members at a time.
@@ -224,7 +224,7 @@ async function auditPage(db: Executor, page: PageRange, findings: Findings): Pro
     const members = [...new Set(chunk.map((id) => memberOfLot.get(id)!))];
     const rows = await rawQuery<LotRow>(
       db,
-      `select ${lotColumns} from credit_lots where member_id in (${members.map(() => '?').join(', ')}) and id in (${chunk.map(() => '?').join(', ')})`,
+      `select ${lotColumns} from ${lotsTable(db)} where member_id in (${members.map(() => '?').join(', ')}) and id in (${chunk.map(() => '?').join(', ')})`,
       [...members, ...chunk],
     );
     for (const row of rows) lots.set(row.id, toAuditedLot(row, unlockedThrough(row.member_id)));
@@ -247,6 +247,7 @@ async function auditPage(db: Executor, page: PageRange, findings: Findings): Pro
     lotTotals.set(lot.memberId, total);
   }
   for (const id of perLot.keys()) if (!lots.has(id)) findings.add(null, 'lot-missing', `postings name lot ${id}, which does not exist`);
+  if (!isPostgres(db)) await auditDeferredLots(db, inRange, findings);
   for (const account of accounts) {
     const total = lotTotals.get(account.memberId) ?? { pending: 0, available: 0, held: 0 };
     for (const bucket of ['pending', 'available', 'held'] as const) {
@@ -348,6 +349,33 @@ async function auditPages(db: Executor, pageSize: number, concurrency: number, f
   await Promise.all(Array.from({ length: concurrency }, worker));
 }
 
+/**
+ * SQLite's lots still in their transaction rows (migration 0429): none is also in credit_lots (it would count twice
+ * where the checks above, keyed by lot, see it once), and each marked account has such lots, marked no later than the
+ * soonest of their expiries (a later mark would let the sweep find their warnings late).
+ */
+async function auditDeferredLots(db: Executor, inRange: (column: string) => { text: string; params: string[] }, findings: Findings): Promise<void> {
+  const deferred = inRange('d.member_id');
+  const twice = await rawQuery<{ member_id: string; id: string }>(
+    db,
+    `select d.member_id, d.id from credit_lots_deferred d join credit_lots l on l.member_id = d.member_id and l.id = d.id where ${deferred.text}`,
+    deferred.params,
+  );
+  for (const row of twice) findings.add(row.member_id, 'lot-deferred-twice', `lot ${row.id} is in credit_lots and in its transaction row`);
+  const accounts = inRange('a.member_id');
+  const marks = await rawQuery<{ member_id: string; mark: number | null; soonest: number | null; lots: number }>(
+    db,
+    `select a.member_id, a.deferred_expires_at_ms as mark, min(d.expires_at_ms) as soonest, count(d.id) as lots
+     from credit_accounts a left join credit_lots_deferred d on d.member_id = a.member_id
+     where ${accounts.text} and a.deferred_from_version is not null group by a.member_id`,
+    accounts.params,
+  );
+  for (const row of marks) {
+    if (row.lots === 0) findings.add(row.member_id, 'lot-deferred-mark', 'the account marks deferred lots and has none');
+    else if (row.mark === null || row.mark > Number(row.soonest)) findings.add(row.member_id, 'lot-deferred-mark', `deferred lots' soonest expiry ${row.soonest}, marked ${row.mark}`);
+  }
+}
+
 async function auditGlobal(db: Executor, findings: Findings): Promise<AuditTotals> {
   const rows = await rawQuery<{ account: string; total: number }>(db, `select account, sum(amount) as total from credit_postings group by account`, []);
   const sum = (name: string) => Number(rows.find((r) => r.account === name)?.total ?? 0);
@@ -355,7 +383,7 @@ async function auditGlobal(db: Executor, findings: Findings): Promise<AuditTotal
   if (all !== 0) findings.add(null, 'global-double-entry', `all postings sum to ${all}`);
   const memberPostings = sum('pending') + sum('available') + sum('held') + sum('debt');
   const [accounts] = await rawQuery<{ total: number | null }>(db, `select sum(available + pending + held - debt) as total from credit_accounts`, []);
-  const [lots] = await rawQuery<{ total: number | null }>(db, `select sum(remaining) as total from credit_lots`, []);
+  const [lots] = await rawQuery<{ total: number | null }>(db, `select sum(remaining) as total from ${lotsTable(db)}`, []);
   const [debt] = await rawQuery<{ total: number | null }>(db, `select sum(debt) as total from credit_accounts`, []);
   const totals: AuditTotals = {
     issued: 0 - sum('program:issued') + 0,

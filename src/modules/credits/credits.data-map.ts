@@ -22,6 +22,8 @@ export const creditsPersonalData: PersonalDataMap = [
     },
     result: { category: 'financial', purpose: 'The operation’s answer (IDs and credit amounts), replayed to a retry with the same key (PL-4).', retention: 'transaction_records', erase: bookkeeping },
     postings: { category: 'financial', purpose: 'The transaction’s double-entry postings (bucket or program account, lot and hold IDs, credits), the ledger’s facts (LG-1).', retention: 'transaction_records', erase: bookkeeping },
+    // SQLite only (migration 0429).
+    lots: { category: 'financial', purpose: 'The lots an earning issued (amounts, order and line IDs, times) until they are copied into credit_lots (PF-1).', retention: 'transaction_records', erase: bookkeeping },
   }, { recordTimeColumn: 'at_ms' }),
   ...declareTable('credit_transactions', 'actor_id', {
     actor_id: { category: 'identifier', purpose: 'The staff member or member who caused the transaction (CR-21 accountability).', retention: 'transaction_records', erase: bookkeeping },

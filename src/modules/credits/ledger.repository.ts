@@ -67,7 +67,68 @@ function readMark<T>(object: object): T | undefined {
 export function toAccount(row: CreditAccountRow): Account {
   const account = readAccount(row);
   markAsRead(account, account.nextDueAtMs);
+  if (row.deferred_from_version != null) {
+    const deferred: DeferredLots = { fromVersion: Number(row.deferred_from_version), expiresAtMs: Number(row.deferred_expires_at_ms) };
+    Object.defineProperty(account, deferredMark, { value: deferred, writable: true, configurable: true, enumerable: false });
+  }
   return account;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Deferred lots (SQLite, migration 0429)
+
+/**
+ * Where a member's lots are read from: on SQLite `credit_lots_all`, the lots in credit_lots and those an append group
+ * left in its transaction rows (migration 0429); on PostgreSQL credit_lots, which holds them all.
+ */
+export const lotsTable = (db: Executor): string => (isPostgres(db) ? 'credit_lots' : 'credit_lots_all');
+
+/** The account's mark of lots still in its transaction rows: from which version, and the soonest expiry among them. */
+export interface DeferredLots {
+  fromVersion: number;
+  expiresAtMs: number;
+}
+
+/** Kept on the account as read, as asRead is (a storage fact the rules never see). */
+const deferredMark = Symbol('deferred lots');
+
+export function deferredLotsOf(account: Account): DeferredLots | undefined {
+  return (account as { [deferredMark]?: DeferredLots })[deferredMark];
+}
+
+const materializeSql = {
+  lots: () => `insert into credit_lots (${lotInsert.columns.join(', ')}) select ${lotInsert.columns.join(', ')} from credit_lots_deferred where member_id = ?`,
+  account: 'update credit_accounts set deferred_from_version = null, deferred_expires_at_ms = null, deferred_lot_id = null where member_id = ?',
+};
+
+/**
+ * Copies the member's deferred lots into credit_lots and clears the account's mark (SQLite, in the caller's write
+ * transaction): done before the first write to any of the member's lots, which then finds its row. The rows are as
+ * the lots were issued; what has happened to them since (an unlock) the account says, as for any stored lot.
+ */
+export function materializeDeferredLots(raw: RawSqlite, memberId: string): void {
+  raw.statement(materializeSql.lots()).run(memberId);
+  raw.statement(materializeSql.account).run(memberId);
+}
+
+function clearDeferredMark(account: Account): void {
+  Object.defineProperty(account, deferredMark, { value: undefined, writable: true, configurable: true, enumerable: false });
+}
+
+/**
+ * The sweep's first step (SQLite): the accounts, locked by the caller, whose deferred lots come into the expiry warning
+ * window by `warnUntilMs` get them copied into credit_lots, where the warnings' index and the due-lot reads find them.
+ * Every member the sweep found through the deferred mark (sweep.repository.ts) leaves it here, so none is found twice.
+ */
+export function materializeDeferredLotsDue(db: Executor, accounts: readonly Account[], warnUntilMs: number): void {
+  const due = accounts.filter((account) => (deferredLotsOf(account)?.expiresAtMs ?? Infinity) <= warnUntilMs);
+  if (due.length === 0) return;
+  const raw = rawSqliteInTransaction(db);
+  assert(raw, 'the sweep runs in the caller’s transaction');
+  for (const account of due) {
+    materializeDeferredLots(raw, account.memberId);
+    clearDeferredMark(account);
+  }
 }
 
 function readAccount(row: CreditAccountRow): Account {
@@ -195,10 +256,10 @@ export interface LoadOptions {
  */
 export const liveLotsFirst = (db: Executor): string => (isPostgres(db) ? 'live and ' : '');
 
-const liveLotsSql = (db: Executor) => `select * from credit_lots where ${liveLotsFirst(db)}member_id = ? and state in ('pending', 'available')`;
+const liveLotsSql = (db: Executor) => `select * from ${lotsTable(db)} where ${liveLotsFirst(db)}member_id = ? and state in ('pending', 'available')`;
 const activeHoldsSql = `select * from credit_holds where member_id = ? and state = 'active'`;
 const activeHoldLotsSql = `select hl.* from credit_hold_lots hl join credit_holds h on h.id = hl.hold_id where h.member_id = ? and h.state = 'active'`;
-const heldDeadLotsSql = `select l.* from credit_lots l where l.member_id = ? and l.id in (select hl.lot_id from credit_hold_lots hl join credit_holds h on h.id = hl.hold_id
+const heldDeadLotsSql = (db: Executor) => `select l.* from ${lotsTable(db)} l where l.member_id = ? and l.id in (select hl.lot_id from credit_hold_lots hl join credit_holds h on h.id = hl.hold_id
   where h.member_id = ? and h.state = 'active' and hl.held > 0) and l.state not in ('pending', 'available')`;
 
 function groupHolds(holdRows: CreditHoldRow[], holdLotRows: CreditHoldLotRow[]): Hold[] {
@@ -219,7 +280,7 @@ async function loadBookRows(db: Executor, account: Account): Promise<{ lots: Lot
   const holdRows = await rawQuery<CreditHoldRow>(db, activeHoldsSql, [memberId]);
   if (holdRows.length === 0) return { lots, holds: [] };
   const holdLotRows = await rawQuery<CreditHoldLotRow>(db, activeHoldLotsSql, [memberId]);
-  const extra = (await rawQuery<CreditLotRow>(db, heldDeadLotsSql, [memberId, memberId])).map((row) => toLot(row, unlockedThroughMs));
+  const extra = (await rawQuery<CreditLotRow>(db, heldDeadLotsSql(db), [memberId, memberId])).map((row) => toLot(row, unlockedThroughMs));
   return { lots: [...lots, ...extra], holds: groupHolds(holdRows, holdLotRows) };
 }
 
@@ -301,7 +362,7 @@ export async function loadBooks(db: Executor, accounts: readonly Account[]): Pro
   for (const id of memberIds) result.set(id, { lots: [], holds: [] });
   if (memberIds.length === 0) return result;
   const placeholders = memberIds.map(() => '?').join(', ');
-  const lots = await rawQuery<CreditLotRow>(db, `select * from credit_lots where ${liveLotsFirst(db)}member_id in (${placeholders}) and state in ('pending', 'available')`, memberIds);
+  const lots = await rawQuery<CreditLotRow>(db, `select * from ${lotsTable(db)} where ${liveLotsFirst(db)}member_id in (${placeholders}) and state in ('pending', 'available')`, memberIds);
   const holdRows = await rawQuery<CreditHoldRow>(db, `select * from credit_holds where member_id in (${placeholders}) and state = 'active'`, memberIds);
   let holdLotRows: CreditHoldLotRow[] = [];
   let extra: CreditLotRow[] = [];
@@ -312,7 +373,7 @@ export async function loadBooks(db: Executor, accounts: readonly Account[]): Pro
     if (wanted.length > 0) {
       extra = await rawQuery<CreditLotRow>(
         db,
-        `select * from credit_lots where member_id in (${placeholders}) and id in (${wanted.map(() => '?').join(', ')}) and state not in ('pending', 'available')`,
+        `select * from ${lotsTable(db)} where member_id in (${placeholders}) and id in (${wanted.map(() => '?').join(', ')}) and state not in ('pending', 'available')`,
         [...memberIds, ...wanted],
       );
     }
@@ -324,13 +385,13 @@ export async function loadBooks(db: Executor, accounts: readonly Account[]): Pro
 
 /** `account`: the member's, as read under its lock (its unlockedThroughMs says which stored pending lots are available). */
 export async function findOrderLineLot(db: Executor, account: Account, orderLineId: string): Promise<Lot | undefined> {
-  const rows = await rawQuery<CreditLotRow>(db, `select * from credit_lots where member_id = ? and order_line_id = ? and order_line_id is not null`, [account.memberId, orderLineId]);
+  const rows = await rawQuery<CreditLotRow>(db, `select * from ${lotsTable(db)} where member_id = ? and order_line_id = ? and order_line_id is not null`, [account.memberId, orderLineId]);
   return rows[0] ? toLot(rows[0], account.unlockedThroughMs) : undefined;
 }
 
 export async function findLots(db: Executor, account: Pick<Account, 'memberId' | 'unlockedThroughMs'>, lotIds: readonly string[]): Promise<Lot[]> {
   if (lotIds.length === 0) return [];
-  const rows = await rawQuery<CreditLotRow>(db, `select * from credit_lots where member_id = ? and id in (${lotIds.map(() => '?').join(', ')})`, [account.memberId, ...lotIds]);
+  const rows = await rawQuery<CreditLotRow>(db, `select * from ${lotsTable(db)} where member_id = ? and id in (${lotIds.map(() => '?').join(', ')})`, [account.memberId, ...lotIds]);
   return rows.map((row) => toLot(row, account.unlockedThroughMs));
 }
 
@@ -497,10 +558,12 @@ export interface Writes {
   newHoldLots: HoldLotDraft[];
   changedHoldLots: HoldLotDraft[];
   accounts: Account[];
+  /** SQLite: the accounts whose deferred lots go into credit_lots first, as one of their lots is written. */
+  materialize: Account[];
 }
 
 export function collectWrites(books: readonly Book[]): Writes {
-  const writes: Writes = { transactions: [], newLots: [], changedLots: [], newHolds: [], changedHolds: [], newHoldLots: [], changedHoldLots: [], accounts: [] };
+  const writes: Writes = { transactions: [], newLots: [], changedLots: [], newHolds: [], changedHolds: [], newHoldLots: [], changedHoldLots: [], accounts: [], materialize: [] };
   for (const book of books) {
     writes.transactions.push(...book.transactions);
     const unlockedThrough = book.account.unlockedThroughMs;
@@ -510,10 +573,12 @@ export function collectWrites(books: readonly Book[]): Writes {
       assert(lot.state !== 'pending' || unlockedThrough === null || lot.unlockAtMs > unlockedThrough, `lot ${lot.id} would be stored pending after its unlock`);
       writes.newLots.push(lot);
     }
+    const lotsBefore = writes.changedLots.length;
     for (const id of book.changedLots) {
       const lot = book.lots.get(id)!;
       if (!book.newLots.has(id) && !unlockedInPlace(lot, book.account)) writes.changedLots.push(lot);
     }
+    if (writes.changedLots.length > lotsBefore && deferredLotsOf(book.account)) writes.materialize.push(book.account);
     for (const id of book.newHolds) writes.newHolds.push(book.holds.get(id)!);
     for (const id of book.changedHolds) if (!book.newHolds.has(id)) writes.changedHolds.push(book.holds.get(id)!);
     const holdLot = (key: string): HoldLotDraft => {
@@ -590,6 +655,10 @@ export async function writeAll(db: Executor, writes: Writes): Promise<void> {
   }
   const raw = rawSqliteInTransaction(db);
   assert(raw, 'ledger writes run in the caller’s transaction');
+  for (const account of writes.materialize) {
+    materializeDeferredLots(raw, account.memberId);
+    clearDeferredMark(account);
+  }
   sqliteInsert(raw, txWrite, writes.transactions);
   sqliteInsert(raw, lotInsert, writes.newLots);
   sqliteUpdate(raw, lotAmountsUpdate, writes.changedLots.filter(onlyAmountsChanged));
@@ -651,7 +720,7 @@ export interface BalanceHead {
   book: { lots: Lot[]; holds: Hold[] } | undefined;
 }
 
-const sqliteLiveLotAmountsSql = `select state, unlock_at_ms, expires_at_ms, remaining, held from credit_lots where member_id = ? and state in ('pending', 'available')`;
+const sqliteLiveLotAmountsSql = `select state, unlock_at_ms, expires_at_ms, remaining, held from credit_lots_all where member_id = ? and state in ('pending', 'available')`;
 
 export async function readBalanceHead(db: Executor, memberId: string, nowMs: number, warningMsOf: (policyVersion: number) => Promise<number>): Promise<BalanceHead | undefined> {
   if (isPostgres(db)) {

@@ -59,6 +59,13 @@ export interface CreditAccountRow {
   unlocked_through_ms: number | null;
   created_at_ms: number;
   updated_at_ms: number;
+  /**
+   * Migration 0429, SQLite only (absent on PostgreSQL): the version from which the member's transactions hold lots not
+   * yet in credit_lots (null: none), the soonest expiry among those lots and that lot's ID.
+   */
+  deferred_from_version?: number | null;
+  deferred_expires_at_ms?: number | null;
+  deferred_lot_id?: string | null;
 }
 
 export interface CreditTransactionRow {
@@ -91,6 +98,8 @@ export interface CreditTransactionRow {
   result: string | null;
   /** [account, lot_id, hold_id, amount] per posting, in seq order (migration 0420): JSON text on SQLite, jsonb on PostgreSQL. */
   postings: string | [string, string | null, string | null, number][] | null;
+  /** Migration 0429, SQLite only: the lots an append group issued, as arrays in appendColumns.lots order (deferred). */
+  lots?: string | null;
 }
 
 /** A row of the `credit_postings` view: the legacy table's rows and the postings in the transaction rows. */

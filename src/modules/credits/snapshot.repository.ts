@@ -64,7 +64,7 @@ const sqliteReplayFromSnapshotSql = `
         join credit_transactions t on t.member_id = ?1 and t.version > r.lo and t.version <= r.hi
         where t.at_ms <= ?2 order by t.version desc limit 1),
       (select json_array(version, at_ms, lifetime_after) from s)) as last,
-    (select json_group_array(${lotJson}) from credit_lots where member_id = ?1 and id in (select lot_id from ids)) as lots,
+    (select json_group_array(${lotJson}) from credit_lots_all where member_id = ?1 and id in (select lot_id from ids)) as lots,
     (select json_group_array(${holdJson}) from credit_holds where id in (select hold_id from ids)) as holds,
     (select max(version) from credit_policies where published_at_ms <= ?2) as pv`;
 

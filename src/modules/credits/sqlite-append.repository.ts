@@ -4,13 +4,13 @@
 // per operation and in order: the account is created when missing; a used idempotency key answers `replay` (a key
 // repeated within the group replays the first, which is already written); a closed account, a time event due,
 // another policy version, or debt where the operation requires none answers `fallback` (the caller takes the general
-// path); otherwise the transaction gets the account's next version and running balances, it (with its postings,
-// migration 0420) and its lots are inserted and the account is updated (its events are read from the row later,
-// event-feed.ts). No
-// savepoints (they cost a fifth of the statements' time): every refusal is decided by reads before the operation's
-// first write, so a statement can fail only unexpectedly, and then the whole group rolls back and group-commit.ts
-// re-runs its operations one per group.
+// path); otherwise the transaction gets the account's next version and running balances, it is inserted with its
+// postings (migration 0420) and its lots (0429: deferred, no lot row; the account marks them) and the account is
+// updated (its events are read from the row later, event-feed.ts). No savepoints (they cost a fifth of the
+// statements' time): every refusal is decided by reads before the operation's first write, so a statement can fail
+// only unexpectedly, and then the whole group rolls back and group-commit.ts re-runs its operations one per group.
 import { assert } from '../../platform/assert.ts';
+import { memoize } from '../../platform/memo.ts';
 import type { SQLInputValue } from 'node:sqlite';
 import { withRawSqlite, type RawSqlite } from '../../db/sqlite-raw.ts';
 import { toSqliteInput } from '../../db/node-sqlite-adapter.ts';
@@ -18,12 +18,16 @@ import type { Executor } from '../../db/database.ts';
 import { appendColumns, type FastAnswer } from './ledger.repository.ts';
 import type { CreditAccountRow } from './ledger.table.ts';
 
-export type AccountHead = Pick<CreditAccountRow, 'state' | 'version' | 'available' | 'pending' | 'held' | 'debt' | 'lifetime_earned' | 'next_due_at_ms' | 'unlocked_through_ms'>;
+export type AccountHead = Pick<
+  CreditAccountRow,
+  'state' | 'version' | 'available' | 'pending' | 'held' | 'debt' | 'lifetime_earned' | 'next_due_at_ms' | 'unlocked_through_ms' | 'deferred_from_version' | 'deferred_expires_at_ms' | 'deferred_lot_id'
+>;
 
 export const insertText = (table: string, columns: readonly string[]) => `insert into ${table} (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')})`;
 /** The statements an append group and a spend group share (sqlite-spend.repository.ts). */
 export const groupSql = {
-  account: 'select state, version, available, pending, held, debt, lifetime_earned, next_due_at_ms, unlocked_through_ms from credit_accounts where member_id = ?',
+  account: `select state, version, available, pending, held, debt, lifetime_earned, next_due_at_ms, unlocked_through_ms, deferred_from_version, deferred_expires_at_ms, deferred_lot_id
+    from credit_accounts where member_id = ?`,
   idempotent: 'select request_hash, result from credit_transactions where member_id = ? and idem_scope = ? and idem_key = ?',
 };
 
@@ -31,12 +35,21 @@ const sql = {
   ...groupSql,
   createAccount: `insert into credit_accounts (member_id, state, version, available, pending, held, debt, lifetime_earned, next_due_at_ms, created_at_ms, updated_at_ms)
     values (?, 'open', 0, 0, 0, 0, 0, 0, null, ?, 0)`,
-  transaction: insertText('credit_transactions', appendColumns.transaction),
-  lot: insertText('credit_lots', appendColumns.lots),
-  // Two texts: SQLite rewrites an index entry an UPDATE assigns even when the value stays (credit_accounts_next_due).
-  update: 'update credit_accounts set version = ?, available = ?, pending = ?, lifetime_earned = ?, updated_at_ms = max(updated_at_ms, ?) where member_id = ?',
-  updateWithDue: 'update credit_accounts set version = ?, available = ?, pending = ?, lifetime_earned = ?, updated_at_ms = max(updated_at_ms, ?), next_due_at_ms = ? where member_id = ?',
+  // The lots ride in the transaction row (migration 0429): deferred until the member's lots are next written.
+  transaction: insertText('credit_transactions', [...appendColumns.transaction, 'lots']),
 };
+
+/**
+ * The account's update: SQLite rewrites an index entry an UPDATE assigns even when the value stays, so the next due
+ * time (credit_accounts_next_due_day) and the deferred lots' mark (credit_accounts_deferred_expiry) are assigned only
+ * when they change: one text per combination, each prepared once.
+ */
+const accountUpdateText = memoize((key: string): string => {
+  const [due, deferred] = [key[0] === '1', key[1] === '1'];
+  return `update credit_accounts set version = ?, available = ?, pending = ?, lifetime_earned = ?, updated_at_ms = max(updated_at_ms, ?)${due ? ', next_due_at_ms = ?' : ''}${
+    deferred ? ', deferred_from_version = ?, deferred_expires_at_ms = ?, deferred_lot_id = ?' : ''
+  } where member_id = ?`;
+});
 
 type Row = Record<string, unknown>;
 
@@ -70,7 +83,10 @@ function applyOne(raw: RawSqlite, p: Row, pv: number | null): FastAnswer {
   let account = raw.statement(sql.account).get(memberId) as AccountHead | undefined;
   if (!account) {
     raw.statement(sql.createAccount).run(memberId, nowMs);
-    account = { state: 'open', version: 0, available: 0, pending: 0, held: 0, debt: 0, lifetime_earned: 0, next_due_at_ms: null, unlocked_through_ms: null };
+    account = {
+      state: 'open', version: 0, available: 0, pending: 0, held: 0, debt: 0, lifetime_earned: 0, next_due_at_ms: null, unlocked_through_ms: null,
+      deferred_from_version: null, deferred_expires_at_ms: null, deferred_lot_id: null,
+    };
   }
   const hit = raw.statement(sql.idempotent).get(memberId, p.idemScope as string, p.idemKey as string) as { request_hash: string; result: string | null } | undefined;
   if (hit) return { status: 'replay', requestHash: hit.request_hash, result: hit.result };
@@ -81,18 +97,35 @@ function applyOne(raw: RawSqlite, p: Row, pv: number | null): FastAnswer {
   const available = account.available + (p.availableDelta as number);
   const pending = account.pending + (p.pendingDelta as number);
   const lifetime = account.lifetime_earned + (p.lifetimeDelta as number);
-  const tx = { ...(p.transaction as Row), version, available_after: available, pending_after: pending, held_after: account.held, debt_after: account.debt, lifetime_after: lifetime };
-  raw.statement(sql.transaction).run(...values(tx, appendColumns.transaction));
-  const lotInsert = raw.statement(sql.lot);
-  for (const lot of p.lots as Row[]) lotInsert.run(...values(lot, appendColumns.lots));
+  const lots = p.lots as Row[];
+  const lotsJson = lots.length === 0 ? null : JSON.stringify(lots.map((lot) => appendColumns.lots.map((name) => lot[name] ?? null)));
+  const tx = { ...(p.transaction as Row), version, available_after: available, pending_after: pending, held_after: account.held, debt_after: account.debt, lifetime_after: lifetime, lots: lotsJson };
+  raw.statement(sql.transaction).run(...values(tx, [...appendColumns.transaction, 'lots']));
 
   const due2 = p.nextDueAtMs as number | null;
   const nextDue = account.next_due_at_ms === null ? due2 : due2 === null ? account.next_due_at_ms : Math.min(account.next_due_at_ms, due2);
-  const changed = nextDue === account.next_due_at_ms
-    ? raw.statement(sql.update).run(version, available, pending, lifetime, nowMs, memberId).changes
-    : raw.statement(sql.updateWithDue).run(version, available, pending, lifetime, nowMs, nextDue, memberId).changes;
+  const mark = deferredMark(account, version, lots);
+  const params: SQLInputValue[] = [version, available, pending, lifetime, nowMs];
+  if (nextDue !== account.next_due_at_ms) params.push(nextDue);
+  if (mark) params.push(mark.fromVersion, mark.expiresAtMs, mark.lotId);
+  const text = accountUpdateText(`${nextDue !== account.next_due_at_ms ? 1 : 0}${mark ? 1 : 0}`);
+  const changed = raw.statement(text).run(...params, memberId).changes;
   assert(Number(changed) === 1, 'the account of an append exists');
   return { status: 'applied', version };
+}
+
+/**
+ * The account's deferred lots' mark after this append, when it changes: set by the first deferred lot (the lots from
+ * this version on), and the soonest expiry among them moved when a new lot expires sooner (the warnings find it).
+ */
+function deferredMark(account: AccountHead, version: number, lots: readonly Row[]): { fromVersion: number; expiresAtMs: number; lotId: string } | undefined {
+  let soonest: Row | undefined;
+  for (const lot of lots) if (soonest === undefined || (lot.expires_at_ms as number) < (soonest.expires_at_ms as number)) soonest = lot;
+  if (soonest === undefined) return undefined;
+  const expiresAtMs = soonest.expires_at_ms as number;
+  if (account.deferred_from_version == null) return { fromVersion: version, expiresAtMs, lotId: soonest.id as string };
+  if (expiresAtMs >= Number(account.deferred_expires_at_ms)) return undefined;
+  return { fromVersion: Number(account.deferred_from_version), expiresAtMs, lotId: soonest.id as string };
 }
 
 /** A row's values in the order of `columns` (missing ones NULL), for a prepared INSERT. */

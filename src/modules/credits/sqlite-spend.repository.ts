@@ -10,13 +10,13 @@
 import type { Executor } from '../../db/database.ts';
 import type { RawSqlite } from '../../db/sqlite-raw.ts';
 import { assert } from '../../platform/assert.ts';
-import { appendColumns, type FastAnswer } from './ledger.repository.ts';
+import { appendColumns, materializeDeferredLots, type FastAnswer } from './ledger.repository.ts';
 import { groupSql, inSqliteGroup, insertText, values, type AccountHead } from './sqlite-append.repository.ts';
 
 const sql = {
   ...groupSql,
   // spendableLots and fifoOrder of ledger.rules.ts, over the lots effectiveLotState reads as available.
-  lots: `select id, remaining, held from credit_lots where member_id = ? and (state = 'available' or (state = 'pending' and unlock_at_ms <= ?))
+  lots: `select id, remaining, held from credit_lots_all where member_id = ? and (state = 'available' or (state = 'pending' and unlock_at_ms <= ?))
     and remaining > held and expires_at_ms > ? order by expires_at_ms, created_at_ms, id`,
   // The lot's state follows its amounts (touchLot): an available lot spent to nothing is depleted; one still stored as
   // pending after its unlock is written as the available lot it is, as the general path writes it.
@@ -48,6 +48,8 @@ function spendOne(raw: RawSqlite, p: Payload, pv: number | null): FastAnswer {
 
   const postings: [string, string, null, number][] = [];
   const taken: { lotId: string; credits: number }[] = [];
+  // A lot still in its transaction row (migration 0429) gets its row first, with the member's other such lots.
+  if (account.deferred_from_version != null) materializeDeferredLots(raw, memberId);
   const lotUpdate = raw.statement(sql.lot);
   let left = credits;
   for (const lot of lots) {

@@ -2,7 +2,9 @@
 // notices (a job in the same transaction, see notices.ts). It never decides anything a read would not (reads apply
 // the same events in memory, CR-9); it only writes them down. Members are found through the per-account next-due
 // index and the expiry-warning index (never a full scan, PF-8) and done in bounded batches, each batch one short
-// transaction that locks its accounts in member order.
+// transaction that locks its accounts in member order. On SQLite a batch first copies into credit_lots the deferred
+// lots (migration 0429) of its members whose mark comes into the expiry warning window, so both paths below read and
+// write those lots as rows.
 //
 // Set-based (PF-8, docs/PERFORMANCE.md "Set-based sweep"): most members due on a given day have no debt, nothing held
 // and no active hold. For them each time event touches its own lot only (no debt to settle, no hold to time out), so
@@ -19,7 +21,7 @@ import { yieldBetweenBatches } from '../../db/batches.ts';
 import { MINUTE_MS } from '../../platform/clock.ts';
 import type { JobHandler, Schedule } from '../../jobs/index.ts';
 import { advanceTo, compareIds, newBook, type Account, type Book, type Lot } from './ledger.rules.ts';
-import { loadBooks, lockAccounts, persistBooks } from './ledger.repository.ts';
+import { loadBooks, lockAccounts, materializeDeferredLotsDue, persistBooks } from './ledger.repository.ts';
 import { dueMemberIds, membersWithActiveHolds, selectDueWork } from './sweep.repository.ts';
 import { getCurrentPolicy } from './policy.service.ts';
 import { creditsNoticesJob, creditsNoticesJobType, enqueueNotices, type ExpiryWarning } from './notices.ts';
@@ -104,6 +106,7 @@ async function sweepBatch(ctx: Ctx, memberIds: readonly string[], setBased: bool
     const policy = await getCurrentPolicy(trx);
     const warnUntilMs = nowMs + policy.expiryWarningMs;
     const accounts = await lockAccounts(trx.db, memberIds);
+    materializeDeferredLotsDue(trx.db, accounts, warnUntilMs);
     // Reads first, then the rules in member order, so IDs are drawn in the same order whichever path a member takes.
     const holders = setBased ? await membersWithActiveHolds(trx.db, accounts.map((a) => a.memberId)) : new Set<string>();
     const candidates = accounts.filter((a) => setBased && isSimple(a, holders));

@@ -30,15 +30,17 @@ const nextDueDay = `next_due_at_ms / ${DAY_MS}`;
  * reads each candidate lot's row and its account (whether the lot reads as available), and was made afresh every
  * round, its answer mostly cut off by the member order: at M (1M members) 136 ms a round, 23 % of a day's sweep. A
  * member with a time event due gets its warnings with it (selectDueWork reads them), so what the warnings' read finds
- * once the time events are done is the members with a warning and nothing else due.
+ * once the time events are done is the members with a warning and nothing else due. On SQLite the warnings' read also
+ * takes the members whose deferred lots (migration 0429) come into the window, through the accounts' mark.
  */
 export async function dueMemberIds(db: Executor, nowMs: number, warnUntilMs: number, limit: number): Promise<string[]> {
   const timeEvents = dueByTimeQuery(db, nowMs, limit);
   const members = (await rawQuery<{ member_id: string }>(db, timeEvents.text, timeEvents.params)).map((r) => r.member_id);
   if (members.length < limit) {
-    const warnings = dueWarningsQuery(db, warnUntilMs, limit);
     const found = new Set(members);
-    for (const row of await rawQuery<{ member_id: string }>(db, warnings.text, warnings.params)) found.add(row.member_id);
+    for (const warnings of [dueWarningsQuery(db, warnUntilMs, limit), ...(isPostgres(db) ? [] : [dueDeferredQuery(warnUntilMs, limit)])]) {
+      for (const row of await rawQuery<{ member_id: string }>(db, warnings.text, warnings.params)) found.add(row.member_id);
+    }
     return [...found].sort().slice(0, limit);
   }
   return members.sort();
@@ -63,6 +65,18 @@ function dueWarningsQuery(db: Executor, warnUntilMs: number, limit: number): { t
   return {
     text: `select distinct member_id from (select l.member_id from credit_lots l join credit_accounts a on a.member_id = l.member_id
        where ${liveLotsFirst(db)}${unwarnedLive} and l.expires_at_ms <= ? and ${isAvailable} order by l.expires_at_ms, l.id limit ?) w`,
+    params: [warnUntilMs, limit],
+  };
+}
+
+/**
+ * SQLite: the members whose lots still in their transaction rows (migration 0429) come into the expiry warning window,
+ * soonest first, through the accounts' partial index on the soonest such expiry: the sweep copies their lots into
+ * credit_lots first (sweep.jobs.ts), where the lots' own warnings index and reads take over.
+ */
+function dueDeferredQuery(warnUntilMs: number, limit: number): { text: string; params: unknown[] } {
+  return {
+    text: `select member_id from credit_accounts where deferred_from_version is not null and deferred_expires_at_ms <= ? order by deferred_expires_at_ms, deferred_lot_id limit ?`,
     params: [warnUntilMs, limit],
   };
 }
@@ -128,6 +142,14 @@ const laterEventSql = `case when ${isPending} then case when l.unlock_at_ms > ? 
  * and at M (1M members) the aggregate's second pass over the lots was 1.1 s of a 10 s day (session 31). Grouping the
  * batch's lots instead (GROUP BY) sorted them: 313 ms.
  */
+/**
+ * A batch member's live lots on SQLite, stored and deferred (migration 0429), each read by the member's key: through
+ * the view credit_lots_all, a correlated `member_id = a.member_id` does not reach its two parts and SQLite scanned it.
+ */
+const sqliteLiveLotsOfMember = ['credit_lots', 'credit_lots_deferred']
+  .map((table) => `select ${lotColumns.join(', ')} from ${table} where member_id = a.member_id and state in ('pending', 'available')`)
+  .join(' union all ');
+
 export async function selectDueWork(db: Executor, accounts: readonly Account[], nowMs: number, warnUntilMs: number): Promise<DueWork> {
   const work: DueWork = { dueLots: new Map(accounts.map((a) => [a.memberId, []])), laterDue: new Map() };
   if (accounts.length === 0) return work;
@@ -137,7 +159,7 @@ export async function selectDueWork(db: Executor, accounts: readonly Account[], 
     const rows = await rawQuery<{ member_id: string; work: string }>(
       db,
       `select a.member_id, (select json_array(min(${laterEventSql}), json_group_array(json_array(${lotColumns.map((c) => `l.${c}`).join(', ')})) filter (where ${dueLotSql}))
-         from credit_lots l where l.member_id = a.member_id and l.state in ('pending', 'available')) as work
+         from (${sqliteLiveLotsOfMember}) l) as work
        from ${members.text}`,
       [nowMs, nowMs, nowMs, nowMs, warnUntilMs, ...members.params],
     );
