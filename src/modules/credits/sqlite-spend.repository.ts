@@ -13,11 +13,17 @@ import { assert } from '../../platform/assert.ts';
 import { appendColumns, materializeDeferredLots, type FastAnswer } from './ledger.repository.ts';
 import { groupSql, inSqliteGroup, insertText, values, type AccountHead } from './sqlite-append.repository.ts';
 
+function lotsText(table: string): string {
+  return `select id, remaining, held from ${table} where member_id = ? and (state = 'available' or (state = 'pending' and unlock_at_ms <= ?))
+    and remaining > held and expires_at_ms > ? order by expires_at_ms, created_at_ms, id`;
+}
+
 const sql = {
   ...groupSql,
-  // spendableLots and fifoOrder of ledger.rules.ts, over the lots effectiveLotState reads as available.
-  lots: `select id, remaining, held from credit_lots_all where member_id = ? and (state = 'available' or (state = 'pending' and unlock_at_ms <= ?))
-    and remaining > held and expires_at_ms > ? order by expires_at_ms, created_at_ms, id`,
+  // spendableLots and fifoOrder of ledger.rules.ts, over the lots effectiveLotState reads as available: from the lot
+  // rows, and from the deferred lots too when the account marks some (migration 0429).
+  lots: lotsText('credit_lots'),
+  lotsWithDeferred: lotsText('credit_lots_all'),
   // The lot's state follows its amounts (touchLot): an available lot spent to nothing is depleted; one still stored as
   // pending after its unlock is written as the available lot it is, as the general path writes it.
   lot: `update credit_lots set remaining = ?, state = case when ? = 0 then 'depleted' else 'available' end where member_id = ? and id = ?`,
@@ -42,14 +48,15 @@ function spendOne(raw: RawSqlite, p: Payload, pv: number | null): FastAnswer {
   if (hit) return { status: 'replay', requestHash: hit.request_hash, result: hit.result };
   if (!account || account.state !== 'open' || p.policyVersion !== pv) return { status: 'fallback' };
   if (account.next_due_at_ms !== null && account.next_due_at_ms <= nowMs) return { status: 'fallback' };
-  const lots = raw.statement(sql.lots).all(memberId, account.unlocked_through_ms, nowMs) as { id: string; remaining: number; held: number }[];
+  const deferred = account.deferred_from_version != null;
+  const lots = raw.statement(deferred ? sql.lotsWithDeferred : sql.lots).all(memberId, account.unlocked_through_ms, nowMs) as { id: string; remaining: number; held: number }[];
   const spendable = lots.reduce((sum, lot) => sum + lot.remaining - lot.held, 0);
   if (spendable < credits) return { status: 'insufficient', available: spendable };
 
   const postings: [string, string, null, number][] = [];
   const taken: { lotId: string; credits: number }[] = [];
   // A lot still in its transaction row (migration 0429) gets its row first, with the member's other such lots.
-  if (account.deferred_from_version != null) materializeDeferredLots(raw, memberId);
+  if (deferred) materializeDeferredLots(raw, memberId);
   const lotUpdate = raw.statement(sql.lot);
   let left = credits;
   for (const lot of lots) {
