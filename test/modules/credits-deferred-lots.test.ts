@@ -6,8 +6,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sql } from 'kysely';
-import { auditCreditsLedger, getBalance, getBalanceAt, getHistory, placeHold, releaseHold, reverseForRefund, runCreditsSweep, spendCredits } from '../../src/modules/credits/index.ts';
-import { lotsTable } from '../../src/modules/credits/ledger.repository.ts';
+import { auditCreditsLedger, configureGroupCommit, getBalance, getBalanceAt, getHistory, placeHold, releaseHold, reverseForRefund, runCreditsSweep, spendCredits } from '../../src/modules/credits/index.ts';
+import { transact } from '../../src/deps.ts';
+import { rawSqliteInTransaction } from '../../src/db/sqlite-raw.ts';
+import { lotsTable, materializeDeferredLots } from '../../src/modules/credits/ledger.repository.ts';
 import { createTestDeps, type TestDeps } from '../support/deps.ts';
 import { describeEachDatabase } from '../support/each-database.ts';
 import { assertLedgerSound, DAY_MS, earnOrder, MINUTE_MS, newMemberId } from './credits-fixtures.ts';
@@ -25,13 +27,13 @@ async function lotsIn(deps: TestDeps, table: string, memberId: string): Promise<
   return rows.rows.map((r) => ({ id: r.id, state: r.state, remaining: Number(r.remaining), warned: r.warned_at_ms !== null }));
 }
 
-/** The account's mark (SQLite only): [from version, soonest expiry, that lot]. */
-async function markOf(deps: TestDeps, memberId: string): Promise<[number | null, number | null, string | null]> {
+/** The account's mark (SQLite only): [from version, soonest expiry, whether it has its order in the index]. */
+async function markOf(deps: TestDeps, memberId: string): Promise<[number | null, number | null, boolean]> {
   const [row] = (
-    await sql<{ v: number | null; e: number | null; l: string | null }>`select deferred_from_version as v, deferred_expires_at_ms as e, deferred_lot_id as l
+    await sql<{ v: number | null; e: number | null; s: number | null }>`select deferred_from_version as v, deferred_expires_at_ms as e, deferred_seq as s
       from credit_accounts where member_id = ${memberId}`.execute(deps.db)
   ).rows;
-  return [row!.v, row!.e === null ? null : Number(row!.e), row!.l];
+  return [row!.v, row!.e === null ? null : Number(row!.e), row!.s !== null];
 }
 
 describeEachDatabase('credits deferred lots', (suite) => {
@@ -43,7 +45,7 @@ describeEachDatabase('credits deferred lots', (suite) => {
     assert.deepEqual(all.map((l) => [l.state, l.remaining]), [['pending', 50], ['pending', 70]]);
     if (suite.dialect === 'sqlite') {
       assert.deepEqual(await lotsIn(deps, 'credit_lots', memberId), [], 'no lot row');
-      assert.deepEqual(await markOf(deps, memberId), [1, earned.expiresAtMs, all[0]!.id]);
+      assert.deepEqual(await markOf(deps, memberId), [1, earned.expiresAtMs, true]);
     } else {
       assert.deepEqual(await lotsIn(deps, 'credit_lots', memberId), all);
     }
@@ -57,8 +59,37 @@ describeEachDatabase('credits deferred lots', (suite) => {
     deps.clock.advanceMs(DAY_MS);
     await earnOrder(deps, memberId, [{ qualifyingMinor: 1000 }]);
     assert.equal((await lotsIn(deps, lotsTable(deps.db), memberId)).length, 3);
-    if (suite.dialect === 'sqlite') assert.deepEqual(await markOf(deps, memberId), [1, earned.expiresAtMs, all[0]!.id]);
+    if (suite.dialect === 'sqlite') assert.deepEqual(await markOf(deps, memberId), [1, earned.expiresAtMs, true]);
     assert.equal((await getBalance(deps, memberId)).pendingTotal, 130);
+    await assertLedgerSound(deps);
+  });
+
+  test('PF-1 LG-2 a deferred lot reads, and is copied into credit_lots, as the row the general path writes for the same earn', async () => {
+    const deps = suite.deps();
+    const [grouped, general] = [newMemberId(deps), newMemberId(deps)];
+    const lines = [{ qualifyingMinor: 5000 }, { qualifyingMinor: 7000, plusBonus: true }];
+    await earnOrder(deps, grouped, lines, { orderId: 'ord_deferred_shape_a', plusActive: true });
+    configureGroupCommit(deps.db, { enabled: false });
+    try {
+      await earnOrder(deps, general, lines, { orderId: 'ord_deferred_shape_b', plusActive: true });
+    } finally {
+      configureGroupCommit(deps.db, { enabled: true });
+    }
+    // Every column but the ones naming this member, lot, transaction and order.
+    const rows = async (table: string, memberId: string) =>
+      (await sql<Record<string, unknown>>`select * from ${sql.table(table)} where member_id = ${memberId} order by order_line_id`.execute(deps.db)).rows.map((row) => {
+        const { id, member_id, transaction_id, order_id, order_line_id, ...rest } = row;
+        assert.ok(id && member_id && transaction_id && order_id && order_line_id);
+        return Object.fromEntries(Object.entries(rest).map(([key, value]) => [key, typeof value === 'bigint' || typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value]));
+      });
+    const expected = await rows('credit_lots', general);
+    assert.equal(expected.length, 2);
+    assert.deepEqual(await rows(lotsTable(deps.db), grouped), expected);
+    if (suite.dialect === 'sqlite') {
+      await transact(deps, async (trx) => materializeDeferredLots(rawSqliteInTransaction(trx.db)!, grouped));
+      assert.deepEqual(await rows('credit_lots', grouped), expected, 'copied as they read');
+      assert.deepEqual(await markOf(deps, grouped), [null, null, false]);
+    }
     await assertLedgerSound(deps);
   });
 
@@ -77,7 +108,7 @@ describeEachDatabase('credits deferred lots', (suite) => {
     const stored = await lotsIn(deps, 'credit_lots', memberId);
     assert.deepEqual(stored.map((l) => [l.state, l.remaining]), [['depleted', 0], ['available', 60], ['pending', 30]], 'every lot in credit_lots, the soonest spent first');
     assert.deepEqual(await lotsIn(deps, lotsTable(deps.db), memberId), stored, 'and only there');
-    if (sqlite) assert.deepEqual(await markOf(deps, memberId), [null, null, null]);
+    if (sqlite) assert.deepEqual(await markOf(deps, memberId), [null, null, false]);
     const balance = await getBalance(deps, memberId);
     assert.deepEqual([balance.spendable, balance.pendingTotal], [60, 30]);
     assert.deepEqual((await getHistory(deps, memberId)).entries.map((e) => e.kind), ['spend', 'earn', 'unlock', 'unlock', 'earn']);
@@ -100,7 +131,7 @@ describeEachDatabase('credits deferred lots', (suite) => {
       const warned = await runCreditsSweep(deps);
       assert.deepEqual([warned.members, warned.warnings], [1, 1]);
       assert.deepEqual((await lotsIn(deps, 'credit_lots', memberId)).map((l) => [l.state, l.remaining, l.warned]), [['available', 40, true]]);
-      if (suite.dialect === 'sqlite') assert.deepEqual(await markOf(deps, memberId), [null, null, null]);
+      if (suite.dialect === 'sqlite') assert.deepEqual(await markOf(deps, memberId), [null, null, false]);
       assert.equal((await runCreditsSweep(deps)).members, 0, 'found once');
       deps.clock.setMs(earned.expiresAtMs);
       assert.equal((await runCreditsSweep(deps)).transactions, 1);

@@ -107,7 +107,7 @@ export function deferredLotsOf(account: Account): DeferredLots | undefined {
 
 const materializeSql = {
   lots: () => `insert into credit_lots (${lotInsert.columns.join(', ')}) select ${lotInsert.columns.join(', ')} from credit_lots_deferred where member_id = ?`,
-  account: 'update credit_accounts set deferred_from_version = null, deferred_expires_at_ms = null, deferred_lot_id = null where member_id = ?',
+  account: 'update credit_accounts set deferred_from_version = null, deferred_expires_at_ms = null, deferred_seq = null where member_id = ?',
 };
 
 /**

@@ -61,11 +61,12 @@ export interface CreditAccountRow {
   updated_at_ms: number;
   /**
    * Migration 0429, SQLite only (absent on PostgreSQL): the version from which the member's transactions hold lots not
-   * yet in credit_lots (null: none), the soonest expiry among those lots and that lot's ID.
+   * yet in credit_lots (null: none), the soonest expiry among those lots, and the rowid of the transaction that set
+   * it (orders equal expiries in the mark's index).
    */
   deferred_from_version?: number | null;
   deferred_expires_at_ms?: number | null;
-  deferred_lot_id?: string | null;
+  deferred_seq?: number | null;
 }
 
 export interface CreditTransactionRow {
@@ -98,7 +99,10 @@ export interface CreditTransactionRow {
   result: string | null;
   /** [account, lot_id, hold_id, amount] per posting, in seq order (migration 0420): JSON text on SQLite, jsonb on PostgreSQL. */
   postings: string | [string, string | null, string | null, number][] | null;
-  /** Migration 0429, SQLite only: the lots an append group issued, as arrays in appendColumns.lots order (deferred). */
+  /**
+   * Migration 0429 (null on PostgreSQL): the lots an append group issued and left here (deferred), each as [id, source,
+   * state, original, qualifying_minor, unlock_at_ms, expires_at_ms, order_line_id]; the rest is the transaction's.
+   */
   lots?: string | null;
 }
 

@@ -20,13 +20,13 @@ import type { CreditAccountRow } from './ledger.table.ts';
 
 export type AccountHead = Pick<
   CreditAccountRow,
-  'state' | 'version' | 'available' | 'pending' | 'held' | 'debt' | 'lifetime_earned' | 'next_due_at_ms' | 'unlocked_through_ms' | 'deferred_from_version' | 'deferred_expires_at_ms' | 'deferred_lot_id'
+  'state' | 'version' | 'available' | 'pending' | 'held' | 'debt' | 'lifetime_earned' | 'next_due_at_ms' | 'unlocked_through_ms' | 'deferred_from_version' | 'deferred_expires_at_ms' | 'deferred_seq'
 >;
 
 export const insertText = (table: string, columns: readonly string[]) => `insert into ${table} (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')})`;
 /** The statements an append group and a spend group share (sqlite-spend.repository.ts). */
 export const groupSql = {
-  account: `select state, version, available, pending, held, debt, lifetime_earned, next_due_at_ms, unlocked_through_ms, deferred_from_version, deferred_expires_at_ms, deferred_lot_id
+  account: `select state, version, available, pending, held, debt, lifetime_earned, next_due_at_ms, unlocked_through_ms, deferred_from_version, deferred_expires_at_ms, deferred_seq
     from credit_accounts where member_id = ?`,
   idempotent: 'select request_hash, result from credit_transactions where member_id = ? and idem_scope = ? and idem_key = ?',
 };
@@ -37,6 +37,7 @@ const sql = {
     values (?, 'open', 0, 0, 0, 0, 0, 0, null, ?, 0)`,
   // The lots ride in the transaction row (migration 0429): deferred until the member's lots are next written.
   transaction: insertText('credit_transactions', [...appendColumns.transaction, 'lots']),
+  lot: insertText('credit_lots', appendColumns.lots),
 };
 
 /**
@@ -47,7 +48,7 @@ const sql = {
 const accountUpdateText = memoize((key: string): string => {
   const [due, deferred] = [key[0] === '1', key[1] === '1'];
   return `update credit_accounts set version = ?, available = ?, pending = ?, lifetime_earned = ?, updated_at_ms = max(updated_at_ms, ?)${due ? ', next_due_at_ms = ?' : ''}${
-    deferred ? ', deferred_from_version = ?, deferred_expires_at_ms = ?, deferred_lot_id = ?' : ''
+    deferred ? ', deferred_from_version = ?, deferred_expires_at_ms = ?, deferred_seq = ?' : ''
   } where member_id = ?`;
 });
 
@@ -85,7 +86,7 @@ function applyOne(raw: RawSqlite, p: Row, pv: number | null): FastAnswer {
     raw.statement(sql.createAccount).run(memberId, nowMs);
     account = {
       state: 'open', version: 0, available: 0, pending: 0, held: 0, debt: 0, lifetime_earned: 0, next_due_at_ms: null, unlocked_through_ms: null,
-      deferred_from_version: null, deferred_expires_at_ms: null, deferred_lot_id: null,
+      deferred_from_version: null, deferred_expires_at_ms: null, deferred_seq: null,
     };
   }
   const hit = raw.statement(sql.idempotent).get(memberId, p.idemScope as string, p.idemKey as string) as { request_hash: string; result: string | null } | undefined;
@@ -97,17 +98,22 @@ function applyOne(raw: RawSqlite, p: Row, pv: number | null): FastAnswer {
   const available = account.available + (p.availableDelta as number);
   const pending = account.pending + (p.pendingDelta as number);
   const lifetime = account.lifetime_earned + (p.lifetimeDelta as number);
+  const tx = { ...(p.transaction as Row), version, available_after: available, pending_after: pending, held_after: account.held, debt_after: account.debt, lifetime_after: lifetime };
+  // Lots as issued ride in the row (deferred); one that is not as a fresh lot reads from its transaction gets its row.
   const lots = p.lots as Row[];
-  const lotsJson = lots.length === 0 ? null : JSON.stringify(lots.map((lot) => appendColumns.lots.map((name) => lot[name] ?? null)));
-  const tx = { ...(p.transaction as Row), version, available_after: available, pending_after: pending, held_after: account.held, debt_after: account.debt, lifetime_after: lifetime, lots: lotsJson };
-  raw.statement(sql.transaction).run(...values(tx, [...appendColumns.transaction, 'lots']));
+  const deferred = lots.filter((lot) => deferrable(lot, tx));
+  const inserted = raw.statement(sql.transaction).run(...values(tx, appendColumns.transaction), deferred.length === 0 ? null : JSON.stringify(deferred.map(compactLot)));
+  if (deferred.length < lots.length) {
+    const lotInsert = raw.statement(sql.lot);
+    for (const lot of lots) if (!deferred.includes(lot)) lotInsert.run(...values(lot, appendColumns.lots));
+  }
 
   const due2 = p.nextDueAtMs as number | null;
   const nextDue = account.next_due_at_ms === null ? due2 : due2 === null ? account.next_due_at_ms : Math.min(account.next_due_at_ms, due2);
-  const mark = deferredMark(account, version, lots);
+  const mark = deferredMark(account, version, Number(inserted.lastInsertRowid), deferred);
   const params: SQLInputValue[] = [version, available, pending, lifetime, nowMs];
   if (nextDue !== account.next_due_at_ms) params.push(nextDue);
-  if (mark) params.push(mark.fromVersion, mark.expiresAtMs, mark.lotId);
+  if (mark) params.push(mark.fromVersion, mark.expiresAtMs, mark.seq);
   const text = accountUpdateText(`${nextDue !== account.next_due_at_ms ? 1 : 0}${mark ? 1 : 0}`);
   const changed = raw.statement(text).run(...params, memberId).changes;
   assert(Number(changed) === 1, 'the account of an append exists');
@@ -115,17 +121,34 @@ function applyOne(raw: RawSqlite, p: Row, pv: number | null): FastAnswer {
 }
 
 /**
+ * A lot the row can carry in its short form (migration 0429's view reads the rest from the transaction row): as
+ * issueLot makes one, untouched, of this transaction. The payload's rows leave out nulls and keep zeros.
+ */
+function deferrable(lot: Row, tx: Row): boolean {
+  return (
+    lot.remaining === lot.original && lot.held === 0 && lot.reversed === 0 && lot.refunded_qualifying_minor === 0 && lot.warned_at_ms === undefined &&
+    lot.member_id === tx.member_id && lot.transaction_id === tx.id && lot.policy_version === tx.policy_version && lot.created_at_ms === tx.at_ms &&
+    lot.order_id === tx.order_id
+  );
+}
+
+/** The short form: [id, source, state, original, qualifying_minor, unlock_at_ms, expires_at_ms, order_line_id]. */
+function compactLot(lot: Row): unknown[] {
+  return [lot.id, lot.source, lot.state, lot.original, lot.qualifying_minor ?? 0, lot.unlock_at_ms, lot.expires_at_ms, lot.order_line_id ?? null];
+}
+
+/**
  * The account's deferred lots' mark after this append, when it changes: set by the first deferred lot (the lots from
  * this version on), and the soonest expiry among them moved when a new lot expires sooner (the warnings find it).
+ * `seq` orders equal expiries in the mark's index: the transaction's rowid, which grows with time.
  */
-function deferredMark(account: AccountHead, version: number, lots: readonly Row[]): { fromVersion: number; expiresAtMs: number; lotId: string } | undefined {
-  let soonest: Row | undefined;
-  for (const lot of lots) if (soonest === undefined || (lot.expires_at_ms as number) < (soonest.expires_at_ms as number)) soonest = lot;
-  if (soonest === undefined) return undefined;
-  const expiresAtMs = soonest.expires_at_ms as number;
-  if (account.deferred_from_version == null) return { fromVersion: version, expiresAtMs, lotId: soonest.id as string };
-  if (expiresAtMs >= Number(account.deferred_expires_at_ms)) return undefined;
-  return { fromVersion: Number(account.deferred_from_version), expiresAtMs, lotId: soonest.id as string };
+function deferredMark(account: AccountHead, version: number, seq: number, lots: readonly Row[]): { fromVersion: number; expiresAtMs: number; seq: number } | undefined {
+  let soonest = Infinity;
+  for (const lot of lots) soonest = Math.min(soonest, lot.expires_at_ms as number);
+  if (soonest === Infinity) return undefined;
+  if (account.deferred_from_version == null) return { fromVersion: version, expiresAtMs: soonest, seq };
+  if (soonest >= Number(account.deferred_expires_at_ms)) return undefined;
+  return { fromVersion: Number(account.deferred_from_version), expiresAtMs: soonest, seq };
 }
 
 /** A row's values in the order of `columns` (missing ones NULL), for a prepared INSERT. */

@@ -76,7 +76,7 @@ function dueWarningsQuery(db: Executor, warnUntilMs: number, limit: number): { t
  */
 function dueDeferredQuery(warnUntilMs: number, limit: number): { text: string; params: unknown[] } {
   return {
-    text: `select member_id from credit_accounts where deferred_from_version is not null and deferred_expires_at_ms <= ? order by deferred_expires_at_ms, deferred_lot_id limit ?`,
+    text: `select member_id from credit_accounts where deferred_from_version is not null and deferred_expires_at_ms <= ? order by deferred_expires_at_ms, deferred_seq limit ?`,
     params: [warnUntilMs, limit],
   };
 }
