@@ -1,7 +1,8 @@
 // The earn's own rows written by raw statements (issue 12): what an earn costs the database with no application
 // code at all, on the ledger's real tables, indexes and dataset. An earn of two order lines writes one transaction
-// row (its postings and its idempotent answer inside), two lots and the member's account (its credits event is read
-// from the transaction row later: no row of its own since migration 0425); the
+// row (its postings and its idempotent answer inside, and on SQLite its two lots, deferred: migration 0429) and the
+// member's account (marked the first time; its credits event is read from the transaction row later: no row of its
+// own since migration 0425); on PostgreSQL, and in the `lotRows` variant on SQLite, the two lots as rows; the
 // ceilings C_sqlite and C_pg_batch write one row and update one. The gap between this and the ledger's earn is what
 // the application adds; the gap between this and C_sqlite / C_pg_batch is what the data model costs.
 //
@@ -31,6 +32,9 @@ interface EarnRows {
   credits: number;
   tx: SQLInputValue[];
   lots: SQLInputValue[][];
+  /** The lots in the transaction row's short form (sqlite-append.repository.ts compactLot). */
+  deferredLots: string;
+  expires: number;
 }
 
 /** One earn's rows, as the ledger writes them for an order of two lines (50 and 7 credits). */
@@ -45,6 +49,8 @@ function earnRows(ids: ReturnType<typeof createIdGenerator>, memberId: string, v
     memberId,
     version,
     credits: 57,
+    deferredLots: JSON.stringify([[lot1, 'order', 'pending', 50, 5000, unlock, expires, line1], [lot2, 'order', 'pending', 7, 700, unlock, expires, line2]]),
+    expires,
     tx: [memberId, version, txId, 'earn', 'order', 'earn', orderId, 'WcLIhxXMMMIUItXTkwVJyCPQoImsutPXlufUorLOPXc', 1, T0, T0, 57, 0, 57, 0, 0, 57, orderId, result, postings],
     lots: [lot(lot1, line1, 50), lot(lot2, line2, 7)],
   };
@@ -57,13 +63,15 @@ const insertText = (table: string, columns: readonly string[]) => `insert into $
  * what one part of an earn costs by leaving it out or changing it.
  */
 export interface EarnRowsVariant {
+  /** SQLite: the lots as rows of credit_lots, as before migration 0429 (the variants below that change lots imply it). */
+  lotRows?: boolean;
   /** credit_lots as a rowid table (rows appended) with its primary key as a unique index. */
   rowidLots?: boolean;
   /** One lot per earn instead of one per order line. */
   oneLot?: boolean;
   /** The transaction row without its idempotent answer (`result`). */
   noResult?: boolean;
-  /** No lot rows: the transaction row (which carries the lots' postings) and the account. */
+  /** No lots at all: the transaction row (which carries the lots' postings) and the account. */
   noLots?: boolean;
   /** The transaction row alone, its indexes included: no lots, no account (an earn as one appended row). */
   transactionOnly?: boolean;
@@ -81,12 +89,16 @@ function applySqliteVariant(db: DatabaseSync, variant: EarnRowsVariant): void {
   const indexes = db.prepare("select sql from sqlite_schema where tbl_name = 'credit_lots' and type = 'index' and sql is not null").all() as { sql: string }[];
   const rowid = table.sql.replace('"credit_lots"', '"credit_lots_rowid"').replace(/\)\s*without rowid\s*$/i, ')');
   assert(rowid !== table.sql, 'credit_lots is a WITHOUT ROWID table');
+  // The views over credit_lots (migration 0429) are dropped while the table is replaced, then made again.
+  const views = db.prepare("select name, sql from sqlite_schema where type = 'view' and name like 'credit_lots%' order by name desc").all() as { name: string; sql: string }[];
   db.exec('begin');
+  for (const view of views) db.exec(`drop view ${view.name}`);
   db.exec(rowid);
   db.exec('insert into credit_lots_rowid select * from credit_lots order by member_id, id');
   db.exec('drop table credit_lots');
   db.exec('alter table credit_lots_rowid rename to credit_lots');
   for (const index of indexes) db.exec(index.sql);
+  for (const view of [...views].reverse()) db.exec(view.sql);
   db.exec('commit');
 }
 
@@ -144,11 +156,17 @@ async function writeEarnRows(file: string, seconds: number, options: EarnRowsOpt
   const insertTx = db.prepare(insertText('credit_transactions', txColumns));
   const insertLot = db.prepare(insertText('credit_lots', lotColumns));
   const update = db.prepare('update credit_accounts set version = ?, pending = pending + ?, lifetime_earned = lifetime_earned + ?, updated_at_ms = ? where member_id = ?');
+  const insertDeferred = db.prepare(insertText('credit_transactions', [...txColumns, 'lots']));
+  const updateMarking = db.prepare(`update credit_accounts set version = ?, pending = pending + ?, lifetime_earned = lifetime_earned + ?, updated_at_ms = ?,
+    deferred_from_version = ?, deferred_expires_at_ms = ?, deferred_seq = ? where member_id = ?`);
+  const marked = new Set<string>();
   const clock = createSimulatedClock(T0);
   const ids = createIdGenerator(clock);
   let seed = 11;
   const random = () => (seed = (seed * 48_271) % 2_147_483_647) / 2_147_483_647;
-  const writeLots = !variant.noLots && !variant.transactionOnly;
+  const lotRows = variant.lotRows || variant.rowidLots || variant.oneLot;
+  const writeLots = lotRows && !variant.noLots && !variant.transactionOnly;
+  const deferLots = !lotRows && !variant.noLots && !variant.transactionOnly;
   const writeEarns = (): EarnRowsProfile => {
     const spent = { transaction: 0, lots: 0, account: 0, commit: 0 };
     const start = performance.now();
@@ -163,13 +181,17 @@ async function writeEarnRows(file: string, seconds: number, options: EarnRowsOpt
         const rows = earnRows(ids, memberId, version);
         if (variant.noResult) rows.tx[txColumns.indexOf('result')] = null;
         let t = performance.now();
-        insertTx.run(...rows.tx);
+        const seq = deferLots ? Number(insertDeferred.run(...rows.tx, rows.deferredLots).lastInsertRowid) : insertTx.run(...rows.tx) && 0;
         spent.transaction += performance.now() - t;
         t = performance.now();
         if (writeLots) for (const lot of variant.oneLot ? rows.lots.slice(0, 1) : rows.lots) insertLot.run(...lot);
         spent.lots += performance.now() - t;
         t = performance.now();
-        if (!variant.transactionOnly) update.run(version, rows.credits, rows.credits, T0, memberId);
+        if (deferLots && !marked.has(memberId)) {
+          // The member's first deferred lots mark its account (later ones expire later and leave the mark).
+          updateMarking.run(version, rows.credits, rows.credits, T0, version, rows.expires, seq, memberId);
+          marked.add(memberId);
+        } else if (!variant.transactionOnly) update.run(version, rows.credits, rows.credits, T0, memberId);
         spent.account += performance.now() - t;
       }
       const t = performance.now();

@@ -20,11 +20,12 @@ const rounds = Number(process.argv[4] ?? 2);
 const checkpoints = process.argv[5] === 'none' ? 'none' : 'background';
 const variants: Record<string, EarnRowsVariant> = {
   'as the model is': {},
+  'lots as rows (before 0429)': { lotRows: true },
   'lots as a rowid table': { rowidLots: true },
   'one lot per earn': { oneLot: true },
   'no idempotent answer': { noResult: true },
   'rowid lots, one lot': { rowidLots: true, oneLot: true },
-  'no lot rows': { noLots: true },
+  'no lots': { noLots: true },
   'the transaction row alone': { transactionOnly: true },
 };
 const dir = mkdtempSync(join(tmpdir(), 'patron-earn-rows-'));
