@@ -67,10 +67,7 @@ function readMark<T>(object: object): T | undefined {
 export function toAccount(row: CreditAccountRow): Account {
   const account = readAccount(row);
   markAsRead(account, account.nextDueAtMs);
-  if (row.deferred_from_version != null) {
-    const deferred: DeferredLots = { fromVersion: Number(row.deferred_from_version), expiresAtMs: Number(row.deferred_expires_at_ms) };
-    Object.defineProperty(account, deferredMark, { value: deferred, writable: true, configurable: true, enumerable: false });
-  }
+  if (row.deferred_from_version != null) markDeferred(account, Number(row.deferred_expires_at_ms));
   return account;
 }
 
@@ -89,26 +86,23 @@ export const lotsTable = (db: Executor): string => (isPostgres(db) ? 'credit_lot
  * co-routine (a day's sweep read through it ran 10–20 % slower).
  */
 export function lotsTableOf(db: Executor, account: Pick<Account, 'memberId'>): string {
-  return Object.hasOwn(account, asRead) && deferredLotsOf(account as Account) === undefined ? 'credit_lots' : lotsTable(db);
+  return Object.hasOwn(account, asRead) && deferredExpiryOf(account as Account) === undefined ? 'credit_lots' : lotsTable(db);
 }
 
-/** The account's mark of lots still in its transaction rows: from which version, and the soonest expiry among them. */
-export interface DeferredLots {
-  fromVersion: number;
-  expiresAtMs: number;
-}
-
-/** Kept on the account as read, as asRead is (a storage fact the rules never see). */
+/**
+ * Whether the account, as read, marks lots still in its transaction rows, and the soonest expiry among them: kept on
+ * the object as asRead is (a storage fact the rules never see).
+ */
 const deferredMark = Symbol('deferred lots');
 
-export function deferredLotsOf(account: Account): DeferredLots | undefined {
-  return (account as { [deferredMark]?: DeferredLots })[deferredMark];
+function markDeferred(account: Account, soonestExpiryMs: number | undefined): void {
+  Object.defineProperty(account, deferredMark, { value: soonestExpiryMs, writable: true, configurable: true, enumerable: false });
 }
 
-const materializeSql = {
-  lots: () => `insert into credit_lots (${lotInsert.columns.join(', ')}) select ${lotInsert.columns.join(', ')} from credit_lots_deferred where member_id = ?`,
-  account: 'update credit_accounts set deferred_from_version = null, deferred_expires_at_ms = null, deferred_seq = null where member_id = ?',
-};
+/** The soonest expiry among the account's deferred lots; undefined when it has none (or was not read from its row). */
+export function deferredExpiryOf(account: Account): number | undefined {
+  return (account as { [deferredMark]?: number })[deferredMark];
+}
 
 /**
  * Copies the member's deferred lots into credit_lots and clears the account's mark (SQLite, in the caller's write
@@ -116,12 +110,8 @@ const materializeSql = {
  * the lots were issued; what has happened to them since (an unlock) the account says, as for any stored lot.
  */
 export function materializeDeferredLots(raw: RawSqlite, memberId: string): void {
-  raw.statement(materializeSql.lots()).run(memberId);
+  raw.statement(materializeSql.lots).run(memberId);
   raw.statement(materializeSql.account).run(memberId);
-}
-
-function clearDeferredMark(account: Account): void {
-  Object.defineProperty(account, deferredMark, { value: undefined, writable: true, configurable: true, enumerable: false });
 }
 
 /**
@@ -130,13 +120,13 @@ function clearDeferredMark(account: Account): void {
  * Every member the sweep found through the deferred mark (sweep.repository.ts) leaves it here, so none is found twice.
  */
 export function materializeDeferredLotsDue(db: Executor, accounts: readonly Account[], warnUntilMs: number): void {
-  const due = accounts.filter((account) => (deferredLotsOf(account)?.expiresAtMs ?? Infinity) <= warnUntilMs);
+  const due = accounts.filter((account) => (deferredExpiryOf(account) ?? Infinity) <= warnUntilMs);
   if (due.length === 0) return;
   const raw = rawSqliteInTransaction(db);
   assert(raw, 'the sweep runs in the caller’s transaction');
   for (const account of due) {
     materializeDeferredLots(raw, account.memberId);
-    clearDeferredMark(account);
+    markDeferred(account, undefined);
   }
 }
 
@@ -474,6 +464,12 @@ const lotInsert: TableWrite<Lot> = {
   ],
 };
 
+/** materializeDeferredLots' statements: the deferred lots' view read into the table, then the mark cleared. */
+const materializeSql = {
+  lots: `insert into credit_lots (${lotInsert.columns.join(', ')}) select ${lotInsert.columns.join(', ')} from credit_lots_deferred where member_id = ?`,
+  account: 'update credit_accounts set deferred_from_version = null, deferred_expires_at_ms = null, deferred_seq = null where member_id = ?',
+};
+
 const lotUpdate: TableWrite<Lot> = {
   table: 'credit_lots',
   keys: ['member_id', 'id'],
@@ -588,7 +584,7 @@ export function collectWrites(books: readonly Book[]): Writes {
       const lot = book.lots.get(id)!;
       if (!book.newLots.has(id) && !unlockedInPlace(lot, book.account)) writes.changedLots.push(lot);
     }
-    if (writes.changedLots.length > lotsBefore && deferredLotsOf(book.account)) writes.materialize.push(book.account);
+    if (writes.changedLots.length > lotsBefore && deferredExpiryOf(book.account) !== undefined) writes.materialize.push(book.account);
     for (const id of book.newHolds) writes.newHolds.push(book.holds.get(id)!);
     for (const id of book.changedHolds) if (!book.newHolds.has(id)) writes.changedHolds.push(book.holds.get(id)!);
     const holdLot = (key: string): HoldLotDraft => {
@@ -667,7 +663,7 @@ export async function writeAll(db: Executor, writes: Writes): Promise<void> {
   assert(raw, 'ledger writes run in the caller’s transaction');
   for (const account of writes.materialize) {
     materializeDeferredLots(raw, account.memberId);
-    clearDeferredMark(account);
+    markDeferred(account, undefined);
   }
   sqliteInsert(raw, txWrite, writes.transactions);
   sqliteInsert(raw, lotInsert, writes.newLots);

@@ -3,7 +3,7 @@
 // those coming into the warning window) and the next due time of the others.
 import { isPostgres, type Executor } from '../../db/database.ts';
 import { DAY_MS } from '../../platform/clock.ts';
-import { appendColumns, deferredLotsOf, liveLotsFirst, lotReadsAvailableSql as isAvailable, lotReadsPendingSql as isPending, rawQuery, toLot } from './ledger.repository.ts';
+import { appendColumns, deferredExpiryOf, liveLotsFirst, lotReadsAvailableSql as isAvailable, lotReadsPendingSql as isPending, rawQuery, toLot } from './ledger.repository.ts';
 import type { Account, Lot } from './ledger.rules.ts';
 import type { CreditLotRow } from './ledger.table.ts';
 
@@ -156,7 +156,7 @@ export async function selectDueWork(db: Executor, accounts: readonly Account[], 
   if (!isPostgres(db)) {
     // Deferred lots (migration 0429) are read by a second pass of the same shape, for the members marked as having
     // them only: naming both parts in one statement (a UNION ALL per member) slowed every day by 10–20 %.
-    const marked = accounts.filter((a) => deferredLotsOf(a) !== undefined);
+    const marked = accounts.filter((a) => deferredExpiryOf(a) !== undefined);
     for (const [table, readers] of [['credit_lots', accounts], ['credit_lots_deferred', marked]] as const) {
       if (readers.length === 0) continue;
       const of = membersWithUnlocks(db, readers);
