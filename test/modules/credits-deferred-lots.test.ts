@@ -10,6 +10,7 @@ import { auditCreditsLedger, configureGroupCommit, getBalance, getBalanceAt, get
 import { transact } from '../../src/deps.ts';
 import { rawSqliteInTransaction } from '../../src/db/sqlite-raw.ts';
 import { lotsTable, materializeDeferredLots } from '../../src/modules/credits/ledger.repository.ts';
+import { sqliteAppendGroup } from '../../src/modules/credits/sqlite-append.repository.ts';
 import { createTestDeps, type TestDeps } from '../support/deps.ts';
 import { describeEachDatabase } from '../support/each-database.ts';
 import { assertLedgerSound, DAY_MS, earnOrder, MINUTE_MS, newMemberId } from './credits-fixtures.ts';
@@ -189,4 +190,39 @@ describeEachDatabase('credits deferred lots', (suite) => {
         expires_at_ms, order_id, order_line_id, transaction_id, policy_version, warned_at_ms, created_at_ms from credit_lots_deferred where member_id = ${memberId}`.execute(deps.db);
     assert.ok((await checks()).includes('lot-deferred-twice'));
   });
+});
+
+test('PF-1 LG-2 [sqlite] an append group defers only lots of the short form’s shape; any other gets its row, and both read alike', async (t) => {
+  const deps = await createTestDeps('sqlite');
+  t.after(() => deps.database.dispose());
+  const memberId = newMemberId(deps);
+  const nowMs = deps.clock.nowMs();
+  const [txId, fresh, warned] = [deps.ids.next('ltx'), deps.ids.next('lot'), deps.ids.next('lot')];
+  const unlockAtMs = nowMs + 30 * DAY_MS;
+  const expiresAtMs = unlockAtMs + 365 * DAY_MS;
+  const lot = (id: string, credits: number, extra: Record<string, unknown>) => ({
+    id, member_id: memberId, source: 'order', state: 'pending', original: credits, remaining: credits, held: 0, reversed: 0, qualifying_minor: credits * 100,
+    refunded_qualifying_minor: 0, unlock_at_ms: unlockAtMs, expires_at_ms: expiresAtMs, order_id: 'ord_shape', order_line_id: `ord_shape-${id}`,
+    transaction_id: txId, policy_version: 1, created_at_ms: nowMs, ...extra,
+  });
+  // The second lot carries a warning mark, which the short form has no place for.
+  const lots = [lot(fresh, 40, {}), lot(warned, 60, { warned_at_ms: nowMs })];
+  const postings = lots.flatMap((l) => [['pending', l.id, null, l.original], ['program:issued', l.id, null, -l.original]]);
+  const [answer] = await sqliteAppendGroup(deps.db, [{
+    memberId, nowMs, idemScope: 'earn', idemKey: 'ord_shape', requestHash: 'shape', policyVersion: 1, requireNoDebt: false,
+    availableDelta: 0, pendingDelta: 100, lifetimeDelta: 100, nextDueAtMs: unlockAtMs,
+    transaction: {
+      member_id: memberId, id: txId, kind: 'earn', reason: 'order', idem_scope: 'earn', idem_key: 'ord_shape', request_hash: 'shape', policy_version: 1,
+      at_ms: nowMs, recorded_at_ms: nowMs, credits: 100, order_id: 'ord_shape', result: '{}', postings: JSON.stringify(postings),
+    },
+    lots,
+  }]);
+  assert.equal(answer!.status, 'applied');
+  const [row] = (await sql<{ lots: string }>`select lots from credit_transactions where id = ${txId}`.execute(deps.db)).rows;
+  assert.deepEqual((JSON.parse(row!.lots) as unknown[][]).map((entry) => entry[0]), [fresh], 'the fresh lot is deferred');
+  assert.deepEqual((await lotsIn(deps, 'credit_lots', memberId)).map((l) => [l.id, l.warned]), [[warned, true]], 'the other has its row');
+  assert.deepEqual((await lotsIn(deps, lotsTable(deps.db), memberId)).map((l) => [l.id, l.remaining]), [[fresh, 40], [warned, 60]]);
+  assert.deepEqual(await markOf(deps, memberId), [1, expiresAtMs, true]);
+  assert.equal((await getBalance(deps, memberId)).pendingTotal, 100);
+  await assertLedgerSound(deps);
 });
