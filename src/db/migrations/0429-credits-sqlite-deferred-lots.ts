@@ -8,7 +8,8 @@ import { PostgresAdapter, sql, type Kysely } from 'kysely';
 // JSON in the transaction row (`lots`, in a short form: below) and marks the account:
 // `deferred_from_version`, the version of the first transaction whose lots are not in credit_lots; every transaction
 // of the member from there on with `lots` holds deferred ones, and no other does. `credit_lots_deferred` reads them
-// as lot rows, and `credit_lots_all` is both: every reader of lots reads that view. The first write to any of the
+// as lot rows, and `credit_lots_all` is both: every reader of lots reads that view, or credit_lots itself when the
+// account it holds has no mark. The first write to any of the
 // member's lots (a spend, a hold, a reversal, a warning, an expiry) first copies them into credit_lots and clears the
 // mark (materializeDeferredLots in ledger.repository.ts), so the lot's page is written then, by an operation that
 // writes that page anyway. An unlock writes no lot since 0427, so a deferred lot stays where it is through it.
@@ -23,6 +24,7 @@ import { PostgresAdapter, sql, type Kysely } from 'kysely';
 // PostgreSQL's earns keep writing lot rows: there an earn is one round trip (credits_append_group), whose cost the lot
 // row hardly adds to. Its transactions get the `lots` column only, always null, so both schemas declare the same
 // personal data (the privacy export reads the columns the map declares); the accounts' mark and the views are SQLite's.
+
 // A deferred lot's columns: from its entry in the row's `lots` ([id, source, state, original, qualifying_minor,
 // unlock_at_ms, expires_at_ms, order_line_id]), from its transaction, or as every lot is issued (nothing spent, held,
 // reversed or warned yet). The append group writes there only lots of that shape; any other gets its row.

@@ -20,13 +20,13 @@ import type { CreditAccountRow } from './ledger.table.ts';
 
 export type AccountHead = Pick<
   CreditAccountRow,
-  'state' | 'version' | 'available' | 'pending' | 'held' | 'debt' | 'lifetime_earned' | 'next_due_at_ms' | 'unlocked_through_ms' | 'deferred_from_version' | 'deferred_expires_at_ms' | 'deferred_seq'
+  'state' | 'version' | 'available' | 'pending' | 'held' | 'debt' | 'lifetime_earned' | 'next_due_at_ms' | 'unlocked_through_ms' | 'deferred_from_version' | 'deferred_expires_at_ms'
 >;
 
 export const insertText = (table: string, columns: readonly string[]) => `insert into ${table} (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')})`;
 /** The statements an append group and a spend group share (sqlite-spend.repository.ts). */
 export const groupSql = {
-  account: `select state, version, available, pending, held, debt, lifetime_earned, next_due_at_ms, unlocked_through_ms, deferred_from_version, deferred_expires_at_ms, deferred_seq
+  account: `select state, version, available, pending, held, debt, lifetime_earned, next_due_at_ms, unlocked_through_ms, deferred_from_version, deferred_expires_at_ms
     from credit_accounts where member_id = ?`,
   idempotent: 'select request_hash, result from credit_transactions where member_id = ? and idem_scope = ? and idem_key = ?',
 };
@@ -86,7 +86,7 @@ function applyOne(raw: RawSqlite, p: Row, pv: number | null): FastAnswer {
     raw.statement(sql.createAccount).run(memberId, nowMs);
     account = {
       state: 'open', version: 0, available: 0, pending: 0, held: 0, debt: 0, lifetime_earned: 0, next_due_at_ms: null, unlocked_through_ms: null,
-      deferred_from_version: null, deferred_expires_at_ms: null, deferred_seq: null,
+      deferred_from_version: null, deferred_expires_at_ms: null,
     };
   }
   const hit = raw.statement(sql.idempotent).get(memberId, p.idemScope as string, p.idemKey as string) as { request_hash: string; result: string | null } | undefined;
