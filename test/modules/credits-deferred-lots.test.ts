@@ -11,6 +11,7 @@ import { transact } from '../../src/deps.ts';
 import { rawSqliteInTransaction } from '../../src/db/sqlite-raw.ts';
 import { lotsTable, materializeDeferredLots } from '../../src/modules/credits/ledger.repository.ts';
 import { sqliteAppendGroup } from '../../src/modules/credits/sqlite-append.repository.ts';
+import type { Lot, TransactionDraft } from '../../src/modules/credits/ledger.rules.ts';
 import { createTestDeps, type TestDeps } from '../support/deps.ts';
 import { describeEachDatabase } from '../support/each-database.ts';
 import { assertLedgerSound, DAY_MS, earnOrder, MINUTE_MS, newMemberId } from './credits-fixtures.ts';
@@ -200,21 +201,24 @@ test('PF-1 LG-2 [sqlite] an append group defers only lots of the short form’s 
   const [txId, fresh, warned] = [deps.ids.next('ltx'), deps.ids.next('lot'), deps.ids.next('lot')];
   const unlockAtMs = nowMs + 30 * DAY_MS;
   const expiresAtMs = unlockAtMs + 365 * DAY_MS;
-  const lot = (id: string, credits: number, extra: Record<string, unknown>) => ({
-    id, member_id: memberId, source: 'order', state: 'pending', original: credits, remaining: credits, held: 0, reversed: 0, qualifying_minor: credits * 100,
-    refunded_qualifying_minor: 0, unlock_at_ms: unlockAtMs, expires_at_ms: expiresAtMs, order_id: 'ord_shape', order_line_id: `ord_shape-${id}`,
-    transaction_id: txId, policy_version: 1, created_at_ms: nowMs, ...extra,
+  // The payload carries the rules' own objects, as prepareAppend packs them for SQLite (ledger.repository.ts appendBook).
+  const lot = (id: string, credits: number, extra: Partial<Lot>): Lot => ({
+    id, memberId, source: 'order', state: 'pending', original: credits, remaining: credits, held: 0, reversed: 0, qualifyingMinor: credits * 100,
+    refundedQualifyingMinor: 0, unlockAtMs, expiresAtMs, orderId: 'ord_shape', orderLineId: `ord_shape-${id}`,
+    transactionId: txId, policyVersion: 1, warnedAtMs: null, createdAtMs: nowMs, ...extra,
   });
   // The second lot carries a warning mark, which the short form has no place for.
-  const lots = [lot(fresh, 40, {}), lot(warned, 60, { warned_at_ms: nowMs })];
-  const postings = lots.flatMap((l) => [['pending', l.id, null, l.original], ['program:issued', l.id, null, -l.original]]);
+  const lots = [lot(fresh, 40, {}), lot(warned, 60, { warnedAtMs: nowMs })];
+  const transaction: TransactionDraft = {
+    id: txId, memberId, version: 1, kind: 'earn', reason: 'order', idemScope: 'earn', idemKey: 'ord_shape', requestHash: 'shape', policyVersion: 1,
+    atMs: nowMs, recordedAtMs: nowMs, links: { orderId: 'ord_shape' }, credits: 100, result: '{}',
+    postings: lots.flatMap((l) => [{ account: 'pending' as const, lotId: l.id, holdId: null, amount: l.original }, { account: 'program:issued' as const, lotId: l.id, holdId: null, amount: -l.original }]),
+    after: { available: 0, pending: 100, held: 0, debt: 0, lifetimeEarned: 100 },
+  };
   const [answer] = await sqliteAppendGroup(deps.db, [{
     memberId, nowMs, idemScope: 'earn', idemKey: 'ord_shape', requestHash: 'shape', policyVersion: 1, requireNoDebt: false,
     availableDelta: 0, pendingDelta: 100, lifetimeDelta: 100, nextDueAtMs: unlockAtMs,
-    transaction: {
-      member_id: memberId, id: txId, kind: 'earn', reason: 'order', idem_scope: 'earn', idem_key: 'ord_shape', request_hash: 'shape', policy_version: 1,
-      at_ms: nowMs, recorded_at_ms: nowMs, credits: 100, order_id: 'ord_shape', result: '{}', postings: JSON.stringify(postings),
-    },
+    transaction,
     lots,
   }]);
   assert.equal(answer!.status, 'applied');

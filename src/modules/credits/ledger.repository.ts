@@ -3,6 +3,7 @@
 // statement, so each operation reads its member in one statement and writes everything in one more.
 import { memoize } from '../../platform/memo.ts';
 import { CompiledQuery } from 'kysely';
+import type { SQLInputValue } from 'node:sqlite';
 import { isPostgres, type Executor } from '../../db/database.ts';
 import { toSqliteInput } from '../../db/node-sqlite-adapter.ts';
 import { executeRaw, queryRaw, rawSqliteInTransaction, type RawSqlite } from '../../db/sqlite-raw.ts';
@@ -836,9 +837,28 @@ export type FastAnswer =
 
 /** The one transaction of an append-only book (its postings in it) and its new lots, as rows for credits_append. */
 export function appendRows(book: Book): { transaction: Record<string, unknown>; lots: Record<string, unknown>[] } {
+  const { transaction, lots } = appendBook(book);
+  return { transaction: withoutNulls(asRows(txWrite, [transaction])[0]!), lots: asRows(lotInsert, lots).map(withoutNulls) };
+}
+
+/**
+ * The one transaction of an append-only book and its new lots as the rules made them: SQLite's append group binds
+ * their values itself (sqliteTransactionValues, sqliteLotValues), with no rows named like columns in between.
+ */
+export function appendBook(book: Book): { transaction: TransactionDraft; lots: Lot[] } {
   const writes = collectWrites([book]);
   assert(writes.transactions.length === 1 && writes.changedLots.length === 0 && writes.newHolds.length === 0, 'an append adds one transaction and new lots only');
-  return { transaction: withoutNulls(asRows(txWrite, writes.transactions)[0]!), lots: asRows(lotInsert, writes.newLots).map(withoutNulls) };
+  return { transaction: writes.transactions[0]!, lots: writes.newLots };
+}
+
+/** A transaction's values in appendColumns.transaction order, as SQLite binds them (its postings as JSON text). */
+export function sqliteTransactionValues(transaction: TransactionDraft): SQLInputValue[] {
+  return txWrite.values(transaction).map(toSqliteInput);
+}
+
+/** A lot's values in appendColumns.lots order, as SQLite binds them. */
+export function sqliteLotValues(lot: Lot): SQLInputValue[] {
+  return lotInsert.values(lot).map(toSqliteInput);
 }
 
 /**

@@ -1,7 +1,7 @@
 // The one way an operation touches a member's credits: one transaction (the caller's, or one of its own), the
 // member's account row locked first, the idempotency key checked under that lock (LG-3), time events due by now
 // materialised before the operation (CR-9), then everything written back in as few statements as the dialect allows.
-import { createHash } from 'node:crypto';
+import { hash as digest } from 'node:crypto';
 import type { z } from 'zod';
 import type { Ctx } from '../../deps.ts';
 import { AppError } from '../../platform/errors.ts';
@@ -13,14 +13,15 @@ import {
 } from './ledger.rules.ts';
 import { isPostgres } from '../../db/database.ts';
 import { databaseMemo } from '../../db/database-memo.ts';
-import { appendRows, callAppend, insertEmptyAccount, lockMember, persistBooks, type FastAnswer, type LoadedMember } from './ledger.repository.ts';
+import { appendBook, appendRows, callAppend, insertEmptyAccount, lockMember, persistBooks, type FastAnswer, type LoadedMember } from './ledger.repository.ts';
 import { appendInGroup, inLedgerTransaction } from './group-commit.ts';
 import { getCurrentPolicy, getPolicyVersion } from './policy.service.ts';
 import type { Policy } from './policy.rules.ts';
 import { enqueueNotices } from './notices.ts';
 
 export function requestHash(scope: string, request: unknown): string {
-  return createHash('sha256').update(`${scope}\n${canonicalJson(request)}`).digest('base64url');
+  // The one-shot digest: the same SHA-256 as a Hash object's, without making one per operation.
+  return digest('sha256', `${scope}\n${canonicalJson(request)}`, 'base64url');
 }
 
 export interface OperationContext {
@@ -139,7 +140,8 @@ export function prepareAppend<R>(ctx: Ctx, spec: OperationSpec<R>, hash: string,
       pendingDelta: after.pending,
       lifetimeDelta: after.lifetimeEarned,
       nextDueAtMs: computeNextDue(book),
-      ...appendRows(book),
+      // PostgreSQL reads rows named like columns from JSON; SQLite's group binds the rules' own objects.
+      ...(isPostgres(ctx.db) ? appendRows(book) : appendBook(book)),
     },
   };
 }

@@ -15,7 +15,8 @@ import type { SQLInputValue } from 'node:sqlite';
 import { withRawSqlite, type RawSqlite } from '../../db/sqlite-raw.ts';
 import { toSqliteInput } from '../../db/node-sqlite-adapter.ts';
 import type { Executor } from '../../db/database.ts';
-import { appendColumns, type FastAnswer } from './ledger.repository.ts';
+import { appendColumns, sqliteLotValues, sqliteTransactionValues, type FastAnswer } from './ledger.repository.ts';
+import type { Lot, TransactionDraft } from './ledger.rules.ts';
 import type { CreditAccountRow } from './ledger.table.ts';
 
 export type AccountHead = Pick<
@@ -24,11 +25,17 @@ export type AccountHead = Pick<
 >;
 
 export const insertText = (table: string, columns: readonly string[]) => `insert into ${table} (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')})`;
+/** The account as a group reads it, with what its idempotency key already holds (no transaction: nulls). */
+export type AccountWithKey = AccountHead & { idem_hash: string | null; idem_result: string | null };
+
 /** The statements an append group and a spend group share (sqlite-spend.repository.ts). */
 export const groupSql = {
-  account: `select state, version, available, pending, held, debt, lifetime_earned, next_due_at_ms, unlocked_through_ms, deferred_from_version, deferred_expires_at_ms
-    from credit_accounts where member_id = ?`,
-  idempotent: 'select request_hash, result from credit_transactions where member_id = ? and idem_scope = ? and idem_key = ?',
+  // The account and the operation's idempotency key in one statement (one step instead of two per operation): a
+  // member without an account has no transaction, so no row means no key used either.
+  account: `select a.state, a.version, a.available, a.pending, a.held, a.debt, a.lifetime_earned, a.next_due_at_ms, a.unlocked_through_ms,
+      a.deferred_from_version, a.deferred_expires_at_ms, t.request_hash as idem_hash, t.result as idem_result
+    from credit_accounts a left join credit_transactions t on t.idem_scope = ? and t.idem_key = ? and t.member_id = a.member_id
+    where a.member_id = ?`,
 };
 
 const sql = {
@@ -81,16 +88,15 @@ export function inSqliteGroup(db: Executor, payloads: readonly Row[], apply: (ra
 function applyOne(raw: RawSqlite, p: Row, pv: number | null): FastAnswer {
   const memberId = p.memberId as string;
   const nowMs = p.nowMs as number;
-  let account = raw.statement(sql.account).get(memberId) as AccountHead | undefined;
+  let account = raw.statement(sql.account).get(p.idemScope as string, p.idemKey as string, memberId) as AccountWithKey | undefined;
   if (!account) {
     raw.statement(sql.createAccount).run(memberId, nowMs);
     account = {
       state: 'open', version: 0, available: 0, pending: 0, held: 0, debt: 0, lifetime_earned: 0, next_due_at_ms: null, unlocked_through_ms: null,
-      deferred_from_version: null, deferred_expires_at_ms: null,
+      deferred_from_version: null, deferred_expires_at_ms: null, idem_hash: null, idem_result: null,
     };
   }
-  const hit = raw.statement(sql.idempotent).get(memberId, p.idemScope as string, p.idemKey as string) as { request_hash: string; result: string | null } | undefined;
-  if (hit) return { status: 'replay', requestHash: hit.request_hash, result: hit.result };
+  if (account.idem_hash !== null) return { status: 'replay', requestHash: account.idem_hash, result: account.idem_result };
   const due = account.next_due_at_ms !== null && account.next_due_at_ms <= nowMs;
   if (account.state !== 'open' || due || p.policyVersion !== pv || (p.requireNoDebt === true && account.debt > 0)) return { status: 'fallback' };
 
@@ -98,14 +104,23 @@ function applyOne(raw: RawSqlite, p: Row, pv: number | null): FastAnswer {
   const available = account.available + (p.availableDelta as number);
   const pending = account.pending + (p.pendingDelta as number);
   const lifetime = account.lifetime_earned + (p.lifetimeDelta as number);
-  const tx = { ...(p.transaction as Row), version, available_after: available, pending_after: pending, held_after: account.held, debt_after: account.debt, lifetime_after: lifetime };
+  // The payload holds the rules' own transaction and lots (ledger.repository.ts appendBook), made on an empty stand-in
+  // account: the version and the balances after it are this account's.
+  const draft = p.transaction as TransactionDraft;
+  const row = sqliteTransactionValues(draft);
+  row[at.version] = version;
+  row[at.available] = available;
+  row[at.pending] = pending;
+  row[at.held] = account.held;
+  row[at.debt] = account.debt;
+  row[at.lifetime] = lifetime;
   // Lots as issued ride in the row (deferred); one that is not as a fresh lot reads from its transaction gets its row.
-  const lots = p.lots as Row[];
-  const deferred = lots.filter((lot) => deferrable(lot, tx));
-  const inserted = raw.statement(sql.transaction).run(...values(tx, appendColumns.transaction), deferred.length === 0 ? null : JSON.stringify(deferred.map(compactLot)));
+  const lots = p.lots as Lot[];
+  const deferred = lots.filter((lot) => deferrable(lot, draft));
+  const inserted = raw.statement(sql.transaction).run(...row, deferred.length === 0 ? null : JSON.stringify(deferred.map(compactLot)));
   if (deferred.length < lots.length) {
     const lotInsert = raw.statement(sql.lot);
-    for (const lot of lots) if (!deferred.includes(lot)) lotInsert.run(...values(lot, appendColumns.lots));
+    for (const lot of lots) if (!deferred.includes(lot)) lotInsert.run(...sqliteLotValues(lot));
   }
 
   const due2 = p.nextDueAtMs as number | null;
@@ -120,21 +135,31 @@ function applyOne(raw: RawSqlite, p: Row, pv: number | null): FastAnswer {
   return { status: 'applied', version };
 }
 
+/** Where the append group sets the account's own figures in a transaction's values (appendColumns.transaction). */
+const at = {
+  version: appendColumns.transaction.indexOf('version'),
+  available: appendColumns.transaction.indexOf('available_after'),
+  pending: appendColumns.transaction.indexOf('pending_after'),
+  held: appendColumns.transaction.indexOf('held_after'),
+  debt: appendColumns.transaction.indexOf('debt_after'),
+  lifetime: appendColumns.transaction.indexOf('lifetime_after'),
+};
+
 /**
  * A lot the row can carry in its short form (migration 0429's view reads the rest from the transaction row): as
- * issueLot makes one, untouched, of this transaction. The payload's rows leave out nulls and keep zeros.
+ * issueLot makes one, untouched, of this transaction.
  */
-function deferrable(lot: Row, tx: Row): boolean {
+function deferrable(lot: Lot, tx: TransactionDraft): boolean {
   return (
-    lot.remaining === lot.original && lot.held === 0 && lot.reversed === 0 && lot.refunded_qualifying_minor === 0 && lot.warned_at_ms === undefined &&
-    lot.member_id === tx.member_id && lot.transaction_id === tx.id && lot.policy_version === tx.policy_version && lot.created_at_ms === tx.at_ms &&
-    lot.order_id === tx.order_id
+    lot.remaining === lot.original && lot.held === 0 && lot.reversed === 0 && lot.refundedQualifyingMinor === 0 && lot.warnedAtMs === null &&
+    lot.memberId === tx.memberId && lot.transactionId === tx.id && lot.policyVersion === tx.policyVersion && lot.createdAtMs === tx.atMs &&
+    lot.orderId === (tx.links.orderId ?? null)
   );
 }
 
 /** The short form: [id, source, state, original, qualifying_minor, unlock_at_ms, expires_at_ms, order_line_id]. */
-function compactLot(lot: Row): unknown[] {
-  return [lot.id, lot.source, lot.state, lot.original, lot.qualifying_minor ?? 0, lot.unlock_at_ms, lot.expires_at_ms, lot.order_line_id ?? null];
+function compactLot(lot: Lot): unknown[] {
+  return [lot.id, lot.source, lot.state, lot.original, lot.qualifyingMinor, lot.unlockAtMs, lot.expiresAtMs, lot.orderLineId];
 }
 
 /**
@@ -142,9 +167,9 @@ function compactLot(lot: Row): unknown[] {
  * this version on), and the soonest expiry among them moved when a new lot expires sooner (the warnings find it).
  * `seq` orders equal expiries in the mark's index: the transaction's rowid, which grows with time.
  */
-function deferredMark(account: AccountHead, version: number, seq: number, lots: readonly Row[]): { fromVersion: number; expiresAtMs: number; seq: number } | undefined {
+function deferredMark(account: AccountHead, version: number, seq: number, lots: readonly Lot[]): { fromVersion: number; expiresAtMs: number; seq: number } | undefined {
   let soonest = Infinity;
-  for (const lot of lots) soonest = Math.min(soonest, lot.expires_at_ms as number);
+  for (const lot of lots) soonest = Math.min(soonest, lot.expiresAtMs);
   if (soonest === Infinity) return undefined;
   if (account.deferred_from_version == null) return { fromVersion: version, expiresAtMs: soonest, seq };
   if (soonest >= Number(account.deferred_expires_at_ms)) return undefined;

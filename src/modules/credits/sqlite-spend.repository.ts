@@ -11,7 +11,7 @@ import type { Executor } from '../../db/database.ts';
 import type { RawSqlite } from '../../db/sqlite-raw.ts';
 import { assert } from '../../platform/assert.ts';
 import { appendColumns, materializeDeferredLots, type FastAnswer } from './ledger.repository.ts';
-import { groupSql, inSqliteGroup, insertText, values, type AccountHead } from './sqlite-append.repository.ts';
+import { groupSql, inSqliteGroup, insertText, values, type AccountWithKey } from './sqlite-append.repository.ts';
 
 function lotsText(table: string): string {
   return `select id, remaining, held from ${table} where member_id = ? and (state = 'available' or (state = 'pending' and unlock_at_ms <= ?))
@@ -43,9 +43,8 @@ function spendOne(raw: RawSqlite, p: Payload, pv: number | null): FastAnswer {
   const memberId = p.memberId as string;
   const nowMs = p.nowMs as number;
   const credits = p.credits as number;
-  const account = raw.statement(sql.account).get(memberId) as AccountHead | undefined;
-  const hit = raw.statement(sql.idempotent).get(memberId, p.idemScope as string, p.idemKey as string) as { request_hash: string; result: string | null } | undefined;
-  if (hit) return { status: 'replay', requestHash: hit.request_hash, result: hit.result };
+  const account = raw.statement(sql.account).get(p.idemScope as string, p.idemKey as string, memberId) as AccountWithKey | undefined;
+  if (account && account.idem_hash !== null) return { status: 'replay', requestHash: account.idem_hash, result: account.idem_result };
   if (!account || account.state !== 'open' || p.policyVersion !== pv) return { status: 'fallback' };
   if (account.next_due_at_ms !== null && account.next_due_at_ms <= nowMs) return { status: 'fallback' };
   const deferred = account.deferred_from_version != null;
