@@ -140,7 +140,7 @@ async function replayBalance(ctx: Ctx, memberId: string, atMs: number, rows: Rep
     const amounts = perLot.get(meta.id) ?? { pending: 0, available: 0, held: 0 };
     const remaining = amounts.pending + amounts.available + amounts.held;
     const state = amounts.pending > 0 ? 'pending' : remaining > 0 ? 'available' : 'depleted';
-    lots.push({ ...replayStandIn(memberId), ...meta, state, remaining, held: amounts.held });
+    lots.push({ ...meta, state, remaining, held: amounts.held, warnedAtMs: null });
     account.pending += amounts.pending;
     account.available += amounts.available;
     account.held += amounts.held;
@@ -157,17 +157,6 @@ async function replayBalance(ctx: Ctx, memberId: string, atMs: number, rows: Rep
   const book = newBook(account, lots, holds, true);
   advanceTo(book, { nowMs: atMs, policyVersion: policy.version, newId: noId }, atMs);
   return balanceView(book, atMs, policy);
-}
-
-/**
- * The rest of a replayed lot (ReplayLot): the balance reads a lot's amounts, state and two moments only, and the time
- * events advanceTo applies in memory are not kept, so a past balance does not read these from the database.
- */
-function replayStandIn(memberId: string): Omit<Lot, 'id' | 'original' | 'unlockAtMs' | 'expiresAtMs' | 'state' | 'remaining' | 'held'> {
-  return {
-    memberId, source: 'order', reversed: 0, qualifyingMinor: 0, refundedQualifyingMinor: 0, orderId: null, orderLineId: null, transactionId: '', policyVersion: 0,
-    warnedAtMs: null, createdAtMs: 0,
-  };
 }
 
 export interface HistoryEntry {

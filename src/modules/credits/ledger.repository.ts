@@ -774,27 +774,10 @@ export interface ReplaySum {
   total: number;
 }
 
-/**
- * What a point-in-time replay reads of a lot: its amounts come from the postings, its time events from its two
- * moments, and `original` bounds them; nothing else of a lot is in a balance (balance.service.ts replayBalance).
- */
-export type ReplayLot = Pick<Lot, 'id' | 'original' | 'unlockAtMs' | 'expiresAtMs'>;
-
-/** A replay lot as both dialects' one-statement reads answer it: [id, original, unlock_at_ms, expires_at_ms]. */
-export type ReplayLotTuple = [id: string, original: number | string, unlockAtMs: number | string, expiresAtMs: number | string];
-
-export function readReplayLot([id, original, unlockAtMs, expiresAtMs]: ReplayLotTuple): ReplayLot {
-  return { id, original: Number(original), unlockAtMs: Number(unlockAtMs), expiresAtMs: Number(expiresAtMs) };
-}
-
-function replayLotOf(lot: Lot): ReplayLot {
-  return { id: lot.id, original: lot.original, unlockAtMs: lot.unlockAtMs, expiresAtMs: lot.expiresAtMs };
-}
-
 export interface ReplayRows {
   sums: ReplaySum[];
   last: { version: number; at_ms: number; lifetime_after: number } | undefined;
-  lots: ReplayLot[];
+  lots: Lot[];
   holds: CreditHoldRow[];
   policyVersion: number;
 }
@@ -812,7 +795,7 @@ export async function selectReplay(db: Executor, memberId: string, atMs: number)
     return {
       sums: r.sums.map((s) => ({ ...s, total: Number(s.total) })),
       last: r.last ?? undefined,
-      lots: r.lots.map((row) => replayLotOf(readLot(row))),
+      lots: r.lots.map(readLot),
       holds: r.holds,
       policyVersion: Number(r.policy_version ?? 1),
     };
@@ -837,7 +820,7 @@ export async function selectReplay(db: Executor, memberId: string, atMs: number)
   return {
     sums: sums.map((s) => ({ ...s, total: Number(s.total) })),
     last: last ? { version: Number(last.version), at_ms: Number(last.at_ms), lifetime_after: Number(last.lifetime_after) } : undefined,
-    lots: lots.map(replayLotOf),
+    lots,
     holds,
     policyVersion: Number(policy?.version ?? 1),
   };

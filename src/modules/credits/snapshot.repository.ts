@@ -4,8 +4,8 @@
 import { z } from 'zod';
 import { isPostgres, type Executor } from '../../db/database.ts';
 import { assert } from '../../platform/assert.ts';
-import { rawQuery, readReplayLot, type ReplayLotTuple, type ReplayRows, type ReplaySum } from './ledger.repository.ts';
-import type { CreditHoldRow } from './ledger.table.ts';
+import { rawQuery, readLot, type ReplayRows, type ReplaySum } from './ledger.repository.ts';
+import type { CreditHoldRow, CreditLotRow } from './ledger.table.ts';
 
 /** A member gets a snapshot at every this-many transactions (the partial index of migration 0405 says the same). */
 export const snapshotEvery = 200;
@@ -26,9 +26,9 @@ function fromTuples(tuples: readonly SnapshotTuple[]): ReplaySum[] {
   return tuples.map(([lot_id, hold_id, account, total]) => ({ lot_id, hold_id, account, total: Number(total) }));
 }
 
-// node:sqlite answers JSON as text. A lot as the replay reads it (ReplayLot): [id, original, unlock_at_ms, expires_at_ms]
-// (migration 0430 answers the same on PostgreSQL); a hold names its columns, so the row mapper applies.
-const lotJson = 'json_array(id, original, unlock_at_ms, expires_at_ms)';
+// node:sqlite answers JSON as text; the JSON objects name the columns, so the usual row mappers apply.
+const lotJson = `json_object(${['id', 'member_id', 'source', 'state', 'original', 'remaining', 'held', 'reversed', 'qualifying_minor', 'refunded_qualifying_minor',
+  'unlock_at_ms', 'expires_at_ms', 'order_id', 'order_line_id', 'transaction_id', 'policy_version', 'warned_at_ms', 'created_at_ms'].map((c) => `'${c}', ${c}`).join(', ')})`;
 const holdJson = `json_object(${['id', 'member_id', 'state', 'credits', 'captured', 'order_id', 'expires_at_ms', 'created_at_ms', 'resolved_at_ms'].map((c) => `'${c}', ${c}`).join(', ')})`;
 
 /** SQLite: the whole read in one statement (?1 member, ?2 moment); credits_replay_from_snapshot is the same on PostgreSQL. */
@@ -76,15 +76,16 @@ const sqliteReplayFromSnapshotSql = `
  */
 export async function selectReplayFromSnapshot(db: Executor, memberId: string, atMs: number): Promise<ReplayRows> {
   if (isPostgres(db)) {
-    type PgReplay = { snapshot: SnapshotTuple[] | null; sums: SnapshotTuple[]; last: ReplayRows['last'] | null; lots: ReplayLotTuple[]; holds: CreditHoldRow[]; policy_version: number | null };
+    type PgSum = { lot_id: string | null; hold_id: string | null; account: string; total: number | string };
+    type PgReplay = { snapshot: SnapshotTuple[] | null; sums: PgSum[]; last: ReplayRows['last'] | null; lots: CreditLotRow[]; holds: CreditHoldRow[]; policy_version: number | null };
     const [row] = await rawQuery<{ r: PgReplay }>(db, 'select credits_replay_from_snapshot(?, ?) as r', [memberId, atMs]);
     assert(row, 'credits_replay_from_snapshot returns one row');
     const r = row.r;
     const last = r.last ? { version: Number(r.last.version), at_ms: Number(r.last.at_ms), lifetime_after: Number(r.last.lifetime_after) } : undefined;
     return {
-      sums: [...fromTuples(r.snapshot === null ? [] : storedSums.parse(r.snapshot)), ...fromTuples(r.sums)],
+      sums: [...fromTuples(r.snapshot === null ? [] : storedSums.parse(r.snapshot)), ...r.sums.map((s) => ({ ...s, total: Number(s.total) }))],
       last,
-      lots: r.lots.map(readReplayLot),
+      lots: r.lots.map(readLot),
       holds: r.holds,
       policyVersion: Number(r.policy_version ?? 1),
     };
@@ -96,7 +97,7 @@ export async function selectReplayFromSnapshot(db: Executor, memberId: string, a
   return {
     sums: [...fromTuples(row.snapshot === null ? [] : parseSums(row.snapshot)), ...fromTuples(JSON.parse(row.sums) as SnapshotTuple[])],
     last: last ? { version: last[0], at_ms: last[1], lifetime_after: last[2] } : undefined,
-    lots: (JSON.parse(row.lots) as ReplayLotTuple[]).map(readReplayLot),
+    lots: (JSON.parse(row.lots) as CreditLotRow[]).map(readLot),
     holds: JSON.parse(row.holds) as CreditHoldRow[],
     policyVersion: Number(row.pv ?? 1),
   };
