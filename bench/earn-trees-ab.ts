@@ -1,9 +1,9 @@
 // `npm exec -- node bench/earn-trees-ab.ts <other checkout> [members] [seconds] [rounds]`: SQLite earns through the
 // service of this checkout and of another one (say `git worktree add /tmp/wt-old <commit>` with node_modules linked),
-// alternating on one ledger file loaded as the ledger bench loads it (10 lots a member), 16 callers, group commit as
-// configured. For a change whose effect is smaller than the machine's drift between two bench runs (PF-1's ceilings
-// moved by a third within two hours in session 33). The other checkout must have the same migrations. A development
-// aid, not a CI script.
+// alternating on one ledger file loaded as the ledger bench loads it (10 lots a member): the bench's earns
+// (benchEarnInput), 16 callers, group commit as configured. For a change whose effect is smaller than the machine's
+// drift between two bench runs (PF-1's ceilings moved by a third within two hours in session 33). The other checkout
+// must have the same migrations. A development aid, not a CI script.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -29,7 +29,7 @@ const file = join(dir, 'ledger.sqlite');
   process.stdout.write(`${members} members loaded in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
   await database.close();
 }
-const { T0, memberId } = await import(`${trees.this}bench/ledger-dataset.ts`);
+const { T0, memberId, benchEarnInput } = await import(`${trees.this}bench/ledger-dataset.ts`);
 let seed = 7;
 const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648;
 // One simulated clock across the rounds, so no tree's earn lands before the other's.
@@ -50,16 +50,7 @@ async function earnsPerSecond(tree: string): Promise<number> {
   await Promise.all(
     Array.from({ length: 16 }, async () => {
       while (performance.now() < end) {
-        await earnForOrder(ctx, {
-          memberId: memberId(Math.floor(random() * members)),
-          orderId: ctx.ids.next('ord'),
-          paidAtMs: clock.nowMs(),
-          plusActive: random() < 0.3,
-          lines: [
-            { lineId: ctx.ids.next('oln'), qualifyingMinor: 500 + Math.floor(random() * 20_000), plusBonus: random() < 0.5, earnsCredits: true },
-            { lineId: ctx.ids.next('oln'), qualifyingMinor: 500 + Math.floor(random() * 5_000), plusBonus: false, earnsCredits: true },
-          ],
-        });
+        await earnForOrder(ctx, benchEarnInput(ctx.ids, clock.nowMs(), random, memberId(Math.floor(random() * members))));
         earns += 1;
       }
     }),

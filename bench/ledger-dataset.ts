@@ -3,12 +3,30 @@
 // account rows, all written by set-based statements. Shared by the ledger, sweep and micro benches.
 import { sql } from 'kysely';
 import type { Database } from '../src/db/database.ts';
+import type { EarnForOrderInput } from '../src/modules/credits/index.ts';
 import { DAY_MS, MINUTE_MS } from '../src/platform/clock.ts';
 
 /** 2026-03-02T17:00:00Z: the dataset's "now". */
 export const T0 = Date.parse('2026-03-02T17:00:00.000Z');
 
 export const memberId = (i: number) => `mem_${String(i).padStart(26, '0')}`;
+
+/**
+ * The ledger bench's earn (PF-1, PF-3): a paid order of two lines for `member`, its order and line IDs as a store makes
+ * them (time-ordered), so its idempotency key (the order ID) is one a store would send.
+ */
+export function benchEarnInput(ids: { next(prefix: 'ord' | 'oln'): string }, paidAtMs: number, random: () => number, member: string): EarnForOrderInput {
+  return {
+    memberId: member,
+    orderId: ids.next('ord'),
+    paidAtMs,
+    plusActive: random() < 0.3,
+    lines: [
+      { lineId: ids.next('oln'), qualifyingMinor: 500 + Math.floor(random() * 20_000), plusBonus: random() < 0.5, earnsCredits: true },
+      { lineId: ids.next('oln'), qualifyingMinor: 500 + Math.floor(random() * 5_000), plusBonus: false, earnsCredits: true },
+    ],
+  };
+}
 
 export async function loadDataset(database: Database, members: number, lotsPerMember: number, options: { parts?: number } = {}): Promise<void> {
   const pgDialect = database.dialect === 'postgres';

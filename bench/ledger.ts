@@ -35,7 +35,7 @@ import {
   adjustCredits, configureGroupCommit, earnForOrder, groupCommitStats, getBalance, getBalanceAt, runCreditsAudit, runCreditsSnapshots, runCreditsSweep, spendCredits,
 } from '../src/modules/credits/index.ts';
 import { loadLongHistories, longMemberId, longMemberPrefix } from './ledger-history.ts';
-import { loadDataset, memberId, T0 } from './ledger-dataset.ts';
+import { benchEarnInput, loadDataset, memberId, T0 } from './ledger-dataset.ts';
 
 type Size = 'XS' | 'S' | 'M';
 
@@ -276,20 +276,7 @@ async function runServices(
   for (let i = 0; i < 200; i++) await getBalance(ctx, memberId(pick()));
 
   const groupsBefore = groupCommitStats(database.db);
-  // Order and line IDs as the store makes them (ctx.ids: time-ordered), so the earn's idempotency key (its order ID)
-  // is one a store would send.
-  const earn = await measure(seconds, writers, () =>
-    earnForOrder(ctx, {
-      memberId: memberId(pick()),
-      orderId: ctx.ids.next('ord'),
-      paidAtMs: clock.nowMs(),
-      plusActive: random() < 0.3,
-      lines: [
-        { lineId: ctx.ids.next('oln'), qualifyingMinor: 500 + Math.floor(random() * 20_000), plusBonus: random() < 0.5, earnsCredits: true },
-        { lineId: ctx.ids.next('oln'), qualifyingMinor: 500 + Math.floor(random() * 5_000), plusBonus: false, earnsCredits: true },
-      ],
-    }),
-  );
+  const earn = await measure(seconds, writers, () => earnForOrder(ctx, benchEarnInput(ctx.ids, clock.nowMs(), random, memberId(pick()))));
   const groupsAfter = groupCommitStats(database.db);
   const perGroup = (groupsAfter.operations - groupsBefore.operations) / Math.max(1, groupsAfter.groups - groupsBefore.groups);
   log(`PF-1/3 earn ${earn.perSecond.toFixed(0)}/s p99 ${earn.p99Ms.toFixed(2)} ms (${writers} callers; group commit ${groupCommitOn ? `on, ${perGroup.toFixed(1)} operations per commit` : 'off'})`);

@@ -107,13 +107,7 @@ function applyOne(raw: RawSqlite, p: Row, pv: number | null): FastAnswer {
   // The payload holds the rules' own transaction and lots (ledger.repository.ts appendBook), made on an empty stand-in
   // account: the version and the balances after it are this account's.
   const draft = p.transaction as TransactionDraft;
-  const row = sqliteTransactionValues(draft);
-  row[at.version] = version;
-  row[at.available] = available;
-  row[at.pending] = pending;
-  row[at.held] = account.held;
-  row[at.debt] = account.debt;
-  row[at.lifetime] = lifetime;
+  const row = sqliteTransactionValues({ ...draft, version, after: { available, pending, held: account.held, debt: account.debt, lifetimeEarned: lifetime } });
   // Lots as issued ride in the row (deferred); one that is not as a fresh lot reads from its transaction gets its row.
   const lots = p.lots as Lot[];
   const deferred = lots.filter((lot) => deferrable(lot, draft));
@@ -134,16 +128,6 @@ function applyOne(raw: RawSqlite, p: Row, pv: number | null): FastAnswer {
   assert(Number(changed) === 1, 'the account of an append exists');
   return { status: 'applied', version };
 }
-
-/** Where the append group sets the account's own figures in a transaction's values (appendColumns.transaction). */
-const at = {
-  version: appendColumns.transaction.indexOf('version'),
-  available: appendColumns.transaction.indexOf('available_after'),
-  pending: appendColumns.transaction.indexOf('pending_after'),
-  held: appendColumns.transaction.indexOf('held_after'),
-  debt: appendColumns.transaction.indexOf('debt_after'),
-  lifetime: appendColumns.transaction.indexOf('lifetime_after'),
-};
 
 /**
  * A lot the row can carry in its short form (migration 0429's view reads the rest from the transaction row): as
