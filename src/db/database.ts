@@ -2,6 +2,7 @@
 import { Kysely, PostgresAdapter, PostgresDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import { NodeSqliteDialect, adaptNodeSqlite, openNodeSqlite } from './node-sqlite-adapter.ts';
+import { nameMarkedStatements } from './pg-prepared.ts';
 import { isSqliteFile, safetyNetCheckpointPages, startCheckpointer } from './sqlite-checkpointer.ts';
 import { registerRawSqlite } from './sqlite-raw.ts';
 
@@ -69,7 +70,10 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     // use, for which the pool has no listener): an unhandled 'error' event would end the process (drill (b)).
     const onConnectionError = (error: Error) => options.onConnectionError?.(error);
     pool.on('error', onConnectionError);
-    pool.on('connect', (client) => client.on('error', onConnectionError));
+    pool.on('connect', (client) => {
+      client.on('error', onConnectionError);
+      nameMarkedStatements(client);
+    });
     const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) }) as Executor;
     return { db, dialect: 'postgres', close: () => db.destroy() };
   }

@@ -6,6 +6,7 @@ import { CompiledQuery } from 'kysely';
 import type { SQLInputValue } from 'node:sqlite';
 import { isPostgres, type Executor } from '../../db/database.ts';
 import { toSqliteInput } from '../../db/node-sqlite-adapter.ts';
+import { preparedStatement } from '../../db/pg-prepared.ts';
 import { executeRaw, queryRaw, rawSqliteInTransaction, type RawSqlite } from '../../db/sqlite-raw.ts';
 import { assert } from '../../platform/assert.ts';
 import { effectiveLotState, type Account, type Book, type Hold, type HoldLot, type HoldState, type Lot, type LotSource, type LotState, type TransactionDraft } from './ledger.rules.ts';
@@ -28,6 +29,15 @@ export function rawQuery<T>(db: Executor, text: string, params: readonly unknown
 async function pgQuery<T>(db: Executor, text: string, params: readonly unknown[]): Promise<T[]> {
   const result = await db.executeQuery<T>(CompiledQuery.raw(text, params as unknown[]));
   return result.rows as T[];
+}
+
+/**
+ * A call of one of the ledger's PostgreSQL functions, as a named prepared statement (db/pg-prepared.ts): parsed and
+ * planned once per connection. Only calls: each answers one json column, so a migration that changes a table cannot
+ * change a prepared statement's result type under a running instance (a `select *` could).
+ */
+export function pgCall<T>(db: Executor, text: `select credits_${string}`, params: readonly unknown[]): Promise<T[]> {
+  return pgQuery<T>(db, preparedStatement(text), params);
 }
 
 export function rawExecute(db: Executor, text: string, params: readonly unknown[]): Promise<number> {
@@ -307,7 +317,7 @@ export async function lockMember(db: Executor, options: LoadOptions): Promise<Lo
   const { memberId, idemScope, idemKey, forceBook, nowMs } = options;
   if (isPostgres(db)) {
     // credits_lock (migration 0401): the lock first, then every read in a statement of its own, after the lock.
-    const [row] = await pgQuery<{ r: { account: CreditAccountRow | null; pv: number; idem: [string, string | null] | null; book: PgBook | null } }>(
+    const [row] = await pgCall<{ r: { account: CreditAccountRow | null; pv: number; idem: [string, string | null] | null; book: PgBook | null } }>(
       db,
       'select credits_lock($1, $2, $3, $4, $5) as r',
       [memberId, idemScope, idemKey, forceBook, nowMs],
@@ -657,7 +667,7 @@ export async function writeAll(db: Executor, writes: Writes): Promise<void> {
       changedHoldLots: asRows(holdLotUpdate, writes.changedHoldLots),
       accounts: asRows(accountUpdate, writes.accounts),
     };
-    await pgQuery(db, 'select credits_write($1::jsonb)', [JSON.stringify(payload)]);
+    await pgCall(db, 'select credits_write($1::jsonb)', [JSON.stringify(payload)]);
     return;
   }
   const raw = rawSqliteInTransaction(db);
@@ -701,7 +711,7 @@ export interface MemberSnapshot {
 /** One member's account and book as committed (one statement on PostgreSQL). */
 export async function readMember(db: Executor, memberId: string): Promise<MemberSnapshot | undefined> {
   if (isPostgres(db)) {
-    const [row] = await pgQuery<{ r: { account: CreditAccountRow; pv: number; book: PgBook } | null }>(db, 'select credits_read($1) as r', [memberId]);
+    const [row] = await pgCall<{ r: { account: CreditAccountRow; pv: number; book: PgBook } | null }>(db, 'select credits_read($1) as r', [memberId]);
     if (!row?.r) return undefined;
     const account = toAccount(row.r.account);
     return { account, ...fromPgBook(row.r.book, account), currentPolicyVersion: Number(row.r.pv) };
@@ -732,7 +742,7 @@ const sqliteLiveLotAmountsSql = (table: string) => `select state, unlock_at_ms, 
 export async function readBalanceHead(db: Executor, memberId: string, nowMs: number, warningMsOf: (policyVersion: number) => Promise<number>): Promise<BalanceHead | undefined> {
   if (isPostgres(db)) {
     type PgBalance = { account: CreditAccountRow; pv: number; pending: [number, number][] | null; expiring: [number, number][] | null; book: PgBook | null };
-    const [row] = await pgQuery<{ r: PgBalance | null }>(db, 'select credits_balance($1, $2) as r', [memberId, nowMs]);
+    const [row] = await pgCall<{ r: PgBalance | null }>(db, 'select credits_balance($1, $2) as r', [memberId, nowMs]);
     if (!row?.r) return undefined;
     const { account, pv, pending, expiring, book } = row.r;
     const num = (list: [number, number][]) => list.map(([at, credits]): [number, number] => [Number(at), Number(credits)]);
@@ -789,7 +799,7 @@ export interface ReplayRows {
 export async function selectReplay(db: Executor, memberId: string, atMs: number): Promise<ReplayRows> {
   if (isPostgres(db)) {
     type PgReplay = { sums: ReplayRows['sums']; last: ReplayRows['last'] | null; lots: CreditLotRow[]; holds: CreditHoldRow[]; policy_version: number | null };
-    const [row] = await pgQuery<{ r: PgReplay }>(db, 'select credits_replay($1, $2) as r', [memberId, atMs]);
+    const [row] = await pgCall<{ r: PgReplay }>(db, 'select credits_replay($1, $2) as r', [memberId, atMs]);
     assert(row, 'credits_replay returns one row');
     const r = row.r;
     return {
@@ -881,7 +891,7 @@ export const appendColumns = {
 };
 
 export async function callAppend(db: Executor, payload: Record<string, unknown>): Promise<FastAnswer> {
-  const [row] = await pgQuery<{ r: FastAnswer }>(db, 'select credits_append($1::jsonb) as r', [JSON.stringify(payload)]);
+  const [row] = await pgCall<{ r: FastAnswer }>(db, 'select credits_append($1::jsonb) as r', [JSON.stringify(payload)]);
   assert(row, 'credits_append returns one row');
   return row.r;
 }
@@ -891,20 +901,20 @@ export async function callAppend(db: Executor, payload: Record<string, unknown>)
  * (`retry` for a key repeated within the group).
  */
 export async function callAppendGroup(db: Executor, payloads: readonly Record<string, unknown>[]): Promise<(FastAnswer | { status: 'retry' })[]> {
-  const [row] = await pgQuery<{ r: (FastAnswer | { status: 'retry' })[] }>(db, 'select credits_append_group($1::jsonb) as r', [JSON.stringify(payloads)]);
+  const [row] = await pgCall<{ r: (FastAnswer | { status: 'retry' })[] }>(db, 'select credits_append_group($1::jsonb) as r', [JSON.stringify(payloads)]);
   assert(row && row.r.length === payloads.length, 'credits_append_group answers every operation');
   return row.r;
 }
 
 export async function callSpend(db: Executor, payload: Record<string, unknown>): Promise<FastAnswer> {
-  const [row] = await pgQuery<{ r: FastAnswer }>(db, 'select credits_spend($1::jsonb) as r', [JSON.stringify(payload)]);
+  const [row] = await pgCall<{ r: FastAnswer }>(db, 'select credits_spend($1::jsonb) as r', [JSON.stringify(payload)]);
   assert(row, 'credits_spend returns one row');
   return row.r;
 }
 
 /** A group's spends in one call (migration 0424): one answer per payload, in order. */
 export async function callSpendGroup(db: Executor, payloads: readonly Record<string, unknown>[]): Promise<FastAnswer[]> {
-  const [row] = await pgQuery<{ r: FastAnswer[] }>(db, 'select credits_spend_group($1::jsonb) as r', [JSON.stringify(payloads)]);
+  const [row] = await pgCall<{ r: FastAnswer[] }>(db, 'select credits_spend_group($1::jsonb) as r', [JSON.stringify(payloads)]);
   assert(row && row.r.length === payloads.length, 'credits_spend_group answers every spend');
   return row.r;
 }

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { isPostgres, type Executor } from '../../db/database.ts';
 import { assert } from '../../platform/assert.ts';
-import { rawQuery, readLot, type ReplayRows, type ReplaySum } from './ledger.repository.ts';
+import { pgCall, rawQuery, readLot, type ReplayRows, type ReplaySum } from './ledger.repository.ts';
 import type { CreditHoldRow, CreditLotRow } from './ledger.table.ts';
 
 /** A member gets a snapshot at every this-many transactions (the partial index of migration 0405 says the same). */
@@ -78,7 +78,7 @@ export async function selectReplayFromSnapshot(db: Executor, memberId: string, a
   if (isPostgres(db)) {
     type PgSum = { lot_id: string | null; hold_id: string | null; account: string; total: number | string };
     type PgReplay = { snapshot: SnapshotTuple[] | null; sums: PgSum[]; last: ReplayRows['last'] | null; lots: CreditLotRow[]; holds: CreditHoldRow[]; policy_version: number | null };
-    const [row] = await rawQuery<{ r: PgReplay }>(db, 'select credits_replay_from_snapshot(?, ?) as r', [memberId, atMs]);
+    const [row] = await pgCall<{ r: PgReplay }>(db, 'select credits_replay_from_snapshot($1, $2) as r', [memberId, atMs]);
     assert(row, 'credits_replay_from_snapshot returns one row');
     const r = row.r;
     const last = r.last ? { version: Number(r.last.version), at_ms: Number(r.last.at_ms), lifetime_after: Number(r.last.lifetime_after) } : undefined;
