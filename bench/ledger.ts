@@ -10,6 +10,7 @@ import { pgSweepRowsCeiling } from './sweep-rows-ceiling.ts';
 import { readIntoPageCache } from './page-cache.ts';
 import { copyDatabase, copyLedgerTables, createBenchDatabase, prewarmSchema, withClient, withDatabase } from './postgres-schema.ts';
 import { measure, measurePaced, type Measured } from './load-measure.ts';
+import { hasPgbench, pgbenchFloor, type PgbenchFloor } from './pgbench-floor.ts';
 import { cpuSpent } from './cpu-spent.ts';
 import type { Ports } from '../src/deps.ts';
 import type { MemberContacts } from '../src/ports/index.ts';
@@ -223,6 +224,8 @@ interface DialectResults {
   pointInTimeHalf: Measured;
   /** The floor under PF-7's paced p99: a raw primary-key read of an account, paced as pointInTimeHalf, on this machine. */
   rawReadHalf: Measured;
+  /** PostgreSQL: pgbench at PF-7's half rate, the function alone and a primary-key read (when pgbench is installed). */
+  pgbench?: PgbenchFloor;
   longHistory?: LongHistoryResults;
   sweepDaySeconds: number;
   sweepDayEvents: number;
@@ -296,6 +299,11 @@ async function runServices(
   const rawReadHalf = await pacedRawAccountReads(location, pointInTime.perSecond / 2, () => memberId(pick()));
   log(`PF-7 balance ${reads.perSecond.toFixed(0)}/s p99 ${reads.p99Ms.toFixed(2)} ms (${workers} callers), ${readsHalf.p99Ms.toFixed(2)} ms at half that rate; point in time ${pointInTime.perSecond.toFixed(0)}/s p99 ${pointInTime.p99Ms.toFixed(2)} ms, ${pointInTimeHalf.p99Ms.toFixed(2)} ms at half; ` +
     `a raw primary-key read paced the same: p99 ${rawReadHalf.p99Ms.toFixed(2)} ms`);
+  // PostgreSQL: the same rate from pgbench, without Node (bench/pgbench-floor.ts), where pgbench is installed.
+  const pgbench = database.dialect === 'postgres' && hasPgbench()
+    ? pgbenchFloor({ url: location.url, schema: location.schema, rate: pointInTime.perSecond / 2, seconds: halfSeconds, members, atMs: T0 - DAY_MS })
+    : undefined;
+  if (pgbench) log(`PF-7 pgbench at the same rate: the point-in-time function alone p50 ${pgbench.pointInTime.p50Ms.toFixed(2)} ms, p99 ${pgbench.pointInTime.p99Ms.toFixed(2)} ms; a primary-key read p99 ${pgbench.primaryKey.p99Ms.toFixed(2)} ms`);
   const longHistory = longMembers > 0 ? await measureLongHistory(ctx, readerCtx, longMembers, seconds, workers, log, () => settleWrites(database)) : undefined;
 
   // PF-8: one day's work, then a 30-day backlog (bounded in time), with online reads running alongside.
@@ -372,6 +380,7 @@ async function runServices(
     readsHalf,
     pointInTimeHalf,
     rawReadHalf,
+    ...(pgbench ? { pgbench } : {}),
     ...(longHistory ? { longHistory } : {}),
     sweepDaySeconds,
     sweepDayEvents: day.transactions,
@@ -795,6 +804,9 @@ export async function runLedgerBench(options: { size: Size }): Promise<void> {
         { id: 'PF-6', what: 'hot member: 32 spends of 70 on 1000', value: `${p.hotMember.succeeded} of ${p.hotMember.expected} expected, ${p.hotMember.deadlocks} deadlocks`, ratio: null, target: 'exactly min(32, ⌊B/x⌋); 0 deadlocks', pass: p.hotMember.succeeded === p.hotMember.expected && p.hotMember.deadlocks === 0 },
         pf7Row('PF-7', 'balance read, PostgreSQL', p.reads, p.readsHalf, cRead),
         pf7Row('PF-7', 'point-in-time read, PostgreSQL', p.pointInTime, p.pointInTimeHalf, cRead, p.rawReadHalf),
+        p.pgbench
+          ? { id: 'PF-7f', what: 'pgbench at the same half rate, no Node (context)', value: `the point-in-time function alone p99 ${p.pgbench.pointInTime.p99Ms.toFixed(2)} ms (p50 ${p.pgbench.pointInTime.p50Ms.toFixed(2)}); a primary-key read p99 ${p.pgbench.primaryKey.p99Ms.toFixed(2)} ms`, ratio: null, target: 'the least PF-7\'s p99 at half can be', pass: null }
+          : { id: 'PF-7f', what: 'pgbench at the same half rate, no Node (context)', value: 'pgbench not installed', ratio: null, target: 'the least PF-7\'s p99 at half can be', pass: null },
         ...longHistoryRows('PF-7', 'PostgreSQL', p.longHistory, cRead),
         { id: 'PF-8', what: "sweep: one day's work, PostgreSQL", value: `${p.sweepDayEvents} events in ${p.sweepDaySeconds.toFixed(2)} s (≈ ${(p.sweepDaySeconds * toM).toFixed(0)} s at M)`, ratio: null, target: '≤ 10 s at M (1M members)', pass: p.sweepDaySeconds * toM <= 10 },
         {
