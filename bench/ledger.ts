@@ -8,7 +8,7 @@ import { percentile, sqliteReadCeiling, sqliteWriteCeiling } from './ceilings.ts
 import { copyLedgerFile, pgEarnRowsCeiling, sqliteEarnRowsCeiling } from './earn-rows-ceiling.ts';
 import { pgSweepRowsCeiling } from './sweep-rows-ceiling.ts';
 import { readIntoPageCache } from './page-cache.ts';
-import { copyDatabase, copyLedgerTables, createBenchDatabase, prewarmSchema, withClient, withDatabase } from './postgres-schema.ts';
+import { copyDatabase, copyLedgerTables, createBenchDatabase, prewarmSchema, serverMemory, withClient, withDatabase } from './postgres-schema.ts';
 import { measure, measurePaced, type Measured } from './load-measure.ts';
 import { hasPgbench, pgbenchFloor, type PgbenchFloor } from './pgbench-floor.ts';
 import { cpuSpent } from './cpu-spent.ts';
@@ -651,9 +651,10 @@ export async function runLedgerBench(options: { size: Size }): Promise<void> {
         await client.query(`create schema ${schema}`);
       });
       const [setting] = (await admin.query('show synchronous_commit')).rows as { synchronous_commit: string }[];
+      const memory = await serverMemory(admin);
       pgCeiling = await pgCeilings(benchUrl!, schema, size.seconds);
       const { cPg, cPgP99Ms, cPgBatch, cRead, cReadP99Ms } = pgCeiling;
-      say(`  C_pg ${cPg.toFixed(0)} tx/s p99 ${cPgP99Ms.toFixed(1)} ms (16 connections, synchronous_commit=${setting?.synchronous_commit}); C_pg_batch ${cPgBatch.toFixed(0)} rows/s; C_read ${cRead.toFixed(0)}/s p99 ${cReadP99Ms.toFixed(2)} ms (16 callers, closed loop)`);
+      say(`  C_pg ${cPg.toFixed(0)} tx/s p99 ${cPgP99Ms.toFixed(1)} ms (16 connections, synchronous_commit=${setting?.synchronous_commit}, ${memory}); C_pg_batch ${cPgBatch.toFixed(0)} rows/s; C_read ${cRead.toFixed(0)}/s p99 ${cReadP99Ms.toFixed(2)} ms (16 callers, closed loop)`);
       json.ceilings = { ...(json.ceilings as object), cPg, cPgP99Ms, cPgBatch, cRead, cReadP99Ms };
     }
 
@@ -772,7 +773,7 @@ export async function runLedgerBench(options: { size: Size }): Promise<void> {
       json.ceilings = { ...(json.ceilings as object), cEarnPgBatch, sweepRowsSeconds: sweepRows.seconds, sweepRowsEvents: sweepRows.events };
       const prewarmStarted = performance.now();
       const prewarmed = await withClient(benchUrl!, (client) => prewarmSchema(client, schema));
-      say('skipped' in prewarmed ? `  the ledger's tables not read into the cache first (${prewarmed.skipped})` : `  the ledger's tables read into the cache first: ${prewarmed.megabytes.toFixed(0)} MB in ${secondsSince(prewarmStarted).toFixed(1)} s`);
+      say('skipped' in prewarmed ? `  the ledger's tables not read into the cache first (${prewarmed.skipped})` : `  the ledger's tables read into ${prewarmed.into} first: ${prewarmed.megabytes.toFixed(0)} MB in ${secondsSince(prewarmStarted).toFixed(1)} s`);
       const p = await runServices('postgres', { url: benchUrl!, schema }, postgres, postgres, size.members, size.seconds, size.backlogCapSeconds, size.nextDayCapSeconds, 16, 16, size.longMembers);
       p.hotMember = await hotMember(postgres);
       say(`  [postgres] PF-6 hot member: ${p.hotMember.succeeded}/${p.hotMember.expected} succeeded, ${p.hotMember.deadlocks} deadlocks, ${p.hotMember.seconds.toFixed(3)} s`);

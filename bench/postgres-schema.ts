@@ -1,6 +1,7 @@
 // A benchmark's PostgreSQL database: a schema of its own (dropped first if a killed run left one, and afterwards), and
 // the pool Patron opens on it; the work runs in between. And copies of the ledger's write-path tables for the
 // raw-statement ceilings (earn-rows-ceiling.ts, sweep-rows-ceiling.ts).
+import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { openDatabase, type Database } from '../src/db/database.ts';
 
@@ -75,20 +76,28 @@ export async function copyLedgerTables(url: string, schema: string, scratchSchem
 }
 
 /**
- * Reads every table and index of `schema` into the page cache (pg_prewarm, from PostgreSQL's contrib; skipped with
- * a note where it is missing), so that the measured phases start from a known state whatever ran before (at M the
- * other database's part and the ceilings' copy put 21 GB through the page cache): a ledger in use has its pages in
- * memory. Installs the extension in `schema` when the database has none, so that dropping the schema removes it.
+ * Reads every table and index of `schema` into memory (pg_prewarm, from PostgreSQL's contrib; skipped with a note
+ * where it is missing), so that the measured phases start from a known state whatever ran before (at M the other
+ * database's part and the ceilings' copy put 21 GB through the page cache): a ledger in use has its pages in memory.
+ * Into PostgreSQL's own buffers when the schema fills at most three quarters of `shared_buffers` (a server sized as
+ * docs/OPERATIONS.md says), else into the page cache. Installs the extension in `schema` when the database has none,
+ * so that dropping the schema removes it.
  */
-export async function prewarmSchema(admin: pg.Client, schema: string): Promise<{ megabytes: number } | { skipped: string }> {
+export async function prewarmSchema(admin: pg.Client, schema: string): Promise<{ megabytes: number; into: 'shared_buffers' | 'the page cache' } | { skipped: string }> {
   try {
     const [existing] = (await admin.query<{ schema: string }>(`select extnamespace::regnamespace::text as schema from pg_extension where extname = 'pg_prewarm'`)).rows;
     if (!existing) await admin.query(`create extension pg_prewarm with schema ${schema}`);
-    const [read] = (await admin.query<{ blocks: string }>(
-      `select coalesce(sum(${existing?.schema ?? schema}.pg_prewarm(c.oid::regclass, 'read')), 0) as blocks from pg_class c where c.relnamespace = $1::regnamespace and c.relkind in ('r', 'i')`,
+    const [sizes] = (await admin.query<{ schema_bytes: string; buffer_bytes: string }>(
+      `select (select coalesce(sum(pg_relation_size(c.oid)), 0) from pg_class c where c.relnamespace = $1::regnamespace and c.relkind in ('r', 'i')) as schema_bytes,
+        (select setting::bigint * 8192 from pg_settings where name = 'shared_buffers') as buffer_bytes`,
       [schema],
     )).rows;
-    return { megabytes: (Number(read?.blocks ?? 0) * 8) / 1024 };
+    const into = Number(sizes?.schema_bytes ?? 0) <= 0.75 * Number(sizes?.buffer_bytes ?? 0) ? 'shared_buffers' : 'the page cache';
+    const [read] = (await admin.query<{ blocks: string }>(
+      `select coalesce(sum(${existing?.schema ?? schema}.pg_prewarm(c.oid::regclass, $2)), 0) as blocks from pg_class c where c.relnamespace = $1::regnamespace and c.relkind in ('r', 'i')`,
+      [schema, into === 'shared_buffers' ? 'buffer' : 'read'],
+    )).rows;
+    return { megabytes: (Number(read?.blocks ?? 0) * 8) / 1024, into };
   } catch (error) {
     return { skipped: error instanceof Error ? error.message : String(error) };
   }
@@ -136,4 +145,23 @@ export async function copyDatabase(admin: pg.Client, source: string, target: str
   const [{ server_version_num: version }] = (await admin.query<{ server_version_num: string }>('show server_version_num')).rows as [{ server_version_num: string }];
   await admin.query(`drop database if exists ${target} with (force)`);
   await admin.query(`create database ${target} template ${source}${Number(version) >= 150_000 ? ' strategy file_copy' : ''}`);
+}
+
+/**
+ * PostgreSQL's shared memory setting and, when the server runs on this machine, the huge pages in use
+ * (/proc/meminfo): on a 2-core VM, backends touching shared_buffers through 4 kB pages took a page fault per page per
+ * backend (docs/OPERATIONS.md, huge pages).
+ */
+export async function serverMemory(admin: pg.Client): Promise<string> {
+  const [buffers] = (await admin.query<{ shared_buffers: string }>('show shared_buffers')).rows;
+  const [huge] = (await admin.query<{ huge_pages: string }>('show huge_pages')).rows;
+  let inUse = '';
+  try {
+    const meminfo = readFileSync('/proc/meminfo', 'utf8');
+    const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(meminfo)?.[1] ?? 0);
+    inUse = `, ${field('HugePages_Total') - field('HugePages_Free') + field('HugePages_Rsvd')} of ${field('HugePages_Total')} huge pages taken`;
+  } catch {
+    // Not Linux: the setting alone.
+  }
+  return `shared_buffers=${buffers?.shared_buffers}, huge_pages=${huge?.huge_pages}${inUse}`;
 }
