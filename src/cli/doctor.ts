@@ -1,6 +1,6 @@
 // `patron doctor [--json]` (issue 13): checks what an operator would check by hand, without changing anything (no
-// migration is applied, no secret is generated): configuration, the database, pending migrations, the
-// SMTP server, the job workers' heartbeats, the job backlog and the email outbox.
+// migration is applied, no secret is generated): configuration, the database, pending migrations, PostgreSQL's
+// autovacuum and memory, the SMTP server, the job workers' heartbeats, the job backlog and the email outbox.
 // Exit codes: 0 nothing wrong (warnings allowed), 1 at least one problem, 2 usage.
 import { parseArgs } from 'node:util';
 import { loadConfig, type Config } from '../config.ts';
@@ -11,7 +11,7 @@ import { loadSimulatedClock } from '../db/simulated-clock-store.ts';
 import { listWorkers, readQueue, heartbeatEveryMs } from '../jobs/index.ts';
 import { createSystemClock, MINUTE_MS } from '../platform/clock.ts';
 import { metrics as outboxMetrics, verifySmtp } from '../modules/notifications/index.ts';
-import { creditFeedStatus, unreadCountLimit, type CreditFeedStatus } from '../modules/credits/index.ts';
+import { creditFeedStatus, ledgerTablesBytes, unreadCountLimit, type CreditFeedStatus } from '../modules/credits/index.ts';
 
 export const doctorUsage = 'usage: patron doctor [--json]';
 
@@ -31,6 +31,27 @@ export const backlogProblemAfterMs = 5 * MINUTE_MS;
 export const outboxProblemAfterMs = 15 * MINUTE_MS;
 /** A writing transaction open this long holds the credits events (webhooks, metrics) back noticeably (PostgreSQL). */
 export const writerOpenWarnAfterMs = 5 * MINUTE_MS;
+
+/** Huge pages matter from this much shared memory on (docs/OPERATIONS.md: a page fault per 4 kB page per backend). */
+export const hugePagesFromBytes = 1024 ** 3;
+
+const size = (bytes: number) => (bytes >= 1024 ** 3 ? `${(bytes / 1024 ** 3).toFixed(1)} GB` : `${Math.round(bytes / 1024 ** 2)} MB`);
+
+/**
+ * PostgreSQL's buffer cache against the ledger: its reads by member want the credits tables in `shared_buffers`, and
+ * a large `shared_buffers` wants huge pages (measured: a ledger read 2–5× slower without either, docs/OPERATIONS.md).
+ */
+export function postgresMemoryCheck(server: { sharedBuffersBytes: number; hugePages: string; ledgerBytes: number }): Check {
+  const { sharedBuffersBytes, hugePages, ledgerBytes } = server;
+  const held = `shared_buffers ${size(sharedBuffersBytes)}, the credits tables ${size(ledgerBytes)}`;
+  if (ledgerBytes > sharedBuffersBytes) {
+    return { name: 'postgres memory', status: 'warn', detail: `${held}: ledger reads copy pages from the OS cache; give PostgreSQL a shared_buffers near the credits tables' size, in huge pages (docs/OPERATIONS.md)` };
+  }
+  if (sharedBuffersBytes >= hugePagesFromBytes && hugePages === 'off') {
+    return { name: 'postgres memory', status: 'warn', detail: `${held}, huge_pages off: each connection takes a page fault per 4 kB of shared_buffers it touches; reserve huge pages and set huge_pages = try (docs/OPERATIONS.md)` };
+  }
+  return { name: 'postgres memory', status: 'ok', detail: `${held}, huge_pages ${hugePages}` };
+}
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message.split('\n')[0]!.slice(0, 300) : String(error);
@@ -102,6 +123,11 @@ export async function runDoctor(environment: NodeJS.ProcessEnv = process.env): P
           ? { name: 'autovacuum', status: 'ok', detail: 'on (table statistics stay current)' }
           : { name: 'autovacuum', status: 'warn', detail: 'off: table statistics go stale and ledger writes get slow plans; turn it on, or run ANALYZE on a schedule (docs/OPERATIONS.md)' },
       );
+      const memory = await sql<{ shared_buffers: number | string; huge_pages: string }>`select
+          (select setting::bigint * current_setting('block_size')::bigint from pg_settings where name = 'shared_buffers') as shared_buffers,
+          current_setting('huge_pages') as huge_pages`.execute(db);
+      const settings = memory.rows[0]!;
+      checks.push(postgresMemoryCheck({ sharedBuffersBytes: Number(settings.shared_buffers), hugePages: settings.huge_pages, ledgerBytes: (await ledgerTablesBytes(db)) ?? 0 }));
     }
 
     const nowMs = config.clock.mode === 'simulated' ? (await loadSimulatedClock(db, config.clock.startMs ?? createSystemClock().nowMs())).nowMs() : createSystemClock().nowMs();

@@ -103,7 +103,12 @@ for (const dialect of testDialects()) {
         // A warning, not a problem: it names the setting as the server reports it.
         const autovacuum = (await adminQuery<{ autovacuum: string }>('show autovacuum'))[0]!.autovacuum;
         assert.match(report.out, autovacuum === 'on' ? /^ok +autovacuum +on/m : /^WARN +autovacuum +off/m);
-      } else assert.doesNotMatch(report.out, /autovacuum/);
+        // The server's buffer cache against the credits tables (a new installation's fit in any shared_buffers).
+        const hugePages = (await adminQuery<{ huge_pages: string }>('show huge_pages'))[0]!.huge_pages;
+        const memory = /^(ok|WARN) +postgres memory +shared_buffers \d+(\.\d)? [MG]B, the credits tables \d+ MB/m.exec(report.out);
+        assert.ok(memory, report.out);
+        if (hugePages !== 'off') assert.equal(memory[1], 'ok', report.out);
+      } else assert.doesNotMatch(report.out, /autovacuum|postgres memory/);
       assert.match(report.out, /^ok +credits feed +\d+ ledger transaction\(s\) not yet read by the webhook fan-out/m);
       if (dialect === 'postgres') {
         // The credits event feed's position taken on a cluster whose transaction IDs ran far ahead (a pg_restore into

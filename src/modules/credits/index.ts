@@ -25,6 +25,7 @@ export { runCreditsSweep, creditsSweepJobType, creditsAuditJobType, type SweepRe
 export { takeCreditEvents, skipCreditEvents, readCreditFeed, creditFeedEnd, rebaseCreditFeed, creditFeedStatus, unreadCountLimit, type CreditFeedPage, type CreditFeedConsumer, type CreditFeedStatus } from './event-feed.ts';
 export { creditEventId } from './credit-events.ts';
 export { runCreditsSnapshots, creditsSnapshotJobType, type SnapshotReport } from './snapshot.jobs.ts';
+export { ledgerTablesBytes } from './storage.repository.ts';
 
 export const registerRoutes: RegisterRoutes = (app, deps) => registerCreditsRoutes(app, deps);
 
