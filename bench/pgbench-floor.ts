@@ -15,7 +15,7 @@ export interface PgbenchFloor {
   primaryKey: { p50Ms: number; p99Ms: number; perSecond: number };
 }
 
-/** Whether pgbench is on the PATH (Debian: postgresql-client or the server package). */
+/** Whether pgbench is on the PATH (Debian ships it with the server, postgresql-15). */
 export function hasPgbench(): boolean {
   return spawnSync('pgbench', ['--version'], { encoding: 'utf8' }).status === 0;
 }

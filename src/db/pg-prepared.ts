@@ -1,12 +1,11 @@
 // PostgreSQL: the hot statements as named prepared statements, parsed and planned once per connection.
 //
 // node-postgres sends every statement with parameters as an unnamed one (Parse, Bind, Execute), so the server parses
-// and plans it again each time. For the ledger's one-call statements that is a large share of their server time:
-// pgbench, one client, `select credits_replay_from_snapshot($1, $2)` 0.43 ms unnamed against 0.27 ms prepared, a
-// primary-key read 0.111 against 0.056 ms (docs/PERFORMANCE.md, "Session 34"). A module marks such a statement
-// once, where it defines its text; every connection of the pool then sends that text under one name, whoever runs it
-// (Kysely's executor, a transaction, a group commit's connection). Only fixed texts are marked: a name holds one
-// text for the life of the connection.
+// and plans it again each time: pgbench, one client, `select credits_replay_from_snapshot($1, $2)` 0.30–0.43 ms
+// unnamed against 0.27–0.30 ms prepared, a primary-key read 0.077–0.111 against 0.046–0.056 ms (docs/PERFORMANCE.md,
+// "Session 34"). A module marks such a statement once, where it defines its text; every connection of the pool then
+// sends that text under one name, whoever runs it (Kysely's executor, a transaction, a group commit's connection).
+// Only fixed texts are marked: a name holds one text for the life of the connection.
 import type pg from 'pg';
 
 const names = new Map<string, string>();
