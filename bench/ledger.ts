@@ -774,6 +774,9 @@ export async function runLedgerBench(options: { size: Size }): Promise<void> {
       const prewarmStarted = performance.now();
       const prewarmed = await withClient(benchUrl!, (client) => prewarmSchema(client, schema));
       say('skipped' in prewarmed ? `  the ledger's tables not read into the cache first (${prewarmed.skipped})` : `  the ledger's tables read into ${prewarmed.into} first: ${prewarmed.megabytes.toFixed(0)} MB in ${secondsSince(prewarmStarted).toFixed(1)} s`);
+      if ('into' in prewarmed && prewarmed.into === 'the page cache') {
+        say('  (shared_buffers holds less than the ledger: PostgreSQL\'s reads measure its buffer misses; docs/PERFORMANCE.md "Session 34" sizes it, in huge pages)');
+      }
       const p = await runServices('postgres', { url: benchUrl!, schema }, postgres, postgres, size.members, size.seconds, size.backlogCapSeconds, size.nextDayCapSeconds, 16, 16, size.longMembers);
       p.hotMember = await hotMember(postgres);
       say(`  [postgres] PF-6 hot member: ${p.hotMember.succeeded}/${p.hotMember.expected} succeeded, ${p.hotMember.deadlocks} deadlocks, ${p.hotMember.seconds.toFixed(3)} s`);
