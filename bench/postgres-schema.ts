@@ -89,7 +89,7 @@ export async function prewarmSchema(admin: pg.Client, schema: string): Promise<{
     if (!existing) await admin.query(`create extension pg_prewarm with schema ${schema}`);
     const [sizes] = (await admin.query<{ schema_bytes: string; buffer_bytes: string }>(
       `select (select coalesce(sum(pg_relation_size(c.oid)), 0) from pg_class c where c.relnamespace = $1::regnamespace and c.relkind in ('r', 'i')) as schema_bytes,
-        (select setting::bigint * 8192 from pg_settings where name = 'shared_buffers') as buffer_bytes`,
+        (select setting::bigint * current_setting('block_size')::bigint from pg_settings where name = 'shared_buffers') as buffer_bytes`,
       [schema],
     )).rows;
     const into = Number(sizes?.schema_bytes ?? 0) <= 0.75 * Number(sizes?.buffer_bytes ?? 0) ? 'shared_buffers' : 'the page cache';
