@@ -30,7 +30,7 @@ export function pgbenchFloor(options: { url: string; schema?: string; rate: numb
   const member = `'mem_' || lpad(:m::text, 26, '0')`;
   const pick = `\\set m random(0, ${options.members - 1})\n`;
   return {
-    pointInTime: run(options, `${pick}select credits_replay_from_snapshot(${member}, ${options.atMs});\n`),
+    pointInTime: run(options, `${pick}select credits_point_in_time(${member}, ${options.atMs});\n`),
     primaryKey: run(options, `${pick}select * from credit_accounts where member_id = ${member};\n`),
   };
 }

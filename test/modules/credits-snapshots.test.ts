@@ -59,6 +59,26 @@ const ignoreRefusal = (error: unknown) => {
   if (!(error instanceof AppError)) throw error;
 };
 
+/** credits_replay_from_snapshot's answer (objects), mapped as the service mapped it before migration 0430. */
+type OldReplay = {
+  snapshot: [string | null, string | null, string, number][] | null;
+  sums: { lot_id: string | null; hold_id: string | null; account: string; total: number | string }[];
+  last: { version: number; at_ms: number; lifetime_after: number } | null;
+  lots: CreditLotRow[];
+  holds: Record<string, unknown>[];
+  policy_version: number | null;
+};
+
+function fromOldReplay(r: OldReplay) {
+  return {
+    sums: [...(r.snapshot ?? []), ...r.sums.map((s) => [s.lot_id, s.hold_id, s.account, s.total] as const)].map(([lot_id, hold_id, account, total]) => ({ lot_id, hold_id, account, total: Number(total) })),
+    last: r.last ? { version: Number(r.last.version), at_ms: Number(r.last.at_ms), lifetime_after: Number(r.last.lifetime_after) } : undefined,
+    lots: r.lots.map(readLot),
+    holds: r.holds,
+    policyVersion: Number(r.policy_version ?? 1),
+  };
+}
+
 describeEachDatabase('credits balance snapshots (PF-7)', (suite) => {
   let sequence = 0;
 
@@ -214,6 +234,56 @@ describeEachDatabase('credits balance snapshots (PF-7)', (suite) => {
     assert.ok(stored.some((lot) => lot.orderId !== null && lot.orderLineId !== null && lot.remaining < lot.original && lot.state === 'available'), 'an order lot, partly spent');
     assert.deepEqual(read.sort(byId), stored.sort(byId));
   });
+
+  test('PF-7 the point-in-time read answers every column of each hold as stored', async () => {
+    const deps = suite.deps();
+    const memberId = deps.ids.next('mem');
+    await earnOrder(deps, memberId, [{ qualifyingMinor: 20_000 }], { paidAtMs: deps.clock.nowMs() - 31 * DAY_MS });
+    await runCreditsSweep(deps);
+    const captured = await placeHold(deps, { memberId, credits: 40, orderId: `ord-${memberId}-1`, idempotencyKey: `hold-${memberId}-1` });
+    const released = await placeHold(deps, { memberId, credits: 30, orderId: `ord-${memberId}-2`, idempotencyKey: `hold-${memberId}-2` });
+    await placeHold(deps, { memberId, credits: 20, orderId: `ord-${memberId}-3`, idempotencyKey: `hold-${memberId}-3` });
+    await captureHold(deps, { memberId, holdId: captured.holdId, credits: 25, idempotencyKey: `capture-${memberId}` });
+    await releaseHold(deps, { memberId, holdId: released.holdId, idempotencyKey: `release-${memberId}` });
+    deps.clock.advanceMs(MINUTE_MS);
+    const read = (await selectReplayFromSnapshot(deps.db, memberId, deps.clock.nowMs())).holds.map((h) => ({ ...h }));
+    const stored = await rawQuery<Record<string, unknown>>(deps.db, 'select * from credit_holds where member_id = ?', [memberId]);
+    const byId = (a: Record<string, unknown>, b: Record<string, unknown>) => (String(a.id) < String(b.id) ? -1 : 1);
+    assert.equal(stored.length, 3);
+    assert.ok(stored.some((h) => h.resolved_at_ms !== null) && stored.some((h) => h.resolved_at_ms === null), 'resolved and active holds');
+    const numbers = (h: Record<string, unknown>) => Object.fromEntries(Object.entries(h).map(([k, v]) => [k, typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v]));
+    assert.deepEqual(read.map(numbers).sort(byId), stored.map(numbers).sort(byId));
+  });
+
+  if (suite.dialect === 'postgres') {
+    test('PF-7 PostgreSQL: the point-in-time arrays (migration 0430) answer what credits_replay_from_snapshot answers, on both of its plans', async () => {
+      const deps = suite.deps();
+      const memberId = deps.ids.next('mem');
+      const agent = { id: 'mem_agent', role: 'agent' as const };
+      await earnOrder(deps, memberId, [{ qualifyingMinor: 30_000 }, { qualifyingMinor: 9_000 }], { paidAtMs: deps.clock.nowMs() - 31 * DAY_MS });
+      const moments: number[] = [];
+      for (let i = 0; i < 8; i++) {
+        deps.clock.advanceMs(DAY_MS);
+        moments.push(deps.clock.nowMs());
+        if (i === 1) await runCreditsSweep(deps);
+        else if (i % 3 === 0) await placeHold(deps, { memberId, credits: 11 + i, orderId: `ord-${memberId}-${i}`, idempotencyKey: `hold-${memberId}-${i}` }).catch(ignoreRefusal);
+        else await adjustCredits(deps, { memberId, credits: i % 2 === 0 ? -5 : 9, reasonCode: 'correction', note: 'two plans', actor: agent, idempotencyKey: `adj-${memberId}-${i}` });
+      }
+      // Snapshots at versions 3 and 6: a moment between the first's and the second's periods skips the second
+      // (the ranges plan); a moment after both takes the plain one.
+      for (const version of [3, 6]) await insertSnapshot(deps.db, (await computeSnapshot(deps.db, memberId, version, deps.clock.nowMs()))!);
+      const plans = new Set<string>();
+      for (const atMs of moments.flatMap((m) => [m - 1, m, m + MINUTE_MS]).filter((m) => m <= deps.clock.nowMs())) {
+        const [{ r: reference }] = await rawQuery<{ r: OldReplay }>(deps.db, 'select credits_replay_from_snapshot(?, ?) as r', [memberId, atMs]) as [{ r: OldReplay }];
+        const [{ ranges }] = await rawQuery<{ ranges: boolean }>(deps.db, `select exists (select 1 from credit_balance_snapshots k where k.member_id = ? and k.period_min_at_ms > ?
+          and k.version > coalesce((select max(version) from credit_balance_snapshots where member_id = ? and max_at_ms <= ?), 0)) as ranges`, [memberId, atMs, memberId, atMs]) as [{ ranges: boolean }];
+        plans.add(ranges ? 'ranges' : 'plain');
+        const read = await selectReplayFromSnapshot(deps.db, memberId, atMs);
+        assert.deepEqual(read, fromOldReplay(reference), `at ${atMs}`);
+      }
+      assert.deepEqual([...plans].sort(), ['plain', 'ranges'], 'both plans were read');
+    });
+  }
 
   test('LG-5 the auditor reports a snapshot that disagrees with the postings', async () => {
     const deps = suite.deps();

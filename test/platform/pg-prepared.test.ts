@@ -40,7 +40,7 @@ for (const dialect of testDialects()) {
       const named = await preparedOnConnection(deps.db);
       const texts = named.map((row) => row.statement);
       assert.ok(texts.includes('select credits_balance($1, $2) as r'), texts.join('\n'));
-      assert.ok(texts.includes('select credits_replay_from_snapshot($1, $2) as r'), texts.join('\n'));
+      assert.ok(texts.includes('select credits_point_in_time($1, $2) as r'), texts.join('\n'));
       assert.equal(new Set(texts).size, texts.length, 'each text prepared once on the connection');
       for (const row of named) assert.match(row.name, /^patron_\d+$/);
     });

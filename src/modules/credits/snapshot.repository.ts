@@ -31,7 +31,31 @@ const lotJson = `json_object(${['id', 'member_id', 'source', 'state', 'original'
   'unlock_at_ms', 'expires_at_ms', 'order_id', 'order_line_id', 'transaction_id', 'policy_version', 'warned_at_ms', 'created_at_ms'].map((c) => `'${c}', ${c}`).join(', ')})`;
 const holdJson = `json_object(${['id', 'member_id', 'state', 'credits', 'captured', 'order_id', 'expires_at_ms', 'created_at_ms', 'resolved_at_ms'].map((c) => `'${c}', ${c}`).join(', ')})`;
 
-/** SQLite: the whole read in one statement (?1 member, ?2 moment); credits_replay_from_snapshot is the same on PostgreSQL. */
+/**
+ * PostgreSQL's point-in-time answer (migration 0430): [snapshot sums, sums, last, lots, holds, policy version], each
+ * lot and hold an array of the columns below, in this order, without the member ID.
+ */
+type PgPointInTime = [
+  snapshot: SnapshotTuple[] | null,
+  sums: SnapshotTuple[],
+  last: [version: number, atMs: number, lifetimeAfter: number] | null,
+  lots: unknown[][],
+  holds: unknown[][],
+  policyVersion: number | null,
+];
+export const pointInTimeLotColumns = ['id', 'source', 'state', 'original', 'remaining', 'held', 'reversed', 'qualifying_minor', 'refunded_qualifying_minor',
+  'unlock_at_ms', 'expires_at_ms', 'order_id', 'order_line_id', 'transaction_id', 'policy_version', 'warned_at_ms', 'created_at_ms'] as const;
+export const pointInTimeHoldColumns = ['id', 'state', 'credits', 'captured', 'order_id', 'expires_at_ms', 'created_at_ms', 'resolved_at_ms'] as const;
+
+function fromColumns<T>(columns: readonly string[], values: readonly unknown[], memberId: string): T {
+  const row: Record<string, unknown> = { member_id: memberId };
+  columns.forEach((column, i) => {
+    row[column] = values[i];
+  });
+  return row as T;
+}
+
+/** SQLite: the whole read in one statement (?1 member, ?2 moment); credits_point_in_time is the same on PostgreSQL. */
 const sqliteReplayFromSnapshotSql = `
   with s as (
     select version, at_ms, lifetime_after, sums from credit_balance_snapshots
@@ -76,18 +100,15 @@ const sqliteReplayFromSnapshotSql = `
  */
 export async function selectReplayFromSnapshot(db: Executor, memberId: string, atMs: number): Promise<ReplayRows> {
   if (isPostgres(db)) {
-    type PgSum = { lot_id: string | null; hold_id: string | null; account: string; total: number | string };
-    type PgReplay = { snapshot: SnapshotTuple[] | null; sums: PgSum[]; last: ReplayRows['last'] | null; lots: CreditLotRow[]; holds: CreditHoldRow[]; policy_version: number | null };
-    const [row] = await pgCall<{ r: PgReplay }>(db, 'select credits_replay_from_snapshot($1, $2) as r', [memberId, atMs]);
-    assert(row, 'credits_replay_from_snapshot returns one row');
-    const r = row.r;
-    const last = r.last ? { version: Number(r.last.version), at_ms: Number(r.last.at_ms), lifetime_after: Number(r.last.lifetime_after) } : undefined;
+    const [row] = await pgCall<{ r: PgPointInTime }>(db, 'select credits_point_in_time($1, $2) as r', [memberId, atMs]);
+    assert(row, 'credits_point_in_time returns one row');
+    const [snapshot, sums, last, lots, holds, policyVersion] = row.r;
     return {
-      sums: [...fromTuples(r.snapshot === null ? [] : storedSums.parse(r.snapshot)), ...r.sums.map((s) => ({ ...s, total: Number(s.total) }))],
-      last,
-      lots: r.lots.map(readLot),
-      holds: r.holds,
-      policyVersion: Number(r.policy_version ?? 1),
+      sums: [...fromTuples(snapshot === null ? [] : storedSums.parse(snapshot)), ...fromTuples(sums)],
+      last: last ? { version: Number(last[0]), at_ms: Number(last[1]), lifetime_after: Number(last[2]) } : undefined,
+      lots: lots.map((values) => readLot(fromColumns<CreditLotRow>(pointInTimeLotColumns, values, memberId))),
+      holds: holds.map((values) => fromColumns<CreditHoldRow>(pointInTimeHoldColumns, values, memberId)),
+      policyVersion: Number(policyVersion ?? 1),
     };
   }
   type SqliteReplay = { snapshot: string | null; sums: string; last: string | null; lots: string; holds: string; pv: number | null };
