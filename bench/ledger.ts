@@ -764,6 +764,10 @@ export async function runLedgerBench(options: { size: Size }): Promise<void> {
       postgres = await openDatabase({ url: benchUrl!, schema, poolSize: Number(process.env.PATRON_DATABASE_POOL_SIZE ?? 10) });
       // The two raw-statement ceilings share the copy: PF-8r, the first day's sweep by set-based SQL alone, on the
       // copy as loaded; then the earn rows, into the same copy (which that drops).
+      // Read into the cache as the ledger is before the service's sweep (below): read cold, PF-8r measured its misses
+      // and came out slower than the service's own day (session 35: 3.48 s against 2.19 s at S).
+      const copyWarmed = await withClient(ceilingsUrl!, (client) => prewarmSchema(client, scratchSchema));
+      if ('skipped' in copyWarmed) say(`  the copy not read into the cache first (${copyWarmed.skipped})`);
       const sweepRows = await pgSweepRowsCeiling(ceilingsUrl!, schema, scratchSchema, T0 + DAY_MS, T0 + DAY_MS + 30 * DAY_MS, { copied: true, keepCopy: true });
       say(`  a day's sweep by set-based SQL alone: ${sweepRows.events} events in ${sweepRows.seconds.toFixed(2)} s`);
       const cEarnPgBatch = await pgEarnRowsCeiling(ceilingsUrl!, schema, scratchSchema, size.seconds, { copied: true });
@@ -815,7 +819,9 @@ export async function runLedgerBench(options: { size: Size }): Promise<void> {
             ? `the point-in-time function alone p99 ${p.pgbench.pointInTime.p99Ms.toFixed(2)} ms (p50 ${p.pgbench.pointInTime.p50Ms.toFixed(2)}); a primary-key read p99 ${p.pgbench.primaryKey.p99Ms.toFixed(2)} ms`
             : 'pgbench not installed',
           ratio: null,
-          target: "the least PF-7's p99 at half can be",
+          // Not a floor: pgbench takes its 10 connections in turn, the service's pool its most recently used one
+          // (fewer backends awake), and session 35's run measured the service below it (2.79 against 3.29 ms).
+          target: 'the database alone at that rate, 10 connections in turn',
           pass: null,
         },
         ...longHistoryRows('PF-7', 'PostgreSQL', p.longHistory, cRead),
