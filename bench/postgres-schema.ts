@@ -83,7 +83,7 @@ export async function copyLedgerTables(url: string, schema: string, scratchSchem
  * docs/OPERATIONS.md says), else into the page cache. Installs the extension in `schema` when the database has none,
  * so that dropping the schema removes it.
  */
-export async function prewarmSchema(admin: pg.Client, schema: string): Promise<{ megabytes: number; into: 'shared_buffers' | 'the page cache' } | { skipped: string }> {
+export async function prewarmSchema(admin: pg.Client, schema: string, options: { onlyIntoSharedBuffers?: boolean } = {}): Promise<{ megabytes: number; into: 'shared_buffers' | 'the page cache' } | { skipped: string }> {
   try {
     const [existing] = (await admin.query<{ schema: string }>(`select extnamespace::regnamespace::text as schema from pg_extension where extname = 'pg_prewarm'`)).rows;
     if (!existing) await admin.query(`create extension pg_prewarm with schema ${schema}`);
@@ -93,6 +93,7 @@ export async function prewarmSchema(admin: pg.Client, schema: string): Promise<{
       [schema],
     )).rows;
     const into = Number(sizes?.schema_bytes ?? 0) <= 0.75 * Number(sizes?.buffer_bytes ?? 0) ? 'shared_buffers' : 'the page cache';
+    if (options.onlyIntoSharedBuffers && into !== 'shared_buffers') return { skipped: 'larger than three quarters of shared_buffers' };
     const [read] = (await admin.query<{ blocks: string }>(
       `select coalesce(sum(${existing?.schema ?? schema}.pg_prewarm(c.oid::regclass, $2)), 0) as blocks from pg_class c where c.relnamespace = $1::regnamespace and c.relkind in ('r', 'i')`,
       [schema, into === 'shared_buffers' ? 'buffer' : 'read'],
