@@ -77,6 +77,14 @@ export interface EarnRowsVariant {
   transactionOnly?: boolean;
 }
 
+/**
+ * What-ifs of PostgreSQL's earn rows (bench/earn-rows-variants-pg.ts): `asWritten` is PF-5c (the transaction row, its
+ * two lot rows, the account); `lotsInRow` the lots as JSON in the transaction row (as SQLite's deferred lots, migration
+ * 0429) and no lot rows; `transactionRow` the transaction row alone; `transactionRowBare` that row with its primary key
+ * as its only index (no idempotency, event-feed or snapshot index).
+ */
+export type PgEarnRowsVariant = 'asWritten' | 'lotsInRow' | 'transactionRow' | 'transactionRowBare';
+
 /** Earns per second, and where each earn's time went (µs per earn: its statements by table, its share of COMMIT). */
 export interface EarnRowsProfile {
   perSecond: number;
@@ -219,8 +227,9 @@ async function writeEarnRows(file: string, seconds: number, options: EarnRowsOpt
  * made here, or (`copied`) already there, left by pgSweepRowsCeiling (one copy of a ledger at M takes minutes).
  * Drops `scratchSchema` at the end either way.
  */
-export async function pgEarnRowsCeiling(url: string, schema: string, scratchSchema: string, seconds: number, options: { perStatement?: number; copied?: boolean } = {}): Promise<number> {
+export async function pgEarnRowsCeiling(url: string, schema: string, scratchSchema: string, seconds: number, options: { perStatement?: number; copied?: boolean; variant?: PgEarnRowsVariant } = {}): Promise<number> {
   const perStatement = options.perStatement ?? 100;
+  const variant = options.variant ?? 'asWritten';
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
   const types = new Map<string, string>();
@@ -236,12 +245,18 @@ export async function pgEarnRowsCeiling(url: string, schema: string, scratchSche
     const unnest = (table: string, columns: readonly string[], from: number) =>
       `select * from unnest(${columns.map((c, i) => `$${from + i}::${types.get(`${table}.${c}`) === 'jsonb' ? 'text' : types.get(`${table}.${c}`)}[]`).join(', ')})`;
     const cast = (table: string, columns: readonly string[]) => columns.map((c) => (types.get(`${table}.${c}`) === 'jsonb' ? `${c}::jsonb` : c)).join(', ');
+    if (variant === 'transactionRowBare') {
+      // The copy's transactions keep their primary key only.
+      for (const index of ['credit_transactions_idempotency', 'credit_transactions_commit_order', 'credit_transactions_snapshot_due']) await admin.query(`drop index if exists ${scratchSchema}.${index}`);
+    }
+    const txRowColumns = variant === 'lotsInRow' ? [...txColumns, 'lots'] : txColumns;
     let p = 1;
-    const txFrom = p; p += txColumns.length;
-    const lotFrom = p; p += lotColumns.length;
-    const statement = `with
-      t as (insert into credit_transactions (${txColumns.join(', ')}) select ${cast('credit_transactions', txColumns)} from (${unnest('credit_transactions', txColumns, txFrom)}) as x(${txColumns.join(', ')})),
-      l as (insert into credit_lots (${lotColumns.join(', ')}) ${unnest('credit_lots', lotColumns, lotFrom)})
+    const txFrom = p; p += txRowColumns.length;
+    const lotFrom = p; p += variant === 'asWritten' ? lotColumns.length : 0;
+    const insertTx = `insert into credit_transactions (${txRowColumns.join(', ')}) select ${cast('credit_transactions', txRowColumns)} from (${unnest('credit_transactions', txRowColumns, txFrom)}) as x(${txRowColumns.join(', ')})`;
+    const statement = variant === 'transactionRow' || variant === 'transactionRowBare' ? insertTx : `with
+      t as (${insertTx}),
+      ${variant === 'asWritten' ? `l as (insert into credit_lots (${lotColumns.join(', ')}) ${unnest('credit_lots', lotColumns, lotFrom)})` : 'l as (select 1)'}
       -- "= any" as well as the join: by the join alone the planner hashes the batch and scans every account.
       update credit_accounts a set version = u.v, pending = a.pending + u.c, lifetime_earned = a.lifetime_earned + u.c, updated_at_ms = $${p + 3}
       from unnest($${p}::text[], $${p + 1}::int[], $${p + 2}::int[]) as u(m, v, c)
@@ -267,10 +282,12 @@ export async function pgEarnRowsCeiling(url: string, schema: string, scratchSche
           versions.set(memberId, version);
           return earnRows(ids, memberId, version);
         });
+        const txRows = earns.map((e) => (variant === 'lotsInRow' ? [...e.tx, e.deferredLots] : e.tx));
+        const txOnly = variant === 'transactionRow' || variant === 'transactionRowBare';
         return pool.query(statement, [
-          ...columnsOf(earns.map((e) => e.tx), txColumns.length),
-          ...columnsOf(earns.flatMap((e) => e.lots), lotColumns.length),
-          earns.map((e) => e.memberId), earns.map((e) => e.version), earns.map((e) => e.credits), T0,
+          ...columnsOf(txRows, txRowColumns.length),
+          ...(variant === 'asWritten' ? columnsOf(earns.flatMap((e) => e.lots), lotColumns.length) : []),
+          ...(txOnly ? [] : [earns.map((e) => e.memberId), earns.map((e) => e.version), earns.map((e) => e.credits), T0]),
         ]);
       };
       await measure(seconds, workers, earnBatch);

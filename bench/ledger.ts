@@ -77,7 +77,7 @@ function prng(seed: number): () => number {
 // ---------------------------------------------------------------------------------------------------------------
 // Ceilings
 
-async function pgCeilings(url: string, schema: string, seconds: number): Promise<{ cPg: number; cPgP99Ms: number; cPgBatch: number; cRead: number; cReadP99Ms: number }> {
+export async function pgCeilings(url: string, schema: string, seconds: number): Promise<{ cPg: number; cPgP99Ms: number; cPgBatch: number; cRead: number; cReadP99Ms: number }> {
   const pool = new pg.Pool({ connectionString: url, max: 16, options: `-c search_path=${schema}` });
   await pool.query('create table ceiling_entries (key text primary key, amount integer not null)');
   await pool.query('create table ceiling_balances (id integer primary key, balance bigint not null)');
