@@ -1,9 +1,20 @@
 // PostgreSQL: the ledger's append-group function keeps the planner setting migration 0423 gave it (issue 12, PF-3/PF-5),
-// and a lot's unlock is a HOT update (migration 0426, PF-8).
+// a lot's unlock is a HOT update (migration 0426, PF-8), and the writer's arrays (migration 0431) are read in the
+// column order the repository sends them.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sql } from 'kysely';
+import { writeArrayColumns } from '../../src/db/migrations/0431-credits-pg-write-arrays.ts';
+import { pgWriteParts } from '../../src/modules/credits/ledger.repository.ts';
 import { openTestDatabase, testDialects } from '../support/databases.ts';
+
+test('PF-8 credits_write_arrays (migration 0431) reads each part of the payload as the repository writes it: table and columns in order', () => {
+  assert.deepEqual(Object.keys(writeArrayColumns).sort(), Object.keys(pgWriteParts).sort());
+  for (const [part, spec] of Object.entries(pgWriteParts)) {
+    const [table, columns] = writeArrayColumns[part as keyof typeof writeArrayColumns];
+    assert.deepEqual({ part, table, columns: [...columns] }, { part, table: spec.table, columns: [...spec.columns] });
+  }
+});
 
 for (const dialect of testDialects().filter((d) => d === 'postgres')) {
   test(`[${dialect}] credits_append_group plans its statements once (force_generic_plan), and still answers a group`, async () => {
@@ -28,10 +39,12 @@ for (const dialect of testDialects().filter((d) => d === 'postgres')) {
         await sql`insert into credit_lots (member_id, id, source, state, original, remaining, held, reversed, qualifying_minor, refunded_qualifying_minor,
             unlock_at_ms, expires_at_ms, order_id, order_line_id, transaction_id, policy_version, warned_at_ms, created_at_ms)
           values ('mem_hot', 'lot_hot', 'purchase', 'pending', 100, 100, 0, 0, 10000, 0, 1000, 2000, 'ord_hot', 'oln_hot', 'ltx_hot', 1, null, 0)`.execute(trx);
-        // As the sweep writes a lot's new state: credits_write's changedLots, the lot's columns by name.
+        // As the sweep writes a lot's new state: credits_write_arrays's changedLots, the lot's columns in their order.
         const change = async (state: string, remaining: number) => {
           const [row] = (await sql<{ lot: Record<string, unknown> }>`select to_jsonb(l) - 'live' as lot from credit_lots l where member_id = 'mem_hot'`.execute(trx)).rows;
-          await sql`select credits_write(${JSON.stringify({ changedLots: [{ ...row!.lot, state, remaining }] })}::jsonb)`.execute(trx);
+          const lot: Record<string, unknown> = { ...row!.lot, state, remaining };
+          const changed = writeArrayColumns.changedLots[1].map((column) => lot[column]);
+          await sql`select credits_write_arrays(${JSON.stringify({ changedLots: [changed] })}::jsonb)`.execute(trx);
           const [counts] = (await sql<{ updated: string; hot: string }>`select n_tup_upd as updated, n_tup_hot_upd as hot from pg_stat_xact_user_tables
             where schemaname = current_schema() and relname = 'credit_lots'`.execute(trx)).rows;
           return { updated: Number(counts!.updated), hot: Number(counts!.hot) };
