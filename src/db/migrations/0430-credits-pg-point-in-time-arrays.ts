@@ -12,9 +12,23 @@ import { PostgresAdapter, sql, type Kysely } from 'kysely';
 //
 // credits_replay_from_snapshot stays: an instance still running the code before this migration calls it until it is
 // replaced (a rolling upgrade), and it is the reference this function's test compares with.
+// The parts both plans share.
+const newestSnapshot = `select version, at_ms, lifetime_after, sums::json as sums from credit_balance_snapshots
+  where member_id = p_member and max_at_ms <= p_at order by version desc limit 1`;
+const lotsAndHoldsNamed = `select e->>0 as lot_id, e->>1 as hold_id from s, json_array_elements(s.sums) e
+  union all select lot_id, hold_id from d`;
+const sumsAfter = `(select coalesce(json_agg(json_build_array(lot_id, hold_id, account, total)), '[]') from d),`;
+const lotsHoldsAndPolicy = `(select coalesce(json_agg(json_build_array(l.id, l.source, l.state, l.original, l.remaining, l.held, l.reversed,
+    l.qualifying_minor, l.refunded_qualifying_minor, l.unlock_at_ms, l.expires_at_ms, l.order_id, l.order_line_id, l.transaction_id,
+    l.policy_version, l.warned_at_ms, l.created_at_ms)), '[]') from credit_lots l where l.member_id = p_member and l.id in (select lot_id from ids)),
+  (select coalesce(json_agg(json_build_array(h.id, h.state, h.credits, h.captured, h.order_id, h.expires_at_ms, h.created_at_ms, h.resolved_at_ms)), '[]')
+    from credit_holds h where h.member_id = p_member and h.id in (select hold_id from ids)),
+  (select max(version) from credit_policies where published_at_ms <= p_at))`;
+
 export async function up(db: Kysely<any>): Promise<void> {
   if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return;
-  await sql`
+  await sql
+    .raw(`
     create or replace function credits_point_in_time(p_member text, p_at bigint) returns json language plpgsql stable as $$
     declare
       r json;
@@ -22,32 +36,27 @@ export async function up(db: Kysely<any>): Promise<void> {
       if not exists (select 1 from credit_balance_snapshots k where k.member_id = p_member and k.period_min_at_ms > p_at
           and k.version > coalesce((select max(version) from credit_balance_snapshots where member_id = p_member and max_at_ms <= p_at), 0)) then
         with s as (
-          select version, at_ms, lifetime_after, sums::json as sums from credit_balance_snapshots
-          where member_id = p_member and max_at_ms <= p_at order by version desc limit 1),
+          ${newestSnapshot}),
         d as (
           select lot_id, hold_id, account, sum(amount) as total from credit_postings
           where member_id = p_member and version > coalesce((select version from s), 0) and at_ms <= p_at
             and account in ('pending', 'available', 'held', 'debt')
           group by lot_id, hold_id, account),
         ids as (
-          select e->>0 as lot_id, e->>1 as hold_id from s, json_array_elements(s.sums) e
-          union all select lot_id, hold_id from d)
+          ${lotsAndHoldsNamed})
         select json_build_array(
           (select sums from s),
-          (select coalesce(json_agg(json_build_array(lot_id, hold_id, account, total)), '[]') from d),
+          ${sumsAfter}
           coalesce(
             (select json_build_array(version, at_ms, lifetime_after) from credit_transactions
               where member_id = p_member and version > coalesce((select version from s), 0) and at_ms <= p_at order by version desc limit 1),
             (select json_build_array(version, at_ms, lifetime_after) from s)),
-          (select coalesce(json_agg(json_build_array(l.id, l.source, l.state, l.original, l.remaining, l.held, l.reversed, l.qualifying_minor, l.refunded_qualifying_minor, l.unlock_at_ms, l.expires_at_ms, l.order_id, l.order_line_id, l.transaction_id, l.policy_version, l.warned_at_ms, l.created_at_ms)), '[]') from credit_lots l where l.member_id = p_member and l.id in (select lot_id from ids)),
-          (select coalesce(json_agg(json_build_array(h.id, h.state, h.credits, h.captured, h.order_id, h.expires_at_ms, h.created_at_ms, h.resolved_at_ms)), '[]') from credit_holds h where h.member_id = p_member and h.id in (select hold_id from ids)),
-          (select max(version) from credit_policies where published_at_ms <= p_at))
+          ${lotsHoldsAndPolicy}
         into r;
         return r;
       end if;
       with s as (
-        select version, at_ms, lifetime_after, sums::json as sums from credit_balance_snapshots
-        where member_id = p_member and max_at_ms <= p_at order by version desc limit 1),
+        ${newestSnapshot}),
       v0 as (select coalesce((select version from s), 0) as v),
       skip as (
         select greatest(base_version, (select v from v0)) as lo, version as hi from credit_balance_snapshots
@@ -67,20 +76,18 @@ export async function up(db: Kysely<any>): Promise<void> {
         where p.account in ('pending', 'available', 'held', 'debt')
         group by p.lot_id, p.hold_id, p.account),
       ids as (
-        select e->>0 as lot_id, e->>1 as hold_id from s, json_array_elements(s.sums) e
-        union all select lot_id, hold_id from d)
+        ${lotsAndHoldsNamed})
       select json_build_array(
         (select sums from s),
-        (select coalesce(json_agg(json_build_array(lot_id, hold_id, account, total)), '[]') from d),
+        ${sumsAfter}
         coalesce(
           (select json_build_array(t.version, t.at_ms, t.lifetime_after) from ranges r
             join credit_transactions t on t.member_id = p_member and t.version > r.lo and t.version <= r.hi
             where t.at_ms <= p_at order by t.version desc limit 1),
           (select json_build_array(version, at_ms, lifetime_after) from s)),
-        (select coalesce(json_agg(json_build_array(l.id, l.source, l.state, l.original, l.remaining, l.held, l.reversed, l.qualifying_minor, l.refunded_qualifying_minor, l.unlock_at_ms, l.expires_at_ms, l.order_id, l.order_line_id, l.transaction_id, l.policy_version, l.warned_at_ms, l.created_at_ms)), '[]') from credit_lots l where l.member_id = p_member and l.id in (select lot_id from ids)),
-        (select coalesce(json_agg(json_build_array(h.id, h.state, h.credits, h.captured, h.order_id, h.expires_at_ms, h.created_at_ms, h.resolved_at_ms)), '[]') from credit_holds h where h.member_id = p_member and h.id in (select hold_id from ids)),
-        (select max(version) from credit_policies where published_at_ms <= p_at))
+        ${lotsHoldsAndPolicy}
       into r;
       return r;
-    end $$`.execute(db);
+    end $$`)
+    .execute(db);
 }
