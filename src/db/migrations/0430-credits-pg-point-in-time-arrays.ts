@@ -12,18 +12,23 @@ import { PostgresAdapter, sql, type Kysely } from 'kysely';
 //
 // credits_replay_from_snapshot stays: an instance still running the code before this migration calls it until it is
 // replaced (a rolling upgrade), and it is the reference this function's test compares with.
-// The parts both plans share.
+// The parts both plans share: the newest usable snapshot, and the answer built from it, the sums after it (`d`) and
+// the newest transaction the plan read (`last`, a json_build_array of version, at_ms, lifetime_after).
 const newestSnapshot = `select version, at_ms, lifetime_after, sums::json as sums from credit_balance_snapshots
   where member_id = p_member and max_at_ms <= p_at order by version desc limit 1`;
-const lotsAndHoldsNamed = `select e->>0 as lot_id, e->>1 as hold_id from s, json_array_elements(s.sums) e
-  union all select lot_id, hold_id from d`;
-const sumsAfter = `(select coalesce(json_agg(json_build_array(lot_id, hold_id, account, total)), '[]') from d),`;
-const lotsHoldsAndPolicy = `(select coalesce(json_agg(json_build_array(l.id, l.source, l.state, l.original, l.remaining, l.held, l.reversed,
-    l.qualifying_minor, l.refunded_qualifying_minor, l.unlock_at_ms, l.expires_at_ms, l.order_id, l.order_line_id, l.transaction_id,
-    l.policy_version, l.warned_at_ms, l.created_at_ms)), '[]') from credit_lots l where l.member_id = p_member and l.id in (select lot_id from ids)),
-  (select coalesce(json_agg(json_build_array(h.id, h.state, h.credits, h.captured, h.order_id, h.expires_at_ms, h.created_at_ms, h.resolved_at_ms)), '[]')
-    from credit_holds h where h.member_id = p_member and h.id in (select hold_id from ids)),
-  (select max(version) from credit_policies where published_at_ms <= p_at))`;
+const answer = (last: string) => `ids as (
+    select e->>0 as lot_id, e->>1 as hold_id from s, json_array_elements(s.sums) e
+    union all select lot_id, hold_id from d)
+  select json_build_array(
+    (select sums from s),
+    (select coalesce(json_agg(json_build_array(lot_id, hold_id, account, total)), '[]') from d),
+    coalesce(${last}, (select json_build_array(version, at_ms, lifetime_after) from s)),
+    (select coalesce(json_agg(json_build_array(l.id, l.source, l.state, l.original, l.remaining, l.held, l.reversed,
+      l.qualifying_minor, l.refunded_qualifying_minor, l.unlock_at_ms, l.expires_at_ms, l.order_id, l.order_line_id, l.transaction_id,
+      l.policy_version, l.warned_at_ms, l.created_at_ms)), '[]') from credit_lots l where l.member_id = p_member and l.id in (select lot_id from ids)),
+    (select coalesce(json_agg(json_build_array(h.id, h.state, h.credits, h.captured, h.order_id, h.expires_at_ms, h.created_at_ms, h.resolved_at_ms)), '[]')
+      from credit_holds h where h.member_id = p_member and h.id in (select hold_id from ids)),
+    (select max(version) from credit_policies where published_at_ms <= p_at))`;
 
 export async function up(db: Kysely<any>): Promise<void> {
   if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return;
@@ -42,16 +47,8 @@ export async function up(db: Kysely<any>): Promise<void> {
           where member_id = p_member and version > coalesce((select version from s), 0) and at_ms <= p_at
             and account in ('pending', 'available', 'held', 'debt')
           group by lot_id, hold_id, account),
-        ids as (
-          ${lotsAndHoldsNamed})
-        select json_build_array(
-          (select sums from s),
-          ${sumsAfter}
-          coalesce(
-            (select json_build_array(version, at_ms, lifetime_after) from credit_transactions
-              where member_id = p_member and version > coalesce((select version from s), 0) and at_ms <= p_at order by version desc limit 1),
-            (select json_build_array(version, at_ms, lifetime_after) from s)),
-          ${lotsHoldsAndPolicy}
+        ${answer(`(select json_build_array(version, at_ms, lifetime_after) from credit_transactions
+          where member_id = p_member and version > coalesce((select version from s), 0) and at_ms <= p_at order by version desc limit 1)`)}
         into r;
         return r;
       end if;
@@ -75,17 +72,9 @@ export async function up(db: Kysely<any>): Promise<void> {
           cross join lateral jsonb_array_elements(t.postings) j(e) where t.at_ms <= p_at) p
         where p.account in ('pending', 'available', 'held', 'debt')
         group by p.lot_id, p.hold_id, p.account),
-      ids as (
-        ${lotsAndHoldsNamed})
-      select json_build_array(
-        (select sums from s),
-        ${sumsAfter}
-        coalesce(
-          (select json_build_array(t.version, t.at_ms, t.lifetime_after) from ranges r
-            join credit_transactions t on t.member_id = p_member and t.version > r.lo and t.version <= r.hi
-            where t.at_ms <= p_at order by t.version desc limit 1),
-          (select json_build_array(version, at_ms, lifetime_after) from s)),
-        ${lotsHoldsAndPolicy}
+      ${answer(`(select json_build_array(t.version, t.at_ms, t.lifetime_after) from ranges r
+        join credit_transactions t on t.member_id = p_member and t.version > r.lo and t.version <= r.hi
+        where t.at_ms <= p_at order by t.version desc limit 1)`)}
       into r;
       return r;
     end $$`)

@@ -671,16 +671,9 @@ function asArrays<Row>(spec: TableWrite<Row>, rows: readonly Row[]): unknown[][]
 
 export async function writeAll(db: Executor, writes: Writes): Promise<void> {
   if (isPostgres(db)) {
-    const payload = {
-      transactions: asArrays(txWrite, writes.transactions),
-      newLots: asArrays(lotInsert, writes.newLots),
-      changedLots: asArrays(lotUpdate, writes.changedLots),
-      newHolds: asArrays(holdInsert, writes.newHolds),
-      changedHolds: asArrays(holdUpdate, writes.changedHolds),
-      newHoldLots: asArrays(holdLotInsert, writes.newHoldLots),
-      changedHoldLots: asArrays(holdLotUpdate, writes.changedHoldLots),
-      accounts: asArrays(accountUpdate, writes.accounts),
-    };
+    const payload = Object.fromEntries(
+      Object.entries(pgWriteParts).map(([part, spec]) => [part, asArrays(spec as TableWrite<unknown>, writes[part as keyof typeof pgWriteParts])]),
+    );
     await pgCall(db, 'select credits_write_arrays($1::jsonb)', [JSON.stringify(payload)]);
     return;
   }
