@@ -133,15 +133,6 @@ const dueLotSql = `((${isPending} and l.unlock_at_ms <= ?) or (${isAvailable} an
 /** A live lot's next time event after now (its unlock when pending, else its expiry), null when none: ?now, ?now. */
 const laterEventSql = `case when ${isPending} then case when l.unlock_at_ms > ? then l.unlock_at_ms end when l.expires_at_ms > ? then l.expires_at_ms end`;
 
-/**
- * The due lots in full and, per member, the next event of its live lots (computeNextDue's answer for the lots nothing
- * happens to; a due lot's next event comes from the rules run on it). PostgreSQL: two statements (one with a window
- * over the live lots answered both, 1.7× as long, measured alternating on the same batches). SQLite: one pass over
- * each member's lots, a correlated aggregate per member that answers both as JSON (the due lots as arrays in
- * lotColumns order): against the two statements 232 against 344 ms for a day's reads at 100k members, alternating,
- * and at M (1M members) the aggregate's second pass over the lots was 1.1 s of a 10 s day (session 31). Grouping the
- * batch's lots instead (GROUP BY) sorted them: 313 ms.
- */
 /** SQLite's one pass over each batch member's live lots in `table` (credit_lots, or the deferred lots' view). */
 function sqliteDueWorkSql(table: 'credit_lots' | 'credit_lots_deferred', members: string): string {
   return `select a.member_id, (select json_array(min(${laterEventSql}), json_group_array(json_array(${lotColumns.map((c) => `l.${c}`).join(', ')})) filter (where ${dueLotSql}))
@@ -149,6 +140,18 @@ function sqliteDueWorkSql(table: 'credit_lots' | 'credit_lots_deferred', members
   from ${members}`;
 }
 
+/**
+ * The due lots in full and, per member, the next event of its live lots (computeNextDue's answer for the lots nothing
+ * happens to; a due lot's next event comes from the rules run on it), in one pass over each member's live lots: a
+ * correlated aggregate per member that answers both, the due lots as arrays in lotColumns order. SQLite since session
+ * 31: against two statements (the due lots, then the next events) 232 against 344 ms for a day's reads at 100k
+ * members, alternating; at M (1M members) the second pass over the lots was 1.1 s of a 10 s day. Grouping the batch's
+ * lots instead (GROUP BY) sorted them: 313 ms. PostgreSQL since session 36 (a lateral aggregate per member): the two
+ * statements were two fifths of the server's statement time in a day's sweep at S (pg_stat_statements: 10 ms each per
+ * batch of 500 members, against 9 ms for the accounts' update and 8 for the transaction rows); in one pass,
+ * alternating days on one ledger, days 1.10 → 1.00 s (medians of six) and the server's CPU 1.33 → 1.16 s. A window over
+ * the live lots answering both had been 1.7× as long as the two statements (session 31).
+ */
 export async function selectDueWork(db: Executor, accounts: readonly Account[], nowMs: number, warnUntilMs: number): Promise<DueWork> {
   const work: DueWork = { dueLots: new Map(accounts.map((a) => [a.memberId, []])), laterDue: new Map() };
   if (accounts.length === 0) return work;
@@ -172,16 +175,17 @@ export async function selectDueWork(db: Executor, accounts: readonly Account[], 
     return work;
   }
   const members = membersWithUnlocks(db, accounts);
-  const due = await rawQuery<CreditLotRow>(db, `select l.* from ${members.text} join credit_lots l on l.member_id = a.member_id where ${dueLotSql}`, [
-    ...members.params, nowMs, nowMs, warnUntilMs,
-  ]);
-  for (const row of due) work.dueLots.get(row.member_id)!.push(toLot(row, unlockedThrough.get(row.member_id)!));
-  const later = await rawQuery<{ member_id: string; next_ms: number | null }>(
+  const rows = await rawQuery<{ member_id: string; next_ms: number | null; due: unknown[][] | null }>(
     db,
-    `select a.member_id, min(${laterEventSql}) as next_ms from ${members.text} join credit_lots l on l.member_id = a.member_id
-     where ${liveLotsFirst(db)}l.state in ('pending', 'available') group by a.member_id`,
-    [nowMs, nowMs, ...members.params],
+    `select a.member_id, w.next_ms, w.due from ${members.text} cross join lateral (
+       select min(${laterEventSql}) as next_ms, json_agg(json_build_array(${lotColumns.map((c) => `l.${c}`).join(', ')})) filter (where ${dueLotSql}) as due
+       from credit_lots l where l.live and l.member_id = a.member_id and l.state in ('pending', 'available')) w`,
+    [...members.params, nowMs, nowMs, nowMs, nowMs, warnUntilMs],
   );
-  for (const row of later) if (row.next_ms !== null) work.laterDue.set(row.member_id, Number(row.next_ms));
+  for (const row of rows) {
+    if (row.next_ms !== null) work.laterDue.set(row.member_id, Number(row.next_ms));
+    const lots = work.dueLots.get(row.member_id)!;
+    for (const values of row.due ?? []) lots.push(toLot(lotRowOf(values), unlockedThrough.get(row.member_id)!));
+  }
   return work;
 }
