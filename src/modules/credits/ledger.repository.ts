@@ -852,12 +852,6 @@ export type FastAnswer =
   | { status: 'insufficient'; available: number }
   | { status: 'fallback' };
 
-/** The one transaction of an append-only book (its postings in it) and its new lots, as rows for credits_append. */
-export function appendRows(book: Book): { transaction: Record<string, unknown>; lots: Record<string, unknown>[] } {
-  const { transaction, lots } = appendBook(book);
-  return { transaction: withoutNulls(asRows(txWrite, [transaction])[0]!), lots: asRows(lotInsert, lots).map(withoutNulls) };
-}
-
 /**
  * The one transaction of an append-only book and its new lots as the rules made them: SQLite's append group binds
  * their values itself (sqliteTransactionValues, sqliteLotValues), with no rows named like columns in between.
@@ -897,19 +891,49 @@ export const appendColumns = {
   lots: lotInsert.columns,
 };
 
+/**
+ * An append's payload as credits_append (migration 0401) reads it: the transaction and its lots as rows named like
+ * their columns. The payload holds the rules' own objects (ledger.service.ts prepareAppend, appendBook).
+ */
+export function appendPayloadAsRows(payload: Record<string, unknown>): Record<string, unknown> {
+  const { transaction, lots, ...operation } = payload as Record<string, unknown> & { transaction: TransactionDraft; lots: Lot[] };
+  return { ...operation, transaction: withoutNulls(asRows(txWrite, [transaction])[0]!), lots: asRows(lotInsert, lots).map(withoutNulls) };
+}
+
+/**
+ * The fields of an append before its rows, in the order credits_append_group_arrays (migration 0432) reads them; a
+ * test holds the list equal to the migration's.
+ */
+export const appendGroupFields = [
+  'memberId', 'idemScope', 'idemKey', 'nowMs', 'policyVersion', 'requireNoDebt',
+  'availableDelta', 'pendingDelta', 'lifetimeDelta', 'nextDueAtMs',
+] as const;
+
+/**
+ * An append's payload as credits_append_group_arrays reads it: its fields in appendGroupFields order, then the
+ * transaction's values and each lot's, in their TableWrite's column order (appendColumns). As objects keyed by column
+ * (credits_append_group, migration 0406) the server sorted every object's keys on parsing.
+ */
+export function appendPayloadAsArray(payload: Record<string, unknown>): unknown[] {
+  const { transaction, lots } = payload as { transaction: TransactionDraft; lots: Lot[] };
+  return [...appendGroupFields.map((field) => payload[field] ?? null), txWrite.values(transaction), lots.map((lot) => lotInsert.values(lot))];
+}
+
 export async function callAppend(db: Executor, payload: Record<string, unknown>): Promise<FastAnswer> {
-  const [row] = await pgCall<{ r: FastAnswer }>(db, 'select credits_append($1::jsonb) as r', [JSON.stringify(payload)]);
+  const [row] = await pgCall<{ r: FastAnswer }>(db, 'select credits_append($1::jsonb) as r', [JSON.stringify(appendPayloadAsRows(payload))]);
   assert(row, 'credits_append returns one row');
   return row.r;
 }
 
 /**
- * A group's append-only operations in one autocommit statement (migration 0406): one answer per payload, in order
+ * A group's append-only operations in one autocommit statement (migration 0432): one answer per payload, in order
  * (`retry` for a key repeated within the group).
  */
 export async function callAppendGroup(db: Executor, payloads: readonly Record<string, unknown>[]): Promise<(FastAnswer | { status: 'retry' })[]> {
-  const [row] = await pgCall<{ r: (FastAnswer | { status: 'retry' })[] }>(db, 'select credits_append_group($1::jsonb) as r', [JSON.stringify(payloads)]);
-  assert(row && row.r.length === payloads.length, 'credits_append_group answers every operation');
+  const [row] = await pgCall<{ r: (FastAnswer | { status: 'retry' })[] }>(db, 'select credits_append_group_arrays($1::jsonb) as r', [
+    JSON.stringify(payloads.map(appendPayloadAsArray)),
+  ]);
+  assert(row && row.r.length === payloads.length, 'credits_append_group_arrays answers every operation');
   return row.r;
 }
 

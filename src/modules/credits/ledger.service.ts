@@ -13,7 +13,7 @@ import {
 } from './ledger.rules.ts';
 import { isPostgres } from '../../db/database.ts';
 import { databaseMemo } from '../../db/database-memo.ts';
-import { appendBook, appendRows, callAppend, insertEmptyAccount, lockMember, persistBooks, type FastAnswer, type LoadedMember } from './ledger.repository.ts';
+import { appendBook, callAppend, insertEmptyAccount, lockMember, persistBooks, type FastAnswer, type LoadedMember } from './ledger.repository.ts';
 import { appendInGroup, inLedgerTransaction } from './group-commit.ts';
 import { getCurrentPolicy, getPolicyVersion } from './policy.service.ts';
 import type { Policy } from './policy.rules.ts';
@@ -140,8 +140,9 @@ export function prepareAppend<R>(ctx: Ctx, spec: OperationSpec<R>, hash: string,
       pendingDelta: after.pending,
       lifetimeDelta: after.lifetimeEarned,
       nextDueAtMs: computeNextDue(book),
-      // PostgreSQL reads rows named like columns from JSON; SQLite's group binds the rules' own objects.
-      ...(isPostgres(ctx.db) ? appendRows(book) : appendBook(book)),
+      // The rules' own objects: SQLite's group binds their values, PostgreSQL's callers send them as its functions read
+      // them (ledger.repository.ts callAppend, callAppendGroup).
+      ...appendBook(book),
     },
   };
 }
