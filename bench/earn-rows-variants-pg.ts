@@ -5,10 +5,8 @@
 // them, and with parts left out. Says how far from 0.25 × C_pg_batch an earn stays with fewer rows and indexes. A
 // development aid for choosing the data model's next change, not a CI script.
 import pg from 'pg';
-import { openDatabase } from '../src/db/database.ts';
-import { migrateToLatest } from '../src/db/migrate.ts';
 import { pgEarnRowsCeiling, type PgEarnRowsVariant } from './earn-rows-ceiling.ts';
-import { loadDataset } from './ledger-dataset.ts';
+import { loadLedgerSchema } from './postgres-schema.ts';
 import { pgCeilings } from './ledger.ts';
 
 const url = process.env.PATRON_BENCH_DATABASE_URL ?? process.env.PATRON_TEST_DATABASE_URL;
@@ -28,15 +26,7 @@ const scratch = `${schema}_copy`;
 const admin = new pg.Client({ connectionString: url });
 await admin.connect();
 try {
-  await admin.query(`create schema ${schema}`);
-  const database = await openDatabase({ url, schema, poolSize: 4 });
-  try {
-    await migrateToLatest(database.db);
-    await loadDataset(database, members, 10);
-  } finally {
-    await database.close();
-  }
-  await admin.query('checkpoint');
+  await loadLedgerSchema(admin, url, schema, members);
   for (let round = 0; round < rounds; round++) {
     await admin.query(`drop schema if exists ${ceilings} cascade`);
     await admin.query(`create schema ${ceilings}`);

@@ -4,6 +4,8 @@
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { openDatabase, type Database } from '../src/db/database.ts';
+import { migrateToLatest } from '../src/db/migrate.ts';
+import { loadDataset } from './ledger-dataset.ts';
 
 export async function withPostgresBenchSchema<T>(url: string, name: string, options: { poolSize: number }, work: (database: Database) => Promise<T>): Promise<T> {
   const schema = `${name}_${process.pid}`;
@@ -165,4 +167,21 @@ export async function serverMemory(admin: pg.Client): Promise<string> {
     // Not Linux: the setting alone.
   }
   return `shared_buffers=${buffers?.shared_buffers}, huge_pages=${huge?.huge_pages}${inUse}`;
+}
+
+/**
+ * A new schema `schema` holding the ledger bench's dataset (`members` members, ten lots each), migrated and loaded,
+ * then checkpointed: what the what-if benches (earn-rows-variants-pg.ts, sweep-rows-variants-pg.ts) copy their
+ * tables from. The caller drops it.
+ */
+export async function loadLedgerSchema(admin: pg.Client, url: string, schema: string, members: number): Promise<void> {
+  await admin.query(`create schema ${schema}`);
+  const database = await openDatabase({ url, schema, poolSize: 4 });
+  try {
+    await migrateToLatest(database.db);
+    await loadDataset(database, members, 10);
+  } finally {
+    await database.close();
+  }
+  await admin.query('checkpoint');
 }

@@ -5,11 +5,9 @@
 // application's day is about as long as PF-8r's (1.0–1.4×), so PF-8's 10 s at M waits on the rows themselves: this
 // says which entry to take out next. A development aid for choosing the data model's next change, not a CI script.
 import pg from 'pg';
-import { openDatabase } from '../src/db/database.ts';
-import { migrateToLatest } from '../src/db/migrate.ts';
 import { DAY_MS } from '../src/platform/clock.ts';
-import { copyLedgerTables } from './postgres-schema.ts';
-import { loadDataset, T0 } from './ledger-dataset.ts';
+import { copyLedgerTables, loadLedgerSchema } from './postgres-schema.ts';
+import { T0 } from './ledger-dataset.ts';
 import { pgSweepRowsCeiling } from './sweep-rows-ceiling.ts';
 
 const url = process.env.PATRON_BENCH_DATABASE_URL ?? process.env.PATRON_TEST_DATABASE_URL;
@@ -35,15 +33,7 @@ const scratch = `${schema}_copy`;
 const admin = new pg.Client({ connectionString: url });
 await admin.connect();
 try {
-  await admin.query(`create schema ${schema}`);
-  const database = await openDatabase({ url, schema, poolSize: 4 });
-  try {
-    await migrateToLatest(database.db);
-    await loadDataset(database, members, 10);
-  } finally {
-    await database.close();
-  }
-  await admin.query('checkpoint');
+  await loadLedgerSchema(admin, url, schema, members);
   const results: Record<string, number[]> = {};
   for (let round = 0; round < rounds; round++) {
     for (const [name, change] of Object.entries(variants)) {
