@@ -8,6 +8,7 @@ import { appendGroupArrayColumns, appendGroupOperationFields } from '../../src/d
 import { appendColumns, appendGroupFields, appendPayloadAsRows, callAppendGroup } from '../../src/modules/credits/ledger.repository.ts';
 import type { Lot, TransactionDraft } from '../../src/modules/credits/ledger.rules.ts';
 import type { Executor } from '../../src/db/database.ts';
+import { DAY_MS } from '../../src/platform/clock.ts';
 import { openTestDatabase, testDialects } from '../support/databases.ts';
 
 test('PF-3 PF-5 credits_append_group_arrays (migration 0432) reads an operation as the repository sends it: its fields, then the transaction and lot columns in order', () => {
@@ -16,7 +17,6 @@ test('PF-3 PF-5 credits_append_group_arrays (migration 0432) reads an operation 
   assert.deepEqual([...appendGroupArrayColumns.lots[1]], [...appendColumns.lots]);
 });
 
-const DAY_MS = 86_400_000;
 const nowMs = Date.parse('2026-06-01T12:00:00.000Z');
 
 /** An earn as prepareAppend packs it: the rules' own transaction (on a stand-in account) and lots. */
