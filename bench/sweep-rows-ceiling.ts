@@ -41,7 +41,7 @@ const sweepBatch = `
   ), tx as (
     insert into credit_transactions (member_id, version, id, kind, reason, idem_scope, idem_key, request_hash, policy_version, at_ms, recorded_at_ms,
       credits, available_after, pending_after, held_after, debt_after, lifetime_after, order_id, order_line_id, lot_id, postings)
-    select member_id, v, 'ltx_' || md5(id || kind), kind, case when kind = 'unlock' then 'unlocked' else 'expired' end, 'system', kind || ':' || id, '', 1,
+    select member_id, v, 'ltx_' || md5(id || kind), kind, case when kind = 'unlock' then 'unlocked' else 'expired' end, 'system', null, '', 1,
       greatest(at_ms, updated_at_ms), $2, case when kind = 'unlock' then 0 else -remaining end, available_after, pending_after, 0, 0, lifetime_earned,
       order_id, order_line_id, id,
       case when kind = 'unlock' then jsonb_build_array(jsonb_build_array('pending', id, null, -remaining), jsonb_build_array('available', id, null, remaining))

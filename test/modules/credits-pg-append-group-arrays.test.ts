@@ -6,40 +6,15 @@ import { test } from 'node:test';
 import { sql } from 'kysely';
 import { appendGroupArrayColumns, appendGroupOperationFields } from '../../src/db/migrations/0432-credits-pg-append-group-arrays.ts';
 import { appendColumns, appendGroupFields, appendPayloadAsRows, callAppendGroup } from '../../src/modules/credits/ledger.repository.ts';
-import type { Lot, TransactionDraft } from '../../src/modules/credits/ledger.rules.ts';
 import type { Executor } from '../../src/db/database.ts';
-import { DAY_MS } from '../../src/platform/clock.ts';
 import { openTestDatabase, testDialects } from '../support/databases.ts';
+import { earn } from './credits-append-payloads.ts';
 
 test('PF-3 PF-5 credits_append_group_arrays (migration 0432) reads an operation as the repository sends it: its fields, then the transaction and lot columns in order', () => {
   assert.deepEqual([...appendGroupOperationFields], [...appendGroupFields]);
   assert.deepEqual([...appendGroupArrayColumns.transaction[1]], [...appendColumns.transaction]);
   assert.deepEqual([...appendGroupArrayColumns.lots[1]], [...appendColumns.lots]);
 });
-
-const nowMs = Date.parse('2026-06-01T12:00:00.000Z');
-
-/** An earn as prepareAppend packs it: the rules' own transaction (on a stand-in account) and lots. */
-function earn(memberId: string, key: string, credits: readonly number[], options: { policyVersion?: number; warned?: boolean } = {}): Record<string, unknown> {
-  const txId = `ltx_${key}`;
-  const unlockAtMs = nowMs + 30 * DAY_MS;
-  const lots: Lot[] = credits.map((amount, i) => ({
-    id: `lot_${key}_${i}`, memberId, source: 'order', state: 'pending', original: amount, remaining: amount, held: 0, reversed: 0, qualifyingMinor: amount * 100,
-    refundedQualifyingMinor: 0, unlockAtMs, expiresAtMs: unlockAtMs + 365 * DAY_MS, orderId: `ord_${key}`, orderLineId: i === 0 ? null : `oln_${key}_${i}`,
-    transactionId: txId, policyVersion: 1, warnedAtMs: options.warned ? nowMs : null, createdAtMs: nowMs,
-  }));
-  const total = credits.reduce((a, b) => a + b, 0);
-  const transaction: TransactionDraft = {
-    id: txId, memberId, version: 1, kind: 'earn', reason: 'order', idemScope: 'earn', idemKey: key, requestHash: `hash_${key}`, policyVersion: 1,
-    atMs: nowMs, recordedAtMs: nowMs, links: { orderId: `ord_${key}` }, credits: total, result: JSON.stringify({ earned: total }),
-    postings: lots.flatMap((l) => [{ account: 'pending' as const, lotId: l.id, holdId: null, amount: l.original }, { account: 'program:issued' as const, lotId: l.id, holdId: null, amount: -l.original }]),
-    after: { available: 0, pending: total, held: 0, debt: 0, lifetimeEarned: total },
-  };
-  return {
-    memberId, nowMs, idemScope: 'earn', idemKey: key, requestHash: `hash_${key}`, policyVersion: options.policyVersion ?? 1, requireNoDebt: true,
-    availableDelta: 0, pendingDelta: total, lifetimeDelta: total, nextDueAtMs: unlockAtMs, transaction, lots,
-  };
-}
 
 /** Two groups: new accounts, two earns of one member, a key repeated in the group, another policy; then replays. */
 const groups = [
@@ -68,8 +43,8 @@ for (const dialect of testDialects().filter((d) => d === 'postgres')) {
       assert.deepEqual(answers[0], answers[1]);
       const config = await sql<{ proconfig: string[] | null }>`select proconfig from pg_proc where proname = 'credits_append_group_arrays' and pronamespace = current_schema()::regnamespace`.execute(arrays.db);
       // Planned once per connection, as migration 0423 set for the function it replaces, and by key whatever the
-      // tables' size at the first call (migration 0433).
-      assert.deepEqual(config.rows.map((r) => r.proconfig), [['plan_cache_mode=force_generic_plan', 'enable_seqscan=off']]);
+      // tables' size at the first call (migrations 0433, 0434).
+      assert.deepEqual(config.rows.map((r) => r.proconfig), [['plan_cache_mode=force_generic_plan', 'enable_seqscan=off', 'enable_bitmapscan=off']]);
       const statuses = (answers[0] as { status: string }[][]).map((group) => group.map((answer) => answer.status));
       assert.deepEqual(statuses, [['applied', 'applied', 'applied', 'retry', 'fallback'], ['replay', 'applied', 'applied']]);
       const written = await ledgerRows(arrays.db);

@@ -82,9 +82,10 @@ async function idempotencyColumns(db: Executor): Promise<string[]> {
       order by array_position(i.indkey::int2[], a.attnum)`.execute(db);
     return rows.rows.map((r) => r.attname);
   }
-  const unique = await sql<{ name: string; origin: string }>`select name, origin from pragma_index_list('credit_transactions')`.execute(db);
-  const names = unique.rows.filter((r) => r.origin === 'u').map((r) => r.name);
-  assert.equal(names.length, 1, 'one unique constraint besides the primary key');
+  // A table constraint until migration 0434, a partial unique index since.
+  const unique = await sql<{ name: string; unique: number; origin: string }>`select name, "unique", origin from pragma_index_list('credit_transactions')`.execute(db);
+  const names = unique.rows.filter((r) => r.unique === 1 && r.origin !== 'pk').map((r) => r.name);
+  assert.equal(names.length, 1, 'one unique index besides the primary key');
   const rows = await sql<{ name: string }>`select name from pragma_index_info(${names[0]}) order by seqno`.execute(db);
   return rows.rows.map((r) => r.name);
 }

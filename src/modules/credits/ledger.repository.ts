@@ -294,7 +294,8 @@ async function loadBookRows(db: Executor, account: Account): Promise<{ lots: Lot
   return { lots: [...lots, ...extra], holds: groupHolds(holdRows, holdLotRows) };
 }
 
-const sqliteHeadSql = `select a.*, (select max(version) from credit_policies) as pv, t.request_hash as idem_hash, t.result as idem_result
+/** SQLite: the general path's read of the account, the policy version and what the idempotency key already holds. */
+export const sqliteHeadSql = `select a.*, (select max(version) from credit_policies) as pv, t.request_hash as idem_hash, t.result as idem_result
   from (select 1 as one) x
   left join credit_accounts a on a.member_id = ?
   left join credit_transactions t on t.member_id = ? and t.idem_scope = ? and t.idem_key = ?`;

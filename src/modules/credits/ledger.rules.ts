@@ -114,7 +114,8 @@ export interface TransactionDraft {
   kind: TransactionKind;
   reason: string;
   idemScope: string;
-  idemKey: string;
+  /** Null for the sweep's own events (scope `system`): see advanceTo. */
+  idemKey: string | null;
   requestHash: string;
   policyVersion: number;
   atMs: number;
@@ -200,7 +201,7 @@ export interface OpenTransaction {
   kind: TransactionKind;
   reason: string;
   idemScope: string;
-  idemKey: string;
+  idemKey: string | null;
   requestHash: string;
   atMs: number;
   links?: TransactionLinks;
@@ -497,7 +498,9 @@ function dueEvents(book: Book, nowMs: number): DueEvent[] {
 
 /**
  * Materialises (in memory) every time event due by `nowMs`. Each event is its own transaction, dated at the event
- * (never before the member's latest transaction), keyed by the lot or hold so that it can happen only once.
+ * (never before the member's latest transaction). It happens once because it moves its lot or hold out of the state
+ * it starts from, under the member's lock; it carries no idempotency key (scope `system`, key null, migration 0434):
+ * no outside caller can repeat it (LG-3 keys outside events), and a key would only add an index entry per event.
  */
 export function advanceTo(book: Book, env: Env, nowMs: number): void {
   assert(book.complete, 'time events need every live lot and hold of the member');
@@ -508,7 +511,7 @@ export function advanceTo(book: Book, env: Env, nowMs: number): void {
       case 'unlock': {
         const lot = lotOf(book, event.id);
         if (lot.state !== 'pending') break;
-        const tx = openTransaction(book, env, { kind: 'unlock', reason: 'unlocked', idemScope: 'system', idemKey: `unlock:${lot.id}`, requestHash: '', atMs, links: { lotId: lot.id, orderId: lot.orderId, orderLineId: lot.orderLineId } });
+        const tx = openTransaction(book, env, { kind: 'unlock', reason: 'unlocked', idemScope: 'system', idemKey: null, requestHash: '', atMs, links: { lotId: lot.id, orderId: lot.orderId, orderLineId: lot.orderLineId } });
         const credits = lot.remaining;
         post(tx, 'pending', -credits, lot.id);
         post(tx, 'available', credits, lot.id);
@@ -527,7 +530,7 @@ export function advanceTo(book: Book, env: Env, nowMs: number): void {
         const hold = book.holds.get(event.id);
         assert(hold, `hold ${event.id} is not loaded`);
         if (hold.state !== 'active') break;
-        const tx = openTransaction(book, env, { kind: 'hold_expired', reason: 'hold_timeout', idemScope: 'system', idemKey: `hold-expired:${hold.id}`, requestHash: '', atMs, links: { holdId: hold.id, orderId: hold.orderId } });
+        const tx = openTransaction(book, env, { kind: 'hold_expired', reason: 'hold_timeout', idemScope: 'system', idemKey: null, requestHash: '', atMs, links: { holdId: hold.id, orderId: hold.orderId } });
         for (const holdLot of hold.lots) releaseHoldLot(book, tx, hold, holdLot, holdLot.held);
         hold.state = 'expired';
         hold.resolvedAtMs = atMs;
@@ -540,7 +543,7 @@ export function advanceTo(book: Book, env: Env, nowMs: number): void {
         const lot = lotOf(book, event.id);
         if (lot.state !== 'available') break;
         const credits = lot.remaining - lot.held;
-        const tx = openTransaction(book, env, { kind: 'expire', reason: 'expired', idemScope: 'system', idemKey: `expire:${lot.id}`, requestHash: '', atMs, links: { lotId: lot.id, orderId: lot.orderId, orderLineId: lot.orderLineId } });
+        const tx = openTransaction(book, env, { kind: 'expire', reason: 'expired', idemScope: 'system', idemKey: null, requestHash: '', atMs, links: { lotId: lot.id, orderId: lot.orderId, orderLineId: lot.orderLineId } });
         takeAvailable(book, tx, lot, credits, 'program:expired');
         lot.state = 'expired';
         touchLot(book, lot);

@@ -76,7 +76,8 @@ export interface CreditTransactionRow {
   kind: string;
   reason: string;
   idem_scope: string;
-  idem_key: string;
+  /** Null for the sweep's time events (migration 0434). */
+  idem_key: string | null;
   request_hash: string;
   policy_version: number;
   at_ms: number;
