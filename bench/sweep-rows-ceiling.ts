@@ -22,8 +22,8 @@ const dueTime = `case when ${isPending} then l.unlock_at_ms else l.expires_at_ms
 /** Once the batch's unlocks are written (through $2): a lot's next event. */
 const nextTime = `case when l.state = 'pending' and l.unlock_at_ms > $2 then l.unlock_at_ms else l.expires_at_ms end`;
 
-/** $1 the batch's members, $2 now. */
-const sweepBatch = `
+/** $1 the batch's members, $2 now; `marks` the due marks' upkeep (PgSweepRowsOptions `dueMarks`) or nothing. */
+const sweepBatchText = (marks: string) => `
   with acc as (
     select * from credit_accounts where member_id = any($1::text[]) order by member_id for update
   ), due as (
@@ -55,34 +55,67 @@ const sweepBatch = `
     where l.live and ${nextTime} > $2 group by l.member_id
   ), last as (
     select distinct on (member_id) member_id, v, available_after, pending_after from ev order by member_id, v desc
-  )
+  )${marks}
   update credit_accounts a set version = x.v, available = x.available_after, pending = x.pending_after, next_due_at_ms = lt.next_ms, unlocked_through_ms = $2, updated_at_ms = $2
   from last x left join later lt on lt.member_id = x.member_id
   where a.member_id = x.member_id`;
+
+const sweepBatch = sweepBatchText('');
+
+/**
+ * The `dueMarks` what-if (bench/sweep-rows-variants-pg.ts): the sweep finds members through a table of due marks
+ * `(due_at_ms, member_id)` instead of the accounts' next-due index, so an account's update names no indexed column
+ * and can stay on its page. Each batch deletes the marks it consumed (found by the accounts' own next due time) and
+ * inserts the next ones, in the same statement.
+ */
+const dueMarksSetup = [
+  // The copy's indexes have generated names.
+  `do $$ begin execute (select 'drop index ' || indexname from pg_indexes where schemaname = current_schema() and tablename = 'credit_accounts'
+    and strpos(indexdef, '(next_due_at_ms, member_id)') > 0); end $$`,
+  'alter table credit_accounts set (fillfactor = 90)',
+  'vacuum full credit_accounts',
+  'create table credit_due_marks (due_at_ms bigint not null, member_id text not null, primary key (due_at_ms, member_id))',
+  'insert into credit_due_marks select next_due_at_ms, member_id from credit_accounts where next_due_at_ms is not null order by 1, 2',
+  'vacuum analyze credit_due_marks',
+  'analyze credit_accounts',
+];
+const sweepBatchWithMarks = sweepBatchText(`, consumed as (
+    delete from credit_due_marks d using acc a where d.due_at_ms = a.next_due_at_ms and d.member_id = a.member_id
+  ), marked as (
+    insert into credit_due_marks select lt.next_ms, x.member_id from last x join later lt on lt.member_id = x.member_id on conflict do nothing
+  )`);
 
 /** $1 the batch's members, $2 now, $3 the end of the warning window. */
 const markWarnings = `update credit_lots set warned_at_ms = $2, state = 'available'
   where member_id = any($1::text[]) and live and warned_at_ms is null and expires_at_ms > $2 and expires_at_ms <= $3 and (state = 'available' or unlock_at_ms <= $2)`;
 
 /** $1 now, $2 the end of the warning window: the members with work, as the sweep finds them (two index ranges). */
-const dueMembers = `select member_id from credit_accounts where next_due_at_ms <= $1
+const dueMembersText = (byTime: string) => `${byTime}
   union select l.member_id from credit_lots l join credit_accounts a on a.member_id = l.member_id
     where l.live and l.warned_at_ms is null and l.expires_at_ms <= $2 and ${isAvailable} order by 1`;
+const dueMembers = dueMembersText('select member_id from credit_accounts where next_due_at_ms <= $1');
+const dueMembersWithMarks = dueMembersText('select member_id from credit_due_marks where due_at_ms <= $1');
 
 /**
  * Events written and seconds taken by one day's sweep at `nowMs` done by set-based SQL, on copies of `schema`'s tables
  * in `scratchSchema`, made here or (`copied`) already there as loaded; `keepCopy` leaves them there for
  * pgEarnRowsCeiling (`copied`), which drops them.
  */
-export async function pgSweepRowsCeiling(url: string, schema: string, scratchSchema: string, nowMs: number, warnUntilMs: number, options: { keepCopy?: boolean; copied?: boolean } = {}): Promise<{ events: number; seconds: number }> {
+export async function pgSweepRowsCeiling(url: string, schema: string, scratchSchema: string, nowMs: number, warnUntilMs: number, options: { keepCopy?: boolean; copied?: boolean; dueMarks?: boolean } = {}): Promise<{ events: number; seconds: number }> {
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
   try {
     if (!options.copied) await copyLedgerTables(url, schema, scratchSchema);
+    if (options.dueMarks) {
+      await admin.query(`set search_path = ${scratchSchema}`);
+      for (const statement of dueMarksSetup) await admin.query(statement);
+      await admin.query('checkpoint');
+    }
+    const [findMembers, batchStatement] = options.dueMarks ? [dueMembersWithMarks, sweepBatchWithMarks] : [dueMembers, sweepBatch];
     const pool = new pg.Pool({ connectionString: url, max: inFlight, options: `-c search_path=${scratchSchema}` });
     try {
       const started = performance.now();
-      const members = (await pool.query<{ member_id: string }>(dueMembers, [nowMs, warnUntilMs])).rows.map((r) => r.member_id);
+      const members = (await pool.query<{ member_id: string }>(findMembers, [nowMs, warnUntilMs])).rows.map((r) => r.member_id);
       const batches = Array.from({ length: Math.ceil(members.length / batchSize) }, (_, i) => members.slice(i * batchSize, (i + 1) * batchSize));
       let next = 0;
       const worker = async () => {
@@ -90,7 +123,7 @@ export async function pgSweepRowsCeiling(url: string, schema: string, scratchSch
         try {
           for (let batch = batches[next++]; batch; batch = batches[next++]) {
             await client.query('begin');
-            await client.query(sweepBatch, [batch, nowMs]);
+            await client.query(batchStatement, [batch, nowMs]);
             await client.query(markWarnings, [batch, nowMs, warnUntilMs]);
             await client.query('commit');
           }

@@ -1,4 +1,4 @@
-// `PATRON_BENCH_DATABASE_URL=… npm exec -- node bench/sweep-rows-variants-pg.ts [members] [rounds]`: what each of the
+// `PATRON_BENCH_DATABASE_URL=… npm exec -- node bench/sweep-rows-variants-pg.ts [members] [rounds] [variants…]`: what each of the
 // index entries a sweep event writes costs PostgreSQL's set-based day (PF-8r, sweep-rows-ceiling.ts; issue 12 PF-8).
 // Loads the ledger bench's dataset once, then, alternating in rounds, sweeps its first day by raw SQL on a fresh copy
 // of the ledger's tables, as written and with one index dropped from the copy first. Since session 36 the
@@ -20,14 +20,21 @@ const nowMs = T0 + DAY_MS;
 const warnUntilMs = nowMs + 30 * DAY_MS;
 /**
  * Each variant: the index dropped from the copy before its day, as its table and a part of its definition (the copy's
- * indexes have generated names); none: the data model as written.
+ * indexes have generated names); 'due marks': the accounts' next-due index replaced by a table of due marks
+ * (sweep-rows-ceiling.ts `dueMarks`, the next step session 37 measured for); none: the data model as written.
  */
-const variants: Record<string, [table: string, definition: string] | undefined> = {
+const allVariants: Record<string, [table: string, definition: string] | 'due marks' | undefined> = {
   'as written (PF-8r)': undefined,
   'without the transactions’ commit-order index (the event feed)': ['credit_transactions', '(commit_xid)'],
   'without the accounts’ next-due index': ['credit_accounts', '(next_due_at_ms, member_id)'],
   'without the lots’ warning index': ['credit_lots', 'warned_at_ms IS NULL'],
+  'due marks instead of the accounts’ next-due index': 'due marks',
 };
+/** The variants to run (their names' starts, after the members and rounds): all by default; `as written` always. */
+const chosen = process.argv.slice(4);
+const variants = Object.fromEntries(
+  Object.entries(allVariants).filter(([name]) => name.startsWith('as written') || chosen.length === 0 || chosen.some((start) => name.startsWith(start))),
+);
 const schema = `sweep_variants_${process.pid}`;
 const scratch = `${schema}_copy`;
 const admin = new pg.Client({ connectionString: url });
@@ -38,7 +45,7 @@ try {
   for (let round = 0; round < rounds; round++) {
     for (const [name, change] of Object.entries(variants)) {
       await copyLedgerTables(url, schema, scratch);
-      if (change) {
+      if (Array.isArray(change)) {
         const [table, definition] = change;
         const found = await admin.query<{ indexname: string }>('select indexname from pg_indexes where schemaname = $1 and tablename = $2 and strpos(indexdef, $3) > 0', [scratch, table, definition]);
         if (found.rows.length !== 1) throw new Error(`${table}: ${found.rows.length} indexes match ${definition}`);
@@ -48,7 +55,7 @@ try {
         await admin.query(constraint.rows.length > 0 ? `alter table ${scratch}.${table} drop constraint ${name}` : `drop index ${scratch}.${name}`);
       }
       await admin.query('checkpoint');
-      const day = await pgSweepRowsCeiling(url, schema, scratch, nowMs, warnUntilMs, { copied: true });
+      const day = await pgSweepRowsCeiling(url, schema, scratch, nowMs, warnUntilMs, { copied: true, dueMarks: change === 'due marks' });
       (results[name] ??= []).push(day.events / day.seconds);
       process.stdout.write(`round ${round + 1}, ${name}: ${day.events} events in ${day.seconds.toFixed(2)} s = ${(day.events / day.seconds).toFixed(0)}/s\n`);
     }
