@@ -1,7 +1,8 @@
 // `PATRON_BENCH_DATABASE_URL=… npm exec -- node bench/sweep-rows-variants-pg.ts [members] [rounds] [variants…]`: what each of the
 // index entries a sweep event writes costs PostgreSQL's set-based day (PF-8r, sweep-rows-ceiling.ts; issue 12 PF-8).
 // Loads the ledger bench's dataset once, then, alternating in rounds, sweeps its first day by raw SQL on a fresh copy
-// of the ledger's tables, as written and with one index dropped from the copy first. Since session 36 the
+// of the ledger's tables, as written and with one index dropped from the copy first (or, `due marks`, the accounts'
+// next-due index replaced by a table of its own). Since session 36 the
 // application's day is about as long as PF-8r's (1.0–1.4×), so PF-8's 10 s at M waits on the rows themselves: this
 // says which entry to take out next. (The idempotency index was one, 1.07× at S and 1.08× at M: since migration 0434
 // the sweep's events write no entry there.) A development aid for choosing the data model's next change, not a CI script.
