@@ -11,7 +11,7 @@
 // first day.
 import pg from 'pg';
 import { lotReadsAvailableSql as isAvailable, lotReadsPendingSql as isPending } from '../src/modules/credits/ledger.repository.ts';
-import { copyLedgerTables } from './postgres-schema.ts';
+import { copyLedgerTables, prewarmSchema } from './postgres-schema.ts';
 
 const batchSize = 500;
 const inFlight = 2;
@@ -22,16 +22,8 @@ const dueTime = `case when ${isPending} then l.unlock_at_ms else l.expires_at_ms
 /** Once the batch's unlocks are written (through $2): a lot's next event. */
 const nextTime = `case when l.state = 'pending' and l.unlock_at_ms > $2 then l.unlock_at_ms else l.expires_at_ms end`;
 
-/** $1 the batch's members, $2 now; `marks` the due marks' upkeep (PgSweepRowsOptions `dueMarks`) or nothing. */
-const sweepBatchText = (marks: string) => `
-  with acc as (
-    select * from credit_accounts where member_id = any($1::text[]) order by member_id for update
-  ), due as (
-    select l.member_id, l.id, l.remaining, l.order_id, l.order_line_id,
-      case when ${isPending} then 'unlock' else 'expire' end as kind, ${dueTime} as at_ms, case when ${isPending} then 0 else 2 end as rank
-    from credit_lots l join acc a on a.member_id = l.member_id
-    where (${isPending} and l.unlock_at_ms <= $2) or (${isAvailable} and l.expires_at_ms <= $2)
-  ), ev as (
+/** Both days' CTEs after `due` (the batch's events by member): running balances, transaction rows, expired lots. */
+const eventWrites = `  ), ev as (
     select d.*, a.version + row_number() over w as v,
       a.available + sum(case when d.kind = 'unlock' then d.remaining else -d.remaining end) over w as available_after,
       a.pending - sum(case when d.kind = 'unlock' then d.remaining else 0 end) over w as pending_after,
@@ -50,7 +42,18 @@ const sweepBatchText = (marks: string) => `
   ), lots as (
     update credit_lots l set state = 'expired', remaining = 0
     from ev e where l.member_id = e.member_id and l.id = e.id and e.kind = 'expire'
-  ), later as (
+`;
+
+/** $1 the batch's members, $2 now; `marks` the due marks' upkeep (PgSweepRowsOptions `dueMarks`) or nothing. */
+const sweepBatchText = (marks: string) => `
+  with acc as (
+    select * from credit_accounts where member_id = any($1::text[]) order by member_id for update
+  ), due as (
+    select l.member_id, l.id, l.remaining, l.order_id, l.order_line_id,
+      case when ${isPending} then 'unlock' else 'expire' end as kind, ${dueTime} as at_ms, case when ${isPending} then 0 else 2 end as rank
+    from credit_lots l join acc a on a.member_id = l.member_id
+    where (${isPending} and l.unlock_at_ms <= $2) or (${isAvailable} and l.expires_at_ms <= $2)
+${eventWrites}  ), later as (
     select l.member_id, min(${nextTime}) as next_ms from credit_lots l join acc a on a.member_id = l.member_id
     where l.live and ${nextTime} > $2 group by l.member_id
   ), last as (
@@ -85,6 +88,45 @@ const sweepBatchWithMarks = sweepBatchText(`, consumed as (
     insert into credit_due_marks select lt.next_ms, x.member_id from last x join later lt on lt.member_id = x.member_id on conflict do nothing
   )`);
 
+/**
+ * The `pendingSchedule` what-if (session 38's next step, bench/sweep-rows-variants-pg.ts): each account carries its
+ * pending lots' schedule (lot ID, unlock time, amount, order links), so an unlock, the commonest event, reads the
+ * locked account alone: the lots are read only where one expires by now, and the next expiry from the first entry of
+ * the member's live-lots index. The account's update drops the unlocked entries. What an earn would pay for it (the
+ * wider account row) is not measured here.
+ */
+const pendingScheduleSetup = [
+  'alter table credit_accounts add column pending_schedule jsonb',
+  `update credit_accounts a set pending_schedule = s.schedule from (
+     select l.member_id, jsonb_agg(jsonb_build_array(l.id, l.unlock_at_ms, l.remaining, l.order_id, l.order_line_id) order by l.unlock_at_ms, l.id) as schedule
+     from credit_lots l join credit_accounts a on a.member_id = l.member_id where l.live and ${isPending} group by l.member_id) s
+   where a.member_id = s.member_id`,
+  'vacuum full credit_accounts',
+  'analyze credit_accounts',
+];
+const scheduled = `jsonb_array_elements(a.pending_schedule) s(e)`;
+const sweepBatchWithSchedule = `
+  with acc as (
+    select * from credit_accounts where member_id = any($1::text[]) order by member_id for update
+  ), due as (
+    select a.member_id, s.e->>0 as id, (s.e->>2)::integer as remaining, s.e->>3 as order_id, s.e->>4 as order_line_id,
+      'unlock' as kind, (s.e->>1)::bigint as at_ms, 0 as rank
+    from acc a cross join lateral ${scheduled} where (s.e->>1)::bigint <= $2
+    union all
+    select l.member_id, l.id, l.remaining, l.order_id, l.order_line_id, 'expire', l.expires_at_ms, 2
+    from acc a join credit_lots l on l.member_id = a.member_id and l.live and l.expires_at_ms <= $2 where ${isAvailable}
+${eventWrites}  ), last as (
+    select distinct on (member_id) member_id, v, available_after, pending_after from ev order by member_id, v desc
+  )
+  update credit_accounts a set version = x.v, available = x.available_after, pending = x.pending_after,
+    pending_schedule = (select jsonb_agg(s.e order by (s.e->>1)::bigint, s.e->>0) from ${scheduled} where (s.e->>1)::bigint > $2),
+    next_due_at_ms = least(
+      (select min((s.e->>1)::bigint) from ${scheduled} where (s.e->>1)::bigint > $2),
+      (select l.expires_at_ms from credit_lots l where l.member_id = a.member_id and l.live and l.expires_at_ms > $2 order by l.expires_at_ms limit 1)),
+    unlocked_through_ms = $2, updated_at_ms = $2
+  from last x
+  where a.member_id = x.member_id`;
+
 /** $1 the batch's members, $2 now, $3 the end of the warning window. */
 const markWarnings = `update credit_lots set warned_at_ms = $2, state = 'available'
   where member_id = any($1::text[]) and live and warned_at_ms is null and expires_at_ms > $2 and expires_at_ms <= $3 and (state = 'available' or unlock_at_ms <= $2)`;
@@ -101,17 +143,20 @@ const dueMembersWithMarks = dueMembersText('select member_id from credit_due_mar
  * in `scratchSchema`, made here or (`copied`) already there as loaded; `keepCopy` leaves them there for
  * pgEarnRowsCeiling (`copied`), which drops them.
  */
-export async function pgSweepRowsCeiling(url: string, schema: string, scratchSchema: string, nowMs: number, warnUntilMs: number, options: { keepCopy?: boolean; copied?: boolean; dueMarks?: boolean } = {}): Promise<{ events: number; seconds: number }> {
+export async function pgSweepRowsCeiling(url: string, schema: string, scratchSchema: string, nowMs: number, warnUntilMs: number, options: { keepCopy?: boolean; copied?: boolean; dueMarks?: boolean; pendingSchedule?: boolean } = {}): Promise<{ events: number; seconds: number }> {
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
   try {
     if (!options.copied) await copyLedgerTables(url, schema, scratchSchema);
-    if (options.dueMarks) {
+    const setup = options.dueMarks ? dueMarksSetup : options.pendingSchedule ? pendingScheduleSetup : [];
+    if (setup.length > 0) {
       await admin.query(`set search_path = ${scratchSchema}`);
-      for (const statement of dueMarksSetup) await admin.query(statement);
+      for (const statement of setup) await admin.query(statement);
+      // The schedule's setup rewrote the accounts: read them in again, as the copy was.
+      if (options.pendingSchedule) await prewarmSchema(admin, scratchSchema);
       await admin.query('checkpoint');
     }
-    const [findMembers, batchStatement] = options.dueMarks ? [dueMembersWithMarks, sweepBatchWithMarks] : [dueMembers, sweepBatch];
+    const [findMembers, batchStatement] = options.dueMarks ? [dueMembersWithMarks, sweepBatchWithMarks] : [dueMembers, options.pendingSchedule ? sweepBatchWithSchedule : sweepBatch];
     const pool = new pg.Pool({ connectionString: url, max: inFlight, options: `-c search_path=${scratchSchema}` });
     try {
       const started = performance.now();
