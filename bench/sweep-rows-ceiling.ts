@@ -89,11 +89,12 @@ const sweepBatchWithMarks = sweepBatchText(`, consumed as (
   )`);
 
 /**
- * The `pendingSchedule` what-if (session 38's next step, bench/sweep-rows-variants-pg.ts): each account carries its
- * pending lots' schedule (lot ID, unlock time, amount, order links), so an unlock, the commonest event, reads the
- * locked account alone: the lots are read only where one expires by now, and the next expiry from the first entry of
- * the member's live-lots index. The account's update drops the unlocked entries. What an earn would pay for it (the
- * wider account row) is not measured here.
+ * The `pendingSchedule` what-if (bench/sweep-rows-variants-pg.ts): each account carries its pending lots' schedule
+ * (lot ID, unlock time, amount, order links), so an unlock, the commonest event, reads the locked account alone: the
+ * lots are read only where one expires by now, and the next expiry from the first entry of the member's live-lots
+ * index. The account's update drops the unlocked entries. Measured in session 38: 0.91× at S, 1.00× at M, the lot
+ * reads saved paid back by the wider account row the update rewrites; what an earn would pay for keeping the schedule
+ * is not measured here.
  */
 const pendingScheduleSetup = [
   'alter table credit_accounts add column pending_schedule jsonb',
