@@ -67,7 +67,9 @@ async function walk(): Promise<void> {
   await row.getByRole('button', { name: 'Details' }).click();
   await page.getByRole('table', { name: 'Attempts, newest first' }).waitFor();
   await page.getByRole('button', { name: 'Redeliver now' }).click();
-  await page.getByRole('status').filter({ hasText: 'Delivered: HTTP 204' }).last().waitFor();
+  // The test event's status ("Test event: Delivered: HTTP 204 …") is still shown until the redelivery's replaces it:
+  // wait for the redelivery's own.
+  await page.getByRole('status').filter({ hasText: /^Delivered: HTTP 204/ }).waitFor();
   assert.equal(receiver.received.filter((message) => message.id === event!.id).length, 2, 'redelivered with the same webhook-id');
   await photograph(page, 'webhooks-endpoint-log');
   assert.ok(receiver.received.every((message) => verifyStandardWebhook(secret, message, Math.floor(deps.clock.nowMs() / 1000))));
