@@ -11,7 +11,7 @@
 // first day.
 import pg from 'pg';
 import { lotReadsAvailableSql as isAvailable, lotReadsPendingSql as isPending } from '../src/modules/credits/ledger.repository.ts';
-import { copyLedgerTables, prewarmSchema } from './postgres-schema.ts';
+import { copyLedgerTables } from './postgres-schema.ts';
 
 const batchSize = 500;
 const inFlight = 2;
@@ -44,7 +44,7 @@ const eventWrites = `  ), ev as (
     from ev e where l.member_id = e.member_id and l.id = e.id and e.kind = 'expire'
 `;
 
-/** $1 the batch's members, $2 now; `marks` the due marks' upkeep (PgSweepRowsOptions `dueMarks`) or nothing. */
+/** $1 the batch's members, $2 now; `marks` the due marks' upkeep (the `due marks` variant) or nothing. */
 const sweepBatchText = (marks: string) => `
   with acc as (
     select * from credit_accounts where member_id = any($1::text[]) order by member_id for update
@@ -66,7 +66,7 @@ ${eventWrites}  ), later as (
 const sweepBatch = sweepBatchText('');
 
 /**
- * The `dueMarks` what-if (bench/sweep-rows-variants-pg.ts): the sweep finds members through a table of due marks
+ * The `due marks` what-if (bench/sweep-rows-variants-pg.ts): the sweep finds members through a table of due marks
  * `(due_at_ms, member_id)` instead of the accounts' next-due index, so an account's update names no indexed column
  * and can stay on its page. Each batch deletes the marks it consumed (found by the accounts' own next due time) and
  * inserts the next ones, in the same statement.
@@ -89,7 +89,7 @@ const sweepBatchWithMarks = sweepBatchText(`, consumed as (
   )`);
 
 /**
- * The `pendingSchedule` what-if (bench/sweep-rows-variants-pg.ts): each account carries its pending lots' schedule
+ * The `pending schedule` what-if (bench/sweep-rows-variants-pg.ts): each account carries its pending lots' schedule
  * (lot ID, unlock time, amount, order links), so an unlock, the commonest event, reads the locked account alone: the
  * lots are read only where one expires by now, and the next expiry from the first entry of the member's live-lots
  * index. The account's update drops the unlocked entries. Measured in session 38: 0.91× at S, 1.00× at M, the lot
@@ -139,25 +139,34 @@ const dueMembersText = (byTime: string) => `${byTime}
 const dueMembers = dueMembersText('select member_id from credit_accounts where next_due_at_ms <= $1');
 const dueMembersWithMarks = dueMembersText('select member_id from credit_due_marks where due_at_ms <= $1');
 
+/** A data model other than the ledger's for PF-8r's what-ifs: its setup on a copy, and the day's two statements. */
+export type SweepRowsVariant = 'due marks' | 'pending schedule';
+const variants: Record<SweepRowsVariant, { setup: string[]; findMembers: string; batch: string }> = {
+  'due marks': { setup: dueMarksSetup, findMembers: dueMembersWithMarks, batch: sweepBatchWithMarks },
+  'pending schedule': { setup: pendingScheduleSetup, findMembers: dueMembers, batch: sweepBatchWithSchedule },
+};
+
+/** Turns the copy in `scratchSchema` into `variant`'s data model (before it is read into the cache and swept). */
+export async function prepareSweepRowsVariant(admin: pg.Client, scratchSchema: string, variant: SweepRowsVariant): Promise<void> {
+  await admin.query(`set search_path = ${scratchSchema}`);
+  try {
+    for (const statement of variants[variant].setup) await admin.query(statement);
+  } finally {
+    await admin.query('set search_path = public');
+  }
+}
+
 /**
  * Events written and seconds taken by one day's sweep at `nowMs` done by set-based SQL, on copies of `schema`'s tables
- * in `scratchSchema`, made here or (`copied`) already there as loaded; `keepCopy` leaves them there for
- * pgEarnRowsCeiling (`copied`), which drops them.
+ * in `scratchSchema`, made here or (`copied`) already there as loaded (and, with `variant`, prepared by
+ * prepareSweepRowsVariant); `keepCopy` leaves them there for pgEarnRowsCeiling (`copied`), which drops them.
  */
-export async function pgSweepRowsCeiling(url: string, schema: string, scratchSchema: string, nowMs: number, warnUntilMs: number, options: { keepCopy?: boolean; copied?: boolean; dueMarks?: boolean; pendingSchedule?: boolean } = {}): Promise<{ events: number; seconds: number }> {
+export async function pgSweepRowsCeiling(url: string, schema: string, scratchSchema: string, nowMs: number, warnUntilMs: number, options: { keepCopy?: boolean; copied?: boolean; variant?: SweepRowsVariant } = {}): Promise<{ events: number; seconds: number }> {
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
   try {
     if (!options.copied) await copyLedgerTables(url, schema, scratchSchema);
-    const setup = options.dueMarks ? dueMarksSetup : options.pendingSchedule ? pendingScheduleSetup : [];
-    if (setup.length > 0) {
-      await admin.query(`set search_path = ${scratchSchema}`);
-      for (const statement of setup) await admin.query(statement);
-      // The schedule's setup rewrote the accounts: read them in again, as the copy was.
-      if (options.pendingSchedule) await prewarmSchema(admin, scratchSchema);
-      await admin.query('checkpoint');
-    }
-    const [findMembers, batchStatement] = options.dueMarks ? [dueMembersWithMarks, sweepBatchWithMarks] : [dueMembers, options.pendingSchedule ? sweepBatchWithSchedule : sweepBatch];
+    const { findMembers, batch: batchStatement } = options.variant ? variants[options.variant] : { findMembers: dueMembers, batch: sweepBatch };
     const pool = new pg.Pool({ connectionString: url, max: inFlight, options: `-c search_path=${scratchSchema}` });
     try {
       const started = performance.now();

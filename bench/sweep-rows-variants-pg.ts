@@ -6,7 +6,7 @@
 // lots rewritten in member order (`lots clustered`: a member's lots on one or two pages, as SQLite's table keyed by
 // member keeps them, where PostgreSQL's heap puts each lot where it was written), the accounts rewritten with room on
 // their pages (`accounts at fillfactor 90`), or each account given its pending lots' schedule so that unlocks read no
-// lot (`pending schedule`, sweep-rows-ceiling.ts `pendingSchedule`). Each copy is read into the cache before its day
+// lot (`pending schedule`, sweep-rows-ceiling.ts). Each copy is read into the cache before its day
 // (shared_buffers when it fits, else the page cache: a rewritten table is otherwise read from disk and measures that).
 // Since session 36 the application's day is about as long as PF-8r's (1.0–1.4×), so PF-8's 10 s at M waits on the
 // rows themselves: this says which change to make next. (The idempotency index was one, 1.07× at S and 1.08× at M:
@@ -16,7 +16,7 @@ import pg from 'pg';
 import { DAY_MS } from '../src/platform/clock.ts';
 import { copyLedgerTables, loadLedgerSchema, prewarmSchema } from './postgres-schema.ts';
 import { T0 } from './ledger-dataset.ts';
-import { pgSweepRowsCeiling } from './sweep-rows-ceiling.ts';
+import { pgSweepRowsCeiling, prepareSweepRowsVariant } from './sweep-rows-ceiling.ts';
 
 const url = process.env.PATRON_BENCH_DATABASE_URL ?? process.env.PATRON_TEST_DATABASE_URL;
 if (!url) throw new Error('Set PATRON_BENCH_DATABASE_URL to a PostgreSQL database.');
@@ -34,8 +34,8 @@ type Change =
   | 'pending schedule';
 /**
  * Each variant: an index dropped from the copy, as its table and a part of its definition (the copy's indexes have
- * generated names); 'due marks': the accounts' next-due index replaced by a table of due marks (sweep-rows-ceiling.ts
- * `dueMarks`, the next step session 37 measured for); the two rewrites and the pending schedule (session 38).
+ * generated names); 'due marks' and 'pending schedule': another data model for the day (sweep-rows-ceiling.ts's
+ * variants: the next steps sessions 37 and 38 measured for); the two rewrites (session 38).
  */
 const allVariants: Record<string, Change | undefined> = {
   'as written (PF-8r)': undefined,
@@ -50,7 +50,8 @@ const allVariants: Record<string, Change | undefined> = {
 
 /** Makes `change` to the copy in `scratch`. */
 async function applyChange(admin: pg.Client, scratch: string, change: Change | undefined): Promise<void> {
-  if (change === undefined || change === 'due marks' || change === 'pending schedule') return;
+  if (change === undefined) return;
+  if (change === 'due marks' || change === 'pending schedule') return prepareSweepRowsVariant(admin, scratch, change);
   if (change === 'lots clustered') {
     const pk = await admin.query<{ indexname: string }>(`select indexname from pg_indexes where schemaname = $1 and tablename = 'credit_lots' and strpos(indexdef, '(member_id, id)') > 0 and strpos(indexdef, 'UNIQUE') > 0`, [scratch]);
     if (pk.rows.length !== 1) throw new Error(`credit_lots: ${pk.rows.length} unique indexes on (member_id, id)`);
@@ -95,7 +96,7 @@ try {
       const warmed = await prewarmSchema(admin, scratch);
       if ('skipped' in warmed) throw new Error(`the copy could not be read into the cache: ${warmed.skipped}`);
       await admin.query('checkpoint');
-      const day = await pgSweepRowsCeiling(url, schema, scratch, nowMs, warnUntilMs, { copied: true, dueMarks: change === 'due marks', pendingSchedule: change === 'pending schedule' });
+      const day = await pgSweepRowsCeiling(url, schema, scratch, nowMs, warnUntilMs, { copied: true, variant: change === 'due marks' || change === 'pending schedule' ? change : undefined });
       (results[name] ??= []).push(day.events / day.seconds);
       process.stdout.write(`round ${round + 1}, ${name}: ${day.events} events in ${day.seconds.toFixed(2)} s = ${(day.events / day.seconds).toFixed(0)}/s\n`);
     }
