@@ -678,6 +678,11 @@ export async function runLedgerBench(options: { size: Size }): Promise<void> {
     const earnRowsCopies = { rows: copyLedgerFile(file, 'earn-rows'), transactionOnly: copyLedgerFile(file, 'earn-tx') };
     const pgLoad = pgLoaded ? await pgLoaded() : undefined;
     say(`  loaded in ${secondsSince(loadsStarted).toFixed(1)} s: SQLite's dataset ${sqliteDatasetSeconds.toFixed(1)} s${pgLoad === undefined ? '' : `, PostgreSQL's ${pgLoad.seconds.toFixed(1)} s and its long histories ${pgLoad.longSeconds.toFixed(1)} s`}`);
+    // Nothing of the loads left to write while SQLite's part is timed, its ceilings included: PostgreSQL's dirty
+    // buffers from its load, and the OS's dirty pages (both loads, the ledger file's copies). Their writeback on the
+    // two cores had made SQLite's paced reads' p99 7–24 ms (docs/PERFORMANCE.md, "Session 39").
+    if (admin && pgLoad !== undefined) await admin.query('checkpoint');
+    execFileSync('sync');
     runSeconds.loads = secondsSince(loadsStarted);
     // Where the two raw-statement ceilings on PostgreSQL write: a copy of its ledger as loaded, made when its part
     // starts (its 8 GB at M would otherwise share the page cache with SQLite's files during SQLite's part).
@@ -702,10 +707,6 @@ export async function runLedgerBench(options: { size: Size }): Promise<void> {
     const warmStarted = performance.now();
     const warmedMegabytes = readIntoPageCache(file);
     say(`  the ledger file read into the page cache first: ${warmedMegabytes.toFixed(0)} MB in ${secondsSince(warmStarted).toFixed(1)} s`);
-    // Nothing of the loads left to write while SQLite's part is timed: PostgreSQL's dirty buffers from its load, and
-    // the OS's dirty pages (both loads, the ledger file's copies).
-    if (admin && pgLoad !== undefined) await admin.query('checkpoint');
-    execFileSync('sync');
     const sqliteReader = await openDatabase({ url: file });
     // Writes come from 16 concurrent callers (as a server's requests do), so group commit can share commits between
     // them; reads from one loop (node:sqlite answers synchronously: more loops only interleave the same thread).
