@@ -152,7 +152,7 @@ export async function prepareSweepRowsVariant(admin: pg.Client, scratchSchema: s
   try {
     for (const statement of variants[variant].setup) await admin.query(statement);
   } finally {
-    await admin.query('set search_path = public');
+    await admin.query('reset search_path');
   }
 }
 

@@ -16,7 +16,7 @@ import pg from 'pg';
 import { DAY_MS } from '../src/platform/clock.ts';
 import { copyLedgerTables, loadLedgerSchema, prewarmSchema } from './postgres-schema.ts';
 import { T0 } from './ledger-dataset.ts';
-import { pgSweepRowsCeiling, prepareSweepRowsVariant } from './sweep-rows-ceiling.ts';
+import { pgSweepRowsCeiling, prepareSweepRowsVariant, type SweepRowsVariant } from './sweep-rows-ceiling.ts';
 
 const url = process.env.PATRON_BENCH_DATABASE_URL ?? process.env.PATRON_TEST_DATABASE_URL;
 if (!url) throw new Error('Set PATRON_BENCH_DATABASE_URL to a PostgreSQL database.');
@@ -48,10 +48,15 @@ const allVariants: Record<string, Change | undefined> = {
   'pending schedule in the accounts (unlocks read no lot)': 'pending schedule',
 };
 
+/** Whether the change is one of sweep-rows-ceiling.ts's data models (a setup and the day's statements of its own). */
+function isModelVariant(change: Change | undefined): change is SweepRowsVariant {
+  return change === 'due marks' || change === 'pending schedule';
+}
+
 /** Makes `change` to the copy in `scratch`. */
 async function applyChange(admin: pg.Client, scratch: string, change: Change | undefined): Promise<void> {
   if (change === undefined) return;
-  if (change === 'due marks' || change === 'pending schedule') return prepareSweepRowsVariant(admin, scratch, change);
+  if (isModelVariant(change)) return prepareSweepRowsVariant(admin, scratch, change);
   if (change === 'lots clustered') {
     const pk = await admin.query<{ indexname: string }>(`select indexname from pg_indexes where schemaname = $1 and tablename = 'credit_lots' and strpos(indexdef, '(member_id, id)') > 0 and strpos(indexdef, 'UNIQUE') > 0`, [scratch]);
     if (pk.rows.length !== 1) throw new Error(`credit_lots: ${pk.rows.length} unique indexes on (member_id, id)`);
@@ -96,7 +101,7 @@ try {
       const warmed = await prewarmSchema(admin, scratch);
       if ('skipped' in warmed) throw new Error(`the copy could not be read into the cache: ${warmed.skipped}`);
       await admin.query('checkpoint');
-      const day = await pgSweepRowsCeiling(url, schema, scratch, nowMs, warnUntilMs, { copied: true, variant: change === 'due marks' || change === 'pending schedule' ? change : undefined });
+      const day = await pgSweepRowsCeiling(url, schema, scratch, nowMs, warnUntilMs, { copied: true, variant: isModelVariant(change) ? change : undefined });
       (results[name] ??= []).push(day.events / day.seconds);
       process.stdout.write(`round ${round + 1}, ${name}: ${day.events} events in ${day.seconds.toFixed(2)} s = ${(day.events / day.seconds).toFixed(0)}/s\n`);
     }
